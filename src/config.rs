@@ -1,0 +1,130 @@
+//! Configuration (DESIGN.md §4.3): TOML with embedded defaults, each key overridable by
+//! `KYSO_<KEY>` in the environment.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub trust: Vec<PathBuf>,
+    pub intermediates: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
+    pub registry: Option<PathBuf>,
+    pub max_upload_bytes: u64,
+    pub token: Vec<Token>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Token {
+    pub name: String,
+    pub sha256: String,
+    pub scopes: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: "data".into(),
+            trust: vec!["certs/bcy".into()],
+            intermediates: vec!["certs/bcy".into()],
+            crls: vec!["data/crl".into()],
+            registry: None,
+            max_upload_bytes: 104_857_600,
+            token: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {key}: {message}")]
+    Env { key: String, message: String },
+}
+
+/// A list in an environment variable: comma-separated (paths with commas are not supported).
+fn list(v: &str) -> Vec<PathBuf> {
+    v.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| PathBuf::from(s.trim()))
+        .collect()
+}
+
+impl Config {
+    /// Load `file` (if given) over the defaults, then apply `KYSO_*` from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut c = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                    path: p.into(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: p.into(),
+                    message: e.to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("KYSO_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("KYSO_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("KYSO_TRUST") {
+            c.trust = list(&v);
+        }
+        if let Some(v) = env("KYSO_INTERMEDIATES") {
+            c.intermediates = list(&v);
+        }
+        if let Some(v) = env("KYSO_CRLS") {
+            c.crls = list(&v);
+        }
+        if let Some(v) = env("KYSO_REGISTRY") {
+            c.registry = Some(v.into());
+        }
+        if let Some(v) = env("KYSO_MAX_UPLOAD_BYTES") {
+            c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_MAX_UPLOAD_BYTES".into(),
+                message: format!("{v:?} is not a number of bytes"),
+            })?;
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_env_overrides() {
+        let c = Config::load(None, &|_| None).unwrap();
+        assert_eq!(c, Config::default());
+        let c = Config::load(None, &|k| match k {
+            "KYSO_TRUST" => Some("a, b".into()),
+            "KYSO_MAX_UPLOAD_BYTES" => Some("10".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.trust, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert_eq!(c.max_upload_bytes, 10);
+        assert!(Config::load(None, &|k| (k == "KYSO_MAX_UPLOAD_BYTES")
+            .then(|| "x".into()))
+        .is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! kyso verifies digitally signed PDF files against the BCY (Ban Cơ yếu Chính phủ) PKI and keeps
+//! the evidence of monthly signing duties. See DESIGN.md for the architecture.
+
+pub mod ber;
+pub mod budget;
+pub mod cli;
+pub mod config;
+pub mod pdf;
+pub mod pki;
+pub mod report;
+pub mod signed_data;
+pub mod verify;

@@ -1,0 +1,289 @@
+//! An owned, checked view of one X.509 certificate (parsed with x509-parser), and of a CRL.
+
+use super::crypto::{sha256, PublicKey};
+use super::PkiError;
+use crate::ber;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+/// Extensions whose meaning we enforce or that carry no constraint we could miss.
+const UNDERSTOOD_EXTENSIONS: &[&str] = &[
+    "2.5.29.19",         // basicConstraints
+    "2.5.29.15",         // keyUsage
+    "2.5.29.37",         // extKeyUsage
+    "2.5.29.14",         // subjectKeyIdentifier
+    "2.5.29.35",         // authorityKeyIdentifier
+    "2.5.29.17",         // subjectAltName
+    "2.5.29.18",         // issuerAltName
+    "2.5.29.31",         // cRLDistributionPoints
+    "2.5.29.32",         // certificatePolicies (any policy accepted)
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+    "1.3.6.1.5.5.7.1.3", // qcStatements
+];
+
+pub const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
+pub const KU_NON_REPUDIATION: u16 = 1 << 1;
+pub const KU_KEY_CERT_SIGN: u16 = 1 << 5;
+pub const KU_CRL_SIGN: u16 = 1 << 6;
+
+#[derive(Debug, Clone)]
+pub struct Cert {
+    pub der: Vec<u8>,
+    pub sha256: [u8; 32],
+    pub subject: String,
+    pub issuer: String,
+    pub subject_raw: Vec<u8>,
+    pub issuer_raw: Vec<u8>,
+    /// Big-endian, without leading zeros.
+    pub serial: Vec<u8>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub ski: Option<Vec<u8>>,
+    pub aki: Option<Vec<u8>>,
+    /// basicConstraints cA, and pathLenConstraint.
+    pub is_ca: bool,
+    pub path_len: Option<u32>,
+    /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
+    pub key_usage: Option<u16>,
+    pub ext_key_usage: Vec<String>,
+    pub unknown_critical: Vec<String>,
+    pub spki_der: Vec<u8>,
+    pub key: PublicKey,
+    pub tbs: Vec<u8>,
+    pub sig_alg_oid: String,
+    pub sig_alg_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+    pub crl_urls: Vec<String>,
+}
+
+impl Cert {
+    pub fn from_der(der: &[u8]) -> Result<Cert, PkiError> {
+        let bad = |w: String| PkiError::BadCertificate(w);
+        let (rest, x) = X509Certificate::from_der(der).map_err(|e| bad(format!("{e}")))?;
+        if !rest.is_empty() {
+            return Err(bad("bytes after the certificate".into()));
+        }
+        let der = &der[..der.len() - rest.len()];
+        // Original bytes of tbsCertificate and signatureAlgorithm parameters.
+        let (outer, _) = ber::read(der, 0).map_err(|e| bad(e.0))?;
+        let parts = outer.children().map_err(|e| bad(e.0))?;
+        let (tbs, alg) = match parts.as_slice() {
+            [tbs, alg, _sig] => (tbs.raw.to_vec(), alg),
+            _ => return Err(bad("certificate structure".into())),
+        };
+        let alg_parts = alg.children().map_err(|e| bad(e.0))?;
+        let sig_alg_params = alg_parts
+            .get(1)
+            .filter(|p| p.tag != 0x05)
+            .map(|p| p.raw.to_vec());
+        let tbs_c = &x.tbs_certificate;
+        let mut c = Cert {
+            der: der.to_vec(),
+            sha256: sha256(der),
+            subject: name_string(&tbs_c.subject),
+            issuer: name_string(&tbs_c.issuer),
+            subject_raw: tbs_c.subject.as_raw().to_vec(),
+            issuer_raw: tbs_c.issuer.as_raw().to_vec(),
+            serial: strip_zeros(&tbs_c.serial.to_bytes_be()),
+            not_before: tbs_c.validity.not_before.to_datetime(),
+            not_after: tbs_c.validity.not_after.to_datetime(),
+            ski: None,
+            aki: None,
+            is_ca: false,
+            path_len: None,
+            key_usage: None,
+            ext_key_usage: Vec::new(),
+            unknown_critical: Vec::new(),
+            spki_der: tbs_c.subject_pki.raw.to_vec(),
+            key: PublicKey::from_spki(tbs_c.subject_pki.raw),
+            tbs,
+            sig_alg_oid: x.signature_algorithm.algorithm.to_id_string(),
+            sig_alg_params,
+            signature: x.signature_value.data.to_vec(),
+            crl_urls: Vec::new(),
+        };
+        for ext in tbs_c.extensions() {
+            let oid = ext.oid.to_id_string();
+            match ext.parsed_extension() {
+                ParsedExtension::BasicConstraints(bc) => {
+                    c.is_ca = bc.ca;
+                    c.path_len = bc.path_len_constraint;
+                }
+                ParsedExtension::KeyUsage(ku) => c.key_usage = Some(ku.flags),
+                ParsedExtension::SubjectKeyIdentifier(k) => c.ski = Some(k.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                ParsedExtension::ExtendedKeyUsage(e) => {
+                    if e.time_stamping {
+                        c.ext_key_usage.push("1.3.6.1.5.5.7.3.8".into());
+                    }
+                    if e.email_protection {
+                        c.ext_key_usage.push("1.3.6.1.5.5.7.3.4".into());
+                    }
+                    if e.any {
+                        c.ext_key_usage.push("2.5.29.37.0".into());
+                    }
+                    c.ext_key_usage
+                        .extend(e.other.iter().map(|o| o.to_id_string()));
+                }
+                ParsedExtension::CRLDistributionPoints(cdp) => {
+                    for p in cdp.iter() {
+                        if let Some(x509_parser::extensions::DistributionPointName::FullName(
+                            names,
+                        )) = &p.distribution_point
+                        {
+                            for n in names {
+                                if let x509_parser::extensions::GeneralName::URI(u) = n {
+                                    c.crl_urls.push(u.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                ParsedExtension::ParseError { error } if ext.critical => {
+                    return Err(bad(format!(
+                        "critical extension {oid} cannot be parsed: {error}"
+                    )))
+                }
+                _ => {}
+            }
+            if ext.critical && !UNDERSTOOD_EXTENSIONS.contains(&oid.as_str()) {
+                c.unknown_critical.push(oid);
+            }
+        }
+        Ok(c)
+    }
+
+    pub fn sha256_hex(&self) -> String {
+        hex::encode(self.sha256)
+    }
+
+    pub fn serial_hex(&self) -> String {
+        hex::encode(&self.serial)
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_raw == self.issuer_raw
+    }
+
+    pub fn has_key_usage(&self, bit: u16) -> bool {
+        self.key_usage.is_some_and(|k| k & bit != 0)
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> Vec<u8> {
+    let i = b
+        .iter()
+        .position(|x| *x != 0)
+        .unwrap_or(b.len().saturating_sub(1));
+    b[i..].to_vec()
+}
+
+/// RFC 4514 order (most specific first), UTF-8.
+fn name_string(n: &x509_parser::x509::X509Name) -> String {
+    let mut parts = Vec::new();
+    for rdn in n.iter() {
+        for atv in rdn.iter() {
+            let key = match atv.attr_type().to_id_string().as_str() {
+                "2.5.4.3" => "CN".to_string(),
+                "2.5.4.6" => "C".to_string(),
+                "2.5.4.7" => "L".to_string(),
+                "2.5.4.8" => "ST".to_string(),
+                "2.5.4.10" => "O".to_string(),
+                "2.5.4.11" => "OU".to_string(),
+                "2.5.4.5" => "serialNumber".to_string(),
+                "0.9.2342.19200300.100.1.1" => "UID".to_string(),
+                "1.2.840.113549.1.9.1" => "emailAddress".to_string(),
+                other => other.to_string(),
+            };
+            let val = atv
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|_| format!("#{}", hex::encode(atv.attr_value().data)));
+            let esc = val
+                .replace('\\', "\\\\")
+                .replace(',', "\\,")
+                .replace('+', "\\+")
+                .replace('"', "\\\"");
+            parts.push(format!("{key}={esc}"));
+        }
+    }
+    parts.reverse();
+    parts.join(",")
+}
+
+/// A parsed CRL, owned.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    pub der: Vec<u8>,
+    pub issuer: String,
+    pub issuer_raw: Vec<u8>,
+    pub aki: Option<Vec<u8>>,
+    pub this_update: OffsetDateTime,
+    pub next_update: Option<OffsetDateTime>,
+    /// Serial (big-endian, no leading zeros) to revocation time.
+    pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    pub tbs: Vec<u8>,
+    pub sig_alg_oid: String,
+    pub sig_alg_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+    pub number: Option<Vec<u8>>,
+}
+
+impl Crl {
+    pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
+        let bad = |w: String| PkiError::BadCrl(w);
+        let (rest, x) =
+            CertificateRevocationList::from_der(der).map_err(|e| bad(format!("{e}")))?;
+        let der = &der[..der.len() - rest.len()];
+        let (outer, _) = ber::read(der, 0).map_err(|e| bad(e.0))?;
+        let parts = outer.children().map_err(|e| bad(e.0))?;
+        let (tbs, alg) = match parts.as_slice() {
+            [tbs, alg, _sig] => (tbs.raw.to_vec(), alg),
+            _ => return Err(bad("CRL structure".into())),
+        };
+        let alg_parts = alg.children().map_err(|e| bad(e.0))?;
+        let sig_alg_params = alg_parts
+            .get(1)
+            .filter(|p| p.tag != 0x05)
+            .map(|p| p.raw.to_vec());
+        let mut aki = None;
+        let mut number = None;
+        for ext in x.tbs_cert_list.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                ParsedExtension::CRLNumber(n) => number = Some(n.to_bytes_be()),
+                _ => {}
+            }
+        }
+        let revoked = x
+            .iter_revoked_certificates()
+            .map(|r| {
+                (
+                    strip_zeros(&r.user_certificate.to_bytes_be()),
+                    r.revocation_date.to_datetime(),
+                )
+            })
+            .collect();
+        Ok(Crl {
+            der: der.to_vec(),
+            issuer: name_string(x.issuer()),
+            issuer_raw: x.issuer().as_raw().to_vec(),
+            aki,
+            this_update: x.last_update().to_datetime(),
+            next_update: x.next_update().map(|t| t.to_datetime()),
+            revoked,
+            tbs,
+            sig_alg_oid: x.signature_algorithm.algorithm.to_id_string(),
+            sig_alg_params,
+            signature: x.signature_value.data.to_vec(),
+            number,
+        })
+    }
+}

@@ -1,0 +1,493 @@
+//! Trust anchors, intermediates, CRLs; path building and certificate checks.
+//!
+//! The validation time is always an argument: nothing here reads the clock.
+
+pub mod cert;
+pub mod crypto;
+pub mod pins;
+
+use crate::budget::Budget;
+pub use cert::{Cert, Crl};
+use crypto::DigestAlg;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PkiError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("bad certificate: {0}")]
+    BadCertificate(String),
+    #[error("bad CRL: {0}")]
+    BadCrl(String),
+    #[error("{path}: {what}")]
+    File { path: PathBuf, what: String },
+    #[error("{path}: certificate \"{cn}\" claims to be a BCY CA but its SHA-256 {found} does not match the pinned {pinned}")]
+    PinMismatch {
+        path: PathBuf,
+        cn: String,
+        found: String,
+        pinned: String,
+    },
+}
+
+/// What the verifier accepts. Defaults are the documented policy (README "Policy").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// SHA-1 in CA certificate signatures (the BCY G1 chain is sha1WithRSA).
+    pub allow_sha1_in_chain: bool,
+    /// SHA-1 as the digest of a document signature (refused by default).
+    pub allow_sha1_signatures: bool,
+    pub min_rsa_bits: usize,
+    /// Without a CRL for an issuer, make the signature INDETERMINATE (default: report only).
+    pub require_revocation: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_sha1_in_chain: true,
+            allow_sha1_signatures: false,
+            min_rsa_bits: 2048,
+            require_revocation: false,
+        }
+    }
+}
+
+/// Anchors, intermediates and CRLs, loaded once and shared.
+#[derive(Debug, Default, Clone)]
+pub struct TrustStore {
+    pub anchors: Vec<Arc<Cert>>,
+    pub intermediates: Vec<Arc<Cert>>,
+    pub crls: Vec<Arc<Crl>>,
+}
+
+const CERT_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "der"];
+const CRL_EXTENSIONS: &[&str] = &["crl", "pem", "der"];
+
+impl TrustStore {
+    pub fn load(
+        anchors: &[PathBuf],
+        intermediates: &[PathBuf],
+        crls: &[PathBuf],
+    ) -> Result<Self, PkiError> {
+        let mut s = TrustStore::default();
+        for p in anchors {
+            s.anchors.extend(load_certs(p)?.into_iter().map(Arc::new));
+        }
+        for p in intermediates {
+            s.intermediates
+                .extend(load_certs(p)?.into_iter().map(Arc::new));
+        }
+        for p in crls {
+            s.crls.extend(load_crls(p)?.into_iter().map(Arc::new));
+        }
+        Ok(s)
+    }
+
+    pub fn is_anchor(&self, c: &Cert) -> bool {
+        self.anchors.iter().any(|a| a.sha256 == c.sha256)
+    }
+}
+
+fn files_in(path: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, PkiError> {
+    let io = |source| PkiError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| exts.contains(&e.to_ascii_lowercase().as_str()))
+            })
+            .collect();
+        v.sort();
+        Ok(v)
+    } else {
+        Ok(vec![path.to_path_buf()])
+    }
+}
+
+/// The DER blocks of a PEM file with the given labels, or the file itself when it is DER.
+fn der_blocks(path: &Path, labels: &[&str]) -> Result<Vec<Vec<u8>>, PkiError> {
+    let data = std::fs::read(path).map_err(|source| PkiError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
+        let blocks = pem::parse_many(&data).map_err(|e| PkiError::File {
+            path: path.to_path_buf(),
+            what: format!("PEM: {e}"),
+        })?;
+        Ok(blocks
+            .into_iter()
+            .filter(|b| labels.contains(&b.tag()))
+            .map(|b| b.into_contents())
+            .collect())
+    } else {
+        Ok(vec![data])
+    }
+}
+
+/// Certificates from a PEM/DER file or a directory of them, each checked against the BCY pins.
+pub fn load_certs(path: &Path) -> Result<Vec<Cert>, PkiError> {
+    let mut out = Vec::new();
+    for f in files_in(path, CERT_EXTENSIONS)? {
+        for der in der_blocks(&f, &["CERTIFICATE"])? {
+            let c = Cert::from_der(&der).map_err(|e| PkiError::File {
+                path: f.clone(),
+                what: e.to_string(),
+            })?;
+            pins::check(&f, &c)?;
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+pub fn load_crls(path: &Path) -> Result<Vec<Crl>, PkiError> {
+    let mut out = Vec::new();
+    for f in files_in(path, CRL_EXTENSIONS)? {
+        for der in der_blocks(&f, &["X509 CRL"])? {
+            out.push(Crl::from_der(&der).map_err(|e| PkiError::File {
+                path: f.clone(),
+                what: e.to_string(),
+            })?);
+        }
+    }
+    Ok(out)
+}
+
+/// Facts found about a certification path. The verifier maps them to ETSI indications.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    NoPath {
+        issuer: String,
+        candidates: usize,
+    },
+    PathBudget {
+        limit: usize,
+    },
+    OutsideValidity {
+        subject: String,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    },
+    NotCa {
+        subject: String,
+    },
+    PathLenExceeded {
+        subject: String,
+        path_len: u32,
+    },
+    NoKeyCertSign {
+        subject: String,
+    },
+    UnknownCriticalExtension {
+        subject: String,
+        oids: Vec<String>,
+    },
+    WeakKey {
+        subject: String,
+        bits: usize,
+        min: usize,
+    },
+    UnsupportedKey {
+        subject: String,
+        what: String,
+    },
+    Sha1InChain {
+        subject: String,
+    },
+    SignerKeyUsage {
+        subject: String,
+        present: bool,
+    },
+    Revoked {
+        subject: String,
+        at: OffsetDateTime,
+        signer: bool,
+    },
+    NoRevocationData {
+        subject: String,
+        issuer: String,
+    },
+    CrlExpired {
+        issuer: String,
+        next_update: OffsetDateTime,
+    },
+}
+
+/// A certification path, signer first and anchor last, with what was found about it.
+#[derive(Debug, Clone, Default)]
+pub struct PathCheck {
+    pub chain: Vec<Arc<Cert>>,
+    pub findings: Vec<Finding>,
+}
+
+fn same_name(a: &Cert, issuer_raw: &[u8], issuer_str: &str) -> bool {
+    a.subject_raw == issuer_raw || a.subject.to_lowercase() == issuer_str.to_lowercase()
+}
+
+/// Does `issuer` sign `subject`? (Link signature only.)
+fn signs(issuer: &Cert, subject: &Cert) -> bool {
+    crypto::verify(
+        &issuer.key,
+        &subject.sig_alg_oid,
+        subject.sig_alg_params.as_deref(),
+        None,
+        &[&subject.tbs],
+        &subject.signature,
+    )
+    .is_ok()
+}
+
+struct Builder<'a> {
+    store: &'a TrustStore,
+    extra: &'a [Arc<Cert>],
+    attempts: usize,
+    budget: &'a Budget,
+    candidates_seen: usize,
+}
+
+impl Builder<'_> {
+    fn extend(&mut self, path: &mut Vec<Arc<Cert>>) -> Option<()> {
+        let cur = path.last()?.clone();
+        let pools = self
+            .store
+            .anchors
+            .iter()
+            .map(|c| (c, true))
+            .chain(self.store.intermediates.iter().map(|c| (c, false)))
+            .chain(self.extra.iter().map(|c| (c, false)));
+        let cands: Vec<(Arc<Cert>, bool)> = pools
+            .filter(|(c, _)| same_name(c, &cur.issuer_raw, &cur.issuer))
+            .filter(|(c, _)| match (&cur.aki, &c.ski) {
+                (Some(a), Some(s)) => a == s,
+                _ => true,
+            })
+            .filter(|(c, _)| !path.iter().any(|p| p.sha256 == c.sha256))
+            .map(|(c, a)| (c.clone(), a))
+            .collect();
+        self.candidates_seen += cands.len();
+        for (cand, is_anchor) in cands {
+            self.attempts += 1;
+            if self.attempts > self.budget.max_path_attempts {
+                return None;
+            }
+            if !signs(&cand, &cur) {
+                continue;
+            }
+            // The same certificate may be in several pools; an anchor ends the path.
+            let anchor = is_anchor || self.store.is_anchor(&cand);
+            path.push(cand);
+            if anchor {
+                return Some(());
+            }
+            if path.len() < self.budget.max_path_len && self.extend(path).is_some() {
+                return Some(());
+            }
+            path.pop();
+        }
+        None
+    }
+}
+
+/// Build a path from `signer` to an anchor and check it at `at`.
+pub fn check_path(
+    signer: &Arc<Cert>,
+    extra: &[Arc<Cert>],
+    store: &TrustStore,
+    policy: &Policy,
+    at: OffsetDateTime,
+    budget: &Budget,
+) -> PathCheck {
+    let mut chain = vec![signer.clone()];
+    let mut findings = Vec::new();
+    if !store.is_anchor(signer) {
+        let mut b = Builder {
+            store,
+            extra,
+            attempts: 0,
+            budget,
+            candidates_seen: 0,
+        };
+        if b.extend(&mut chain).is_none() {
+            if b.attempts > budget.max_path_attempts {
+                findings.push(Finding::PathBudget {
+                    limit: budget.max_path_attempts,
+                });
+            } else {
+                findings.push(Finding::NoPath {
+                    issuer: signer.issuer.clone(),
+                    candidates: b.candidates_seen,
+                });
+            }
+            return PathCheck {
+                chain: vec![signer.clone()],
+                findings,
+            };
+        }
+    }
+    check_certificates(&chain, policy, at, &mut findings);
+    check_revocation(&chain, store, at, &mut findings);
+    PathCheck { chain, findings }
+}
+
+fn check_certificates(
+    chain: &[Arc<Cert>],
+    policy: &Policy,
+    at: OffsetDateTime,
+    out: &mut Vec<Finding>,
+) {
+    let mut non_self_issued_below = 0u32;
+    for (i, c) in chain.iter().enumerate() {
+        if at < c.not_before || at > c.not_after {
+            out.push(Finding::OutsideValidity {
+                subject: c.subject.clone(),
+                not_before: c.not_before,
+                not_after: c.not_after,
+            });
+        }
+        if !c.unknown_critical.is_empty() {
+            out.push(Finding::UnknownCriticalExtension {
+                subject: c.subject.clone(),
+                oids: c.unknown_critical.clone(),
+            });
+        }
+        match &c.key {
+            crypto::PublicKey::Unsupported(w) => out.push(Finding::UnsupportedKey {
+                subject: c.subject.clone(),
+                what: w.clone(),
+            }),
+            k => {
+                if let Some(bits) = k.rsa_bits().filter(|b| *b < policy.min_rsa_bits) {
+                    out.push(Finding::WeakKey {
+                        subject: c.subject.clone(),
+                        bits,
+                        min: policy.min_rsa_bits,
+                    });
+                }
+            }
+        }
+        let is_last = i + 1 == chain.len();
+        if !is_last {
+            // c was signed by chain[i + 1]: SHA-1 there is a chain signature.
+            if matches!(
+                c.sig_alg_oid.as_str(),
+                "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1"
+            ) && !policy.allow_sha1_in_chain
+            {
+                out.push(Finding::Sha1InChain {
+                    subject: c.subject.clone(),
+                });
+            }
+        }
+        if i == 0 {
+            let has = c.has_key_usage(cert::KU_DIGITAL_SIGNATURE)
+                || c.has_key_usage(cert::KU_NON_REPUDIATION);
+            if !has {
+                out.push(Finding::SignerKeyUsage {
+                    subject: c.subject.clone(),
+                    present: c.key_usage.is_some(),
+                });
+            }
+        } else {
+            if !c.is_ca {
+                out.push(Finding::NotCa {
+                    subject: c.subject.clone(),
+                });
+            }
+            if c.key_usage.is_some() && !c.has_key_usage(cert::KU_KEY_CERT_SIGN) {
+                out.push(Finding::NoKeyCertSign {
+                    subject: c.subject.clone(),
+                });
+            }
+            if let Some(pl) = c.path_len {
+                if non_self_issued_below > pl {
+                    out.push(Finding::PathLenExceeded {
+                        subject: c.subject.clone(),
+                        path_len: pl,
+                    });
+                }
+            }
+            if !c.is_self_issued() {
+                non_self_issued_below += 1;
+            }
+        }
+    }
+}
+
+/// The newest CRL for `cert` signed by `issuer`, if any.
+pub fn crl_for<'a>(cert: &Cert, issuer: &Cert, store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
+    store
+        .crls
+        .iter()
+        .filter(|crl| {
+            crl.issuer_raw == cert.issuer_raw
+                || crl.issuer.to_lowercase() == cert.issuer.to_lowercase()
+        })
+        .filter(|crl| match (&crl.aki, &issuer.ski) {
+            (Some(a), Some(s)) => a == s,
+            _ => true,
+        })
+        .filter(|crl| {
+            crypto::verify(
+                &issuer.key,
+                &crl.sig_alg_oid,
+                crl.sig_alg_params.as_deref(),
+                None,
+                &[&crl.tbs],
+                &crl.signature,
+            )
+            .is_ok()
+        })
+        .max_by_key(|crl| crl.this_update)
+}
+
+fn check_revocation(
+    chain: &[Arc<Cert>],
+    store: &TrustStore,
+    at: OffsetDateTime,
+    out: &mut Vec<Finding>,
+) {
+    // The anchor is trusted as configured; every certificate below it is checked.
+    for i in 0..chain.len().saturating_sub(1) {
+        let (c, issuer) = (&chain[i], &chain[i + 1]);
+        match crl_for(c, issuer, store) {
+            None => out.push(Finding::NoRevocationData {
+                subject: c.subject.clone(),
+                issuer: issuer.subject.clone(),
+            }),
+            Some(crl) => {
+                if let Some(nu) = crl.next_update.filter(|nu| *nu < at) {
+                    out.push(Finding::CrlExpired {
+                        issuer: crl.issuer.clone(),
+                        next_update: nu,
+                    });
+                }
+                if let Some(when) = crl.revoked.get(&c.serial).filter(|w| **w <= at) {
+                    out.push(Finding::Revoked {
+                        subject: c.subject.clone(),
+                        at: *when,
+                        signer: i == 0,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Whether a digest is acceptable for a document signature under `policy`.
+pub fn document_digest_allowed(d: DigestAlg, policy: &Policy) -> bool {
+    d != DigestAlg::Sha1 || policy.allow_sha1_signatures
+}

@@ -1,0 +1,127 @@
+//! The verdict types: the public JSON contract of DESIGN.md §4.2 (schema 1).
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::pdf::changes::Modifications;
+pub use crate::pdf::Coverage;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub document: DocumentInfo,
+    pub verdict: Verdict,
+    /// RFC 3339, UTC.
+    pub validation_time: String,
+    pub signatures: Vec<SignatureReport>,
+    /// Problems of the document as a whole (for example data hidden after the last revision).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub document_problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentInfo {
+    pub sha256: String,
+    pub size: u64,
+    pub revisions: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Valid,
+    Invalid,
+    Indeterminate,
+    Unsigned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureKind {
+    Signature,
+    DocumentTimestamp,
+}
+
+/// ETSI EN 319 102-1 main indications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    TotalPassed,
+    Indeterminate,
+    TotalFailed,
+}
+
+/// ETSI EN 319 102-1 sub-indications used by kyso.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubIndication {
+    FormatFailure,
+    HashFailure,
+    SigCryptoFailure,
+    Revoked,
+    SigConstraintsFailure,
+    ChainConstraintsFailure,
+    CertificateChainGeneralFailure,
+    CryptoConstraintsFailure,
+    NoSigningCertificateFound,
+    NoCertificateChainFound,
+    RevokedNoPoe,
+    RevokedCaNoPoe,
+    OutOfBoundsNoPoe,
+    TryLater,
+    SignedDataNotFound,
+}
+
+impl SubIndication {
+    /// The indication a sub-indication belongs to, as kyso uses it.
+    pub fn indication(self) -> Indication {
+        use SubIndication::*;
+        match self {
+            FormatFailure | HashFailure | SigCryptoFailure | Revoked => Indication::TotalFailed,
+            _ => Indication::Indeterminate,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Stable snake_case code.
+    pub code: String,
+    /// A sentence a clerk can read.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signer {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningTimeSource {
+    Timestamp,
+    SignedAttribute,
+    PdfM,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    pub field: Option<String>,
+    pub kind: SignatureKind,
+    pub sub_filter: Option<String>,
+    pub indication: Indication,
+    pub sub_indication: Option<SubIndication>,
+    pub problems: Vec<Problem>,
+    pub signer: Option<Signer>,
+    pub chain: Vec<String>,
+    pub signing_time: Option<String>,
+    pub signing_time_source: SigningTimeSource,
+    pub coverage: Coverage,
+    pub modifications_after: Modifications,
+    pub level: Option<String>,
+}

@@ -1,0 +1,366 @@
+//! CMS SignedData (RFC 5652) as PDF signers really write it: DER or BER, zero-padded inside
+//! `/Contents`. Decoding only; no trust decisions and no knowledge of PDF.
+
+use crate::ber;
+
+use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier};
+use der::{Decode, Encode};
+use time::OffsetDateTime;
+
+pub const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+pub const OID_DATA: &str = "1.2.840.113549.1.7.1";
+pub const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
+pub const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+pub const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+pub const OID_SIGNING_CERT_V1: &str = "1.2.840.113549.1.9.16.2.12";
+pub const OID_SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
+pub const OID_TIMESTAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
+pub const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
+
+impl From<ber::BerError> for CmsError {
+    fn from(e: ber::BerError) -> Self {
+        CmsError::Malformed(e.0)
+    }
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum CmsError {
+    #[error("the signature's /Contents is empty")]
+    Empty,
+    #[error("the CMS structure is malformed: {0}")]
+    Malformed(String),
+    #[error("/Contents has non-zero bytes after the CMS structure ({0} bytes)")]
+    TrailingData(usize),
+    #[error("the CMS is {size} bytes, above the budget of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    #[error("the CMS content type is {0}, not signedData")]
+    NotSignedData(String),
+    #[error("the CMS has {0} SignerInfos; a PDF signature has exactly one")]
+    SignerCount(usize),
+    #[error("the CMS carries {count} certificates, above the budget of {limit}")]
+    TooManyCertificates { count: usize, limit: usize },
+    #[error("signed attribute {0} appears more than once or with several values")]
+    DuplicateAttribute(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerId {
+    IssuerSerial { issuer: Vec<u8>, serial: Vec<u8> },
+    SubjectKeyId(Vec<u8>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlgorithmId {
+    pub oid: String,
+    /// DER of the parameters, if any.
+    pub params: Option<Vec<u8>>,
+}
+
+/// ESS signing-certificate reference (v1: SHA-1; v2: the named hash, SHA-256 by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EssCertId {
+    pub hash_oid: String,
+    pub hash: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedAttributes {
+    /// The bytes the signature is computed over: the SET OF with tag 0x31, as written.
+    pub signed_bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub message_digest: Option<Vec<u8>>,
+    pub signing_time: Option<OffsetDateTime>,
+    pub ess_cert_ids: Vec<EssCertId>,
+    pub oids: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignedData {
+    /// Length of the CMS inside `/Contents` (the rest was zero padding).
+    pub len: usize,
+    pub ber: bool,
+    pub econtent_type: String,
+    pub encapsulated_content: Option<Vec<u8>>,
+    pub digest_algorithm: AlgorithmId,
+    pub signature_algorithm: AlgorithmId,
+    pub signature: Vec<u8>,
+    pub sid: SignerId,
+    pub signed_attrs: Option<SignedAttributes>,
+    pub unsigned_attr_oids: Vec<String>,
+    /// Certificates carried in the CMS, as their original DER.
+    pub certificates: Vec<Vec<u8>>,
+    /// CRLs carried in the CMS, as their original bytes.
+    pub crls: Vec<Vec<u8>>,
+}
+
+/// Decode the CMS in a signature's `/Contents`.
+pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<SignedData, CmsError> {
+    if contents.is_empty() || contents.iter().all(|b| *b == 0) {
+        return Err(CmsError::Empty);
+    }
+    let (top, rest) = ber::read(contents, 0)?;
+    if let Some(n) = rest.iter().position(|b| *b != 0) {
+        return Err(CmsError::TrailingData(rest.len() - n));
+    }
+    if top.raw.len() > max_bytes {
+        return Err(CmsError::TooLarge {
+            size: top.raw.len(),
+            limit: max_bytes,
+        });
+    }
+    // ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT content }
+    let ci = top.children()?;
+    if top.tag != 0x30 || ci.len() != 2 || ci[1].tag != 0xa0 {
+        return Err(CmsError::Malformed("ContentInfo".into()));
+    }
+    let ctype = ber::oid(&ci[0])?;
+    if ctype != OID_SIGNED_DATA {
+        return Err(CmsError::NotSignedData(ctype));
+    }
+    let sd_tlv = single(ci[1].children()?, "the signedData content")?;
+    let typed = CmsSignedData::from_ber(sd_tlv.raw)
+        .map_err(|e| CmsError::Malformed(format!("SignedData: {e}")))?;
+    let n_signers = typed.signer_infos.0.len();
+    if n_signers != 1 {
+        return Err(CmsError::SignerCount(n_signers));
+    }
+
+    // Locate original bytes: certificates [0], crls [1], signerInfos SET.
+    let parts = sd_tlv.children()?;
+    let mut certificates = Vec::new();
+    let mut crls = Vec::new();
+    for p in &parts[3.min(parts.len())..] {
+        match p.tag {
+            0xa0 => {
+                for c in p.children()? {
+                    if c.tag == 0x30 {
+                        certificates.push(c.raw.to_vec());
+                    }
+                }
+            }
+            0xa1 => crls.extend(p.children()?.iter().map(|c| c.raw.to_vec())),
+            _ => {}
+        }
+    }
+    if certificates.len() > max_certs {
+        return Err(CmsError::TooManyCertificates {
+            count: certificates.len(),
+            limit: max_certs,
+        });
+    }
+    let signer_infos = parts
+        .last()
+        .filter(|t| t.tag == 0x31)
+        .ok_or_else(|| CmsError::Malformed("signerInfos".into()))?;
+    let si_tlv = single(signer_infos.children()?, "the SignerInfo")?;
+    let si_parts = si_tlv.children()?;
+    let signed_attrs_tlv = si_parts.iter().find(|t| t.tag == 0xa0);
+
+    let si = typed
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or(CmsError::SignerCount(0))?;
+    let sid = match &si.sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => SignerId::IssuerSerial {
+            issuer: isn
+                .issuer
+                .to_der()
+                .map_err(|e| CmsError::Malformed(format!("signer issuer: {e}")))?,
+            serial: isn.serial_number.as_bytes().to_vec(),
+        },
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            SignerId::SubjectKeyId(ski.0.as_bytes().to_vec())
+        }
+    };
+    let signed_attrs = match (signed_attrs_tlv, &si.signed_attrs) {
+        (Some(t), Some(typed_attrs)) => {
+            let signed_bytes = if t.indefinite {
+                // Signatures are over the DER form; a BER-encoded attribute set is re-encoded.
+                typed_attrs
+                    .to_der()
+                    .map_err(|e| CmsError::Malformed(format!("signed attributes: {e}")))?
+            } else {
+                let mut b = t.raw.to_vec();
+                b[0] = 0x31;
+                b
+            };
+            Some(parse_signed_attrs(t, signed_bytes)?)
+        }
+        (None, None) => None,
+        _ => return Err(CmsError::Malformed("signed attributes".into())),
+    };
+    let unsigned_attr_oids = match si_parts.iter().find(|t| t.tag == 0xa1) {
+        Some(t) => t
+            .children()?
+            .iter()
+            .filter_map(|a| a.children().ok())
+            .filter_map(|kids| kids.first().and_then(|o| ber::oid(o).ok()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let encapsulated_content = match &typed.encap_content_info.econtent {
+        None => None,
+        Some(_) => {
+            // The eContent [0] EXPLICIT OCTET STRING, possibly constructed (BER).
+            let eci = parts
+                .get(2)
+                .ok_or_else(|| CmsError::Malformed("encapContentInfo".into()))?
+                .children()?;
+            let explicit = eci
+                .get(1)
+                .ok_or_else(|| CmsError::Malformed("eContent".into()))?;
+            let inner = single(explicit.children()?, "the eContent")?;
+            Some(ber::string_bytes(&inner)?)
+        }
+    };
+    Ok(SignedData {
+        len: top.raw.len(),
+        ber: is_ber(&top)?,
+        econtent_type: typed.encap_content_info.econtent_type.to_string(),
+        encapsulated_content,
+        digest_algorithm: alg(&si.digest_alg)?,
+        signature_algorithm: alg(&si.signature_algorithm)?,
+        signature: si.signature.as_bytes().to_vec(),
+        sid,
+        signed_attrs,
+        unsigned_attr_oids,
+        certificates,
+        crls,
+    })
+}
+
+fn single<'a>(mut v: Vec<ber::Tlv<'a>>, what: &str) -> Result<ber::Tlv<'a>, CmsError> {
+    if v.len() != 1 {
+        return Err(CmsError::Malformed(format!(
+            "{what}: expected one element, found {}",
+            v.len()
+        )));
+    }
+    v.pop().ok_or_else(|| CmsError::Malformed(what.to_string()))
+}
+
+fn is_ber(t: &ber::Tlv) -> Result<bool, CmsError> {
+    if t.indefinite {
+        return Ok(true);
+    }
+    if t.constructed() && t.tag & 0xc0 != 0x80 || t.tag == 0xa0 {
+        for c in t.children()? {
+            if c.constructed() && is_ber(&c)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn alg(a: &spki::AlgorithmIdentifierOwned) -> Result<AlgorithmId, CmsError> {
+    let params = match &a.parameters {
+        None => None,
+        Some(p) => Some(
+            p.to_der()
+                .map_err(|e| CmsError::Malformed(format!("algorithm parameters: {e}")))?,
+        ),
+    };
+    Ok(AlgorithmId {
+        oid: a.oid.to_string(),
+        params,
+    })
+}
+
+fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttributes, CmsError> {
+    let mut out = SignedAttributes {
+        signed_bytes,
+        content_type: None,
+        message_digest: None,
+        signing_time: None,
+        ess_cert_ids: Vec::new(),
+        oids: Vec::new(),
+    };
+    for attr in t.children()? {
+        let kids = attr.children()?;
+        if attr.tag != 0x30 || kids.len() != 2 || kids[1].tag != 0x31 {
+            return Err(CmsError::Malformed("a signed attribute".into()));
+        }
+        let oid = ber::oid(&kids[0])?;
+        if out.oids.contains(&oid) {
+            return Err(CmsError::DuplicateAttribute(oid));
+        }
+        out.oids.push(oid.clone());
+        let values = kids[1].children()?;
+        let one = || -> Result<&ber::Tlv, CmsError> {
+            if values.len() == 1 {
+                Ok(&values[0])
+            } else {
+                Err(CmsError::DuplicateAttribute(oid.clone()))
+            }
+        };
+        match oid.as_str() {
+            OID_CONTENT_TYPE => out.content_type = Some(ber::oid(one()?)?),
+            OID_MESSAGE_DIGEST => {
+                let v = one()?;
+                if v.tag & 0x1f != 0x04 {
+                    return Err(CmsError::Malformed(
+                        "messageDigest is not an OCTET STRING".into(),
+                    ));
+                }
+                out.message_digest = Some(ber::string_bytes(v)?);
+            }
+            OID_SIGNING_TIME => out.signing_time = Some(parse_time(one()?)?),
+            OID_SIGNING_CERT_V1 | OID_SIGNING_CERT_V2 => {
+                let v2 = oid == OID_SIGNING_CERT_V2;
+                // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
+                let sc = one()?.children()?;
+                let certs = sc
+                    .first()
+                    .ok_or_else(|| CmsError::Malformed("ESS certs".into()))?;
+                for id in certs.children()? {
+                    let f = id.children()?;
+                    let (hash_oid, hash_tlv) = match (v2, f.first()) {
+                        (true, Some(first)) if first.tag == 0x30 => {
+                            let a = first.children()?;
+                            let o = a
+                                .first()
+                                .ok_or_else(|| CmsError::Malformed("ESS hashAlgorithm".into()))?;
+                            (ber::oid(o)?, f.get(1))
+                        }
+                        (true, first) => ("2.16.840.1.101.3.4.2.1".to_string(), first),
+                        (false, first) => ("1.3.14.3.2.26".to_string(), first),
+                    };
+                    let h = hash_tlv.ok_or_else(|| CmsError::Malformed("ESS certHash".into()))?;
+                    out.ess_cert_ids.push(EssCertId {
+                        hash_oid,
+                        hash: ber::string_bytes(h)?,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// UTCTime (tag 0x17) or GeneralizedTime (0x18) in their DER forms (`...Z`).
+pub fn parse_time(t: &ber::Tlv) -> Result<OffsetDateTime, CmsError> {
+    let s = std::str::from_utf8(t.content).map_err(|_| CmsError::Malformed("time".into()))?;
+    let bad = || CmsError::Malformed(format!("time {s:?}"));
+    let s = s.strip_suffix('Z').ok_or_else(bad)?;
+    let (year, rest) = match t.tag {
+        0x17 if s.len() >= 10 => {
+            let yy: i32 = s[..2].parse().map_err(|_| bad())?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &s[2..])
+        }
+        0x18 if s.len() >= 12 => (s[..4].parse().map_err(|_| bad())?, &s[4..]),
+        _ => return Err(bad()),
+    };
+    let rest = rest.split('.').next().unwrap_or(rest);
+    let num = |r: std::ops::Range<usize>| -> Result<u8, CmsError> {
+        rest.get(r).ok_or_else(bad)?.parse().map_err(|_| bad())
+    };
+    let month = time::Month::try_from(num(0..2)?).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(year, month, num(2..4)?).map_err(|_| bad())?;
+    let sec = if rest.len() >= 10 { num(8..10)? } else { 0 };
+    let tm = time::Time::from_hms(num(4..6)?, num(6..8)?, sec).map_err(|_| bad())?;
+    Ok(date.with_time(tm).assume_utc())
+}
