@@ -238,8 +238,8 @@ fn same_name(a: &Cert, issuer_raw: &[u8], issuer_str: &str) -> bool {
     a.subject_raw == issuer_raw || a.subject.to_lowercase() == issuer_str.to_lowercase()
 }
 
-/// Does `issuer` sign `subject`? (Link signature only.)
-fn signs(issuer: &Cert, subject: &Cert) -> bool {
+/// Verify the signature of `subject` with `issuer`'s key; returns the digest it used.
+pub fn signed_by(issuer: &Cert, subject: &Cert) -> Result<DigestAlg, crypto::CryptoError> {
     crypto::verify(
         &issuer.key,
         &subject.sig_alg_oid,
@@ -248,7 +248,10 @@ fn signs(issuer: &Cert, subject: &Cert) -> bool {
         &[&subject.tbs],
         &subject.signature,
     )
-    .is_ok()
+}
+
+fn signs(issuer: &Cert, subject: &Cert) -> bool {
+    signed_by(issuer, subject).is_ok()
 }
 
 struct Builder<'a> {

@@ -1,0 +1,415 @@
+//! Every fixture against its expected verdict, through the library and through `kyso verify`.
+
+mod common;
+
+use common::*;
+use kyso::report::{Indication, Verdict};
+use kyso::verify::{verify, Options};
+use serde_json::Value;
+
+fn plain<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn every_fixture_matches_the_expected_table() {
+    let store = store();
+    let at = validation_time();
+    let mut checked = 0;
+    for e in expected().file {
+        let bytes = std::fs::read(fixture(&e.name)).unwrap();
+        let result = verify(&bytes, &store, &Options::default(), at);
+        if let Some(code) = e.verdict.strip_prefix("error:") {
+            let err = result.expect_err(&e.name);
+            assert_eq!(err.code(), code, "{}", e.name);
+            checked += 1;
+            continue;
+        }
+        let r = result.unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        assert_eq!(
+            plain(&r.verdict),
+            e.verdict,
+            "{}: {:#?}",
+            e.name,
+            r.signatures
+        );
+        assert_eq!(r.signatures.len(), e.signatures, "{}", e.name);
+        let first_bad = r
+            .signatures
+            .iter()
+            .find(|s| s.indication != Indication::TotalPassed);
+        let sub = first_bad
+            .and_then(|s| s.sub_indication)
+            .map(|s| plain(&s))
+            .unwrap_or_default();
+        assert_eq!(sub, e.sub_indication, "{}: {:#?}", e.name, r.signatures);
+        if !e.problem.is_empty() {
+            let codes: Vec<_> = r
+                .signatures
+                .iter()
+                .flat_map(|s| s.problems.iter().map(|p| p.code.clone()))
+                .collect();
+            assert!(codes.contains(&e.problem), "{}: {codes:?}", e.name);
+        }
+        if !e.modifications.is_empty() {
+            let m: Vec<_> = r
+                .signatures
+                .iter()
+                .map(|s| plain(&s.modifications_after))
+                .collect();
+            assert_eq!(m, e.modifications, "{}", e.name);
+        }
+        // Every failed or indeterminate signature says why.
+        for s in &r.signatures {
+            if s.indication != Indication::TotalPassed {
+                assert!(
+                    !s.problems.is_empty(),
+                    "{}: a non-passed signature without a reason",
+                    e.name
+                );
+                assert!(s.sub_indication.is_some(), "{}", e.name);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} fixtures checked");
+}
+
+#[test]
+fn every_fixture_file_is_in_the_table() {
+    let names: Vec<String> = expected().file.into_iter().map(|f| f.name).collect();
+    for entry in std::fs::read_dir(root().join("fixtures/pdf")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(names.contains(&name), "{name} has no expected verdict");
+    }
+}
+
+#[test]
+fn cli_json_matches_the_expected_table() {
+    let exp = expected();
+    for e in &exp.file {
+        let out = kyso()
+            .arg("verify")
+            .args(trust_args())
+            .args(["--at", &exp.validation_time, "--json"])
+            .arg(fixture(&e.name))
+            .output()
+            .unwrap();
+        let line: Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        let code = out.status.code().unwrap();
+        if let Some(c) = e.verdict.strip_prefix("error:") {
+            assert_eq!(code, 2, "{}", e.name);
+            assert_eq!(line["error"]["code"], c, "{}", e.name);
+            assert!(line["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
+            continue;
+        }
+        assert_eq!(line["verdict"], e.verdict.as_str(), "{}", e.name);
+        assert_eq!(code, if e.verdict == "valid" { 0 } else { 1 }, "{}", e.name);
+    }
+}
+
+#[test]
+fn report_follows_the_json_contract() {
+    let out = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .args(["--at", "2026-12-01T00:00:00Z", "--json"])
+        .arg(fixture("pyhanko-org-then-leader.pdf"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["schema"], 1);
+    assert_eq!(r["document"]["revisions"], 3);
+    assert_eq!(r["document"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(r["validation_time"], "2026-12-01T00:00:00Z");
+    let s = &r["signatures"][0];
+    assert_eq!(s["field"], "ChuKyCoQuan");
+    assert_eq!(s["kind"], "signature");
+    assert_eq!(s["sub_filter"], "ETSI.CAdES.detached");
+    assert_eq!(s["indication"], "TOTAL_PASSED");
+    assert!(s["sub_indication"].is_null());
+    assert_eq!(
+        s["signer"]["subject"],
+        "CN=UBND phường Hương Xuân,O=UBND thị xã Hương Trà,L=Thừa Thiên Huế,C=VN"
+    );
+    assert_eq!(s["chain"].as_array().unwrap().len(), 3);
+    // pyHanko's signing time was frozen at 10/03/2026 09:00 Vietnam time; PAdES puts the
+    // claimed time in /M (a CAdES signingTime attribute is not allowed there).
+    assert_eq!(s["signing_time"], "2026-03-10T02:00:00Z");
+    assert_eq!(s["signing_time_source"], "pdf_m");
+    assert_eq!(s["coverage"], "entire_revision");
+    assert_eq!(s["modifications_after"], "permitted");
+    assert_eq!(s["level"], "B-B");
+    assert_eq!(r["signatures"][1]["coverage"], "entire_file");
+    // The chain is the signer, the issuing CA, the root, by certificate SHA-256.
+    let root_sha = kyso::pki::load_certs(&pki("root.pem")).unwrap()[0].sha256_hex();
+    assert_eq!(s["chain"][2], root_sha.as_str());
+    assert_eq!(s["signer"]["sha256"], s["chain"][0]);
+}
+
+#[test]
+fn signing_time_falls_back_to_pdf_m_without_signed_attributes() {
+    let r = verify(
+        &std::fs::read(fixture("openssl-leader-noattr.pdf")).unwrap(),
+        &store(),
+        &Options::default(),
+        validation_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.signatures[0].signing_time.as_deref(),
+        Some("2026-03-10T02:00:00Z")
+    );
+    assert_eq!(plain(&r.signatures[0].signing_time_source), "pdf_m");
+}
+
+#[test]
+fn signing_time_comes_from_the_signed_attribute_when_present() {
+    // pyHanko's adbe.pkcs7.detached carries signingTime: 31/03/2026 23:30 Vietnam time.
+    let r = verify(
+        &std::fs::read(fixture("pyhanko-leader-pkcs7.pdf")).unwrap(),
+        &store(),
+        &Options::default(),
+        validation_time(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.signatures[0].signing_time.as_deref(),
+        Some("2026-03-31T16:30:00Z")
+    );
+    assert_eq!(
+        plain(&r.signatures[0].signing_time_source),
+        "signed_attribute"
+    );
+}
+
+#[test]
+fn the_signers_own_certificate_can_be_the_anchor() {
+    let out = kyso()
+        .args([
+            "verify",
+            "--at",
+            "2026-12-01T00:00:00Z",
+            "--json",
+            "--trust",
+        ])
+        .arg(pki("leaf-org.pem"))
+        .arg(fixture("openssl-org-detached.pdf"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "valid", "{r}");
+    assert_eq!(r["signatures"][0]["chain"].as_array().unwrap().len(), 1);
+    assert_eq!(out.status.code(), Some(0));
+    // ... and a different anchor does not make it valid.
+    let out = kyso()
+        .args([
+            "verify",
+            "--at",
+            "2026-12-01T00:00:00Z",
+            "--json",
+            "--trust",
+        ])
+        .arg(pki("leaf-leader.pem"))
+        .arg(fixture("openssl-org-detached.pdf"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        r["signatures"][0]["sub_indication"],
+        "NO_CERTIFICATE_CHAIN_FOUND"
+    );
+}
+
+#[test]
+fn sha1_is_refused_by_default_and_accepted_by_the_policy_switch() {
+    for name in ["pyhanko-sha1.pdf", "openssl-org-pkcs7-sha1.pdf"] {
+        let run = |extra: &[&str]| -> Value {
+            let out = kyso()
+                .arg("verify")
+                .args(trust_args())
+                .args(["--at", "2026-12-01T00:00:00Z", "--json"])
+                .args(extra)
+                .arg(fixture(name))
+                .output()
+                .unwrap();
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let refused = run(&[]);
+        let msg = refused["signatures"][0]["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(msg.contains("--allow-sha1-signatures"), "{msg}");
+        assert_eq!(
+            run(&["--allow-sha1-signatures"])["verdict"],
+            "valid",
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn missing_crls_are_reported_and_fail_only_under_the_policy_switch() {
+    let base = [
+        "verify",
+        "--at",
+        "2026-12-01T00:00:00Z",
+        "--json",
+        "--trust",
+        &pki("root.pem").display().to_string(),
+        "--intermediates",
+        &pki("issuing-ca.pem").display().to_string(),
+    ]
+    .map(String::from);
+    let f = fixture("pyhanko-org-pades.pdf");
+    let out = kyso().args(&base).arg(&f).output().unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "valid");
+    let codes: Vec<_> = r["signatures"][0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].clone())
+        .collect();
+    assert_eq!(codes, vec!["revocation_unknown", "revocation_unknown"]);
+    let out = kyso()
+        .args(&base)
+        .arg("--require-revocation")
+        .arg(&f)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "indeterminate");
+    assert_eq!(r["signatures"][0]["sub_indication"], "TRY_LATER");
+    // The revoked certificate is only caught with the CRL installed.
+    let out = kyso()
+        .args(&base)
+        .arg(fixture("pyhanko-revoked.pdf"))
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "valid");
+}
+
+#[test]
+fn revocation_after_the_validation_time_does_not_count() {
+    // The CRL revokes the certificate on 01/02/2026; validating at 15/01/2026 precedes it.
+    let r = verify(
+        &std::fs::read(fixture("pyhanko-revoked.pdf")).unwrap(),
+        &store(),
+        &Options::default(),
+        time::macros::datetime!(2026-01-20 00:00 UTC),
+    )
+    .unwrap();
+    assert_eq!(r.verdict, Verdict::Valid, "{:#?}", r.signatures);
+}
+
+#[test]
+fn several_files_give_one_json_line_each_and_the_worst_exit_status() {
+    let out = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .args(["--at", "2026-12-01T00:00:00Z", "--json"])
+        .arg(fixture("pyhanko-org-pades.pdf"))
+        .arg(fixture("openssl-tampered-content.pdf"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["verdict"], "valid");
+    assert_eq!(lines[1]["verdict"], "invalid");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn cli_exit_status_2_for_unusable_input_and_arguments() {
+    let dir = std::env::temp_dir().join(format!("kyso-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_pdf = dir.join("note.txt");
+    std::fs::write(&not_pdf, b"hello, not a pdf").unwrap();
+    let out = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .arg("--json")
+        .arg(&not_pdf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not_pdf");
+    let out = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .arg("--json")
+        .arg(dir.join("missing.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = kyso()
+        .args(["verify", "--at", "yesterday"])
+        .arg(fixture("unsigned.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = kyso().args(["verify", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = kyso()
+        .args(["verify", "--trust"])
+        .arg(dir.join("nothing-here.pem"))
+        .arg(fixture("unsigned.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing-here.pem"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn readable_output_names_signer_time_verdict_and_reasons() {
+    let out = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .args(["--at", "2026-12-01T00:00:00Z"])
+        .arg(fixture("pyhanko-revoked.pdf"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("INVALID (không hợp lệ)"), "{text}");
+    assert!(
+        text.contains("signer:   CN=Phó Chủ tịch Phạm Thị Dung (đã thu hồi)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("time:     2026-03-10T02:00:00Z (pdf_m)"),
+        "{text}"
+    );
+    assert!(text.contains("TOTAL_FAILED / REVOKED"), "{text}");
+    assert!(text.contains("revoked on 01/02/2026"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_certificate_impersonating_a_pinned_bcy_ca_is_refused() {
+    let err = kyso::pki::load_certs(&pki("fake-bcy-g2-root.pem")).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("does not match the pinned"), "{msg}");
+    let out = kyso()
+        .args(["verify", "--trust"])
+        .arg(pki("fake-bcy-g2-root.pem"))
+        .arg(fixture("unsigned.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
