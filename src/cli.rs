@@ -25,6 +25,69 @@ struct Cli {
 enum Command {
     /// Verify the signatures of PDF files.
     Verify(VerifyArgs),
+    /// Run the HTTP service.
+    Serve {
+        /// Configuration file (TOML; also KYSO_CONFIG). Every key has a default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Run the service with the fixture test PKI and a demo registry of Hương Trà units.
+    Demo {
+        /// Where the demo keeps its data.
+        #[arg(long, default_value = "demo-data")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// The fixtures directory of the source tree.
+        #[arg(long, default_value = "fixtures")]
+        fixtures: PathBuf,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The registry of units, leaders and certificate enrolments.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// The evidence store.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Print a fresh random token and the configuration block to paste.
+    New {
+        #[arg(long)]
+        name: String,
+        /// submit, read or admin; repeatable.
+        #[arg(long = "scope", required = true, value_parser = ["submit", "read", "admin"])]
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RegistryCommand {
+    /// Import (upsert) a registry TOML file into the data directory (service stopped).
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StoreCommand {
+    /// Rebuild the sled index from the evidence files (service stopped).
+    Reindex {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -70,45 +133,110 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Verify(a) => run_verify(a),
+        Command::Serve { config } => match load_config(config.as_deref()) {
+            Ok(cfg) => crate::server::run(cfg, None),
+            Err(e) => fail(&e),
+        },
+        Command::Demo {
+            data_dir,
+            bind,
+            fixtures,
+        } => crate::server::demo(&data_dir, &bind, &fixtures),
+        Command::Token {
+            command: TokenCommand::New { name, scopes },
+        } => token_new(&name, &scopes),
+        Command::Registry {
+            command: RegistryCommand::Import { file, config },
+        } => {
+            let r = load_config(config.as_deref())
+                .and_then(|cfg| crate::server::import_registry(&cfg, &file));
+            match r {
+                Ok(msg) => {
+                    println!("{msg}");
+                    0
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Store {
+            command: StoreCommand::Reindex { config },
+        } => {
+            let r = load_config(config.as_deref()).and_then(|cfg| crate::server::reindex(&cfg));
+            match r {
+                Ok(msg) => {
+                    println!("{msg}");
+                    0
+                }
+                Err(e) => fail(&e),
+            }
+        }
     }
+}
+
+fn fail(e: &str) -> i32 {
+    eprintln!("kyso: {e}");
+    1
+}
+
+/// The configuration: `--config`, else KYSO_CONFIG, else the embedded defaults; then KYSO_*.
+pub fn load_config(path: Option<&Path>) -> Result<Config, String> {
+    let p = path
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("KYSO_CONFIG").map(PathBuf::from));
+    Config::load(p.as_deref(), &|k| std::env::var(k).ok()).map_err(|e| e.to_string())
+}
+
+fn token_new(name: &str, scopes: &[String]) -> i32 {
+    let mut raw = [0u8; 32];
+    if let Err(e) = getrandom::getrandom(&mut raw) {
+        return fail(&format!("no randomness available: {e}"));
+    }
+    let token = format!("kyso_{}", hex::encode(raw));
+    let digest = hex::encode(crate::pki::crypto::sha256(token.as_bytes()));
+    let scopes = scopes
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("# Token for {name} (shown once; kyso stores only its SHA-256):\n# {token}\n");
+    println!("[[token]]\nname = {name:?}\nsha256 = \"{digest}\"\nscopes = [{scopes}]");
+    0
 }
 
 fn load_store(a: &VerifyArgs) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
         return TrustStore::load(&a.trust, &a.intermediates, &a.crl).map_err(|e| e.to_string());
     }
-    let cfg_path = a
-        .config
-        .clone()
-        .or_else(|| std::env::var_os("KYSO_CONFIG").map(PathBuf::from));
-    let cfg =
-        Config::load(cfg_path.as_deref(), &|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-    // Configured locations that do not exist yet are skipped with a warning: a fresh install
-    // has no anchors, and every signature will then say so.
-    let existing = |v: &[PathBuf]| -> Vec<PathBuf> {
-        v.iter()
-            .filter(|p| {
-                let ok = p.exists();
-                if !ok {
-                    eprintln!(
-                        "kyso: warning: configured path {} does not exist",
-                        p.display()
-                    );
-                }
-                ok
-            })
-            .cloned()
-            .collect()
+    let mut cfg = load_config(a.config.as_deref())?;
+    cfg.intermediates.extend(a.intermediates.iter().cloned());
+    cfg.crls.extend(a.crl.iter().cloned());
+    let store = configured_trust(&cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    if store.anchors.is_empty() {
+        eprintln!(
+            "kyso: warning: no trust anchors installed: every signature will be indeterminate. Install the BCY CA certificates into {} (see README) or pass --trust.",
+            cfg.trust.first().map(|p| p.display().to_string()).unwrap_or_default()
+        );
+    }
+    Ok(store)
+}
+
+/// The configured trust store. Locations that do not exist yet are skipped with a warning:
+/// a fresh install has no anchors, and every signature then says so.
+pub fn configured_trust(cfg: &Config, warn: &mut dyn FnMut(String)) -> Result<TrustStore, String> {
+    let mut existing = |v: &[PathBuf]| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for p in v {
+            if p.exists() {
+                out.push(p.clone());
+            } else {
+                warn(format!("configured path {} does not exist", p.display()));
+            }
+        }
+        out
     };
     let anchors = existing(&cfg.trust);
-    if anchors.is_empty() {
-        eprintln!("kyso: warning: no trust anchors installed: every signature will be indeterminate. Install the BCY CA certificates into {} (see README) or pass --trust.",
-            cfg.trust.first().map(|p| p.display().to_string()).unwrap_or_default());
-    }
-    let mut inter = existing(&cfg.intermediates);
-    inter.extend(a.intermediates.iter().cloned());
-    let mut crls = existing(&cfg.crls);
-    crls.extend(a.crl.iter().cloned());
+    let inter = existing(&cfg.intermediates);
+    let crls = existing(&cfg.crls);
     TrustStore::load(&anchors, &inter, &crls).map_err(|e| e.to_string())
 }
 

@@ -1,12 +1,18 @@
+#![recursion_limit = "512"]
 //! kyso verifies digitally signed PDF files against the BCY (Ban Cơ yếu Chính phủ) PKI and keeps
 //! the evidence of monthly signing duties. See DESIGN.md for the architecture.
 
 pub mod ber;
 pub mod budget;
 pub mod cli;
+pub mod compliance;
 pub mod config;
+pub mod http;
 pub mod pdf;
 pub mod pki;
+pub mod registry;
 pub mod report;
+pub mod server;
 pub mod signed_data;
+pub mod store;
 pub mod verify;

@@ -7,7 +7,7 @@ pub use crate::pdf::Coverage;
 
 pub const SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub document: DocumentInfo,
@@ -16,11 +16,11 @@ pub struct Report {
     pub validation_time: String,
     pub signatures: Vec<SignatureReport>,
     /// Problems of the document as a whole (for example data hidden after the last revision).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub document_problems: Vec<Problem>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocumentInfo {
     pub sha256: String,
     pub size: u64,
@@ -92,7 +92,7 @@ pub struct Problem {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Signer {
     pub subject: String,
     pub issuer: String,
@@ -109,7 +109,7 @@ pub enum SigningTimeSource {
     None,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignatureReport {
     pub field: Option<String>,
     pub kind: SignatureKind,

@@ -1,0 +1,487 @@
+//! Which requirement of plan 655/KH-UBND each signature satisfies, and the monthly and
+//! quarterly tables. Pure: derived from stored facts (submissions) and the current registry.
+
+use crate::registry::{Month, Owner, Registry, UnitKind};
+use crate::report::{Indication, Report, Verdict};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// A stored submission: the facts that cannot be recomputed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: String,
+    /// RFC 3339, UTC: when kyso received the bytes (proof of existence).
+    pub received_at: String,
+    pub size: u64,
+    /// The `unit` part of the upload, if the client sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_hint: Option<String>,
+    pub report: Report,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    Organisation,
+    Leader,
+}
+
+/// One requirement `(unit, month, organisation | leader)` met by a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+pub struct Credit {
+    pub unit: String,
+    pub month: Month,
+    pub requirement: Requirement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub code: String,
+    pub message: String,
+}
+
+fn note(code: &str, message: String) -> Note {
+    Note {
+        code: code.into(),
+        message,
+    }
+}
+
+fn vn_date(t: OffsetDateTime) -> String {
+    let v = t.to_offset(time::macros::offset!(+7));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        v.day(),
+        v.month() as u8,
+        v.year(),
+        v.hour(),
+        v.minute()
+    )
+}
+
+fn vn_month(m: Month) -> String {
+    format!("{:02}/{}", m.month, m.year)
+}
+
+/// Signatures further than this from the receipt time are pointed out to the clerk.
+pub const FAR_FROM_RECEIPT_DAYS: i64 = 35;
+
+/// The requirements a submission satisfies under `registry`, and the notes a clerk can act on
+/// (except "already met", which needs the other submissions: see [`already_met_notes`]).
+pub fn credits(sub: &Submission, registry: &Registry) -> (Vec<Credit>, Vec<Note>) {
+    let mut credits = Vec::new();
+    let mut notes = Vec::new();
+    let received = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
+    if sub.report.verdict == Verdict::Unsigned {
+        notes.push(note(
+            "unsigned",
+            "Tệp không có chữ ký số nào (the file has no digital signature).".into(),
+        ));
+    }
+    for (i, sig) in sub.report.signatures.iter().enumerate() {
+        let label = sig.field.clone().unwrap_or_else(|| format!("#{}", i + 1));
+        if sig.indication != Indication::TotalPassed {
+            let why = sig
+                .problems
+                .iter()
+                .find(|p| !p.code.starts_with("revocation_unknown"))
+                .or(sig.problems.first());
+            notes.push(note(
+                "signature_not_valid",
+                format!(
+                    "Chữ ký \"{label}\" không hợp lệ nên không được tính (signature not valid: {}).",
+                    why.map(|p| p.message.as_str()).unwrap_or("no reason given")
+                ),
+            ));
+            continue;
+        }
+        let Some(signer) = &sig.signer else { continue };
+        let Some(time) = sig
+            .signing_time
+            .as_deref()
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        else {
+            notes.push(note(
+                "no_signing_time",
+                format!("Chữ ký \"{label}\" không có thời điểm ký nên không xác định được tháng."),
+            ));
+            continue;
+        };
+        let month = Month::of_vietnam_time(time);
+        if let Some(r) = received {
+            if (r - time).whole_days().abs() > FAR_FROM_RECEIPT_DAYS {
+                notes.push(note(
+                    "signing_time_far_from_receipt",
+                    format!(
+                        "Chữ ký \"{label}\" ký lúc {} nhưng nộp lúc {} (cách hơn {FAR_FROM_RECEIPT_DAYS} ngày); kiểm tra lại tháng được tính.",
+                        vn_date(time),
+                        vn_date(r)
+                    ),
+                ));
+            }
+        }
+        match registry.owner_of(&signer.sha256) {
+            None => notes.push(note(
+                "signer_not_enrolled",
+                format!(
+                    "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
+                    signer.subject, signer.sha256
+                ),
+            )),
+            Some(Owner::Unit(u)) => credits.push(Credit {
+                unit: u,
+                month,
+                requirement: Requirement::Organisation,
+                leader: None,
+            }),
+            Some(Owner::Leader(l)) => {
+                let Some(leader) = registry.leader(&l) else { continue };
+                if leader.in_office(month) {
+                    credits.push(Credit {
+                        unit: leader.unit.clone(),
+                        month,
+                        requirement: Requirement::Leader,
+                        leader: Some(l),
+                    });
+                } else {
+                    notes.push(note(
+                        "leader_not_in_office",
+                        format!("{} {} không đương nhiệm trong tháng {} nên chữ ký không được tính.", leader.title, leader.name, vn_month(month)),
+                    ));
+                }
+            }
+        }
+    }
+    credits.sort();
+    credits.dedup();
+    if let Some(hint) = &sub.unit_hint {
+        if !credits.is_empty() && credits.iter().all(|c| &c.unit != hint) {
+            notes.push(note(
+                "unit_mismatch",
+                format!(
+                    "Hồ sơ được gửi cho đơn vị \"{hint}\" nhưng chữ ký thuộc đơn vị khác ({}).",
+                    credits[0].unit
+                ),
+            ));
+        }
+    }
+    (credits, notes)
+}
+
+/// Notes for credits that other, earlier submissions already earned.
+pub fn already_met_notes(
+    sub: &Submission,
+    credits: &[Credit],
+    others: &[(Submission, Vec<Credit>)],
+) -> Vec<Note> {
+    let mut out = Vec::new();
+    for c in credits {
+        let earlier = others
+            .iter()
+            .filter(|(o, _)| {
+                o.id != sub.id
+                    && (o.received_at.as_str(), o.id.as_str())
+                        < (sub.received_at.as_str(), sub.id.as_str())
+            })
+            .find(|(_, oc)| oc.contains(c));
+        if let Some((o, _)) = earlier {
+            let who = match &c.leader {
+                Some(l) => format!("của lãnh đạo {l}"),
+                None => "ký số cơ quan".to_string(),
+            };
+            out.push(note(
+                "requirement_already_met",
+                format!(
+                    "Yêu cầu {who} (đơn vị {}) tháng {} đã được đáp ứng bởi hồ sơ {}.",
+                    c.unit,
+                    vn_month(c.month),
+                    o.id
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Status {
+    pub satisfied: bool,
+    pub submissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LeaderStatus {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub satisfied: bool,
+    pub submissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UnitMonth {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub organisation: Status,
+    pub leaders: Vec<LeaderStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Totals {
+    pub units: usize,
+    pub organisation_satisfied: usize,
+    pub leaders: usize,
+    pub leaders_satisfied: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MonthTable {
+    pub month: Month,
+    pub units: Vec<UnitMonth>,
+    pub totals: Totals,
+}
+
+/// The month's table: every active unit, its organisation requirement and each leader in office.
+/// `credited` holds the credits of every submission (any month); only `month` is used.
+pub fn month_table(
+    registry: &Registry,
+    month: Month,
+    credited: &[(Submission, Vec<Credit>)],
+) -> MonthTable {
+    let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
+        let mut v: Vec<(&str, &str)> = credited
+            .iter()
+            .filter(|(_, cs)| {
+                cs.iter().any(|c| {
+                    c.month == month
+                        && c.unit == unit
+                        && c.requirement == req
+                        && c.leader.as_deref() == leader
+                })
+            })
+            .map(|(s, _)| (s.received_at.as_str(), s.id.as_str()))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, id)| id.to_string()).collect()
+    };
+    let mut units = Vec::new();
+    let mut totals = Totals {
+        units: 0,
+        organisation_satisfied: 0,
+        leaders: 0,
+        leaders_satisfied: 0,
+    };
+    let mut sorted: Vec<_> = registry.units.iter().filter(|u| u.active).collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for u in sorted {
+        let org = subs_for(&u.id, Requirement::Organisation, None);
+        let mut leaders: Vec<LeaderStatus> = registry
+            .leaders
+            .iter()
+            .filter(|l| l.unit == u.id && l.in_office(month))
+            .map(|l| {
+                let s = subs_for(&u.id, Requirement::Leader, Some(&l.id));
+                LeaderStatus {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    title: l.title.clone(),
+                    satisfied: !s.is_empty(),
+                    submissions: s,
+                }
+            })
+            .collect();
+        leaders.sort_by(|a, b| a.id.cmp(&b.id));
+        totals.units += 1;
+        totals.organisation_satisfied += usize::from(!org.is_empty());
+        totals.leaders += leaders.len();
+        totals.leaders_satisfied += leaders.iter().filter(|l| l.satisfied).count();
+        units.push(UnitMonth {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            kind: u.kind,
+            organisation: Status {
+                satisfied: !org.is_empty(),
+                submissions: org,
+            },
+            leaders,
+        });
+    }
+    MonthTable {
+        month,
+        units,
+        totals,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Count {
+    pub required: usize,
+    pub satisfied: usize,
+    pub missing: Vec<Month>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LeaderCount {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub count: Count,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UnitPeriod {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub organisation: Count,
+    pub leaders: Vec<LeaderCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PeriodTable {
+    pub year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarter: Option<u8>,
+    pub months: Vec<Month>,
+    pub units: Vec<UnitPeriod>,
+}
+
+/// Months of a year or of one quarter of it.
+pub fn period_months(year: i32, quarter: Option<u8>) -> Vec<Month> {
+    let (first, last) = match quarter {
+        Some(q) => (3 * (q - 1) + 1, 3 * q),
+        None => (1, 12),
+    };
+    (first..=last).map(|m| Month { year, month: m }).collect()
+}
+
+/// Per unit: months satisfied out of months required, organisation and each leader.
+pub fn period_table(
+    registry: &Registry,
+    year: i32,
+    quarter: Option<u8>,
+    credited: &[(Submission, Vec<Credit>)],
+) -> PeriodTable {
+    let months = period_months(year, quarter);
+    let tables: Vec<MonthTable> = months
+        .iter()
+        .map(|m| month_table(registry, *m, credited))
+        .collect();
+    let mut units = Vec::new();
+    let mut sorted: Vec<_> = registry.units.iter().filter(|u| u.active).collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for u in sorted {
+        let mut org = Count {
+            required: 0,
+            satisfied: 0,
+            missing: Vec::new(),
+        };
+        let mut leaders: Vec<LeaderCount> = Vec::new();
+        for t in &tables {
+            let Some(um) = t.units.iter().find(|x| x.id == u.id) else {
+                continue;
+            };
+            org.required += 1;
+            if um.organisation.satisfied {
+                org.satisfied += 1;
+            } else {
+                org.missing.push(t.month);
+            }
+            for ls in &um.leaders {
+                let idx = match leaders.iter().position(|l| l.id == ls.id) {
+                    Some(i) => i,
+                    None => {
+                        leaders.push(LeaderCount {
+                            id: ls.id.clone(),
+                            name: ls.name.clone(),
+                            title: ls.title.clone(),
+                            count: Count {
+                                required: 0,
+                                satisfied: 0,
+                                missing: Vec::new(),
+                            },
+                        });
+                        leaders.len() - 1
+                    }
+                };
+                let c = &mut leaders[idx].count;
+                c.required += 1;
+                if ls.satisfied {
+                    c.satisfied += 1;
+                } else {
+                    c.missing.push(t.month);
+                }
+            }
+        }
+        units.push(UnitPeriod {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            kind: u.kind,
+            organisation: org,
+            leaders,
+        });
+    }
+    PeriodTable {
+        year,
+        quarter,
+        months,
+        units,
+    }
+}
+
+/// The month's table as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
+/// one row per requirement.
+pub fn month_csv(t: &MonthTable) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let mut out = String::from("\u{feff}");
+    out += "Tháng,Mã đơn vị,Tên đơn vị,Loại đơn vị,Yêu cầu,Lãnh đạo,Chức vụ,Đã nộp,Hồ sơ\r\n";
+    let month = format!("{:02}/{}", t.month.month, t.month.year);
+    for u in &t.units {
+        let row = |req: &str, name: &str, title: &str, ok: bool, subs: &[String]| {
+            [
+                month.clone(),
+                u.id.clone(),
+                u.name.clone(),
+                u.kind.label_vi().to_string(),
+                req.to_string(),
+                name.to_string(),
+                title.to_string(),
+                if ok { "Có" } else { "Chưa" }.to_string(),
+                subs.join(" "),
+            ]
+            .iter()
+            .map(|s| field(s))
+            .collect::<Vec<_>>()
+            .join(",")
+                + "\r\n"
+        };
+        out += &row(
+            "Ký số cơ quan",
+            "",
+            "",
+            u.organisation.satisfied,
+            &u.organisation.submissions,
+        );
+        for l in &u.leaders {
+            out += &row(
+                "Ký số lãnh đạo",
+                &l.name,
+                &l.title,
+                l.satisfied,
+                &l.submissions,
+            );
+        }
+    }
+    out
+}

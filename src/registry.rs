@@ -1,0 +1,408 @@
+//! Units, leaders (with tenure) and certificate enrolments (DESIGN.md §4.4).
+//! Enrolment (certificate fingerprint -> owner) is the source of truth for who signed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Department,
+    PublicService,
+    Commune,
+}
+
+impl UnitKind {
+    /// The Vietnamese label a clerk reads.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            UnitKind::Department => "Cơ quan chuyên môn",
+            UnitKind::PublicService => "Đơn vị sự nghiệp công lập",
+            UnitKind::Commune => "UBND xã, phường",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    /// SHA-256 (hex) of the organisation certificates' DER.
+    #[serde(default)]
+    pub certificates: Vec<String>,
+    /// A unit that no longer exists is kept for its history but required no more.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub unit: String,
+    /// First month in office, `YYYY-MM`.
+    pub from: Month,
+    /// Last month in office, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Month>,
+    #[serde(default)]
+    pub certificates: Vec<String>,
+}
+
+impl Leader {
+    pub fn in_office(&self, m: Month) -> bool {
+        self.from <= m && self.to.is_none_or(|t| m <= t)
+    }
+}
+
+/// A calendar month (`YYYY-MM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl Month {
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u8 = m.parse().ok()?;
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
+            .then_some(Month { year, month })
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The month of an instant in Vietnam time (UTC+7, no daylight saving).
+    pub fn of_vietnam_time(t: time::OffsetDateTime) -> Month {
+        let v = t.to_offset(time::macros::offset!(+7));
+        Month {
+            year: v.year(),
+            month: v.month() as u8,
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Month::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a month YYYY-MM")))
+    }
+}
+
+/// Who a certificate is enrolled to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Unit(String),
+    Leader(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registry {
+    #[serde(default, rename = "unit")]
+    pub units: Vec<Unit>,
+    #[serde(default, rename = "leader")]
+    pub leaders: Vec<Leader>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RegistryError {
+    #[error("registry file: {0}")]
+    Parse(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn valid_fingerprint(f: &str) -> bool {
+    f.len() == 64 && f.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Registry {
+    pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
+        let mut r: Registry =
+            toml::from_str(text).map_err(|e| RegistryError::Parse(e.to_string()))?;
+        r.normalise();
+        r.validate()?;
+        Ok(r)
+    }
+
+    fn normalise(&mut self) {
+        for u in &mut self.units {
+            for c in &mut u.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        for l in &mut self.leaders {
+            for c in &mut l.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+    }
+
+    pub fn validate_unit(u: &Unit) -> Result<(), RegistryError> {
+        if !valid_id(&u.id) {
+            return Err(RegistryError::Invalid(format!(
+                "unit id {:?}: use lower-case letters, digits, - and _",
+                u.id
+            )));
+        }
+        if u.name.trim().is_empty() {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: the name is empty",
+                u.id
+            )));
+        }
+        if let Some(c) = u.certificates.iter().find(|c| !valid_fingerprint(c)) {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
+                u.id
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn validate_leader(l: &Leader) -> Result<(), RegistryError> {
+        if !valid_id(&l.id) {
+            return Err(RegistryError::Invalid(format!(
+                "leader id {:?}: use lower-case letters, digits, - and _",
+                l.id
+            )));
+        }
+        if l.to.is_some_and(|t| t < l.from) {
+            return Err(RegistryError::Invalid(format!(
+                "leader {}: 'to' is before 'from'",
+                l.id
+            )));
+        }
+        if let Some(c) = l.certificates.iter().find(|c| !valid_fingerprint(c)) {
+            return Err(RegistryError::Invalid(format!(
+                "leader {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
+                l.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every id unique, every leader's unit known, every certificate enrolled once.
+    pub fn validate(&self) -> Result<(), RegistryError> {
+        let mut owners: BTreeMap<&str, String> = BTreeMap::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for u in &self.units {
+            Self::validate_unit(u)?;
+            if !ids.insert(("unit", u.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {} appears twice",
+                    u.id
+                )));
+            }
+            for c in &u.certificates {
+                if let Some(prev) = owners.insert(c, format!("unit {}", u.id)) {
+                    return Err(RegistryError::Invalid(format!(
+                        "certificate {c} is enrolled to {prev} and to unit {}",
+                        u.id
+                    )));
+                }
+            }
+        }
+        for l in &self.leaders {
+            Self::validate_leader(l)?;
+            if !ids.insert(("leader", l.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {} appears twice",
+                    l.id
+                )));
+            }
+            if !self.units.iter().any(|u| u.id == l.unit) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {}: unknown unit {}",
+                    l.id, l.unit
+                )));
+            }
+            for c in &l.certificates {
+                if let Some(prev) = owners.insert(c, format!("leader {}", l.id)) {
+                    return Err(RegistryError::Invalid(format!(
+                        "certificate {c} is enrolled to {prev} and to leader {}",
+                        l.id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Insert or replace a unit (upsert), keeping the registry valid.
+    pub fn upsert_unit(&mut self, u: Unit) -> Result<(), RegistryError> {
+        let mut next = self.clone();
+        match next.units.iter_mut().find(|x| x.id == u.id) {
+            Some(x) => *x = u,
+            None => next.units.push(u),
+        }
+        next.normalise();
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    pub fn upsert_leader(&mut self, l: Leader) -> Result<(), RegistryError> {
+        let mut next = self.clone();
+        match next.leaders.iter_mut().find(|x| x.id == l.id) {
+            Some(x) => *x = l,
+            None => next.leaders.push(l),
+        }
+        next.normalise();
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Merge another registry into this one (upsert by id).
+    pub fn merge(&mut self, other: Registry) -> Result<(), RegistryError> {
+        let mut next = self.clone();
+        for u in other.units {
+            match next.units.iter_mut().find(|x| x.id == u.id) {
+                Some(x) => *x = u,
+                None => next.units.push(u),
+            }
+        }
+        for l in other.leaders {
+            match next.leaders.iter_mut().find(|x| x.id == l.id) {
+                Some(x) => *x = l,
+                None => next.leaders.push(l),
+            }
+        }
+        next.normalise();
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    pub fn owner_of(&self, fingerprint: &str) -> Option<Owner> {
+        let f = fingerprint.to_ascii_lowercase();
+        if let Some(u) = self.units.iter().find(|u| u.certificates.contains(&f)) {
+            return Some(Owner::Unit(u.id.clone()));
+        }
+        self.leaders
+            .iter()
+            .find(|l| l.certificates.contains(&f))
+            .map(|l| Owner::Leader(l.id.clone()))
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    pub fn leader(&self, id: &str) -> Option<&Leader> {
+        self.leaders.iter().find(|l| l.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+[[unit]]
+id = "ubnd-huong-xuan"
+name = "UBND phường Hương Xuân"
+kind = "commune"
+certificates = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+
+[[leader]]
+id = "nguyen-van-an"
+name = "Nguyễn Văn An"
+title = "Chủ tịch"
+unit = "ubnd-huong-xuan"
+from = "2020-01"
+to = "2020-12"
+certificates = ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+"#;
+
+    #[test]
+    fn parses_the_contract_example_and_finds_owners() {
+        let r = Registry::from_toml(SAMPLE).unwrap();
+        assert_eq!(
+            r.owner_of(&"a".repeat(64)),
+            Some(Owner::Unit("ubnd-huong-xuan".into()))
+        );
+        assert_eq!(
+            r.owner_of(&"B".repeat(64)),
+            Some(Owner::Leader("nguyen-van-an".into()))
+        );
+        let l = r.leader("nguyen-van-an").unwrap();
+        assert!(l.in_office(Month::parse("2020-12").unwrap()));
+        assert!(!l.in_office(Month::parse("2021-01").unwrap()));
+        assert!(!l.in_office(Month::parse("2019-12").unwrap()));
+    }
+
+    #[test]
+    fn refuses_inconsistent_registries() {
+        let twice = SAMPLE.replace(&"b".repeat(64), &"a".repeat(64));
+        assert!(Registry::from_toml(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("enrolled to unit"));
+        let orphan = SAMPLE.replace("unit = \"ubnd-huong-xuan\"", "unit = \"nowhere\"");
+        assert!(Registry::from_toml(&orphan).is_err());
+        let bad_month = SAMPLE.replace("2020-12", "2020-13");
+        assert!(Registry::from_toml(&bad_month).is_err());
+    }
+
+    #[test]
+    fn months_in_vietnam_time() {
+        let t = time::macros::datetime!(2026-03-31 17:30 UTC); // 01/04 00:30 in Vietnam
+        assert_eq!(Month::of_vietnam_time(t).to_string(), "2026-04");
+        let t = time::macros::datetime!(2026-03-31 16:30 UTC); // 31/03 23:30 in Vietnam
+        assert_eq!(Month::of_vietnam_time(t).to_string(), "2026-03");
+        assert_eq!(
+            Month::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+    }
+}

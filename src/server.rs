@@ -1,0 +1,238 @@
+//! Startup: configuration -> store, trust, registry -> the HTTP service. Also the commands that
+//! work on the data directory while the service is stopped.
+
+use crate::config::{Config, Token};
+use crate::http::{self, AppState};
+use crate::pki::crypto::sha256;
+use crate::registry::{Leader, Month, Registry, Unit, UnitKind};
+use crate::store::Store;
+use crate::verify::Options;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn open_store(cfg: &Config) -> Result<Store, String> {
+    Store::open(&cfg.data_dir).map_err(|e| {
+        let s = e.to_string();
+        if s.contains("WouldBlock") || s.contains("lock") {
+            format!(
+                "{s}: is the service running on this data directory? Stop it first, or use the API"
+            )
+        } else {
+            s
+        }
+    })
+}
+
+/// Run the service; returns the exit status. `registry` overrides the configured registry file.
+pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
+    init_logging();
+    match start(cfg, registry) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("kyso: {e}");
+            1
+        }
+    }
+}
+
+fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
+    let store = open_store(&cfg)?;
+    let trust = crate::cli::configured_trust(&cfg, &mut |w| tracing::warn!("{w}"))?;
+    let incoming = match (&registry, &cfg.registry) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("registry file {}: {e}", path.display()))?;
+            Some(Registry::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        (None, None) => None,
+    };
+    if let Some(r) = incoming {
+        let (u, l) = (r.units.len(), r.leaders.len());
+        store.import_registry(r).map_err(|e| e.to_string())?;
+        tracing::info!(units = u, leaders = l, "registry imported");
+    }
+    let warnings = http::startup_warnings(&cfg, &trust);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let listener =
+        TcpListener::bind(&cfg.bind).map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        %addr,
+        data_dir = %cfg.data_dir.display(),
+        anchors = trust.anchors.len(),
+        crls = trust.crls.len(),
+        submissions = store.count(),
+        "kyso started"
+    );
+    // Scripts and tests read this line to learn the port (bind may say port 0).
+    println!("kyso listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    let slots = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let state = AppState {
+        store: Arc::new(store),
+        trust: Arc::new(trust),
+        opts: Options::default(),
+        config: cfg,
+        verify_slots: tokio::sync::Semaphore::new(slots),
+        write_lock: tokio::sync::Mutex::new(()),
+        warnings,
+    };
+    actix_web::rt::System::new()
+        .block_on(http::serve(listener, state))
+        .map_err(|e| e.to_string())
+}
+
+pub fn import_registry(cfg: &Config, file: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let r = Registry::from_toml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (u, l) = (r.units.len(), r.leaders.len());
+    let store = open_store(cfg)?;
+    let all = store.import_registry(r).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",
+        all.units.len(),
+        all.leaders.len()
+    ))
+}
+
+pub fn reindex(cfg: &Config) -> Result<String, String> {
+    let store = open_store(cfg)?;
+    let s = store.reindex().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "reindexed {} submission(s), {} unit(s), {} leader(s) from {}",
+        s.submissions,
+        s.units,
+        s.leaders,
+        cfg.data_dir.display()
+    ))
+}
+
+/// The demo token: the demo listens on loopback only and uses the test PKI.
+pub const DEMO_TOKEN: &str = "kyso-demo-token";
+
+fn fingerprint(path: &Path) -> Result<String, String> {
+    let certs = crate::pki::load_certs(path).map_err(|e| e.to_string())?;
+    certs
+        .first()
+        .map(|c| c.sha256_hex())
+        .ok_or_else(|| format!("{}: no certificate", path.display()))
+}
+
+/// A few Hương Trà units and leaders, enrolled to the fixture certificates.
+pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
+    let pki = fixtures.join("pki");
+    let month = |s: &str| Month::parse(s).ok_or_else(|| format!("bad month {s}"));
+    let r = Registry {
+        units: vec![
+            Unit {
+                id: "ubnd-huong-xuan".into(),
+                name: "UBND phường Hương Xuân".into(),
+                kind: UnitKind::Commune,
+                certificates: vec![fingerprint(&pki.join("leaf-org.pem"))?],
+                active: true,
+            },
+            Unit {
+                id: "phong-noi-vu".into(),
+                name: "Phòng Nội vụ".into(),
+                kind: UnitKind::Department,
+                certificates: vec![],
+                active: true,
+            },
+            Unit {
+                id: "trung-tam-van-hoa".into(),
+                name: "Trung tâm Văn hóa - Thông tin và Thể thao".into(),
+                kind: UnitKind::PublicService,
+                certificates: vec![],
+                active: true,
+            },
+        ],
+        leaders: vec![
+            Leader {
+                id: "nguyen-van-an".into(),
+                name: "Nguyễn Văn An".into(),
+                title: "Chủ tịch".into(),
+                unit: "ubnd-huong-xuan".into(),
+                from: month("2025-01")?,
+                to: None,
+                certificates: vec![fingerprint(&pki.join("leaf-leader.pem"))?],
+            },
+            Leader {
+                id: "tran-thi-binh".into(),
+                name: "Trần Thị Bình".into(),
+                title: "Phó Chủ tịch".into(),
+                unit: "ubnd-huong-xuan".into(),
+                from: month("2025-01")?,
+                to: None,
+                certificates: vec![fingerprint(&pki.join("leaf-leader-ec.pem"))?],
+            },
+            Leader {
+                id: "le-van-cuong".into(),
+                name: "Lê Văn Cường".into(),
+                title: "Trưởng phòng".into(),
+                unit: "phong-noi-vu".into(),
+                from: month("2026-01")?,
+                to: None,
+                certificates: vec![],
+            },
+        ],
+    };
+    r.validate().map_err(|e| e.to_string())?;
+    Ok(r)
+}
+
+/// `kyso demo`: the service with the fixture PKI, a demo registry and a known token.
+pub fn demo(data_dir: &Path, bind: &str, fixtures: &Path) -> i32 {
+    let pki = fixtures.join("pki");
+    if !pki.join("root.pem").exists() {
+        eprintln!(
+            "kyso: {} has no test PKI; run the demo from the source tree or pass --fixtures",
+            fixtures.display()
+        );
+        return 1;
+    }
+    let registry = match demo_registry(fixtures) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return 1;
+        }
+    };
+    let cfg = Config {
+        bind: bind.to_string(),
+        data_dir: data_dir.to_path_buf(),
+        trust: vec![pki.join("root.pem")],
+        intermediates: vec![pki.join("issuing-ca.pem")],
+        crls: vec![pki.join("issuing-ca.crl"), pki.join("root.crl")],
+        registry: None,
+        max_upload_bytes: Config::default().max_upload_bytes,
+        token: vec![Token {
+            name: "demo".into(),
+            sha256: hex::encode(sha256(DEMO_TOKEN.as_bytes())),
+            scopes: vec!["submit".into(), "read".into(), "admin".into()],
+        }],
+    };
+    eprintln!(
+        "kyso demo: test PKI from {}, data in {}, token {DEMO_TOKEN}\n  try: KYSO_URL=http://{bind} KYSO_TOKEN={DEMO_TOKEN} scripts/submit.sh fixtures/pdf/pyhanko-org-then-leader.pdf\n       curl -H 'Authorization: Bearer {DEMO_TOKEN}' http://{bind}/api/v1/compliance/2026-03",
+        pki.display(),
+        data_dir.display()
+    );
+    run(cfg, Some(registry))
+}
