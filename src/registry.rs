@@ -26,6 +26,8 @@ impl UnitKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unit {
+    /// Stable slug; in an API body it may be left out (the path gives it).
+    #[serde(default)]
     pub id: String,
     pub name: String,
     pub kind: UnitKind,
@@ -47,6 +49,7 @@ fn is_true(b: &bool) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Leader {
+    #[serde(default)]
     pub id: String,
     pub name: String,
     pub title: String,

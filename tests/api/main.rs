@@ -1,0 +1,10 @@
+//! Integration tests of the HTTP service: each starts the real `kyso serve` on port 0 with a
+//! temporary data directory and talks HTTP to it.
+
+mod auth;
+mod compliance;
+mod durability;
+mod helpers;
+mod registry;
+mod script;
+mod upload;

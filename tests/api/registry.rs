@@ -1,0 +1,105 @@
+use crate::helpers::*;
+use serde_json::json;
+
+#[test]
+fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
+    let mut app = spawn_app(Some(&demo_registry_toml()));
+    let units = app.get("/api/v1/units", Some(READ)).json();
+    assert_eq!(units.as_array().unwrap().len(), 3);
+    let hx = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    assert_eq!(hx["name"], "UBND phường Hương Xuân");
+    assert_eq!(hx["kind"], "commune");
+    assert_eq!(hx["certificates"][0], fingerprint("leaf-org.pem").as_str());
+    // Edit: a new unit, a changed leader (tenure ends), a bad request.
+    let r = app.put_json(
+        "/api/v1/units/phong-tu-phap",
+        ADMIN,
+        &json!({"name": "Phòng Tư pháp", "kind": "department"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = app.put_json(
+        "/api/v1/leaders/nguyen-van-an",
+        ADMIN,
+        &json!({"name": "Nguyễn Văn An", "title": "Chủ tịch", "unit": "ubnd-huong-xuan", "from": "2025-01", "to": "2026-06",
+                "certificates": [fingerprint("leaf-leader.pem")]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let bad = app.put_json(
+        "/api/v1/leaders/x",
+        ADMIN,
+        &json!({"name": "X", "title": "Y", "unit": "nowhere", "from": "2026-01"}),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad.json()["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown unit"));
+    let dup = app.put_json("/api/v1/units/phong-tu-phap", ADMIN, &json!({"name": "Phòng Tư pháp", "kind": "department", "certificates": [fingerprint("leaf-org.pem")]}));
+    assert_eq!(
+        dup.status, 400,
+        "a certificate is enrolled to one owner only"
+    );
+    let mismatch = app.put_json(
+        "/api/v1/units/a",
+        ADMIN,
+        &json!({"id": "b", "name": "B", "kind": "commune"}),
+    );
+    assert_eq!(mismatch.status, 400);
+    // After a hard stop and a restart the edits are still there, and the registry file's
+    // import at start (an upsert) does not undo the unit added through the API.
+    app.kill();
+    app.start();
+    assert_eq!(
+        app.get("/api/v1/units/phong-tu-phap", Some(READ)).status,
+        200
+    );
+    let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    // The configured registry file is imported again at start (an upsert by id): the leader
+    // is back to the file's version, without the end of tenure set through the API.
+    assert!(l["to"].is_null(), "{l}");
+    assert_eq!(app.get("/api/v1/leaders/x", Some(READ)).status, 404);
+}
+
+#[test]
+fn registry_import_command_and_reindex_work_on_a_stopped_service() {
+    let mut app = spawn_app(None);
+    assert_eq!(
+        app.get("/api/v1/units", Some(READ))
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let file = app.dir.join("more.toml");
+    std::fs::write(&file, demo_registry_toml()).unwrap();
+    // While the service runs, the data directory is locked: a clear message, no damage.
+    let busy = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
+    assert!(!busy.status.success());
+    app.kill();
+    let out = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 3 unit(s) and 3 leader(s)"));
+    let bad = app.dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[unit]]\nid = \"Bad Id\"\nname = \"x\"\nkind = \"commune\"\n",
+    )
+    .unwrap();
+    let out = run_kyso(&["registry", "import", bad.to_str().unwrap()], &app.config);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Bad Id"));
+    app.start();
+    assert_eq!(
+        app.get("/api/v1/units", Some(READ))
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
