@@ -103,8 +103,34 @@ impl Config {
                 message: format!("{v:?} is not a number of bytes"),
             })?;
         }
+        if let Some(v) = env("KYSO_TOKEN") {
+            c.token = parse_tokens(&v)?;
+        }
         Ok(c)
     }
+}
+
+/// `KYSO_TOKEN`: the server's token list as `name:sha256:scope+scope`, several separated by
+/// commas (the submission script's KYSO_TOKEN is a client token: a different thing).
+fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
+    let bad = |m: String| ConfigError::Env { key: "KYSO_TOKEN".into(), message: m };
+    v.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|entry| {
+            let parts: Vec<&str> = entry.trim().split(':').collect();
+            let [name, sha, scopes] = parts.as_slice() else {
+                return Err(bad("expected name:sha256:scope+scope (for the server; a client token belongs to scripts/submit.sh only)".into()));
+            };
+            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(bad(format!("token {name}: {sha:?} is not a SHA-256 hex digest")));
+            }
+            let scopes: Vec<String> = scopes.split('+').map(str::to_string).collect();
+            if let Some(s) = scopes.iter().find(|s| !matches!(s.as_str(), "submit" | "read" | "admin")) {
+                return Err(bad(format!("token {name}: unknown scope {s:?}")));
+            }
+            Ok(Token { name: name.to_string(), sha256: sha.to_ascii_lowercase(), scopes })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,33 @@
+# kyso: multi-stage build, small runtime image, non-root, /data volume, configuration by
+# environment (KYSO_*), healthcheck. The BCY CA certificates are mounted, never baked in:
+#   docker run -v kyso-data:/data -v /path/to/bcy-certs:/etc/kyso/bcy:ro \
+#     -e KYSO_TOKEN='qlvb:<sha256 of the token>:submit+read' -p 8080:8080 kyso
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY certs ./certs
+COPY src ./src
+RUN cargo build --release --locked --bin kyso && strip target/release/kyso
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin kyso \
+ && mkdir -p /data /etc/kyso/bcy \
+ && chown kyso:kyso /data
+COPY --from=build /src/target/release/kyso /usr/local/bin/kyso
+COPY scripts/submit.sh /usr/local/bin/kyso-submit
+ENV KYSO_BIND=0.0.0.0:8080 \
+    KYSO_DATA_DIR=/data \
+    KYSO_TRUST=/etc/kyso/bcy \
+    KYSO_INTERMEDIATES=/etc/kyso/bcy \
+    KYSO_CRLS=/data/crl \
+    KYSO_LOG=info
+USER kyso
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/healthz >/dev/null || exit 1
+ENTRYPOINT ["kyso"]
+CMD ["serve"]
