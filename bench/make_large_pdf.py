@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Make a large signed PDF for the performance check (not committed; see README "Performance").
 
-usage: make_large_pdf.py OUT.pdf SIZE_MB
-Writes OUT.pdf (one page whose image stream holds SIZE_MB of random bytes, signed by OpenSSL
+usage: make_large_pdf.py OUT.pdf SIZE     (SIZE in MB, or in KB with a k suffix: 40k)
+Writes OUT.pdf (one page whose image stream holds SIZE of random bytes, signed by OpenSSL
 `cms -sign` with a throwaway RSA-2048 key) and OUT.pdf.cert.pem (the self-signed certificate,
 to pass as --trust).
 """
@@ -15,11 +15,12 @@ import generate as g  # noqa: E402
 
 
 def main():
-    out, mb = sys.argv[1], int(sys.argv[2])
+    out, size = sys.argv[1], sys.argv[2]
+    nbytes = int(size[:-1]) * 1024 if size.endswith("k") else int(size) * 1024 * 1024
     key = g.rsa_key()
     signer = g.make_cert(g.name("Kyso benchmark signer"), key, not_before=g.d(2024, 1, 1),
                          not_after=g.d(2040, 1, 1))
-    image = os.urandom(mb * 1024 * 1024)
+    image = os.urandom(max(1024, nbytes - 20 * 1024) // 1024 * 1024)
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
     sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
            + g.BR_PLACEHOLDER + b" /Contents <" + b"0" * g.CONTENTS_HEX + b"> /M (D:20260310090000+07'00') >>")

@@ -19,7 +19,8 @@ Each line reads:
   OK      file  -> what it satisfied (unit, month, requirement)
   CHƯA    file  -> valid or stored, but it satisfied nothing: the reasons follow
   LỖI     file  -> rejected (not a PDF, too large, not authorised, ...)
-Exit status: 0 when every file was accepted and valid, 1 otherwise, 2 on wrong usage.
+Exit status: 0 when every file was accepted, valid and satisfied a requirement; 1 otherwise;
+2 on wrong usage.
 EOF
 }
 

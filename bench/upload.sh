@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Upload throughput: wrk against a release `kyso serve` on loopback with a fresh data directory,
+# every request a distinct 40 KB signed PDF. Prints wrk's summary and the server's peak RSS.
+# usage: bench/upload.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-20}; conns=${2:-8}
+venv="${KYSO_FIXTURE_VENV:-fixtures/.venv}"
+[ -x "$venv/bin/python" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q -r fixtures/requirements.txt; }
+work=$(mktemp -d)
+"$venv/bin/python" bench/make_large_pdf.py "$work/doc.pdf" 40k
+cargo build --release --quiet
+token=bench-token
+sha=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
+cat > "$work/kyso.toml" <<TOML
+bind = "127.0.0.1:0"
+data_dir = "$work/data"
+trust = ["$work/doc.pdf.cert.pem"]
+intermediates = []
+crls = []
+[[token]]
+name = "bench"
+sha256 = "$sha"
+scopes = ["submit"]
+TOML
+./target/release/kyso serve --config "$work/kyso.toml" > "$work/out" 2> "$work/log" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/kyso listening on //p' "$work/out")
+ls -la "$work/doc.pdf"
+KYSO_BENCH_PDF="$work/doc.pdf" KYSO_BENCH_TOKEN=$token wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/upload.lua "$url"
+grep -E 'VmHWM|VmRSS' /proc/$pid/status
+echo "stored: $(find "$work/data/submissions" -name '*.json' | wc -l) submissions"
