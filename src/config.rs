@@ -113,7 +113,10 @@ impl Config {
 /// `KYSO_TOKEN`: the server's token list as `name:sha256:scope+scope`, several separated by
 /// commas (the submission script's KYSO_TOKEN is a client token: a different thing).
 fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
-    let bad = |m: String| ConfigError::Env { key: "KYSO_TOKEN".into(), message: m };
+    let bad = |m: String| ConfigError::Env {
+        key: "KYSO_TOKEN".into(),
+        message: m,
+    };
     v.split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|entry| {

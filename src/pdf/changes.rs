@@ -4,7 +4,7 @@
 
 use super::object::{dict_get, Dict, Object};
 use super::trailing_garbage;
-use super::xref::{Document, Entry};
+use super::xref::Document;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -357,6 +357,3 @@ impl Ctx<'_, '_> {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _entry_type_used(_: Entry) {}

@@ -6,7 +6,7 @@ pub mod object;
 pub mod xref;
 
 pub use crate::budget::Budget;
-use object::{dict_get, Object, StrKind};
+use object::{Object, StrKind};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 pub use xref::Document;
@@ -382,14 +382,4 @@ pub fn trailing_garbage(doc: &Document) -> Option<Range<usize>> {
     } else {
         Some(end..doc.bytes.len())
     }
-}
-
-/// Convenience for callers holding an `Entry` type.
-pub fn is_in_file(e: Option<Entry>) -> bool {
-    matches!(e, Some(Entry::InFile { .. }))
-}
-
-#[allow(dead_code)]
-fn _assert_dict_get_used(d: &object::Dict) -> Option<&Object> {
-    dict_get(d, b"Type")
 }

@@ -225,19 +225,6 @@ impl TestApp {
         Self::finish(req.send_bytes(body))
     }
 
-    /// An upload that may fail at the transport level (server killed): None then.
-    pub fn try_upload_raw(&self, pdf: &[u8]) -> Option<Resp> {
-        let req = ureq::post(&self.url("/api/v1/submissions"))
-            .set("Content-Type", "application/pdf")
-            .set("Authorization", &format!("Bearer {SUBMIT}"))
-            .timeout(std::time::Duration::from_secs(20));
-        match req.send_bytes(pdf) {
-            Ok(r) => Some(Self::finish(Ok(r))),
-            Err(ureq::Error::Status(c, r)) => Some(Self::finish(Err(ureq::Error::Status(c, r)))),
-            Err(_) => None,
-        }
-    }
-
     pub fn upload_raw(&self, pdf: &[u8]) -> Resp {
         self.post(Some(SUBMIT), "application/pdf", pdf)
     }

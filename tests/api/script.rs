@@ -69,3 +69,49 @@ fn the_submission_script_against_a_running_server() {
     assert_eq!(code, 0);
     assert!(out.contains("KYSO_URL") && out.contains("--unit"));
 }
+
+#[test]
+fn the_demo_serves_the_whole_flow_on_a_fresh_data_directory() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("kyso-demo-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["demo", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .arg("--fixtures")
+        .arg(root().join("fixtures"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("kyso listening on ")
+        .unwrap()
+        .to_string();
+    let token = kyso::server::DEMO_TOKEN;
+    let out = Command::new("bash")
+        .arg(root().join("scripts/submit.sh"))
+        .args(["--url", &url, "--token", token])
+        .arg(root().join("fixtures/pdf/pyhanko-org-then-leader.pdf"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let table: serde_json::Value = ureq::get(&format!("{url}/api/v1/compliance/2026-03"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(table["totals"]["units"], 3);
+    assert_eq!(table["totals"]["organisation_satisfied"], 1);
+    assert_eq!(table["totals"]["leaders_satisfied"], 1);
+}

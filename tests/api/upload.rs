@@ -207,3 +207,50 @@ fn openapi_describes_every_route_and_healthz_reports_the_trust_store() {
     assert_eq!(h["anchors"], 1);
     assert_eq!(h["crls"], 2);
 }
+
+#[test]
+fn with_no_configuration_at_all_it_starts_and_warns_loudly() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("kyso-bare-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("KYSO_CONFIG")
+        .env("KYSO_BIND", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("log")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("kyso listening on ")
+        .unwrap()
+        .to_string();
+    let h: serde_json::Value = ureq::get(&format!("{url}/healthz"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["anchors"], 0);
+    let warnings = h["warnings"].to_string();
+    assert!(
+        warnings.contains("no trust anchors installed"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("no API tokens configured"), "{warnings}");
+    assert!(
+        log.contains("no trust anchors installed") && log.contains("WARN"),
+        "{log}"
+    );
+}

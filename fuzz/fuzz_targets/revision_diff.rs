@@ -1,0 +1,14 @@
+//! What changed after each revision, on arbitrary bytes (and the whole pipeline on top).
+#![no_main]
+use kyso::pdf::{changes, Budget, Document};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let budget = Budget::default();
+    if let Ok(doc) = Document::parse(data, budget) {
+        for rev in 0..doc.revision_count() {
+            let _ = changes::analyse(&doc, rev, None);
+            let _ = changes::analyse(&doc, rev, Some(2));
+        }
+    }
+});
