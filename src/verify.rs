@@ -108,12 +108,10 @@ fn verify_inner(
             ),
         });
     }
-    // DocMDP of the first certification signature governs every later change.
-    let docmdp = sigs.iter().find_map(|s| s.docmdp);
     let mut digests = DigestCache::default();
     let signatures: Vec<SignatureReport> = sigs
         .iter()
-        .map(|s| check_signature(&doc, s, docmdp, store, opts, at, &mut digests))
+        .map(|s| check_signature(&doc, s, &sigs, store, opts, at, &mut digests))
         .collect();
     let verdict = if signatures.is_empty() {
         Verdict::Unsigned
@@ -198,7 +196,7 @@ impl Findings {
 fn check_signature(
     doc: &Document,
     sig: &SignatureDict,
-    docmdp: Option<i64>,
+    all: &[SignatureDict],
     store: &TrustStore,
     opts: &Options,
     at: OffsetDateTime,
@@ -229,7 +227,7 @@ fn check_signature(
         rep.signing_time_source = SigningTimeSource::PdfM;
     }
     run_checks(
-        doc, sig, docmdp, store, opts, at, digests, &mut f, &mut rep, pdf_m,
+        doc, sig, all, store, opts, at, digests, &mut f, &mut rep, pdf_m,
     );
     let (ind, sub, problems) = f.outcome();
     rep.indication = ind;
@@ -242,7 +240,7 @@ fn check_signature(
 fn run_checks(
     doc: &Document,
     sig: &SignatureDict,
-    docmdp: Option<i64>,
+    all: &[SignatureDict],
     store: &TrustStore,
     opts: &Options,
     at: OffsetDateTime,
@@ -278,7 +276,17 @@ fn run_checks(
             );
         }
         (_, Some(rev)) => {
-            let ch = changes::analyse(doc, rev, docmdp);
+            // The first certification signature's DocMDP governs every later change; FieldMDP
+            // locks of this and every earlier signature apply after this one.
+            let policy = changes::ChangePolicy {
+                docmdp: all.iter().find_map(|s| s.docmdp),
+                locks: all
+                    .iter()
+                    .filter(|s| s.revision <= rev)
+                    .flat_map(|s| s.field_locks.iter().cloned())
+                    .collect(),
+            };
+            let ch = changes::analyse(doc, rev, &policy);
             rep.modifications_after = ch.verdict;
             for why in ch.disallowed {
                 f.add(

@@ -7,8 +7,8 @@ fuzz_target!(|data: &[u8]| {
     let budget = Budget::default();
     if let Ok(doc) = Document::parse(data, budget) {
         for rev in 0..doc.revision_count() {
-            let _ = changes::analyse(&doc, rev, None);
-            let _ = changes::analyse(&doc, rev, Some(2));
+            let _ = changes::analyse(&doc, rev, &changes::ChangePolicy::default());
+            let _ = changes::analyse(&doc, rev, &changes::ChangePolicy { docmdp: Some(2), locks: vec![changes::FieldLock::All] });
         }
     }
 });

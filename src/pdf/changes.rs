@@ -1,6 +1,21 @@
 //! What changed after a signature: the state of the signed revision compared with the final
-//! state of the file, object by object. Only what a later signer or archiver legitimately adds is
-//! `permitted`; everything else, and anything that cannot be parsed, is `disallowed`.
+//! state of the file, object by object, from the file's own xref sections. Only what a later
+//! signer or archiver legitimately adds is `permitted`; everything else, and anything that cannot
+//! be parsed, is `disallowed`, with the object and the reason.
+//!
+//! Permitted after a signature:
+//! - new objects (they matter only through the existing objects that point to them, which are
+//!   judged here);
+//! - new signature fields and their widgets, added to `/AcroForm /Fields` and the page's
+//!   `/Annots`; a visible one only when it is signed and covers at most a quarter of the page
+//!   (an unsigned or page-sized visible widget can paint over signed content: the Sneaky
+//!   Signature attack);
+//! - the value of an empty signature field (`/V`, `/AP`);
+//! - `/DSS` (and its existing validation-data objects), `/Extensions`, `/Metadata`, `/Info`;
+//! - form filling (`/V`, `/AS`, `/AP` of non-signature fields) unless a certification signature
+//!   says P=1 or a FieldMDP lock covers the field;
+//! - with DocMDP P=3 only: new sticky-note annotations (`/Text`, `/Popup`) without their own
+//!   appearance. Other annotations can draw anything (the Evil Annotation attack).
 
 use super::object::{dict_get, Dict, Object};
 use super::trailing_garbage;
@@ -22,14 +37,39 @@ pub struct ChangeReport {
     pub disallowed: Vec<String>,
 }
 
-/// Compare revision `signed` with the final state of `doc`. `docmdp` is the `/P` of a
-/// certification signature in force (1: no changes, 2: form filling and signing, 3: also
-/// annotations).
-pub fn analyse(doc: &Document, signed: usize, docmdp: Option<i64>) -> ChangeReport {
+/// A FieldMDP lock of a signature (`/Reference` with `/TransformMethod /FieldMDP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldLock {
+    All,
+    Include(Vec<String>),
+    Exclude(Vec<String>),
+}
+
+impl FieldLock {
+    fn locks(&self, field: &str) -> bool {
+        match self {
+            FieldLock::All => true,
+            FieldLock::Include(v) => v.iter().any(|f| f == field),
+            FieldLock::Exclude(v) => !v.iter().any(|f| f == field),
+        }
+    }
+}
+
+/// What the signatures up to this one allow to change afterwards.
+#[derive(Debug, Clone, Default)]
+pub struct ChangePolicy {
+    /// `/P` of the certification signature (1: nothing, 2: form filling and signing, 3: also
+    /// annotations).
+    pub docmdp: Option<i64>,
+    pub locks: Vec<FieldLock>,
+}
+
+/// Compare revision `signed` with the final state of `doc`.
+pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeReport {
     let mut disallowed = Vec::new();
     if let Some(r) = trailing_garbage(doc) {
         disallowed.push(format!(
-            "{} bytes after the last %%EOF do not belong to any revision (data hidden after the end of the file)",
+            "{} bytes after the last %%EOF do not belong to any revision (an update without an xref, or data hidden after the end of the file)",
             r.len()
         ));
     }
@@ -37,26 +77,25 @@ pub fn analyse(doc: &Document, signed: usize, docmdp: Option<i64>) -> ChangeRepo
     if signed >= latest {
         return finish(disallowed, false);
     }
-    if docmdp == Some(1) {
-        disallowed.push(
-            "the certification signature allows no change (DocMDP P=1), but the file was updated after it"
-                .into(),
-        );
+    if policy.docmdp == Some(1) {
+        disallowed.push("the certification signature allows no change (DocMDP P=1), but the file was updated after it".into());
     }
+    check_trailers(doc, signed, &mut disallowed);
     let changed: BTreeSet<u32> = doc.sections[signed + 1..]
         .iter()
         .flat_map(|s| s.entries.keys().copied())
         .collect();
-    let info = doc.sections[..=latest]
+    let info: BTreeSet<u32> = doc.sections[..=latest]
         .iter()
         .filter_map(|s| dict_get(&s.trailer, b"Info").and_then(Object::as_ref))
         .map(|(n, _)| n)
-        .collect::<BTreeSet<_>>();
+        .collect();
     let ctx = Ctx {
         doc,
         signed,
         latest,
-        docmdp,
+        policy,
+        dss_objects: dss_objects(doc, signed),
     };
     for num in changed {
         if num == 0 {
@@ -81,19 +120,38 @@ pub fn analyse(doc: &Document, signed: usize, docmdp: Option<i64>) -> ChangeRepo
             }
         };
         match (old, new) {
-            (None, _) => {} // new objects matter only through the objects that point to them
+            (None, _) => {}
             (Some(_), None) => disallowed.push(format!("object {num} was deleted after signing")),
             (Some(old), Some(new)) => {
-                if same(doc, signed, latest, &old, &new) {
+                if same(doc, &old, &new) || info.contains(&num) || ctx.dss_objects.contains(&num) {
                     continue;
                 }
-                if let Err(why) = ctx.judge(num, &old, &new, info.contains(&num)) {
+                if let Err(why) = ctx.judge(num, &old, &new) {
                     disallowed.push(why);
                 }
             }
         }
     }
     finish(disallowed, true)
+}
+
+/// Every later trailer must keep the signed document's root and add no encryption.
+fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
+    let root = |d: &Dict| dict_get(d, b"Root").and_then(Object::as_ref);
+    let signed_root = root(&doc.sections[signed].trailer);
+    let signed_encrypt = dict_get(&doc.sections[signed].trailer, b"Encrypt").is_some();
+    for (i, s) in doc.sections.iter().enumerate().skip(signed + 1) {
+        let r = root(&s.trailer);
+        if r.is_some() && r != signed_root {
+            out.push(format!(
+                "revision {} points the trailer's /Root to another catalog: a new document hidden behind the signed one",
+                i + 1
+            ));
+        }
+        if !signed_encrypt && dict_get(&s.trailer, b"Encrypt").is_some() {
+            out.push(format!("revision {} adds encryption after signing", i + 1));
+        }
+    }
 }
 
 fn finish(disallowed: Vec<String>, later_revisions: bool) -> ChangeReport {
@@ -111,7 +169,7 @@ fn finish(disallowed: Vec<String>, later_revisions: bool) -> ChangeReport {
 }
 
 /// Equal values, and for streams equal data bytes.
-fn same(doc: &Document, _signed: usize, _latest: usize, a: &Object, b: &Object) -> bool {
+fn same(doc: &Document, a: &Object, b: &Object) -> bool {
     match (a, b) {
         (Object::Stream(da, ra), Object::Stream(db, rb)) => {
             super::object::dict_eq(da, db) && doc.bytes.get(ra.clone()) == doc.bytes.get(rb.clone())
@@ -120,11 +178,68 @@ fn same(doc: &Document, _signed: usize, _latest: usize, a: &Object, b: &Object) 
     }
 }
 
+/// Objects that held validation data (`/DSS`, its arrays, `/VRI` entries) in the signed
+/// revision: an archiver may update them.
+fn dss_objects(doc: &Document, rev: usize) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let Some((root, _)) = doc.sections[..=rev]
+        .iter()
+        .rev()
+        .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))
+    else {
+        return out;
+    };
+    let resolve = |o: &Object, out: &mut BTreeSet<u32>| -> Option<Object> {
+        match o {
+            Object::Ref(n, _) => {
+                out.insert(*n);
+                doc.object(rev, *n).ok().flatten()
+            }
+            other => Some(other.clone()),
+        }
+    };
+    let Ok(Some(catalog)) = doc.object(rev, root) else {
+        return out;
+    };
+    let Some(dss_ref) = catalog.get(b"DSS") else {
+        return out;
+    };
+    let Some(dss) = resolve(dss_ref, &mut out) else {
+        return out;
+    };
+    if !only_keys(&dss, &[b"Type", b"Certs", b"CRLs", b"OCSPs", b"VRI"]) {
+        return BTreeSet::new();
+    }
+    for key in [&b"Certs"[..], b"CRLs", b"OCSPs"] {
+        if let Some(v) = dss.get(key) {
+            resolve(v, &mut out);
+        }
+    }
+    if let Some(vri) = dss.get(b"VRI").and_then(|v| resolve(v, &mut out)) {
+        for (_, entry) in vri.as_dict().into_iter().flatten() {
+            if let Some(e) = resolve(entry, &mut out) {
+                for key in [&b"Cert"[..], b"CRL", b"OCSP"] {
+                    if let Some(v) = e.get(key) {
+                        resolve(v, &mut out);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn only_keys(o: &Object, allowed: &[&[u8]]) -> bool {
+    o.as_dict()
+        .is_some_and(|d| d.iter().all(|(k, _)| allowed.contains(&k.as_slice())))
+}
+
 struct Ctx<'d, 'a> {
     doc: &'d Document<'a>,
     signed: usize,
     latest: usize,
-    docmdp: Option<i64>,
+    policy: &'d ChangePolicy,
+    dss_objects: BTreeSet<u32>,
 }
 
 fn name_of(o: &Object) -> String {
@@ -133,6 +248,7 @@ fn name_of(o: &Object) -> String {
         None => match o {
             Object::Stream(..) => "stream".into(),
             Object::Dict(_) => "dictionary".into(),
+            Object::Array(_) => "array".into(),
             _ => "value".into(),
         },
     }
@@ -161,20 +277,46 @@ fn keys_text(keys: &BTreeSet<Vec<u8>>) -> String {
         .join(", ")
 }
 
+fn except(keys: &BTreeSet<Vec<u8>>, allowed: &[&[u8]]) -> BTreeSet<Vec<u8>> {
+    keys.iter()
+        .filter(|k| !allowed.contains(&k.as_slice()))
+        .cloned()
+        .collect()
+}
+
+fn rect_area(o: Option<&Object>) -> f64 {
+    let Some(a) = o.and_then(Object::as_array) else {
+        return 0.0;
+    };
+    let v: Vec<f64> = a
+        .iter()
+        .filter_map(|x| match x {
+            Object::Int(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    if v.len() != 4 {
+        return 0.0;
+    }
+    ((v[2] - v[0]) * (v[3] - v[1])).abs()
+}
+
 impl Ctx<'_, '_> {
-    fn judge(&self, num: u32, old: &Object, new: &Object, is_info: bool) -> Result<(), String> {
+    fn judge(&self, num: u32, old: &Object, new: &Object) -> Result<(), String> {
         let what = name_of(old);
-        let changed_not_allowed = |keys: &BTreeSet<Vec<u8>>| {
+        let not_allowed = |keys: &BTreeSet<Vec<u8>>| {
             format!(
                 "object {num} ({what}) was changed after signing: {}",
                 keys_text(keys)
             )
         };
         match old.type_name() {
-            Some(b"XRef") | Some(b"ObjStm") => return Ok(()),
-            Some(b"Metadata") => return Ok(()),
-            _ if is_info => return Ok(()),
+            Some(b"XRef") | Some(b"ObjStm") | Some(b"Metadata") => return Ok(()),
             _ => {}
+        }
+        if let (Object::Array(o), Object::Array(n)) = (old, new) {
+            return self.grown_array(num, o, n);
         }
         let (Some(od), Some(nd)) = (old.as_dict(), new.as_dict()) else {
             return Err(format!("object {num} ({what}) was replaced after signing"));
@@ -187,45 +329,33 @@ impl Ctx<'_, '_> {
         let keys = differing_keys(od, nd);
         match old.type_name() {
             Some(b"Catalog") => {
-                let rest: BTreeSet<_> = keys
-                    .iter()
-                    .filter(|k| {
-                        !matches!(
-                            k.as_slice(),
-                            b"AcroForm" | b"DSS" | b"Extensions" | b"Version" | b"Metadata"
-                        )
-                    })
-                    .cloned()
-                    .collect();
+                let rest = except(
+                    &keys,
+                    &[b"AcroForm", b"DSS", b"Extensions", b"Version", b"Metadata"],
+                );
                 if !rest.is_empty() {
-                    return Err(changed_not_allowed(&rest));
+                    return Err(not_allowed(&rest));
                 }
                 if keys.contains(&b"AcroForm".to_vec()) {
                     let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
-                    let na = self.resolve(self.latest, dict_get(nd, b"AcroForm"));
-                    if let Some(na) = na {
-                        let empty = Vec::new();
-                        self.acroform(
-                            num,
-                            oa.as_ref().and_then(Object::as_dict).unwrap_or(&empty),
-                            na.as_dict().unwrap_or(&empty),
-                        )?;
-                    } else {
-                        return Err(format!(
-                            "object {num} (/Catalog): /AcroForm was removed after signing"
-                        ));
-                    }
+                    let na = self
+                        .resolve(self.latest, dict_get(nd, b"AcroForm"))
+                        .ok_or_else(|| {
+                            format!("object {num} (/Catalog): /AcroForm was removed after signing")
+                        })?;
+                    let empty = Vec::new();
+                    self.acroform(
+                        num,
+                        oa.as_ref().and_then(Object::as_dict).unwrap_or(&empty),
+                        na.as_dict().unwrap_or(&empty),
+                    )?;
                 }
                 Ok(())
             }
             Some(b"Page") => {
-                let rest: BTreeSet<_> = keys
-                    .iter()
-                    .filter(|k| k.as_slice() != b"Annots")
-                    .cloned()
-                    .collect();
+                let rest = except(&keys, &[b"Annots"]);
                 if !rest.is_empty() {
-                    return Err(changed_not_allowed(&rest));
+                    return Err(not_allowed(&rest));
                 }
                 let old_annots = self.refs(self.signed, dict_get(od, b"Annots"));
                 let new_annots = self.refs(self.latest, dict_get(nd, b"Annots"));
@@ -235,46 +365,85 @@ impl Ctx<'_, '_> {
                     ));
                 }
                 for r in new_annots.iter().filter(|r| !old_annots.contains(r)) {
-                    if self.is_signature_widget(*r) {
-                        continue;
-                    }
-                    if self.docmdp == Some(3) {
-                        continue;
-                    }
-                    return Err(format!(
-                        "object {num} (/Page): annotation {r} added after signing is not a signature field"
-                    ));
+                    self.added_annotation(*r, Some(nd))?;
                 }
                 Ok(())
             }
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
-            _ if self.is_sig_field(old) => {
-                let rest: BTreeSet<_> = keys
-                    .iter()
-                    .filter(|k| !matches!(k.as_slice(), b"V" | b"AP"))
-                    .cloned()
-                    .collect();
-                if !rest.is_empty() {
-                    return Err(changed_not_allowed(&rest));
-                }
-                if dict_get(od, b"V").is_some() {
-                    return Err(format!(
-                        "object {num}: signature field that was already signed got a new value after signing"
-                    ));
-                }
-                Ok(())
-            }
-            _ => Err(changed_not_allowed(&keys)),
+            _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
+            _ => Err(not_allowed(&keys)),
         }
+    }
+
+    /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
+    /// signature fields or allowed annotations.
+    fn grown_array(&self, num: u32, old: &[Object], new: &[Object]) -> Result<(), String> {
+        let o: Vec<_> = old.iter().filter_map(Object::as_ref).collect();
+        let n: Vec<_> = new.iter().filter_map(Object::as_ref).collect();
+        if o.len() != old.len() || n.len() != new.len() || o.iter().any(|r| !n.contains(r)) {
+            return Err(format!(
+                "object {num} (array) was changed after signing: entries removed or replaced"
+            ));
+        }
+        for (r, _) in n.iter().filter(|r| !o.contains(r)) {
+            let obj = self.doc.object(self.latest, *r).ok().flatten();
+            let is_annot = obj.as_ref().is_some_and(|x| x.get(b"Subtype").is_some());
+            if is_annot {
+                self.added_annotation(*r, None)?;
+            } else if !obj.as_ref().is_some_and(|x| self.is_sig_field(x)) {
+                return Err(format!("object {num} (array): entry {r} added after signing is neither a signature field nor an allowed annotation"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A new entry of a page's `/Annots`.
+    fn added_annotation(&self, r: u32, page: Option<&Dict>) -> Result<(), String> {
+        let Some(a) = self.doc.object(self.latest, r).ok().flatten() else {
+            return Err(format!("annotation {r} added after signing cannot be read"));
+        };
+        let subtype = a.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+        if subtype == b"Widget" && self.is_sig_field(&a) {
+            let area = rect_area(self.resolve(self.latest, a.get(b"Rect")).as_ref());
+            if area == 0.0
+                || a.get(b"F")
+                    .and_then(Object::as_int)
+                    .is_some_and(|f| f & 2 != 0)
+            {
+                return Ok(()); // invisible signature
+            }
+            if !self.field_is_signed(&a) {
+                return Err(format!(
+                    "a visible signature field {r} without a signature was added after signing: its appearance can paint over signed content"
+                ));
+            }
+            let page_area = page
+                .and_then(|p| dict_get(p, b"MediaBox"))
+                .map(|m| rect_area(self.resolve(self.latest, Some(m)).as_ref()))
+                .unwrap_or(595.0 * 842.0);
+            if page_area > 0.0 && area > page_area / 4.0 {
+                return Err(format!(
+                    "the visible signature {r} added after signing covers more than a quarter of the page: it can paint over signed content"
+                ));
+            }
+            return Ok(());
+        }
+        if self.policy.docmdp == Some(3)
+            && matches!(subtype, b"Text" | b"Popup")
+            && a.get(b"AP").is_none()
+        {
+            return Ok(());
+        }
+        Err(format!(
+            "annotation {r} (/{}) added after signing is not a signature field; it can draw over signed content{}",
+            String::from_utf8_lossy(subtype),
+            if self.policy.docmdp == Some(3) { "" } else { " (annotations need a certification with DocMDP P=3, and then only sticky notes)" }
+        ))
     }
 
     fn acroform(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), String> {
         let keys = differing_keys(od, nd);
-        let rest: BTreeSet<_> = keys
-            .iter()
-            .filter(|k| !matches!(k.as_slice(), b"Fields" | b"SigFlags" | b"DR" | b"DA"))
-            .cloned()
-            .collect();
+        let rest = except(&keys, &[b"Fields", b"SigFlags", b"DR", b"DA"]);
         if !rest.is_empty() {
             return Err(format!(
                 "object {num} (/AcroForm) was changed after signing: {}",
@@ -294,19 +463,43 @@ impl Ctx<'_, '_> {
                 .object(self.latest, *f)
                 .ok()
                 .flatten()
-                .map(|o| self.is_sig_field(&o))
-                .unwrap_or(false);
-            if !is_sig && self.docmdp.is_none_or(|p| p < 2) {
+                .is_some_and(|o| self.is_sig_field(&o));
+            if !is_sig {
+                return Err(format!("object {num} (/AcroForm): field {f} added after signing is not a signature field"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A change to an existing form field (or its widget).
+    fn field_change(&self, num: u32, old: &Object, keys: &BTreeSet<Vec<u8>>) -> Result<(), String> {
+        let name = self.field_name(old);
+        if self.field_type(old) == Some(b"Sig".to_vec()) {
+            let rest = except(keys, &[b"V", b"AP"]);
+            if !rest.is_empty() {
                 return Err(format!(
-                    "object {num} (/AcroForm): field {f} added after signing is not a signature field"
+                    "signature field {name} (object {num}) was changed after signing: {}",
+                    keys_text(&rest)
                 ));
             }
-            if !is_sig && self.docmdp.is_some_and(|p| p >= 2) {
-                // Form filling is allowed by P=2/P=3, adding new non-signature fields is not.
-                return Err(format!(
-                    "object {num} (/AcroForm): field {f} added after signing is not a signature field"
-                ));
+            if old.get(b"V").is_some() && keys.contains(&b"V".to_vec()) {
+                return Err(format!("signature field {name} (object {num}) was already signed and got a new value after signing"));
             }
+            return Ok(());
+        }
+        // Form filling.
+        if self.policy.docmdp == Some(1) {
+            return Err(format!("form field {name} (object {num}) was filled in although the certification allows no change"));
+        }
+        if self.policy.locks.iter().any(|l| l.locks(&name)) {
+            return Err(format!("form field {name} (object {num}) is locked by a signature (FieldMDP) but was changed"));
+        }
+        let rest = except(keys, &[b"V", b"AS", b"AP"]);
+        if !rest.is_empty() {
+            return Err(format!(
+                "form field {name} (object {num}) was changed after signing beyond its value: {}",
+                keys_text(&rest)
+            ));
         }
         Ok(())
     }
@@ -330,30 +523,53 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn is_sig_field(&self, o: &Object) -> bool {
+    /// Walk a field and its parents (at most 16 levels) in the final state.
+    fn ancestry(&self, o: &Object) -> Vec<Object> {
+        let mut out = vec![o.clone()];
         let mut cur = o.clone();
         for _ in 0..16 {
-            if cur.get(b"FT").and_then(Object::as_name) == Some(b"Sig") {
-                return true;
-            }
             match cur.get(b"Parent").and_then(Object::as_ref) {
                 Some((p, _)) => match self.doc.object(self.latest, p) {
-                    Ok(Some(po)) => cur = po,
-                    _ => return false,
+                    Ok(Some(po)) => {
+                        out.push(po.clone());
+                        cur = po;
+                    }
+                    _ => break,
                 },
-                None => return false,
+                None => break,
             }
         }
-        false
+        out
     }
 
-    fn is_signature_widget(&self, num: u32) -> bool {
-        match self.doc.object(self.latest, num) {
-            Ok(Some(o)) => {
-                o.get(b"Subtype").and_then(Object::as_name) == Some(b"Widget")
-                    && self.is_sig_field(&o)
-            }
-            _ => false,
-        }
+    /// `/FT` of a field, inherited from its parents.
+    fn field_type(&self, o: &Object) -> Option<Vec<u8>> {
+        self.ancestry(o)
+            .iter()
+            .find_map(|x| x.get(b"FT").and_then(Object::as_name).map(<[u8]>::to_vec))
+    }
+
+    fn is_sig_field(&self, o: &Object) -> bool {
+        self.field_type(o).as_deref() == Some(b"Sig")
+    }
+
+    fn field_is_signed(&self, o: &Object) -> bool {
+        self.ancestry(o)
+            .iter()
+            .any(|x| x.get(b"V").is_some_and(|v| !matches!(v, Object::Null)))
+    }
+
+    /// The fully qualified field name (`parent.child`).
+    fn field_name(&self, o: &Object) -> String {
+        let mut parts: Vec<String> = self
+            .ancestry(o)
+            .iter()
+            .filter_map(|x| match x.get(b"T") {
+                Some(Object::Str(b, _, _)) => Some(super::decode_text_string(b)),
+                _ => None,
+            })
+            .collect();
+        parts.reverse();
+        parts.join(".")
     }
 }

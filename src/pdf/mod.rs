@@ -54,6 +54,8 @@ pub struct SignatureDict {
     pub name: Option<String>,
     /// `/P` of a DocMDP transform in `/Reference` (a certification signature).
     pub docmdp: Option<i64>,
+    /// FieldMDP locks in `/Reference`.
+    pub field_locks: Vec<changes::FieldLock>,
     /// Whether the signature dictionary sits inside an object stream (its bytes cannot be
     /// checked against the byte range).
     pub in_object_stream: bool,
@@ -321,6 +323,29 @@ fn signature_dict(
                     .unwrap_or(2),
             )
         });
+    let field_locks = o
+        .get(b"Reference")
+        .and_then(Object::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get(b"TransformMethod").and_then(Object::as_name) == Some(b"FieldMDP"))
+        .filter_map(|r| r.get(b"TransformParams"))
+        .map(|p| {
+            let fields: Vec<String> = p
+                .get(b"Fields")
+                .and_then(Object::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| text(Some(f)))
+                .collect();
+            match p.get(b"Action").and_then(Object::as_name) {
+                Some(b"Include") => changes::FieldLock::Include(fields),
+                Some(b"Exclude") => changes::FieldLock::Exclude(fields),
+                // /All, or anything unknown: lock everything (fail closed).
+                _ => changes::FieldLock::All,
+            }
+        })
+        .collect();
     SignatureDict {
         object,
         span,
@@ -336,6 +361,7 @@ fn signature_dict(
         location: text(o.get(b"Location")),
         name: text(o.get(b"Name")),
         docmdp,
+        field_locks,
         in_object_stream,
     }
 }
