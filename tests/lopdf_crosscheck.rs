@@ -24,7 +24,11 @@ fn lopdf_byte_ranges(bytes: &[u8]) -> Vec<Vec<i64>> {
 fn signature_dictionaries_agree_with_lopdf() {
     let mut compared = 0;
     for e in expected().file {
-        if e.verdict.starts_with("error:") || e.name.contains("changed-after") {
+        // Honest files and plain tampering only: the attack files are built to confuse readers.
+        let attack = ["usf-", "swa-", "isa-", "shadow-", "eaa-", "ssa-", "cms-"]
+            .iter()
+            .any(|p| e.name.starts_with(p));
+        if attack || e.verdict.starts_with("error:") || e.name.contains("changed-after") {
             continue;
         }
         let bytes = std::fs::read(fixture(&e.name)).unwrap();
