@@ -14,6 +14,8 @@ pub struct Config {
     pub crls: Vec<PathBuf>,
     pub registry: Option<PathBuf>,
     pub max_upload_bytes: u64,
+    /// An upload that sends nothing for this long is cut off with 408.
+    pub upload_idle_timeout_secs: u64,
     pub token: Vec<Token>,
 }
 
@@ -34,6 +36,7 @@ impl Default for Config {
             crls: vec!["data/crl".into()],
             registry: None,
             max_upload_bytes: 104_857_600,
+            upload_idle_timeout_secs: 30,
             token: Vec::new(),
         }
     }
@@ -101,6 +104,12 @@ impl Config {
             c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Env {
                 key: "KYSO_MAX_UPLOAD_BYTES".into(),
                 message: format!("{v:?} is not a number of bytes"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_UPLOAD_IDLE_TIMEOUT_SECS") {
+            c.upload_idle_timeout_secs = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_UPLOAD_IDLE_TIMEOUT_SECS".into(),
+                message: format!("{v:?} is not a number of seconds"),
             })?;
         }
         if let Some(v) = env("KYSO_TOKEN") {

@@ -222,12 +222,12 @@ pub fn demo(data_dir: &Path, bind: &str, fixtures: &Path) -> i32 {
         intermediates: vec![pki.join("issuing-ca.pem")],
         crls: vec![pki.join("issuing-ca.crl"), pki.join("root.crl")],
         registry: None,
-        max_upload_bytes: Config::default().max_upload_bytes,
         token: vec![Token {
             name: "demo".into(),
             sha256: hex::encode(sha256(DEMO_TOKEN.as_bytes())),
             scopes: vec!["submit".into(), "read".into(), "admin".into()],
         }],
+        ..Config::default()
     };
     eprintln!(
         "kyso demo: test PKI from {}, data in {}, token {DEMO_TOKEN}\n  try: KYSO_URL=http://{bind} KYSO_TOKEN={DEMO_TOKEN} scripts/submit.sh fixtures/pdf/pyhanko-org-then-leader.pdf\n       curl -H 'Authorization: Bearer {DEMO_TOKEN}' http://{bind}/api/v1/compliance/2026-03",

@@ -312,6 +312,13 @@ fn run_checks(
         opts.budget.max_certs_per_cms,
     ) {
         Ok(sd) => sd,
+        Err(
+            e @ (signed_data::CmsError::TooLarge { .. }
+            | signed_data::CmsError::TooManyCertificates { .. }),
+        ) => {
+            f.add(Some(FormatFailure), "budget_exceeded", e.to_string());
+            return;
+        }
         Err(e) => {
             f.add(Some(FormatFailure), "cms_malformed", e.to_string());
             return;

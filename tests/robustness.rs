@@ -96,3 +96,57 @@ fn crafted_structures_hit_budgets_not_the_stack() {
     let prev_loop = b"%PDF-1.7\nxref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 /Prev 9 >>\nstartxref\n9\n%%EOF\n";
     check(prev_loop);
 }
+
+#[test]
+fn a_deflate_bomb_stops_at_the_decompression_budget() {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    // An object stream that inflates to 64 MiB of spaces, under a 1 MiB budget.
+    let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+    z.write_all(b"1 0 ").unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        z.write_all(&chunk).unwrap();
+    }
+    let data = z.finish().unwrap();
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let stm_at = pdf.len();
+    pdf.extend(
+        format!(
+            "2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
+            data.len()
+        )
+        .as_bytes(),
+    );
+    pdf.extend(&data);
+    pdf.extend(b"\nendstream\nendobj\n");
+    let xref_at = pdf.len();
+    pdf.extend(
+        format!("xref\n0 3\n0000000000 65535 f \n0000000000 65535 f \n{stm_at:010} 00000 n \ntrailer\n<< /Size 3 >>\nstartxref\n{xref_at}\n%%EOF\n")
+            .as_bytes(),
+    );
+    let budget = kyso::budget::Budget {
+        max_inflated_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let doc = kyso::pdf::Document::parse(&pdf, budget).unwrap();
+    let err = doc.object_stream(0, 2).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            kyso::pdf::PdfError::Budget {
+                what: "decompressed bytes",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The pipeline decodes only object streams that an xref entry points into: this one is
+    // referenced by none, so it is never inflated and the file is simply unsigned.
+    let opts = Options {
+        budget,
+        ..Options::default()
+    };
+    let r = verify(&pdf, &store(), &opts, validation_time()).unwrap();
+    assert_eq!(r.verdict, kyso::report::Verdict::Unsigned);
+}

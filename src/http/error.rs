@@ -24,6 +24,8 @@ pub enum ApiError {
     Internal(String),
     #[error("the service is busy; try again shortly")]
     Unavailable,
+    #[error("the upload stalled: nothing received for {0} seconds")]
+    Timeout(u64),
 }
 
 impl ApiError {
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => code,
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable => "unavailable",
+            ApiError::Timeout(_) => "request_timeout",
         }
     }
 }
@@ -54,6 +57,7 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
         }
     }
 

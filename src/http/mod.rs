@@ -133,10 +133,21 @@ struct Upload {
     unit: Option<String>,
 }
 
+/// The next item of a body, or 408 when the client sends nothing for `idle`.
+async fn next_chunk<S, T>(stream: &mut S, idle: std::time::Duration) -> Result<Option<T>, ApiError>
+where
+    S: futures_util::Stream<Item = T> + Unpin,
+{
+    tokio::time::timeout(idle, stream.next())
+        .await
+        .map_err(|_| ApiError::Timeout(idle.as_secs()))
+}
+
 async fn write_stream<S, E>(
     mut stream: S,
     file: &mut tokio::fs::File,
     limit: u64,
+    idle: std::time::Duration,
 ) -> Result<(sha2::Sha256, u64), ApiError>
 where
     S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
@@ -144,7 +155,7 @@ where
 {
     let mut h = sha2::Sha256::new();
     let mut size = 0u64;
-    while let Some(chunk) = stream.next().await {
+    while let Some(chunk) = next_chunk(&mut stream, idle).await? {
         let chunk =
             chunk.map_err(|e| ApiError::BadRequest(format!("the upload was interrupted: {e}")))?;
         size += chunk.len() as u64;
@@ -164,6 +175,7 @@ async fn receive(
     state: &AppState,
 ) -> Result<Upload, ApiError> {
     let limit = state.config.max_upload_bytes;
+    let idle = std::time::Duration::from_secs(state.config.upload_idle_timeout_secs.max(1));
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -191,16 +203,16 @@ async fn receive(
     let (hasher, size) = if multipart {
         let mut mp = actix_multipart::Multipart::new(req.headers(), payload);
         let mut got: Option<(sha2::Sha256, u64)> = None;
-        while let Some(field) = mp.next().await {
+        while let Some(field) = next_chunk(&mut mp, idle).await? {
             let mut field = field
                 .map_err(|e| ApiError::BadRequest(format!("malformed multipart body: {e}")))?;
             match field.name() {
                 Some("file") if got.is_none() => {
-                    got = Some(write_stream(&mut field, &mut file, limit).await?);
+                    got = Some(write_stream(&mut field, &mut file, limit, idle).await?);
                 }
                 Some("unit") => {
                     let mut v = Vec::new();
-                    while let Some(c) = field.next().await {
+                    while let Some(c) = next_chunk(&mut field, idle).await? {
                         let c = c.map_err(|e| {
                             ApiError::BadRequest(format!("malformed multipart body: {e}"))
                         })?;
@@ -221,7 +233,7 @@ async fn receive(
                 _ => {
                     // Drain and ignore other parts, within the limit.
                     let mut n = 0u64;
-                    while let Some(c) = field.next().await {
+                    while let Some(c) = next_chunk(&mut field, idle).await? {
                         n += c
                             .map_err(|e| {
                                 ApiError::BadRequest(format!("malformed multipart body: {e}"))
@@ -239,7 +251,7 @@ async fn receive(
         })?
     } else if ctype.starts_with("application/pdf") || ctype.starts_with("application/octet-stream")
     {
-        write_stream(payload, &mut file, limit).await?
+        write_stream(payload, &mut file, limit, idle).await?
     } else {
         return Err(ApiError::UnsupportedMediaType(if ctype.is_empty() {
             "no Content-Type".into()

@@ -72,10 +72,11 @@ pub fn demo_registry_toml() -> String {
 
 /// Start a server; `registry` (TOML) is imported at start when given.
 pub fn spawn_app(registry: Option<&str>) -> TestApp {
-    spawn_app_with(registry, 104_857_600)
+    spawn_app_with(registry, 104_857_600, "")
 }
 
-pub fn spawn_app_with(registry: Option<&str>, max_upload: u64) -> TestApp {
+/// `extra`: more top-level configuration lines.
+pub fn spawn_app_with(registry: Option<&str>, max_upload: u64, extra: &str) -> TestApp {
     let dir = unique_dir();
     let registry_line = match registry {
         Some(text) => {
@@ -93,6 +94,7 @@ trust = [{root:?}]
 intermediates = [{ca:?}]
 crls = [{crl1:?}, {crl2:?}]
 max_upload_bytes = {max_upload}
+{extra}
 {registry_line}
 [[token]]
 name = "submitter"

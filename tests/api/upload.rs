@@ -117,7 +117,7 @@ fn receipt_names_what_was_satisfied_and_why_not() {
 
 #[test]
 fn rejected_requests_get_typed_errors_and_leave_nothing_behind() {
-    let app = spawn_app_with(None, 20_000);
+    let app = spawn_app_with(None, 20_000, "");
     let not_pdf = app.upload_raw(b"hello, this is not a PDF");
     assert_eq!(not_pdf.status, 422);
     assert_eq!(not_pdf.json()["code"], "not_pdf");
@@ -166,7 +166,7 @@ fn rejected_requests_get_typed_errors_and_leave_nothing_behind() {
 #[test]
 fn a_declared_length_over_the_limit_is_refused_before_reading() {
     use std::io::{Read, Write};
-    let app = spawn_app_with(None, 20_000);
+    let app = spawn_app_with(None, 20_000, "");
     let addr = app.addr.trim_start_matches("http://").to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     write!(
@@ -253,4 +253,46 @@ fn with_no_configuration_at_all_it_starts_and_warns_loudly() {
         log.contains("no trust anchors installed") && log.contains("WARN"),
         "{log}"
     );
+}
+
+#[test]
+fn truncated_and_stalled_uploads_end_cleanly() {
+    use std::io::{Read, Write};
+    let app = spawn_app_with(None, 1_000_000, "upload_idle_timeout_secs = 1");
+    let addr = app.addr.trim_start_matches("http://").to_string();
+    let pdf = fixture("pyhanko-org-pades.pdf");
+    let head = |len: usize| {
+        format!(
+            "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {SUBMIT}\r\nContent-Type: application/pdf\r\nContent-Length: {len}\r\n\r\n"
+        )
+    };
+    // Truncated: the client promises the whole file, sends half and goes away.
+    {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(head(pdf.len()).as_bytes()).unwrap();
+        s.write_all(&pdf[..pdf.len() / 2]).unwrap();
+        s.shutdown(std::net::Shutdown::Both).unwrap();
+    }
+    // Stalled: the client sends part of the body and then nothing: 408 after the idle timeout.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.write_all(head(pdf.len()).as_bytes()).unwrap();
+    s.write_all(&pdf[..1000]).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = s.read(&mut buf).unwrap();
+    let reply = String::from_utf8_lossy(&buf[..n]);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert!(reply.contains("request_timeout"), "{reply}");
+    // The service is up, stored nothing, and left no temporary file.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(app.get("/healthz", None).json()["submissions"], 0);
+    assert_eq!(
+        std::fs::read_dir(app.data_dir().join("tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+    // ... and still takes a whole file.
+    assert_eq!(app.upload_raw(&pdf).status, 201);
 }
