@@ -82,6 +82,10 @@ pub fn credits(sub: &Submission, registry: &Registry) -> (Vec<Credit>, Vec<Note>
         ));
     }
     for (i, sig) in sub.report.signatures.iter().enumerate() {
+        // A document timestamp proves time, not a signer's duty.
+        if sig.kind == crate::report::SignatureKind::DocumentTimestamp {
+            continue;
+        }
         let label = sig.field.clone().unwrap_or_else(|| format!("#{}", i + 1));
         if sig.indication != Indication::TotalPassed {
             let why = sig
@@ -171,6 +175,12 @@ pub fn credits(sub: &Submission, registry: &Registry) -> (Vec<Credit>, Vec<Note>
     (credits, notes)
 }
 
+/// The receipt time as an instant (RFC 3339 strings do not sort by time when their fractions
+/// differ in length).
+pub fn received_at(s: &Submission) -> OffsetDateTime {
+    OffsetDateTime::parse(&s.received_at, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
 /// Notes for credits that other, earlier submissions already earned.
 pub fn already_met_notes(
     sub: &Submission,
@@ -183,8 +193,7 @@ pub fn already_met_notes(
             .iter()
             .filter(|(o, _)| {
                 o.id != sub.id
-                    && (o.received_at.as_str(), o.id.as_str())
-                        < (sub.received_at.as_str(), sub.id.as_str())
+                    && (received_at(o), o.id.as_str()) < (received_at(sub), sub.id.as_str())
             })
             .find(|(_, oc)| oc.contains(c));
         if let Some((o, _)) = earlier {
@@ -253,7 +262,7 @@ pub fn month_table(
     credited: &[(Submission, Vec<Credit>)],
 ) -> MonthTable {
     let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
-        let mut v: Vec<(&str, &str)> = credited
+        let mut v: Vec<(OffsetDateTime, &str)> = credited
             .iter()
             .filter(|(_, cs)| {
                 cs.iter().any(|c| {
@@ -263,7 +272,7 @@ pub fn month_table(
                         && c.leader.as_deref() == leader
                 })
             })
-            .map(|(s, _)| (s.received_at.as_str(), s.id.as_str()))
+            .map(|(s, _)| (received_at(s), s.id.as_str()))
             .collect();
         v.sort();
         v.into_iter().map(|(_, id)| id.to_string()).collect()

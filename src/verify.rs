@@ -330,11 +330,26 @@ fn run_checks(
         "adbe.pkcs7.detached" | "ETSI.CAdES.detached" => true,
         "adbe.pkcs7.sha1" => false,
         "ETSI.RFC3161" => {
-            f.add(
-                Some(SignedDataNotFound),
-                "timestamp_not_supported",
-                "document timestamps (ETSI.RFC3161) are not verified by this version",
-            );
+            // A document timestamp: the token's imprint covers the byte ranges.
+            match check_timestamp_token(
+                contents,
+                TimestampCovers::Ranges(doc.bytes, &range),
+                store,
+                opts,
+                at,
+                digests,
+            ) {
+                Ok(ts) => {
+                    rep.signer = Some(signer_of(&ts.tsa));
+                    rep.chain = ts.chain;
+                    rep.signing_time = Some(fmt_time(ts.gen_time));
+                    rep.signing_time_source = SigningTimeSource::Timestamp;
+                    for (p, sub) in ts.findings.0 {
+                        f.add(sub, &p.code, p.message);
+                    }
+                }
+                Err(TimestampFailure { code, message, sub }) => f.add(Some(sub), code, message),
+            }
             return;
         }
         other => {
@@ -392,7 +407,129 @@ fn run_checks(
             "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
         );
     }
-    // 4. Signed attributes.
+    // 4. A signature timestamp, if any: it gives the trusted signing time, and certificates
+    // are then checked at the earlier of the validation time and that time.
+    let mut trusted_time = None;
+    for (oid, values) in &sd.unsigned_attrs {
+        if oid != signed_data::OID_TIMESTAMP_TOKEN {
+            continue;
+        }
+        let Some(token) = values.first() else {
+            continue;
+        };
+        match check_timestamp_token(
+            token,
+            TimestampCovers::Bytes(&sd.signature),
+            store,
+            opts,
+            at,
+            digests,
+        ) {
+            Ok(ts) => {
+                let notes: Vec<String> = ts
+                    .findings
+                    .0
+                    .iter()
+                    .map(|(p, _)| p.message.clone())
+                    .collect();
+                if let Some(bad) = ts.findings.0.iter().find(|(_, s)| s.is_some()) {
+                    f.add(
+                        None,
+                        "timestamp_invalid",
+                        format!("the signature timestamp is not usable: {}", bad.0.message),
+                    );
+                } else {
+                    trusted_time = Some(ts.gen_time);
+                    for n in notes {
+                        f.add(None, "timestamp_note", format!("signature timestamp: {n}"));
+                    }
+                }
+            }
+            Err(e) => f.add(
+                None,
+                "timestamp_invalid",
+                format!("the signature timestamp is not usable: {}", e.message),
+            ),
+        }
+    }
+    let check_at = trusted_time.map_or(at, |t| t.min(at));
+    // 5-8. The signer: signed attributes, certificate, signature value, ESS, path.
+    let claimed_time = trusted_time
+        .or_else(|| sd.signed_attrs.as_ref().and_then(|a| a.signing_time))
+        .or(pdf_m);
+    let checked = check_signer(
+        &sd,
+        &content_digest,
+        digest_alg,
+        store,
+        opts,
+        check_at,
+        claimed_time,
+        f,
+    );
+    if let Some(t) = sd.signed_attrs.as_ref().and_then(|a| a.signing_time) {
+        rep.signing_time = Some(fmt_time(t));
+        rep.signing_time_source = SigningTimeSource::SignedAttribute;
+    }
+    if let Some(t) = trusted_time {
+        rep.signing_time = Some(fmt_time(t));
+        rep.signing_time_source = SigningTimeSource::Timestamp;
+    }
+    if sd.econtent_type != signed_data::OID_DATA && detached {
+        f.add(
+            Some(FormatFailure),
+            "content_type_unexpected",
+            format!(
+                "encapsulated content type {} is not id-data",
+                sd.econtent_type
+            ),
+        );
+    }
+    if let Some(c) = &checked {
+        rep.signer = Some(signer_of(&c.signer));
+        rep.chain = c.chain.clone();
+    }
+    if sd.signed_attrs.is_none() {
+        f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");
+    }
+    // 9. The PAdES baseline level the signature reaches.
+    let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);
+    if sub_filter == "ETSI.CAdES.detached" && sd.signed_attrs.is_some() && has_ess {
+        rep.level = Some(pades_level(doc, all, sig, trusted_time.is_some()).into());
+    }
+}
+
+/// What [`check_signer`] established about a SignerInfo.
+struct SignerCheck {
+    signer: Arc<Cert>,
+    chain: Vec<String>,
+    has_ess: bool,
+}
+
+fn signer_of(c: &Cert) -> Signer {
+    Signer {
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        serial: c.serial_hex(),
+        sha256: c.sha256_hex(),
+    }
+}
+
+/// The checks every CMS signer gets (document signatures and timestamp tokens alike): signed
+/// attributes against the content digest, the signer's certificate, the signature value, the
+/// ESS signing-certificate binding, and the certification path at `at`.
+#[allow(clippy::too_many_arguments)]
+fn check_signer(
+    sd: &SignedData,
+    content_digest: &[u8],
+    digest_alg: DigestAlg,
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+    claimed_time: Option<OffsetDateTime>,
+    f: &mut Findings,
+) -> Option<SignerCheck> {
+    use SubIndication::*;
     if let Some(attrs) = &sd.signed_attrs {
         match &attrs.content_type {
             Some(ct) if *ct == sd.econtent_type => {}
@@ -411,70 +548,45 @@ fn run_checks(
             ),
         }
         match &attrs.message_digest {
-            Some(md) if *md == content_digest => {}
-            Some(_) => f.add(Some(HashFailure), "digest_mismatch", "the signed bytes do not match the digest in the signature: the document was altered after signing"),
+            Some(md) if md == content_digest => {}
+            Some(_) => f.add(
+                Some(HashFailure),
+                "digest_mismatch",
+                "the signed bytes do not match the digest in the signature: the document was altered after signing",
+            ),
             None => f.add(Some(FormatFailure), "message_digest_missing", "the signed attributes have no messageDigest"),
         }
-        if let Some(t) = attrs.signing_time {
-            rep.signing_time = Some(fmt_time(t));
-            rep.signing_time_source = SigningTimeSource::SignedAttribute;
-        }
     }
-    if sd.econtent_type != signed_data::OID_DATA && detached {
-        f.add(
-            Some(FormatFailure),
-            "content_type_unexpected",
-            format!(
-                "encapsulated content type {} is not id-data",
-                sd.econtent_type
-            ),
-        );
-    }
-    // 5. The signer's certificate.
     let cms_certs: Vec<Arc<Cert>> = sd
         .certificates
         .iter()
         .filter_map(|d| Cert::from_der(d).ok())
         .map(Arc::new)
         .collect();
-    let Some(signer) = find_signer(&sd, &cms_certs, store) else {
+    let Some(signer) = find_signer(sd, &cms_certs, store) else {
         f.add(
             Some(NoSigningCertificateFound),
             "signer_certificate_missing",
             "the signer's certificate is neither in the signature nor in the configured certificates",
         );
-        return;
+        return None;
     };
-    rep.signer = Some(Signer {
-        subject: signer.subject.clone(),
-        issuer: signer.issuer.clone(),
-        serial: signer.serial_hex(),
-        sha256: signer.sha256_hex(),
-    });
-    // 6. The signature value.
+    let params = sd.signature_algorithm.params.as_deref();
     let sig_ok = match &sd.signed_attrs {
-        Some(attrs) => crypto::verify(
-            &signer.key,
-            &sd.signature_algorithm.oid,
-            sd.signature_algorithm.params.as_deref(),
-            Some(digest_alg),
-            &[&attrs.signed_bytes],
-            &sd.signature,
-        )
-        .map(|d| {
-            if !pki::document_digest_allowed(d, &opts.policy) && d != digest_alg {
-                f.add(Some(CryptoConstraintsFailure), "weak_digest", "the signature value uses SHA-1, which the policy refuses (allow it with --allow-sha1-signatures)");
+        Some(attrs) => crypto::verify(&signer.key, &sd.signature_algorithm.oid, params, Some(digest_alg), &[&attrs.signed_bytes], &sd.signature)
+            .map(|d| {
+                if !pki::document_digest_allowed(d, &opts.policy) && d != digest_alg {
+                    f.add(
+                        Some(CryptoConstraintsFailure),
+                        "weak_digest",
+                        "the signature value uses SHA-1, which the policy refuses (allow it with --allow-sha1-signatures)",
+                    );
+                }
+            }),
+        None => match crypto::signature_digest(&sd.signature_algorithm.oid, params, Some(digest_alg)) {
+            Ok(d) if d == digest_alg => {
+                crypto::verify_digest(&signer.key, &sd.signature_algorithm.oid, params, Some(digest_alg), content_digest, &sd.signature)
             }
-        }),
-        None => match crypto::signature_digest(&sd.signature_algorithm.oid, sd.signature_algorithm.params.as_deref(), Some(digest_alg)) {
-            Ok(d) if d == digest_alg => crypto::verify_digest(
-                &signer.key,
-                &sd.signature_algorithm.oid,
-                sd.signature_algorithm.params.as_deref(),
-                Some(digest_alg),
-                &content_digest,
-                &sd.signature,
-            ),
             Ok(d) => Err(crypto::CryptoError::UnsupportedAlgorithm(format!(
                 "signature hash {} differs from the digest algorithm {}",
                 d.name(),
@@ -496,48 +608,207 @@ fn run_checks(
             e.to_string(),
         ),
     }
-    // 7. ESS signing-certificate binds the signer's certificate into the signed attributes.
     let mut has_ess = false;
-    if let Some(attrs) = &sd.signed_attrs {
-        if let Some(first) = attrs.ess_cert_ids.first() {
-            has_ess = true;
-            let matches = DigestAlg::from_oid(&first.hash_oid)
-                .map(|d| d.hash(&[&signer.der]) == first.hash)
-                .unwrap_or(false);
-            if !matches {
-                f.add(
-                    Some(NoSigningCertificateFound),
-                    "signing_certificate_mismatch",
-                    "the signing-certificate attribute names a different certificate than the one that signed",
-                );
-            }
-        }
-    }
-    // 8. The certification path, at the validation time.
-    let path = pki::check_path(&signer, &cms_certs, store, &opts.policy, at, &opts.budget);
-    rep.chain = path.chain.iter().map(|c| c.sha256_hex()).collect();
-    let claimed_time = sd
+    if let Some(first) = sd
         .signed_attrs
         .as_ref()
-        .and_then(|a| a.signing_time)
-        .or(pdf_m);
+        .and_then(|a| a.ess_cert_ids.first())
+    {
+        has_ess = true;
+        let matches = DigestAlg::from_oid(&first.hash_oid)
+            .is_some_and(|d| d.hash(&[&signer.der]) == first.hash);
+        if !matches {
+            f.add(
+                Some(NoSigningCertificateFound),
+                "signing_certificate_mismatch",
+                "the signing-certificate attribute names a different certificate than the one that signed",
+            );
+        }
+    }
+    let path = pki::check_path(&signer, &cms_certs, store, &opts.policy, at, &opts.budget);
     for finding in &path.findings {
         add_path_finding(f, finding, &opts.policy, claimed_time);
     }
-    // 9. What this version does not check yet, said rather than skipped.
-    if sd
-        .unsigned_attr_oids
+    Some(SignerCheck {
+        chain: path.chain.iter().map(|c| c.sha256_hex()).collect(),
+        signer,
+        has_ess,
+    })
+}
+
+/// What a timestamp token's imprint must cover.
+enum TimestampCovers<'a> {
+    /// A signature timestamp: the signature value.
+    Bytes(&'a [u8]),
+    /// A document timestamp: the signed byte ranges of the file.
+    Ranges(&'a [u8], &'a pdf::SignedRange),
+}
+
+struct TimestampCheck {
+    gen_time: OffsetDateTime,
+    tsa: Arc<Cert>,
+    chain: Vec<String>,
+    findings: Findings,
+}
+
+struct TimestampFailure {
+    code: &'static str,
+    message: String,
+    sub: SubIndication,
+}
+
+const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// Verify an RFC 3161 token: its CMS, the TSA's certificate (chain and timeStamping EKU), and
+/// the message imprint. Findings about the TSA's certificate are returned, not decided here.
+fn check_timestamp_token(
+    token: &[u8],
+    covers: TimestampCovers,
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+    digests: &mut DigestCache,
+) -> Result<TimestampCheck, TimestampFailure> {
+    use SubIndication::*;
+    let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
+    let sd = signed_data::decode(
+        token,
+        opts.budget.max_cms_bytes,
+        opts.budget.max_certs_per_cms,
+    )
+    .map_err(|e| {
+        fail(
+            "timestamp_malformed",
+            format!("the timestamp token cannot be read: {e}"),
+            FormatFailure,
+        )
+    })?;
+    if sd.econtent_type != signed_data::OID_TST_INFO {
+        return Err(fail(
+            "timestamp_malformed",
+            "the timestamp token does not hold a TSTInfo".into(),
+            FormatFailure,
+        ));
+    }
+    let content = sd.encapsulated_content.as_ref().ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            "the timestamp token has no TSTInfo content".into(),
+            FormatFailure,
+        )
+    })?;
+    let tst = signed_data::tst_info(content)
+        .map_err(|e| fail("timestamp_malformed", e.to_string(), FormatFailure))?;
+    let imprint_alg = DigestAlg::from_oid(&tst.imprint_hash_oid).ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            format!("unsupported imprint hash {}", tst.imprint_hash_oid),
+            CryptoConstraintsFailure,
+        )
+    })?;
+    let expected = match covers {
+        TimestampCovers::Bytes(b) => imprint_alg.hash(&[b]),
+        TimestampCovers::Ranges(bytes, r) => digests.get(imprint_alg, bytes, r),
+    };
+    if expected != tst.imprint {
+        return Err(fail(
+            "timestamp_imprint_mismatch",
+            "the timestamp's message imprint does not match what it should cover".into(),
+            HashFailure,
+        ));
+    }
+    let digest_alg = DigestAlg::from_oid(&sd.digest_algorithm.oid).ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            format!("unsupported digest {}", sd.digest_algorithm.oid),
+            CryptoConstraintsFailure,
+        )
+    })?;
+    let mut findings = Findings::default();
+    let content_digest = digest_alg.hash(&[content]);
+    let Some(checked) = check_signer(
+        &sd,
+        &content_digest,
+        digest_alg,
+        store,
+        opts,
+        tst.gen_time.min(at),
+        Some(tst.gen_time),
+        &mut findings,
+    ) else {
+        let why = findings
+            .0
+            .first()
+            .map(|(p, _)| p.message.clone())
+            .unwrap_or_default();
+        return Err(fail(
+            "timestamp_invalid",
+            format!("the timestamp's signer: {why}"),
+            NoSigningCertificateFound,
+        ));
+    };
+    if !checked
+        .signer
+        .ext_key_usage
         .iter()
-        .any(|o| o == signed_data::OID_TIMESTAMP_TOKEN)
+        .any(|e| e == EKU_TIME_STAMPING)
     {
-        f.add(None, "timestamp_not_verified", "the signature carries a timestamp token, which this version does not verify; the signing time comes from the signer's claim");
+        findings.add(
+            Some(SigConstraintsFailure),
+            "tsa_not_time_stamping",
+            format!("the certificate \"{}\" is not a timestamping authority's (no timeStamping extended key usage)", checked.signer.subject),
+        );
     }
-    if sd.signed_attrs.is_none() {
-        f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");
+    Ok(TimestampCheck {
+        gen_time: tst.gen_time,
+        tsa: checked.signer,
+        chain: checked.chain,
+        findings,
+    })
+}
+
+/// B-B, B-T, B-LT or B-LTA, from what the document carries (DSS, document timestamps) and what
+/// verified (the signature timestamp).
+fn pades_level(
+    doc: &Document,
+    all: &[SignatureDict],
+    sig: &SignatureDict,
+    timestamped: bool,
+) -> &'static str {
+    let later_doc_ts: Vec<&SignatureDict> = all
+        .iter()
+        .filter(|s| s.kind == SigKind::DocumentTimestamp && s.revision > sig.revision)
+        .collect();
+    if !timestamped && later_doc_ts.is_empty() {
+        return "B-B";
     }
-    if sub_filter == "ETSI.CAdES.detached" && sd.signed_attrs.is_some() && has_ess {
-        rep.level = Some("B-B".into());
+    // Validation data in a /DSS added after the signature.
+    let dss_rev = (sig.revision..doc.revision_count()).find(|r| has_dss(doc, *r));
+    match dss_rev {
+        None => "B-T",
+        Some(r) if later_doc_ts.iter().any(|t| t.revision >= r) => "B-LTA",
+        Some(_) => "B-LT",
     }
+}
+
+fn has_dss(doc: &Document, rev: usize) -> bool {
+    use pdf::object::{dict_get, Object};
+    let Some((root, _)) = doc.sections[..=rev]
+        .iter()
+        .rev()
+        .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))
+    else {
+        return false;
+    };
+    let Ok(Some(cat)) = doc.object(rev, root) else {
+        return false;
+    };
+    let dss = match cat.get(b"DSS") {
+        Some(Object::Ref(n, _)) => doc.object(rev, *n).ok().flatten(),
+        Some(o) => Some(o.clone()),
+        None => None,
+    };
+    dss.is_some_and(|d| d.get(b"CRLs").is_some() || d.get(b"OCSPs").is_some())
 }
 
 fn find_signer(sd: &SignedData, cms_certs: &[Arc<Cert>], store: &TrustStore) -> Option<Arc<Cert>> {

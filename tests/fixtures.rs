@@ -413,3 +413,72 @@ fn a_certificate_impersonating_a_pinned_bcy_ca_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn verify_fixture(name: &str, at: time::OffsetDateTime) -> kyso::report::Report {
+    verify(
+        &std::fs::read(fixture(name)).unwrap(),
+        &store(),
+        &Options::default(),
+        at,
+    )
+    .unwrap()
+}
+
+#[test]
+fn timestamps_give_the_trusted_signing_time_and_the_pades_level() {
+    let at = validation_time();
+    let bt = verify_fixture("pyhanko-b-t.pdf", at);
+    let s = &bt.signatures[0];
+    // pyHanko's TSA stamped 10/03/2026 09:05 Vietnam time; /M claims 09:00.
+    assert_eq!(s.signing_time.as_deref(), Some("2026-03-10T02:05:00Z"));
+    assert_eq!(plain(&s.signing_time_source), "timestamp");
+    assert_eq!(s.level.as_deref(), Some("B-T"));
+    // A broken token is named, and the time falls back to the signer's claim.
+    for (name, why) in [
+        ("pyhanko-b-t-bad-imprint.pdf", "message imprint"),
+        ("pyhanko-b-t-tsa-no-eku.pdf", "timeStamping"),
+    ] {
+        let r = verify_fixture(name, at);
+        let s = &r.signatures[0];
+        assert_eq!(plain(&s.signing_time_source), "pdf_m", "{name}");
+        assert_eq!(s.level.as_deref(), Some("B-B"), "{name}");
+        let p = s
+            .problems
+            .iter()
+            .find(|p| p.code == "timestamp_invalid")
+            .unwrap();
+        assert!(p.message.contains(why), "{name}: {}", p.message);
+    }
+    let dts = verify_fixture("pyhanko-doc-timestamp.pdf", at);
+    assert_eq!(plain(&dts.signatures[1].kind), "document_timestamp");
+    assert_eq!(dts.signatures[1].indication, Indication::TotalPassed);
+    assert_eq!(
+        dts.signatures[1].signer.as_ref().unwrap().subject,
+        "CN=Kyso Test TSA,O=Ban Cơ yếu Chính phủ (TEST),C=VN"
+    );
+    assert_eq!(dts.signatures[0].level.as_deref(), Some("B-T"));
+    let lta = verify_fixture("pyhanko-b-lta.pdf", at);
+    assert_eq!(lta.signatures[0].level.as_deref(), Some("B-LTA"));
+    assert_eq!(lta.verdict, Verdict::Valid);
+}
+
+#[test]
+fn a_timestamp_is_proof_of_existence_after_the_certificate_expires() {
+    // The organisation's certificate expires on 31/12/2040; validate in 2041.
+    let later = time::macros::datetime!(2041-06-01 00:00 UTC);
+    let timestamped = verify_fixture("pyhanko-b-t.pdf", later);
+    assert_eq!(
+        timestamped.verdict,
+        Verdict::Valid,
+        "{:#?}",
+        timestamped.signatures
+    );
+    let claimed_only = verify_fixture("pyhanko-org-pades.pdf", later);
+    assert_eq!(
+        claimed_only.signatures[0]
+            .sub_indication
+            .map(|s| plain(&s))
+            .as_deref(),
+        Some("OUT_OF_BOUNDS_NO_POE")
+    );
+}

@@ -87,6 +87,8 @@ pub struct SignedData {
     pub sid: SignerId,
     pub signed_attrs: Option<SignedAttributes>,
     pub unsigned_attr_oids: Vec<String>,
+    /// Unsigned attributes: OID and the original bytes of each value.
+    pub unsigned_attrs: Vec<(String, Vec<Vec<u8>>)>,
     /// Certificates carried in the CMS, as their original DER.
     pub certificates: Vec<Vec<u8>>,
     /// CRLs carried in the CMS, as their original bytes.
@@ -191,15 +193,18 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         (None, None) => None,
         _ => return Err(CmsError::Malformed("signed attributes".into())),
     };
-    let unsigned_attr_oids = match si_parts.iter().find(|t| t.tag == 0xa1) {
-        Some(t) => t
-            .children()?
-            .iter()
-            .filter_map(|a| a.children().ok())
-            .filter_map(|kids| kids.first().and_then(|o| ber::oid(o).ok()))
-            .collect(),
-        None => Vec::new(),
-    };
+    let mut unsigned_attrs = Vec::new();
+    if let Some(t) = si_parts.iter().find(|t| t.tag == 0xa1) {
+        for a in t.children()? {
+            let kids = a.children()?;
+            let (Some(o), Some(vals)) = (kids.first(), kids.get(1)) else {
+                return Err(CmsError::Malformed("an unsigned attribute".into()));
+            };
+            let values = vals.children()?.iter().map(|v| v.raw.to_vec()).collect();
+            unsigned_attrs.push((ber::oid(o)?, values));
+        }
+    }
+    let unsigned_attr_oids = unsigned_attrs.iter().map(|(o, _)| o.clone()).collect();
     let encapsulated_content = match &typed.encap_content_info.econtent {
         None => None,
         Some(_) => {
@@ -226,6 +231,7 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         sid,
         signed_attrs,
         unsigned_attr_oids,
+        unsigned_attrs,
         certificates,
         crls,
     })
@@ -363,4 +369,38 @@ pub fn parse_time(t: &ber::Tlv) -> Result<OffsetDateTime, CmsError> {
     let sec = if rest.len() >= 10 { num(8..10)? } else { 0 };
     let tm = time::Time::from_hms(num(4..6)?, num(6..8)?, sec).map_err(|_| bad())?;
     Ok(date.with_time(tm).assume_utc())
+}
+
+/// The parts of an RFC 3161 TSTInfo that verification needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TstInfo {
+    pub imprint_hash_oid: String,
+    pub imprint: Vec<u8>,
+    pub gen_time: OffsetDateTime,
+}
+
+/// TSTInfo ::= SEQUENCE { version, policy, messageImprint SEQUENCE { hashAlgorithm,
+/// hashedMessage }, serialNumber, genTime GeneralizedTime, ... }
+pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
+    let (t, _) = ber::read(der, 0)?;
+    let f = t.children()?;
+    let bad = |w: &str| CmsError::Malformed(format!("TSTInfo: {w}"));
+    if t.tag != 0x30 || f.len() < 5 {
+        return Err(bad("structure"));
+    }
+    let mi = f[2].children()?;
+    let alg = mi
+        .first()
+        .ok_or_else(|| bad("messageImprint"))?
+        .children()?;
+    let imprint_hash_oid = ber::oid(alg.first().ok_or_else(|| bad("hashAlgorithm"))?)?;
+    let imprint = ber::string_bytes(mi.get(1).ok_or_else(|| bad("hashedMessage"))?)?;
+    if f[4].tag != 0x18 {
+        return Err(bad("genTime"));
+    }
+    Ok(TstInfo {
+        imprint_hash_oid,
+        imprint,
+        gen_time: parse_time(&f[4])?,
+    })
 }
