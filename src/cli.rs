@@ -52,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Re-verify every stored submission with the current trust store and CRLs (service
+    /// stopped); changed verdicts are kept in each submission's history.
+    Reverify {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// The evidence store.
     Store {
         #[command(subcommand)]
@@ -151,6 +157,15 @@ pub fn run() -> i32 {
             let r = load_config(config.as_deref())
                 .and_then(|cfg| crate::server::import_registry(&cfg, &file));
             match r {
+                Ok(msg) => {
+                    println!("{msg}");
+                    0
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Reverify { config } => {
+            match load_config(config.as_deref()).and_then(|cfg| crate::server::reverify(&cfg)) {
                 Ok(msg) => {
                     println!("{msg}");
                     0

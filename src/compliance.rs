@@ -18,6 +18,19 @@ pub struct Submission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_hint: Option<String>,
     pub report: Report,
+    /// Earlier verdicts, oldest first, when re-verification changed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A verdict that a later re-verification replaced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it was replaced (RFC 3339, UTC).
+    pub replaced_at: String,
+    /// Why the run happened (for example "kyso reverify" or "admin API").
+    pub reason: String,
+    pub report: Report,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]

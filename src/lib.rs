@@ -12,6 +12,7 @@ pub mod pdf;
 pub mod pki;
 pub mod registry;
 pub mod report;
+pub mod reverify;
 pub mod server;
 pub mod signed_data;
 pub mod store;

@@ -125,6 +125,47 @@ pub fn reindex(cfg: &Config) -> Result<String, String> {
     ))
 }
 
+/// `kyso reverify`: with a progress bar on a terminal, a line per tenth otherwise.
+pub fn reverify(cfg: &Config) -> Result<String, String> {
+    let store = open_store(cfg)?;
+    let trust = crate::cli::configured_trust(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last_tenth = 0;
+    let mut progress = |done: usize, total: usize| {
+        if tty {
+            let width = 40;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "=".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            let tenth = done * 10 / total.max(1);
+            if tenth > last_tenth || done == total {
+                last_tenth = tenth;
+                eprintln!("kyso: re-verified {done}/{total}");
+            }
+        }
+    };
+    let out = crate::reverify::run(
+        &store,
+        &trust,
+        &Options::default(),
+        "kyso reverify",
+        time::OffsetDateTime::now_utc(),
+        &mut progress,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "re-verified {} submission(s): {} changed, {} could not be evaluated",
+        out.checked, out.changed, out.failed
+    ))
+}
+
 /// The demo token: the demo listens on loopback only and uses the test PKI.
 pub const DEMO_TOKEN: &str = "kyso-demo-token";
 

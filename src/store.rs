@@ -197,6 +197,50 @@ impl Store {
         Ok(true)
     }
 
+    /// Replace the report of a stored submission (re-verification), keeping the earlier one in
+    /// its history. Durable when it returns.
+    pub fn replace_report(
+        &self,
+        id: &str,
+        report: crate::report::Report,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Submission, StoreError> {
+        let mut sub = self.get(id)?.ok_or_else(|| StoreError::Corrupt {
+            path: self.record_path(id),
+            what: "no such submission".into(),
+        })?;
+        for m in months_of(&sub) {
+            self.by_month.remove(format!("{m}/{id}").as_bytes())?;
+        }
+        let old = std::mem::replace(&mut sub.report, report);
+        sub.history.push(crate::compliance::HistoryEntry {
+            replaced_at: at.format(&Rfc3339).unwrap_or_default(),
+            reason: reason.to_string(),
+            report: old,
+        });
+        let json = serde_json::to_vec_pretty(&sub).map_err(|e| StoreError::Corrupt {
+            path: self.record_path(id),
+            what: e.to_string(),
+        })?;
+        self.write_durably(&self.record_path(id), &json)?;
+        self.index_submission(&sub, &json)?;
+        self.db.flush()?;
+        Ok(sub)
+    }
+
+    /// The ids of every stored submission.
+    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+        self.submissions
+            .iter()
+            .keys()
+            .map(|k| {
+                k.map(|k| String::from_utf8_lossy(&k).into_owned())
+                    .map_err(StoreError::from)
+            })
+            .collect()
+    }
+
     fn index_submission(&self, sub: &Submission, json: &[u8]) -> Result<(), StoreError> {
         self.submissions.insert(sub.id.as_bytes(), json)?;
         for m in months_of(sub) {

@@ -482,3 +482,59 @@ fn a_timestamp_is_proof_of_existence_after_the_certificate_expires() {
         Some("OUT_OF_BOUNDS_NO_POE")
     );
 }
+
+#[test]
+fn a_token_lost_in_march_keeps_february_and_loses_march() {
+    let newer = kyso::pki::TrustStore::load(
+        &[pki("root.pem")],
+        &[pki("issuing-ca.pem")],
+        &[pki("issuing-ca-2026-03.crl"), pki("root.crl")],
+    )
+    .unwrap();
+    let check = |name: &str| {
+        verify(
+            &std::fs::read(fixture(name)).unwrap(),
+            &newer,
+            &Options::default(),
+            validation_time(),
+        )
+        .unwrap()
+    };
+    let feb = check("pyhanko-lost-token-feb.pdf");
+    assert_eq!(feb.verdict, Verdict::Valid, "{:#?}", feb.signatures);
+    let mar = check("pyhanko-lost-token-mar.pdf");
+    assert_eq!(mar.verdict, Verdict::Invalid);
+    assert_eq!(
+        mar.signatures[0]
+            .sub_indication
+            .map(|s| plain(&s))
+            .as_deref(),
+        Some("REVOKED")
+    );
+    assert!(mar.signatures[0]
+        .problems
+        .iter()
+        .any(|p| p.message.contains("15/03/2026")));
+    // A CRL with the issuing CA's name but signed by another key is not used.
+    let forged = kyso::pki::TrustStore::load(
+        &[pki("root.pem")],
+        &[pki("issuing-ca.pem")],
+        &[pki("issuing-ca-forged.crl"), pki("root.crl")],
+    )
+    .unwrap();
+    let r = verify(
+        &std::fs::read(fixture("pyhanko-revoked.pdf")).unwrap(),
+        &forged,
+        &Options::default(),
+        validation_time(),
+    )
+    .unwrap();
+    assert!(
+        r.signatures[0]
+            .problems
+            .iter()
+            .any(|p| p.code == "revocation_unknown"),
+        "{:#?}",
+        r.signatures[0].problems
+    );
+}

@@ -95,6 +95,9 @@ struct Receipt {
     report: crate::report::Report,
     satisfies: Vec<Credit>,
     notes: Vec<Note>,
+    /// Earlier verdicts replaced by re-verification, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    history: Vec<compliance::HistoryEntry>,
 }
 
 fn receipt(state: &AppState, sub: Submission) -> Result<Receipt, ApiError> {
@@ -115,6 +118,7 @@ fn receipt(state: &AppState, sub: Submission) -> Result<Receipt, ApiError> {
         report: sub.report,
         satisfies: credits,
         notes,
+        history: sub.history,
     })
 }
 
@@ -311,6 +315,7 @@ async fn submit(
         size: up.size,
         unit_hint: up.unit.clone(),
         report,
+        history: Vec::new(),
     };
     let created = {
         let _guard = state.write_lock.lock().await;
@@ -640,6 +645,33 @@ async fn unenrolled(
     Ok(HttpResponse::Ok().json(out))
 }
 
+async fn reverify_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, Scope::Admin)?;
+    let _guard = state.write_lock.lock().await;
+    let st = state.clone();
+    let outcome = web::block(move || {
+        crate::reverify::run(
+            &st.store,
+            &st.trust,
+            &st.opts,
+            &format!("admin API ({who})"),
+            now(),
+            &mut |_, _| {},
+        )
+    })
+    .await??;
+    tracing::info!(
+        checked = outcome.checked,
+        changed = outcome.changed,
+        failed = outcome.failed,
+        "re-verification"
+    );
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "status": "ok",
@@ -678,6 +710,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/leaders/{id}", web::get().to(get_leader))
         .route("/api/v1/leaders/{id}", web::put().to(put_leader))
         .route("/api/v1/signers/unenrolled", web::get().to(unenrolled))
+        .route("/api/v1/admin/reverify", web::post().to(reverify_all))
         .default_service(web::to(not_found));
 }
 
