@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// CRLs.
+    Crl {
+        #[command(subcommand)]
+        command: CrlCommand,
+    },
     /// Re-verify every stored submission with the current trust store and CRLs (service
     /// stopped); changed verdicts are kept in each submission's history.
     Reverify {
@@ -82,6 +87,15 @@ enum RegistryCommand {
     /// Import (upsert) a registry TOML file into the data directory (service stopped).
     Import {
         file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CrlCommand {
+    /// Download the CRLs named by the trusted CAs (and crl_urls), verify them, keep the newest.
+    Refresh {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
@@ -160,6 +174,21 @@ pub fn run() -> i32 {
                 Ok(msg) => {
                     println!("{msg}");
                     0
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Crl {
+            command: CrlCommand::Refresh { config },
+        } => {
+            match load_config(config.as_deref()).and_then(|cfg| crate::server::crl_refresh(&cfg)) {
+                Ok((msg, all_ok)) => {
+                    println!("{msg}");
+                    if all_ok {
+                        0
+                    } else {
+                        1
+                    }
                 }
                 Err(e) => fail(&e),
             }

@@ -16,6 +16,10 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// An upload that sends nothing for this long is cut off with 408.
     pub upload_idle_timeout_secs: u64,
+    /// CRL addresses to fetch besides those named by the trusted CA certificates and the pins.
+    pub crl_urls: Vec<String>,
+    /// How often the service refreshes CRLs in the background (0: never).
+    pub crl_refresh_hours: u64,
     pub token: Vec<Token>,
 }
 
@@ -37,6 +41,8 @@ impl Default for Config {
             registry: None,
             max_upload_bytes: 104_857_600,
             upload_idle_timeout_secs: 30,
+            crl_urls: Vec::new(),
+            crl_refresh_hours: 6,
             token: Vec::new(),
         }
     }
@@ -64,6 +70,14 @@ fn list(v: &str) -> Vec<PathBuf> {
 }
 
 impl Config {
+    /// Where refreshed CRLs are kept: the first configured CRL location (a directory).
+    pub fn crl_dir(&self) -> PathBuf {
+        self.crls
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.data_dir.join("crl"))
+    }
+
     /// Load `file` (if given) over the defaults, then apply `KYSO_*` from `env`.
     pub fn load(
         file: Option<&Path>,
@@ -110,6 +124,19 @@ impl Config {
             c.upload_idle_timeout_secs = v.parse().map_err(|_| ConfigError::Env {
                 key: "KYSO_UPLOAD_IDLE_TIMEOUT_SECS".into(),
                 message: format!("{v:?} is not a number of seconds"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_CRL_URLS") {
+            c.crl_urls = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = env("KYSO_CRL_REFRESH_HOURS") {
+            c.crl_refresh_hours = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_CRL_REFRESH_HOURS".into(),
+                message: format!("{v:?} is not a number of hours"),
             })?;
         }
         if let Some(v) = env("KYSO_TOKEN") {

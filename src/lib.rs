@@ -7,6 +7,7 @@ pub mod budget;
 pub mod cli;
 pub mod compliance;
 pub mod config;
+pub mod crl_fetch;
 pub mod http;
 pub mod pdf;
 pub mod pki;

@@ -86,18 +86,77 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     let slots = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let state = AppState {
+    let refresh_hours = cfg.crl_refresh_hours;
+    let state = actix_web::web::Data::new(AppState {
         store: Arc::new(store),
-        trust: Arc::new(trust),
+        trust: std::sync::RwLock::new(Arc::new(trust)),
+        crl_refresh: std::sync::Mutex::new(None),
         opts: Options::default(),
         config: cfg,
         verify_slots: tokio::sync::Semaphore::new(slots),
         write_lock: tokio::sync::Mutex::new(()),
         warnings,
-    };
+    });
+    if refresh_hours > 0 {
+        let st = state.clone();
+        std::thread::spawn(move || loop {
+            refresh_crls(&st);
+            std::thread::sleep(std::time::Duration::from_secs(refresh_hours * 3600));
+        });
+    }
     actix_web::rt::System::new()
         .block_on(http::serve(listener, state))
         .map_err(|e| e.to_string())
+}
+
+/// One background refresh: fetch, then reload the trust store's CRLs.
+fn refresh_crls(state: &AppState) {
+    let trust = state.trust();
+    let urls = crate::crl_fetch::urls(&trust, &state.config.crl_urls);
+    if urls.is_empty() {
+        return;
+    }
+    let outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    for (url, why) in &outcome.failed {
+        tracing::warn!(%url, "CRL refresh failed: {why}");
+    }
+    if !outcome.updated.is_empty() {
+        match crate::cli::configured_trust(&state.config, &mut |w| tracing::warn!("{w}")) {
+            Ok(t) => {
+                if let Ok(mut g) = state.trust.write() {
+                    *g = Arc::new(t);
+                }
+            }
+            Err(e) => tracing::error!("reloading the trust store after a CRL refresh: {e}"),
+        }
+    }
+    if let Ok(mut g) = state.crl_refresh.lock() {
+        *g = Some((time::OffsetDateTime::now_utc(), outcome));
+    }
+}
+
+/// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
+pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
+    let trust = crate::cli::configured_trust(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let urls = crate::crl_fetch::urls(&trust, &cfg.crl_urls);
+    if urls.is_empty() {
+        return Ok((
+            "no CRL addresses: the trusted certificates name none and crl_urls is empty".into(),
+            true,
+        ));
+    }
+    let o = crate::crl_fetch::refresh(&trust, &cfg.crl_dir(), &urls);
+    let mut msg = String::new();
+    for (url, file) in &o.updated {
+        msg += &format!("updated  {url} -> {file}\n");
+    }
+    for url in &o.unchanged {
+        msg += &format!("kept     {url} (not newer than the CRL kept)\n");
+    }
+    for (url, why) in &o.failed {
+        msg += &format!("failed   {url}: {why}\n");
+    }
+    Ok((msg.trim_end().to_string(), o.failed.is_empty()))
 }
 
 pub fn import_registry(cfg: &Config, file: &Path) -> Result<String, String> {

@@ -27,7 +27,10 @@ use tokio::io::AsyncWriteExt;
 
 pub struct AppState {
     pub store: Arc<Store>,
-    pub trust: Arc<TrustStore>,
+    /// Replaced when CRLs are refreshed.
+    pub trust: std::sync::RwLock<Arc<TrustStore>>,
+    /// The last CRL refresh, for /healthz.
+    pub crl_refresh: std::sync::Mutex<Option<(OffsetDateTime, crate::crl_fetch::Outcome)>>,
     pub opts: Options,
     pub config: Config,
     /// Bounds the verifications running at once (and so their memory).
@@ -35,6 +38,15 @@ pub struct AppState {
     /// Serialises commits and registry changes.
     pub write_lock: tokio::sync::Mutex<()>,
     pub warnings: Vec<String>,
+}
+
+impl AppState {
+    pub fn trust(&self) -> Arc<TrustStore> {
+        match self.trust.read() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,7 +308,7 @@ async fn submit(
         .await
         .map_err(|_| ApiError::Unavailable)?;
     let path = up.tmp.0.clone();
-    let trust = state.trust.clone();
+    let trust = state.trust();
     let opts = state.opts.clone();
     let report = web::block(move || -> Result<_, String> {
         let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
@@ -655,7 +667,7 @@ async fn reverify_all(
     let outcome = web::block(move || {
         crate::reverify::run(
             &st.store,
-            &st.trust,
+            &st.trust(),
             &st.opts,
             &format!("admin API ({who})"),
             now(),
@@ -673,14 +685,38 @@ async fn reverify_all(
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let trust = state.trust();
+    let at = now();
+    let fmt = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+    let crl_status: Vec<serde_json::Value> = trust
+        .crls
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "issuer": c.issuer,
+                "this_update": fmt(c.this_update),
+                "next_update": c.next_update.map(fmt),
+                "expired": c.next_update.is_some_and(|n| n < at),
+            })
+        })
+        .collect();
+    let last_refresh = state.crl_refresh.lock().ok().and_then(|g| {
+        g.as_ref().map(|(t, o)| serde_json::json!({"at": fmt(*t), "updated": o.updated.len(), "failed": o.failed}))
+    });
+    let mut warnings = state.warnings.clone();
+    if crl_status.iter().any(|c| c["expired"] == true) {
+        warnings.push("a CRL is past its nextUpdate: refresh CRLs (kyso crl refresh)".into());
+    }
     HttpResponse::Ok().json(serde_json::json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "anchors": state.trust.anchors.len(),
-        "intermediates": state.trust.intermediates.len(),
-        "crls": state.trust.crls.len(),
+        "anchors": trust.anchors.len(),
+        "intermediates": trust.intermediates.len(),
+        "crls": trust.crls.len(),
+        "crl_status": crl_status,
+        "crl_last_refresh": last_refresh,
         "submissions": state.store.count(),
-        "warnings": state.warnings,
+        "warnings": warnings,
     }))
 }
 
@@ -733,8 +769,7 @@ pub fn startup_warnings(config: &Config, trust: &TrustStore) -> Vec<String> {
 }
 
 /// Run the service on `listener` until it is stopped.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    let data = web::Data::new(state);
+pub async fn serve(listener: TcpListener, data: web::Data<AppState>) -> std::io::Result<()> {
     // JSON bodies of the registry API are small.
     let json_limit = web::PayloadConfig::new(1 << 20);
     HttpServer::new(move || {

@@ -162,6 +162,8 @@ pub fn document() -> Value {
                 "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                     "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
                     "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors.clone()) } },
+            "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
+                "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors.clone()) } },
             "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
                 "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors) } }
         }

@@ -92,7 +92,7 @@ pub fn spawn_app_with(registry: Option<&str>, max_upload: u64, extra: &str) -> T
 data_dir = {data:?}
 trust = [{root:?}]
 intermediates = [{ca:?}]
-crls = [{crl1:?}, {crl2:?}]
+{crls_line}
 max_upload_bytes = {max_upload}
 {extra}
 {registry_line}
@@ -114,8 +114,15 @@ scopes = ["submit", "read", "admin"]
         data = dir.join("data").display().to_string(),
         root = pki("root.pem").display().to_string(),
         ca = pki("issuing-ca.pem").display().to_string(),
-        crl1 = pki("issuing-ca.crl").display().to_string(),
-        crl2 = pki("root.crl").display().to_string(),
+        crls_line = if extra.contains("crls =") {
+            String::new()
+        } else {
+            format!(
+                "crls = [{:?}, {:?}]",
+                pki("issuing-ca.crl").display().to_string(),
+                pki("root.crl").display().to_string()
+            )
+        },
         s = sha256_hex(SUBMIT),
         r = sha256_hex(READ),
         a = sha256_hex(ADMIN),
@@ -267,4 +274,32 @@ pub fn run_kyso(args: &[&str], config: &Path) -> std::process::Output {
         .env_remove("KYSO_CONFIG")
         .output()
         .unwrap()
+}
+
+/// A tiny HTTP server on loopback that answers every GET with the current `body` (a CRL).
+pub struct CrlServer {
+    pub url: String,
+    pub body: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+pub fn crl_server() -> CrlServer {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/pki/pub/crl/cp.crl",
+        listener.local_addr().unwrap()
+    );
+    let body = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let b = body.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(100) {
+            let Ok(mut s) = stream else { continue };
+            let mut req = [0u8; 2048];
+            let _ = std::io::Read::read(&mut s, &mut req);
+            let data = b.lock().unwrap().clone();
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-crl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", data.len());
+            let _ = s.write_all(&data);
+        }
+    });
+    CrlServer { url, body }
 }

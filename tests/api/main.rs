@@ -6,5 +6,6 @@ mod compliance;
 mod durability;
 mod helpers;
 mod registry;
+mod revocation;
 mod script;
 mod upload;
