@@ -82,9 +82,71 @@ fn vn_month(m: Month) -> String {
 /// Signatures further than this from the receipt time are pointed out to the clerk.
 pub const FAR_FROM_RECEIPT_DAYS: i64 = 35;
 
+/// A claimed signing time later than the receipt by more than this is implausible.
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// How far a *claimed* signing time (not a trusted timestamp) may be from the receipt time and
+/// still earn the month it claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimePolicy {
+    /// A claimed time more than this many days before the receipt is implausible.
+    pub max_claimed_age_days: i64,
+    /// Let an implausible claimed time earn its month anyway (the receipt still says why).
+    pub accept_implausible: bool,
+}
+
+impl Default for TimePolicy {
+    fn default() -> Self {
+        TimePolicy {
+            max_claimed_age_days: 45,
+            accept_implausible: false,
+        }
+    }
+}
+
+/// Why a claimed signing time cannot be believed, if it cannot.
+fn implausible(
+    sig: &crate::report::SignatureReport,
+    time: OffsetDateTime,
+    received: Option<OffsetDateTime>,
+    p: &TimePolicy,
+) -> Option<String> {
+    if sig.signing_time_source == crate::report::SigningTimeSource::Timestamp {
+        return None;
+    }
+    if let Some(pr) = sig
+        .problems
+        .iter()
+        .find(|x| x.code == "signing_time_before_certificate")
+    {
+        return Some(pr.message.clone());
+    }
+    let r = received?;
+    if time - r > time::Duration::minutes(CLOCK_SKEW_MINUTES) {
+        return Some(format!(
+            "thời điểm ký {} muộn hơn thời điểm nộp {}",
+            vn_date(time),
+            vn_date(r)
+        ));
+    }
+    if (r - time).whole_days() > p.max_claimed_age_days {
+        return Some(format!(
+            "thời điểm ký {} sớm hơn thời điểm nộp {} quá {} ngày và không có dấu thời gian tin cậy",
+            vn_date(time),
+            vn_date(r),
+            p.max_claimed_age_days
+        ));
+    }
+    None
+}
+
 /// The requirements a submission satisfies under `registry`, and the notes a clerk can act on
 /// (except "already met", which needs the other submissions: see [`already_met_notes`]).
-pub fn credits(sub: &Submission, registry: &Registry) -> (Vec<Credit>, Vec<Note>) {
+pub fn credits(
+    sub: &Submission,
+    registry: &Registry,
+    policy: &TimePolicy,
+) -> (Vec<Credit>, Vec<Note>) {
     let mut credits = Vec::new();
     let mut notes = Vec::new();
     let received = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
@@ -128,7 +190,19 @@ pub fn credits(sub: &Submission, registry: &Registry) -> (Vec<Credit>, Vec<Note>
             continue;
         };
         let month = Month::of_vietnam_time(time);
-        if let Some(r) = received {
+        if let Some(why) = implausible(sig, time, received, policy) {
+            notes.push(note(
+                "signing_time_implausible",
+                if policy.accept_implausible {
+                    format!("Chữ ký \"{label}\": {why}; vẫn được tính theo cấu hình.")
+                } else {
+                    format!("Chữ ký \"{label}\" không được tính: {why}. Nộp văn bản trong tháng ký, hoặc ký kèm dấu thời gian.")
+                },
+            ));
+            if !policy.accept_implausible {
+                continue;
+            }
+        } else if let Some(r) = received {
             if (r - time).whole_days().abs() > FAR_FROM_RECEIPT_DAYS {
                 notes.push(note(
                     "signing_time_far_from_receipt",

@@ -20,6 +20,10 @@ pub struct Config {
     pub crl_urls: Vec<String>,
     /// How often the service refreshes CRLs in the background (0: never).
     pub crl_refresh_hours: u64,
+    /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
+    pub max_claimed_signing_age_days: u64,
+    /// Let such implausible signing times earn their month anyway (the receipt still says so).
+    pub accept_implausible_signing_time: bool,
     pub token: Vec<Token>,
 }
 
@@ -43,6 +47,8 @@ impl Default for Config {
             upload_idle_timeout_secs: 30,
             crl_urls: Vec::new(),
             crl_refresh_hours: 6,
+            max_claimed_signing_age_days: 45,
+            accept_implausible_signing_time: false,
             token: Vec::new(),
         }
     }
@@ -70,6 +76,13 @@ fn list(v: &str) -> Vec<PathBuf> {
 }
 
 impl Config {
+    pub fn time_policy(&self) -> crate::compliance::TimePolicy {
+        crate::compliance::TimePolicy {
+            max_claimed_age_days: self.max_claimed_signing_age_days.min(i64::MAX as u64) as i64,
+            accept_implausible: self.accept_implausible_signing_time,
+        }
+    }
+
     /// Where refreshed CRLs are kept: the first configured CRL location (a directory).
     pub fn crl_dir(&self) -> PathBuf {
         self.crls
@@ -138,6 +151,15 @@ impl Config {
                 key: "KYSO_CRL_REFRESH_HOURS".into(),
                 message: format!("{v:?} is not a number of hours"),
             })?;
+        }
+        if let Some(v) = env("KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS") {
+            c.max_claimed_signing_age_days = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS".into(),
+                message: format!("{v:?} is not a number of days"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_ACCEPT_IMPLAUSIBLE_SIGNING_TIME") {
+            c.accept_implausible_signing_time = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = env("KYSO_TOKEN") {
             c.token = parse_tokens(&v)?;

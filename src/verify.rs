@@ -488,6 +488,20 @@ fn run_checks(
     if let Some(c) = &checked {
         rep.signer = Some(signer_of(&c.signer));
         rep.chain = c.chain.clone();
+        // A claimed time before the certificate existed cannot be true.
+        if let (None, Some(t)) = (trusted_time, claimed_time) {
+            if t < c.signer.not_before {
+                f.add(
+                    None,
+                    "signing_time_before_certificate",
+                    format!(
+                        "the claimed signing time {} is before the signer's certificate was issued ({})",
+                        fmt_time(t),
+                        fmt_time(c.signer.not_before)
+                    ),
+                );
+            }
+        }
     }
     if sd.signed_attrs.is_none() {
         f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");

@@ -114,11 +114,12 @@ struct Receipt {
 
 fn receipt(state: &AppState, sub: Submission) -> Result<Receipt, ApiError> {
     let registry = state.store.registry()?;
-    let (credits, mut notes) = compliance::credits(&sub, &registry);
+    let policy = state.config.time_policy();
+    let (credits, mut notes) = compliance::credits(&sub, &registry, &policy);
     let mut others = Vec::new();
     for m in store::months_of(&sub) {
         for o in state.store.in_month(m)? {
-            let c = compliance::credits(&o, &registry).0;
+            let c = compliance::credits(&o, &registry, &policy).0;
             others.push((o, c));
         }
     }
@@ -410,7 +411,7 @@ fn credited(
     for m in months {
         for s in state.store.in_month(*m)? {
             if seen.insert(s.id.clone()) {
-                let c = compliance::credits(&s, registry).0;
+                let c = compliance::credits(&s, registry, &state.config.time_policy()).0;
                 out.push((s, c));
             }
         }

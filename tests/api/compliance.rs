@@ -208,3 +208,30 @@ fn leader_tenure_decides_which_months_count() {
         2
     );
 }
+
+#[test]
+fn claimed_signing_times_far_from_the_receipt_earn_nothing_by_default() {
+    let app = spawn_app_with(
+        Some(&demo_registry_toml()),
+        104_857_600,
+        "accept_implausible_signing_time = false",
+    );
+    // Claimed 10/03/2026 (PAdES /M), received now: more than 45 days.
+    let claimed = app.upload_raw(&fixture("pyhanko-org-pades.pdf")).json();
+    assert!(
+        claimed["satisfies"].as_array().unwrap().is_empty(),
+        "{claimed}"
+    );
+    let n = note(&claimed, "signing_time_implausible");
+    assert!(
+        n["message"].as_str().unwrap().contains("dấu thời gian"),
+        "{n}"
+    );
+    // A trusted timestamp of the same day is believed: the month counts.
+    let stamped = app.upload_raw(&fixture("pyhanko-b-t.pdf")).json();
+    assert_eq!(stamped["satisfies"][0]["month"], "2026-03", "{stamped}");
+    assert_eq!(
+        stamped["report"]["signatures"][0]["signing_time_source"],
+        "timestamp"
+    );
+}
