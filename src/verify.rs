@@ -108,6 +108,11 @@ fn verify_inner(
             ),
         });
     }
+    // Validation data the document carries in /DSS joins the configured trust store: its
+    // certificates as intermediates (never as anchors), its CRLs (each verified against its
+    // issuer before use, and the newest per issuer wins).
+    let with_dss = dss_validation_data(&doc, store);
+    let store = with_dss.as_ref().unwrap_or(store);
     let mut digests = DigestCache::default();
     let signatures: Vec<SignatureReport> = sigs
         .iter()
@@ -407,6 +412,23 @@ fn run_checks(
             "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
         );
     }
+    // CRLs embedded in the CMS (RevocationInfoChoices, adbe-revocationInfoArchival).
+    let embedded: Vec<Arc<pki::Crl>> = sd
+        .crls
+        .iter()
+        .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_crls.iter()))
+        .filter_map(|d| pki::Crl::from_der(d).ok())
+        .map(Arc::new)
+        .collect();
+    let with_embedded;
+    let store = if embedded.is_empty() {
+        store
+    } else {
+        let mut s = store.clone();
+        s.crls.extend(embedded);
+        with_embedded = s;
+        &with_embedded
+    };
     // 4. A signature timestamp, if any: it gives the trusted signing time, and certificates
     // are then checked at the earlier of the validation time and that time.
     let mut trusted_time = None;
@@ -803,6 +825,54 @@ fn pades_level(
         Some(r) if later_doc_ts.iter().any(|t| t.revision >= r) => "B-LTA",
         Some(_) => "B-LT",
     }
+}
+
+/// The trust store plus the certificates and CRLs of the document's latest /DSS, if it has any.
+fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<TrustStore> {
+    use pdf::object::{dict_get, Object};
+    let rev = doc.latest();
+    let (root, _) = doc
+        .sections
+        .iter()
+        .rev()
+        .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))?;
+    let cat = doc.object(rev, root).ok()??;
+    let resolve = |o: &Object| match o {
+        Object::Ref(n, _) => doc.object(rev, *n).ok().flatten(),
+        other => Some(other.clone()),
+    };
+    let dss = resolve(cat.get(b"DSS")?)?;
+    let streams = |key: &[u8]| -> Vec<Vec<u8>> {
+        let Some(arr) = dss.get(key).and_then(resolve) else {
+            return Vec::new();
+        };
+        arr.as_array()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(resolve)
+            .filter_map(|o| match o {
+                Object::Stream(d, r) => doc.decode_stream(&d, doc.bytes.get(r)?).ok(),
+                _ => None,
+            })
+            .collect()
+    };
+    let certs: Vec<Arc<Cert>> = streams(b"Certs")
+        .iter()
+        .filter_map(|d| Cert::from_der(d).ok())
+        .map(Arc::new)
+        .collect();
+    let crls: Vec<Arc<pki::Crl>> = streams(b"CRLs")
+        .iter()
+        .filter_map(|d| pki::Crl::from_der(d).ok())
+        .map(Arc::new)
+        .collect();
+    if certs.is_empty() && crls.is_empty() {
+        return None;
+    }
+    let mut s = store.clone();
+    s.intermediates.extend(certs);
+    s.crls.extend(crls);
+    Some(s)
 }
 
 fn has_dss(doc: &Document, rev: usize) -> bool {

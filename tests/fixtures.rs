@@ -538,3 +538,31 @@ fn a_token_lost_in_march_keeps_february_and_loses_march() {
         r.signatures[0].problems
     );
 }
+
+#[test]
+fn crls_embedded_in_the_document_are_used_for_revocation() {
+    // No configured CRLs: only what the file carries.
+    let bare =
+        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let unknown = |name: &str| -> Vec<String> {
+        let r = verify(
+            &std::fs::read(fixture(name)).unwrap(),
+            &bare,
+            &Options::default(),
+            validation_time(),
+        )
+        .unwrap();
+        r.signatures[0]
+            .problems
+            .iter()
+            .filter(|p| p.code == "revocation_unknown")
+            .map(|p| p.message.clone())
+            .collect()
+    };
+    // B-T carries no CRL: neither the signer's nor the CA's revocation is known.
+    assert_eq!(unknown("pyhanko-b-t.pdf").len(), 2);
+    // B-LTA's /DSS holds the issuing CA's CRL: the signer's revocation is checked from it.
+    let lta = unknown("pyhanko-b-lta.pdf");
+    assert_eq!(lta.len(), 1, "{lta:?}");
+    assert!(lta[0].contains("Kyso Test RootCA"), "{lta:?}");
+}

@@ -16,6 +16,7 @@ pub const OID_SIGNING_CERT_V1: &str = "1.2.840.113549.1.9.16.2.12";
 pub const OID_SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub const OID_TIMESTAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
 pub const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
+pub const OID_ADBE_REVOCATION: &str = "1.2.840.113583.1.1.8";
 
 impl From<ber::BerError> for CmsError {
     fn from(e: ber::BerError) -> Self {
@@ -72,6 +73,8 @@ pub struct SignedAttributes {
     pub signing_time: Option<OffsetDateTime>,
     pub ess_cert_ids: Vec<EssCertId>,
     pub oids: Vec<String>,
+    /// CRLs of an adbe-revocationInfoArchival attribute, as their original bytes.
+    pub archived_crls: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -283,6 +286,7 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
         signing_time: None,
         ess_cert_ids: Vec::new(),
         oids: Vec::new(),
+        archived_crls: Vec::new(),
     };
     for attr in t.children()? {
         let kids = attr.children()?;
@@ -314,6 +318,18 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
                 out.message_digest = Some(ber::string_bytes(v)?);
             }
             OID_SIGNING_TIME => out.signing_time = Some(parse_time(one()?)?),
+            OID_ADBE_REVOCATION => {
+                // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF
+                // CertificateList OPTIONAL, ocsp [1] ..., otherRevInfo [2] ... }
+                for part in one()?.children()? {
+                    if part.tag == 0xa0 {
+                        for list in part.children()? {
+                            out.archived_crls
+                                .extend(list.children()?.iter().map(|c| c.raw.to_vec()));
+                        }
+                    }
+                }
+            }
             OID_SIGNING_CERT_V1 | OID_SIGNING_CERT_V2 => {
                 let v2 = oid == OID_SIGNING_CERT_V2;
                 // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
