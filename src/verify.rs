@@ -866,12 +866,18 @@ fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<TrustStore>
         .filter_map(|d| pki::Crl::from_der(d).ok())
         .map(Arc::new)
         .collect();
-    if certs.is_empty() && crls.is_empty() {
+    let ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = streams(b"OCSPs")
+        .iter()
+        .filter_map(|d| pki::ocsp::parse(d).ok())
+        .map(Arc::new)
+        .collect();
+    if certs.is_empty() && crls.is_empty() && ocsps.is_empty() {
         return None;
     }
     let mut s = store.clone();
     s.intermediates.extend(certs);
     s.crls.extend(crls);
+    s.ocsps.extend(ocsps);
     Some(s)
 }
 

@@ -566,3 +566,48 @@ fn crls_embedded_in_the_document_are_used_for_revocation() {
     assert_eq!(lta.len(), 1, "{lta:?}");
     assert!(lta[0].contains("Kyso Test RootCA"), "{lta:?}");
 }
+
+#[test]
+fn ocsp_responses_in_the_document_answer_for_revocation() {
+    let bare =
+        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let r = verify(
+        &std::fs::read(fixture("pyhanko-b-lt-ocsp.pdf")).unwrap(),
+        &bare,
+        &Options::default(),
+        validation_time(),
+    )
+    .unwrap();
+    let s = &r.signatures[0];
+    assert_eq!(s.level.as_deref(), Some("B-LT"));
+    let unknown: Vec<_> = s
+        .problems
+        .iter()
+        .filter(|p| p.code == "revocation_unknown")
+        .collect();
+    // Only the CA's own revocation (by the root) stays unknown; the signer's is OCSP's "good".
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(unknown[0].message.contains("Kyso Test RootCA"));
+    // The response is about the organisation's certificate only, and only with its signature.
+    let der = std::fs::read(pki("ocsp-org-good.der")).unwrap();
+    let resp = kyso::pki::ocsp::parse(&der).unwrap();
+    let cert = |n: &str| kyso::pki::load_certs(&pki(n)).unwrap().remove(0);
+    let (org, ca, leader) = (
+        cert("leaf-org.pem"),
+        cert("issuing-ca.pem"),
+        cert("leaf-leader.pem"),
+    );
+    assert_eq!(
+        resp.status_of(&org, &ca).map(|r| r.status.clone()),
+        Some(kyso::pki::ocsp::CertStatus::Good)
+    );
+    assert!(resp.status_of(&leader, &ca).is_none());
+    let mut forged = resp.clone();
+    let last = forged.signature.len() - 1;
+    forged.signature[last] ^= 1;
+    assert!(
+        forged.status_of(&org, &ca).is_none(),
+        "a response whose signature fails is not used"
+    );
+    assert!(kyso::pki::ocsp::parse(&der[..der.len() / 2]).is_err());
+}

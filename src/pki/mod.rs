@@ -4,6 +4,7 @@
 
 pub mod cert;
 pub mod crypto;
+pub mod ocsp;
 pub mod pins;
 
 use crate::budget::Budget;
@@ -64,6 +65,8 @@ pub struct TrustStore {
     pub anchors: Vec<Arc<Cert>>,
     pub intermediates: Vec<Arc<Cert>>,
     pub crls: Vec<Arc<Crl>>,
+    /// OCSP responses (from documents); each is checked against the issuer before use.
+    pub ocsps: Vec<Arc<ocsp::OcspResponse>>,
 }
 
 const CERT_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "der"];
@@ -466,7 +469,28 @@ fn check_revocation(
     // The anchor is trusted as configured; every certificate below it is checked.
     for i in 0..chain.len().saturating_sub(1) {
         let (c, issuer) = (&chain[i], &chain[i + 1]);
+        // The newest OCSP answer about c, valid for the issuer, produced by the time.
+        let ocsp = store
+            .ocsps
+            .iter()
+            .filter_map(|o| o.status_of(c, issuer))
+            .filter(|r| r.this_update <= at)
+            .max_by_key(|r| r.this_update);
+        if let Some(r) = ocsp {
+            if let ocsp::CertStatus::Revoked(when) = r.status {
+                if when <= at {
+                    out.push(Finding::Revoked {
+                        subject: c.subject.clone(),
+                        at: when,
+                        signer: i == 0,
+                    });
+                    continue;
+                }
+            }
+        }
+        let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
         match crl_for(c, issuer, store) {
+            None if ocsp_answered => {}
             None => out.push(Finding::NoRevocationData {
                 subject: c.subject.clone(),
                 issuer: issuer.subject.clone(),

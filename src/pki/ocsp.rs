@@ -1,0 +1,234 @@
+//! OCSP responses (RFC 6960) carried in documents: parsed with the BER reader, verified against
+//! the certificate's issuer (the CA itself or a responder it delegated with id-kp-OCSPSigning).
+
+use super::cert::Cert;
+use super::crypto::{self, DigestAlg};
+use crate::ber;
+use time::OffsetDateTime;
+
+const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
+const EKU_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertStatus {
+    Good,
+    Revoked(OffsetDateTime),
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct SingleResponse {
+    pub hash: DigestAlg,
+    pub issuer_name_hash: Vec<u8>,
+    pub issuer_key_hash: Vec<u8>,
+    /// Big-endian, without leading zeros.
+    pub serial: Vec<u8>,
+    pub status: CertStatus,
+    pub this_update: OffsetDateTime,
+    pub next_update: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OcspResponse {
+    pub tbs: Vec<u8>,
+    pub sig_alg_oid: String,
+    pub sig_alg_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+    pub responder_name: Option<Vec<u8>>,
+    pub responder_key_hash: Option<Vec<u8>>,
+    pub certs: Vec<Cert>,
+    pub responses: Vec<SingleResponse>,
+}
+
+fn bad(w: &str) -> String {
+    format!("OCSP response: {w}")
+}
+
+fn time_of(t: &ber::Tlv) -> Result<OffsetDateTime, String> {
+    crate::signed_data::parse_time(t).map_err(|e| e.to_string())
+}
+
+fn strip(b: &[u8]) -> Vec<u8> {
+    b.iter().skip_while(|x| **x == 0).copied().collect()
+}
+
+/// Parse an OCSPResponse (or a bare BasicOCSPResponse).
+pub fn parse(der: &[u8]) -> Result<OcspResponse, String> {
+    let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
+    let parts = top.children().map_err(|e| bad(&e.0))?;
+    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT ... }
+    let basic = if parts.first().is_some_and(|p| p.tag == 0x0a) {
+        if parts[0].content != [0] {
+            return Err(bad("the responder did not answer successfully"));
+        }
+        let rb = parts
+            .get(1)
+            .filter(|p| p.tag == 0xa0)
+            .ok_or_else(|| bad("responseBytes"))?;
+        let rb = rb.children().map_err(|e| bad(&e.0))?;
+        let seq = rb
+            .first()
+            .ok_or_else(|| bad("responseBytes"))?
+            .children()
+            .map_err(|e| bad(&e.0))?;
+        let (Some(t), Some(o)) = (seq.first(), seq.get(1)) else {
+            return Err(bad("responseBytes"));
+        };
+        if ber::oid(t).map_err(|e| bad(&e.0))? != OID_OCSP_BASIC {
+            return Err(bad("not a basic OCSP response"));
+        }
+        ber::string_bytes(o).map_err(|e| bad(&e.0))?
+    } else {
+        der.to_vec()
+    };
+    parse_basic(&basic)
+}
+
+fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
+    let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
+    let p = top.children().map_err(|e| bad(&e.0))?;
+    let (Some(tbs), Some(alg), Some(sig)) = (p.first(), p.get(1), p.get(2)) else {
+        return Err(bad("BasicOCSPResponse"));
+    };
+    let alg_parts = alg.children().map_err(|e| bad(&e.0))?;
+    let sig_alg_oid = ber::oid(alg_parts.first().ok_or_else(|| bad("signatureAlgorithm"))?)
+        .map_err(|e| bad(&e.0))?;
+    let sig_alg_params = alg_parts
+        .get(1)
+        .filter(|x| x.tag != 0x05)
+        .map(|x| x.raw.to_vec());
+    let signature = sig
+        .content
+        .get(1..)
+        .ok_or_else(|| bad("signature"))?
+        .to_vec();
+    let mut certs = Vec::new();
+    if let Some(c) = p.get(3).filter(|x| x.tag == 0xa0) {
+        for seq in c.children().map_err(|e| bad(&e.0))? {
+            for cert in seq.children().map_err(|e| bad(&e.0))? {
+                certs.push(Cert::from_der(cert.raw).map_err(|e| bad(&e.to_string()))?);
+            }
+        }
+    }
+    let mut fields = tbs
+        .children()
+        .map_err(|e| bad(&e.0))?
+        .into_iter()
+        .peekable();
+    if fields.peek().is_some_and(|f| f.tag == 0xa0) {
+        fields.next(); // version
+    }
+    let rid = fields.next().ok_or_else(|| bad("responderID"))?;
+    let inner = rid.children().map_err(|e| bad(&e.0))?;
+    let first = inner.first().ok_or_else(|| bad("responderID"))?;
+    let (responder_name, responder_key_hash) = match rid.tag {
+        0xa1 => (Some(first.raw.to_vec()), None),
+        0xa2 => (None, Some(ber::string_bytes(first).map_err(|e| bad(&e.0))?)),
+        _ => return Err(bad("responderID")),
+    };
+    let _produced_at = fields.next().ok_or_else(|| bad("producedAt"))?;
+    let list = fields.next().ok_or_else(|| bad("responses"))?;
+    let mut responses = Vec::new();
+    for r in list.children().map_err(|e| bad(&e.0))? {
+        let f = r.children().map_err(|e| bad(&e.0))?;
+        let (Some(cid), Some(status), Some(this)) = (f.first(), f.get(1), f.get(2)) else {
+            return Err(bad("SingleResponse"));
+        };
+        let c = cid.children().map_err(|e| bad(&e.0))?;
+        if c.len() != 4 {
+            return Err(bad("CertID"));
+        }
+        let halg = c[0].children().map_err(|e| bad(&e.0))?;
+        let hoid =
+            ber::oid(halg.first().ok_or_else(|| bad("hashAlgorithm"))?).map_err(|e| bad(&e.0))?;
+        let hash = DigestAlg::from_oid(&hoid).ok_or_else(|| bad("CertID hash algorithm"))?;
+        let status = match status.tag {
+            0x80 => CertStatus::Good,
+            0xa1 => {
+                let rv = status.children().map_err(|e| bad(&e.0))?;
+                CertStatus::Revoked(time_of(rv.first().ok_or_else(|| bad("revocationTime"))?)?)
+            }
+            _ => CertStatus::Unknown,
+        };
+        let next_update = match f.get(3).filter(|x| x.tag == 0xa0) {
+            Some(n) => Some(time_of(
+                n.children()
+                    .map_err(|e| bad(&e.0))?
+                    .first()
+                    .ok_or_else(|| bad("nextUpdate"))?,
+            )?),
+            None => None,
+        };
+        responses.push(SingleResponse {
+            hash,
+            issuer_name_hash: ber::string_bytes(&c[1]).map_err(|e| bad(&e.0))?,
+            issuer_key_hash: ber::string_bytes(&c[2]).map_err(|e| bad(&e.0))?,
+            serial: strip(c[3].content),
+            status,
+            this_update: time_of(this)?,
+            next_update,
+        });
+    }
+    Ok(OcspResponse {
+        tbs: tbs.raw.to_vec(),
+        sig_alg_oid,
+        sig_alg_params,
+        signature,
+        responder_name,
+        responder_key_hash,
+        certs,
+        responses,
+    })
+}
+
+/// The subjectPublicKey bits of a certificate (what OCSP key hashes cover).
+fn key_bits(c: &Cert) -> Option<Vec<u8>> {
+    let (spki, _) = ber::read(&c.spki_der, 0).ok()?;
+    let parts = spki.children().ok()?;
+    parts
+        .get(1)
+        .and_then(|b| b.content.get(1..))
+        .map(<[u8]>::to_vec)
+}
+
+impl OcspResponse {
+    fn signed_by(&self, key_holder: &Cert) -> bool {
+        crypto::verify(
+            &key_holder.key,
+            &self.sig_alg_oid,
+            self.sig_alg_params.as_deref(),
+            None,
+            &[&self.tbs],
+            &self.signature,
+        )
+        .is_ok()
+    }
+
+    fn names(&self, c: &Cert) -> bool {
+        self.responder_name.as_deref() == Some(c.subject_raw.as_slice())
+            || self
+                .responder_key_hash
+                .as_ref()
+                .is_some_and(|h| key_bits(c).is_some_and(|k| DigestAlg::Sha1.hash(&[&k]) == *h))
+    }
+
+    /// The status this response gives `cert` (issued by `issuer`), if it is about it and its
+    /// signature is the issuer's or a delegated responder's.
+    pub fn status_of(&self, cert: &Cert, issuer: &Cert) -> Option<&SingleResponse> {
+        let issuer_key = key_bits(issuer)?;
+        let single = self.responses.iter().find(|r| {
+            r.serial == cert.serial
+                && r.issuer_name_hash == r.hash.hash(&[&issuer.subject_raw])
+                && r.issuer_key_hash == r.hash.hash(&[&issuer_key])
+        })?;
+        let authorised = (self.names(issuer) && self.signed_by(issuer))
+            || self.certs.iter().any(|d| {
+                self.names(d)
+                    && self.signed_by(d)
+                    && d.ext_key_usage.iter().any(|e| e == EKU_OCSP_SIGNING)
+                    && d.issuer_raw == issuer.subject_raw
+                    && super::signed_by(issuer, d).is_ok()
+            });
+        authorised.then_some(single)
+    }
+}
