@@ -1016,7 +1016,8 @@ fn add_path_finding(
             format!("no CRL from \"{issuer}\" is installed, so the revocation of \"{subject}\" was not checked"),
         ),
         Finding::CrlExpired { issuer, next_update } => f.add(
-            None,
+            // Under --require-revocation an outdated CRL does not settle the status.
+            policy.require_revocation.then_some(TryLater),
             "crl_outdated",
             format!("the newest CRL of \"{issuer}\" expired on {} (nextUpdate)", date(*next_update)),
         ),

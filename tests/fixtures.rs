@@ -611,3 +611,59 @@ fn ocsp_responses_in_the_document_answer_for_revocation() {
     );
     assert!(kyso::pki::ocsp::parse(&der[..der.len() / 2]).is_err());
 }
+
+#[test]
+fn an_outdated_crl_is_reported_and_the_policy_decides() {
+    let store = kyso::pki::TrustStore::load(
+        &[pki("root.pem")],
+        &[pki("issuing-ca.pem")],
+        &[pki("issuing-ca-expired.crl"), pki("root.crl")],
+    )
+    .unwrap();
+    let bytes = std::fs::read(fixture("pyhanko-org-pades.pdf")).unwrap();
+    let r = verify(&bytes, &store, &Options::default(), validation_time()).unwrap();
+    assert_eq!(r.verdict, Verdict::Valid);
+    let p = r.signatures[0]
+        .problems
+        .iter()
+        .find(|p| p.code == "crl_outdated")
+        .unwrap();
+    assert!(p.message.contains("20/02/2026"), "{}", p.message);
+    let strict = Options {
+        policy: kyso::pki::Policy {
+            require_revocation: true,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let r = verify(&bytes, &store, &strict, validation_time()).unwrap();
+    assert_eq!(r.verdict, Verdict::Indeterminate);
+    assert_eq!(
+        r.signatures[0].sub_indication.map(|s| plain(&s)).as_deref(),
+        Some("TRY_LATER")
+    );
+}
+
+#[test]
+fn a_b_lt_file_with_crl_and_ocsp_checks_revocation_from_them() {
+    let bare =
+        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let r = verify(
+        &std::fs::read(fixture("pyhanko-b-lt-crl-ocsp.pdf")).unwrap(),
+        &bare,
+        &Options::default(),
+        validation_time(),
+    )
+    .unwrap();
+    let s = &r.signatures[0];
+    assert_eq!(s.level.as_deref(), Some("B-LT"));
+    assert_eq!(
+        s.problems
+            .iter()
+            .filter(|p| p.code == "revocation_unknown")
+            .count(),
+        1,
+        "{:?}",
+        s.problems
+    );
+}

@@ -474,7 +474,7 @@ fn check_revocation(
             .ocsps
             .iter()
             .filter_map(|o| o.status_of(c, issuer))
-            .filter(|r| r.this_update <= at)
+            .filter(|r| r.this_update <= at && r.next_update.is_none_or(|n| at <= n))
             .max_by_key(|r| r.this_update);
         if let Some(r) = ocsp {
             if let ocsp::CertStatus::Revoked(when) = r.status {

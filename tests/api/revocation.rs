@@ -121,3 +121,38 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_service_refreshes_crls_in_the_background_and_reports_freshness() {
+    let crl = crl_server();
+    *crl.body.lock().unwrap() = std::fs::read(pki("issuing-ca-2026-03.crl")).unwrap();
+    let dir = std::env::temp_dir().join(format!("kyso-crl-bg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(pki("issuing-ca-expired.crl"), dir.join("old.crl")).unwrap();
+    let extra = format!(
+        "crls = [{:?}]\ncrl_urls = [{:?}]\ncrl_refresh_hours = 1",
+        dir.display().to_string(),
+        crl.url
+    );
+    let app = spawn_app_with(None, 104_857_600, &extra);
+    // At start the service has only the outdated CRL, and says so.
+    let mut h = app.get("/healthz", None).json();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h["crl_last_refresh"].is_null() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        h = app.get("/healthz", None).json();
+    }
+    assert_eq!(h["crl_last_refresh"]["updated"], 1, "{h}");
+    let status = h["crl_status"].as_array().unwrap();
+    assert!(
+        status
+            .iter()
+            .any(|c| c["this_update"] == "2026-03-16T00:00:00Z" && c["expired"] == false),
+        "{h}"
+    );
+    // The refreshed CRL is in force: the revoked leaf is caught.
+    let r = app.upload_raw(&fixture("pyhanko-revoked.pdf")).json();
+    assert_eq!(r["report"]["verdict"], "invalid", "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
