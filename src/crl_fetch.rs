@@ -80,17 +80,7 @@ fn issuer_of<'a>(crl: &Crl, trust: &'a TrustStore) -> Option<&'a pki::Cert> {
         .iter()
         .chain(&trust.intermediates)
         .filter(|c| c.subject_raw == crl.issuer_raw || c.subject.eq_ignore_ascii_case(&crl.issuer))
-        .find(|c| {
-            crypto::verify(
-                &c.key,
-                &crl.sig_alg_oid,
-                crl.sig_alg_params.as_deref(),
-                None,
-                &[&crl.tbs],
-                &crl.signature,
-            )
-            .is_ok()
-        })
+        .find(|c| crl.signed_by(c))
         .map(|c| c.as_ref())
 }
 

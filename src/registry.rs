@@ -282,27 +282,18 @@ impl Registry {
 
     /// Insert or replace a unit (upsert), keeping the registry valid.
     pub fn upsert_unit(&mut self, u: Unit) -> Result<(), RegistryError> {
-        let mut next = self.clone();
-        match next.units.iter_mut().find(|x| x.id == u.id) {
-            Some(x) => *x = u,
-            None => next.units.push(u),
-        }
-        next.normalise();
-        next.validate()?;
-        *self = next;
-        Ok(())
+        self.merge(Registry {
+            units: vec![u],
+            leaders: vec![],
+        })
     }
 
+    /// Insert or replace a leader (upsert), keeping the registry valid.
     pub fn upsert_leader(&mut self, l: Leader) -> Result<(), RegistryError> {
-        let mut next = self.clone();
-        match next.leaders.iter_mut().find(|x| x.id == l.id) {
-            Some(x) => *x = l,
-            None => next.leaders.push(l),
-        }
-        next.normalise();
-        next.validate()?;
-        *self = next;
-        Ok(())
+        self.merge(Registry {
+            units: vec![],
+            leaders: vec![l],
+        })
     }
 
     /// Merge another registry into this one (upsert by id).

@@ -323,15 +323,17 @@ impl Store {
         Ok(r)
     }
 
-    /// Save the whole registry state after a change: files first (fsynced), then the index.
+    /// Save changed registry records: files first (fsynced), then the index.
     pub fn save_registry(
         &self,
-        r: &Registry,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],
     ) -> Result<(), StoreError> {
         for u in changed_units {
-            let json = serde_json::to_vec_pretty(u).unwrap_or_default();
+            let json = serde_json::to_vec_pretty(u).map_err(|e| StoreError::Corrupt {
+                path: self.dir.join("registry"),
+                what: e.to_string(),
+            })?;
             self.write_durably(
                 &self
                     .dir
@@ -342,7 +344,10 @@ impl Store {
             self.units.insert(u.id.as_bytes(), json)?;
         }
         for l in changed_leaders {
-            let json = serde_json::to_vec_pretty(l).unwrap_or_default();
+            let json = serde_json::to_vec_pretty(l).map_err(|e| StoreError::Corrupt {
+                path: self.dir.join("registry"),
+                what: e.to_string(),
+            })?;
             self.write_durably(
                 &self
                     .dir
@@ -352,7 +357,6 @@ impl Store {
             )?;
             self.leaders.insert(l.id.as_bytes(), json)?;
         }
-        let _ = r;
         self.db.flush()?;
         Ok(())
     }
@@ -371,7 +375,7 @@ impl Store {
             .iter()
             .filter_map(|l| r.leader(&l.id))
             .collect();
-        self.save_registry(&r, &units, &leaders)?;
+        self.save_registry(&units, &leaders)?;
         Ok(r)
     }
 

@@ -536,6 +536,55 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
         .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
 }
 
+/// The id of a PUT body: taken from the path when left out, refused when it differs.
+fn body_id(body: &str, path: &str) -> Result<String, ApiError> {
+    if body.is_empty() || body == path {
+        Ok(path.to_string())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "the body's id {body:?} differs from the path's {path:?}"
+        )))
+    }
+}
+
+/// Upsert one unit or leader (as a registry fragment): validated against the whole registry,
+/// saved durably, 201 when new.
+async fn save_fragment(
+    state: &AppState,
+    fragment: Registry,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let is_unit = !fragment.units.is_empty();
+    let _guard = state.write_lock.lock().await;
+    let mut r = state.store.registry()?;
+    let created = if is_unit {
+        r.unit(id).is_none()
+    } else {
+        r.leader(id).is_none()
+    };
+    r.merge(fragment)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (units, leaders): (Vec<&Unit>, Vec<&Leader>) = if is_unit {
+        (r.unit(id).into_iter().collect(), vec![])
+    } else {
+        (vec![], r.leader(id).into_iter().collect())
+    };
+    state.store.save_registry(&units, &leaders)?;
+    let saved = match (units.first(), leaders.first()) {
+        (Some(u), _) => serde_json::to_value(u),
+        (_, Some(l)) => serde_json::to_value(l),
+        _ => return Err(ApiError::Internal("the saved record vanished".into())),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tracing::info!(id, unit = is_unit, created, "registry record saved");
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(saved))
+}
+
 async fn put_unit(
     req: HttpRequest,
     path: web::Path<String>,
@@ -545,32 +594,16 @@ async fn put_unit(
     authorize(&req, &state, Scope::Admin)?;
     let id = path.into_inner();
     let mut u: Unit = json_body(&body)?;
-    if u.id.is_empty() {
-        u.id = id.clone();
-    }
-    if u.id != id {
-        return Err(ApiError::BadRequest(format!(
-            "the body's id {:?} differs from the path's {id:?}",
-            u.id
-        )));
-    }
-    let _guard = state.write_lock.lock().await;
-    let mut r = state.store.registry()?;
-    let created = r.unit(&id).is_none();
-    r.upsert_unit(u)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let saved = r
-        .unit(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::Internal("unit vanished".into()))?;
-    state.store.save_registry(&r, &[&saved], &[])?;
-    tracing::info!(unit = %id, created, "unit saved");
-    Ok(if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    }
-    .json(saved))
+    u.id = body_id(&u.id, &id)?;
+    save_fragment(
+        &state,
+        Registry {
+            units: vec![u],
+            leaders: vec![],
+        },
+        &id,
+    )
+    .await
 }
 
 async fn put_leader(
@@ -582,32 +615,16 @@ async fn put_leader(
     authorize(&req, &state, Scope::Admin)?;
     let id = path.into_inner();
     let mut l: Leader = json_body(&body)?;
-    if l.id.is_empty() {
-        l.id = id.clone();
-    }
-    if l.id != id {
-        return Err(ApiError::BadRequest(format!(
-            "the body's id {:?} differs from the path's {id:?}",
-            l.id
-        )));
-    }
-    let _guard = state.write_lock.lock().await;
-    let mut r = state.store.registry()?;
-    let created = r.leader(&id).is_none();
-    r.upsert_leader(l)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let saved = r
-        .leader(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::Internal("leader vanished".into()))?;
-    state.store.save_registry(&r, &[], &[&saved])?;
-    tracing::info!(leader = %id, created, "leader saved");
-    Ok(if created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    }
-    .json(saved))
+    l.id = body_id(&l.id, &id)?;
+    save_fragment(
+        &state,
+        Registry {
+            units: vec![],
+            leaders: vec![l],
+        },
+        &id,
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -235,6 +235,19 @@ pub struct Crl {
 }
 
 impl Crl {
+    /// Whether `issuer`'s key verifies this CRL's signature.
+    pub fn signed_by(&self, issuer: &Cert) -> bool {
+        super::crypto::verify(
+            &issuer.key,
+            &self.sig_alg_oid,
+            self.sig_alg_params.as_deref(),
+            None,
+            &[&self.tbs],
+            &self.signature,
+        )
+        .is_ok()
+    }
+
     pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
         let bad = |w: String| PkiError::BadCrl(w);
         let (rest, x) =
