@@ -20,7 +20,8 @@ pub struct Outcome {
     pub failed: Vec<(String, String)>,
 }
 
-/// Every CRL address worth fetching for this trust store.
+/// Every CRL address worth fetching for this trust store, plus `extra` (configured addresses and
+/// those the stored signers' certificates name).
 pub fn urls(trust: &TrustStore, extra: &[String]) -> Vec<String> {
     let mut out: BTreeSet<String> = extra.iter().cloned().collect();
     let loaded: BTreeSet<String> = trust

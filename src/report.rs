@@ -98,6 +98,9 @@ pub struct Signer {
     pub issuer: String,
     pub serial: String,
     pub sha256: String,
+    /// The certificate's CRL distribution points (kyso fetches them on CRL refresh).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crl_urls: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,7 +112,12 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
 /// One background refresh: fetch, then reload the trust store's CRLs.
 fn refresh_crls(state: &AppState) {
     let trust = state.trust();
-    let urls = crate::crl_fetch::urls(&trust, &state.config.crl_urls);
+    let mut extra = state.config.crl_urls.clone();
+    match state.store.signer_crl_urls() {
+        Ok(seen) => extra.extend(seen),
+        Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
+    }
+    let urls = crate::crl_fetch::urls(&trust, &extra);
     if urls.is_empty() {
         return;
     }
@@ -138,7 +143,14 @@ fn refresh_crls(state: &AppState) {
 /// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
 pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
     let trust = crate::cli::configured_trust(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
-    let urls = crate::crl_fetch::urls(&trust, &cfg.crl_urls);
+    let mut extra = cfg.crl_urls.clone();
+    // The signers seen so far name their CRLs too; while the service holds the store, its own
+    // background refresh covers them.
+    match Store::open(&cfg.data_dir).and_then(|s| s.signer_crl_urls()) {
+        Ok(seen) => extra.extend(seen),
+        Err(_) => eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh"),
+    }
+    let urls = crate::crl_fetch::urls(&trust, &extra);
     if urls.is_empty() {
         return Ok((
             "no CRL addresses: the trusted certificates name none and crl_urls is empty".into(),

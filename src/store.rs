@@ -229,6 +229,19 @@ impl Store {
         Ok(sub)
     }
 
+    /// The CRL addresses named by the certificates of every stored signer.
+    pub fn signer_crl_urls(&self) -> Result<Vec<String>, StoreError> {
+        let mut urls = std::collections::BTreeSet::new();
+        for sub in self.all()? {
+            for sig in &sub.report.signatures {
+                if let Some(s) = &sig.signer {
+                    urls.extend(s.crl_urls.iter().filter(|u| u.starts_with("http")).cloned());
+                }
+            }
+        }
+        Ok(urls.into_iter().collect())
+    }
+
     /// The ids of every stored submission.
     pub fn ids(&self) -> Result<Vec<String>, StoreError> {
         self.submissions

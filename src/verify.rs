@@ -420,12 +420,20 @@ fn run_checks(
         .filter_map(|d| pki::Crl::from_der(d).ok())
         .map(Arc::new)
         .collect();
+    let embedded_ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = sd
+        .ocsps
+        .iter()
+        .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_ocsps.iter()))
+        .filter_map(|d| pki::ocsp::parse(d).ok())
+        .map(Arc::new)
+        .collect();
     let with_embedded;
-    let store = if embedded.is_empty() {
+    let store = if embedded.is_empty() && embedded_ocsps.is_empty() {
         store
     } else {
         let mut s = store.clone();
         s.crls.extend(embedded);
+        s.ocsps.extend(embedded_ocsps);
         with_embedded = s;
         &with_embedded
     };
@@ -548,6 +556,7 @@ fn signer_of(c: &Cert) -> Signer {
         issuer: c.issuer.clone(),
         serial: c.serial_hex(),
         sha256: c.sha256_hex(),
+        crl_urls: c.crl_urls.clone(),
     }
 }
 

@@ -17,6 +17,7 @@ pub const OID_SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub const OID_TIMESTAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
 pub const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 pub const OID_ADBE_REVOCATION: &str = "1.2.840.113583.1.1.8";
+pub const OID_RI_OCSP_RESPONSE: &str = "1.3.6.1.5.5.7.16.2";
 
 impl From<ber::BerError> for CmsError {
     fn from(e: ber::BerError) -> Self {
@@ -75,6 +76,8 @@ pub struct SignedAttributes {
     pub oids: Vec<String>,
     /// CRLs of an adbe-revocationInfoArchival attribute, as their original bytes.
     pub archived_crls: Vec<Vec<u8>>,
+    /// OCSP responses of an adbe-revocationInfoArchival attribute.
+    pub archived_ocsps: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +99,8 @@ pub struct SignedData {
     pub certificates: Vec<Vec<u8>>,
     /// CRLs carried in the CMS, as their original bytes.
     pub crls: Vec<Vec<u8>>,
+    /// OCSP responses carried in the CMS (RevocationInfoChoices, id-ri-ocsp-response).
+    pub ocsps: Vec<Vec<u8>>,
 }
 
 /// Decode the CMS in a signature's `/Contents`.
@@ -134,6 +139,7 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
     let parts = sd_tlv.children()?;
     let mut certificates = Vec::new();
     let mut crls = Vec::new();
+    let mut ocsps = Vec::new();
     for p in &parts[3.min(parts.len())..] {
         match p.tag {
             0xa0 => {
@@ -143,7 +149,21 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
                     }
                 }
             }
-            0xa1 => crls.extend(p.children()?.iter().map(|c| c.raw.to_vec())),
+            0xa1 => {
+                for c in p.children()? {
+                    // OtherRevocationInfoFormat [1] { id-ri-ocsp-response, OCSPResponse }
+                    if c.tag == 0xa1 {
+                        let kids = c.children()?;
+                        if kids.first().and_then(|o| ber::oid(o).ok()).as_deref()
+                            == Some(OID_RI_OCSP_RESPONSE)
+                        {
+                            ocsps.extend(kids.get(1).map(|r| r.raw.to_vec()));
+                        }
+                    } else {
+                        crls.push(c.raw.to_vec());
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -237,6 +257,7 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         unsigned_attrs,
         certificates,
         crls,
+        ocsps,
     })
 }
 
@@ -287,6 +308,7 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
         ess_cert_ids: Vec::new(),
         oids: Vec::new(),
         archived_crls: Vec::new(),
+        archived_ocsps: Vec::new(),
     };
     for attr in t.children()? {
         let kids = attr.children()?;
@@ -322,11 +344,13 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
                 // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF
                 // CertificateList OPTIONAL, ocsp [1] ..., otherRevInfo [2] ... }
                 for part in one()?.children()? {
-                    if part.tag == 0xa0 {
-                        for list in part.children()? {
-                            out.archived_crls
-                                .extend(list.children()?.iter().map(|c| c.raw.to_vec()));
-                        }
+                    let target = match part.tag {
+                        0xa0 => &mut out.archived_crls,
+                        0xa1 => &mut out.archived_ocsps,
+                        _ => continue,
+                    };
+                    for list in part.children()? {
+                        target.extend(list.children()?.iter().map(|c| c.raw.to_vec()));
                     }
                 }
             }

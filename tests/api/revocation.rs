@@ -50,6 +50,11 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     assert_eq!(feb["satisfies"][0]["month"], "2026-02", "{feb}");
     assert_eq!(mar["satisfies"][0]["month"], "2026-03", "{mar}");
     let mar_id = mar["id"].as_str().unwrap().to_string();
+    // The signer's certificate names its CRL; kyso keeps that address to fetch it later.
+    assert_eq!(
+        mar["report"]["signatures"][0]["signer"]["crl_urls"],
+        json!(["http://crl.kyso.invalid/issuing-ca.crl"])
+    );
     // The CA publishes a CRL revoking the token on 15/03/2026.
     *crl.body.lock().unwrap() = std::fs::read(pki("issuing-ca-2026-03.crl")).unwrap();
     let out = run_kyso(&["crl", "refresh"], &app.config);
@@ -66,13 +71,22 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     *crl.body.lock().unwrap() = std::fs::read(pki("issuing-ca-2026-01.crl")).unwrap();
     let older = run_kyso(&["crl", "refresh"], &app.config);
     assert!(String::from_utf8_lossy(&older.stdout).starts_with("kept"));
-    // A CRL in the CA's name signed by another key is refused.
+    // A CRL in the CA's name signed by another key is refused (service stopped this time, so
+    // the command also reads the stored signers' CRL addresses).
+    app.kill();
     *crl.body.lock().unwrap() = std::fs::read(pki("issuing-ca-forged.crl")).unwrap();
     let forged = run_kyso(&["crl", "refresh"], &app.config);
     assert_eq!(forged.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&forged.stdout).contains("no trusted CA"));
+    // ... and the address named by the stored signer's certificate was tried too.
+    assert!(
+        String::from_utf8_lossy(&forged.stdout)
+            .contains("failed   http://crl.kyso.invalid/issuing-ca.crl"),
+        "{}",
+        String::from_utf8_lossy(&forged.stdout)
+    );
     // The service picks the new CRL up at start; re-verification through the admin API.
-    app.restart();
+    app.start();
     let h = app.get("/healthz", None).json();
     assert!(
         h["crl_status"]
