@@ -336,7 +336,7 @@ impl Ctx<'_, '_> {
                 if !rest.is_empty() {
                     return Err(not_allowed(&rest));
                 }
-                if keys.contains(&b"AcroForm".to_vec()) {
+                if keys.contains(&b"AcroForm"[..]) {
                     let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
                     let na = self
                         .resolve(self.latest, dict_get(nd, b"AcroForm"))

@@ -315,14 +315,14 @@ fn signature_dict(
         .into_iter()
         .flatten()
         .filter(|r| r.get(b"TransformMethod").and_then(Object::as_name) == Some(b"DocMDP"))
-        .find_map(|r| {
-            Some(
-                r.get(b"TransformParams")
-                    .and_then(|p| p.get(b"P"))
-                    .and_then(Object::as_int)
-                    .unwrap_or(2),
-            )
-        });
+        .map(|r| {
+            // /P defaults to 2 (form filling and signing).
+            r.get(b"TransformParams")
+                .and_then(|p| p.get(b"P"))
+                .and_then(Object::as_int)
+                .unwrap_or(2)
+        })
+        .next();
     let field_locks = o
         .get(b"Reference")
         .and_then(Object::as_array)

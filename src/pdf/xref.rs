@@ -36,6 +36,9 @@ pub struct Section {
     pub end: usize,
 }
 
+/// The objects of one decoded object stream: (object number, value), in stream order.
+pub type ObjectStream = Rc<Vec<(u32, Object)>>;
+
 pub struct Document<'a> {
     pub bytes: &'a [u8],
     /// Oldest first.
@@ -43,7 +46,7 @@ pub struct Document<'a> {
     budget: Budget,
     inflated: Cell<u64>,
     /// Decoded object streams, by file offset.
-    object_streams: RefCell<HashMap<usize, Rc<Vec<(u32, Object)>>>>,
+    object_streams: RefCell<HashMap<usize, ObjectStream>>,
 }
 
 impl<'a> Document<'a> {
