@@ -343,34 +343,33 @@ impl Store {
         changed_leaders: &[&Leader],
     ) -> Result<(), StoreError> {
         for u in changed_units {
-            let json = serde_json::to_vec_pretty(u).map_err(|e| StoreError::Corrupt {
-                path: self.dir.join("registry"),
-                what: e.to_string(),
-            })?;
-            self.write_durably(
-                &self
-                    .dir
-                    .join("registry/units")
-                    .join(format!("{}.json", u.id)),
-                &json,
-            )?;
-            self.units.insert(u.id.as_bytes(), json)?;
+            self.save_record("units", &u.id, u, &self.units)?;
         }
         for l in changed_leaders {
-            let json = serde_json::to_vec_pretty(l).map_err(|e| StoreError::Corrupt {
-                path: self.dir.join("registry"),
-                what: e.to_string(),
-            })?;
-            self.write_durably(
-                &self
-                    .dir
-                    .join("registry/leaders")
-                    .join(format!("{}.json", l.id)),
-                &json,
-            )?;
-            self.leaders.insert(l.id.as_bytes(), json)?;
+            self.save_record("leaders", &l.id, l, &self.leaders)?;
         }
         self.db.flush()?;
+        Ok(())
+    }
+
+    fn save_record<T: serde::Serialize>(
+        &self,
+        kind: &str,
+        id: &str,
+        value: &T,
+        tree: &sled::Tree,
+    ) -> Result<(), StoreError> {
+        let path = self
+            .dir
+            .join("registry")
+            .join(kind)
+            .join(format!("{id}.json"));
+        let json = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            what: e.to_string(),
+        })?;
+        self.write_durably(&path, &json)?;
+        tree.insert(id.as_bytes(), json)?;
         Ok(())
     }
 

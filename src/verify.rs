@@ -72,6 +72,21 @@ pub fn verify(
     })
 }
 
+/// [`verify`] for bytes whose SHA-256 the caller already computed (the service hashes uploads
+/// while receiving them), so the file is not hashed twice.
+pub fn verify_hashed(
+    bytes: &[u8],
+    sha256: [u8; 32],
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+) -> Result<Report, VerifyError> {
+    verify_inner(bytes, store, opts, at).map(|mut r| {
+        r.document.sha256 = hex::encode(sha256);
+        r
+    })
+}
+
 fn verify_inner(
     bytes: &[u8],
     store: &TrustStore,

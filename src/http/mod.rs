@@ -147,6 +147,7 @@ impl Drop for TempFile {
 struct Upload {
     tmp: TempFile,
     sha256: String,
+    digest: [u8; 32],
     size: u64,
     unit: Option<String>,
 }
@@ -282,9 +283,11 @@ async fn receive(
     }
     file.sync_all().await?;
     drop(file);
+    let digest: [u8; 32] = hasher.finalize().into();
     Ok(Upload {
         tmp,
-        sha256: hex::encode(hasher.finalize()),
+        sha256: hex::encode(digest),
+        digest,
         size,
         unit,
     })
@@ -309,11 +312,18 @@ async fn submit(
         .await
         .map_err(|_| ApiError::Unavailable)?;
     let path = up.tmp.0.clone();
+    let sha = up.digest;
     let trust = state.trust();
     let opts = state.opts.clone();
     let report = web::block(move || -> Result<_, String> {
         let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
-        Ok(verify::verify(&bytes, &trust, &opts, received_at))
+        Ok(verify::verify_hashed(
+            &bytes,
+            sha,
+            &trust,
+            &opts,
+            received_at,
+        ))
     })
     .await?
     .map_err(ApiError::Internal)?
