@@ -603,8 +603,8 @@ fn ocsp_responses_in_the_document_answer_for_revocation() {
     );
     assert!(resp.status_of(&leader, &ca).is_none());
     let mut forged = resp.clone();
-    let last = forged.signature.len() - 1;
-    forged.signature[last] ^= 1;
+    let last = forged.signed.signature.len() - 1;
+    forged.signed.signature[last] ^= 1;
     assert!(
         forged.status_of(&org, &ca).is_none(),
         "a response whose signature fails is not used"

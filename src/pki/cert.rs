@@ -1,8 +1,7 @@
 //! An owned, checked view of one X.509 certificate (parsed with x509-parser), and of a CRL.
 
-use super::crypto::{sha256, PublicKey};
+use super::crypto::{sha256, PublicKey, SignedObject};
 use super::PkiError;
-use crate::ber;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
@@ -52,10 +51,7 @@ pub struct Cert {
     pub unknown_critical: Vec<String>,
     pub spki_der: Vec<u8>,
     pub key: PublicKey,
-    pub tbs: Vec<u8>,
-    pub sig_alg_oid: String,
-    pub sig_alg_params: Option<Vec<u8>>,
-    pub signature: Vec<u8>,
+    pub signed: SignedObject,
     pub crl_urls: Vec<String>,
 }
 
@@ -67,18 +63,8 @@ impl Cert {
             return Err(bad("bytes after the certificate".into()));
         }
         let der = &der[..der.len() - rest.len()];
-        // Original bytes of tbsCertificate and signatureAlgorithm parameters.
-        let (outer, _) = ber::read(der, 0).map_err(|e| bad(e.0))?;
-        let parts = outer.children().map_err(|e| bad(e.0))?;
-        let (tbs, alg) = match parts.as_slice() {
-            [tbs, alg, _sig] => (tbs.raw.to_vec(), alg),
-            _ => return Err(bad("certificate structure".into())),
-        };
-        let alg_parts = alg.children().map_err(|e| bad(e.0))?;
-        let sig_alg_params = alg_parts
-            .get(1)
-            .filter(|p| p.tag != 0x05)
-            .map(|p| p.raw.to_vec());
+        // Original bytes of tbsCertificate, signatureAlgorithm and signature.
+        let signed = SignedObject::parse(der).map_err(bad)?;
         let tbs_c = &x.tbs_certificate;
         let mut c = Cert {
             der: der.to_vec(),
@@ -99,10 +85,7 @@ impl Cert {
             unknown_critical: Vec::new(),
             spki_der: tbs_c.subject_pki.raw.to_vec(),
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
-            tbs,
-            sig_alg_oid: x.signature_algorithm.algorithm.to_id_string(),
-            sig_alg_params,
-            signature: x.signature_value.data.to_vec(),
+            signed,
             crl_urls: Vec::new(),
         };
         for ext in tbs_c.extensions() {
@@ -227,25 +210,14 @@ pub struct Crl {
     pub next_update: Option<OffsetDateTime>,
     /// Serial (big-endian, no leading zeros) to revocation time.
     pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
-    pub tbs: Vec<u8>,
-    pub sig_alg_oid: String,
-    pub sig_alg_params: Option<Vec<u8>>,
-    pub signature: Vec<u8>,
+    pub signed: SignedObject,
     pub number: Option<Vec<u8>>,
 }
 
 impl Crl {
     /// Whether `issuer`'s key verifies this CRL's signature.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
-        super::crypto::verify(
-            &issuer.key,
-            &self.sig_alg_oid,
-            self.sig_alg_params.as_deref(),
-            None,
-            &[&self.tbs],
-            &self.signature,
-        )
-        .is_ok()
+        self.signed.verify_with(&issuer.key).is_ok()
     }
 
     pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
@@ -253,17 +225,7 @@ impl Crl {
         let (rest, x) =
             CertificateRevocationList::from_der(der).map_err(|e| bad(format!("{e}")))?;
         let der = &der[..der.len() - rest.len()];
-        let (outer, _) = ber::read(der, 0).map_err(|e| bad(e.0))?;
-        let parts = outer.children().map_err(|e| bad(e.0))?;
-        let (tbs, alg) = match parts.as_slice() {
-            [tbs, alg, _sig] => (tbs.raw.to_vec(), alg),
-            _ => return Err(bad("CRL structure".into())),
-        };
-        let alg_parts = alg.children().map_err(|e| bad(e.0))?;
-        let sig_alg_params = alg_parts
-            .get(1)
-            .filter(|p| p.tag != 0x05)
-            .map(|p| p.raw.to_vec());
+        let signed = SignedObject::parse(der).map_err(bad)?;
         let mut aki = None;
         let mut number = None;
         for ext in x.tbs_cert_list.extensions() {
@@ -292,10 +254,7 @@ impl Crl {
             this_update: x.last_update().to_datetime(),
             next_update: x.next_update().map(|t| t.to_datetime()),
             revoked,
-            tbs,
-            sig_alg_oid: x.signature_algorithm.algorithm.to_id_string(),
-            sig_alg_params,
-            signature: x.signature_value.data.to_vec(),
+            signed,
             number,
         })
     }

@@ -298,3 +298,55 @@ fn verify_prehashed(
         (Scheme::Ecdsa(_), _) => Err(mismatch("ECDSA")),
     }
 }
+
+/// The shape certificates, CRLs and basic OCSP responses share:
+/// `SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING signature, ... }`, kept as original bytes so
+/// the signature is checked over exactly what was signed.
+#[derive(Debug, Clone)]
+pub struct SignedObject {
+    pub tbs: Vec<u8>,
+    pub alg_oid: String,
+    /// DER of the algorithm parameters, if any (NULL counts as none).
+    pub alg_params: Option<Vec<u8>>,
+    pub signature: Vec<u8>,
+}
+
+impl SignedObject {
+    /// Read the first three elements of the outer SEQUENCE of `der` (more may follow).
+    pub fn parse(der: &[u8]) -> Result<SignedObject, String> {
+        let (outer, _) = ber::read(der, 0).map_err(|e| e.0)?;
+        let parts = outer.children().map_err(|e| e.0)?;
+        let (Some(tbs), Some(alg), Some(sig)) = (parts.first(), parts.get(1), parts.get(2)) else {
+            return Err("not a signed structure (tbs, algorithm, signature)".into());
+        };
+        let alg_parts = alg.children().map_err(|e| e.0)?;
+        let alg_oid =
+            ber::oid(alg_parts.first().ok_or("no signature algorithm")?).map_err(|e| e.0)?;
+        let alg_params = alg_parts
+            .get(1)
+            .filter(|p| p.tag != 0x05)
+            .map(|p| p.raw.to_vec());
+        if sig.tag != 0x03 {
+            return Err("the signature is not a BIT STRING".into());
+        }
+        let signature = sig.content.get(1..).ok_or("empty signature")?.to_vec();
+        Ok(SignedObject {
+            tbs: tbs.raw.to_vec(),
+            alg_oid,
+            alg_params,
+            signature,
+        })
+    }
+
+    /// Verify with `key`; returns the digest the signature used.
+    pub fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
+        verify(
+            key,
+            &self.alg_oid,
+            self.alg_params.as_deref(),
+            None,
+            &[&self.tbs],
+            &self.signature,
+        )
+    }
+}

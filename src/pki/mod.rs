@@ -243,14 +243,7 @@ fn same_name(a: &Cert, issuer_raw: &[u8], issuer_str: &str) -> bool {
 
 /// Verify the signature of `subject` with `issuer`'s key; returns the digest it used.
 pub fn signed_by(issuer: &Cert, subject: &Cert) -> Result<DigestAlg, crypto::CryptoError> {
-    crypto::verify(
-        &issuer.key,
-        &subject.sig_alg_oid,
-        subject.sig_alg_params.as_deref(),
-        None,
-        &[&subject.tbs],
-        &subject.signature,
-    )
+    subject.signed.verify_with(&issuer.key)
 }
 
 fn signs(issuer: &Cert, subject: &Cert) -> bool {
@@ -389,7 +382,7 @@ fn check_certificates(
         if !is_last {
             // c was signed by chain[i + 1]: SHA-1 there is a chain signature.
             if matches!(
-                c.sig_alg_oid.as_str(),
+                c.signed.alg_oid.as_str(),
                 "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1"
             ) && !policy.allow_sha1_in_chain
             {

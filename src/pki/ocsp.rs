@@ -2,7 +2,7 @@
 //! the certificate's issuer (the CA itself or a responder it delegated with id-kp-OCSPSigning).
 
 use super::cert::Cert;
-use super::crypto::{self, DigestAlg};
+use super::crypto::{DigestAlg, SignedObject};
 use crate::ber;
 use time::OffsetDateTime;
 
@@ -30,10 +30,7 @@ pub struct SingleResponse {
 
 #[derive(Debug, Clone)]
 pub struct OcspResponse {
-    pub tbs: Vec<u8>,
-    pub sig_alg_oid: String,
-    pub sig_alg_params: Option<Vec<u8>>,
-    pub signature: Vec<u8>,
+    pub signed: SignedObject,
     pub responder_name: Option<Vec<u8>>,
     pub responder_key_hash: Option<Vec<u8>>,
     pub certs: Vec<Cert>,
@@ -87,21 +84,8 @@ pub fn parse(der: &[u8]) -> Result<OcspResponse, String> {
 fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
     let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
     let p = top.children().map_err(|e| bad(&e.0))?;
-    let (Some(tbs), Some(alg), Some(sig)) = (p.first(), p.get(1), p.get(2)) else {
-        return Err(bad("BasicOCSPResponse"));
-    };
-    let alg_parts = alg.children().map_err(|e| bad(&e.0))?;
-    let sig_alg_oid = ber::oid(alg_parts.first().ok_or_else(|| bad("signatureAlgorithm"))?)
-        .map_err(|e| bad(&e.0))?;
-    let sig_alg_params = alg_parts
-        .get(1)
-        .filter(|x| x.tag != 0x05)
-        .map(|x| x.raw.to_vec());
-    let signature = sig
-        .content
-        .get(1..)
-        .ok_or_else(|| bad("signature"))?
-        .to_vec();
+    let signed = SignedObject::parse(der).map_err(|e| bad(&e))?;
+    let tbs = p.first().ok_or_else(|| bad("tbsResponseData"))?;
     let mut certs = Vec::new();
     if let Some(c) = p.get(3).filter(|x| x.tag == 0xa0) {
         for seq in c.children().map_err(|e| bad(&e.0))? {
@@ -170,10 +154,7 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
         });
     }
     Ok(OcspResponse {
-        tbs: tbs.raw.to_vec(),
-        sig_alg_oid,
-        sig_alg_params,
-        signature,
+        signed,
         responder_name,
         responder_key_hash,
         certs,
@@ -193,15 +174,7 @@ fn key_bits(c: &Cert) -> Option<Vec<u8>> {
 
 impl OcspResponse {
     fn signed_by(&self, key_holder: &Cert) -> bool {
-        crypto::verify(
-            &key_holder.key,
-            &self.sig_alg_oid,
-            self.sig_alg_params.as_deref(),
-            None,
-            &[&self.tbs],
-            &self.signature,
-        )
-        .is_ok()
+        self.signed.verify_with(&key_holder.key).is_ok()
     }
 
     fn names(&self, c: &Cert) -> bool {
