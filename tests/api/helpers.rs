@@ -311,3 +311,15 @@ pub fn crl_server() -> CrlServer {
     });
     CrlServer { url, body }
 }
+
+/// The address a freshly spawned `kyso serve`/`kyso demo` announces on its first stdout line.
+pub fn listening_url(child: &mut Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line.trim()
+        .strip_prefix("kyso listening on ")
+        .unwrap_or_else(|| panic!("server did not start: {line:?}"))
+        .to_string()
+}

@@ -72,7 +72,6 @@ fn the_submission_script_against_a_running_server() {
 
 #[test]
 fn the_demo_serves_the_whole_flow_on_a_fresh_data_directory() {
-    use std::io::{BufRead, BufReader};
     let dir = std::env::temp_dir().join(format!("kyso-demo-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
@@ -84,15 +83,7 @@ fn the_demo_serves_the_whole_flow_on_a_fresh_data_directory() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("kyso listening on ")
-        .unwrap()
-        .to_string();
+    let url = listening_url(&mut child);
     let token = kyso::server::DEMO_TOKEN;
     let out = Command::new("bash")
         .arg(root().join("scripts/submit.sh"))

@@ -210,7 +210,6 @@ fn openapi_describes_every_route_and_healthz_reports_the_trust_store() {
 
 #[test]
 fn with_no_configuration_at_all_it_starts_and_warns_loudly() {
-    use std::io::{BufRead, BufReader};
     let dir = std::env::temp_dir().join(format!("kyso-bare-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -223,15 +222,7 @@ fn with_no_configuration_at_all_it_starts_and_warns_loudly() {
         .stderr(std::fs::File::create(dir.join("log")).unwrap())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("kyso listening on ")
-        .unwrap()
-        .to_string();
+    let url = listening_url(&mut child);
     let h: serde_json::Value = ureq::get(&format!("{url}/healthz"))
         .call()
         .unwrap()
