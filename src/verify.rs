@@ -856,7 +856,7 @@ fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<TrustStore>
     use pdf::object::{dict_get, Object};
     let rev = doc.latest();
     let (root, _) = doc
-        .sections
+        .revisions
         .iter()
         .rev()
         .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))?;
@@ -907,7 +907,7 @@ fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<TrustStore>
 
 fn has_dss(doc: &Document, rev: usize) -> bool {
     use pdf::object::{dict_get, Object};
-    let Some((root, _)) = doc.sections[..=rev]
+    let Some((root, _)) = doc.revisions[..=rev]
         .iter()
         .rev()
         .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))

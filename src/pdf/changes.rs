@@ -19,7 +19,7 @@
 
 use super::object::{dict_get, Dict, Object};
 use super::trailing_garbage;
-use super::xref::Document;
+use super::Document;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -81,11 +81,11 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
         disallowed.push("the certification signature allows no change (DocMDP P=1), but the file was updated after it".into());
     }
     check_trailers(doc, signed, &mut disallowed);
-    let changed: BTreeSet<u32> = doc.sections[signed + 1..]
+    let changed: BTreeSet<u32> = doc.revisions[signed + 1..]
         .iter()
         .flat_map(|s| s.entries.keys().copied())
         .collect();
-    let info: BTreeSet<u32> = doc.sections[..=latest]
+    let info: BTreeSet<u32> = doc.revisions[..=latest]
         .iter()
         .filter_map(|s| dict_get(&s.trailer, b"Info").and_then(Object::as_ref))
         .map(|(n, _)| n)
@@ -138,9 +138,9 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
 /// Every later trailer must keep the signed document's root and add no encryption.
 fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
     let root = |d: &Dict| dict_get(d, b"Root").and_then(Object::as_ref);
-    let signed_root = root(&doc.sections[signed].trailer);
-    let signed_encrypt = dict_get(&doc.sections[signed].trailer, b"Encrypt").is_some();
-    for (i, s) in doc.sections.iter().enumerate().skip(signed + 1) {
+    let signed_root = root(&doc.revisions[signed].trailer);
+    let signed_encrypt = dict_get(&doc.revisions[signed].trailer, b"Encrypt").is_some();
+    for (i, s) in doc.revisions.iter().enumerate().skip(signed + 1) {
         let r = root(&s.trailer);
         if r.is_some() && r != signed_root {
             out.push(format!(
@@ -182,7 +182,7 @@ fn same(doc: &Document, a: &Object, b: &Object) -> bool {
 /// revision: an archiver may update them.
 fn dss_objects(doc: &Document, rev: usize) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();
-    let Some((root, _)) = doc.sections[..=rev]
+    let Some((root, _)) = doc.revisions[..=rev]
         .iter()
         .rev()
         .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))

@@ -2,14 +2,17 @@
 //! signature. No cryptography here.
 
 pub mod changes;
+pub mod document;
+pub mod meter;
 pub mod object;
+mod stream;
 pub mod xref;
 
 pub use crate::budget::Budget;
 use object::{Object, StrKind};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-pub use xref::Document;
+pub use document::{Document, Repair};
 use xref::Entry;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -159,12 +162,12 @@ pub fn check_byte_range(
     if end == len {
         coverage = Coverage::EntireFile;
         revision = Some(doc.latest());
-    } else if let Some(i) = doc.sections.iter().position(|s| s.end == end) {
+    } else if let Some(i) = doc.revisions.iter().position(|s| s.end == end) {
         coverage = Coverage::EntireRevision;
         revision = Some(i);
     } else {
         coverage = Coverage::Partial;
-        revision = doc.sections.iter().rposition(|s| s.end <= end);
+        revision = doc.revisions.iter().rposition(|s| s.end <= end);
     }
     Ok(SignedRange {
         gap: b as usize..c as usize,
@@ -182,70 +185,41 @@ pub struct Unparsed {
     pub error: PdfError,
 }
 
-/// Every signature dictionary of the document, from every revision, oldest first.
+/// Every signature dictionary of the document, from every revision, oldest first. Objects that
+/// cannot be read are returned beside them; a budget error stops the search.
 pub fn find_signatures(
     doc: &Document,
     budget: &Budget,
 ) -> Result<(Vec<SignatureDict>, Vec<Unparsed>), PdfError> {
-    let mut sigs = Vec::new();
-    let mut unparsed = Vec::new();
-    let mut seen_offsets = HashSet::new();
-    let mut seen_streams = HashSet::new();
-    // Field name of each signature value, from the field dictionaries (/FT /Sig with /V).
-    let mut field_of: HashMap<u32, String> = HashMap::new();
+    let mut found = Found::default();
     let latest = doc.latest();
-    for (rev, section) in doc.sections.iter().enumerate() {
-        let mut nums: Vec<_> = section.entries.iter().collect();
-        nums.sort_by_key(|(n, _)| **n);
-        for (&num, entry) in nums {
-            match *entry {
-                Entry::InFile { offset, .. } => {
-                    if !seen_offsets.insert(offset) {
-                        continue;
+    for (rev, section) in doc.revisions.iter().enumerate() {
+        let mut nums: Vec<_> = section.entries.iter().map(|(n, e)| (*n, *e)).collect();
+        nums.sort_unstable_by_key(|(n, _)| *n);
+        for (num, entry) in nums {
+            let result = match entry {
+                Entry::InFile { offset, .. } if found.offsets.insert(offset) => doc
+                    .object_numbered(offset, num, rev)
+                    .map(|ind| found.note(doc, latest, rev, (ind.num, ind.gen), ind.span, &ind.object, false)),
+                Entry::InStream { stream, .. } => match doc.entry(rev, stream) {
+                    Some(Entry::InFile { offset, .. }) if found.streams.insert(offset) => {
+                        found.stream(doc, latest, rev, stream)
                     }
-                    match doc.object_at(offset, rev) {
-                        Ok(ind) => {
-                            note_field(doc, latest, &ind.object, &mut field_of);
-                            if is_signature_dict(&ind.object) {
-                                sigs.push(signature_dict(
-                                    (ind.num, ind.gen),
-                                    ind.span.clone(),
-                                    rev,
-                                    &ind.object,
-                                    false,
-                                ));
-                            }
-                        }
-                        Err(error) => unparsed.push(Unparsed {
-                            num,
-                            revision: rev,
-                            error,
-                        }),
-                    }
-                }
-                Entry::InStream { stream, .. } => {
-                    if !seen_streams.insert((rev, stream)) {
-                        continue;
-                    }
-                    match doc.object_stream(rev, stream) {
-                        Ok(objs) => {
-                            for (n, o) in objs.iter() {
-                                note_field(doc, latest, o, &mut field_of);
-                                if is_signature_dict(o) {
-                                    sigs.push(signature_dict((*n, 0), 0..0, rev, o, true));
-                                }
-                            }
-                        }
-                        Err(error) => unparsed.push(Unparsed {
-                            num,
-                            revision: rev,
-                            error,
-                        }),
-                    }
-                }
-                Entry::Free => {}
+                    _ => Ok(()),
+                },
+                _ => Ok(()),
+            };
+            match result {
+                Ok(()) => {}
+                Err(e @ PdfError::Budget { .. }) => return Err(e),
+                Err(error) => found.unparsed.push(Unparsed {
+                    num,
+                    revision: rev,
+                    error,
+                }),
             }
-            if sigs.len() > budget.max_signatures {
+            doc.meter().check()?;
+            if found.sigs.len() > budget.max_signatures {
                 return Err(PdfError::Budget {
                     what: "signatures",
                     limit: budget.max_signatures as u64,
@@ -253,11 +227,65 @@ pub fn find_signatures(
             }
         }
     }
+    let Found {
+        mut sigs,
+        unparsed,
+        field_of,
+        ..
+    } = found;
     for s in &mut sigs {
         s.field_name = field_of.get(&s.object.0).cloned();
     }
     sigs.sort_by_key(|s| (s.revision, s.span.start));
     Ok((sigs, unparsed))
+}
+
+/// What the search for signatures has gathered.
+#[derive(Default)]
+struct Found {
+    sigs: Vec<SignatureDict>,
+    unparsed: Vec<Unparsed>,
+    /// Field name of each signature value, from the field dictionaries (/FT /Sig with /V).
+    field_of: HashMap<u32, String>,
+    offsets: HashSet<usize>,
+    streams: HashSet<usize>,
+}
+
+impl Found {
+    #[allow(clippy::too_many_arguments)]
+    fn note(
+        &mut self,
+        doc: &Document,
+        latest: usize,
+        rev: usize,
+        id: (u32, u16),
+        span: Range<usize>,
+        o: &Object,
+        in_object_stream: bool,
+    ) {
+        note_field(doc, latest, o, &mut self.field_of);
+        if is_signature_dict(o) {
+            self.sigs
+                .push(signature_dict(id, span, rev, o, in_object_stream));
+        }
+    }
+
+    /// Every object of an object stream; one that cannot be parsed is reported, the rest read.
+    fn stream(&mut self, doc: &Document, latest: usize, rev: usize, num: u32) -> Result<(), PdfError> {
+        let os = doc.object_stream(rev, num)?;
+        for (i, n) in os.numbers().enumerate() {
+            match doc.stream_object_at(&os, i) {
+                Ok(o) => self.note(doc, latest, rev, (n, 0), 0..0, &o, true),
+                Err(e @ PdfError::Budget { .. }) => return Err(e),
+                Err(error) => self.unparsed.push(Unparsed {
+                    num: n,
+                    revision: rev,
+                    error,
+                }),
+            }
+        }
+        Ok(())
+    }
 }
 
 fn is_signature_dict(o: &Object) -> bool {
@@ -401,7 +429,7 @@ fn note_field(doc: &Document, latest: usize, o: &Object, field_of: &mut HashMap<
 /// Bytes after the end of the last revision that are not white space: data hidden after
 /// `%%EOF` (an update without an xref, or anything else appended).
 pub fn trailing_garbage(doc: &Document) -> Option<Range<usize>> {
-    let end = doc.sections.last()?.end;
+    let end = doc.revisions.last()?.end;
     let tail = doc.bytes.get(end..)?;
     if tail.iter().all(|b| object::is_whitespace(*b)) {
         None

@@ -120,6 +120,10 @@ pub struct Parser<'a> {
     buf: &'a [u8],
     pos: usize,
     elements: usize,
+    /// Bytes gone over by searches for `endstream` (charged by the caller).
+    pub searched: usize,
+    /// A stream's `/Length` was wrong and its end was found by `endstream` instead.
+    pub length_repaired: bool,
 }
 
 pub fn is_whitespace(b: u8) -> bool {
@@ -133,7 +137,7 @@ fn is_delimiter(b: u8) -> bool {
     )
 }
 
-fn is_regular(b: u8) -> bool {
+pub fn is_regular(b: u8) -> bool {
     !is_whitespace(b) && !is_delimiter(b)
 }
 
@@ -143,6 +147,8 @@ impl<'a> Parser<'a> {
             buf,
             pos,
             elements: 0,
+            searched: 0,
+            length_repaired: false,
         }
     }
 
@@ -263,23 +269,25 @@ impl<'a> Parser<'a> {
             Some(Object::Ref(n, g)) => stream_length(*n, *g),
             _ => None,
         };
-        let end = match declared {
-            Some(len) => {
-                let end = data_start
-                    .checked_add(usize::try_from(len).map_err(|_| self.err("stream length"))?)
-                    .filter(|e| *e <= self.buf.len())
-                    .ok_or_else(|| self.err("stream length beyond end of file"))?;
-                self.pos = end;
-                self.skip_ws();
-                if !self.buf[self.pos..].starts_with(b"endstream") {
-                    return Err(self.err("endstream after /Length bytes"));
-                }
+        // ISO 32000-2 §7.3.8.1: the data is /Length bytes, then an end-of-line and `endstream`.
+        // Readers recover when /Length is wrong by looking for `endstream`; so do we, and say so.
+        let by_length = declared.and_then(|len| {
+            let end = data_start.checked_add(usize::try_from(len).ok()?)?;
+            let mut after = Parser::new(self.buf, end.min(self.buf.len()));
+            after.skip_ws();
+            (end <= self.buf.len() && self.buf[after.pos..].starts_with(b"endstream"))
+                .then_some((end, after.pos))
+        });
+        let end = match by_length {
+            Some((end, at)) => {
+                self.pos = at;
                 end
             }
             None => {
-                // No usable /Length: the data ends before the next `endstream`.
                 let rel = memchr::memmem::find(&self.buf[data_start..], b"endstream")
                     .ok_or_else(|| self.err("endstream"))?;
+                self.searched += rel;
+                self.length_repaired = declared.is_some();
                 let mut end = data_start + rel;
                 if end > data_start && self.buf[end - 1] == b'\n' {
                     end -= 1;

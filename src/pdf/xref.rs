@@ -1,16 +1,18 @@
-//! Revision structure from the file itself: `startxref`, xref tables and streams, `/Prev`.
+//! Cross-reference sections and how they make revisions.
 //!
-//! lopdf merges all xref sections and drops `/Prev` (DESIGN.md §3), so this module reads them
-//! one by one: each section is one revision, and the view of revision `r` is sections `0..=r`
-//! merged, later entries winning.
+//! - Tables (ISO 32000-2 §7.5.4) and streams (§7.5.8), read one section at a time: lopdf merges
+//!   them all and drops `/Prev` (DESIGN.md §3), so it cannot say what each revision contained.
+//! - Hybrid-reference files (§7.5.8.4): a table's trailer may name an `/XRefStm` whose entries
+//!   come after the table's own.
+//! - Revisions (§7.5.6): the chain of sections from the last `startxref` through `/Prev`. A
+//!   section that lies *after* the newer section pointing to it was written with it: the main
+//!   section of a linearized file (Annex F), whose first-page section sits at the start of the
+//!   file. Such sections form one revision, which ends at the `%%EOF` of the last of them.
 
+use super::meter::Meter;
 use super::object::{dict_get, Dict, Object, Parser};
-use super::{Budget, PdfError};
-use flate2::read::ZlibDecoder;
-use std::cell::{Cell, RefCell};
+use super::PdfError;
 use std::collections::HashMap;
-use std::io::Read;
-use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Entry {
@@ -25,6 +27,7 @@ pub enum SectionKind {
     Stream,
 }
 
+/// One xref section as written: a table with its trailer, or an xref stream.
 #[derive(Debug, Clone)]
 pub struct Section {
     /// Offset of `xref` or of the xref stream object.
@@ -32,464 +35,138 @@ pub struct Section {
     pub kind: SectionKind,
     pub entries: HashMap<u32, Entry>,
     pub trailer: Dict,
-    /// End of this revision: just after its `%%EOF` and end-of-line.
+    /// Just after the `%%EOF` (and its end-of-line) that follows the section.
+    pub end: usize,
+    /// `/Prev`: the next older section.
+    pub prev: Option<usize>,
+}
+
+/// One revision: the sections written together, merged (the newer section's entries win).
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// Offset of the section `startxref` or `/Prev` names.
+    pub offset: usize,
+    /// The sections it was made of (2 for a linearized file's first revision).
+    pub sections: usize,
+    pub entries: HashMap<u32, Entry>,
+    /// The trailer of the newest section, completed by the older ones' keys.
+    pub trailer: Dict,
+    /// End of the revision: after the last `%%EOF` of its sections.
     pub end: usize,
 }
 
-/// The objects of one decoded object stream: (object number, value), in stream order.
-pub type ObjectStream = Rc<Vec<(u32, Object)>>;
-
-pub struct Document<'a> {
-    pub bytes: &'a [u8],
-    /// Oldest first.
-    pub sections: Vec<Section>,
-    budget: Budget,
-    inflated: Cell<u64>,
-    /// Decoded object streams, by file offset.
-    object_streams: RefCell<HashMap<usize, ObjectStream>>,
+/// Group a `/Prev` chain (newest first) into revisions (oldest first).
+pub fn revisions(chain: Vec<Section>) -> Result<Vec<Revision>, PdfError> {
+    let mut groups: Vec<Vec<Section>> = Vec::new();
+    for s in chain {
+        match groups.last_mut() {
+            // Written after the newer section that points to it: the same revision.
+            Some(g) if g.last().is_some_and(|newer| s.offset > newer.offset) => g.push(s),
+            _ => groups.push(vec![s]),
+        }
+    }
+    let mut out: Vec<Revision> = groups.into_iter().rev().map(merge).collect();
+    // Each revision must end after the one before it; anything else is a rewritten file whose
+    // revisions cannot be told apart.
+    for w in out.windows(2) {
+        if w[0].end >= w[1].end {
+            return Err(PdfError::Syntax {
+                offset: w[1].offset,
+                what: "xref sections whose revisions end in file order".into(),
+            });
+        }
+    }
+    out.shrink_to_fit();
+    Ok(out)
 }
 
-impl<'a> Document<'a> {
-    pub fn parse(bytes: &'a [u8], budget: Budget) -> Result<Self, PdfError> {
-        if !bytes.starts_with(b"%PDF-") {
-            // Some writers put junk before the header; we do not accept it.
-            let head = bytes.get(..1024).unwrap_or(bytes);
-            if memchr::memmem::find(head, b"%PDF-").is_none() {
-                return Err(PdfError::NotPdf);
-            }
-            return Err(PdfError::Syntax {
-                offset: 0,
-                what: "data before the %PDF- header".into(),
-            });
+/// Sections of one revision, newest first, into one.
+fn merge(group: Vec<Section>) -> Revision {
+    let offset = group[0].offset;
+    let sections = group.len();
+    let end = group.iter().map(|s| s.end).max().unwrap_or(0);
+    let mut iter = group.into_iter();
+    let first = iter.next().expect("a group has a section");
+    let (mut entries, mut trailer) = (first.entries, first.trailer);
+    for older in iter {
+        for (k, v) in older.entries {
+            entries.entry(k).or_insert(v);
         }
-        let mut doc = Document {
-            bytes,
-            sections: Vec::new(),
-            budget,
-            inflated: Cell::new(0),
-            object_streams: RefCell::new(HashMap::new()),
-        };
-        let sx = memchr::memmem::rfind(bytes, b"startxref").ok_or(PdfError::Syntax {
-            offset: bytes.len(),
-            what: "startxref".into(),
-        })?;
-        let mut p = Parser::new(bytes, sx + b"startxref".len());
-        let mut next = Some(p.unsigned().ok_or(PdfError::Syntax {
-            offset: sx,
-            what: "offset after startxref".into(),
-        })? as usize);
-        let mut seen = Vec::new();
-        let mut sections = Vec::new();
-        while let Some(offset) = next {
-            if seen.contains(&offset) {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "a /Prev loop in the xref chain".into(),
-                });
-            }
-            if sections.len() >= doc.budget.max_revisions {
-                return Err(PdfError::Budget {
-                    what: "revisions",
-                    limit: doc.budget.max_revisions as u64,
-                });
-            }
-            seen.push(offset);
-            let (section, prev) = doc.read_section(offset)?;
-            sections.push(section);
-            next = prev;
-        }
-        sections.reverse();
-        // Revisions must follow each other in the file: an older section after a newer one
-        // is a rewritten file, not incremental updates, and we cannot reason about it.
-        for w in sections.windows(2) {
-            if w[0].offset >= w[1].offset {
-                return Err(PdfError::Syntax {
-                    offset: w[1].offset,
-                    what: "xref sections out of file order".into(),
-                });
+        for (k, v) in older.trailer {
+            if k != b"Prev" && dict_get(&trailer, &k).is_none() {
+                trailer.push((k, v));
             }
         }
-        doc.sections = sections;
-        Ok(doc)
     }
-
-    fn read_section(&self, offset: usize) -> Result<(Section, Option<usize>), PdfError> {
-        if offset >= self.bytes.len() {
-            return Err(PdfError::Syntax {
-                offset,
-                what: "xref offset beyond end of file".into(),
-            });
-        }
-        let mut p = Parser::new(self.bytes, offset);
-        let (kind, mut entries, trailer, after) = if p.keyword(b"xref") {
-            let entries = self.read_table(&mut p)?;
-            if !p.keyword(b"trailer") {
-                return Err(PdfError::Syntax {
-                    offset: p.pos(),
-                    what: "trailer".into(),
-                });
-            }
-            let trailer = match p.value(0)? {
-                Object::Dict(d) => d,
-                _ => {
-                    return Err(PdfError::Syntax {
-                        offset: p.pos(),
-                        what: "trailer dictionary".into(),
-                    })
-                }
-            };
-            (SectionKind::Table, entries, trailer, p.pos())
-        } else {
-            let ind = Parser::new(self.bytes, offset).indirect(&|_, _| None)?;
-            let Object::Stream(dict, data) = &ind.object else {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "xref table or xref stream".into(),
-                });
-            };
-            if dict_get(dict, b"Type").and_then(Object::as_name) != Some(b"XRef") {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "an xref stream with /Type /XRef".into(),
-                });
-            }
-            let raw = self.decode_stream(dict, &self.bytes[data.clone()])?;
-            let entries = read_xref_stream(dict, &raw, self.budget.max_objects)?;
-            (SectionKind::Stream, entries, dict.clone(), ind.span.end)
-        };
-        // Hybrid files: a classic trailer may point at an xref stream with more entries.
-        if let Some(Object::Int(x)) = dict_get(&trailer, b"XRefStm") {
-            let (hybrid, _) = self.read_section(*x as usize)?;
-            for (k, v) in hybrid.entries {
-                entries.entry(k).or_insert(v);
-            }
-        }
-        let prev = match dict_get(&trailer, b"Prev") {
-            None => None,
-            Some(Object::Int(n)) if *n >= 0 => Some(*n as usize),
-            Some(_) => {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "/Prev is not an offset".into(),
-                })
-            }
-        };
-        let end = self.revision_end(after).ok_or(PdfError::Syntax {
-            offset: after,
-            what: "startxref and %%EOF after an xref section".into(),
-        })?;
-        Ok((
-            Section {
-                offset,
-                kind,
-                entries,
-                trailer,
-                end,
-            },
-            prev,
-        ))
+    Revision {
+        offset,
+        sections,
+        entries,
+        trailer,
+        end,
     }
+}
 
-    fn read_table(&self, p: &mut Parser<'a>) -> Result<HashMap<u32, Entry>, PdfError> {
-        let mut entries = HashMap::new();
-        loop {
+/// The entries of an xref table (`xref` already read), up to `trailer`.
+pub fn read_table<'a>(
+    bytes: &'a [u8],
+    p: &mut Parser<'a>,
+    meter: &Meter,
+) -> Result<HashMap<u32, Entry>, PdfError> {
+    let mut entries = HashMap::new();
+    loop {
+        p.skip_ws();
+        let (Some(first), Some(count)) = (p.unsigned(), p.unsigned()) else {
+            break; // not a subsection header: the trailer follows
+        };
+        meter.objects(usize::try_from(count).unwrap_or(usize::MAX))?;
+        for i in 0..count {
             p.skip_ws();
-            let save = p.pos();
-            let (Some(first), Some(count)) = (p.unsigned(), p.unsigned()) else {
-                // Not a subsection header: the trailer follows.
-                let _ = save;
-                break;
-            };
-            if entries.len() as u64 + count > self.budget.max_objects as u64 {
-                return Err(PdfError::Budget {
-                    what: "objects",
-                    limit: self.budget.max_objects as u64,
-                });
-            }
-            for i in 0..count {
-                p.skip_ws();
-                let at = p.pos();
-                let line = self.bytes.get(at..at + 18).ok_or(PdfError::Syntax {
-                    offset: at,
-                    what: "an xref entry".into(),
-                })?;
-                let off = parse_digits(&line[0..10]);
-                let gen = parse_digits(&line[11..16]);
-                let (Some(off), Some(gen)) = (off, gen) else {
-                    return Err(PdfError::Syntax {
-                        offset: at,
-                        what: "an xref entry".into(),
-                    });
-                };
-                let num = u32::try_from(first + i).map_err(|_| PdfError::Syntax {
-                    offset: at,
-                    what: "object number too large".into(),
-                })?;
-                let e = match line[17] {
-                    b'n' => Entry::InFile {
-                        offset: off as usize,
-                        gen: gen.min(u16::MAX as u64) as u16,
-                    },
-                    b'f' => Entry::Free,
-                    _ => {
-                        return Err(PdfError::Syntax {
-                            offset: at,
-                            what: "xref entry type n or f".into(),
-                        })
-                    }
-                };
-                entries.insert(num, e);
-                *p = Parser::new(self.bytes, at + 18);
-            }
+            let at = p.pos();
+            let (num, e) = table_entry(bytes, at, first + i)?;
+            // The same object twice in one section: the last line wins, as readers do.
+            entries.insert(num, e);
+            *p = Parser::new(bytes, at + 18);
         }
-        Ok(entries)
+        meter.scan(count as usize * 20)?;
     }
-
-    /// After an xref section: `startxref N %%EOF` and its end-of-line.
-    fn revision_end(&self, from: usize) -> Option<usize> {
-        let rest = self.bytes.get(from..)?;
-        let sx = memchr::memmem::find(rest, b"startxref")?;
-        let eof = memchr::memmem::find(&rest[sx..], b"%%EOF")? + sx + 5;
-        let mut end = from + eof;
-        if self.bytes.get(end) == Some(&b'\r') {
-            end += 1;
-        }
-        if self.bytes.get(end) == Some(&b'\n') {
-            end += 1;
-        }
-        Some(end)
-    }
-
-    pub fn revision_count(&self) -> usize {
-        self.sections.len()
-    }
-
-    /// The entry for `num` as of revision `rev` (sections `0..=rev`).
-    pub fn entry(&self, rev: usize, num: u32) -> Option<Entry> {
-        self.sections
-            .get(..=rev)?
-            .iter()
-            .rev()
-            .find_map(|s| s.entries.get(&num).copied())
-    }
-
-    pub fn latest(&self) -> usize {
-        self.sections.len().saturating_sub(1)
-    }
-
-    /// The object `num` as revision `rev` sees it, or None when it is free or missing.
-    pub fn object(&self, rev: usize, num: u32) -> Result<Option<Object>, PdfError> {
-        match self.entry(rev, num) {
-            None | Some(Entry::Free) => Ok(None),
-            Some(Entry::InFile { offset, .. }) => Ok(Some(self.object_at(offset, rev)?.object)),
-            Some(Entry::InStream { stream, index }) => {
-                let objs = self.object_stream(rev, stream)?;
-                Ok(objs
-                    .get(index as usize)
-                    .filter(|(n, _)| *n == num)
-                    .or_else(|| objs.iter().find(|(n, _)| *n == num))
-                    .map(|(_, o)| o.clone()))
-            }
-        }
-    }
-
-    /// The indirect object written at `offset`.
-    pub fn object_at(
-        &self,
-        offset: usize,
-        rev: usize,
-    ) -> Result<super::object::Indirect, PdfError> {
-        if offset >= self.bytes.len() {
-            return Err(PdfError::Syntax {
-                offset,
-                what: "object offset beyond end of file".into(),
-            });
-        }
-        let lookup_len = |n: u32, _g: u16| -> Option<u64> {
-            match self.entry(rev, n)? {
-                Entry::InFile { offset, .. } => {
-                    let ind = Parser::new(self.bytes, offset)
-                        .indirect(&|_, _| None)
-                        .ok()?;
-                    ind.object.as_int().and_then(|i| u64::try_from(i).ok())
-                }
-                _ => None,
-            }
-        };
-        Parser::new(self.bytes, offset).indirect(&lookup_len)
-    }
-
-    /// The objects of object stream `num` (as revision `rev` sees it), decoded once.
-    pub fn object_stream(&self, rev: usize, num: u32) -> Result<Rc<Vec<(u32, Object)>>, PdfError> {
-        let Some(Entry::InFile { offset, .. }) = self.entry(rev, num) else {
-            return Err(PdfError::Syntax {
-                offset: 0,
-                what: format!("object stream {num} is not in the file"),
-            });
-        };
-        if let Some(v) = self.object_streams.borrow().get(&offset) {
-            return Ok(v.clone());
-        }
-        let ind = self.object_at(offset, rev)?;
-        let Object::Stream(dict, data) = &ind.object else {
-            return Err(PdfError::Syntax {
-                offset,
-                what: "an object stream".into(),
-            });
-        };
-        let raw = self.decode_stream(dict, &self.bytes[data.clone()])?;
-        let n = dict_get(dict, b"N").and_then(Object::as_int).unwrap_or(0);
-        let first = dict_get(dict, b"First")
-            .and_then(Object::as_int)
-            .unwrap_or(0);
-        if n < 0 || first < 0 || n as usize > self.budget.max_objects {
-            return Err(PdfError::Syntax {
-                offset,
-                what: "object stream /N or /First".into(),
-            });
-        }
-        let mut header = Parser::new(&raw, 0);
-        let mut out = Vec::new();
-        for _ in 0..n {
-            let (Some(onum), Some(rel)) = (header.unsigned(), header.unsigned()) else {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "object stream header".into(),
-                });
-            };
-            let at = (first as u64).saturating_add(rel) as usize;
-            if at >= raw.len() {
-                return Err(PdfError::Syntax {
-                    offset,
-                    what: "object stream entry beyond its data".into(),
-                });
-            }
-            let v = Parser::new(&raw, at).value(0)?;
-            out.push((onum as u32, v));
-        }
-        let rc = Rc::new(out);
-        self.object_streams.borrow_mut().insert(offset, rc.clone());
-        Ok(rc)
-    }
-
-    /// Decode a stream's data (FlateDecode with PNG predictors, or none), under the budget.
-    pub fn decode_stream(&self, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
-        let filters: Vec<&[u8]> = match dict_get(dict, b"Filter") {
-            None => vec![],
-            Some(Object::Name(n)) => vec![n.as_slice()],
-            Some(Object::Array(a)) => a.iter().filter_map(Object::as_name).collect(),
-            Some(_) => return Err(PdfError::Unsupported("a /Filter that is not a name".into())),
-        };
-        let mut out = data.to_vec();
-        for f in &filters {
-            match *f {
-                b"FlateDecode" => {
-                    let left = self
-                        .budget
-                        .max_inflated_bytes
-                        .saturating_sub(self.inflated.get());
-                    let mut dec = ZlibDecoder::new(out.as_slice()).take(left + 1);
-                    let mut buf = Vec::new();
-                    dec.read_to_end(&mut buf).map_err(|e| PdfError::Syntax {
-                        offset: 0,
-                        what: format!("deflate data: {e}"),
-                    })?;
-                    if buf.len() as u64 > left {
-                        return Err(PdfError::Budget {
-                            what: "decompressed bytes",
-                            limit: self.budget.max_inflated_bytes,
-                        });
-                    }
-                    self.inflated.set(self.inflated.get() + buf.len() as u64);
-                    out = buf;
-                }
-                other => {
-                    return Err(PdfError::Unsupported(format!(
-                        "stream filter /{}",
-                        String::from_utf8_lossy(other)
-                    )))
-                }
-            }
-        }
-        if let Some(parms) = dict_get(dict, b"DecodeParms").and_then(Object::as_dict) {
-            let predictor = dict_get(parms, b"Predictor")
-                .and_then(Object::as_int)
-                .unwrap_or(1);
-            if predictor >= 10 {
-                let cols = dict_get(parms, b"Columns")
-                    .and_then(Object::as_int)
-                    .unwrap_or(1);
-                out = png_unpredict(&out, cols.clamp(1, 1 << 20) as usize)?;
-            } else if predictor != 1 {
-                return Err(PdfError::Unsupported(format!("predictor {predictor}")));
-            }
-        }
-        Ok(out)
-    }
+    Ok(entries)
 }
 
-fn parse_digits(s: &[u8]) -> Option<u64> {
+/// One 20-byte line `nnnnnnnnnn ggggg n` (§7.5.4); any end-of-line after it.
+fn table_entry(bytes: &[u8], at: usize, num: u64) -> Result<(u32, Entry), PdfError> {
+    let bad = |what: &str| PdfError::Syntax {
+        offset: at,
+        what: what.into(),
+    };
+    let line = bytes.get(at..at + 18).ok_or_else(|| bad("an xref entry"))?;
+    let (Some(off), Some(gen)) = (digits(&line[0..10]), digits(&line[11..16])) else {
+        return Err(bad("an xref entry"));
+    };
+    let num = u32::try_from(num).map_err(|_| bad("object number too large"))?;
+    let e = match line[17] {
+        b'n' => Entry::InFile {
+            offset: usize::try_from(off).map_err(|_| bad("an offset"))?,
+            gen: gen.min(u16::MAX as u64) as u16,
+        },
+        b'f' => Entry::Free,
+        _ => return Err(bad("xref entry type n or f")),
+    };
+    Ok((num, e))
+}
+
+fn digits(s: &[u8]) -> Option<u64> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
     std::str::from_utf8(s).ok()?.parse().ok()
 }
 
-fn png_unpredict(data: &[u8], cols: usize) -> Result<Vec<u8>, PdfError> {
-    let row = cols + 1;
-    if data.len() % row != 0 {
-        return Err(PdfError::Syntax {
-            offset: 0,
-            what: "predicted data is not whole rows".into(),
-        });
-    }
-    let mut out = Vec::with_capacity(data.len() / row * cols);
-    let mut prev = vec![0u8; cols];
-    for chunk in data.chunks(row) {
-        let (kind, line) = (chunk[0], &chunk[1..]);
-        let mut cur = vec![0u8; cols];
-        for i in 0..cols {
-            let a = if i > 0 { cur[i - 1] } else { 0 };
-            let b = prev[i];
-            let c = if i > 0 { prev[i - 1] } else { 0 };
-            cur[i] = line[i].wrapping_add(match kind {
-                0 => 0,
-                1 => a,
-                2 => b,
-                3 => ((a as u16 + b as u16) / 2) as u8,
-                4 => {
-                    let p = a as i16 + b as i16 - c as i16;
-                    let (pa, pb, pc) = (
-                        (p - a as i16).abs(),
-                        (p - b as i16).abs(),
-                        (p - c as i16).abs(),
-                    );
-                    if pa <= pb && pa <= pc {
-                        a
-                    } else if pb <= pc {
-                        b
-                    } else {
-                        c
-                    }
-                }
-                _ => {
-                    return Err(PdfError::Syntax {
-                        offset: 0,
-                        what: format!("PNG predictor type {kind}"),
-                    })
-                }
-            });
-        }
-        out.extend_from_slice(&cur);
-        prev = cur;
-    }
-    Ok(out)
-}
-
-fn read_xref_stream(
+/// The entries of a decoded xref stream (§7.5.8.2–3: `/W`, `/Index`, `/Size`).
+pub fn read_xref_stream(
     dict: &Dict,
     raw: &[u8],
-    max_objects: usize,
+    meter: &Meter,
 ) -> Result<HashMap<u32, Entry>, PdfError> {
     let bad = |what: &str| PdfError::Syntax {
         offset: 0,
@@ -521,43 +198,62 @@ fn read_xref_stream(
             .ok_or_else(|| bad("/Index"))?,
         None => vec![0, size],
     };
-    if index.len() % 2 != 0 {
+    if index.len() % 2 != 0 || index.iter().any(|v| *v < 0 || *v > u32::MAX as i64) {
         return Err(bad("/Index pairs"));
     }
     let rowlen: usize = w.iter().sum();
     let mut rows = raw.chunks_exact(rowlen);
     let mut out = HashMap::new();
     for pair in index.chunks(2) {
-        let (first, count) = (pair[0], pair[1]);
-        if first < 0 || count < 0 || out.len() + count as usize > max_objects {
-            return Err(PdfError::Budget {
-                what: "objects",
-                limit: max_objects as u64,
-            });
-        }
+        let (first, count) = (pair[0] as u64, pair[1] as u64);
+        // Rows the stream does not hold are not entries: charge only what is there.
+        let count = count.min((raw.len() / rowlen) as u64);
+        meter.objects(count as usize)?;
         for i in 0..count {
             let row = rows.next().ok_or_else(|| bad("xref stream rows"))?;
-            let field = |k: usize| -> u64 {
-                let start: usize = w[..k].iter().sum();
-                row[start..start + w[k]]
-                    .iter()
-                    .fold(0u64, |acc, b| acc << 8 | *b as u64)
-            };
-            let kind = if w[0] == 0 { 1 } else { field(0) };
-            let e = match kind {
-                0 => Entry::Free,
-                1 => Entry::InFile {
-                    offset: field(1) as usize,
-                    gen: field(2).min(u16::MAX as u64) as u16,
-                },
-                2 => Entry::InStream {
-                    stream: field(1) as u32,
-                    index: field(2) as u32,
-                },
-                _ => continue, // reserved types are treated as null references
-            };
-            out.insert((first + i) as u32, e);
+            if let Some(e) = stream_entry(&w, row) {
+                let num = u32::try_from(first + i).map_err(|_| bad("object number"))?;
+                out.insert(num, e);
+            }
         }
     }
     Ok(out)
+}
+
+/// One row; `None` for reserved types, which are null references (§7.5.8.3).
+fn stream_entry(w: &[usize], row: &[u8]) -> Option<Entry> {
+    let field = |k: usize| -> u64 {
+        let start: usize = w[..k].iter().sum();
+        row[start..start + w[k]]
+            .iter()
+            .fold(0u64, |acc, b| acc << 8 | *b as u64)
+    };
+    let kind = if w[0] == 0 { 1 } else { field(0) };
+    match kind {
+        0 => Some(Entry::Free),
+        1 => Some(Entry::InFile {
+            offset: usize::try_from(field(1)).ok()?,
+            gen: field(2).min(u16::MAX as u64) as u16,
+        }),
+        2 => Some(Entry::InStream {
+            stream: u32::try_from(field(1)).ok()?,
+            index: u32::try_from(field(2)).ok()?,
+        }),
+        _ => None,
+    }
+}
+
+/// After a section: `startxref N %%EOF` and its end-of-line.
+pub fn revision_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let sx = memchr::memmem::find(rest, b"startxref")?;
+    let eof = memchr::memmem::find(&rest[sx..], b"%%EOF")? + sx + 5;
+    let mut end = from + eof;
+    if bytes.get(end) == Some(&b'\r') {
+        end += 1;
+    }
+    if bytes.get(end) == Some(&b'\n') {
+        end += 1;
+    }
+    Some(end)
 }

@@ -1,0 +1,514 @@
+//! A PDF file as its revisions see it: the xref chain read from the end, objects looked up
+//! lazily in the view of any revision, object streams decoded on demand, every cost metered.
+
+use super::meter::Meter;
+use super::object::{dict_get, Dict, Indirect, Object, Parser};
+use super::xref::{self, Entry, Revision, Section, SectionKind};
+use super::{stream, Budget, PdfError};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// How far from a written offset a reader looks for the object or section it names.
+const REPAIR_WINDOW: usize = 1024;
+
+/// Something the reader had to repair to read the file, as conforming readers do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// Bytes before `%PDF-`: offsets are counted from the header.
+    HeaderOffset(usize),
+    /// A section or object was found near, not at, its written offset.
+    Offset { written: usize, found: usize },
+    /// A stream's `/Length` was wrong; its data ends at `endstream`.
+    StreamLength { offset: usize },
+}
+
+/// The decoded data of one object stream and where each of its objects starts.
+#[derive(Debug)]
+pub struct ObjectStream {
+    raw: Vec<u8>,
+    /// (object number, start in `raw`), in stream order, starts increasing.
+    index: Vec<(u32, usize)>,
+}
+
+impl ObjectStream {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.index.iter().map(|(n, _)| *n)
+    }
+}
+
+pub struct Document<'a> {
+    pub bytes: &'a [u8],
+    /// Oldest first.
+    pub revisions: Vec<Revision>,
+    /// Where `%PDF-` starts: offsets written in the file count from here.
+    base: usize,
+    meter: Meter,
+    /// Decoded object streams, by file offset (emptied when it holds too many bytes).
+    object_streams: RefCell<HashMap<usize, Rc<ObjectStream>>>,
+    cached_bytes: std::cell::Cell<u64>,
+    repairs: RefCell<Vec<Repair>>,
+}
+
+impl<'a> Document<'a> {
+    pub fn parse(bytes: &'a [u8], budget: Budget) -> Result<Self, PdfError> {
+        // ISO 32000-2 §7.5.2: readers accept the header anywhere in the first 1024 bytes.
+        let head = bytes.get(..1024).unwrap_or(bytes);
+        let base = memchr::memmem::find(head, b"%PDF-").ok_or(PdfError::NotPdf)?;
+        let mut doc = Document {
+            bytes,
+            revisions: Vec::new(),
+            base: 0,
+            meter: Meter::new(budget, bytes.len()),
+            object_streams: RefCell::new(HashMap::new()),
+            cached_bytes: std::cell::Cell::new(0),
+            repairs: RefCell::new(Vec::new()),
+        };
+        let start = doc.startxref()?;
+        if base > 0 && !doc.section_at(start) && doc.section_at(start + base) {
+            doc.base = base;
+            doc.repairs.borrow_mut().push(Repair::HeaderOffset(base));
+        }
+        let chain = doc.read_chain(start + doc.base)?;
+        doc.revisions = xref::revisions(chain)?;
+        Ok(doc)
+    }
+
+    /// The offset after the last `startxref` (§7.5.5).
+    fn startxref(&self) -> Result<usize, PdfError> {
+        let sx = memchr::memmem::rfind(self.bytes, b"startxref").ok_or(PdfError::Syntax {
+            offset: self.bytes.len(),
+            what: "startxref".into(),
+        })?;
+        let mut p = Parser::new(self.bytes, sx + b"startxref".len());
+        let off = p.unsigned().ok_or(PdfError::Syntax {
+            offset: sx,
+            what: "offset after startxref".into(),
+        })?;
+        usize::try_from(off).map_err(|_| PdfError::Syntax {
+            offset: sx,
+            what: "offset after startxref".into(),
+        })
+    }
+
+    /// Sections from the newest through `/Prev`, each once.
+    fn read_chain(&self, start: usize) -> Result<Vec<Section>, PdfError> {
+        let budget = *self.meter.budget();
+        let mut seen = HashSet::new();
+        let mut chain = Vec::new();
+        let mut next = Some(start);
+        while let Some(written) = next {
+            if !seen.insert(written) {
+                return Err(PdfError::Syntax {
+                    offset: written,
+                    what: "a /Prev loop in the xref chain".into(),
+                });
+            }
+            if chain.len() >= budget.max_revisions {
+                return Err(PdfError::Budget {
+                    what: "revisions",
+                    limit: budget.max_revisions as u64,
+                });
+            }
+            let offset = self.locate_section(written)?;
+            let section = self.read_section(offset)?;
+            next = section.prev.map(|p| p + self.base);
+            chain.push(section);
+        }
+        Ok(chain)
+    }
+
+    /// Whether an xref table or an object (an xref stream) starts at `at`.
+    fn section_at(&self, at: usize) -> bool {
+        if at >= self.bytes.len() {
+            return false;
+        }
+        let mut p = Parser::new(self.bytes, at);
+        if p.keyword(b"xref") {
+            return true;
+        }
+        let mut p = Parser::new(self.bytes, at);
+        p.unsigned().is_some() && p.unsigned().is_some() && p.keyword(b"obj")
+    }
+
+    /// The written offset of a section, or the nearest section start around it (a repair).
+    fn locate_section(&self, written: usize) -> Result<usize, PdfError> {
+        if self.section_at(written) {
+            return Ok(written);
+        }
+        let lo = written.saturating_sub(REPAIR_WINDOW).min(self.bytes.len());
+        let hi = written.saturating_add(REPAIR_WINDOW).min(self.bytes.len());
+        self.meter.scan(hi - lo)?;
+        let found = (lo..hi)
+            .filter(|&i| i == 0 || !super::object::is_regular(self.bytes[i - 1]))
+            .filter(|&i| self.bytes[i] == b'x' || self.bytes[i].is_ascii_digit())
+            .filter(|&i| self.section_at(i))
+            .min_by_key(|&i| i.abs_diff(written))
+            .ok_or(PdfError::Syntax {
+                offset: written,
+                what: "an xref table or xref stream at the offset startxref or /Prev gives".into(),
+            })?;
+        self.meter.repair()?;
+        self.repairs.borrow_mut().push(Repair::Offset { written, found });
+        Ok(found)
+    }
+
+    fn read_section(&self, offset: usize) -> Result<Section, PdfError> {
+        let mut p = Parser::new(self.bytes, offset);
+        let (kind, mut entries, trailer, after) = if p.keyword(b"xref") {
+            let entries = xref::read_table(self.bytes, &mut p, &self.meter)?;
+            if !p.keyword(b"trailer") {
+                return Err(PdfError::Syntax {
+                    offset: p.pos(),
+                    what: "trailer".into(),
+                });
+            }
+            let start = p.pos();
+            let Object::Dict(trailer) = p.value(0)? else {
+                return Err(PdfError::Syntax {
+                    offset: p.pos(),
+                    what: "trailer dictionary".into(),
+                });
+            };
+            self.meter.scan(p.pos() - start)?;
+            (SectionKind::Table, entries, trailer, p.pos())
+        } else {
+            let (entries, dict, after) = self.read_stream_section(offset)?;
+            (SectionKind::Stream, entries, dict, after)
+        };
+        // §7.5.8.4 hybrid files: entries of the /XRefStm come after the table's own.
+        if kind == SectionKind::Table {
+            if let Some(Object::Int(x)) = dict_get(&trailer, b"XRefStm") {
+                let at = usize::try_from(*x).unwrap_or(usize::MAX).saturating_add(self.base);
+                let (hybrid, _, _) = self.read_stream_section(at)?;
+                for (k, v) in hybrid {
+                    entries.entry(k).or_insert(v);
+                }
+            }
+        }
+        let prev = match dict_get(&trailer, b"Prev") {
+            None => None,
+            Some(Object::Int(n)) if *n >= 0 => usize::try_from(*n).ok(),
+            Some(_) => {
+                return Err(PdfError::Syntax {
+                    offset,
+                    what: "/Prev is not an offset".into(),
+                })
+            }
+        };
+        let end = xref::revision_end(self.bytes, after).ok_or(PdfError::Syntax {
+            offset: after,
+            what: "startxref and %%EOF after an xref section".into(),
+        })?;
+        self.meter.scan(end - after)?;
+        Ok(Section {
+            offset,
+            kind,
+            entries,
+            trailer,
+            end,
+            prev,
+        })
+    }
+
+    /// An xref stream object at `offset`: its entries, dictionary and end.
+    fn read_stream_section(
+        &self,
+        offset: usize,
+    ) -> Result<(HashMap<u32, Entry>, Dict, usize), PdfError> {
+        if offset >= self.bytes.len() {
+            return Err(PdfError::Syntax {
+                offset,
+                what: "xref offset beyond end of file".into(),
+            });
+        }
+        let ind = self.parse_at(offset, &|_, _| None)?;
+        let Object::Stream(dict, data) = &ind.object else {
+            return Err(PdfError::Syntax {
+                offset,
+                what: "xref table or xref stream".into(),
+            });
+        };
+        if dict_get(dict, b"Type").and_then(Object::as_name) != Some(b"XRef") {
+            return Err(PdfError::Syntax {
+                offset,
+                what: "an xref stream with /Type /XRef".into(),
+            });
+        }
+        let raw = stream::decode(&self.meter, dict, &self.bytes[data.clone()])?;
+        let entries = xref::read_xref_stream(dict, &raw, &self.meter)?;
+        Ok((entries, dict.clone(), ind.span.end))
+    }
+
+    /// Parse the indirect object at `offset`, charging the work to the meter.
+    fn parse_at(
+        &self,
+        offset: usize,
+        length: &dyn Fn(u32, u16) -> Option<u64>,
+    ) -> Result<Indirect, PdfError> {
+        self.meter.check()?;
+        let mut p = Parser::new(self.bytes, offset);
+        let parsed = p.indirect(length);
+        let stream_len = match &parsed {
+            Ok(Indirect {
+                object: Object::Stream(_, r),
+                ..
+            }) => r.len(),
+            _ => 0,
+        };
+        self.meter
+            .scan((p.pos().saturating_sub(offset)).saturating_sub(stream_len) + p.searched)?;
+        if p.length_repaired {
+            self.meter.repair()?;
+            self.repairs
+                .borrow_mut()
+                .push(Repair::StreamLength { offset });
+        }
+        parsed
+    }
+
+    /// What the reader repaired so far.
+    pub fn repairs(&self) -> Vec<Repair> {
+        self.repairs.borrow().clone()
+    }
+
+    /// The budget error that stopped reading, if one did.
+    pub fn exhausted(&self) -> Option<PdfError> {
+        self.meter.exhausted()
+    }
+
+    pub fn meter(&self) -> &Meter {
+        &self.meter
+    }
+
+    pub fn revision_count(&self) -> usize {
+        self.revisions.len()
+    }
+
+    pub fn latest(&self) -> usize {
+        self.revisions.len().saturating_sub(1)
+    }
+
+    /// The entry for `num` as of revision `rev`, and the revision that wrote it.
+    pub fn entry_of(&self, rev: usize, num: u32) -> Option<(Entry, usize)> {
+        let upto = self.revisions.get(..=rev)?;
+        upto.iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, s)| s.entries.get(&num).map(|e| (*e, i)))
+    }
+
+    /// The entry for `num` as of revision `rev` (revisions `0..=rev`).
+    pub fn entry(&self, rev: usize, num: u32) -> Option<Entry> {
+        self.entry_of(rev, num).map(|(e, _)| e)
+    }
+
+    /// `/Root` of the trailer as revision `rev` sees it.
+    pub fn root(&self, rev: usize) -> Option<u32> {
+        self.revisions
+            .get(..=rev)?
+            .iter()
+            .rev()
+            .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))
+            .map(|(n, _)| n)
+    }
+
+    /// The object `num` as revision `rev` sees it, or None when it is free or missing.
+    pub fn object(&self, rev: usize, num: u32) -> Result<Option<Object>, PdfError> {
+        self.meter.check()?;
+        match self.entry_of(rev, num) {
+            None | Some((Entry::Free, _)) => Ok(None),
+            Some((Entry::InFile { offset, .. }, by)) => {
+                Ok(Some(self.object_numbered(offset, num, by)?.object))
+            }
+            Some((Entry::InStream { stream, index }, _)) => {
+                let objs = self.object_stream(rev, stream)?;
+                self.stream_object(&objs, num, index as usize)
+            }
+        }
+    }
+
+    /// The object the entry of revision `rev` places at `offset`, which must be object `num`
+    /// and lie inside that revision (an entry pointing past its own revision's end would let
+    /// later, unsigned bytes stand in for the signed revision's object).
+    pub fn object_numbered(
+        &self,
+        written: usize,
+        num: u32,
+        rev: usize,
+    ) -> Result<Indirect, PdfError> {
+        let limit = self.revisions.get(rev).map_or(self.bytes.len(), |r| r.end);
+        let at = written.saturating_add(self.base);
+        let ind = match self.object_at(at, rev) {
+            Ok(ind) if ind.num == num => ind,
+            first => self.find_object_near(at, num, rev).ok_or_else(|| match first {
+                Err(e) => e,
+                Ok(other) => PdfError::Syntax {
+                    offset: at,
+                    what: format!("object {num} at its xref offset, found object {}", other.num),
+                },
+            })?,
+        };
+        if ind.span.end > limit {
+            return Err(PdfError::Syntax {
+                offset: at,
+                what: format!(
+                    "object {num} inside revision {}, but it lies after that revision's end",
+                    rev + 1
+                ),
+            });
+        }
+        Ok(ind)
+    }
+
+    /// `num G obj` near a wrong offset, nearest first (a repair, as readers do).
+    fn find_object_near(&self, at: usize, num: u32, rev: usize) -> Option<Indirect> {
+        self.meter.repair().ok()?;
+        let lo = at.saturating_sub(REPAIR_WINDOW).min(self.bytes.len());
+        let hi = at.saturating_add(REPAIR_WINDOW).min(self.bytes.len());
+        self.meter.scan(hi - lo).ok()?;
+        let needle = format!("{num} ");
+        let window = &self.bytes[lo..hi];
+        let found = memchr::memmem::find_iter(window, needle.as_bytes())
+            .map(|i| lo + i)
+            .filter(|&i| i == 0 || !super::object::is_regular(self.bytes[i - 1]))
+            .filter_map(|i| self.object_at(i, rev).ok().filter(|o| o.num == num))
+            .min_by_key(|o| o.span.start.abs_diff(at))?;
+        self.repairs.borrow_mut().push(Repair::Offset {
+            written: at - self.base,
+            found: found.span.start,
+        });
+        Some(found)
+    }
+
+    /// The indirect object written at file offset `at`, with `/Length` references resolved in
+    /// the view of revision `rev`.
+    pub fn object_at(&self, at: usize, rev: usize) -> Result<Indirect, PdfError> {
+        if at >= self.bytes.len() {
+            return Err(PdfError::Syntax {
+                offset: at,
+                what: "object offset beyond end of file".into(),
+            });
+        }
+        let lookup_len = |n: u32, _g: u16| -> Option<u64> {
+            match self.entry(rev, n)? {
+                Entry::InFile { offset, .. } => {
+                    let ind = self.parse_at(offset + self.base, &|_, _| None).ok()?;
+                    ind.object.as_int().and_then(|i| u64::try_from(i).ok())
+                }
+                _ => None,
+            }
+        };
+        self.parse_at(at, &lookup_len)
+    }
+
+    /// Object stream `num` (as revision `rev` sees it), decoded once while the cache holds it.
+    pub fn object_stream(&self, rev: usize, num: u32) -> Result<Rc<ObjectStream>, PdfError> {
+        let Some((Entry::InFile { offset, .. }, by)) = self.entry_of(rev, num) else {
+            return Err(PdfError::Syntax {
+                offset: 0,
+                what: format!("object stream {num} is not in the file"),
+            });
+        };
+        if let Some(v) = self.object_streams.borrow().get(&offset) {
+            return Ok(v.clone());
+        }
+        let ind = self.object_numbered(offset, num, by)?;
+        let Object::Stream(dict, data) = &ind.object else {
+            return Err(PdfError::Syntax {
+                offset,
+                what: "an object stream".into(),
+            });
+        };
+        let raw = stream::decode(&self.meter, dict, &self.bytes[data.clone()])?;
+        let index = self.object_stream_index(dict, &raw, offset)?;
+        let os = Rc::new(ObjectStream { raw, index });
+        self.cache(offset, os.clone());
+        Ok(os)
+    }
+
+    fn cache(&self, offset: usize, os: Rc<ObjectStream>) {
+        let size = os.raw.len() as u64 + os.index.len() as u64 * 16;
+        let mut map = self.object_streams.borrow_mut();
+        if self.cached_bytes.get() + size > self.meter.budget().max_cached_bytes {
+            map.clear();
+            self.cached_bytes.set(0);
+        }
+        self.cached_bytes.set(self.cached_bytes.get() + size);
+        map.insert(offset, os);
+    }
+
+    /// The header of an object stream (§7.5.7): `/N` pairs of object number and offset from
+    /// `/First`, in increasing order, so that no byte belongs to two objects.
+    fn object_stream_index(
+        &self,
+        dict: &Dict,
+        raw: &[u8],
+        offset: usize,
+    ) -> Result<Vec<(u32, usize)>, PdfError> {
+        let bad = |what: &str| PdfError::Syntax {
+            offset,
+            what: what.into(),
+        };
+        let n = dict_get(dict, b"N").and_then(Object::as_int).unwrap_or(0);
+        let first = dict_get(dict, b"First").and_then(Object::as_int).unwrap_or(0);
+        if n < 0 || first < 0 || first as usize > raw.len() || n as usize > raw.len() / 2 + 1 {
+            return Err(bad("object stream /N or /First"));
+        }
+        self.meter.scan(first as usize)?;
+        let mut header = Parser::new(&raw[..first as usize], 0);
+        let mut index = Vec::with_capacity(n as usize);
+        let mut last = None;
+        for _ in 0..n {
+            let (Some(onum), Some(rel)) = (header.unsigned(), header.unsigned()) else {
+                return Err(bad("object stream header"));
+            };
+            let at = (first as u64).saturating_add(rel);
+            if at >= raw.len() as u64 || last.is_some_and(|l| at <= l) {
+                return Err(bad("object stream offsets in increasing order inside its data"));
+            }
+            last = Some(at);
+            let onum = u32::try_from(onum).map_err(|_| bad("object number"))?;
+            index.push((onum, at as usize));
+        }
+        Ok(index)
+    }
+
+    /// Object `num` of a decoded object stream; `index` is where the xref says it is.
+    fn stream_object(
+        &self,
+        os: &ObjectStream,
+        num: u32,
+        index: usize,
+    ) -> Result<Option<Object>, PdfError> {
+        let i = match os.index.get(index) {
+            Some((n, _)) if *n == num => index,
+            _ => match os.index.iter().position(|(n, _)| *n == num) {
+                Some(i) => i,
+                None => return Ok(None),
+            },
+        };
+        self.stream_object_at(os, i).map(Some)
+    }
+
+    /// The `i`-th object of a decoded object stream, parsed within its own bytes.
+    pub fn stream_object_at(&self, os: &ObjectStream, i: usize) -> Result<Object, PdfError> {
+        let start = os.index[i].1;
+        let end = os.index.get(i + 1).map_or(os.raw.len(), |(_, s)| *s);
+        let mut p = Parser::new(&os.raw[..end], start);
+        let v = p.value(0);
+        self.meter.scan(p.pos().saturating_sub(start))?;
+        v
+    }
+
+    /// Decode a stream's data under the document's budget.
+    pub fn decode_stream(&self, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
+        stream::decode(&self.meter, dict, data)
+    }
+}
