@@ -103,6 +103,7 @@ fn verify_inner(
         e => VerifyError::Unreadable(e),
     })?;
     let mut document_problems: Vec<Problem> = unparsed
+        .listed
         .iter()
         .map(|u| Problem {
             code: "object_unreadable".into(),
@@ -114,6 +115,7 @@ fn verify_inner(
             ),
         })
         .collect();
+    document_problems.extend(doc.repairs().iter().map(repair_problem));
     if let Some(r) = pdf::trailing_garbage(&doc) {
         document_problems.push(Problem {
             code: "data_after_last_revision".into(),
@@ -129,10 +131,31 @@ fn verify_inner(
     let with_dss = dss_validation_data(&doc, store);
     let store = with_dss.as_ref().unwrap_or(store);
     let mut digests = DigestCache::default();
-    let signatures: Vec<SignatureReport> = sigs
-        .iter()
-        .map(|s| check_signature(&doc, s, &sigs, store, opts, at, &mut digests))
-        .collect();
+    let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
+    for s in &sigs {
+        let mut r = check_signature(&doc, s, &sigs, store, opts, at, &mut digests);
+        // A budget spent while checking makes every finding after it meaningless.
+        if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {
+            return Err(VerifyError::Budget(e));
+        }
+        r.problems = cap_problems(r.problems, opts.budget.max_problems_per_code);
+        signatures.push(r);
+    }
+    let listed = unparsed.listed.len().min(opts.budget.max_problems_per_code);
+    let mut document_problems = cap_problems(document_problems, opts.budget.max_problems_per_code);
+    if unparsed.total > listed {
+        document_problems.retain(|p| {
+            p.code != "object_unreadable" || !p.message.starts_with("and ")
+        });
+        document_problems.push(Problem {
+            code: "object_unreadable".into(),
+            message: format!(
+                "and {} more objects cannot be read ({} in all)",
+                unparsed.total - listed,
+                unparsed.total
+            ),
+        });
+    }
     let verdict = if signatures.is_empty() {
         Verdict::Unsigned
     } else if signatures
@@ -160,6 +183,56 @@ fn verify_inner(
         signatures,
         document_problems,
     })
+}
+
+/// A repair the reader made, as a document problem (reported; the verdict stands on the
+/// repaired reading, which is the one conforming readers show).
+fn repair_problem(r: &pdf::Repair) -> Problem {
+    let (code, message) = match r {
+        pdf::Repair::HeaderOffset(n) => (
+            "data_before_header",
+            format!("{n} bytes come before the %PDF- header; offsets were counted from the header"),
+        ),
+        pdf::Repair::Offset { written, found } => (
+            "xref_offset_repaired",
+            format!("the cross-reference table gives offset {written}, but the object or section starts at {found}"),
+        ),
+        pdf::Repair::StreamLength { offset } => (
+            "stream_length_repaired",
+            format!("the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
+        ),
+    };
+    Problem {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// The first `max` problems of each code, then one line that counts the others: a hostile file
+/// with a million broken objects gets a report of a few lines, not of a million.
+fn cap_problems(problems: Vec<Problem>, max: usize) -> Vec<Problem> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for p in problems {
+        let n = seen.entry(p.code.clone()).or_insert(0);
+        *n += 1;
+        if *n <= max {
+            out.push(p);
+        }
+    }
+    let mut extra: Vec<(String, usize)> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > max)
+        .map(|(c, n)| (c, n - max))
+        .collect();
+    extra.sort();
+    for (code, n) in extra {
+        out.push(Problem {
+            message: format!("and {n} more problems of this kind"),
+            code,
+        });
+    }
+    out
 }
 
 /// Digests of signed byte ranges, so each range is hashed once per algorithm.
@@ -298,8 +371,19 @@ fn run_checks(
         (_, Some(rev)) => {
             // The first certification signature's DocMDP governs every later change; FieldMDP
             // locks of this and every earlier signature apply after this one.
+            // A signed field's FieldMDP /P (ISO 32000-2 §12.8.2.4) can only lower that level.
+            let docmdp = all
+                .iter()
+                .find_map(|s| s.docmdp)
+                .into_iter()
+                .chain(
+                    all.iter()
+                        .filter(|s| s.revision <= rev)
+                        .filter_map(|s| s.lock_level),
+                )
+                .min();
             let policy = changes::ChangePolicy {
-                docmdp: all.iter().find_map(|s| s.docmdp),
+                docmdp,
                 locks: all
                     .iter()
                     .filter(|s| s.revision <= rev)

@@ -22,6 +22,9 @@ use super::trailing_garbage;
 use super::Document;
 use std::collections::BTreeSet;
 
+/// Reasons listed one by one in a report; the rest are counted.
+const MAX_REASONS: usize = 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Modifications {
@@ -77,9 +80,9 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
     if signed >= latest {
         return finish(disallowed, false);
     }
-    if policy.docmdp == Some(1) {
-        disallowed.push("the certification signature allows no change (DocMDP P=1), but the file was updated after it".into());
-    }
+    // DocMDP P=1 (ISO 32000-2 Table 257) forbids every change except, as PAdES (ETSI EN
+    // 319 142-1 §5.4) and pyHanko read it, validation data (/DSS) and document timestamps: the
+    // per-object rules below refuse everything else at P=1.
     check_trailers(doc, signed, &mut disallowed);
     let changed: BTreeSet<u32> = doc.revisions[signed + 1..]
         .iter()
@@ -100,6 +103,11 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
     for num in changed {
         if num == 0 {
             continue;
+        }
+        // Enough reasons to fail, or a reading budget spent: judging more changes adds nothing.
+        if disallowed.len() > MAX_REASONS || doc.meter().check().is_err() {
+            disallowed.push("further changes were not examined".into());
+            break;
         }
         let old = match doc.object(signed, num) {
             Ok(o) => o,
@@ -154,7 +162,13 @@ fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
     }
 }
 
-fn finish(disallowed: Vec<String>, later_revisions: bool) -> ChangeReport {
+fn finish(mut disallowed: Vec<String>, later_revisions: bool) -> ChangeReport {
+    // The report stays small whatever the file: the first reasons, then a count.
+    if disallowed.len() > MAX_REASONS {
+        let more = disallowed.len() - MAX_REASONS;
+        disallowed.truncate(MAX_REASONS);
+        disallowed.push(format!("and {more} more"));
+    }
     let verdict = if !disallowed.is_empty() {
         Modifications::Disallowed
     } else if later_revisions {
@@ -331,10 +345,13 @@ impl Ctx<'_, '_> {
             Some(b"Catalog") => {
                 let rest = except(
                     &keys,
-                    &[b"AcroForm", b"DSS", b"Extensions", b"Version", b"Metadata"],
+                    &[b"AcroForm", b"DSS", b"Extensions", b"Version", b"Metadata", b"Perms"],
                 );
                 if !rest.is_empty() {
                     return Err(not_allowed(&rest));
+                }
+                if keys.contains(&b"Perms"[..]) {
+                    self.perms(num, od, nd)?;
                 }
                 if keys.contains(&b"AcroForm"[..]) {
                     let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
@@ -353,7 +370,14 @@ impl Ctx<'_, '_> {
                 Ok(())
             }
             Some(b"Page") => {
-                let rest = except(&keys, &[b"Annots"]);
+                // /Tabs is the tab order of the page's annotations: it may change where
+                // annotations may (P=3), as iText reads §12.8.2.2.
+                let allowed: &[&[u8]] = if self.policy.docmdp == Some(3) {
+                    &[b"Annots", b"Tabs"]
+                } else {
+                    &[b"Annots"]
+                };
+                let rest = except(&keys, allowed);
                 if !rest.is_empty() {
                     return Err(not_allowed(&rest));
                 }
@@ -404,6 +428,7 @@ impl Ctx<'_, '_> {
         };
         let subtype = a.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
         if subtype == b"Widget" && self.is_sig_field(&a) {
+            self.signing_allowed_for(r, &a)?;
             let area = rect_area(self.resolve(self.latest, a.get(b"Rect")).as_ref());
             if area == 0.0
                 || a.get(b"F")
@@ -443,7 +468,10 @@ impl Ctx<'_, '_> {
 
     fn acroform(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), String> {
         let keys = differing_keys(od, nd);
-        let rest = except(&keys, &[b"Fields", b"SigFlags", b"DR", b"DA"]);
+        let rest = except(
+            &keys,
+            &[b"Fields", b"SigFlags", b"DR", b"DA", b"NeedAppearances"],
+        );
         if !rest.is_empty() {
             return Err(format!(
                 "object {num} (/AcroForm) was changed after signing: {}",
@@ -467,6 +495,9 @@ impl Ctx<'_, '_> {
             if !is_sig {
                 return Err(format!("object {num} (/AcroForm): field {f} added after signing is not a signature field"));
             }
+            if let Some(o) = self.doc.object(self.latest, *f).ok().flatten() {
+                self.signing_allowed_for(*f, &o)?;
+            }
         }
         Ok(())
     }
@@ -475,7 +506,15 @@ impl Ctx<'_, '_> {
     fn field_change(&self, num: u32, old: &Object, keys: &BTreeSet<Vec<u8>>) -> Result<(), String> {
         let name = self.field_name(old);
         if self.field_type(old) == Some(b"Sig".to_vec()) {
-            let rest = except(keys, &[b"V", b"AP"]);
+            // Signing an empty field sets its value and appearance, and signers often set the
+            // widget's flags (/F: print) and modification date (/M) as they do.
+            let being_signed = old.get(b"V").is_none() && keys.contains(&b"V".to_vec());
+            let allowed: &[&[u8]] = if being_signed {
+                &[b"V", b"AP", b"F", b"M"]
+            } else {
+                &[b"V", b"AP"]
+            };
+            let rest = except(keys, allowed);
             if !rest.is_empty() {
                 return Err(format!(
                     "signature field {name} (object {num}) was changed after signing: {}",
@@ -485,7 +524,7 @@ impl Ctx<'_, '_> {
             if old.get(b"V").is_some() && keys.contains(&b"V".to_vec()) {
                 return Err(format!("signature field {name} (object {num}) was already signed and got a new value after signing"));
             }
-            return Ok(());
+            return self.signing_allowed(num);
         }
         // Form filling.
         if self.policy.docmdp == Some(1) {
@@ -494,11 +533,51 @@ impl Ctx<'_, '_> {
         if self.policy.locks.iter().any(|l| l.locks(&name)) {
             return Err(format!("form field {name} (object {num}) is locked by a signature (FieldMDP) but was changed"));
         }
-        let rest = except(keys, &[b"V", b"AS", b"AP"]);
+        // /MK holds the widget's appearance characteristics, used to draw /AP, which may change.
+        // /I: the selected options of a choice field, part of its value (§12.7.5.4).
+        let rest = except(keys, &[b"V", b"AS", b"AP", b"MK", b"I", b"M"]);
         if !rest.is_empty() {
             return Err(format!(
                 "form field {name} (object {num}) was changed after signing beyond its value: {}",
                 keys_text(&rest)
+            ));
+        }
+        Ok(())
+    }
+
+    /// A new signature in an existing field: at DocMDP P=1 only a document timestamp.
+    fn signing_allowed(&self, num: u32) -> Result<(), String> {
+        match self.doc.object(self.latest, num).ok().flatten() {
+            Some(o) => self.signing_allowed_for(num, &o),
+            None => Ok(()),
+        }
+    }
+
+    fn signing_allowed_for(&self, num: u32, field: &Object) -> Result<(), String> {
+        if self.policy.docmdp != Some(1) {
+            return Ok(());
+        }
+        let is_timestamp = self.ancestry(field).iter().any(|x| {
+            self.resolve(self.latest, x.get(b"V"))
+                .is_some_and(|v| v.type_name() == Some(b"DocTimeStamp"))
+        });
+        if is_timestamp {
+            Ok(())
+        } else {
+            Err(format!("signature field {num} was signed after a certification that allows no change (DocMDP P=1); only document timestamps may follow it"))
+        }
+    }
+
+    /// `/Perms` (ISO 32000-2 §12.8.4): usage rights may be added; the certification's /DocMDP
+    /// entry may not be added, removed or changed.
+    fn perms(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), String> {
+        let docmdp = |rev: usize, d: &Dict| {
+            self.resolve(rev, dict_get(d, b"Perms"))
+                .and_then(|p| p.get(b"DocMDP").cloned())
+        };
+        if docmdp(self.signed, od) != docmdp(self.latest, nd) {
+            return Err(format!(
+                "object {num} (/Catalog): the certification (/Perms /DocMDP) was changed after signing"
             ));
         }
         Ok(())

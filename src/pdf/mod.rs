@@ -59,6 +59,9 @@ pub struct SignatureDict {
     pub docmdp: Option<i64>,
     /// FieldMDP locks in `/Reference`.
     pub field_locks: Vec<changes::FieldLock>,
+    /// `/P` of a FieldMDP transform (ISO 32000-2 Table 256): the document's permissions once
+    /// this field is signed.
+    pub lock_level: Option<i64>,
     /// Whether the signature dictionary sits inside an object stream (its bytes cannot be
     /// checked against the byte range).
     pub in_object_stream: bool,
@@ -185,12 +188,34 @@ pub struct Unparsed {
     pub error: PdfError,
 }
 
+/// Objects listed one by one as unreadable; the rest are only counted.
+const MAX_UNPARSED_LISTED: usize = 100;
+
+/// The objects that could not be read: the first few, and how many in all.
+#[derive(Debug, Clone, Default)]
+pub struct Unreadable {
+    pub listed: Vec<Unparsed>,
+    pub total: usize,
+}
+
+impl Unreadable {
+    fn push(&mut self, u: Unparsed) {
+        self.total += 1;
+        if self.listed.len() < MAX_UNPARSED_LISTED {
+            self.listed.push(u);
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
 /// Every signature dictionary of the document, from every revision, oldest first. Objects that
 /// cannot be read are returned beside them; a budget error stops the search.
 pub fn find_signatures(
     doc: &Document,
     budget: &Budget,
-) -> Result<(Vec<SignatureDict>, Vec<Unparsed>), PdfError> {
+) -> Result<(Vec<SignatureDict>, Unreadable), PdfError> {
     let mut found = Found::default();
     let latest = doc.latest();
     for (rev, section) in doc.revisions.iter().enumerate() {
@@ -244,7 +269,7 @@ pub fn find_signatures(
 #[derive(Default)]
 struct Found {
     sigs: Vec<SignatureDict>,
-    unparsed: Vec<Unparsed>,
+    unparsed: Unreadable,
     /// Field name of each signature value, from the field dictionaries (/FT /Sig with /V).
     field_of: HashMap<u32, String>,
     offsets: HashSet<usize>,
@@ -374,8 +399,17 @@ fn signature_dict(
             }
         })
         .collect();
+    let lock_level = o
+        .get(b"Reference")
+        .and_then(Object::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get(b"TransformMethod").and_then(Object::as_name) == Some(b"FieldMDP"))
+        .filter_map(|r| r.get(b"TransformParams")?.get(b"P")?.as_int())
+        .min();
     SignatureDict {
         object,
+        lock_level,
         span,
         revision,
         field_name: None,

@@ -215,9 +215,12 @@ pub struct Crl {
 }
 
 impl Crl {
-    /// Whether `issuer`'s key verifies this CRL's signature.
+    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
+    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
+    /// (§4.2.1.3); without the extension its key is unrestricted.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
-        self.signed.verify_with(&issuer.key).is_ok()
+        let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
+        may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
     }
 
     pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {

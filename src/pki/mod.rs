@@ -392,7 +392,10 @@ fn check_certificates(
             }
         }
         if i == 0 {
-            let has = c.has_key_usage(cert::KU_DIGITAL_SIGNATURE)
+            // RFC 5280 §4.2.1.3: without a keyUsage extension the key is not restricted; with
+            // one, a signer needs digitalSignature or nonRepudiation (contentCommitment).
+            let has = c.key_usage.is_none()
+                || c.has_key_usage(cert::KU_DIGITAL_SIGNATURE)
                 || c.has_key_usage(cert::KU_NON_REPUDIATION);
             if !has {
                 out.push(Finding::SignerKeyUsage {
