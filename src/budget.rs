@@ -48,7 +48,7 @@ impl Default for Budget {
     fn default() -> Self {
         Budget {
             max_revisions: 256,
-            max_objects: 2_000_000,
+            max_objects: 1_000_000,
             max_inflated_bytes: 256 * 1024 * 1024,
             max_stream_bytes: 64 * 1024 * 1024,
             max_cached_bytes: 64 * 1024 * 1024,
