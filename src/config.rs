@@ -24,6 +24,8 @@ pub struct Config {
     pub max_claimed_signing_age_days: u64,
     /// Let such implausible signing times earn their month anyway (the receipt still says so).
     pub accept_implausible_signing_time: bool,
+    /// CPU time one verification may use before it ends in `budget_exceeded` (0: unlimited).
+    pub verify_cpu_ms: u64,
     pub token: Vec<Token>,
 }
 
@@ -32,6 +34,16 @@ pub struct Token {
     pub name: String,
     pub sha256: String,
     pub scopes: Vec<String>,
+}
+
+impl Config {
+    /// Verification options for this configuration (the CPU budget per document).
+    pub fn verify_options(&self) -> crate::verify::Options {
+        let mut o = crate::verify::Options::default();
+        o.budget.max_cpu =
+            (self.verify_cpu_ms > 0).then(|| std::time::Duration::from_millis(self.verify_cpu_ms));
+        o
+    }
 }
 
 impl Default for Config {
@@ -49,6 +61,7 @@ impl Default for Config {
             crl_refresh_hours: 6,
             max_claimed_signing_age_days: 45,
             accept_implausible_signing_time: false,
+            verify_cpu_ms: 2000,
             token: Vec::new(),
         }
     }
@@ -150,6 +163,12 @@ impl Config {
             c.crl_refresh_hours = v.parse().map_err(|_| ConfigError::Env {
                 key: "KYSO_CRL_REFRESH_HOURS".into(),
                 message: format!("{v:?} is not a number of hours"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_VERIFY_CPU_MS") {
+            c.verify_cpu_ms = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_VERIFY_CPU_MS".into(),
+                message: format!("{v:?} is not a number of milliseconds"),
             })?;
         }
         if let Some(v) = env("KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS") {

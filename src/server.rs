@@ -91,7 +91,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         store: Arc::new(store),
         trust: std::sync::RwLock::new(Arc::new(trust)),
         crl_refresh: std::sync::Mutex::new(None),
-        opts: Options::default(),
+        opts: cfg.verify_options(),
         config: cfg,
         verify_slots: tokio::sync::Semaphore::new(slots),
         write_lock: tokio::sync::Mutex::new(()),
