@@ -5,6 +5,9 @@ mod auth;
 mod compliance;
 mod durability;
 mod helpers;
+mod hostile;
+#[path = "../common/hostile_pdf.rs"]
+mod hostile_pdf;
 mod registry;
 mod revocation;
 mod script;
