@@ -193,9 +193,13 @@ fn repair_problem(r: &pdf::Repair) -> Problem {
             "data_before_header",
             format!("{n} bytes come before the %PDF- header; offsets were counted from the header"),
         ),
-        pdf::Repair::Offset { written, found } => (
+        pdf::Repair::Offset { written, found, .. } => (
             "xref_offset_repaired",
             format!("the cross-reference table gives offset {written}, but the object or section starts at {found}"),
+        ),
+        pdf::Repair::Ambiguous { offset, num } => (
+            "xref_entry_ambiguous",
+            format!("the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
         ),
         pdf::Repair::StreamLength { offset } => (
             "stream_length_repaired",

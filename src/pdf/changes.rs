@@ -88,7 +88,9 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
         .iter()
         .flat_map(|s| s.entries.keys().copied())
         .collect();
-    let info: BTreeSet<u32> = doc.revisions[..=latest]
+    // Only the signed revision's /Info may be rewritten: a later trailer naming another object
+    // as /Info must not exempt it from the comparison.
+    let info: BTreeSet<u32> = doc.revisions[..=signed]
         .iter()
         .filter_map(|s| dict_get(&s.trailer, b"Info").and_then(Object::as_ref))
         .map(|(n, _)| n)
@@ -100,6 +102,17 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
         policy,
         dss_objects: dss_objects(doc, signed),
     };
+    // A repair (an object away from its offset, a wrong /Length, an ambiguous entry) in bytes
+    // written after the signature: readers that rebuild the xref may show other objects there.
+    let signed_end = doc.revisions[signed].end;
+    for r in doc.repairs() {
+        if r.position() >= signed_end {
+            disallowed.push(format!(
+                "the update after signing is damaged at byte {} ({r:?}); readers that repair it may show content that was not signed",
+                r.position()
+            ));
+        }
+    }
     for num in changed {
         if num == 0 {
             continue;
@@ -131,7 +144,12 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
             (None, _) => {}
             (Some(_), None) => disallowed.push(format!("object {num} was deleted after signing")),
             (Some(old), Some(new)) => {
-                if same(doc, &old, &new) || info.contains(&num) || ctx.dss_objects.contains(&num) {
+                // /Info and the /DSS bookkeeping may change, but never a stream (a content
+                // stream listed there by a prepared document would otherwise be exempt).
+                let exempt = (info.contains(&num) || ctx.dss_objects.contains(&num))
+                    && !matches!(old, Object::Stream(..))
+                    && !matches!(new, Object::Stream(..));
+                if same(doc, &old, &new) || exempt {
                     continue;
                 }
                 if let Err(why) = ctx.judge(num, &old, &new) {
@@ -229,6 +247,10 @@ fn dss_objects(doc: &Document, rev: usize) -> BTreeSet<u32> {
             resolve(v, &mut out);
         }
     }
+    // An array that is also a page's /Contents is page content, not validation data.
+    for n in page_content_arrays(doc, rev) {
+        out.remove(&n);
+    }
     if let Some(vri) = dss.get(b"VRI").and_then(|v| resolve(v, &mut out)) {
         for (_, entry) in vri.as_dict().into_iter().flatten() {
             if let Some(e) = resolve(entry, &mut out) {
@@ -237,6 +259,38 @@ fn dss_objects(doc: &Document, rev: usize) -> BTreeSet<u32> {
                         resolve(v, &mut out);
                     }
                 }
+            }
+        }
+    }
+    out
+}
+
+/// Object numbers of the indirect arrays that pages of revision `rev` use as `/Contents`.
+fn page_content_arrays(doc: &Document, rev: usize) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let Some(root) = doc.root(rev) else {
+        return out;
+    };
+    let pages = doc
+        .object(rev, root)
+        .ok()
+        .flatten()
+        .and_then(|c| c.get(b"Pages").and_then(Object::as_ref));
+    let mut todo: Vec<u32> = pages.map(|(n, _)| n).into_iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n) || seen.len() > 1_000_000 || doc.meter().check().is_err() {
+            continue;
+        }
+        let Ok(Some(node)) = doc.object(rev, n) else {
+            continue;
+        };
+        if let Some((c, _)) = node.get(b"Contents").and_then(Object::as_ref) {
+            out.insert(c);
+        }
+        for kid in node.get(b"Kids").and_then(Object::as_array).unwrap_or(&[]) {
+            if let Some((k, _)) = kid.as_ref() {
+                todo.push(k);
             }
         }
     }

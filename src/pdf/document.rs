@@ -17,10 +17,35 @@ const REPAIR_WINDOW: usize = 1024;
 pub enum Repair {
     /// Bytes before `%PDF-`: offsets are counted from the header.
     HeaderOffset(usize),
-    /// A section or object was found near, not at, its written offset.
-    Offset { written: usize, found: usize },
+    /// A section or object was found near, not at, its written offset; `listed_by` is where
+    /// the revision whose entry needed it starts.
+    Offset {
+        written: usize,
+        found: usize,
+        listed_by: usize,
+    },
     /// A stream's `/Length` was wrong; its data ends at `endstream`.
     StreamLength { offset: usize },
+    /// Two entries for one object where readers disagree on which wins: listed twice in one
+    /// section (the first is kept, as poppler, MuPDF, Ghostscript and qpdf do), or given
+    /// differently by a hybrid file's table and its `/XRefStm` (the table's is kept).
+    Ambiguous { offset: usize, num: u32 },
+}
+
+impl Repair {
+    /// Where in the file the repaired structure is: a repair after a signed revision's end
+    /// concerns bytes nobody signed, where readers may show something else.
+    pub fn position(&self) -> usize {
+        match self {
+            Repair::HeaderOffset(_) => 0,
+            Repair::Offset {
+                written,
+                found,
+                listed_by,
+            } => (*written).max(*found).max(*listed_by),
+            Repair::StreamLength { offset } | Repair::Ambiguous { offset, .. } => *offset,
+        }
+    }
 }
 
 /// The decoded data of one object stream and where each of its objects starts.
@@ -71,11 +96,11 @@ impl<'a> Document<'a> {
             repairs: RefCell::new(Vec::new()),
         };
         let start = doc.startxref()?;
-        if base > 0 && !doc.section_at(start) && doc.section_at(start + base) {
+        if base > 0 && !doc.section_at(start) && doc.section_at(start.saturating_add(base)) {
             doc.base = base;
             doc.repairs.borrow_mut().push(Repair::HeaderOffset(base));
         }
-        let chain = doc.read_chain(start + doc.base)?;
+        let chain = doc.read_chain(start.saturating_add(doc.base))?;
         doc.revisions = xref::revisions(chain)?;
         Ok(doc)
     }
@@ -118,7 +143,7 @@ impl<'a> Document<'a> {
             }
             let offset = self.locate_section(written)?;
             let section = self.read_section(offset)?;
-            next = section.prev.map(|p| p + self.base);
+            next = section.prev.map(|p| p.saturating_add(self.base));
             chain.push(section);
         }
         Ok(chain)
@@ -155,14 +180,19 @@ impl<'a> Document<'a> {
                 what: "an xref table or xref stream at the offset startxref or /Prev gives".into(),
             })?;
         self.meter.repair()?;
-        self.repairs.borrow_mut().push(Repair::Offset { written, found });
+        self.repairs.borrow_mut().push(Repair::Offset {
+            written,
+            found,
+            listed_by: written,
+        });
         Ok(found)
     }
 
     fn read_section(&self, offset: usize) -> Result<Section, PdfError> {
         let mut p = Parser::new(self.bytes, offset);
         let (kind, mut entries, trailer, after) = if p.keyword(b"xref") {
-            let entries = xref::read_table(self.bytes, &mut p, &self.meter)?;
+            let (entries, duplicates) = xref::read_table(self.bytes, &mut p, &self.meter)?;
+            self.note_duplicates(offset, duplicates);
             if !p.keyword(b"trailer") {
                 return Err(PdfError::Syntax {
                     offset: p.pos(),
@@ -188,7 +218,16 @@ impl<'a> Document<'a> {
                 let at = usize::try_from(*x).unwrap_or(usize::MAX).saturating_add(self.base);
                 let (hybrid, _, _) = self.read_stream_section(at)?;
                 for (k, v) in hybrid {
-                    entries.entry(k).or_insert(v);
+                    match entries.get(&k) {
+                        None => {
+                            entries.insert(k, v);
+                        }
+                        Some(e) if *e != v => self
+                            .repairs
+                            .borrow_mut()
+                            .push(Repair::Ambiguous { offset, num: k }),
+                        Some(_) => {}
+                    }
                 }
             }
         }
@@ -242,8 +281,16 @@ impl<'a> Document<'a> {
             });
         }
         let raw = stream::decode(&self.meter, dict, &self.bytes[data.clone()])?;
-        let entries = xref::read_xref_stream(dict, &raw, &self.meter)?;
+        let (entries, duplicates) = xref::read_xref_stream(dict, &raw, &self.meter)?;
+        self.note_duplicates(offset, duplicates);
         Ok((entries, dict.clone(), ind.span.end))
+    }
+
+    fn note_duplicates(&self, offset: usize, duplicates: Vec<u32>) {
+        let mut r = self.repairs.borrow_mut();
+        for num in duplicates.into_iter().take(100) {
+            r.push(Repair::Ambiguous { offset, num });
+        }
     }
 
     /// Parse the indirect object at `offset`, charging the work to the meter.
@@ -380,9 +427,11 @@ impl<'a> Document<'a> {
             .filter(|&i| i == 0 || !super::object::is_regular(self.bytes[i - 1]))
             .filter_map(|i| self.object_at(i, rev).ok().filter(|o| o.num == num))
             .min_by_key(|o| o.span.start.abs_diff(at))?;
+        let listed_by = self.revisions.get(rev).map_or(0, |r| r.offset);
         self.repairs.borrow_mut().push(Repair::Offset {
-            written: at - self.base,
+            written: at.saturating_sub(self.base),
             found: found.span.start,
+            listed_by,
         });
         Some(found)
     }
@@ -399,7 +448,7 @@ impl<'a> Document<'a> {
         let lookup_len = |n: u32, _g: u16| -> Option<u64> {
             match self.entry(rev, n)? {
                 Entry::InFile { offset, .. } => {
-                    let ind = self.parse_at(offset + self.base, &|_, _| None).ok()?;
+                    let ind = self.parse_at(offset.saturating_add(self.base), &|_, _| None).ok()?;
                     ind.object.as_int().and_then(|i| u64::try_from(i).ok())
                 }
                 _ => None,
@@ -477,6 +526,12 @@ impl<'a> Document<'a> {
             let onum = u32::try_from(onum).map_err(|_| bad("object number"))?;
             index.push((onum, at as usize));
         }
+        // One object twice in one stream: readers disagree on which copy they show.
+        let mut nums: Vec<u32> = index.iter().map(|(n, _)| *n).collect();
+        nums.sort_unstable();
+        if nums.windows(2).any(|w| w[0] == w[1]) {
+            return Err(bad("an object stream that lists each object once"));
+        }
         Ok(index)
     }
 
@@ -487,14 +542,15 @@ impl<'a> Document<'a> {
         num: u32,
         index: usize,
     ) -> Result<Option<Object>, PdfError> {
-        let i = match os.index.get(index) {
-            Some((n, _)) if *n == num => index,
-            _ => match os.index.iter().position(|(n, _)| *n == num) {
-                Some(i) => i,
-                None => return Ok(None),
-            },
-        };
-        self.stream_object_at(os, i).map(Some)
+        // The entry names the object's index (§7.5.8.3); an index that holds another object is
+        // an error, not a reason to search (readers differ on what they would show).
+        match os.index.get(index) {
+            Some((n, _)) if *n == num => self.stream_object_at(os, index).map(Some),
+            _ => Err(PdfError::Syntax {
+                offset: 0,
+                what: format!("object {num} at index {index} of its object stream"),
+            }),
+        }
     }
 
     /// The `i`-th object of a decoded object stream, parsed within its own bytes.

@@ -145,7 +145,8 @@ impl<'a> Parser<'a> {
     pub fn new(buf: &'a [u8], pos: usize) -> Self {
         Parser {
             buf,
-            pos,
+            // A position past the end (an offset from a hostile xref) reads as end of data.
+            pos: pos.min(buf.len()),
             elements: 0,
             searched: 0,
             length_repaired: false,

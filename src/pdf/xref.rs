@@ -108,12 +108,15 @@ fn merge(group: Vec<Section>) -> Revision {
 }
 
 /// The entries of an xref table (`xref` already read), up to `trailer`.
+/// Also returns the objects listed more than once (the first entry is kept, as poppler, MuPDF,
+/// Ghostscript and qpdf keep it).
 pub fn read_table<'a>(
     bytes: &'a [u8],
     p: &mut Parser<'a>,
     meter: &Meter,
-) -> Result<HashMap<u32, Entry>, PdfError> {
+) -> Result<(HashMap<u32, Entry>, Vec<u32>), PdfError> {
     let mut entries = HashMap::new();
+    let mut duplicates = Vec::new();
     loop {
         p.skip_ws();
         let (Some(first), Some(count)) = (p.unsigned(), p.unsigned()) else {
@@ -124,13 +127,16 @@ pub fn read_table<'a>(
             p.skip_ws();
             let at = p.pos();
             let (num, e) = table_entry(bytes, at, first + i)?;
-            // The same object twice in one section: the last line wins, as readers do.
-            entries.insert(num, e);
+            if entries.contains_key(&num) {
+                duplicates.push(num);
+            } else {
+                entries.insert(num, e);
+            }
             *p = Parser::new(bytes, at + 18);
         }
         meter.scan(count as usize * 20)?;
     }
-    Ok(entries)
+    Ok((entries, duplicates))
 }
 
 /// One 20-byte line `nnnnnnnnnn ggggg n` (§7.5.4); any end-of-line after it.
@@ -167,7 +173,8 @@ pub fn read_xref_stream(
     dict: &Dict,
     raw: &[u8],
     meter: &Meter,
-) -> Result<HashMap<u32, Entry>, PdfError> {
+) -> Result<(HashMap<u32, Entry>, Vec<u32>), PdfError> {
+    let mut duplicates = Vec::new();
     let bad = |what: &str| PdfError::Syntax {
         offset: 0,
         what: what.to_string(),
@@ -213,11 +220,15 @@ pub fn read_xref_stream(
             let row = rows.next().ok_or_else(|| bad("xref stream rows"))?;
             if let Some(e) = stream_entry(&w, row) {
                 let num = u32::try_from(first + i).map_err(|_| bad("object number"))?;
-                out.insert(num, e);
+                if out.contains_key(&num) {
+                    duplicates.push(num);
+                } else {
+                    out.insert(num, e);
+                }
             }
         }
     }
-    Ok(out)
+    Ok((out, duplicates))
 }
 
 /// One row; `None` for reserved types, which are null references (§7.5.8.3).
