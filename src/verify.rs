@@ -185,8 +185,8 @@ fn verify_inner(
     })
 }
 
-/// A repair the reader made, as a document problem (reported; the verdict stands on the
-/// repaired reading, which is the one conforming readers show).
+/// A repair the reader made, as a document problem. Readers repair differently, so a repair in
+/// bytes written after a signature also fails that signature (`changes::analyse`).
 fn repair_problem(r: &pdf::Repair) -> Problem {
     let (code, message) = match r {
         pdf::Repair::HeaderOffset(n) => (
