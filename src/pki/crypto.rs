@@ -1,4 +1,6 @@
-//! Signature primitives: RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA P-256/P-384, over SHA-1/2 digests.
+//! Signature primitives: RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA P-256/P-384/P-521 over SHA-1, SHA-2
+//! and SHA-3 digests (FIPS 202; OIDs of NIST CSOR and RFC 8702), and Ed25519 (RFC 8032, used in
+//! CMS as RFC 8419 says).
 
 use crate::ber;
 use rsa::pkcs8::DecodePublicKey;
@@ -12,6 +14,49 @@ pub enum DigestAlg {
     Sha256,
     Sha384,
     Sha512,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+    /// SHAKE256 with 512 bits of output (RFC 8419 §2.3, the digest of Ed448 in CMS).
+    Shake256_512,
+}
+
+/// Run `$body` with `$D` bound to the hash type of a [`DigestAlg`]; `$xof` for SHAKE256,
+/// which has no fixed output and so no `Digest` type.
+macro_rules! with_digest {
+    ($alg:expr, $D:ident => $body:expr, xof => $xof:expr) => {
+        match $alg {
+            DigestAlg::Shake256_512 => $xof,
+            DigestAlg::Sha1 => {
+                type $D = sha1::Sha1;
+                $body
+            }
+            DigestAlg::Sha256 => {
+                type $D = sha2::Sha256;
+                $body
+            }
+            DigestAlg::Sha384 => {
+                type $D = sha2::Sha384;
+                $body
+            }
+            DigestAlg::Sha512 => {
+                type $D = sha2::Sha512;
+                $body
+            }
+            DigestAlg::Sha3_256 => {
+                type $D = sha3::Sha3_256;
+                $body
+            }
+            DigestAlg::Sha3_384 => {
+                type $D = sha3::Sha3_384;
+                $body
+            }
+            DigestAlg::Sha3_512 => {
+                type $D = sha3::Sha3_512;
+                $body
+            }
+        }
+    };
 }
 
 impl DigestAlg {
@@ -21,6 +66,11 @@ impl DigestAlg {
             "2.16.840.1.101.3.4.2.1" => DigestAlg::Sha256,
             "2.16.840.1.101.3.4.2.2" => DigestAlg::Sha384,
             "2.16.840.1.101.3.4.2.3" => DigestAlg::Sha512,
+            "2.16.840.1.101.3.4.2.8" => DigestAlg::Sha3_256,
+            "2.16.840.1.101.3.4.2.9" => DigestAlg::Sha3_384,
+            "2.16.840.1.101.3.4.2.10" => DigestAlg::Sha3_512,
+            // id-shake256 (RFC 8702) and id-shake256-len, whose length RFC 8419 fixes at 512.
+            "2.16.840.1.101.3.4.2.12" | "2.16.840.1.101.3.4.2.18" => DigestAlg::Shake256_512,
             _ => return None,
         })
     }
@@ -31,6 +81,10 @@ impl DigestAlg {
             DigestAlg::Sha256 => "SHA-256",
             DigestAlg::Sha384 => "SHA-384",
             DigestAlg::Sha512 => "SHA-512",
+            DigestAlg::Sha3_256 => "SHA3-256",
+            DigestAlg::Sha3_384 => "SHA3-384",
+            DigestAlg::Sha3_512 => "SHA3-512",
+            DigestAlg::Shake256_512 => "SHAKE256",
         }
     }
 
@@ -43,12 +97,16 @@ impl DigestAlg {
             }
             h.finalize().to_vec()
         }
-        match self {
-            DigestAlg::Sha1 => run::<sha1::Sha1>(pieces),
-            DigestAlg::Sha256 => run::<sha2::Sha256>(pieces),
-            DigestAlg::Sha384 => run::<sha2::Sha384>(pieces),
-            DigestAlg::Sha512 => run::<sha2::Sha512>(pieces),
-        }
+        with_digest!(self, D => run::<D>(pieces), xof => {
+            use sha3::digest::{ExtendableOutput, Update, XofReader};
+            let mut h = sha3::Shake256::default();
+            for p in pieces {
+                h.update(p);
+            }
+            let mut out = vec![0u8; 64];
+            h.finalize_xof().read(&mut out);
+            out
+        })
     }
 }
 
@@ -61,7 +119,33 @@ pub enum PublicKey {
     Rsa(rsa::RsaPublicKey),
     P256(p256::ecdsa::VerifyingKey),
     P384(p384::ecdsa::VerifyingKey),
+    P521(Box<P521Key>),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Ed448(Box<ed448_goldilocks::VerifyingKey>),
     Unsupported(String),
+}
+
+/// A P-521 key (its type implements no `Debug`).
+#[derive(Clone)]
+pub struct P521Key(p521::ecdsa::VerifyingKey);
+
+impl std::fmt::Debug for P521Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("P521Key")
+    }
+}
+
+/// The 57-byte key of an Ed448 SubjectPublicKeyInfo (RFC 8410 §4: id-Ed448, no parameters).
+fn ed448_key(spki_der: &[u8]) -> Option<ed448_goldilocks::VerifyingKey> {
+    let (spki, _) = ber::read(spki_der, 0).ok()?;
+    let parts = spki.children().ok()?;
+    let alg = parts.first()?.children().ok()?;
+    if ber::oid(alg.first()?).ok()? != "1.3.101.113" || alg.len() != 1 {
+        return None;
+    }
+    let bits = parts.get(1).filter(|b| b.tag == 0x03)?;
+    let key: &[u8; 57] = bits.content.strip_prefix(&[0])?.try_into().ok()?;
+    ed448_goldilocks::VerifyingKey::from_bytes(key).ok()
 }
 
 impl PublicKey {
@@ -76,7 +160,20 @@ impl PublicKey {
         if let Ok(k) = p384::PublicKey::from_public_key_der(spki_der) {
             return PublicKey::P384(k.into());
         }
-        PublicKey::Unsupported("a public key that is not RSA, P-256 or P-384".into())
+        if let Ok(k) = p521::PublicKey::from_public_key_der(spki_der) {
+            if let Ok(v) = p521::ecdsa::VerifyingKey::from_affine(*k.as_affine()) {
+                return PublicKey::P521(Box::new(P521Key(v)));
+            }
+        }
+        if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(spki_der) {
+            return PublicKey::Ed25519(k);
+        }
+        if let Some(k) = ed448_key(spki_der) {
+            return PublicKey::Ed448(Box::new(k));
+        }
+        PublicKey::Unsupported(
+            "a public key that is not RSA, ECDSA P-256/P-384/P-521, Ed25519 or Ed448".into(),
+        )
     }
 
     pub fn describe(&self) -> String {
@@ -84,6 +181,9 @@ impl PublicKey {
             PublicKey::Rsa(k) => format!("RSA-{}", k.n().bits()),
             PublicKey::P256(_) => "ECDSA P-256".into(),
             PublicKey::P384(_) => "ECDSA P-384".into(),
+            PublicKey::P521(_) => "ECDSA P-521".into(),
+            PublicKey::Ed25519(_) => "Ed25519".into(),
+            PublicKey::Ed448(_) => "Ed448".into(),
             PublicKey::Unsupported(s) => s.clone(),
         }
     }
@@ -112,6 +212,10 @@ enum Scheme {
     Pkcs1(DigestAlg),
     Pss { digest: DigestAlg, salt: usize },
     Ecdsa(DigestAlg),
+    /// PureEdDSA: the signature is over the message itself; RFC 8419 §3.1 has CMS digest
+    /// the content with SHA-512 for Ed25519 and SHAKE256/512 for Ed448.
+    Ed25519,
+    Ed448,
 }
 
 fn scheme(
@@ -136,6 +240,16 @@ fn scheme(
         "1.2.840.10045.4.3.2" => Scheme::Ecdsa(DigestAlg::Sha256),
         "1.2.840.10045.4.3.3" => Scheme::Ecdsa(DigestAlg::Sha384),
         "1.2.840.10045.4.3.4" => Scheme::Ecdsa(DigestAlg::Sha512),
+        // NIST CSOR sigAlgs: ECDSA and RSA PKCS#1 v1.5 with SHA-3 (RFC 8702 for PSS).
+        "2.16.840.1.101.3.4.3.10" => Scheme::Ecdsa(DigestAlg::Sha3_256),
+        "2.16.840.1.101.3.4.3.11" => Scheme::Ecdsa(DigestAlg::Sha3_384),
+        "2.16.840.1.101.3.4.3.12" => Scheme::Ecdsa(DigestAlg::Sha3_512),
+        "2.16.840.1.101.3.4.3.14" => Scheme::Pkcs1(DigestAlg::Sha3_256),
+        "2.16.840.1.101.3.4.3.15" => Scheme::Pkcs1(DigestAlg::Sha3_384),
+        "2.16.840.1.101.3.4.3.16" => Scheme::Pkcs1(DigestAlg::Sha3_512),
+        // RFC 8410 / RFC 8419: id-Ed25519.
+        "1.3.101.112" => Scheme::Ed25519,
+        "1.3.101.113" => Scheme::Ed448,
         other => return Err(CryptoError::UnsupportedAlgorithm(other.to_string())),
     })
 }
@@ -211,7 +325,34 @@ pub fn verify(
 ) -> Result<DigestAlg, CryptoError> {
     let scheme = scheme(sig_alg_oid, sig_alg_params, digest_hint)?;
     let digest = scheme.digest();
+    if matches!(scheme, Scheme::Ed25519 | Scheme::Ed448) {
+        return verify_pure(key, message, signature).map(|_| digest);
+    }
     verify_prehashed(key, &scheme, &digest.hash(message), signature).map(|_| digest)
+}
+
+/// PureEdDSA over the message: Ed25519 (RFC 8032 §5.1.7, strict: no malleable signatures) or
+/// Ed448 with an empty context (§5.2.7, as RFC 8419 §3.1 requires).
+fn verify_pure(key: &PublicKey, message: &[&[u8]], sig: &[u8]) -> Result<(), CryptoError> {
+    let msg = message.concat();
+    match key {
+        PublicKey::Ed25519(k) => {
+            let sig =
+                ed25519_dalek::Signature::from_slice(sig).map_err(|_| CryptoError::BadSignature)?;
+            k.verify_strict(&msg, &sig)
+                .map_err(|_| CryptoError::BadSignature)
+        }
+        PublicKey::Ed448(k) => {
+            let sig = ed448_goldilocks::Signature::try_from(sig)
+                .map_err(|_| CryptoError::BadSignature)?;
+            k.verify_raw(&sig, &msg)
+                .map_err(|_| CryptoError::BadSignature)
+        }
+        _ => Err(CryptoError::KeyMismatch {
+            alg: "EdDSA".into(),
+            key: key.describe(),
+        }),
+    }
 }
 
 /// The digest algorithm a signature algorithm hashes with.
@@ -240,6 +381,8 @@ impl Scheme {
     fn digest(&self) -> DigestAlg {
         match self {
             Scheme::Pkcs1(d) | Scheme::Pss { digest: d, .. } | Scheme::Ecdsa(d) => *d,
+            Scheme::Ed25519 => DigestAlg::Sha512,
+            Scheme::Ed448 => DigestAlg::Shake256_512,
         }
     }
 }
@@ -256,30 +399,14 @@ fn verify_prehashed(
     };
     match (scheme, key) {
         (Scheme::Pkcs1(d), PublicKey::Rsa(k)) => {
-            let padding = match d {
-                DigestAlg::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-                DigestAlg::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                DigestAlg::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-                DigestAlg::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-            };
+            let padding = with_digest!(*d, D => rsa::Pkcs1v15Sign::new::<D>(),
+                xof => return Err(mismatch("RSA PKCS#1 v1.5 with SHAKE256")));
             k.verify(padding, hashed, sig)
                 .map_err(|_| CryptoError::BadSignature)
         }
         (Scheme::Pss { digest, salt }, PublicKey::Rsa(k)) => {
-            let r = match digest {
-                DigestAlg::Sha1 => {
-                    k.verify(rsa::Pss::new_with_salt::<sha1::Sha1>(*salt), hashed, sig)
-                }
-                DigestAlg::Sha256 => {
-                    k.verify(rsa::Pss::new_with_salt::<sha2::Sha256>(*salt), hashed, sig)
-                }
-                DigestAlg::Sha384 => {
-                    k.verify(rsa::Pss::new_with_salt::<sha2::Sha384>(*salt), hashed, sig)
-                }
-                DigestAlg::Sha512 => {
-                    k.verify(rsa::Pss::new_with_salt::<sha2::Sha512>(*salt), hashed, sig)
-                }
-            };
+            let r = with_digest!(*digest, D => k.verify(rsa::Pss::new_with_salt::<D>(*salt), hashed, sig),
+                xof => return Err(mismatch("RSASSA-PSS with SHAKE256")));
             r.map_err(|_| CryptoError::BadSignature)
         }
         (Scheme::Ecdsa(_), PublicKey::P256(k)) => {
@@ -292,6 +419,16 @@ fn verify_prehashed(
             k.verify_prehash(hashed, &s)
                 .map_err(|_| CryptoError::BadSignature)
         }
+        (Scheme::Ecdsa(_), PublicKey::P521(k)) => {
+            let s = p521::ecdsa::Signature::from_der(sig).map_err(|_| CryptoError::BadSignature)?;
+            k.0.verify_prehash(hashed, &s)
+                .map_err(|_| CryptoError::BadSignature)
+        }
+        // PureEdDSA needs the message, which a caller holding only its digest cannot give
+        // (a CMS without signed attributes).
+        (Scheme::Ed25519 | Scheme::Ed448, _) => Err(CryptoError::UnsupportedAlgorithm(
+            "EdDSA over a digest (a CMS without signed attributes)".into(),
+        )),
         (_, PublicKey::Unsupported(s)) => Err(CryptoError::UnsupportedKey(s.clone())),
         (Scheme::Pkcs1(_), _) => Err(mismatch("RSA PKCS#1 v1.5")),
         (Scheme::Pss { .. }, _) => Err(mismatch("RSASSA-PSS")),

@@ -128,8 +128,7 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         return Err(CmsError::NotSignedData(ctype));
     }
     let sd_tlv = single(ci[1].children()?, "the signedData content")?;
-    let typed = CmsSignedData::from_ber(sd_tlv.raw)
-        .map_err(|e| CmsError::Malformed(format!("SignedData: {e}")))?;
+    let typed = decode_typed(&sd_tlv)?;
     let n_signers = typed.signer_infos.0.len();
     if n_signers != 1 {
         return Err(CmsError::SignerCount(n_signers));
@@ -259,6 +258,46 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         crls,
         ocsps,
     })
+}
+
+/// The typed SignedData. `cms` 0.3.0-rc.0 refuses some RevocationInfoChoices (the
+/// OtherRevocationInfoFormat of RFC 5940 §2, e.g. an OCSP response); the revocation data is read
+/// from the original bytes anyway, so on such a refusal the SignedData is decoded again without
+/// its `crls` [1] field.
+fn decode_typed(sd: &ber::Tlv) -> Result<CmsSignedData, CmsError> {
+    let first = match CmsSignedData::from_ber(sd.raw) {
+        Ok(t) => return Ok(t),
+        Err(e) => CmsError::Malformed(format!("SignedData: {e}")),
+    };
+    let parts = sd.children()?;
+    if !parts.iter().any(|p| p.tag == 0xa1) {
+        return Err(first);
+    }
+    let body: Vec<u8> = parts
+        .iter()
+        .filter(|p| p.tag != 0xa1)
+        .flat_map(|p| p.raw.iter().copied())
+        .collect();
+    let mut der = vec![0x30];
+    der.extend(der_length(body.len()));
+    der.extend(body);
+    CmsSignedData::from_ber(&der).map_err(|_| first)
+}
+
+/// A DER length (X.690 §8.1.3).
+fn der_length(n: usize) -> Vec<u8> {
+    if n < 0x80 {
+        return vec![n as u8];
+    }
+    let bytes: Vec<u8> = n
+        .to_be_bytes()
+        .iter()
+        .copied()
+        .skip_while(|b| *b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
 }
 
 fn single<'a>(mut v: Vec<ber::Tlv<'a>>, what: &str) -> Result<ber::Tlv<'a>, CmsError> {
