@@ -352,6 +352,13 @@ fn except(keys: &BTreeSet<Vec<u8>>, allowed: &[&[u8]]) -> BTreeSet<Vec<u8>> {
         .collect()
 }
 
+/// A leaf of a number tree (§7.9.7), such as a /ParentTree node: only /Nums and /Limits.
+fn is_number_tree_leaf(d: &Dict) -> bool {
+    dict_get(d, b"Nums").is_some()
+        && d.iter()
+            .all(|(k, _)| matches!(k.as_slice(), b"Nums" | b"Limits"))
+}
+
 fn rect_area(o: Option<&Object>) -> f64 {
     let Some(a) = o.and_then(Object::as_array) else {
         return 0.0;
@@ -426,10 +433,12 @@ impl Ctx<'_, '_> {
             Some(b"Page") => {
                 // /Tabs is the tab order of the page's annotations: it may change where
                 // annotations may (P=3), as iText reads §12.8.2.2.
-                let allowed: &[&[u8]] = if self.policy.docmdp == Some(3) {
-                    &[b"Annots", b"Tabs"]
-                } else {
-                    &[b"Annots"]
+                // /StructParents ties the page to the structure tree (§14.7.5.4), which may
+                // follow allowed changes (not at P=1).
+                let allowed: &[&[u8]] = match self.policy.docmdp {
+                    Some(3) => &[b"Annots", b"Tabs", b"StructParents"],
+                    Some(1) => &[b"Annots"],
+                    _ => &[b"Annots", b"StructParents"],
                 };
                 let rest = except(&keys, allowed);
                 if !rest.is_empty() {
@@ -447,9 +456,47 @@ impl Ctx<'_, '_> {
                 }
                 Ok(())
             }
+            Some(b"StructTreeRoot") | Some(b"StructElem") => self.structure(num, old, new, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
+            _ if is_number_tree_leaf(od) && is_number_tree_leaf(nd) => {
+                self.structure(num, old, new, &keys)
+            }
             _ => Err(not_allowed(&keys)),
+        }
+    }
+
+    /// The logical structure (ISO 32000-2 §14.7) draws nothing: when a field or an annotation
+    /// is added where changes are allowed, a tagged document's structure tree follows it
+    /// (new children in /K, new /ParentTree entries). Only those keys may change, and not at
+    /// P=1.
+    fn structure(
+        &self,
+        num: u32,
+        old: &Object,
+        new: &Object,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), String> {
+        let what = name_of(old);
+        if self.policy.docmdp == Some(1) {
+            return Err(format!("object {num} ({what}) of the structure tree was changed after a certification that allows no change"));
+        }
+        if new.type_name() != old.type_name() {
+            return Err(format!("object {num} ({what}) changed its /Type after signing"));
+        }
+        let allowed: &[&[u8]] = match old.type_name() {
+            Some(b"StructTreeRoot") => &[b"K", b"ParentTree", b"ParentTreeNextKey", b"IDTree"],
+            Some(b"StructElem") => &[b"K"],
+            _ => &[b"Nums", b"Limits"],
+        };
+        let rest = except(keys, allowed);
+        if rest.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "object {num} ({what}) of the structure tree was changed after signing: {}",
+                keys_text(&rest)
+            ))
         }
     }
 
