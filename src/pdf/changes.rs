@@ -102,17 +102,7 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
         policy,
         dss_objects: dss_objects(doc, signed),
     };
-    // A repair (an object away from its offset, a wrong /Length, an ambiguous entry) in bytes
-    // written after the signature: readers that rebuild the xref may show other objects there.
-    let signed_end = doc.revisions[signed].end;
-    for r in doc.repairs() {
-        if r.position() >= signed_end {
-            disallowed.push(format!(
-                "the update after signing is damaged at byte {} ({r:?}); readers that repair it may show content that was not signed",
-                r.position()
-            ));
-        }
-    }
+
     for num in changed {
         if num == 0 {
             continue;
@@ -156,6 +146,18 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
                     disallowed.push(why);
                 }
             }
+        }
+    }
+    // A repair (an object away from its offset, a wrong /Length, an ambiguous entry) in bytes
+    // written after the signature, found while reading or while comparing above: readers that
+    // rebuild the xref may show other objects there.
+    let signed_end = doc.revisions[signed].end;
+    for r in doc.repairs() {
+        if r.position() >= signed_end {
+            disallowed.push(format!(
+                "the update after signing is damaged at byte {} ({r:?}); readers that repair it may show content that was not signed",
+                r.position()
+            ));
         }
     }
     finish(disallowed, true)

@@ -457,6 +457,36 @@ impl<'a> Document<'a> {
         self.parse_at(at, &lookup_len)
     }
 
+    /// Whether the object written at `written` may be a signature dictionary or a field with a
+    /// value, judged from its bytes without parsing it: most objects of a large file are pages
+    /// and content streams, and parsing each would make the cost follow objects, not bytes.
+    /// The dictionary's bytes (up to `stream` or `endobj`) must hold none of the names that
+    /// matter. Anything that could hide a name or end the dictionary early (a literal string,
+    /// a comment, a `#` escape in a name) means a full parse.
+    pub fn may_be_signature_related(&self, written: usize) -> Result<bool, PdfError> {
+        use memchr::memmem::Finder;
+        use std::sync::OnceLock;
+        static STREAM: OnceLock<Finder<'static>> = OnceLock::new();
+        static ENDOBJ: OnceLock<Finder<'static>> = OnceLock::new();
+        const WINDOW: usize = 4096;
+        let at = written.saturating_add(self.base).min(self.bytes.len());
+        let window = &self.bytes[at..self.bytes.len().min(at + WINDOW)];
+        let stream = STREAM.get_or_init(|| Finder::new(b"stream")).find(window);
+        let head = &window[..stream.unwrap_or(window.len())];
+        let end = ENDOBJ.get_or_init(|| Finder::new(b"endobj")).find(head);
+        let Some(len) = end.or(stream) else {
+            self.meter.scan(window.len())?;
+            return Ok(true);
+        };
+        self.meter.scan(len)?;
+        let dict = &window[..len];
+        if memchr::memchr3(b'(', b'%', b'#', dict).is_some() {
+            return Ok(true);
+        }
+        const NAMES: [&[u8]; 4] = [b"/ByteRange", b"/Sig", b"/DocTimeStamp", b"/V"];
+        Ok(memchr::memchr_iter(b'/', dict).any(|i| NAMES.iter().any(|n| dict[i..].starts_with(n))))
+    }
+
     /// Object stream `num` (as revision `rev` sees it), decoded once while the cache holds it.
     pub fn object_stream(&self, rev: usize, num: u32) -> Result<Rc<ObjectStream>, PdfError> {
         let Some((Entry::InFile { offset, .. }, by)) = self.entry_of(rev, num) else {

@@ -223,9 +223,15 @@ pub fn find_signatures(
         nums.sort_unstable_by_key(|(n, _)| *n);
         for (num, entry) in nums {
             let result = match entry {
-                Entry::InFile { offset, .. } if found.offsets.insert(offset) => doc
-                    .object_numbered(offset, num, rev)
-                    .map(|ind| found.note(doc, latest, rev, (ind.num, ind.gen), ind.span, &ind.object, false)),
+                Entry::InFile { offset, .. } if found.offsets.insert(offset) => {
+                    match doc.may_be_signature_related(offset) {
+                        Ok(false) => Ok(()),
+                        Ok(true) => doc.object_numbered(offset, num, rev).map(|ind| {
+                            found.note(doc, latest, rev, (ind.num, ind.gen), ind.span, &ind.object, false)
+                        }),
+                        Err(e) => Err(e),
+                    }
+                }
                 Entry::InStream { stream, .. } => match doc.entry(rev, stream) {
                     Some(Entry::InFile { offset, .. }) if found.streams.insert(offset) => {
                         found.stream(doc, latest, rev, stream)

@@ -162,10 +162,12 @@ fn table_entry(bytes: &[u8], at: usize, num: u64) -> Result<(u32, Entry), PdfErr
 }
 
 fn digits(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+    if s.is_empty() || s.len() > 19 {
         return None;
     }
-    std::str::from_utf8(s).ok()?.parse().ok()
+    s.iter().try_fold(0u64, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+    })
 }
 
 /// The entries of a decoded xref stream (§7.5.8.2–3: `/W`, `/Index`, `/Size`).
