@@ -127,3 +127,14 @@ fn the_cpu_budget_ends_a_verification() {
     let err = verify(&bytes, &store(), &opts, validation_time()).unwrap_err();
     assert_eq!(err.code(), "budget_exceeded");
 }
+
+#[test]
+fn signature_dictionaries_are_found_whatever_surrounds_their_names() {
+    use kyso::pdf::{find_signatures, Budget, Document};
+    let bytes = hidden_signature_dictionaries();
+    let doc = Document::parse(&bytes, Budget::default()).unwrap();
+    let (sigs, _) = find_signatures(&doc, &Budget::default()).unwrap();
+    let mut found: Vec<u32> = sigs.iter().map(|s| s.object.0).collect();
+    found.sort();
+    assert_eq!(found, vec![3, 4, 5, 6]);
+}

@@ -479,6 +479,11 @@ impl<'a> Document<'a> {
             return Ok(true);
         };
         self.meter.scan(len)?;
+        // The keyword must stand alone: `stream` inside a name such as /Xstream would end the
+        // dictionary early and hide what follows it.
+        if len > 0 && super::object::is_regular(window[len - 1]) {
+            return Ok(true);
+        }
         let dict = &window[..len];
         if memchr::memchr3(b'(', b'%', b'#', dict).is_some() {
             return Ok(true);

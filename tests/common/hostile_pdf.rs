@@ -133,3 +133,23 @@ pub fn million_unreadable() -> Vec<u8> {
     w.out
 }
 
+
+/// Signature dictionaries whose names a quick look could miss: after a name containing
+/// `stream`, after a literal string containing `endobj`, with a `#`-escaped /ByteRange, and
+/// beyond the first 4 KiB of a dictionary.
+pub fn hidden_signature_dictionaries() -> Vec<u8> {
+    let mut w = Writer::new();
+    let mut rows = skeleton(&mut w);
+    let bodies: [Vec<u8>; 4] = [
+        b"<< /Xstream 1 /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>".to_vec(),
+        b"<< /Note (endobj) /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>".to_vec(),
+        b"<< /By#74eRange [0 1 2 3] /Contents <00> >>".to_vec(),
+        [&b"<< /Pad <"[..], &vec![b'0'; 8192], b"> /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>"].concat(),
+    ];
+    for (i, b) in bodies.iter().enumerate() {
+        let at = w.obj(3 + i as u32, b);
+        rows.push((1, at as u32, 0));
+    }
+    w.xref_stream(7, &rows.iter().copied().chain([(1, 0, 0)]).collect::<Vec<_>>(), None);
+    w.out
+}
