@@ -387,6 +387,7 @@ fn run_checks(
                 )
                 .min();
             let policy = changes::ChangePolicy {
+                signatures: all.iter().map(|s| s.object.0).collect(),
                 docmdp,
                 locks: all
                     .iter()

@@ -39,6 +39,9 @@ const DIFFERENCES: &[(&str, &str)] = &[
     ("DocumentRevisionsValidatorIntegrationTest/taggedDocAddAndRemoveAnnotations.pdf", REMOVED),
     ("DocumentRevisionsValidatorIntegrationTest/taggedDocModifyAnnotation.pdf", ANNOTATIONS),
     ("DocumentRevisionsValidatorIntegrationTest/taggedDocModifyAnnotationAndStructContent.pdf", ANNOTATIONS),
+    ("DocumentRevisionsValidatorIntegrationTest/outlinesNotModified.pdf", STRUCT_TREE),
+    ("DocumentRevisionsValidatorIntegrationTest/simpleTaggedDoc.pdf", STRUCT_TREE),
+    ("DocumentRevisionsValidatorTest/gotoReferencesModifiedStructTreeElem.pdf", STRUCT_TREE),
     ("DocumentRevisionsValidatorIntegrationTest/removeAllAnnots.pdf", REMOVED),
     ("DocumentRevisionsValidatorIntegrationTest/removeFieldAnnots.pdf", REMOVED),
     ("DocumentRevisionsValidatorTest/multipleRevisionsDocument.pdf",
@@ -62,6 +65,7 @@ const DIFFERENCES: &[(&str, &str)] = &[
     ("SignatureValidatorTest/signatureWithModifiedTimestampDate.pdf", BROKEN_TIMESTAMP),
 ];
 
+const STRUCT_TREE: &str = "the structure tree (/StructTreeRoot /ParentTree, /StructElem /K) updated after signing: iText accepts it; kyso refuses it, since a review showed that an object typed /StructElem can also serve as a rendered dictionary (a knockout transparency group), a /Nums leaf can be /PageLabels, and a new /ActualText changes what screen readers read";
 const ANNOTATIONS: &str = "a link annotation added and an annotation's colour changed under a P=3 certification: iText accepts any annotation change at P=3; kyso accepts only new sticky notes without their own appearance, since any other annotation can draw over signed content (the Evil Annotation attack)";
 const REMOVED: &str = "annotations or widgets removed after signing: iText accepts removals; kyso refuses them, since removing a stamp or a visible signature changes what the signed page shows";
 const BROKEN_TIMESTAMP: &str = "a signature timestamp that does not verify: iText fails the signature; kyso, like EU DSS, reports timestamp_invalid, ignores the timestamp and judges the signature on its own (it does not become TOTAL_FAILED)";

@@ -65,6 +65,9 @@ pub struct ChangePolicy {
     /// annotations).
     pub docmdp: Option<i64>,
     pub locks: Vec<FieldLock>,
+    /// Object numbers of the document's signature dictionaries (each one verified on its own):
+    /// a field counts as signed only when its /V is one of them.
+    pub signatures: BTreeSet<u32>,
 }
 
 /// Compare revision `signed` with the final state of `doc`.
@@ -354,13 +357,6 @@ fn except(keys: &BTreeSet<Vec<u8>>, allowed: &[&[u8]]) -> BTreeSet<Vec<u8>> {
         .collect()
 }
 
-/// A leaf of a number tree (§7.9.7), such as a /ParentTree node: only /Nums and /Limits.
-fn is_number_tree_leaf(d: &Dict) -> bool {
-    dict_get(d, b"Nums").is_some()
-        && d.iter()
-            .all(|(k, _)| matches!(k.as_slice(), b"Nums" | b"Limits"))
-}
-
 fn rect_area(o: Option<&Object>) -> f64 {
     let Some(a) = o.and_then(Object::as_array) else {
         return 0.0;
@@ -458,47 +454,9 @@ impl Ctx<'_, '_> {
                 }
                 Ok(())
             }
-            Some(b"StructTreeRoot") | Some(b"StructElem") => self.structure(num, old, new, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
-            _ if is_number_tree_leaf(od) && is_number_tree_leaf(nd) => {
-                self.structure(num, old, new, &keys)
-            }
             _ => Err(not_allowed(&keys)),
-        }
-    }
-
-    /// The logical structure (ISO 32000-2 §14.7) draws nothing: when a field or an annotation
-    /// is added where changes are allowed, a tagged document's structure tree follows it
-    /// (new children in /K, new /ParentTree entries). Only those keys may change, and not at
-    /// P=1.
-    fn structure(
-        &self,
-        num: u32,
-        old: &Object,
-        new: &Object,
-        keys: &BTreeSet<Vec<u8>>,
-    ) -> Result<(), String> {
-        let what = name_of(old);
-        if self.policy.docmdp == Some(1) {
-            return Err(format!("object {num} ({what}) of the structure tree was changed after a certification that allows no change"));
-        }
-        if new.type_name() != old.type_name() {
-            return Err(format!("object {num} ({what}) changed its /Type after signing"));
-        }
-        let allowed: &[&[u8]] = match old.type_name() {
-            Some(b"StructTreeRoot") => &[b"K", b"ParentTree", b"ParentTreeNextKey", b"IDTree"],
-            Some(b"StructElem") => &[b"K"],
-            _ => &[b"Nums", b"Limits"],
-        };
-        let rest = except(keys, allowed);
-        if rest.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "object {num} ({what}) of the structure tree was changed after signing: {}",
-                keys_text(&rest)
-            ))
         }
     }
 
@@ -736,9 +694,11 @@ impl Ctx<'_, '_> {
     }
 
     fn field_is_signed(&self, o: &Object) -> bool {
-        self.ancestry(o)
-            .iter()
-            .any(|x| x.get(b"V").is_some_and(|v| !matches!(v, Object::Null)))
+        self.ancestry(o).iter().any(|x| {
+            x.get(b"V")
+                .and_then(Object::as_ref)
+                .is_some_and(|(v, _)| self.policy.signatures.contains(&v))
+        })
     }
 
     /// The fully qualified field name (`parent.child`).

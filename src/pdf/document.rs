@@ -479,12 +479,17 @@ impl<'a> Document<'a> {
             return Ok(true);
         };
         self.meter.scan(len)?;
-        // The keyword must stand alone: `stream` inside a name such as /Xstream would end the
-        // dictionary early and hide what follows it.
-        if len > 0 && super::object::is_regular(window[len - 1]) {
+        // The keyword must stand alone (not inside a name such as /Xstream or /endobjX) and
+        // follow the dictionary's closing `>>`: otherwise it could end the dictionary early and
+        // hide what follows it, and the object is parsed.
+        let before_ok = len > 0 && matches!(window[len - 1], b' ' | b'\t' | b'\r' | b'\n' | b'>');
+        let after = window.get(len + 6).copied();
+        let after_ok = after.is_none_or(|b| super::object::is_whitespace(b));
+        let head = window[..len].trim_ascii_end();
+        if !before_ok || !after_ok || !head.ends_with(b">>") {
             return Ok(true);
         }
-        let dict = &window[..len];
+        let dict = head;
         if memchr::memchr3(b'(', b'%', b'#', dict).is_some() {
             return Ok(true);
         }

@@ -258,6 +258,7 @@ pub fn find_signatures(
             }
         }
     }
+    found.values_are_signatures(doc);
     let Found {
         mut sigs,
         unparsed,
@@ -280,6 +281,8 @@ struct Found {
     field_of: HashMap<u32, String>,
     offsets: HashSet<usize>,
     streams: HashSet<usize>,
+    /// The values (`/V`) of signature fields.
+    values: HashSet<u32>,
 }
 
 impl Found {
@@ -294,10 +297,48 @@ impl Found {
         o: &Object,
         in_object_stream: bool,
     ) {
-        note_field(doc, latest, o, &mut self.field_of);
+        if let Some(v) = note_field(doc, latest, o, &mut self.field_of) {
+            self.values.insert(v);
+        }
         if is_signature_dict(o) {
             self.sigs
                 .push(signature_dict(id, span, rev, o, in_object_stream));
+        }
+    }
+
+    /// Every signature field's value must be among the signatures found: one the quick look
+    /// skipped is parsed now, and one that is not a readable signature dictionary is kept as
+    /// an empty one, which fails (a field that viewers list as signed cannot be left out).
+    fn values_are_signatures(&mut self, doc: &Document) {
+        let known: HashSet<u32> = self.sigs.iter().map(|s| s.object.0).collect();
+        let mut missing: Vec<u32> = self.values.difference(&known).copied().collect();
+        missing.sort_unstable();
+        for v in missing {
+            let Some((entry, rev)) = doc.entry_of(doc.latest(), v) else {
+                continue; // a value that is not in the file: the field is unsigned
+            };
+            let parsed = match entry {
+                Entry::InFile { offset, .. } => doc.object_numbered(offset, v, rev).ok(),
+                _ => None,
+            };
+            match parsed {
+                Some(ind) if is_signature_dict(&ind.object) => self.sigs.push(signature_dict(
+                    (ind.num, ind.gen),
+                    ind.span,
+                    rev,
+                    &ind.object,
+                    false,
+                )),
+                Some(_) if !matches!(entry, Entry::InFile { .. }) => {}
+                _ if matches!(entry, Entry::Free) => {}
+                _ => self.sigs.push(signature_dict(
+                    (v, 0),
+                    0..0,
+                    rev,
+                    &Object::Dict(Vec::new()),
+                    false,
+                )),
+            }
         }
     }
 
@@ -435,10 +476,15 @@ fn signature_dict(
 }
 
 /// Record `/V n 0 R` of a signature field under its fully qualified name.
-fn note_field(doc: &Document, latest: usize, o: &Object, field_of: &mut HashMap<u32, String>) {
-    let Some((v, _)) = o.get(b"V").and_then(Object::as_ref) else {
-        return;
-    };
+/// For a signature field with a value `/V n 0 R`: `n`, and its fully qualified name if it has
+/// one (recorded in `field_of`).
+fn note_field(
+    doc: &Document,
+    latest: usize,
+    o: &Object,
+    field_of: &mut HashMap<u32, String>,
+) -> Option<u32> {
+    let (v, _) = o.get(b"V").and_then(Object::as_ref)?;
     let mut parts = Vec::new();
     let mut is_sig = o.get(b"FT").and_then(Object::as_name) == Some(b"Sig");
     if let Some(t) = text(o.get(b"T")) {
@@ -464,6 +510,7 @@ fn note_field(doc: &Document, latest: usize, o: &Object, field_of: &mut HashMap<
         parts.reverse();
         field_of.insert(v, parts.join("."));
     }
+    is_sig.then_some(v)
 }
 
 /// Bytes after the end of the last revision that are not white space: data hidden after
