@@ -1,0 +1,194 @@
+//! The pipeline: PDF bytes + trust + policy + validation time -> [`Report`].
+//! No I/O, no clock, no environment.
+
+use crate::budget::Budget;
+use crate::pdf::{self, Document};
+use crate::pki::crypto::{self};
+use crate::pki::{Policy, TrustStore};
+use crate::report::*;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+
+mod dates;
+mod findings;
+mod level;
+mod signature;
+mod signer;
+mod timestamp;
+
+pub use dates::parse_pdf_date;
+use dates::*;
+use findings::*;
+use level::*;
+use signature::*;
+use signer::*;
+use timestamp::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub policy: Policy,
+    pub budget: Budget,
+}
+
+/// A document that cannot be evaluated at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the file is not a PDF")]
+    NotPdf,
+    #[error("the PDF structure cannot be read: {0}")]
+    Unreadable(pdf::PdfError),
+    #[error("the document exceeds a budget: {0}")]
+    Budget(pdf::PdfError),
+}
+
+impl VerifyError {
+    /// Stable snake_case code for the JSON contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::NotPdf => "not_pdf",
+            VerifyError::Unreadable(_) => "pdf_unreadable",
+            VerifyError::Budget(_) => "budget_exceeded",
+        }
+    }
+}
+
+/// Verify every signature of `bytes` at validation time `at`.
+pub fn verify(
+    bytes: &[u8],
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+) -> Result<Report, VerifyError> {
+    // The document hash is independent of the rest: on large files compute it on the other core.
+    std::thread::scope(|s| {
+        let doc_hash = if bytes.len() > (1 << 20) {
+            Some(s.spawn(|| crypto::sha256(bytes)))
+        } else {
+            None
+        };
+        let result = verify_inner(bytes, store, opts, at);
+        let sha = match doc_hash {
+            Some(h) => h.join().unwrap_or_else(|_| crypto::sha256(bytes)),
+            None => crypto::sha256(bytes),
+        };
+        result.map(|mut r| {
+            r.document.sha256 = hex::encode(sha);
+            r
+        })
+    })
+}
+
+/// [`verify`] for bytes whose SHA-256 the caller already computed (the service hashes uploads
+/// while receiving them), so the file is not hashed twice.
+pub fn verify_hashed(
+    bytes: &[u8],
+    sha256: [u8; 32],
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+) -> Result<Report, VerifyError> {
+    verify_inner(bytes, store, opts, at).map(|mut r| {
+        r.document.sha256 = hex::encode(sha256);
+        r
+    })
+}
+
+fn verify_inner(
+    bytes: &[u8],
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+) -> Result<Report, VerifyError> {
+    let doc = Document::parse(bytes, opts.budget).map_err(|e| match e {
+        pdf::PdfError::NotPdf => VerifyError::NotPdf,
+        e @ pdf::PdfError::Budget { .. } => VerifyError::Budget(e),
+        e => VerifyError::Unreadable(e),
+    })?;
+    let (sigs, unparsed) = pdf::find_signatures(&doc, &opts.budget).map_err(|e| match e {
+        e @ pdf::PdfError::Budget { .. } => VerifyError::Budget(e),
+        e => VerifyError::Unreadable(e),
+    })?;
+    let mut document_problems: Vec<Problem> = unparsed
+        .listed
+        .iter()
+        .map(|u| Problem {
+            code: "object_unreadable".into(),
+            message: format!(
+                "object {} of revision {} cannot be read: {}",
+                u.num,
+                u.revision + 1,
+                u.error
+            ),
+        })
+        .collect();
+    document_problems.extend(doc.repairs().iter().map(repair_problem));
+    if let Some(r) = pdf::trailing_garbage(&doc) {
+        document_problems.push(Problem {
+            code: "data_after_last_revision".into(),
+            message: format!(
+                "{} bytes after the last %%EOF do not belong to any revision",
+                r.len()
+            ),
+        });
+    }
+    // Validation data the document carries in /DSS joins the configured trust store: its
+    // certificates as intermediates (never as anchors), its CRLs (each verified against its
+    // issuer before use, and the newest per issuer wins).
+    let with_dss = dss_validation_data(&doc, store);
+    let store = with_dss.as_ref().unwrap_or(store);
+    let mut digests = DigestCache::default();
+    let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
+    for s in &sigs {
+        let mut r = check_signature(&doc, s, &sigs, store, opts, at, &mut digests);
+        // A budget spent while checking makes every finding after it meaningless.
+        if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {
+            return Err(VerifyError::Budget(e));
+        }
+        r.problems = cap_problems(r.problems, opts.budget.max_problems_per_code);
+        signatures.push(r);
+    }
+    let listed = unparsed.listed.len().min(opts.budget.max_problems_per_code);
+    let mut document_problems = cap_problems(document_problems, opts.budget.max_problems_per_code);
+    if unparsed.total > listed {
+        document_problems.retain(|p| {
+            p.code != "object_unreadable" || !p.message.starts_with("and ")
+        });
+        document_problems.push(Problem {
+            code: "object_unreadable".into(),
+            message: format!(
+                "and {} more objects cannot be read ({} in all)",
+                unparsed.total - listed,
+                unparsed.total
+            ),
+        });
+    }
+    let verdict = if signatures.is_empty() {
+        Verdict::Unsigned
+    } else if signatures
+        .iter()
+        .all(|s| s.indication == Indication::TotalPassed)
+    {
+        Verdict::Valid
+    } else if signatures
+        .iter()
+        .any(|s| s.indication == Indication::TotalFailed)
+    {
+        Verdict::Invalid
+    } else {
+        Verdict::Indeterminate
+    };
+    Ok(Report {
+        schema: SCHEMA,
+        document: DocumentInfo {
+            sha256: String::new(),
+            size: bytes.len() as u64,
+            revisions: doc.revision_count(),
+        },
+        verdict,
+        validation_time: fmt_time(at),
+        signatures,
+        document_problems,
+    })
+}
+

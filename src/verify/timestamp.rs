@@ -1,0 +1,141 @@
+//! RFC 3161 timestamp tokens: signature timestamps (over the signature value) and document
+//! timestamps (over the byte ranges, ETSI.RFC3161), with the TSA's chain and timeStamping EKU.
+
+use super::*;
+use crate::pdf::{self};
+use crate::pki::crypto::DigestAlg;
+use crate::pki::{Cert, TrustStore};
+use crate::signed_data::{self};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// What a timestamp token's imprint must cover.
+pub(super) enum TimestampCovers<'a> {
+    /// A signature timestamp: the signature value.
+    Bytes(&'a [u8]),
+    /// A document timestamp: the signed byte ranges of the file.
+    Ranges(&'a [u8], &'a pdf::SignedRange),
+}
+
+pub(super) struct TimestampCheck {
+    pub(super) gen_time: OffsetDateTime,
+    pub(super) tsa: Arc<Cert>,
+    pub(super) chain: Vec<String>,
+    pub(super) findings: Findings,
+}
+
+pub(super) struct TimestampFailure {
+    pub(super) code: &'static str,
+    pub(super) message: String,
+    pub(super) sub: SubIndication,
+}
+
+pub(super) const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// Verify an RFC 3161 token: its CMS, the TSA's certificate (chain and timeStamping EKU), and
+/// the message imprint. Findings about the TSA's certificate are returned, not decided here.
+pub(super) fn check_timestamp_token(
+    token: &[u8],
+    covers: TimestampCovers,
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+    digests: &mut DigestCache,
+) -> Result<TimestampCheck, TimestampFailure> {
+    use SubIndication::*;
+    let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
+    let sd = signed_data::decode(
+        token,
+        opts.budget.max_cms_bytes,
+        opts.budget.max_certs_per_cms,
+    )
+    .map_err(|e| {
+        fail(
+            "timestamp_malformed",
+            format!("the timestamp token cannot be read: {e}"),
+            FormatFailure,
+        )
+    })?;
+    if sd.econtent_type != signed_data::OID_TST_INFO {
+        return Err(fail(
+            "timestamp_malformed",
+            "the timestamp token does not hold a TSTInfo".into(),
+            FormatFailure,
+        ));
+    }
+    let content = sd.encapsulated_content.as_ref().ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            "the timestamp token has no TSTInfo content".into(),
+            FormatFailure,
+        )
+    })?;
+    let tst = signed_data::tst_info(content)
+        .map_err(|e| fail("timestamp_malformed", e.to_string(), FormatFailure))?;
+    let imprint_alg = DigestAlg::from_oid(&tst.imprint_hash_oid).ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            format!("unsupported imprint hash {}", tst.imprint_hash_oid),
+            CryptoConstraintsFailure,
+        )
+    })?;
+    let expected = match covers {
+        TimestampCovers::Bytes(b) => imprint_alg.hash(&[b]),
+        TimestampCovers::Ranges(bytes, r) => digests.get(imprint_alg, bytes, r),
+    };
+    if expected != tst.imprint {
+        return Err(fail(
+            "timestamp_imprint_mismatch",
+            "the timestamp's message imprint does not match what it should cover".into(),
+            HashFailure,
+        ));
+    }
+    let digest_alg = DigestAlg::from_oid(&sd.digest_algorithm.oid).ok_or_else(|| {
+        fail(
+            "timestamp_malformed",
+            format!("unsupported digest {}", sd.digest_algorithm.oid),
+            CryptoConstraintsFailure,
+        )
+    })?;
+    let mut findings = Findings::default();
+    let content_digest = digest_alg.hash(&[content]);
+    let Some(checked) = check_signer(
+        &sd,
+        &content_digest,
+        digest_alg,
+        store,
+        opts,
+        tst.gen_time.min(at),
+        Some(tst.gen_time),
+        &mut findings,
+    ) else {
+        let why = findings
+            .0
+            .first()
+            .map(|(p, _)| p.message.clone())
+            .unwrap_or_default();
+        return Err(fail(
+            "timestamp_invalid",
+            format!("the timestamp's signer: {why}"),
+            NoSigningCertificateFound,
+        ));
+    };
+    if !checked
+        .signer
+        .ext_key_usage
+        .iter()
+        .any(|e| e == EKU_TIME_STAMPING)
+    {
+        findings.add(
+            Some(SigConstraintsFailure),
+            "tsa_not_time_stamping",
+            format!("the certificate \"{}\" is not a timestamping authority's (no timeStamping extended key usage)", checked.signer.subject),
+        );
+    }
+    Ok(TimestampCheck {
+        gen_time: tst.gen_time,
+        tsa: checked.signer,
+        chain: checked.chain,
+        findings,
+    })
+}
