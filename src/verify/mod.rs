@@ -139,8 +139,15 @@ fn verify_inner(
     let store = with_dss.as_ref().unwrap_or(store);
     let mut digests = DigestCache::default();
     let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
+    let inputs = Inputs {
+        doc: &doc,
+        all: &sigs,
+        store,
+        opts,
+        at,
+    };
     for s in &sigs {
-        let mut r = check_signature(&doc, s, &sigs, store, opts, at, &mut digests);
+        let mut r = check_signature(&inputs, s, &mut digests);
         // A budget spent while checking makes every finding after it meaningless.
         if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {
             return Err(VerifyError::Budget(e));

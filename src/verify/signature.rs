@@ -1,27 +1,62 @@
 //! One signature from byte range to PAdES level: the stages every signature dictionary goes
 //! through, in the order of ETSI EN 319 102-1 §5 (format, identification, integrity, time,
-//! certificate path), each adding findings.
+//! certificate path), each adding findings to one per-signature context.
 
 use super::*;
 use crate::pdf::{self, changes, Coverage, Document, SigKind, SignatureDict};
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{self, TrustStore};
-use crate::signed_data::{self};
+use crate::signed_data::{self, SignedData};
+use std::borrow::Cow;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn check_signature(
-    doc: &Document,
-    sig: &SignatureDict,
-    all: &[SignatureDict],
-    store: &TrustStore,
-    opts: &Options,
+/// What every stage of one signature's checks shares: the document and its signatures, the
+/// trust, the options and the validation time (arguments, never read from the environment),
+/// and what has been found so far.
+pub(super) struct SignatureCheck<'a, 'd> {
+    doc: &'a Document<'d>,
+    sig: &'a SignatureDict,
+    all: &'a [SignatureDict],
+    store: &'a TrustStore,
+    opts: &'a Options,
     at: OffsetDateTime,
+    digests: &'a mut DigestCache,
+    f: Findings,
+    rep: SignatureReport,
+}
+
+/// The document, its signatures and the verification inputs, for [`check_signature`].
+pub(super) struct Inputs<'a, 'd> {
+    pub(super) doc: &'a Document<'d>,
+    pub(super) all: &'a [SignatureDict],
+    pub(super) store: &'a TrustStore,
+    pub(super) opts: &'a Options,
+    pub(super) at: OffsetDateTime,
+}
+
+/// Check one signature dictionary of the document.
+pub(super) fn check_signature(
+    inputs: &Inputs,
+    sig: &SignatureDict,
     digests: &mut DigestCache,
 ) -> SignatureReport {
-    let mut f = Findings::default();
-    let mut rep = SignatureReport {
+    SignatureCheck {
+        doc: inputs.doc,
+        sig,
+        all: inputs.all,
+        store: inputs.store,
+        opts: inputs.opts,
+        at: inputs.at,
+        digests,
+        f: Findings::default(),
+        rep: empty_report(sig),
+    }
+    .run()
+}
+
+fn empty_report(sig: &SignatureDict) -> SignatureReport {
+    SignatureReport {
         field: sig.field_name.clone(),
         kind: match sig.kind {
             SigKind::Signature => SignatureKind::Signature,
@@ -38,332 +73,360 @@ pub(super) fn check_signature(
         coverage: Coverage::Partial,
         modifications_after: changes::Modifications::Disallowed,
         level: None,
-    };
-    let pdf_m = sig.m.as_deref().and_then(parse_pdf_date);
-    if let Some(m) = pdf_m {
-        rep.signing_time = Some(fmt_time(m));
-        rep.signing_time_source = SigningTimeSource::PdfM;
     }
-    run_checks(
-        doc, sig, all, store, opts, at, digests, &mut f, &mut rep, pdf_m,
-    );
-    let (ind, sub, problems) = f.outcome();
-    rep.indication = ind;
-    rep.sub_indication = sub;
-    rep.problems = problems;
-    rep
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn run_checks(
-    doc: &Document,
-    sig: &SignatureDict,
-    all: &[SignatureDict],
-    store: &TrustStore,
-    opts: &Options,
-    at: OffsetDateTime,
-    digests: &mut DigestCache,
-    f: &mut Findings,
-    rep: &mut SignatureReport,
-    pdf_m: Option<OffsetDateTime>,
-) {
-    use SubIndication::*;
-    // 1. The byte range, its coverage, and what changed afterwards.
-    let range = match pdf::check_byte_range(doc, sig) {
-        Ok(r) => r,
-        Err(e) => {
-            f.add(
-                Some(FormatFailure),
-                "byte_range_invalid",
-                format!("{e}; the signed bytes cannot be identified"),
-            );
-            return;
+/// How the signed bytes reach the CMS, by `/SubFilter` (ISO 32000-2 §12.8.3).
+enum Kind {
+    /// adbe.pkcs7.detached, ETSI.CAdES.detached: the CMS digests the byte ranges.
+    Detached,
+    /// adbe.pkcs7.sha1: the CMS signs the SHA-1 digest of the byte ranges as its content.
+    Sha1Content,
+    /// ETSI.RFC3161: a document timestamp.
+    DocumentTimestamp,
+}
+
+impl<'a> SignatureCheck<'a, '_> {
+    fn run(mut self) -> SignatureReport {
+        let pdf_m = self.sig.m.as_deref().and_then(parse_pdf_date);
+        if let Some(m) = pdf_m {
+            self.rep.signing_time = Some(fmt_time(m));
+            self.rep.signing_time_source = SigningTimeSource::PdfM;
         }
-    };
-    rep.coverage = range.coverage;
-    match (range.coverage, range.revision) {
-        (Coverage::Partial, _) | (_, None) => {
-            f.add(
-                Some(FormatFailure),
+        self.stages(pdf_m);
+        let (ind, sub, problems) = self.f.outcome();
+        self.rep.indication = ind;
+        self.rep.sub_indication = sub;
+        self.rep.problems = problems;
+        self.rep
+    }
+
+    /// The stages in order; each returns None when the signature cannot be checked further.
+    fn stages(&mut self, pdf_m: Option<OffsetDateTime>) -> Option<()> {
+        let range = self.byte_range()?;
+        let (contents, sd) = self.cms()?;
+        let kind = self.kind()?;
+        if let Kind::DocumentTimestamp = kind {
+            self.document_timestamp(&contents, &range);
+            return Some(());
+        }
+        let (content_digest, digest_alg) = self.covered_digest(&sd, &kind, &range)?;
+        let store = self.with_embedded_validation_data(&sd);
+        let trusted_time = self.signature_timestamp(&sd, &store);
+        self.signer(&sd, &content_digest, digest_alg, &store, trusted_time, pdf_m);
+        if matches!(kind, Kind::Detached) && sd.econtent_type != signed_data::OID_DATA {
+            self.f.add(
+                Some(SubIndication::FormatFailure),
+                "content_type_unexpected",
+                format!("encapsulated content type {} is not id-data", sd.econtent_type),
+            );
+        }
+        Some(())
+    }
+
+    /// 1. The byte range (ISO 32000-2 §12.8.1), its coverage, and what changed afterwards.
+    fn byte_range(&mut self) -> Option<pdf::SignedRange> {
+        let range = match pdf::check_byte_range(self.doc, self.sig) {
+            Ok(r) => r,
+            Err(e) => {
+                self.f.add(
+                    Some(SubIndication::FormatFailure),
+                    "byte_range_invalid",
+                    format!("{e}; the signed bytes cannot be identified"),
+                );
+                return None;
+            }
+        };
+        self.rep.coverage = range.coverage;
+        match (range.coverage, range.revision) {
+            (Coverage::Partial, _) | (_, None) => self.f.add(
+                Some(SubIndication::FormatFailure),
                 "coverage_partial",
                 format!(
                     "the signature covers bytes 0..{} which is neither the whole file ({} bytes) nor a whole revision",
                     range.end,
-                    doc.bytes.len()
+                    self.doc.bytes.len()
                 ),
-            );
+            ),
+            (_, Some(rev)) => self.modifications(rev),
         }
-        (_, Some(rev)) => {
-            // The first certification signature's DocMDP governs every later change; FieldMDP
-            // locks of this and every earlier signature apply after this one.
-            // A signed field's FieldMDP /P (ISO 32000-2 §12.8.2.4) can only lower that level.
-            let docmdp = all
-                .iter()
-                .find_map(|s| s.docmdp)
-                .into_iter()
-                .chain(
-                    all.iter()
-                        .filter(|s| s.revision <= rev)
-                        .filter_map(|s| s.lock_level),
-                )
-                .min();
-            let policy = changes::ChangePolicy {
-                signatures: all.iter().map(|s| s.object.0).collect(),
-                docmdp,
-                locks: all
-                    .iter()
+        Some(range)
+    }
+
+    /// What changed after the signed revision `rev`, under the policy the signatures up to it
+    /// set (ISO 32000-2 §12.8.2: DocMDP, FieldMDP).
+    fn modifications(&mut self, rev: usize) {
+        let all = self.all;
+        // The first certification signature's DocMDP governs every later change; a signed
+        // field's FieldMDP /P (§12.8.2.4) can only lower that level, and FieldMDP locks of this
+        // and every earlier signature apply after this one.
+        let docmdp = all
+            .iter()
+            .find_map(|s| s.docmdp)
+            .into_iter()
+            .chain(
+                all.iter()
                     .filter(|s| s.revision <= rev)
-                    .flat_map(|s| s.field_locks.iter().cloned())
-                    .collect(),
-            };
-            let ch = changes::analyse(doc, rev, &policy);
-            rep.modifications_after = ch.verdict;
-            for why in ch.disallowed {
-                f.add(
-                    Some(FormatFailure),
-                    "modified_after_signing",
-                    format!("the document was changed after this signature: {why}"),
+                    .filter_map(|s| s.lock_level),
+            )
+            .min();
+        let policy = changes::ChangePolicy {
+            signatures: all.iter().map(|s| s.object.0).collect(),
+            docmdp,
+            locks: all
+                .iter()
+                .filter(|s| s.revision <= rev)
+                .flat_map(|s| s.field_locks.iter().cloned())
+                .collect(),
+        };
+        let ch = changes::analyse(self.doc, rev, &policy);
+        self.rep.modifications_after = ch.verdict;
+        for why in ch.disallowed {
+            self.f.add(
+                Some(SubIndication::FormatFailure),
+                "modified_after_signing",
+                format!("the document was changed after this signature: {why}"),
+            );
+        }
+    }
+
+    /// 2. The CMS (RFC 5652) in `/Contents`.
+    fn cms(&mut self) -> Option<(Vec<u8>, SignedData)> {
+        let Some((contents, _, _)) = &self.sig.contents else {
+            self.f.add(
+                Some(SubIndication::FormatFailure),
+                "contents_missing",
+                "the signature has no /Contents",
+            );
+            return None;
+        };
+        let budget = &self.opts.budget;
+        match signed_data::decode(contents, budget.max_cms_bytes, budget.max_certs_per_cms) {
+            Ok(sd) => Some((contents.clone(), sd)),
+            Err(
+                e @ (signed_data::CmsError::TooLarge { .. }
+                | signed_data::CmsError::TooManyCertificates { .. }),
+            ) => {
+                self.f.add(Some(SubIndication::FormatFailure), "budget_exceeded", e.to_string());
+                None
+            }
+            Err(e) => {
+                self.f.add(Some(SubIndication::FormatFailure), "cms_malformed", e.to_string());
+                None
+            }
+        }
+    }
+
+    /// 3. What is signed, according to the `/SubFilter`.
+    fn kind(&mut self) -> Option<Kind> {
+        match self.sig.sub_filter.as_deref().unwrap_or("") {
+            "adbe.pkcs7.detached" | "ETSI.CAdES.detached" => Some(Kind::Detached),
+            "adbe.pkcs7.sha1" => Some(Kind::Sha1Content),
+            "ETSI.RFC3161" => Some(Kind::DocumentTimestamp),
+            other => {
+                self.f.add(
+                    Some(SubIndication::FormatFailure),
+                    "sub_filter_unsupported",
+                    format!("unsupported /SubFilter {other:?}"),
                 );
+                None
             }
         }
     }
-    // 2. The CMS.
-    let Some((contents, _, _)) = &sig.contents else {
-        f.add(
-            Some(FormatFailure),
-            "contents_missing",
-            "the signature has no /Contents",
-        );
-        return;
-    };
-    let sd = match signed_data::decode(
-        contents,
-        opts.budget.max_cms_bytes,
-        opts.budget.max_certs_per_cms,
-    ) {
-        Ok(sd) => sd,
-        Err(
-            e @ (signed_data::CmsError::TooLarge { .. }
-            | signed_data::CmsError::TooManyCertificates { .. }),
-        ) => {
-            f.add(Some(FormatFailure), "budget_exceeded", e.to_string());
-            return;
-        }
-        Err(e) => {
-            f.add(Some(FormatFailure), "cms_malformed", e.to_string());
-            return;
-        }
-    };
-    // 3. What is signed, according to the sub-filter.
-    let sub_filter = sig.sub_filter.as_deref().unwrap_or("");
-    let detached = match sub_filter {
-        "adbe.pkcs7.detached" | "ETSI.CAdES.detached" => true,
-        "adbe.pkcs7.sha1" => false,
-        "ETSI.RFC3161" => {
-            // A document timestamp: the token's imprint covers the byte ranges.
-            match check_timestamp_token(
-                contents,
-                TimestampCovers::Ranges(doc.bytes, &range),
-                store,
-                opts,
-                at,
-                digests,
-            ) {
-                Ok(ts) => {
-                    rep.signer = Some(signer_of(&ts.tsa));
-                    rep.chain = ts.chain;
-                    rep.signing_time = Some(fmt_time(ts.gen_time));
-                    rep.signing_time_source = SigningTimeSource::Timestamp;
-                    for (p, sub) in ts.findings.0 {
-                        f.add(sub, &p.code, p.message);
-                    }
-                }
-                Err(TimestampFailure { code, message, sub }) => f.add(Some(sub), code, message),
-            }
-            return;
-        }
-        other => {
-            f.add(
-                Some(FormatFailure),
-                "sub_filter_unsupported",
-                format!("unsupported /SubFilter {other:?}"),
-            );
-            return;
-        }
-    };
-    let Some(digest_alg) = DigestAlg::from_oid(&sd.digest_algorithm.oid) else {
-        f.add(
-            Some(CryptoConstraintsFailure),
-            "digest_unsupported",
-            format!("unsupported digest algorithm {}", sd.digest_algorithm.oid),
-        );
-        return;
-    };
-    // The digest of the document, as the signature claims to cover it.
-    let content_digest: Vec<u8>;
-    let mut document_digest_alg = digest_alg;
-    if detached {
-        if sd.encapsulated_content.is_some() {
-            f.add(
-                Some(FormatFailure),
-                "detached_with_content",
-                "a detached signature must not carry encapsulated content",
-            );
-            return;
-        }
-        content_digest = digests.get(digest_alg, doc.bytes, &range);
-    } else {
-        // adbe.pkcs7.sha1: the signed content is the SHA-1 digest of the byte ranges.
-        document_digest_alg = DigestAlg::Sha1;
-        let Some(content) = &sd.encapsulated_content else {
-            f.add(
-                Some(FormatFailure),
-                "content_missing",
-                "adbe.pkcs7.sha1 signature without its SHA-1 content",
-            );
-            return;
-        };
-        if *content != digests.get(DigestAlg::Sha1, doc.bytes, &range) {
-            f.add(Some(HashFailure), "digest_mismatch", "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
-        }
-        content_digest = digest_alg.hash(&[content]);
-    }
-    if !pki::document_digest_allowed(document_digest_alg, &opts.policy)
-        || !pki::document_digest_allowed(digest_alg, &opts.policy)
-    {
-        f.add(
-            Some(CryptoConstraintsFailure),
-            "weak_digest",
-            "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
-        );
-    }
-    // CRLs embedded in the CMS (RevocationInfoChoices, adbe-revocationInfoArchival).
-    let embedded: Vec<Arc<pki::Crl>> = sd
-        .crls
-        .iter()
-        .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_crls.iter()))
-        .filter_map(|d| pki::Crl::from_der(d).ok())
-        .map(Arc::new)
-        .collect();
-    let embedded_ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = sd
-        .ocsps
-        .iter()
-        .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_ocsps.iter()))
-        .filter_map(|d| pki::ocsp::parse(d).ok())
-        .map(Arc::new)
-        .collect();
-    let with_embedded;
-    let store = if embedded.is_empty() && embedded_ocsps.is_empty() {
-        store
-    } else {
-        let mut s = store.clone();
-        s.crls.extend(embedded);
-        s.ocsps.extend(embedded_ocsps);
-        with_embedded = s;
-        &with_embedded
-    };
-    // 4. A signature timestamp, if any: it gives the trusted signing time, and certificates
-    // are then checked at the earlier of the validation time and that time.
-    let mut trusted_time = None;
-    for (oid, values) in &sd.unsigned_attrs {
-        if oid != signed_data::OID_TIMESTAMP_TOKEN {
-            continue;
-        }
-        let Some(token) = values.first() else {
-            continue;
-        };
-        match check_timestamp_token(
-            token,
-            TimestampCovers::Bytes(&sd.signature),
-            store,
-            opts,
-            at,
-            digests,
-        ) {
+
+    /// A document timestamp (ETSI EN 319 142-1 §5.4): the token's imprint covers the ranges.
+    fn document_timestamp(&mut self, token: &[u8], range: &pdf::SignedRange) {
+        let covers = TimestampCovers::Ranges(self.doc.bytes, range);
+        match check_timestamp_token(token, covers, self.store, self.opts, self.at, self.digests) {
             Ok(ts) => {
-                let notes: Vec<String> = ts
-                    .findings
-                    .0
-                    .iter()
-                    .map(|(p, _)| p.message.clone())
-                    .collect();
-                if let Some(bad) = ts.findings.0.iter().find(|(_, s)| s.is_some()) {
-                    f.add(
-                        None,
-                        "timestamp_invalid",
-                        format!("the signature timestamp is not usable: {}", bad.0.message),
-                    );
-                } else {
-                    trusted_time = Some(ts.gen_time);
-                    for n in notes {
-                        f.add(None, "timestamp_note", format!("signature timestamp: {n}"));
-                    }
+                self.rep.signer = Some(signer_of(&ts.tsa));
+                self.rep.chain = ts.chain;
+                self.rep.signing_time = Some(fmt_time(ts.gen_time));
+                self.rep.signing_time_source = SigningTimeSource::Timestamp;
+                for (p, sub) in ts.findings.0 {
+                    self.f.add(sub, &p.code, p.message);
                 }
             }
-            Err(e) => f.add(
-                None,
-                "timestamp_invalid",
-                format!("the signature timestamp is not usable: {}", e.message),
-            ),
+            Err(TimestampFailure { code, message, sub }) => self.f.add(Some(sub), code, message),
         }
     }
-    let check_at = trusted_time.map_or(at, |t| t.min(at));
-    // 5-8. The signer: signed attributes, certificate, signature value, ESS, path.
-    let claimed_time = trusted_time
-        .or_else(|| sd.signed_attrs.as_ref().and_then(|a| a.signing_time))
-        .or(pdf_m);
-    let checked = check_signer(
-        &sd,
-        &content_digest,
-        digest_alg,
-        store,
-        opts,
-        check_at,
-        claimed_time,
-        f,
-    );
-    if let Some(t) = sd.signed_attrs.as_ref().and_then(|a| a.signing_time) {
-        rep.signing_time = Some(fmt_time(t));
-        rep.signing_time_source = SigningTimeSource::SignedAttribute;
-    }
-    if let Some(t) = trusted_time {
-        rep.signing_time = Some(fmt_time(t));
-        rep.signing_time_source = SigningTimeSource::Timestamp;
-    }
-    if sd.econtent_type != signed_data::OID_DATA && detached {
-        f.add(
-            Some(FormatFailure),
-            "content_type_unexpected",
-            format!(
-                "encapsulated content type {} is not id-data",
-                sd.econtent_type
-            ),
-        );
-    }
-    if let Some(c) = &checked {
-        rep.signer = Some(signer_of(&c.signer));
-        rep.chain = c.chain.clone();
-        // A claimed time before the certificate existed cannot be true.
-        if let (None, Some(t)) = (trusted_time, claimed_time) {
-            if t < c.signer.not_before {
-                f.add(
-                    None,
-                    "signing_time_before_certificate",
-                    format!(
-                        "the claimed signing time {} is before the signer's certificate was issued ({})",
-                        fmt_time(t),
-                        fmt_time(c.signer.not_before)
-                    ),
+
+    /// The digest of the document as the signature claims to cover it, and the CMS digest
+    /// algorithm; the policy on weak digests.
+    fn covered_digest(
+        &mut self,
+        sd: &SignedData,
+        kind: &Kind,
+        range: &pdf::SignedRange,
+    ) -> Option<(Vec<u8>, DigestAlg)> {
+        use SubIndication::*;
+        let Some(digest_alg) = DigestAlg::from_oid(&sd.digest_algorithm.oid) else {
+            self.f.add(
+                Some(CryptoConstraintsFailure),
+                "digest_unsupported",
+                format!("unsupported digest algorithm {}", sd.digest_algorithm.oid),
+            );
+            return None;
+        };
+        let bytes = self.doc.bytes;
+        let (content_digest, document_digest_alg) = if let Kind::Detached = kind {
+            if sd.encapsulated_content.is_some() {
+                self.f.add(
+                    Some(FormatFailure),
+                    "detached_with_content",
+                    "a detached signature must not carry encapsulated content",
                 );
+                return None;
+            }
+            (self.digests.get(digest_alg, bytes, range), digest_alg)
+        } else {
+            let Some(content) = &sd.encapsulated_content else {
+                self.f.add(
+                    Some(FormatFailure),
+                    "content_missing",
+                    "adbe.pkcs7.sha1 signature without its SHA-1 content",
+                );
+                return None;
+            };
+            if *content != self.digests.get(DigestAlg::Sha1, bytes, range) {
+                self.f.add(Some(HashFailure), "digest_mismatch", "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
+            }
+            (digest_alg.hash(&[content]), DigestAlg::Sha1)
+        };
+        let policy = &self.opts.policy;
+        if !pki::document_digest_allowed(document_digest_alg, policy)
+            || !pki::document_digest_allowed(digest_alg, policy)
+        {
+            self.f.add(
+                Some(CryptoConstraintsFailure),
+                "weak_digest",
+                "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
+            );
+        }
+        Some((content_digest, digest_alg))
+    }
+
+    /// The trust store plus the CRLs and OCSP responses the CMS carries (RevocationInfoChoices,
+    /// adbe-revocationInfoArchival); each is verified against its issuer where it is used.
+    fn with_embedded_validation_data(&self, sd: &SignedData) -> Cow<'a, TrustStore> {
+        let crls: Vec<Arc<pki::Crl>> = sd
+            .crls
+            .iter()
+            .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_crls.iter()))
+            .filter_map(|d| pki::Crl::from_der(d).ok())
+            .map(Arc::new)
+            .collect();
+        let ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = sd
+            .ocsps
+            .iter()
+            .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_ocsps.iter()))
+            .filter_map(|d| pki::ocsp::parse(d).ok())
+            .map(Arc::new)
+            .collect();
+        if crls.is_empty() && ocsps.is_empty() {
+            return Cow::Borrowed(self.store);
+        }
+        let mut s = self.store.clone();
+        s.crls.extend(crls);
+        s.ocsps.extend(ocsps);
+        Cow::Owned(s)
+    }
+
+    /// 4. A signature timestamp (RFC 3161 in the unsigned attributes), if any: it gives the
+    /// trusted signing time. One that does not verify is reported and ignored, as EU DSS does.
+    fn signature_timestamp(&mut self, sd: &SignedData, store: &TrustStore) -> Option<OffsetDateTime> {
+        let mut trusted_time = None;
+        let tokens = sd
+            .unsigned_attrs
+            .iter()
+            .filter(|(oid, _)| oid == signed_data::OID_TIMESTAMP_TOKEN)
+            .filter_map(|(_, values)| values.first());
+        for token in tokens {
+            let covers = TimestampCovers::Bytes(&sd.signature);
+            match check_timestamp_token(token, covers, store, self.opts, self.at, self.digests) {
+                Ok(ts) => {
+                    if let Some(bad) = ts.findings.0.iter().find(|(_, s)| s.is_some()) {
+                        self.f.add(
+                            None,
+                            "timestamp_invalid",
+                            format!("the signature timestamp is not usable: {}", bad.0.message),
+                        );
+                        continue;
+                    }
+                    trusted_time = Some(ts.gen_time);
+                    for (p, _) in &ts.findings.0 {
+                        self.f.add(None, "timestamp_note", format!("signature timestamp: {}", p.message));
+                    }
+                }
+                Err(e) => self.f.add(
+                    None,
+                    "timestamp_invalid",
+                    format!("the signature timestamp is not usable: {}", e.message),
+                ),
             }
         }
+        trusted_time
     }
-    if sd.signed_attrs.is_none() {
-        f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");
-    }
-    // 9. The PAdES baseline level the signature reaches.
-    let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);
-    if sub_filter == "ETSI.CAdES.detached" && sd.signed_attrs.is_some() && has_ess {
-        rep.level = Some(pades_level(doc, all, sig, trusted_time.is_some()).into());
+
+    /// 5-9. The signer (signed attributes, certificate, signature value, ESS, path), checked at
+    /// the earlier of the validation time and a trusted signing time; the signing time the
+    /// report shows; the PAdES level.
+    fn signer(
+        &mut self,
+        sd: &SignedData,
+        content_digest: &[u8],
+        digest_alg: DigestAlg,
+        store: &TrustStore,
+        trusted_time: Option<OffsetDateTime>,
+        pdf_m: Option<OffsetDateTime>,
+    ) {
+        let check_at = trusted_time.map_or(self.at, |t| t.min(self.at));
+        let signed_time = sd.signed_attrs.as_ref().and_then(|a| a.signing_time);
+        let claimed_time = trusted_time.or(signed_time).or(pdf_m);
+        let inputs = SignerInputs {
+            content_digest,
+            digest_alg,
+            store,
+            opts: self.opts,
+            at: check_at,
+            claimed: claimed_time,
+        };
+        let checked = check_signer(sd, &inputs, &mut self.f);
+        if let Some(t) = signed_time {
+            self.rep.signing_time = Some(fmt_time(t));
+            self.rep.signing_time_source = SigningTimeSource::SignedAttribute;
+        }
+        if let Some(t) = trusted_time {
+            self.rep.signing_time = Some(fmt_time(t));
+            self.rep.signing_time_source = SigningTimeSource::Timestamp;
+        }
+        if let Some(c) = &checked {
+            self.rep.signer = Some(signer_of(&c.signer));
+            self.rep.chain = c.chain.clone();
+            // A claimed time before the certificate existed cannot be true.
+            if let (None, Some(t)) = (trusted_time, claimed_time) {
+                if t < c.signer.not_before {
+                    self.f.add(
+                        None,
+                        "signing_time_before_certificate",
+                        format!(
+                            "the claimed signing time {} is before the signer's certificate was issued ({})",
+                            fmt_time(t),
+                            fmt_time(c.signer.not_before)
+                        ),
+                    );
+                }
+            }
+        }
+        if sd.signed_attrs.is_none() {
+            self.f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");
+        }
+        // 9. The PAdES baseline level the signature reaches.
+        let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);
+        let cades = self.sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
+        if cades && sd.signed_attrs.is_some() && has_ess {
+            let level = pades_level(self.doc, self.all, self.sig, trusted_time.is_some());
+            self.rep.level = Some(level.into());
+        }
     }
 }

@@ -25,21 +25,36 @@ pub(super) fn signer_of(c: &Cert) -> Signer {
     }
 }
 
+/// What a signer is checked against.
+pub(super) struct SignerInputs<'a> {
+    /// The digest of what the CMS signs (the byte ranges, or a token's TSTInfo).
+    pub(super) content_digest: &'a [u8],
+    pub(super) digest_alg: DigestAlg,
+    pub(super) store: &'a TrustStore,
+    pub(super) opts: &'a Options,
+    /// When the certificates must be valid.
+    pub(super) at: OffsetDateTime,
+    /// The signing time the signature claims (or a timestamp proves), for revocation.
+    pub(super) claimed: Option<OffsetDateTime>,
+}
+
 /// The checks every CMS signer gets (document signatures and timestamp tokens alike): signed
 /// attributes against the content digest, the signer's certificate, the signature value, the
 /// ESS signing-certificate binding, and the certification path at `at`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn check_signer(
     sd: &SignedData,
-    content_digest: &[u8],
-    digest_alg: DigestAlg,
-    store: &TrustStore,
-    opts: &Options,
-    at: OffsetDateTime,
-    claimed_time: Option<OffsetDateTime>,
+    inputs: &SignerInputs,
     f: &mut Findings,
 ) -> Option<SignerCheck> {
     use SubIndication::*;
+    let SignerInputs {
+        content_digest,
+        digest_alg,
+        store,
+        opts,
+        at,
+        claimed: claimed_time,
+    } = *inputs;
     if let Some(attrs) = &sd.signed_attrs {
         match &attrs.content_type {
             Some(ct) if *ct == sd.econtent_type => {}

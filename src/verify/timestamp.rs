@@ -99,16 +99,15 @@ pub(super) fn check_timestamp_token(
     })?;
     let mut findings = Findings::default();
     let content_digest = digest_alg.hash(&[content]);
-    let Some(checked) = check_signer(
-        &sd,
-        &content_digest,
+    let inputs = SignerInputs {
+        content_digest: &content_digest,
         digest_alg,
         store,
         opts,
-        tst.gen_time.min(at),
-        Some(tst.gen_time),
-        &mut findings,
-    ) else {
+        at: tst.gen_time.min(at),
+        claimed: Some(tst.gen_time),
+    };
+    let Some(checked) = check_signer(&sd, &inputs, &mut findings) else {
         let why = findings
             .0
             .first()
