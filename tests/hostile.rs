@@ -91,7 +91,12 @@ fn object_stream_entries_at_one_array() {
     // The overlapping header is refused: the objects are unreadable, the file is unsigned.
     if error_code(&v).is_none() {
         assert_eq!(v["verdict"], "unsigned");
-        let codes: Vec<_> = v["document_problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+        let codes: Vec<_> = v["document_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
         assert!(codes.contains(&"object_unreadable"), "{codes:?}");
     }
 }

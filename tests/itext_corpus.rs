@@ -76,7 +76,11 @@ fn corpus() -> Option<PathBuf> {
         return Some(dir);
     }
     let required = std::env::var("KYSO_REQUIRE_CORPORA").is_ok_and(|v| v == "1");
-    assert!(!required, "KYSO_REQUIRE_CORPORA=1 but {} is missing", dir.display());
+    assert!(
+        !required,
+        "KYSO_REQUIRE_CORPORA=1 but {} is missing",
+        dir.display()
+    );
     eprintln!("skipped: the iText corpus is not at {} (set KYSO_REQUIRE_CORPORA=1 to make this a failure)", dir.display());
     None
 }
@@ -143,8 +147,18 @@ fn every_itext_file_is_read_and_judged_as_itext_does_or_as_listed() {
                 listed += 1;
                 eprintln!("{}: iText {want}, kyso {got}: {why}", e.path);
             }
-            (true, Some(_)) => unexpected.push(format!("{}: now agrees with iText; remove it from DIFFERENCES", e.path)),
-            (false, None) => unexpected.push(format!("{}: iText {want}, kyso {got}: {:?}", e.path, r.signatures.iter().flat_map(|s| s.problems.iter().map(|p| &p.message)).collect::<Vec<_>>())),
+            (true, Some(_)) => unexpected.push(format!(
+                "{}: now agrees with iText; remove it from DIFFERENCES",
+                e.path
+            )),
+            (false, None) => unexpected.push(format!(
+                "{}: iText {want}, kyso {got}: {:?}",
+                e.path,
+                r.signatures
+                    .iter()
+                    .flat_map(|s| s.problems.iter().map(|p| &p.message))
+                    .collect::<Vec<_>>()
+            )),
         }
     }
     eprintln!("{agreed} agree with iText, {listed} listed differences");

@@ -25,9 +25,11 @@ fn signature_dictionaries_agree_with_lopdf() {
     let mut compared = 0;
     for e in expected().file {
         // Honest files and plain tampering only: the attack files are built to confuse readers.
-        let attack = ["usf-", "swa-", "isa-", "shadow-", "eaa-", "ssa-", "cms-", "review-"]
-            .iter()
-            .any(|p| e.name.starts_with(p));
+        let attack = [
+            "usf-", "swa-", "isa-", "shadow-", "eaa-", "ssa-", "cms-", "review-",
+        ]
+        .iter()
+        .any(|p| e.name.starts_with(p));
         if attack || e.verdict.starts_with("error:") || e.name.contains("changed-after") {
             continue;
         }

@@ -121,7 +121,10 @@ impl Meter {
         let n = self.repairs.get() + 1;
         self.repairs.set(n);
         if n > self.budget.max_repairs {
-            return Err(self.exceed("repairs of damaged structure", self.budget.max_repairs as u64));
+            return Err(self.exceed(
+                "repairs of damaged structure",
+                self.budget.max_repairs as u64,
+            ));
         }
         Ok(())
     }

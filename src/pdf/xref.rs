@@ -57,15 +57,22 @@ pub struct Revision {
 
 /// Group a `/Prev` chain (newest first) into revisions (oldest first).
 pub fn revisions(chain: Vec<Section>) -> Result<Vec<Revision>, PdfError> {
-    let mut groups: Vec<Vec<Section>> = Vec::new();
+    // Newest first while grouping; each with the offset of the last section merged into it.
+    let mut groups: Vec<(Revision, usize)> = Vec::new();
     for s in chain {
         match groups.last_mut() {
             // Written after the newer section that points to it: the same revision.
-            Some(g) if g.last().is_some_and(|newer| s.offset > newer.offset) => g.push(s),
-            _ => groups.push(vec![s]),
+            Some((rev, newer)) if s.offset > *newer => {
+                *newer = s.offset;
+                rev.merge_older(s);
+            }
+            _ => {
+                let at = s.offset;
+                groups.push((Revision::from(s), at));
+            }
         }
     }
-    let mut out: Vec<Revision> = groups.into_iter().rev().map(merge).collect();
+    let mut out: Vec<Revision> = groups.into_iter().rev().map(|(r, _)| r).collect();
     // Each revision must end after the one before it; anything else is a rewritten file whose
     // revisions cannot be told apart.
     for w in out.windows(2) {
@@ -80,30 +87,32 @@ pub fn revisions(chain: Vec<Section>) -> Result<Vec<Revision>, PdfError> {
     Ok(out)
 }
 
-/// Sections of one revision, newest first, into one.
-fn merge(group: Vec<Section>) -> Revision {
-    let offset = group[0].offset;
-    let sections = group.len();
-    let end = group.iter().map(|s| s.end).max().unwrap_or(0);
-    let mut iter = group.into_iter();
-    let first = iter.next().expect("a group has a section");
-    let (mut entries, mut trailer) = (first.entries, first.trailer);
-    for older in iter {
-        for (k, v) in older.entries {
-            entries.entry(k).or_insert(v);
-        }
-        for (k, v) in older.trailer {
-            if k != b"Prev" && dict_get(&trailer, &k).is_none() {
-                trailer.push((k, v));
-            }
+impl From<Section> for Revision {
+    fn from(s: Section) -> Self {
+        Revision {
+            offset: s.offset,
+            sections: 1,
+            entries: s.entries,
+            trailer: s.trailer,
+            end: s.end,
         }
     }
-    Revision {
-        offset,
-        sections,
-        entries,
-        trailer,
-        end,
+}
+
+impl Revision {
+    /// Add an older section written with this revision: its entries and trailer keys fill in
+    /// what the newer sections do not say.
+    fn merge_older(&mut self, older: Section) {
+        self.sections += 1;
+        self.end = self.end.max(older.end);
+        for (k, v) in older.entries {
+            self.entries.entry(k).or_insert(v);
+        }
+        for (k, v) in older.trailer {
+            if k != b"Prev" && dict_get(&self.trailer, &k).is_none() {
+                self.trailer.push((k, v));
+            }
+        }
     }
 }
 

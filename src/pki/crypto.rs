@@ -210,7 +210,10 @@ pub enum CryptoError {
 
 enum Scheme {
     Pkcs1(DigestAlg),
-    Pss { digest: DigestAlg, salt: usize },
+    Pss {
+        digest: DigestAlg,
+        salt: usize,
+    },
     Ecdsa(DigestAlg),
     /// PureEdDSA: the signature is over the message itself; RFC 8419 §3.1 has CMS digest
     /// the content with SHA-512 for Ed25519 and SHAKE256/512 for Ed448.

@@ -113,12 +113,22 @@ impl<'a> SignatureCheck<'a, '_> {
         let (content_digest, digest_alg) = self.covered_digest(&sd, &kind, &range)?;
         let store = self.with_embedded_validation_data(&sd);
         let trusted_time = self.signature_timestamp(&sd, &store);
-        self.signer(&sd, &content_digest, digest_alg, &store, trusted_time, pdf_m);
+        self.signer(
+            &sd,
+            &content_digest,
+            digest_alg,
+            &store,
+            trusted_time,
+            pdf_m,
+        );
         if matches!(kind, Kind::Detached) && sd.econtent_type != signed_data::OID_DATA {
             self.f.add(
                 Some(SubIndication::FormatFailure),
                 "content_type_unexpected",
-                format!("encapsulated content type {} is not id-data", sd.econtent_type),
+                format!(
+                    "encapsulated content type {} is not id-data",
+                    sd.econtent_type
+                ),
             );
         }
         Some(())
@@ -207,11 +217,19 @@ impl<'a> SignatureCheck<'a, '_> {
                 e @ (signed_data::CmsError::TooLarge { .. }
                 | signed_data::CmsError::TooManyCertificates { .. }),
             ) => {
-                self.f.add(Some(SubIndication::FormatFailure), "budget_exceeded", e.to_string());
+                self.f.add(
+                    Some(SubIndication::FormatFailure),
+                    "budget_exceeded",
+                    e.to_string(),
+                );
                 None
             }
             Err(e) => {
-                self.f.add(Some(SubIndication::FormatFailure), "cms_malformed", e.to_string());
+                self.f.add(
+                    Some(SubIndication::FormatFailure),
+                    "cms_malformed",
+                    e.to_string(),
+                );
                 None
             }
         }
@@ -334,7 +352,11 @@ impl<'a> SignatureCheck<'a, '_> {
 
     /// 4. A signature timestamp (RFC 3161 in the unsigned attributes), if any: it gives the
     /// trusted signing time. One that does not verify is reported and ignored, as EU DSS does.
-    fn signature_timestamp(&mut self, sd: &SignedData, store: &TrustStore) -> Option<OffsetDateTime> {
+    fn signature_timestamp(
+        &mut self,
+        sd: &SignedData,
+        store: &TrustStore,
+    ) -> Option<OffsetDateTime> {
         let mut trusted_time = None;
         let tokens = sd
             .unsigned_attrs
@@ -355,7 +377,11 @@ impl<'a> SignatureCheck<'a, '_> {
                     }
                     trusted_time = Some(ts.gen_time);
                     for (p, _) in &ts.findings.0 {
-                        self.f.add(None, "timestamp_note", format!("signature timestamp: {}", p.message));
+                        self.f.add(
+                            None,
+                            "timestamp_note",
+                            format!("signature timestamp: {}", p.message),
+                        );
                     }
                 }
                 Err(e) => self.f.add(

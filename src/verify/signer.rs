@@ -161,7 +161,11 @@ pub(super) fn check_signer(
     })
 }
 
-pub(super) fn find_signer(sd: &SignedData, cms_certs: &[Arc<Cert>], store: &TrustStore) -> Option<Arc<Cert>> {
+pub(super) fn find_signer(
+    sd: &SignedData,
+    cms_certs: &[Arc<Cert>],
+    store: &TrustStore,
+) -> Option<Arc<Cert>> {
     let pools = cms_certs
         .iter()
         .chain(store.anchors.iter())

@@ -20,7 +20,10 @@ fn an_honest_upload_answers_while_hostile_ones_are_verified() {
     let waited = started.elapsed();
     assert_eq!(honest.status, 201, "{}", honest.text());
     assert_eq!(honest.json()["report"]["verdict"], "valid");
-    assert!(waited < Duration::from_secs(3), "the honest upload waited {waited:?}");
+    assert!(
+        waited < Duration::from_secs(3),
+        "the honest upload waited {waited:?}"
+    );
     for h in hostile {
         let r = h.join().unwrap();
         assert_eq!(r.status, 422, "{}", r.text());

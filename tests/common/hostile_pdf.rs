@@ -82,7 +82,15 @@ pub fn objstm_one_array() -> Vec<u8> {
     rows.push((1, at as u32, 0));
     rows.extend((4..10).map(|_| (0u8, 0u32, 0u16)));
     rows.extend((0..n).map(|i| (2u8, 3u32, i as u16)));
-    w.xref_stream(9, &rows.iter().enumerate().map(|(i, r)| if i == 9 { (1, 0, 0) } else { *r }).collect::<Vec<_>>(), None);
+    w.xref_stream(
+        9,
+        &rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| if i == 9 { (1, 0, 0) } else { *r })
+            .collect::<Vec<_>>(),
+        None,
+    );
     w.out
 }
 
@@ -133,7 +141,6 @@ pub fn million_unreadable() -> Vec<u8> {
     w.out
 }
 
-
 /// Signature dictionaries whose names a quick look could miss: after a name containing
 /// `stream`, after a literal string containing `endobj`, with a `#`-escaped /ByteRange, and
 /// beyond the first 4 KiB of a dictionary.
@@ -144,12 +151,21 @@ pub fn hidden_signature_dictionaries() -> Vec<u8> {
         b"<< /Xstream 1 /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>".to_vec(),
         b"<< /Note (endobj) /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>".to_vec(),
         b"<< /By#74eRange [0 1 2 3] /Contents <00> >>".to_vec(),
-        [&b"<< /Pad <"[..], &vec![b'0'; 8192], b"> /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>"].concat(),
+        [
+            &b"<< /Pad <"[..],
+            &vec![b'0'; 8192],
+            b"> /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>",
+        ]
+        .concat(),
     ];
     for (i, b) in bodies.iter().enumerate() {
         let at = w.obj(3 + i as u32, b);
         rows.push((1, at as u32, 0));
     }
-    w.xref_stream(7, &rows.iter().copied().chain([(1, 0, 0)]).collect::<Vec<_>>(), None);
+    w.xref_stream(
+        7,
+        &rows.iter().copied().chain([(1, 0, 0)]).collect::<Vec<_>>(),
+        None,
+    );
     w.out
 }
