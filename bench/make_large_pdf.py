@@ -37,6 +37,12 @@ def main():
         7: b"<< /FT /Sig /T (ChuKy) /V 8 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R >>",
         8: sig,
     }
+    write_signed(out, objs, signer)
+
+
+def write_signed(out, objs, signer):
+    """Assemble `objs` (object 1 the catalog, 6 the /Info, 8 the signature placeholder), sign
+    it with OpenSSL, write OUT and OUT.cert.pem."""
     pdf, start, end = g.fill_byte_range(g.assemble(objs, 1, 6))
     cms = g.openssl_sign(pdf[:start] + pdf[end:], signer.cert, signer.key)
     with open(out, "wb") as fh:

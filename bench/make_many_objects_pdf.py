@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 import generate as g  # noqa: E402
+from make_large_pdf import write_signed  # noqa: E402
 
 
 def page_objects(pages):
@@ -44,13 +45,7 @@ def main():
         8: sig,
     }
     objs.update(page_objects(pages))
-    pdf, start, end = g.fill_byte_range(g.assemble(objs, 1, 6))
-    cms = g.openssl_sign(pdf[:start] + pdf[end:], signer.cert, signer.key)
-    with open(out, "wb") as fh:
-        fh.write(g.embed_signature(pdf, start, end, cms))
-    with open(out + ".cert.pem", "wb") as fh:
-        from cryptography.hazmat.primitives import serialization
-        fh.write(signer.cert.public_bytes(serialization.Encoding.PEM))
+    write_signed(out, objs, signer)
 
 
 if __name__ == "__main__":

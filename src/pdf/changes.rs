@@ -104,6 +104,7 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
         latest,
         policy,
         dss_objects: dss_objects(doc, signed),
+        page_contents: std::cell::OnceCell::new(),
     };
 
     for num in changed {
@@ -139,7 +140,7 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
             (Some(old), Some(new)) => {
                 // /Info and the /DSS bookkeeping may change, but never a stream (a content
                 // stream listed there by a prepared document would otherwise be exempt).
-                let exempt = (info.contains(&num) || ctx.dss_objects.contains(&num))
+                let exempt = (info.contains(&num) || ctx.is_dss_bookkeeping(num, &old))
                     && !matches!(old, Object::Stream(..))
                     && !matches!(new, Object::Stream(..));
                 if same(doc, &old, &new) || exempt {
@@ -158,8 +159,7 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
     for r in doc.repairs() {
         if r.position() >= signed_end {
             disallowed.push(format!(
-                "the update after signing is damaged at byte {} ({r:?}); readers that repair it may show content that was not signed",
-                r.position()
+                "the update after signing is damaged ({r}); readers that repair it may show content that was not signed"
             ));
         }
     }
@@ -252,10 +252,6 @@ fn dss_objects(doc: &Document, rev: usize) -> BTreeSet<u32> {
             resolve(v, &mut out);
         }
     }
-    // An array that is also a page's /Contents is page content, not validation data.
-    for n in page_content_arrays(doc, rev) {
-        out.remove(&n);
-    }
     if let Some(vri) = dss.get(b"VRI").and_then(|v| resolve(v, &mut out)) {
         for (_, entry) in vri.as_dict().into_iter().flatten() {
             if let Some(e) = resolve(entry, &mut out) {
@@ -313,6 +309,8 @@ struct Ctx<'d, 'a> {
     latest: usize,
     policy: &'d ChangePolicy,
     dss_objects: BTreeSet<u32>,
+    /// Indirect arrays the signed revision's pages use as /Contents, found when first needed.
+    page_contents: std::cell::OnceCell<BTreeSet<u32>>,
 }
 
 fn name_of(o: &Object) -> String {
@@ -376,6 +374,17 @@ fn rect_area(o: Option<&Object>) -> f64 {
 }
 
 impl Ctx<'_, '_> {
+    /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
+    /// unless it is an array that a page also uses as its /Contents: then it is page content.
+    fn is_dss_bookkeeping(&self, num: u32, old: &Object) -> bool {
+        self.dss_objects.contains(&num)
+            && !(matches!(old, Object::Array(_))
+                && self
+                    .page_contents
+                    .get_or_init(|| page_content_arrays(self.doc, self.signed))
+                    .contains(&num))
+    }
+
     fn judge(&self, num: u32, old: &Object, new: &Object) -> Result<(), String> {
         let what = name_of(old);
         let not_allowed = |keys: &BTreeSet<Vec<u8>>| {
@@ -404,7 +413,14 @@ impl Ctx<'_, '_> {
             Some(b"Catalog") => {
                 let rest = except(
                     &keys,
-                    &[b"AcroForm", b"DSS", b"Extensions", b"Version", b"Metadata", b"Perms"],
+                    &[
+                        b"AcroForm",
+                        b"DSS",
+                        b"Extensions",
+                        b"Version",
+                        b"Metadata",
+                        b"Perms",
+                    ],
                 );
                 if !rest.is_empty() {
                     return Err(not_allowed(&rest));

@@ -33,6 +33,16 @@ pub enum Repair {
 }
 
 impl Repair {
+    /// Stable snake_case code for the report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Repair::HeaderOffset(_) => "data_before_header",
+            Repair::Offset { .. } => "xref_offset_repaired",
+            Repair::StreamLength { .. } => "stream_length_repaired",
+            Repair::Ambiguous { .. } => "xref_entry_ambiguous",
+        }
+    }
+
     /// Where in the file the repaired structure is: a repair after a signed revision's end
     /// concerns bytes nobody signed, where readers may show something else.
     pub fn position(&self) -> usize {
@@ -44,6 +54,17 @@ impl Repair {
                 listed_by,
             } => (*written).max(*found).max(*listed_by),
             Repair::StreamLength { offset } | Repair::Ambiguous { offset, .. } => *offset,
+        }
+    }
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repair::HeaderOffset(n) => write!(f, "{n} bytes come before the %PDF- header; offsets were counted from the header"),
+            Repair::Offset { written, found, .. } => write!(f, "the cross-reference table gives offset {written}, but the object or section starts at {found}"),
+            Repair::StreamLength { offset } => write!(f, "the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
+            Repair::Ambiguous { offset, num } => write!(f, "the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
         }
     }
 }
@@ -215,20 +236,21 @@ impl<'a> Document<'a> {
         // §7.5.8.4 hybrid files: entries of the /XRefStm come after the table's own.
         if kind == SectionKind::Table {
             if let Some(Object::Int(x)) = dict_get(&trailer, b"XRefStm") {
-                let at = usize::try_from(*x).unwrap_or(usize::MAX).saturating_add(self.base);
+                let at = usize::try_from(*x)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(self.base);
                 let (hybrid, _, _) = self.read_stream_section(at)?;
+                let mut disagree = Vec::new();
                 for (k, v) in hybrid {
                     match entries.get(&k) {
                         None => {
                             entries.insert(k, v);
                         }
-                        Some(e) if *e != v => self
-                            .repairs
-                            .borrow_mut()
-                            .push(Repair::Ambiguous { offset, num: k }),
+                        Some(e) if *e != v => disagree.push(k),
                         Some(_) => {}
                     }
                 }
+                self.note_duplicates(offset, disagree);
             }
         }
         let prev = match dict_get(&trailer, b"Prev") {
@@ -286,6 +308,7 @@ impl<'a> Document<'a> {
         Ok((entries, dict.clone(), ind.span.end))
     }
 
+    /// Objects given twice by one section (kept to the first 100: the rest add nothing).
     fn note_duplicates(&self, offset: usize, duplicates: Vec<u32>) {
         let mut r = self.repairs.borrow_mut();
         for num in duplicates.into_iter().take(100) {
@@ -394,13 +417,18 @@ impl<'a> Document<'a> {
         let at = written.saturating_add(self.base);
         let ind = match self.object_at(at, rev) {
             Ok(ind) if ind.num == num => ind,
-            first => self.find_object_near(at, num, rev).ok_or_else(|| match first {
-                Err(e) => e,
-                Ok(other) => PdfError::Syntax {
-                    offset: at,
-                    what: format!("object {num} at its xref offset, found object {}", other.num),
-                },
-            })?,
+            first => self
+                .find_object_near(at, num, rev)
+                .ok_or_else(|| match first {
+                    Err(e) => e,
+                    Ok(other) => PdfError::Syntax {
+                        offset: at,
+                        what: format!(
+                            "object {num} at its xref offset, found object {}",
+                            other.num
+                        ),
+                    },
+                })?,
         };
         if ind.span.end > limit {
             return Err(PdfError::Syntax {
@@ -448,7 +476,9 @@ impl<'a> Document<'a> {
         let lookup_len = |n: u32, _g: u16| -> Option<u64> {
             match self.entry(rev, n)? {
                 Entry::InFile { offset, .. } => {
-                    let ind = self.parse_at(offset.saturating_add(self.base), &|_, _| None).ok()?;
+                    let ind = self
+                        .parse_at(offset.saturating_add(self.base), &|_, _| None)
+                        .ok()?;
                     ind.object.as_int().and_then(|i| u64::try_from(i).ok())
                 }
                 _ => None,
@@ -546,7 +576,9 @@ impl<'a> Document<'a> {
             what: what.into(),
         };
         let n = dict_get(dict, b"N").and_then(Object::as_int).unwrap_or(0);
-        let first = dict_get(dict, b"First").and_then(Object::as_int).unwrap_or(0);
+        let first = dict_get(dict, b"First")
+            .and_then(Object::as_int)
+            .unwrap_or(0);
         if n < 0 || first < 0 || first as usize > raw.len() || n as usize > raw.len() / 2 + 1 {
             return Err(bad("object stream /N or /First"));
         }
@@ -560,7 +592,9 @@ impl<'a> Document<'a> {
             };
             let at = (first as u64).saturating_add(rel);
             if at >= raw.len() as u64 || last.is_some_and(|l| at <= l) {
-                return Err(bad("object stream offsets in increasing order inside its data"));
+                return Err(bad(
+                    "object stream offsets in increasing order inside its data",
+                ));
             }
             last = Some(at);
             let onum = u32::try_from(onum).map_err(|_| bad("object number"))?;

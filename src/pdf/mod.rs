@@ -9,10 +9,10 @@ mod stream;
 pub mod xref;
 
 pub use crate::budget::Budget;
+pub use document::{Document, Repair};
 use object::{Object, StrKind};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-pub use document::{Document, Repair};
 use xref::Entry;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -227,7 +227,15 @@ pub fn find_signatures(
                     match doc.may_be_signature_related(offset) {
                         Ok(false) => Ok(()),
                         Ok(true) => doc.object_numbered(offset, num, rev).map(|ind| {
-                            found.note(doc, latest, rev, (ind.num, ind.gen), ind.span, &ind.object, false)
+                            found.note(
+                                doc,
+                                latest,
+                                rev,
+                                (ind.num, ind.gen),
+                                ind.span,
+                                &ind.object,
+                                false,
+                            )
                         }),
                         Err(e) => Err(e),
                     }
@@ -258,7 +266,7 @@ pub fn find_signatures(
             }
         }
     }
-    found.values_are_signatures(doc);
+    found.values_are_signatures(doc, budget)?;
     let Found {
         mut sigs,
         unparsed,
@@ -309,41 +317,44 @@ impl Found {
     /// Every signature field's value must be among the signatures found: one the quick look
     /// skipped is parsed now, and one that is not a readable signature dictionary is kept as
     /// an empty one, which fails (a field that viewers list as signed cannot be left out).
-    fn values_are_signatures(&mut self, doc: &Document) {
+    fn values_are_signatures(&mut self, doc: &Document, budget: &Budget) -> Result<(), PdfError> {
         let known: HashSet<u32> = self.sigs.iter().map(|s| s.object.0).collect();
         let mut missing: Vec<u32> = self.values.difference(&known).copied().collect();
         missing.sort_unstable();
         for v in missing {
-            let Some((entry, rev)) = doc.entry_of(doc.latest(), v) else {
-                continue; // a value that is not in the file: the field is unsigned
+            // A value that is not in the file, or freed: the field is unsigned.
+            let (offset, rev) = match doc.entry_of(doc.latest(), v) {
+                None | Some((Entry::Free, _)) => continue,
+                Some((Entry::InFile { offset, .. }, rev)) => (Some(offset), rev),
+                // Objects in object streams were all parsed: this one is not a signature.
+                Some((Entry::InStream { .. }, rev)) => (None, rev),
             };
-            let parsed = match entry {
-                Entry::InFile { offset, .. } => doc.object_numbered(offset, v, rev).ok(),
-                _ => None,
+            let parsed = offset.and_then(|o| doc.object_numbered(o, v, rev).ok());
+            let sig = match parsed {
+                Some(ind) if is_signature_dict(&ind.object) => {
+                    signature_dict((ind.num, ind.gen), ind.span, rev, &ind.object, false)
+                }
+                _ => signature_dict((v, 0), 0..0, rev, &Object::Dict(Vec::new()), false),
             };
-            match parsed {
-                Some(ind) if is_signature_dict(&ind.object) => self.sigs.push(signature_dict(
-                    (ind.num, ind.gen),
-                    ind.span,
-                    rev,
-                    &ind.object,
-                    false,
-                )),
-                Some(_) if !matches!(entry, Entry::InFile { .. }) => {}
-                _ if matches!(entry, Entry::Free) => {}
-                _ => self.sigs.push(signature_dict(
-                    (v, 0),
-                    0..0,
-                    rev,
-                    &Object::Dict(Vec::new()),
-                    false,
-                )),
+            self.sigs.push(sig);
+            if self.sigs.len() > budget.max_signatures {
+                return Err(PdfError::Budget {
+                    what: "signatures",
+                    limit: budget.max_signatures as u64,
+                });
             }
         }
+        Ok(())
     }
 
     /// Every object of an object stream; one that cannot be parsed is reported, the rest read.
-    fn stream(&mut self, doc: &Document, latest: usize, rev: usize, num: u32) -> Result<(), PdfError> {
+    fn stream(
+        &mut self,
+        doc: &Document,
+        latest: usize,
+        rev: usize,
+        num: u32,
+    ) -> Result<(), PdfError> {
         let os = doc.object_stream(rev, num)?;
         for (i, n) in os.numbers().enumerate() {
             match doc.stream_object_at(&os, i) {

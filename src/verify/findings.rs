@@ -9,33 +9,20 @@ use std::collections::HashMap;
 /// A repair the reader made, as a document problem. Readers repair differently, so a repair in
 /// bytes written after a signature also fails that signature (`changes::analyse`).
 pub(super) fn repair_problem(r: &pdf::Repair) -> Problem {
-    let (code, message) = match r {
-        pdf::Repair::HeaderOffset(n) => (
-            "data_before_header",
-            format!("{n} bytes come before the %PDF- header; offsets were counted from the header"),
-        ),
-        pdf::Repair::Offset { written, found, .. } => (
-            "xref_offset_repaired",
-            format!("the cross-reference table gives offset {written}, but the object or section starts at {found}"),
-        ),
-        pdf::Repair::Ambiguous { offset, num } => (
-            "xref_entry_ambiguous",
-            format!("the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
-        ),
-        pdf::Repair::StreamLength { offset } => (
-            "stream_length_repaired",
-            format!("the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
-        ),
-    };
     Problem {
-        code: code.into(),
-        message: message.into(),
+        code: r.code().into(),
+        message: r.to_string(),
     }
 }
 
 /// The first `max` problems of each code, then one line that counts the others: a hostile file
-/// with a million broken objects gets a report of a few lines, not of a million.
-pub(super) fn cap_problems(problems: Vec<Problem>, max: usize) -> Vec<Problem> {
+/// with a million broken objects gets a report of a few lines, not of a million. `totals` gives
+/// the real count of a code whose problems were already cut short when they were found.
+pub(super) fn cap_problems(
+    problems: Vec<Problem>,
+    max: usize,
+    totals: &[(&str, usize)],
+) -> Vec<Problem> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for p in problems {
@@ -45,15 +32,15 @@ pub(super) fn cap_problems(problems: Vec<Problem>, max: usize) -> Vec<Problem> {
             out.push(p);
         }
     }
-    let mut extra: Vec<(String, usize)> = seen
-        .into_iter()
-        .filter(|(_, n)| *n > max)
-        .map(|(c, n)| (c, n - max))
-        .collect();
+    for (code, total) in totals {
+        let n = seen.entry((*code).to_string()).or_insert(0);
+        *n = (*n).max(*total);
+    }
+    let mut extra: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > max).collect();
     extra.sort();
     for (code, n) in extra {
         out.push(Problem {
-            message: format!("and {n} more problems of this kind"),
+            message: format!("and {} more problems of this kind ({n} in all)", n - max),
             code,
         });
     }
@@ -79,7 +66,12 @@ impl DigestCache {
 pub(super) struct Findings(pub(super) Vec<(Problem, Option<SubIndication>)>);
 
 impl Findings {
-    pub(super) fn add(&mut self, sub: Option<SubIndication>, code: &str, message: impl Into<String>) {
+    pub(super) fn add(
+        &mut self,
+        sub: Option<SubIndication>,
+        code: &str,
+        message: impl Into<String>,
+    ) {
         self.0.push((
             Problem {
                 code: code.into(),

@@ -9,7 +9,6 @@ use crate::report::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-
 mod dates;
 mod findings;
 mod level;
@@ -152,24 +151,14 @@ fn verify_inner(
         if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {
             return Err(VerifyError::Budget(e));
         }
-        r.problems = cap_problems(r.problems, opts.budget.max_problems_per_code);
+        r.problems = cap_problems(r.problems, opts.budget.max_problems_per_code, &[]);
         signatures.push(r);
     }
-    let listed = unparsed.listed.len().min(opts.budget.max_problems_per_code);
-    let mut document_problems = cap_problems(document_problems, opts.budget.max_problems_per_code);
-    if unparsed.total > listed {
-        document_problems.retain(|p| {
-            p.code != "object_unreadable" || !p.message.starts_with("and ")
-        });
-        document_problems.push(Problem {
-            code: "object_unreadable".into(),
-            message: format!(
-                "and {} more objects cannot be read ({} in all)",
-                unparsed.total - listed,
-                unparsed.total
-            ),
-        });
-    }
+    let document_problems = cap_problems(
+        document_problems,
+        opts.budget.max_problems_per_code,
+        &[("object_unreadable", unparsed.total)],
+    );
     let verdict = if signatures.is_empty() {
         Verdict::Unsigned
     } else if signatures
@@ -198,4 +187,3 @@ fn verify_inner(
         document_problems,
     })
 }
-
