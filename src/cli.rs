@@ -108,6 +108,12 @@ enum StoreCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Re-hash every stored PDF and compare records, PDFs and index (read-only; service
+    /// stopped). Exit status 0 when all is consistent, 1 otherwise; one line per problem.
+    Verify {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -214,6 +220,16 @@ pub fn run() -> i32 {
                 Err(e) => fail(&e),
             }
         }
+        Command::Store {
+            command: StoreCommand::Verify { config },
+        } => match load_config(config.as_deref()).and_then(|cfg| crate::server::store_verify(&cfg))
+        {
+            Ok((msg, clean)) => {
+                println!("{msg}");
+                i32::from(!clean)
+            }
+            Err(e) => fail(&e),
+        },
     }
 }
 

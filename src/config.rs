@@ -16,6 +16,12 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// An upload that sends nothing for this long is cut off with 408.
     pub upload_idle_timeout_secs: u64,
+    /// An upload must be complete within this many seconds, however it trickles in (408).
+    pub upload_deadline_secs: u64,
+    /// Uploads one token may have in progress at once (429 beyond).
+    pub max_uploads_per_token: usize,
+    /// HTTP worker threads (0: one per CPU). Blocking work runs on a separate pool.
+    pub workers: usize,
     /// CRL addresses to fetch besides those named by the trusted CA certificates and the pins.
     pub crl_urls: Vec<String>,
     /// How often the service refreshes CRLs in the background (0: never).
@@ -57,6 +63,9 @@ impl Default for Config {
             registry: None,
             max_upload_bytes: 104_857_600,
             upload_idle_timeout_secs: 30,
+            upload_deadline_secs: 300,
+            max_uploads_per_token: 32,
+            workers: 0,
             crl_urls: Vec::new(),
             crl_refresh_hours: 6,
             max_claimed_signing_age_days: 45,
@@ -152,6 +161,15 @@ impl Config {
                 message: format!("{v:?} is not a number of seconds"),
             })?;
         }
+        if let Some(v) = number(env, "KYSO_UPLOAD_DEADLINE_SECS", "seconds")? {
+            c.upload_deadline_secs = v;
+        }
+        if let Some(v) = number(env, "KYSO_MAX_UPLOADS_PER_TOKEN", "uploads")? {
+            c.max_uploads_per_token = v;
+        }
+        if let Some(v) = number(env, "KYSO_WORKERS", "threads")? {
+            c.workers = v;
+        }
         if let Some(v) = env("KYSO_CRL_URLS") {
             c.crl_urls = v
                 .split(',')
@@ -185,6 +203,22 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// A number from the environment variable `key`, if set.
+fn number<T: std::str::FromStr>(
+    env: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+    unit: &str,
+) -> Result<Option<T>, ConfigError> {
+    env(key)
+        .map(|v| {
+            v.trim().parse().map_err(|_| ConfigError::Env {
+                key: key.into(),
+                message: format!("{v:?} is not a number of {unit}"),
+            })
+        })
+        .transpose()
 }
 
 /// `KYSO_TOKEN`: the server's token list as `name:sha256:scope+scope`, several separated by

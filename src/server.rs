@@ -83,20 +83,8 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     // Scripts and tests read this line to learn the port (bind may say port 0).
     println!("kyso listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    let slots = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
     let refresh_hours = cfg.crl_refresh_hours;
-    let state = actix_web::web::Data::new(AppState {
-        store: Arc::new(store),
-        trust: std::sync::RwLock::new(Arc::new(trust)),
-        crl_refresh: std::sync::Mutex::new(None),
-        opts: cfg.verify_options(),
-        config: cfg,
-        verify_slots: tokio::sync::Semaphore::new(slots),
-        write_lock: tokio::sync::Mutex::new(()),
-        warnings,
-    });
+    let state = actix_web::web::Data::new(AppState::new(store, trust, cfg, warnings));
     if refresh_hours > 0 {
         let st = state.clone();
         std::thread::spawn(move || loop {
@@ -194,6 +182,37 @@ pub fn reindex(cfg: &Config) -> Result<String, String> {
         s.leaders,
         cfg.data_dir.display()
     ))
+}
+
+/// `kyso store verify`: the summary and whether the store is consistent.
+pub fn store_verify(cfg: &Config) -> Result<(String, bool), String> {
+    let store = open_store(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\rchecked {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let r = store.check(&mut progress).map_err(|e| e.to_string())?;
+    let mut msg = String::new();
+    for p in &r.problems {
+        msg += &format!("problem: {p}\n");
+    }
+    msg += &format!(
+        "{} record(s), {} PDF(s), {} indexed: {}",
+        r.records,
+        r.blobs,
+        r.indexed,
+        if r.is_clean() {
+            "all consistent, every PDF hashes to its id".to_string()
+        } else {
+            format!("{} problem(s)", r.problems.len())
+        }
+    );
+    Ok((msg, r.is_clean()))
 }
 
 /// `kyso reverify`: with a progress bar on a terminal, a line per tenth otherwise.

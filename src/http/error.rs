@@ -1,5 +1,6 @@
 //! The one place where errors become HTTP status codes and stable `code` strings.
 
+use crate::store::{Fault, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
@@ -26,6 +27,13 @@ pub enum ApiError {
     Unavailable,
     #[error("the upload stalled: nothing received for {0} seconds")]
     Timeout(u64),
+    #[error("the upload took longer than the limit of {0} seconds")]
+    Deadline(u64),
+    #[error("this token already has {0} uploads in progress; wait for one to finish")]
+    TooManyUploads(usize),
+    /// The disk is full or refuses writes. The message names no path.
+    #[error("{}", match .0 { Fault::NoSpace => "the service has no storage space left; nothing was stored, try again later", Fault::Unavailable => "the service cannot store files right now; nothing was stored, try again later" })]
+    Storage(Fault),
 }
 
 impl ApiError {
@@ -40,7 +48,10 @@ impl ApiError {
             ApiError::Unprocessable { code, .. } => code,
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable => "unavailable",
-            ApiError::Timeout(_) => "request_timeout",
+            ApiError::Timeout(_) | ApiError::Deadline(_) => "request_timeout",
+            ApiError::TooManyUploads(_) => "too_many_uploads",
+            ApiError::Storage(Fault::NoSpace) => "insufficient_storage",
+            ApiError::Storage(Fault::Unavailable) => "storage_unavailable",
         }
     }
 }
@@ -57,7 +68,10 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Timeout(_) | ApiError::Deadline(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::TooManyUploads(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Storage(Fault::NoSpace) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Storage(Fault::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -66,18 +80,45 @@ impl ResponseError for ApiError {
             tracing::error!(error = %e, "internal error");
         }
         let mut b = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unauthorized) {
-            b.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            ApiError::Unauthorized => {
+                b.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            ApiError::Storage(_) => {
+                b.insert_header(("Retry-After", "30"));
+            }
+            ApiError::TooManyUploads(_) | ApiError::Unavailable => {
+                b.insert_header(("Retry-After", "5"));
+            }
+            _ => {}
         }
-        b.json(serde_json::json!({ "code": self.code(), "message": self.to_string() }))
+        let message = match self {
+            // Details (paths, causes) are in the log, not in the answer.
+            ApiError::Internal(_) => {
+                "internal error; the details are in the service log".to_string()
+            }
+            e => e.to_string(),
+        };
+        b.json(serde_json::json!({ "code": self.code(), "message": message }))
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
         match e {
-            crate::store::StoreError::Registry(r) => ApiError::BadRequest(r.to_string()),
-            e => ApiError::Internal(e.to_string()),
+            StoreError::Registry(r) => ApiError::BadRequest(r.to_string()),
+            StoreError::Mismatch { .. } => {
+                tracing::error!("storage fault: {e}");
+                ApiError::Storage(Fault::Unavailable)
+            }
+            e => match e.fault() {
+                Some(f) => {
+                    // The operator sees the path; the client sees the kind of fault only.
+                    tracing::error!("storage fault: {e}");
+                    ApiError::Storage(f)
+                }
+                None => ApiError::Internal(e.to_string()),
+            },
         }
     }
 }

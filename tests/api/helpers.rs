@@ -31,6 +31,7 @@ fn sha256_hex(s: &str) -> String {
 pub struct TestApp {
     pub addr: String,
     pub dir: PathBuf,
+    data: PathBuf,
     pub config: PathBuf,
     child: Option<Child>,
 }
@@ -39,6 +40,7 @@ pub struct Resp {
     pub status: u16,
     pub body: Vec<u8>,
     pub content_type: String,
+    pub retry_after: Option<String>,
 }
 
 impl Resp {
@@ -77,7 +79,20 @@ pub fn spawn_app(registry: Option<&str>) -> TestApp {
 
 /// `extra`: more top-level configuration lines.
 pub fn spawn_app_with(registry: Option<&str>, max_upload: u64, extra: &str) -> TestApp {
+    spawn_app_in(registry, max_upload, extra, None)
+}
+
+/// As [`spawn_app_with`], with the data directory at `data` (a test file system) if given.
+pub fn spawn_app_in(
+    registry: Option<&str>,
+    max_upload: u64,
+    extra: &str,
+    data: Option<&Path>,
+) -> TestApp {
     let dir = unique_dir();
+    let data = data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join("data"));
     let registry_line = match registry {
         Some(text) => {
             let p = dir.join("registry.toml");
@@ -112,7 +127,7 @@ name = "admin"
 sha256 = "{a}"
 scopes = ["submit", "read", "admin"]
 "#,
-        data = dir.join("data").display().to_string(),
+        data = data.display().to_string(),
         root = pki("root.pem").display().to_string(),
         ca = pki("issuing-ca.pem").display().to_string(),
         // The fixtures are signed in 2026-03 and received now: accept their claimed times
@@ -139,6 +154,7 @@ scopes = ["submit", "read", "admin"]
     let mut app = TestApp {
         addr: String::new(),
         dir,
+        data,
         config,
         child: None,
     };
@@ -196,7 +212,12 @@ impl TestApp {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.join("data")
+        self.data.clone()
+    }
+
+    /// The server's process id (to read its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -211,12 +232,14 @@ impl TestApp {
         };
         let status = resp.status();
         let content_type = resp.header("content-type").unwrap_or("").to_string();
+        let retry_after = resp.header("retry-after").map(str::to_string);
         let mut body = Vec::new();
         resp.into_reader().read_to_end(&mut body).unwrap();
         Resp {
             status,
             body,
             content_type,
+            retry_after,
         }
     }
 

@@ -11,4 +11,5 @@ mod hostile_pdf;
 mod registry;
 mod revocation;
 mod script;
+mod storage;
 mod upload;

@@ -1,0 +1,161 @@
+//! The registry API: units and leaders, read and upserted one record at a time.
+
+use super::{authorize, blocking, ApiError, AppState, Scope};
+use crate::registry::{Leader, Registry, Unit};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub(super) async fn list_units(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let mut units = state.store.registry().units.clone();
+    units.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(HttpResponse::Ok().json(units))
+}
+
+pub(super) async fn list_leaders(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let mut leaders = state.store.registry().leaders.clone();
+    leaders.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(HttpResponse::Ok().json(leaders))
+}
+
+pub(super) async fn get_unit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let id = path.into_inner();
+    let r = state.store.registry();
+    let u = r
+        .unit(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("unit {id}")))?;
+    Ok(HttpResponse::Ok().json(u))
+}
+
+pub(super) async fn get_leader(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let id = path.into_inner();
+    let r = state.store.registry();
+    let l = r
+        .leader(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("leader {id}")))?;
+    Ok(HttpResponse::Ok().json(l))
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+/// The id of a PUT body: taken from the path when left out, refused when it differs.
+fn body_id(body: &str, path: &str) -> Result<String, ApiError> {
+    if body.is_empty() || body == path {
+        Ok(path.to_string())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "the body's id {body:?} differs from the path's {path:?}"
+        )))
+    }
+}
+
+/// Upsert one unit or leader (as a registry fragment): validated against the whole registry,
+/// saved durably, 201 when new.
+pub(super) async fn save_fragment(
+    state: &web::Data<AppState>,
+    fragment: Registry,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let is_unit = !fragment.units.is_empty();
+    let _guard = state.write_lock.lock().await;
+    let (st, key) = (state.clone(), id.to_string());
+    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit)).await?;
+    tracing::info!(id, unit = is_unit, created, "registry record saved");
+    Ok(if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    }
+    .json(saved))
+}
+
+/// Merge one record into the registry, validate the whole, save it durably.
+fn upsert(
+    state: &AppState,
+    fragment: Registry,
+    id: &str,
+    is_unit: bool,
+) -> Result<(bool, serde_json::Value), ApiError> {
+    let mut r = (*state.store.registry()).clone();
+    let created = if is_unit {
+        r.unit(id).is_none()
+    } else {
+        r.leader(id).is_none()
+    };
+    r.merge(fragment)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (units, leaders): (Vec<&Unit>, Vec<&Leader>) = if is_unit {
+        (r.unit(id).into_iter().collect(), vec![])
+    } else {
+        (vec![], r.leader(id).into_iter().collect())
+    };
+    state.store.save_registry(&units, &leaders)?;
+    let saved = match (units.first(), leaders.first()) {
+        (Some(u), _) => serde_json::to_value(u),
+        (_, Some(l)) => serde_json::to_value(l),
+        _ => return Err(ApiError::Internal("the saved record vanished".into())),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((created, saved))
+}
+
+pub(super) async fn put_unit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Admin)?;
+    let id = path.into_inner();
+    let mut u: Unit = json_body(&body)?;
+    u.id = body_id(&u.id, &id)?;
+    save_fragment(
+        &state,
+        Registry {
+            units: vec![u],
+            leaders: vec![],
+        },
+        &id,
+    )
+    .await
+}
+
+pub(super) async fn put_leader(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Admin)?;
+    let id = path.into_inner();
+    let mut l: Leader = json_body(&body)?;
+    l.id = body_id(&l.id, &id)?;
+    save_fragment(
+        &state,
+        Registry {
+            units: vec![],
+            leaders: vec![l],
+        },
+        &id,
+    )
+    .await
+}

@@ -1,0 +1,185 @@
+//! The Office's views: month and period tables, unenrolled signers, re-verification.
+
+use super::{authorize, blocking, now, ApiError, AppState, Scope};
+use crate::compliance::{self, Credit, Submission};
+use crate::registry::{Month, Registry};
+use crate::report::Indication;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+/// Every submission with a signature in one of `months`, with its credits under `registry`.
+fn credited(
+    state: &AppState,
+    registry: &Registry,
+    months: &[Month],
+) -> Result<Vec<(Submission, Vec<Credit>)>, ApiError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for m in months {
+        for s in state.store.in_month(*m)? {
+            if seen.insert(s.id.clone()) {
+                let c = compliance::credits(&s, registry, &state.config.time_policy()).0;
+                out.push((s, c));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct FormatQuery {
+    format: Option<String>,
+}
+
+pub(super) async fn compliance_month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<FormatQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let m = path.into_inner();
+    let month = Month::parse(&m)
+        .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
+    let st = state.clone();
+    let table = blocking(move || {
+        let registry = st.store.registry();
+        Ok(compliance::month_table(
+            &registry,
+            month,
+            &credited(&st, &registry, &[month])?,
+        ))
+    })
+    .await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(table)),
+        Some("csv") => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ky-so-{month}.csv\""),
+            ))
+            .body(compliance::month_csv(&table))),
+        Some(f) => Err(ApiError::BadRequest(format!(
+            "unknown format {f:?}: use json or csv"
+        ))),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct PeriodQuery {
+    year: Option<i32>,
+    quarter: Option<u8>,
+}
+
+pub(super) async fn compliance_period(
+    req: HttpRequest,
+    q: web::Query<PeriodQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let year = q
+        .year
+        .filter(|y| (1900..=9999).contains(y))
+        .ok_or_else(|| {
+            ApiError::BadRequest("give ?year=YYYY (and optionally &quarter=1..4)".into())
+        })?;
+    if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
+        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+    }
+    let (st, quarter) = (state.clone(), q.quarter);
+    let table = blocking(move || {
+        let registry = st.store.registry();
+        let months = compliance::period_months(year, quarter);
+        Ok(compliance::period_table(
+            &registry,
+            year,
+            quarter,
+            &credited(&st, &registry, &months)?,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(table))
+}
+
+#[derive(Serialize)]
+struct Unenrolled {
+    sha256: String,
+    subject: String,
+    issuer: String,
+    submissions: Vec<String>,
+}
+
+pub(super) async fn unenrolled(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let st = state.clone();
+    Ok(HttpResponse::Ok().json(blocking(move || unenrolled_signers(&st)).await?))
+}
+
+/// Signers of valid signatures whose certificate nobody in the registry holds.
+fn unenrolled_signers(state: &AppState) -> Result<Vec<Unenrolled>, ApiError> {
+    let registry = state.store.registry();
+    let mut out: Vec<Unenrolled> = Vec::new();
+    for sub in state.store.all()? {
+        for sig in sub
+            .report
+            .signatures
+            .iter()
+            .filter(|s| s.indication == Indication::TotalPassed)
+        {
+            let Some(signer) = &sig.signer else { continue };
+            if registry.owner_of(&signer.sha256).is_some() {
+                continue;
+            }
+            match out.iter_mut().find(|u| u.sha256 == signer.sha256) {
+                Some(u) => {
+                    if !u.submissions.contains(&sub.id) {
+                        u.submissions.push(sub.id.clone())
+                    }
+                }
+                None => out.push(Unenrolled {
+                    sha256: signer.sha256.clone(),
+                    subject: signer.subject.clone(),
+                    issuer: signer.issuer.clone(),
+                    submissions: vec![sub.id.clone()],
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.subject.cmp(&b.subject));
+    for u in &mut out {
+        u.submissions.sort();
+    }
+    Ok(out)
+}
+
+pub(super) async fn reverify_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, Scope::Admin)?;
+    let _guard = state.write_lock.lock().await;
+    let st = state.clone();
+    let outcome = web::block(move || {
+        crate::reverify::run(
+            &st.store,
+            &st.trust(),
+            &st.opts,
+            &format!("admin API ({who})"),
+            now(),
+            &mut |_, _| {},
+        )
+    })
+    .await??;
+    tracing::info!(
+        checked = outcome.checked,
+        changed = outcome.changed,
+        failed = outcome.failed,
+        "re-verification"
+    );
+    Ok(HttpResponse::Ok().json(outcome))
+}

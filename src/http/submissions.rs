@@ -1,0 +1,197 @@
+//! Submissions: upload (receive, verify, commit, credit), the receipt, the stored PDF.
+
+use super::{authorize, blocking, now, upload, ApiError, AppState, Scope};
+use crate::compliance::{self, Credit, Note, Submission};
+use crate::store::{Committed, Received};
+use crate::verify;
+use actix_web::body::SizedStream;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+/// The receipt: stored facts, plus what they satisfy under the current registry.
+#[derive(Serialize)]
+struct Receipt {
+    id: String,
+    received_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
+    report: crate::report::Report,
+    satisfies: Vec<Credit>,
+    notes: Vec<Note>,
+    /// Earlier verdicts replaced by re-verification, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    history: Vec<compliance::HistoryEntry>,
+}
+
+/// The receipt of `sub`. It compares the submission only with the few others signed in the
+/// same month by the certificates of the requirements it meets (for "already met"), found
+/// through the signer index: its cost does not grow with the month.
+fn receipt(state: &AppState, sub: Submission) -> Result<Receipt, ApiError> {
+    let registry = state.store.registry();
+    let policy = state.config.time_policy();
+    let (credits, mut notes) = compliance::credits(&sub, &registry, &policy);
+    let mut others: Vec<(Submission, Vec<Credit>)> = Vec::new();
+    for c in &credits {
+        let certs = match &c.leader {
+            Some(l) => registry.leader(l).map(|l| l.certificates.clone()),
+            None => registry.unit(&c.unit).map(|u| u.certificates.clone()),
+        }
+        .unwrap_or_default();
+        for o in state.store.in_month_signed_by(c.month, &certs)? {
+            if o.id != sub.id && !others.iter().any(|(s, _)| s.id == o.id) {
+                let oc = compliance::credits(&o, &registry, &policy).0;
+                others.push((o, oc));
+            }
+        }
+    }
+    notes.extend(compliance::already_met_notes(&sub, &credits, &others));
+    Ok(Receipt {
+        id: sub.id,
+        received_at: sub.received_at,
+        unit: sub.unit_hint,
+        report: sub.report,
+        satisfies: credits,
+        notes,
+        history: sub.history,
+    })
+}
+
+/// Verify received bytes (read back from the store's intake) under a verification slot.
+async fn verify_received(
+    state: &web::Data<AppState>,
+    received: Received,
+    unit: Option<String>,
+) -> Result<(Received, Submission), ApiError> {
+    let received_at = now();
+    let _slot = state
+        .verify_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    let (trust, opts) = (state.trust(), state.opts.clone());
+    blocking(move || {
+        let bytes = received.bytes()?;
+        let report = verify::verify_hashed(&bytes, received.digest, &trust, &opts, received_at)
+            .map_err(|e| ApiError::Unprocessable {
+                code: e.code(),
+                message: e.to_string(),
+            })?;
+        let sub = Submission {
+            id: received.id.clone(),
+            received_at: received_at.format(&Rfc3339).unwrap_or_default(),
+            size: received.size,
+            unit_hint: unit,
+            report,
+            history: Vec::new(),
+        };
+        Ok((received, sub))
+    })
+    .await
+}
+
+pub(super) async fn submit(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let client = authorize(&req, &state, Scope::Submit)?;
+    let _permit = state.upload_permit(&client)?;
+    let started = std::time::Instant::now();
+    let (received, unit) = upload::receive(&req, payload, &state).await?;
+    let (st, id) = (state.clone(), received.id.clone());
+    let known = blocking(move || Ok(st.store.get(&id)?.is_some())).await?;
+    let committed = if known {
+        state.store.commit(received, None)
+    } else {
+        let (received, sub) = verify_received(&state, received, unit).await?;
+        state.store.commit(received, Some(sub))
+    }
+    .await
+    .map_err(|_| ApiError::Unavailable)??;
+    let created = matches!(committed, Committed::Created(_));
+    let sub = match committed {
+        Committed::Created(s) | Committed::Existing(s) | Committed::Repaired(s) => s,
+    };
+    tracing::info!(id = %sub.id, client = %client, verdict = ?sub.report.verdict, size = sub.size,
+        ms = started.elapsed().as_millis() as u64, created, "submission");
+    let st = state.clone();
+    let body = blocking(move || receipt(&st, sub)).await?;
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
+}
+
+fn check_id(id: &str) -> Result<(), ApiError> {
+    if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("submission {id}")))
+    }
+}
+
+/// The stored submission `id`, or 404.
+async fn stored(state: &web::Data<AppState>, id: &str) -> Result<Submission, ApiError> {
+    check_id(id)?;
+    let (st, key) = (state.clone(), id.to_string());
+    blocking(move || Ok(st.store.get(&key)?))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("submission {id}")))
+}
+
+pub(super) async fn get_submission(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let sub = stored(&state, &path.into_inner().to_ascii_lowercase()).await?;
+    let st = state.clone();
+    Ok(HttpResponse::Ok().json(blocking(move || receipt(&st, sub)).await?))
+}
+
+/// The stored PDF, streamed from disk in 64 KiB pieces (memory stays flat however many are
+/// downloaded at once).
+pub(super) async fn get_pdf(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    use tokio::io::AsyncReadExt;
+    authorize(&req, &state, Scope::Read)?;
+    let id = path.into_inner().to_ascii_lowercase();
+    stored(&state, &id).await?;
+    let path = state.store.blob_path(&id);
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| crate::store::StoreError::Io { path, source: e })?;
+    let len = file
+        .metadata()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .len();
+    let chunks = futures_util::stream::unfold(Some(file), |f| async move {
+        let mut f = f?;
+        let mut buf = vec![0u8; 1 << 16];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(web::Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{id}.pdf\""),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(SizedStream::new(len, Box::pin(chunks))))
+}

@@ -1,0 +1,262 @@
+//! Receiving an upload: the body (a raw PDF or the multipart part `file`, with an optional part
+//! `unit`) goes into the store's [`Intake`] as it arrives.
+//!
+//! Limits that hold whatever the framing: every byte of the body counts against
+//! `max_upload_bytes` (plus a small allowance for the multipart envelope), chunked or not, in
+//! any part; nothing received for `upload_idle_timeout_secs` ends the upload, and so does the
+//! whole-request deadline `upload_deadline_secs` (a body trickled a byte at a time).
+
+use super::{blocking, ApiError, AppState};
+use crate::store::{Intake, Received};
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use futures_util::{Stream, StreamExt};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// What a multipart body may carry besides the file (boundaries, headers, the unit).
+const ENVELOPE: u64 = 64 * 1024;
+/// Bytes gathered before a disk write is moved off the async worker.
+const SPILL_CHUNK: usize = 256 * 1024;
+
+/// The body, counted: past `cap` bytes it ends with an error and raises `over`.
+struct Counted<S> {
+    inner: S,
+    seen: u64,
+    cap: u64,
+    over: Arc<AtomicBool>,
+}
+
+impl<S> Stream for Counted<S>
+where
+    S: Stream<Item = Result<web::Bytes, PayloadError>> + Unpin,
+{
+    type Item = Result<web::Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.over.load(Ordering::Relaxed) {
+            return Poll::Ready(Some(Err(PayloadError::Overflow)));
+        }
+        match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(b))) => {
+                self.seen += b.len() as u64;
+                if self.seen > self.cap {
+                    self.over.store(true, Ordering::Relaxed);
+                    return Poll::Ready(Some(Err(PayloadError::Overflow)));
+                }
+                Poll::Ready(Some(Ok(b)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Feeds the intake: in memory on the async worker, on disk through [`blocking`].
+struct Sink {
+    intake: Option<Intake>,
+    pending: Vec<u8>,
+}
+
+impl Sink {
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
+        let intake = self.intake.as_mut().ok_or(ApiError::Unavailable)?;
+        if !intake.writes_to_disk(self.pending.len() + chunk.len()) {
+            return Ok(intake.write(chunk)?);
+        }
+        self.pending.extend_from_slice(chunk);
+        if self.pending.len() >= SPILL_CHUNK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ApiError> {
+        let (Some(mut intake), data) = (self.intake.take(), std::mem::take(&mut self.pending))
+        else {
+            return Err(ApiError::Unavailable);
+        };
+        self.intake = Some(
+            blocking(move || {
+                intake.write(&data)?;
+                Ok(intake)
+            })
+            .await?,
+        );
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<Received, ApiError> {
+        if !self.pending.is_empty() {
+            self.flush().await?;
+        }
+        let intake = self.intake.take().ok_or(ApiError::Unavailable)?;
+        if intake.size() == 0 {
+            return Err(ApiError::BadRequest("the file is empty".into()));
+        }
+        Ok(blocking(move || Ok(intake.finish()?)).await?)
+    }
+}
+
+/// The next item of a body, or 408 when the client sends nothing for `idle`.
+async fn next<S: Stream + Unpin>(s: &mut S, idle: Duration) -> Result<Option<S::Item>, ApiError> {
+    tokio::time::timeout(idle, s.next())
+        .await
+        .map_err(|_| ApiError::Timeout(idle.as_secs()))
+}
+
+struct Limits {
+    limit: u64,
+    idle: Duration,
+    over: Arc<AtomicBool>,
+}
+
+impl Limits {
+    /// A body error: over the limit (413) or a broken body (400).
+    fn body_error(&self, e: impl std::fmt::Display) -> ApiError {
+        if self.over.load(Ordering::Relaxed) {
+            ApiError::TooLarge { limit: self.limit }
+        } else {
+            ApiError::BadRequest(format!("the upload was interrupted or malformed: {e}"))
+        }
+    }
+}
+
+/// Copy a stream of chunks into the sink.
+async fn copy<S, E>(mut s: S, sink: &mut Sink, l: &Limits) -> Result<(), ApiError>
+where
+    S: Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    while let Some(chunk) = next(&mut s, l.idle).await? {
+        let chunk = chunk.map_err(|e| l.body_error(e))?;
+        sink.write(&chunk).await?;
+        if sink.intake.as_ref().is_some_and(|i| i.size() > l.limit) {
+            return Err(ApiError::TooLarge { limit: l.limit });
+        }
+    }
+    Ok(())
+}
+
+/// Read a small text part (the unit id).
+async fn small_part<S, E>(mut s: S, l: &Limits) -> Result<Option<String>, ApiError>
+where
+    S: Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut v = Vec::new();
+    while let Some(c) = next(&mut s, l.idle).await? {
+        v.extend_from_slice(&c.map_err(|e| l.body_error(e))?);
+        if v.len() > 200 {
+            return Err(ApiError::BadRequest(
+                "the unit part is longer than 200 bytes".into(),
+            ));
+        }
+    }
+    let s = String::from_utf8(v)
+        .map_err(|_| ApiError::BadRequest("the unit part is not UTF-8".into()))?;
+    let s = s.trim();
+    Ok((!s.is_empty()).then(|| s.to_string()))
+}
+
+async fn multipart(
+    req: &HttpRequest,
+    body: Counted<web::Payload>,
+    sink: &mut Sink,
+    l: &Limits,
+) -> Result<Option<String>, ApiError> {
+    let mut mp = actix_multipart::Multipart::new(req.headers(), body);
+    let (mut unit, mut got_file) = (None, false);
+    while let Some(field) = next(&mut mp, l.idle).await? {
+        let mut field = field.map_err(|e| l.body_error(e))?;
+        match field.name() {
+            Some("file") if !got_file => {
+                copy(&mut field, sink, l).await?;
+                got_file = true;
+            }
+            Some("unit") => unit = small_part(&mut field, l).await?,
+            // Other parts are read and dropped; their bytes still count against the limit.
+            _ => {
+                while next(&mut field, l.idle)
+                    .await?
+                    .transpose()
+                    .map_err(|e| l.body_error(e))?
+                    .is_some()
+                {}
+            }
+        }
+    }
+    if !got_file {
+        return Err(ApiError::BadRequest(
+            "the multipart body has no part named \"file\"".into(),
+        ));
+    }
+    Ok(unit)
+}
+
+/// Receive the upload into the store's intake, within the request's limits.
+pub async fn receive(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<(Received, Option<String>), ApiError> {
+    let cfg = &state.config;
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let is_multipart = ctype.starts_with("multipart/form-data");
+    if !is_multipart
+        && !ctype.starts_with("application/pdf")
+        && !ctype.starts_with("application/octet-stream")
+    {
+        return Err(ApiError::UnsupportedMediaType(if ctype.is_empty() {
+            "no Content-Type".into()
+        } else {
+            ctype
+        }));
+    }
+    let l = Limits {
+        limit: cfg.max_upload_bytes,
+        idle: Duration::from_secs(cfg.upload_idle_timeout_secs.max(1)),
+        over: Arc::new(AtomicBool::new(false)),
+    };
+    let cap = l.limit + if is_multipart { ENVELOPE } else { 0 };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|d| d > cap) {
+        return Err(ApiError::TooLarge { limit: l.limit });
+    }
+    let body = Counted {
+        inner: payload,
+        seen: 0,
+        cap,
+        over: l.over.clone(),
+    };
+    let mut sink = Sink {
+        intake: Some(state.store.intake()),
+        pending: Vec::new(),
+    };
+    let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
+    let read = async {
+        let unit = if is_multipart {
+            multipart(req, body, &mut sink, &l).await?
+        } else {
+            copy(body, &mut sink, &l).await?;
+            None
+        };
+        Ok::<_, ApiError>(unit)
+    };
+    let unit = tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
+    Ok((sink.finish().await?, unit))
+}

@@ -1,0 +1,343 @@
+//! Group commit. One thread takes the submissions waiting to be stored, writes each one's blob
+//! and record, makes the whole batch durable with one syncfs(2), indexes it with one sled flush,
+//! and only then answers every caller. Concurrent uploads share those two disk syncs instead of
+//! paying five each.
+//!
+//! A failure at any step answers the whole batch with the error and removes the files it wrote
+//! (record first, then blob), so no record of an unanswered or refused upload remains. While a
+//! storage fault lasts, the thread probes the disk every [`PROBE_EVERY`] and rebuilds the index
+//! once writes succeed again: the store recovers without a restart.
+
+use super::error::{io, StoreError};
+use super::intake::{Body, Received};
+use super::layout::{self, remove_if_present, FsSync, Step};
+use super::Inner;
+use crate::compliance::Submission;
+use sha2::Digest;
+use std::collections::HashMap;
+use std::fs;
+use std::io::Read;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// At most this many submissions share one sync.
+const MAX_BATCH: usize = 256;
+/// How often a faulted store checks whether the disk takes writes again.
+pub const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+pub(crate) struct Job {
+    pub received: Received,
+    /// The verified submission; `None` for bytes already stored (only the blob is checked).
+    pub sub: Option<Submission>,
+    pub reply: tokio::sync::oneshot::Sender<Result<Committed, StoreError>>,
+}
+
+/// What the store did with a submission.
+#[derive(Debug)]
+pub enum Committed {
+    /// New bytes, now durable.
+    Created(Submission),
+    /// These bytes were stored before; the earlier record stands.
+    Existing(Submission),
+    /// Stored before, but the stored copy was missing or damaged and has been replaced.
+    Repaired(Submission),
+}
+
+impl Committed {
+    pub fn submission(&self) -> &Submission {
+        match self {
+            Committed::Created(s) | Committed::Existing(s) | Committed::Repaired(s) => s,
+        }
+    }
+}
+
+pub(crate) fn spawn(inner: Arc<Inner>) -> Sender<Job> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("kyso-commit".into())
+        .spawn(move || run(&inner, &rx));
+    if let Err(e) = spawned {
+        // Every commit then answers `Recovering` (its reply sender is dropped).
+        tracing::error!("cannot start the commit thread: {e}");
+    }
+    tx
+}
+
+fn run(inner: &Inner, rx: &Receiver<Job>) {
+    loop {
+        let faulted = inner
+            .health
+            .lock()
+            .map(|h| h.fault.is_some())
+            .unwrap_or(false)
+            || inner.index.read().map(|g| g.is_none()).unwrap_or(true);
+        let first = if faulted {
+            match rx.recv_timeout(PROBE_EVERY) {
+                Ok(j) => j,
+                Err(RecvTimeoutError::Timeout) => {
+                    probe(inner);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(j) => j,
+                Err(_) => return,
+            }
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        if inner.index.read().map(|g| g.is_none()).unwrap_or(true) {
+            probe(inner);
+        }
+        commit_batch(inner, batch);
+    }
+}
+
+/// While faulted: does the disk take a small synced write, and can the index be rebuilt?
+fn probe(inner: &Inner) {
+    let p = inner.layout.fresh_tmp("probe");
+    let result = layout::write_durably(&p, &p.with_extension("ok"), &[0u8; 65536])
+        .and_then(|()| remove_if_present(&p.with_extension("ok")));
+    let result = result.and_then(|()| {
+        if inner.index.read().map(|g| g.is_none()).unwrap_or(true) {
+            inner.recover_index()
+        } else {
+            Ok(())
+        }
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("storage writable again; index ready");
+            inner.note_ok();
+        }
+        Err(e) => {
+            tracing::debug!("storage still failing: {e}");
+            inner.note_fault(&e);
+        }
+    }
+}
+
+/// A submission whose files were written in this batch.
+struct Staged {
+    job: Job,
+    sub: Submission,
+    json: Vec<u8>,
+}
+
+fn commit_batch(inner: &Inner, batch: Vec<Job>) {
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut later: Vec<Job> = Vec::new();
+    let mut ids: HashMap<String, ()> = HashMap::new();
+    let sync = match FsSync::open(&inner.layout.dir) {
+        Ok(s) => s,
+        Err(e) => return fail_all(inner, batch.into_iter(), e),
+    };
+    for job in batch {
+        let id = job.received.id.clone();
+        let known = match ids.contains_key(&id) {
+            true => Ok(true),
+            false => inner.with_index(|i| i.contains(&id)),
+        };
+        match (known, job.sub.is_some()) {
+            (Ok(false), true) => match stage(inner, job) {
+                Ok(s) => {
+                    ids.insert(id, ());
+                    staged.push(s);
+                }
+                Err((job, e)) => answer(inner, job, Err(e)),
+            },
+            (Ok(_), _) => later.push(job),
+            (Err(e), _) => answer(inner, job, Err(e)),
+        }
+    }
+    let synced = inner
+        .faults
+        .check(Step::Sync, &inner.layout.dir)
+        .and_then(|()| sync.sync());
+    if let Err(e) = synced {
+        undo(inner, &staged, &sync);
+        return fail_all(inner, staged.into_iter().map(|s| s.job).chain(later), e);
+    }
+    if let Err(e) = index_batch(inner, &staged) {
+        undo(inner, &staged, &sync);
+        tracing::error!("index write failed, rebuilding it from the files: {e}");
+        if let Ok(mut g) = inner.index.write() {
+            *g = None; // the committer rebuilds it (probe) before the next batch
+        }
+        return fail_all(inner, staged.into_iter().map(|s| s.job).chain(later), e);
+    }
+    inner
+        .count
+        .fetch_add(staged.len() as u64, Ordering::Relaxed);
+    if !staged.is_empty() {
+        inner.note_ok();
+    }
+    for s in staged {
+        answer(inner, s.job, Ok(Committed::Created(s.sub)));
+    }
+    for job in later {
+        let outcome = duplicate(inner, &job.received, &sync);
+        answer(inner, job, outcome);
+    }
+}
+
+/// Write a new submission's blob, then its record (neither synced yet).
+fn stage(inner: &Inner, mut job: Job) -> Result<Staged, (Job, StoreError)> {
+    let Some(sub) = job.sub.take() else {
+        return Err((job, StoreError::Recovering));
+    };
+    let result = write_blob(inner, &job.received).and_then(|()| {
+        let json = inner.record_json(&sub)?;
+        let record = inner.layout.record(&sub.id);
+        inner.faults.check(Step::Record, &record)?;
+        layout::write_then_rename(&inner.layout.fresh_tmp("rec"), &record, &json)?;
+        Ok(json)
+    });
+    match result {
+        Ok(json) => Ok(Staged { job, sub, json }),
+        Err(e) => {
+            let _ = remove_if_present(&inner.layout.record(&sub.id));
+            let _ = remove_if_present(&inner.layout.blob(&sub.id));
+            job.sub = Some(sub);
+            Err((job, e))
+        }
+    }
+}
+
+/// Put the received bytes at their blob path (replacing what is there).
+fn write_blob(inner: &Inner, r: &Received) -> Result<(), StoreError> {
+    let blob = inner.layout.blob(&r.id);
+    inner.faults.check(Step::Blob, &blob)?;
+    match &r.body {
+        Body::Memory(bytes) => {
+            layout::write_then_rename(&inner.layout.fresh_tmp("blob"), &blob, bytes)
+        }
+        Body::File(tmp) => {
+            if let Some(parent) = blob.parent() {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            // Hard link, not rename: the intake's TempFile still removes its own name.
+            remove_if_present(&blob)?;
+            fs::hard_link(&tmp.0, &blob).map_err(io(&blob))
+        }
+    }
+}
+
+fn index_batch(inner: &Inner, staged: &[Staged]) -> Result<(), StoreError> {
+    if staged.is_empty() {
+        return Ok(());
+    }
+    inner.with_index(|i| {
+        let result = staged
+            .iter()
+            .try_for_each(|s| i.insert_submission(&s.sub, &s.json))
+            .and_then(|()| inner.faults.check(Step::Index, &inner.layout.dir))
+            .and_then(|()| i.flush());
+        if result.is_err() {
+            // Keep the answers of readers honest until the index is rebuilt.
+            for s in staged {
+                let _ = i.remove_submission(&s.sub);
+            }
+        }
+        result
+    })
+}
+
+/// Remove what a failed batch wrote: records first, so a crash in between leaves only blobs
+/// without records, which the next start sets aside.
+fn undo(inner: &Inner, staged: &[Staged], sync: &FsSync) {
+    for s in staged {
+        if let Err(e) = remove_if_present(&inner.layout.record(&s.sub.id)) {
+            tracing::error!("undoing a failed batch: {e}");
+        }
+    }
+    for s in staged {
+        if let Err(e) = remove_if_present(&inner.layout.blob(&s.sub.id)) {
+            tracing::error!("undoing a failed batch: {e}");
+        }
+    }
+    let _ = sync.sync();
+}
+
+/// Bytes stored before: the earlier record stands, but a missing or damaged stored copy is
+/// replaced by these bytes (which hash to the id) and synced.
+fn duplicate(inner: &Inner, r: &Received, sync: &FsSync) -> Result<Committed, StoreError> {
+    let sub = inner
+        .with_index(|i| i.get(&r.id))?
+        .ok_or(StoreError::Recovering)?;
+    if blob_matches(&inner.layout.blob(&r.id), &r.digest) {
+        return Ok(Committed::Existing(sub));
+    }
+    tracing::warn!(id = %r.id, "the stored copy was missing or damaged: replaced by the upload");
+    write_blob(inner, r)?;
+    inner
+        .faults
+        .check(Step::Sync, &inner.layout.dir)
+        .and_then(|()| sync.sync())?;
+    Ok(Committed::Repaired(sub))
+}
+
+/// Whether the file at `p` hashes to `digest`.
+pub(crate) fn blob_matches(p: &std::path::Path, digest: &[u8; 32]) -> bool {
+    let Ok(mut f) = fs::File::open(p) else {
+        return false;
+    };
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(_) => return false,
+        }
+    }
+    <[u8; 32]>::from(h.finalize()) == *digest
+}
+
+fn fail_all(inner: &Inner, jobs: impl Iterator<Item = Job>, e: StoreError) {
+    tracing::error!("commit failed: {e}");
+    inner.note_fault(&e);
+    for job in jobs {
+        answer(inner, job, Err(copy_error(inner, &e)));
+    }
+}
+
+/// The same error for every caller of a failed batch.
+fn copy_error(inner: &Inner, e: &StoreError) -> StoreError {
+    let again = |s: &std::io::Error| match s.raw_os_error() {
+        Some(n) => std::io::Error::from_raw_os_error(n),
+        None => std::io::Error::new(s.kind(), s.to_string()),
+    };
+    match e {
+        StoreError::Io { path, source } => StoreError::Io {
+            path: path.clone(),
+            source: again(source),
+        },
+        StoreError::Index(sled::Error::Io(source)) => StoreError::Io {
+            path: inner.layout.dir.join("index"),
+            source: again(source),
+        },
+        e if e.fault().is_some() => StoreError::Recovering,
+        e => StoreError::Corrupt {
+            path: inner.layout.dir.clone(),
+            what: e.to_string(),
+        },
+    }
+}
+
+fn answer(inner: &Inner, job: Job, outcome: Result<Committed, StoreError>) {
+    if let Err(e) = &outcome {
+        inner.note_fault(e);
+    }
+    // A caller that went away (client disconnected) no longer needs the answer.
+    let _ = job.reply.send(outcome);
+}

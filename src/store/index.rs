@@ -1,0 +1,184 @@
+//! The sled index: a cache of the files, rebuilt from them whenever it is missing, from
+//! another schema version, or broken by a storage fault.
+//!
+//! Trees: `submissions` (id → record JSON), `by_month` (`YYYY-MM/id`), `by_signer`
+//! (`certificate sha256/id`), `units` and `leaders` (id → JSON), `meta`.
+
+use super::error::StoreError;
+use crate::compliance::Submission;
+use crate::registry::{Month, Registry};
+use std::path::{Path, PathBuf};
+
+pub struct Index {
+    path: PathBuf,
+    db: sled::Db,
+    submissions: sled::Tree,
+    by_month: sled::Tree,
+    by_signer: sled::Tree,
+    pub(crate) units: sled::Tree,
+    pub(crate) leaders: sled::Tree,
+    meta: sled::Tree,
+}
+
+fn corrupt(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what: e.to_string(),
+    }
+}
+
+fn suffixes<'a>(
+    tree: &'a sled::Tree,
+    prefix: &str,
+) -> impl Iterator<Item = Result<String, StoreError>> + 'a {
+    let n = prefix.len();
+    tree.scan_prefix(prefix.as_bytes()).map(move |kv| {
+        kv.map(|(k, _)| String::from_utf8_lossy(&k[n..]).into_owned())
+            .map_err(StoreError::from)
+    })
+}
+
+impl Index {
+    pub fn open(path: &Path) -> Result<Index, StoreError> {
+        let db = sled::open(path)?;
+        Ok(Index {
+            path: path.to_path_buf(),
+            submissions: db.open_tree("submissions")?,
+            by_month: db.open_tree("by_month")?,
+            by_signer: db.open_tree("by_signer")?,
+            units: db.open_tree("units")?,
+            leaders: db.open_tree("leaders")?,
+            meta: db.open_tree("meta")?,
+            db,
+        })
+    }
+
+    pub fn schema_version(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get("schema_version")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    pub fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
+        self.meta
+            .insert("schema_version", v.to_string().as_bytes())?;
+        Ok(())
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn clear(&self) -> Result<(), StoreError> {
+        for t in [
+            &self.submissions,
+            &self.by_month,
+            &self.by_signer,
+            &self.units,
+            &self.leaders,
+        ] {
+            t.clear()?;
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        match self.submissions.get(id)? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| corrupt(&self.path, e)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.submissions.contains_key(id)?)
+    }
+
+    /// O(n): used at start and by `store verify`, never per request.
+    pub fn len(&self) -> usize {
+        self.submissions.len()
+    }
+
+    pub fn insert_submission(&self, sub: &Submission, json: &[u8]) -> Result<(), StoreError> {
+        self.submissions.insert(sub.id.as_bytes(), json)?;
+        for m in super::months_of(sub) {
+            self.by_month
+                .insert(format!("{m}/{}", sub.id).as_bytes(), &[])?;
+        }
+        for fp in signers(sub) {
+            self.by_signer
+                .insert(format!("{fp}/{}", sub.id).as_bytes(), &[])?;
+        }
+        Ok(())
+    }
+
+    pub fn remove_submission(&self, sub: &Submission) -> Result<(), StoreError> {
+        self.submissions.remove(sub.id.as_bytes())?;
+        for m in super::months_of(sub) {
+            self.by_month.remove(format!("{m}/{}", sub.id).as_bytes())?;
+        }
+        for fp in signers(sub) {
+            self.by_signer
+                .remove(format!("{fp}/{}", sub.id).as_bytes())?;
+        }
+        Ok(())
+    }
+
+    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+        self.submissions
+            .iter()
+            .keys()
+            .map(|k| {
+                k.map(|k| String::from_utf8_lossy(&k).into_owned())
+                    .map_err(StoreError::from)
+            })
+            .collect()
+    }
+
+    pub fn all(&self) -> Result<Vec<Submission>, StoreError> {
+        self.submissions
+            .iter()
+            .values()
+            .map(|v| serde_json::from_slice(&v?).map_err(|e| corrupt(&self.path, e)))
+            .collect()
+    }
+
+    pub fn month_ids(&self, month: Month) -> Result<Vec<String>, StoreError> {
+        suffixes(&self.by_month, &format!("{month}/")).collect()
+    }
+
+    pub fn in_month(&self, month: Month, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .by_month
+            .contains_key(format!("{month}/{id}").as_bytes())?)
+    }
+
+    pub fn signer_ids(&self, fingerprint: &str) -> Result<Vec<String>, StoreError> {
+        suffixes(&self.by_signer, &format!("{fingerprint}/")).collect()
+    }
+
+    pub fn registry(&self) -> Result<Registry, StoreError> {
+        let mut r = Registry::default();
+        for v in self.units.iter().values() {
+            r.units
+                .push(serde_json::from_slice(&v?).map_err(|e| corrupt(&self.path, e))?);
+        }
+        for v in self.leaders.iter().values() {
+            r.leaders
+                .push(serde_json::from_slice(&v?).map_err(|e| corrupt(&self.path, e))?);
+        }
+        Ok(r)
+    }
+}
+
+/// The signer certificates (SHA-256) of a submission.
+fn signers(sub: &Submission) -> impl Iterator<Item = &str> {
+    sub.report
+        .signatures
+        .iter()
+        .filter_map(|s| s.signer.as_ref())
+        .map(|s| s.sha256.as_str())
+}

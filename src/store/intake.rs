@@ -1,0 +1,140 @@
+//! The intake: an upload's bytes as the store receives them. Small uploads stay in memory; a
+//! large one spills to `tmp/`. The SHA-256 is computed over the bytes as they are kept, and
+//! every write is checked, so the id always names exactly the bytes the store holds.
+
+use super::error::{io, StoreError};
+use super::faults::Faults;
+use super::layout::{Layout, Step};
+use sha2::Digest;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Uploads up to this size are kept in memory until they are committed.
+pub const MEMORY_LIMIT: usize = 1 << 20;
+
+/// A file in `tmp/` that is removed unless it was moved into the store.
+#[derive(Debug)]
+pub(crate) struct TempFile(pub(crate) PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Body {
+    Memory(Arc<Vec<u8>>),
+    File(TempFile),
+}
+
+pub struct Intake {
+    layout: Layout,
+    faults: Arc<Faults>,
+    hasher: sha2::Sha256,
+    size: u64,
+    memory: Vec<u8>,
+    spill: Option<(File, TempFile)>,
+}
+
+/// An upload received in full: its id is the SHA-256 of its bytes.
+#[derive(Debug)]
+pub struct Received {
+    pub id: String,
+    pub digest: [u8; 32],
+    pub size: u64,
+    pub(crate) body: Body,
+}
+
+impl Intake {
+    pub(crate) fn new(layout: Layout, faults: Arc<Faults>) -> Intake {
+        Intake {
+            layout,
+            faults,
+            hasher: sha2::Sha256::new(),
+            size: 0,
+            memory: Vec::new(),
+            spill: None,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether writing `more` bytes touches the disk (the caller may move off an async worker).
+    pub fn writes_to_disk(&self, more: usize) -> bool {
+        self.spill.is_some() || self.memory.len() + more > MEMORY_LIMIT
+    }
+
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+        if self.spill.is_none() && self.memory.len() + chunk.len() > MEMORY_LIMIT {
+            let tmp = TempFile(self.layout.fresh_tmp("up"));
+            let mut f = File::create(&tmp.0).map_err(io(&tmp.0))?;
+            self.faults.check(Step::Intake, &tmp.0)?;
+            f.write_all(&self.memory).map_err(io(&tmp.0))?;
+            self.memory = Vec::new();
+            self.spill = Some((f, tmp));
+        }
+        match &mut self.spill {
+            Some((f, tmp)) => {
+                self.faults.check(Step::Intake, &tmp.0)?;
+                f.write_all(chunk).map_err(io(&tmp.0))?;
+            }
+            None => self.memory.extend_from_slice(chunk),
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// The upload is complete. A spilled file is flushed and its length checked against what
+    /// was hashed.
+    pub fn finish(self) -> Result<Received, StoreError> {
+        let digest: [u8; 32] = self.hasher.finalize().into();
+        let body = match self.spill {
+            None => Body::Memory(Arc::new(self.memory)),
+            Some((mut f, tmp)) => {
+                f.flush().map_err(io(&tmp.0))?;
+                let len = f.metadata().map_err(io(&tmp.0))?.len();
+                if len != self.size {
+                    return Err(StoreError::Io {
+                        path: tmp.0.clone(),
+                        source: std::io::Error::other(format!(
+                            "{len} bytes on disk where {} were received",
+                            self.size
+                        )),
+                    });
+                }
+                Body::File(tmp)
+            }
+        };
+        Ok(Received {
+            id: hex::encode(digest),
+            digest,
+            size: self.size,
+            body,
+        })
+    }
+}
+
+impl Received {
+    /// The bytes as the store holds them. A spilled upload is read back from disk and must
+    /// still hash to its id.
+    pub fn bytes(&self) -> Result<Arc<Vec<u8>>, StoreError> {
+        match &self.body {
+            Body::Memory(b) => Ok(b.clone()),
+            Body::File(tmp) => {
+                let b = fs::read(&tmp.0).map_err(io(&tmp.0))?;
+                if crate::pki::crypto::sha256(&b) != self.digest {
+                    return Err(StoreError::Mismatch {
+                        id: self.id.clone(),
+                    });
+                }
+                Ok(Arc::new(b))
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! What an interrupted batch leaves behind, set aside at start. A submission is answered only
+//! after its batch is on disk, so a record without its complete blob, or a blob without its
+//! record, was never acknowledged: both go to `quarantine/` (kept, not deleted, in case an
+//! operator wants to look) and out of the index.
+
+use super::error::{io, StoreError};
+use super::index::Index;
+use super::layout::{fsync_dir, Layout};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Uploads that never finished leave files in `tmp/`; they were never acknowledged.
+pub fn empty_tmp(layout: &Layout) -> Result<(), StoreError> {
+    let tmp = layout.dir.join("tmp");
+    for e in fs::read_dir(&tmp).map_err(io(&tmp))?.flatten() {
+        let _ = fs::remove_file(e.path());
+    }
+    Ok(())
+}
+
+/// Every `*.ext` file under `dir/<shard>/`.
+pub fn files_in_shards(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, StoreError> {
+    let mut out = Vec::new();
+    for shard in fs::read_dir(dir).map_err(io(dir))?.flatten() {
+        let shard = shard.path();
+        if !shard.is_dir() {
+            continue;
+        }
+        for f in fs::read_dir(&shard).map_err(io(&shard))?.flatten() {
+            let p = f.path();
+            if p.extension().and_then(|e| e.to_str()) == Some(ext) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The two fields of a record the sweep needs.
+#[derive(serde::Deserialize)]
+struct Head {
+    id: String,
+    size: u64,
+}
+
+fn set_aside(layout: &Layout, p: &Path) -> Result<(), StoreError> {
+    let q = layout.quarantine();
+    fs::create_dir_all(&q).map_err(io(&q))?;
+    let name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let target = q.join(name);
+    fs::rename(p, &target).map_err(io(&target))?;
+    tracing::warn!(file = %p.display(), to = %target.display(), "set aside at start: never acknowledged");
+    Ok(())
+}
+
+/// Set aside records without their complete blob and blobs without their record.
+pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
+    let mut moved = 0;
+    for p in files_in_shards(&layout.dir.join("submissions"), "json")? {
+        let data = fs::read(&p).map_err(io(&p))?;
+        let Ok(head) = serde_json::from_slice::<Head>(&data) else {
+            continue; // `store verify` reports unreadable records; nothing is guessed here
+        };
+        let blob = layout.blob(&head.id);
+        let complete = fs::metadata(&blob).is_ok_and(|m| m.len() == head.size);
+        if !complete {
+            if let Some(sub) = index.get(&head.id)? {
+                index.remove_submission(&sub)?;
+            }
+            set_aside(layout, &p)?;
+            if blob.exists() {
+                set_aside(layout, &blob)?;
+            }
+            moved += 1;
+        }
+    }
+    for p in files_in_shards(&layout.dir.join("blobs"), "pdf")? {
+        let Some(id) = p.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !layout.record(id).exists() {
+            set_aside(layout, &p)?;
+            moved += 1;
+        }
+    }
+    if moved > 0 {
+        index.flush()?;
+        fsync_dir(&layout.quarantine())?;
+    }
+    Ok(moved)
+}
