@@ -53,16 +53,36 @@ impl Committed {
     }
 }
 
-pub(crate) fn spawn(inner: Arc<Inner>) -> Sender<Job> {
+/// The committer thread and the way to it.
+pub(crate) struct Handle {
+    pub jobs: Sender<Job>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Handle {
+    /// Close the queue and wait for the thread to finish its batch.
+    pub fn stop(self) {
+        drop(self.jobs);
+        if let Some(t) = self.thread {
+            let _ = t.join();
+        }
+    }
+}
+
+pub(crate) fn spawn(inner: Arc<Inner>) -> Handle {
     let (tx, rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("kyso-commit".into())
         .spawn(move || run(&inner, &rx));
-    if let Err(e) = spawned {
-        // Every commit then answers `Recovering` (its reply sender is dropped).
-        tracing::error!("cannot start the commit thread: {e}");
-    }
-    tx
+    let thread = match spawned {
+        Ok(t) => Some(t),
+        Err(e) => {
+            // Every commit then answers `Recovering` (its reply sender is dropped).
+            tracing::error!("cannot start the commit thread: {e}");
+            None
+        }
+    };
+    Handle { jobs: tx, thread }
 }
 
 fn run(inner: &Inner, rx: &Receiver<Job>) {

@@ -84,7 +84,16 @@ pub(crate) struct Inner {
 
 pub struct Store {
     inner: Arc<Inner>,
-    committer: OnceLock<std::sync::mpsc::Sender<committer::Job>>,
+    committer: OnceLock<committer::Handle>,
+}
+
+impl Drop for Store {
+    /// Stop the committer (it finishes the batch in hand) so the data directory is free again.
+    fn drop(&mut self) {
+        if let Some(h) = self.committer.take() {
+            h.stop();
+        }
+    }
 }
 
 fn create_dirs(dir: &Path) -> Result<(), StoreError> {
@@ -281,7 +290,7 @@ impl Store {
             .committer
             .get_or_init(|| committer::spawn(self.inner.clone()));
         // If the committer is gone, `reply` is dropped and the receiver reports it.
-        let _ = tx.send(committer::Job {
+        let _ = tx.jobs.send(committer::Job {
             received,
             sub,
             reply,

@@ -49,7 +49,7 @@ fn fill(dir: &Path) -> PathBuf {
     while f.write_all(&chunk).is_ok() {}
     // Give back a few pages: the next upload's blob write gets part-way, then fails.
     let len = f.metadata().unwrap().len();
-    f.set_len(len.saturating_sub(16 * 1024)).unwrap();
+    f.set_len(len.saturating_sub(4 * 1024)).unwrap();
     p
 }
 
