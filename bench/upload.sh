@@ -29,6 +29,17 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/kyso listening on //p' "$work/out")
 ls -la "$work/doc.pdf"
+# The machine's price of durability: a new 40 KB file written and fsynced (what an upload
+# that syncs alone pays at least once), on the data directory's disk.
+python3 - "$work" <<'PY'
+import os, sys, time
+ts = []
+for i in range(50):
+    p = os.path.join(sys.argv[1], f"fsync-probe-{i}"); t = time.perf_counter()
+    fd = os.open(p, os.O_CREAT | os.O_WRONLY); os.write(fd, b"x" * 40960); os.fsync(fd); os.close(fd)
+    ts.append(time.perf_counter() - t); os.unlink(p)
+ts.sort(); print(f"fsync: {ts[25]*1000:.2f} ms (median of 50: new 40 KB file, write + fsync)")
+PY
 KYSO_BENCH_PDF="$work/doc.pdf" KYSO_BENCH_TOKEN=$token wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/upload.lua "$url"
 grep -E 'VmHWM|VmRSS' /proc/$pid/status
 echo "stored: $(find "$work/data/submissions" -name '*.json' | wc -l) submissions"

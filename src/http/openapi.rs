@@ -111,7 +111,10 @@ pub fn document() -> Value {
         "security": [ { "bearer": [] } ],
         "paths": {
             "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
-                "responses": { "200": { "description": "the service is up" } } } },
+                "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
+            "/readyz": { "get": { "summary": "Readiness: the store takes writes now", "security": [],
+                "responses": { "200": { "description": "{\"status\":\"ready\"}" },
+                    "503": { "description": "{\"status\":\"not_ready\", \"storage\": {fault: no_space|unavailable, since, index_ok}}, with Retry-After" } } } },
             "/api/openapi.json": { "get": { "summary": "This document", "security": [],
                 "responses": { "200": { "description": "OpenAPI 3.0" } } } },
             "/api/v1/submissions": { "post": {
@@ -126,7 +129,11 @@ pub fn document() -> Value {
                     "400": error_response("empty body, malformed multipart, no file part"),
                     "413": error_response("larger than max_upload_bytes"),
                     "415": error_response("neither multipart/form-data nor application/pdf"),
-                    "422": error_response("not a PDF, or a PDF that cannot be evaluated (code not_pdf, pdf_unreadable, budget_exceeded)")
+                    "408": error_response("nothing received for upload_idle_timeout_secs, or not complete within upload_deadline_secs (code request_timeout)"),
+                    "422": error_response("not a PDF, or a PDF that cannot be evaluated (code not_pdf, pdf_unreadable, budget_exceeded)"),
+                    "429": error_response("the token already has max_uploads_per_token uploads in progress (code too_many_uploads; Retry-After)"),
+                    "503": error_response("the disk refuses writes or the index is being rebuilt; nothing was stored (code storage_unavailable; Retry-After)"),
+                    "507": error_response("no space left; nothing was stored (code insufficient_storage; Retry-After)")
                 }), auth_errors.clone()) } },
             "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
                 "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
