@@ -221,9 +221,28 @@ fn the_start_sets_aside_what_an_interrupted_batch_left() {
     let stray = "ab".repeat(32);
     std::fs::create_dir_all(dir.join("blobs/ab")).unwrap();
     std::fs::write(dir.join(format!("blobs/ab/{stray}.pdf")), b"%PDF-1.7 stray").unwrap();
+    // And complete files the index never heard of (killed after the sync, before the index):
+    // made by another store, copied in.
+    let other = temp_dir("sweep-other");
+    let c_id = {
+        let s = Store::open(&other).unwrap();
+        let (r, sub) = receive(&s, &fixture("pyhanko-org-pades.pdf"));
+        s.commit_blocking(r, Some(sub))
+            .unwrap()
+            .submission()
+            .id
+            .clone()
+    };
+    for (kind, ext) in [("blobs", "pdf"), ("submissions", "json")] {
+        let rel = format!("{kind}/{}/{c_id}.{ext}", &c_id[..2]);
+        std::fs::create_dir_all(dir.join(&rel).parent().unwrap()).unwrap();
+        std::fs::copy(other.join(&rel), dir.join(&rel)).unwrap();
+    }
+    std::fs::remove_dir_all(&other).unwrap();
     let store = Store::open(&dir).unwrap();
-    assert_eq!(store.count(), 1);
+    assert_eq!(store.count(), 2);
     assert!(store.get(&b_id).unwrap().is_none());
+    assert_eq!(store.get(&c_id).unwrap().unwrap().id, c_id);
     assert!(store.check(&mut |_, _| {}).unwrap().is_clean());
     let mut set_aside: Vec<String> = files_under(&dir.join("quarantine"))
         .iter()

@@ -59,6 +59,7 @@ where
 struct Sink {
     intake: Option<Intake>,
     pending: Vec<u8>,
+    store: Arc<crate::store::Store>,
 }
 
 impl Sink {
@@ -79,9 +80,13 @@ impl Sink {
         else {
             return Err(ApiError::Unavailable);
         };
+        let store = self.store.clone();
         self.intake = Some(
             blocking(move || {
-                intake.write(&data)?;
+                if let Err(e) = intake.write(&data) {
+                    store.note_error(&e);
+                    return Err(e.into());
+                }
                 Ok(intake)
             })
             .await?,
@@ -244,6 +249,7 @@ pub async fn receive(
     let mut sink = Sink {
         intake: Some(state.store.intake()),
         pending: Vec::new(),
+        store: state.store.clone(),
     };
     let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
     let read = async {

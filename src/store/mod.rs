@@ -325,6 +325,12 @@ impl Store {
         h
     }
 
+    /// A storage fault met outside the committer (an upload spilling to `tmp/`): `/readyz`
+    /// reports it until the committer's probe finds the disk writable again.
+    pub fn note_error(&self, e: &StoreError) {
+        self.inner.note_fault(e);
+    }
+
     /// Test-only: make `step` fail with `errno` until cleared with `None`.
     #[doc(hidden)]
     pub fn inject_fault(&self, fault: Option<(Step, i32)>) {

@@ -53,13 +53,22 @@ fn set_aside(layout: &Layout, p: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Set aside records without their complete blob and blobs without their record.
+/// Set aside records without their complete blob and blobs without their record, and bring the
+/// index in line with the complete submissions: a batch killed after its sync but before its
+/// index flush left complete files the index does not know (never answered; indexed now, so a
+/// retry of the same bytes answers 200 with that receipt), and the index never names a
+/// submission whose files are gone.
 pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
     let mut moved = 0;
+    let mut whole = std::collections::HashSet::new();
     for p in files_in_shards(&layout.dir.join("submissions"), "json")? {
         let data = fs::read(&p).map_err(io(&p))?;
         let Ok(head) = serde_json::from_slice::<Head>(&data) else {
-            continue; // `store verify` reports unreadable records; nothing is guessed here
+            // `store verify` reports unreadable records; nothing is guessed or removed here.
+            if let Some(stem) = p.file_stem().and_then(|s| s.to_str()) {
+                whole.insert(stem.to_string());
+            }
+            continue;
         };
         let blob = layout.blob(&head.id);
         let complete = fs::metadata(&blob).is_ok_and(|m| m.len() == head.size);
@@ -72,6 +81,23 @@ pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
                 set_aside(layout, &blob)?;
             }
             moved += 1;
+        } else {
+            if !index.contains(&head.id)? {
+                if let Ok(sub) = serde_json::from_slice(&data) {
+                    index.insert_submission(&sub, &data)?;
+                    tracing::warn!(id = %head.id, "indexed at start: stored by a batch interrupted before its index write");
+                    moved += 1;
+                }
+            }
+            whole.insert(head.id);
+        }
+    }
+    for id in index.ids()? {
+        if !whole.contains(&id) {
+            if let Some(sub) = index.get(&id)? {
+                index.remove_submission(&sub)?;
+                moved += 1;
+            }
         }
     }
     for p in files_in_shards(&layout.dir.join("blobs"), "pdf")? {
@@ -85,7 +111,9 @@ pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
     }
     if moved > 0 {
         index.flush()?;
-        fsync_dir(&layout.quarantine())?;
+        if layout.quarantine().exists() {
+            fsync_dir(&layout.quarantine())?;
+        }
     }
     Ok(moved)
 }
