@@ -73,7 +73,6 @@ fn a_failure_at_any_step_leaves_a_complete_submission_or_none() {
         (Step::Blob, libc::ENOSPC, Fault::NoSpace),
         (Step::Record, libc::EDQUOT, Fault::NoSpace),
         (Step::Sync, libc::EIO, Fault::Unavailable),
-        (Step::Index, libc::ENOSPC, Fault::NoSpace),
     ] {
         let dir = temp_dir(&format!("{step:?}"));
         let store = Store::open(&dir).unwrap();
@@ -122,6 +121,36 @@ fn a_failure_at_any_step_leaves_a_complete_submission_or_none() {
         drop(store);
         std::fs::remove_dir_all(&dir).unwrap();
     }
+}
+
+#[test]
+fn an_index_failure_after_the_sync_keeps_the_submission_and_rebuilds_the_index() {
+    let dir = temp_dir("index");
+    let store = Store::open(&dir).unwrap();
+    let (r, sub) = receive(&store, &fixture("pyhanko-org-then-leader.pdf"));
+    let id = sub.id.clone();
+    store.inject_fault(Some((Step::Index, libc::ENOSPC)));
+    // The files were synced before the index write: the submission is stored (201).
+    let c = store.commit_blocking(r, Some(sub)).unwrap();
+    assert!(matches!(c, Committed::Created(_)), "{c:?}");
+    let h = store.health();
+    assert!(h.fault.is_some() && !h.index_ok, "{h:?}");
+    assert!(store.get(&id).is_err(), "readers wait for the rebuild");
+    store.inject_fault(None);
+    // The committer's probe rebuilds the index from the files, without reopening the store.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while (store.get(&id).is_err() || store.health().fault.is_some())
+        && std::time::Instant::now() < until
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(store.get(&id).unwrap().unwrap().id, id);
+    let h = store.health();
+    assert!(h.fault.is_none() && h.index_ok, "{h:?}");
+    assert_eq!(store.count(), 1);
+    assert!(store.check(&mut |_, _| {}).unwrap().is_clean());
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -94,6 +94,11 @@ impl Sink {
         Ok(())
     }
 
+    /// Bytes received so far (kept or waiting to be written).
+    fn size(&self) -> u64 {
+        self.intake.as_ref().map_or(0, |i| i.size()) + self.pending.len() as u64
+    }
+
     async fn finish(mut self) -> Result<Received, ApiError> {
         if !self.pending.is_empty() {
             self.flush().await?;
@@ -139,7 +144,7 @@ where
     while let Some(chunk) = next(&mut s, l.idle).await? {
         let chunk = chunk.map_err(|e| l.body_error(e))?;
         sink.write(&chunk).await?;
-        if sink.intake.as_ref().is_some_and(|i| i.size() > l.limit) {
+        if sink.size() > l.limit {
             return Err(ApiError::TooLarge { limit: l.limit });
         }
     }
@@ -264,5 +269,8 @@ pub async fn receive(
     let unit = tokio::time::timeout(deadline, read)
         .await
         .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
+    if sink.size() > l.limit {
+        return Err(ApiError::TooLarge { limit: l.limit });
+    }
     Ok((sink.finish().await?, unit))
 }

@@ -102,7 +102,9 @@ fn check_blob(layout: &Layout, sub: &Submission, problems: &mut Vec<String>) {
         problems.push(format!("{}: the id is not a SHA-256", sub.id));
         return;
     };
-    if !super::committer::blob_matches(&blob, &digest) {
-        problems.push(format!("{}: its PDF no longer hashes to its id", sub.id));
+    match super::committer::blob_matches(&blob, &digest) {
+        Ok(true) => {}
+        Ok(false) => problems.push(format!("{}: its PDF no longer hashes to its id", sub.id)),
+        Err(e) => problems.push(format!("{}: its PDF cannot be read: {e}", sub.id)),
     }
 }

@@ -125,8 +125,9 @@ fn run(inner: &Inner, rx: &Receiver<Job>) {
 /// While faulted: does the disk take a small synced write, and can the index be rebuilt?
 fn probe(inner: &Inner) {
     let p = inner.layout.fresh_tmp("probe");
-    let result = layout::write_durably(&p, &p.with_extension("ok"), &[0u8; 65536])
-        .and_then(|()| remove_if_present(&p.with_extension("ok")));
+    let done = p.with_extension("ok");
+    let result = layout::write_durably(&p, &done, &[0u8; 65536]);
+    let _ = remove_if_present(&done);
     let result = result.and_then(|()| {
         if inner.index.read().map(|g| g.is_none()).unwrap_or(true) {
             inner.recover_index()
@@ -188,17 +189,20 @@ fn commit_batch(inner: &Inner, batch: Vec<Job>) {
         return fail_all(inner, staged.into_iter().map(|s| s.job).chain(later), e);
     }
     if let Err(e) = index_batch(inner, &staged) {
-        undo(inner, &staged, &sync);
+        // The files are synced: the batch is stored. Only the cache failed; it is rebuilt from
+        // the files (the probe, before the next batch), and readers get 503 until then.
+        // Undoing durable files here could not be made crash-safe (a crash before the deletes
+        // reach the disk would bring back a "refused" upload), so the batch is answered 201.
         tracing::error!("index write failed, rebuilding it from the files: {e}");
+        inner.note_fault(&e);
         if let Ok(mut g) = inner.index.write() {
-            *g = None; // the committer rebuilds it (probe) before the next batch
+            *g = None;
         }
-        return fail_all(inner, staged.into_iter().map(|s| s.job).chain(later), e);
     }
     inner
         .count
         .fetch_add(staged.len() as u64, Ordering::Relaxed);
-    if !staged.is_empty() {
+    if !staged.is_empty() && inner.index.read().is_ok_and(|g| g.is_some()) {
         inner.note_ok();
     }
     for s in staged {
@@ -245,9 +249,14 @@ fn write_blob(inner: &Inner, r: &Received) -> Result<(), StoreError> {
             if let Some(parent) = blob.parent() {
                 fs::create_dir_all(parent).map_err(io(parent))?;
             }
-            // Hard link, not rename: the intake's TempFile still removes its own name.
-            remove_if_present(&blob)?;
-            fs::hard_link(&tmp.0, &blob).map_err(io(&blob))
+            // A second name in tmp/ (the intake's TempFile still removes its own), then renamed
+            // over the blob: a stored copy is only ever replaced whole.
+            let link = inner.layout.fresh_tmp("link");
+            fs::hard_link(&tmp.0, &link).map_err(io(&link))?;
+            fs::rename(&link, &blob).map_err(|e| {
+                let _ = fs::remove_file(&link);
+                io(&blob)(e)
+            })
         }
     }
 }
@@ -294,7 +303,7 @@ fn duplicate(inner: &Inner, r: &Received, sync: &FsSync) -> Result<Committed, St
     let sub = inner
         .with_index(|i| i.get(&r.id))?
         .ok_or(StoreError::Recovering)?;
-    if blob_matches(&inner.layout.blob(&r.id), &r.digest) {
+    if blob_matches(&inner.layout.blob(&r.id), &r.digest)? {
         return Ok(Committed::Existing(sub));
     }
     tracing::warn!(id = %r.id, "the stored copy was missing or damaged: replaced by the upload");
@@ -306,21 +315,23 @@ fn duplicate(inner: &Inner, r: &Received, sync: &FsSync) -> Result<Committed, St
     Ok(Committed::Repaired(sub))
 }
 
-/// Whether the file at `p` hashes to `digest`.
-pub(crate) fn blob_matches(p: &std::path::Path, digest: &[u8; 32]) -> bool {
-    let Ok(mut f) = fs::File::open(p) else {
-        return false;
+/// Whether the file at `p` hashes to `digest`: false when it is missing or differs; an error
+/// when it cannot be read (a stored copy is never replaced because of a passing read error).
+pub(crate) fn blob_matches(p: &std::path::Path, digest: &[u8; 32]) -> Result<bool, StoreError> {
+    let mut f = match fs::File::open(p) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io(p)(e)),
     };
     let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => h.update(&buf[..n]),
-            Err(_) => return false,
+        match f.read(&mut buf).map_err(io(p))? {
+            0 => break,
+            n => h.update(&buf[..n]),
         }
     }
-    <[u8; 32]>::from(h.finalize()) == *digest
+    Ok(<[u8; 32]>::from(h.finalize()) == *digest)
 }
 
 fn fail_all(inner: &Inner, jobs: impl Iterator<Item = Job>, e: StoreError) {

@@ -1,5 +1,5 @@
 //! The intake: an upload's bytes as the store receives them. Small uploads stay in memory; a
-//! large one spills to `tmp/`. The SHA-256 is computed over the bytes as they are kept, and
+//! large one spills to `tmp/` (and is fsynced when complete). The SHA-256 is computed over the bytes as they are kept, and
 //! every write is checked, so the id always names exactly the bytes the store holds.
 
 use super::error::{io, StoreError};
@@ -97,7 +97,9 @@ impl Intake {
         let body = match self.spill {
             None => Body::Memory(Arc::new(self.memory)),
             Some((mut f, tmp)) => {
-                f.flush().map_err(io(&tmp.0))?;
+                // Synced here: the batch's syncfs could miss a write-back error that an
+                // earlier batch's syncfs already reported.
+                f.flush().and_then(|()| f.sync_data()).map_err(io(&tmp.0))?;
                 let len = f.metadata().map_err(io(&tmp.0))?.len();
                 if len != self.size {
                     return Err(StoreError::Io {

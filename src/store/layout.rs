@@ -79,7 +79,10 @@ pub fn write_then_rename(tmp: &Path, target: &Path, data: &[u8]) -> Result<(), S
         let _ = fs::remove_file(tmp);
         return Err(e);
     }
-    fs::rename(tmp, target).map_err(io(target))
+    fs::rename(tmp, target).map_err(|e| {
+        let _ = fs::remove_file(tmp);
+        io(target)(e)
+    })
 }
 
 /// Write `data` to `target` atomically and durably (temp file, fsync, rename, fsync dir).

@@ -176,6 +176,11 @@ fn a_chunked_multipart_body_over_the_limit_is_refused_whatever_its_parts() {
         Err(e) => panic!("{e}"),
     };
     assert_eq!(status, 413);
+    // A file part a little over the limit (within the multipart envelope allowance) is refused.
+    let mut over = pdf.clone();
+    over.extend(std::iter::repeat_n(b'\n', 100_000 + 30_000 - pdf.len()));
+    let (ct, body) = multipart(&over, None);
+    assert_eq!(app.post(Some(SUBMIT), &ct, &body).status, 413);
     let stored = std::fs::read_dir(app.data_dir().join("submissions"))
         .unwrap()
         .count();
