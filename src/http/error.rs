@@ -27,12 +27,15 @@ pub enum ApiError {
     Unavailable,
     #[error("the upload stalled: nothing received for {0} seconds")]
     Timeout(u64),
-    #[error("the upload took longer than the limit of {0} seconds")]
+    #[error("Tải lên quá {0} giây nên bị dừng; hãy gửi lại (the upload took longer than the limit of {0} seconds)")]
     Deadline(u64),
-    #[error("this token already has {0} uploads in progress; wait for one to finish")]
+    #[error("Đang có {0} tệp được tải lên bằng cùng mã truy cập; hãy chờ rồi gửi lại (this token already has {0} uploads in progress)")]
     TooManyUploads(usize),
     /// The disk is full or refuses writes. The message names no path.
-    #[error("{}", match .0 { Fault::NoSpace => "the service has no storage space left; nothing was stored, try again later", Fault::Unavailable => "the service cannot store files right now; nothing was stored, try again later" })]
+    #[error("{}", match .0 {
+        Fault::NoSpace => "Máy chủ đã hết dung lượng lưu trữ; tệp chưa được lưu, hãy gửi lại sau và báo quản trị hệ thống (the service has no storage space left; nothing was stored, try again later)",
+        Fault::Unavailable => "Máy chủ tạm thời không ghi được tệp; tệp chưa được lưu, hãy gửi lại sau (the service cannot store files right now; nothing was stored, try again later)",
+    })]
     Storage(Fault),
 }
 

@@ -11,6 +11,103 @@ fn ok_json(desc: &str, schema: &str) -> Value {
 }
 
 pub fn document() -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "kyso",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Verifies digitally signed PDFs against the BCY (Ban Cơ yếu Chính phủ) PKI and records which monthly signing requirement of plan 655/KH-UBND each signature satisfies. Errors are {\"code\", \"message\"}; authenticate with Authorization: Bearer <token>."
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
+        },
+        "security": [ { "bearer": [] } ],
+        "paths": paths()
+    })
+}
+
+/// The body shapes (receipt, report, tables, registry records).
+fn schemas() -> Value {
+    json!({
+        "Error": { "type": "object", "required": ["code", "message"],
+            "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+        "Problem": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+        "Signature": { "type": "object", "properties": {
+            "field": { "type": "string", "nullable": true },
+            "kind": { "type": "string", "enum": ["signature", "document_timestamp"] },
+            "sub_filter": { "type": "string", "nullable": true },
+            "indication": { "type": "string", "enum": ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"] },
+            "sub_indication": { "type": "string", "nullable": true, "description": "ETSI EN 319 102-1 sub-indication" },
+            "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
+            "signer": { "type": "object", "nullable": true, "properties": {
+                "subject": { "type": "string" }, "issuer": { "type": "string" },
+                "serial": { "type": "string" }, "sha256": { "type": "string" } } },
+            "chain": { "type": "array", "items": { "type": "string" } },
+            "signing_time": { "type": "string", "format": "date-time", "nullable": true },
+            "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
+            "coverage": { "type": "string", "enum": ["entire_file", "entire_revision", "partial"] },
+            "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed"] },
+            "level": { "type": "string", "nullable": true } } },
+        "Report": { "type": "object", "properties": {
+            "schema": { "type": "integer" },
+            "document": { "type": "object", "properties": {
+                "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" } } },
+            "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
+            "validation_time": { "type": "string", "format": "date-time" },
+            "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } } } },
+        "Credit": { "type": "object", "properties": {
+            "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
+            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+            "leader": { "type": "string" } } },
+        "Receipt": { "type": "object", "properties": {
+            "id": { "type": "string", "description": "SHA-256 of the file, hex" },
+            "received_at": { "type": "string", "format": "date-time" },
+            "unit": { "type": "string" },
+            "report": { "$ref": "#/components/schemas/Report" },
+            "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
+            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } },
+        "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" },
+            "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
+            "certificates": { "type": "array", "items": { "type": "string" } },
+            "active": { "type": "boolean", "default": true } } },
+        "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+            "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
+            "to": { "type": "string", "example": "2026-12" },
+            "certificates": { "type": "array", "items": { "type": "string" } } } },
+        "MonthTable": { "type": "object", "properties": {
+            "month": { "type": "string" },
+            "units": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+                "organisation": { "type": "object", "properties": {
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } },
+                "leaders": { "type": "array", "items": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } } } } } },
+            "totals": { "type": "object", "properties": {
+                "units": { "type": "integer" }, "organisation_satisfied": { "type": "integer" },
+                "leaders": { "type": "integer" }, "leaders_satisfied": { "type": "integer" } } } } },
+        "PeriodTable": { "type": "object", "properties": {
+            "year": { "type": "integer" }, "quarter": { "type": "integer" },
+            "months": { "type": "array", "items": { "type": "string" } },
+            "units": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+                "organisation": { "$ref": "#/components/schemas/Count" },
+                "leaders": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Count" },
+                    { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" } } } ] } } } } } } },
+        "Count": { "type": "object", "properties": {
+            "required": { "type": "integer" }, "satisfied": { "type": "integer" },
+            "missing": { "type": "array", "items": { "type": "string" } } } },
+        "Unenrolled": { "type": "object", "properties": {
+            "sha256": { "type": "string" }, "subject": { "type": "string" }, "issuer": { "type": "string" },
+            "submissions": { "type": "array", "items": { "type": "string" } } } }
+    })
+}
+
+/// Every route with its status codes (the one table is `http::error`).
+fn paths() -> Value {
     let auth_errors = json!({
         "401": error_response("missing or unknown bearer token"),
         "403": error_response("the token lacks the scope"),
@@ -24,155 +121,68 @@ pub fn document() -> Value {
         base
     };
     json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "kyso",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Verifies digitally signed PDFs against the BCY (Ban Cơ yếu Chính phủ) PKI and records which monthly signing requirement of plan 655/KH-UBND each signature satisfies. Errors are {\"code\", \"message\"}; authenticate with Authorization: Bearer <token>."
-        },
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
-                "Error": { "type": "object", "required": ["code", "message"],
-                    "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
-                "Problem": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
-                "Signature": { "type": "object", "properties": {
-                    "field": { "type": "string", "nullable": true },
-                    "kind": { "type": "string", "enum": ["signature", "document_timestamp"] },
-                    "sub_filter": { "type": "string", "nullable": true },
-                    "indication": { "type": "string", "enum": ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"] },
-                    "sub_indication": { "type": "string", "nullable": true, "description": "ETSI EN 319 102-1 sub-indication" },
-                    "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
-                    "signer": { "type": "object", "nullable": true, "properties": {
-                        "subject": { "type": "string" }, "issuer": { "type": "string" },
-                        "serial": { "type": "string" }, "sha256": { "type": "string" } } },
-                    "chain": { "type": "array", "items": { "type": "string" } },
-                    "signing_time": { "type": "string", "format": "date-time", "nullable": true },
-                    "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
-                    "coverage": { "type": "string", "enum": ["entire_file", "entire_revision", "partial"] },
-                    "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed"] },
-                    "level": { "type": "string", "nullable": true } } },
-                "Report": { "type": "object", "properties": {
-                    "schema": { "type": "integer" },
-                    "document": { "type": "object", "properties": {
-                        "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" } } },
-                    "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
-                    "validation_time": { "type": "string", "format": "date-time" },
-                    "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } } } },
-                "Credit": { "type": "object", "properties": {
-                    "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
-                    "requirement": { "type": "string", "enum": ["organisation", "leader"] },
-                    "leader": { "type": "string" } } },
-                "Receipt": { "type": "object", "properties": {
-                    "id": { "type": "string", "description": "SHA-256 of the file, hex" },
-                    "received_at": { "type": "string", "format": "date-time" },
-                    "unit": { "type": "string" },
-                    "report": { "$ref": "#/components/schemas/Report" },
-                    "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
-                    "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } },
-                "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
-                    "id": { "type": "string" }, "name": { "type": "string" },
-                    "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
-                    "certificates": { "type": "array", "items": { "type": "string" } },
-                    "active": { "type": "boolean", "default": true } } },
-                "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
-                    "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                    "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
-                    "to": { "type": "string", "example": "2026-12" },
-                    "certificates": { "type": "array", "items": { "type": "string" } } } },
-                "MonthTable": { "type": "object", "properties": {
-                    "month": { "type": "string" },
-                    "units": { "type": "array", "items": { "type": "object", "properties": {
-                        "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
-                        "organisation": { "type": "object", "properties": {
-                            "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } },
-                        "leaders": { "type": "array", "items": { "type": "object", "properties": {
-                            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                            "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } } } } } },
-                    "totals": { "type": "object", "properties": {
-                        "units": { "type": "integer" }, "organisation_satisfied": { "type": "integer" },
-                        "leaders": { "type": "integer" }, "leaders_satisfied": { "type": "integer" } } } } },
-                "PeriodTable": { "type": "object", "properties": {
-                    "year": { "type": "integer" }, "quarter": { "type": "integer" },
-                    "months": { "type": "array", "items": { "type": "string" } },
-                    "units": { "type": "array", "items": { "type": "object", "properties": {
-                        "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
-                        "organisation": { "$ref": "#/components/schemas/Count" },
-                        "leaders": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Count" },
-                            { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" } } } ] } } } } } } },
-                "Count": { "type": "object", "properties": {
-                    "required": { "type": "integer" }, "satisfied": { "type": "integer" },
-                    "missing": { "type": "array", "items": { "type": "string" } } } },
-                "Unenrolled": { "type": "object", "properties": {
-                    "sha256": { "type": "string" }, "subject": { "type": "string" }, "issuer": { "type": "string" },
-                    "submissions": { "type": "array", "items": { "type": "string" } } } }
-            }
-        },
-        "security": [ { "bearer": [] } ],
-        "paths": {
-            "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
-                "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
-            "/readyz": { "get": { "summary": "Readiness: the store takes writes now", "security": [],
-                "responses": { "200": { "description": "{\"status\":\"ready\"}" },
-                    "503": { "description": "{\"status\":\"not_ready\", \"storage\": {fault: no_space|unavailable, since, index_ok}}, with Retry-After" } } } },
-            "/api/openapi.json": { "get": { "summary": "This document", "security": [],
-                "responses": { "200": { "description": "OpenAPI 3.0" } } } },
-            "/api/v1/submissions": { "post": {
-                "summary": "Upload one signed PDF (scope submit). Verified at the receipt time.",
-                "requestBody": { "required": true, "content": {
-                    "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": {
-                        "file": { "type": "string", "format": "binary" }, "unit": { "type": "string" } } } },
-                    "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
-                "responses": with(json!({
-                    "201": ok_json("new bytes: stored durably, receipt", "Receipt"),
-                    "200": ok_json("bytes received before: the existing receipt", "Receipt"),
-                    "400": error_response("empty body, malformed multipart, no file part"),
-                    "413": error_response("larger than max_upload_bytes"),
-                    "415": error_response("neither multipart/form-data nor application/pdf"),
-                    "408": error_response("nothing received for upload_idle_timeout_secs, or not complete within upload_deadline_secs (code request_timeout)"),
-                    "422": error_response("not a PDF, or a PDF that cannot be evaluated (code not_pdf, pdf_unreadable, budget_exceeded)"),
-                    "429": error_response("the token already has max_uploads_per_token uploads in progress (code too_many_uploads; Retry-After)"),
-                    "503": error_response("the disk refuses writes or the index is being rebuilt; nothing was stored (code storage_unavailable; Retry-After)"),
-                    "507": error_response("no space left; nothing was stored (code insufficient_storage; Retry-After)")
-                }), auth_errors.clone()) } },
-            "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
-                "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors.clone()) } },
-            "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
-                "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors.clone()) } },
-            "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
-                "parameters": [
-                    { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-03" } },
-                    { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
-                "responses": with(json!({ "200": { "description": "the table; CSV is UTF-8 with BOM, Vietnamese headers",
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthTable" } }, "text/csv": {} } },
-                    "400": error_response("not a month") }), auth_errors.clone()) } },
-            "/api/v1/compliance": { "get": { "summary": "Months satisfied out of months required, per unit (scope read)",
-                "parameters": [
-                    { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
-                    { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
-                "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors.clone()) } },
-            "/api/v1/units": { "get": { "summary": "All units (scope read)",
-                "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors.clone()) } },
-            "/api/v1/units/{id}": {
-                "get": { "summary": "One unit (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                    "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors.clone()) },
-                "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
-                    "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors.clone()) } },
-            "/api/v1/leaders": { "get": { "summary": "All leaders (scope read)",
-                "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors.clone()) } },
-            "/api/v1/leaders/{id}": {
-                "get": { "summary": "One leader (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                    "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors.clone()) },
-                "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
-                    "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors.clone()) } },
-            "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
-                "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors.clone()) } },
-            "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
-                "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors) } }
-        }
+        "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
+            "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
+        "/readyz": { "get": { "summary": "Readiness: the store takes writes now", "security": [],
+            "responses": { "200": { "description": "{\"status\":\"ready\"}" },
+                "503": { "description": "{\"status\":\"not_ready\", \"storage\": {fault: no_space|unavailable, since, index_ok}}, with Retry-After" } } } },
+        "/api/openapi.json": { "get": { "summary": "This document", "security": [],
+            "responses": { "200": { "description": "OpenAPI 3.0" } } } },
+        "/api/v1/submissions": { "post": {
+            "summary": "Upload one signed PDF (scope submit). Verified at the receipt time.",
+            "requestBody": { "required": true, "content": {
+                "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": {
+                    "file": { "type": "string", "format": "binary" }, "unit": { "type": "string" } } } },
+                "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+            "responses": with(json!({
+                "201": ok_json("new bytes: stored durably, receipt", "Receipt"),
+                "200": ok_json("bytes received before: the existing receipt", "Receipt"),
+                "400": error_response("empty body, malformed multipart, no file part"),
+                "413": error_response("larger than max_upload_bytes"),
+                "415": error_response("neither multipart/form-data nor application/pdf"),
+                "408": error_response("nothing received for upload_idle_timeout_secs, or not complete within upload_deadline_secs (code request_timeout)"),
+                "422": error_response("not a PDF, or a PDF that cannot be evaluated (code not_pdf, pdf_unreadable, budget_exceeded)"),
+                "429": error_response("the token already has max_uploads_per_token uploads in progress (code too_many_uploads; Retry-After)"),
+                "503": error_response("the disk refuses writes or the index is being rebuilt; nothing was stored (code storage_unavailable; Retry-After)"),
+                "507": error_response("no space left; nothing was stored (code insufficient_storage; Retry-After)")
+            }), auth_errors.clone()) } },
+        "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors.clone()) } },
+        "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors.clone()) } },
+        "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
+            "parameters": [
+                { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-03" } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+            "responses": with(json!({ "200": { "description": "the table; CSV is UTF-8 with BOM, Vietnamese headers",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthTable" } }, "text/csv": {} } },
+                "400": error_response("not a month") }), auth_errors.clone()) } },
+        "/api/v1/compliance": { "get": { "summary": "Months satisfied out of months required, per unit (scope read)",
+            "parameters": [
+                { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
+                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
+            "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors.clone()) } },
+        "/api/v1/units": { "get": { "summary": "All units (scope read)",
+            "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors.clone()) } },
+        "/api/v1/units/{id}": {
+            "get": { "summary": "One unit (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors.clone()) },
+            "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
+                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors.clone()) } },
+        "/api/v1/leaders": { "get": { "summary": "All leaders (scope read)",
+            "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors.clone()) } },
+        "/api/v1/leaders/{id}": {
+            "get": { "summary": "One leader (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors.clone()) },
+            "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
+                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors.clone()) } },
+        "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
+            "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors.clone()) } },
+        "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
+            "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors) } }
     })
 }

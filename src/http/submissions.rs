@@ -101,7 +101,7 @@ pub(super) async fn submit(
     let started = std::time::Instant::now();
     let (received, unit) = upload::receive(&req, payload, &state).await?;
     let (st, id) = (state.clone(), received.id.clone());
-    let known = blocking(move || Ok(st.store.get(&id)?.is_some())).await?;
+    let known = blocking(move || Ok(st.store.contains(&id)?)).await?;
     let committed = if known {
         state.store.commit(received, None)
     } else {

@@ -17,8 +17,8 @@ pub enum StoreError {
     Schema { path: PathBuf, found: String },
     #[error("registry: {0}")]
     Registry(#[from] crate::registry::RegistryError),
-    /// The bytes read back do not hash to the id they were received under.
-    #[error("the stored bytes of {id} do not match their SHA-256")]
+    /// The bytes read back are not those received under this id.
+    #[error("the bytes read back for {id} are not those received")]
     Mismatch { id: String },
     /// The index is being rebuilt after a storage fault, or the committer has stopped.
     #[error("the store is recovering from a storage fault")]

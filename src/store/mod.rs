@@ -341,6 +341,11 @@ impl Store {
         self.inner.with_index(|i| i.get(id))
     }
 
+    /// Whether `id` is stored (without decoding its record).
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        self.inner.with_index(|i| i.contains(id))
+    }
+
     /// Replace the report of a stored submission (re-verification), keeping the earlier one in
     /// its history. Durable when it returns.
     pub fn replace_report(

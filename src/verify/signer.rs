@@ -46,61 +46,86 @@ pub(super) fn check_signer(
     inputs: &SignerInputs,
     f: &mut Findings,
 ) -> Option<SignerCheck> {
-    use SubIndication::*;
-    let SignerInputs {
-        content_digest,
-        digest_alg,
-        store,
-        opts,
-        at,
-        claimed: claimed_time,
-    } = *inputs;
-    if let Some(attrs) = &sd.signed_attrs {
-        match &attrs.content_type {
-            Some(ct) if *ct == sd.econtent_type => {}
-            Some(ct) => f.add(
-                Some(FormatFailure),
-                "content_type_mismatch",
-                format!(
-                    "signed contentType {ct} differs from the encapsulated type {}",
-                    sd.econtent_type
-                ),
-            ),
-            None => f.add(
-                Some(FormatFailure),
-                "content_type_missing",
-                "the signed attributes have no contentType",
-            ),
-        }
-        match &attrs.message_digest {
-            Some(md) if md == content_digest => {}
-            Some(_) => f.add(
-                Some(HashFailure),
-                "digest_mismatch",
-                "the signed bytes do not match the digest in the signature: the document was altered after signing",
-            ),
-            None => f.add(Some(FormatFailure), "message_digest_missing", "the signed attributes have no messageDigest"),
-        }
-    }
+    check_signed_attrs(sd, inputs.content_digest, f);
     let cms_certs: Vec<Arc<Cert>> = sd
         .certificates
         .iter()
         .filter_map(|d| Cert::from_der(d).ok())
         .map(Arc::new)
         .collect();
-    let Some(signer) = find_signer(sd, &cms_certs, store) else {
+    let Some(signer) = find_signer(sd, &cms_certs, inputs.store) else {
         f.add(
-            Some(NoSigningCertificateFound),
+            Some(SubIndication::NoSigningCertificateFound),
             "signer_certificate_missing",
             "the signer's certificate is neither in the signature nor in the configured certificates",
         );
         return None;
     };
+    check_signature_value(sd, &signer, inputs, f);
+    let has_ess = check_ess(sd, &signer, f);
+    let opts = inputs.opts;
+    let path = pki::check_path(
+        &signer,
+        &cms_certs,
+        inputs.store,
+        &opts.policy,
+        inputs.at,
+        &opts.budget,
+    );
+    for finding in &path.findings {
+        add_path_finding(f, finding, &opts.policy, inputs.claimed);
+    }
+    Some(SignerCheck {
+        chain: path.chain.iter().map(|c| c.sha256_hex()).collect(),
+        signer,
+        has_ess,
+    })
+}
+
+/// RFC 5652 §5.3/§11.1–11.2: the signed contentType equals the encapsulated type and the
+/// messageDigest equals the digest of the content.
+fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) {
+    use SubIndication::*;
+    let Some(attrs) = &sd.signed_attrs else {
+        return;
+    };
+    match &attrs.content_type {
+        Some(ct) if *ct == sd.econtent_type => {}
+        Some(ct) => f.add(
+            Some(FormatFailure),
+            "content_type_mismatch",
+            format!(
+                "signed contentType {ct} differs from the encapsulated type {}",
+                sd.econtent_type
+            ),
+        ),
+        None => f.add(
+            Some(FormatFailure),
+            "content_type_missing",
+            "the signed attributes have no contentType",
+        ),
+    }
+    match &attrs.message_digest {
+        Some(md) if md == content_digest => {}
+        Some(_) => f.add(
+            Some(HashFailure),
+            "digest_mismatch",
+            "the signed bytes do not match the digest in the signature: the document was altered after signing",
+        ),
+        None => f.add(Some(FormatFailure), "message_digest_missing", "the signed attributes have no messageDigest"),
+    }
+}
+
+/// RFC 5652 §5.6: the signature value over the signed attributes (or, without them, over the
+/// content digest) verifies with the signer's key.
+fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, f: &mut Findings) {
+    use SubIndication::*;
+    let (digest_alg, content_digest) = (inputs.digest_alg, inputs.content_digest);
     let params = sd.signature_algorithm.params.as_deref();
     let sig_ok = match &sd.signed_attrs {
         Some(attrs) => crypto::verify(&signer.key, &sd.signature_algorithm.oid, params, Some(digest_alg), &[&attrs.signed_bytes], &sd.signature)
             .map(|d| {
-                if !pki::document_digest_allowed(d, &opts.policy) && d != digest_alg {
+                if !pki::document_digest_allowed(d, &inputs.opts.policy) && d != digest_alg {
                     f.add(
                         Some(CryptoConstraintsFailure),
                         "weak_digest",
@@ -133,32 +158,28 @@ pub(super) fn check_signer(
             e.to_string(),
         ),
     }
-    let mut has_ess = false;
-    if let Some(first) = sd
+}
+
+/// RFC 5035 ESS signing-certificate(-v2): the first certificate hash names the signer's
+/// certificate. Returns whether the attribute is present.
+fn check_ess(sd: &SignedData, signer: &Cert, f: &mut Findings) -> bool {
+    let Some(first) = sd
         .signed_attrs
         .as_ref()
         .and_then(|a| a.ess_cert_ids.first())
-    {
-        has_ess = true;
-        let matches = DigestAlg::from_oid(&first.hash_oid)
-            .is_some_and(|d| d.hash(&[&signer.der]) == first.hash);
-        if !matches {
-            f.add(
-                Some(NoSigningCertificateFound),
-                "signing_certificate_mismatch",
-                "the signing-certificate attribute names a different certificate than the one that signed",
-            );
-        }
+    else {
+        return false;
+    };
+    let matches =
+        DigestAlg::from_oid(&first.hash_oid).is_some_and(|d| d.hash(&[&signer.der]) == first.hash);
+    if !matches {
+        f.add(
+            Some(SubIndication::NoSigningCertificateFound),
+            "signing_certificate_mismatch",
+            "the signing-certificate attribute names a different certificate than the one that signed",
+        );
     }
-    let path = pki::check_path(&signer, &cms_certs, store, &opts.policy, at, &opts.budget);
-    for finding in &path.findings {
-        add_path_finding(f, finding, &opts.policy, claimed_time);
-    }
-    Some(SignerCheck {
-        chain: path.chain.iter().map(|c| c.sha256_hex()).collect(),
-        signer,
-        has_ess,
-    })
+    true
 }
 
 pub(super) fn find_signer(

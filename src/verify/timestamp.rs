@@ -44,52 +44,9 @@ pub(super) fn check_timestamp_token(
 ) -> Result<TimestampCheck, TimestampFailure> {
     use SubIndication::*;
     let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
-    let sd = signed_data::decode(
-        token,
-        opts.budget.max_cms_bytes,
-        opts.budget.max_certs_per_cms,
-    )
-    .map_err(|e| {
-        fail(
-            "timestamp_malformed",
-            format!("the timestamp token cannot be read: {e}"),
-            FormatFailure,
-        )
-    })?;
-    if sd.econtent_type != signed_data::OID_TST_INFO {
-        return Err(fail(
-            "timestamp_malformed",
-            "the timestamp token does not hold a TSTInfo".into(),
-            FormatFailure,
-        ));
-    }
-    let content = sd.encapsulated_content.as_ref().ok_or_else(|| {
-        fail(
-            "timestamp_malformed",
-            "the timestamp token has no TSTInfo content".into(),
-            FormatFailure,
-        )
-    })?;
-    let tst = signed_data::tst_info(content)
-        .map_err(|e| fail("timestamp_malformed", e.to_string(), FormatFailure))?;
-    let imprint_alg = DigestAlg::from_oid(&tst.imprint_hash_oid).ok_or_else(|| {
-        fail(
-            "timestamp_malformed",
-            format!("unsupported imprint hash {}", tst.imprint_hash_oid),
-            CryptoConstraintsFailure,
-        )
-    })?;
-    let expected = match covers {
-        TimestampCovers::Bytes(b) => imprint_alg.hash(&[b]),
-        TimestampCovers::Ranges(bytes, r) => digests.get(imprint_alg, bytes, r),
-    };
-    if expected != tst.imprint {
-        return Err(fail(
-            "timestamp_imprint_mismatch",
-            "the timestamp's message imprint does not match what it should cover".into(),
-            HashFailure,
-        ));
-    }
+    let (sd, tst) = read_token(token, opts)?;
+    check_imprint(&tst, covers, digests)?;
+    let content = sd.encapsulated_content.as_deref().unwrap_or_default();
     let digest_alg = DigestAlg::from_oid(&sd.digest_algorithm.oid).ok_or_else(|| {
         fail(
             "timestamp_malformed",
@@ -137,4 +94,72 @@ pub(super) fn check_timestamp_token(
         chain: checked.chain,
         findings,
     })
+}
+
+fn malformed(message: String, sub: SubIndication) -> TimestampFailure {
+    TimestampFailure {
+        code: "timestamp_malformed",
+        message,
+        sub,
+    }
+}
+
+/// RFC 3161 §2.4.2: a SignedData whose encapsulated content is a TSTInfo.
+fn read_token(
+    token: &[u8],
+    opts: &Options,
+) -> Result<(signed_data::SignedData, signed_data::TstInfo), TimestampFailure> {
+    use SubIndication::FormatFailure;
+    let sd = signed_data::decode(
+        token,
+        opts.budget.max_cms_bytes,
+        opts.budget.max_certs_per_cms,
+    )
+    .map_err(|e| {
+        malformed(
+            format!("the timestamp token cannot be read: {e}"),
+            FormatFailure,
+        )
+    })?;
+    if sd.econtent_type != signed_data::OID_TST_INFO {
+        return Err(malformed(
+            "the timestamp token does not hold a TSTInfo".into(),
+            FormatFailure,
+        ));
+    }
+    let content = sd.encapsulated_content.as_ref().ok_or_else(|| {
+        malformed(
+            "the timestamp token has no TSTInfo content".into(),
+            FormatFailure,
+        )
+    })?;
+    let tst =
+        signed_data::tst_info(content).map_err(|e| malformed(e.to_string(), FormatFailure))?;
+    Ok((sd, tst))
+}
+
+/// RFC 3161 §2.4.2: the messageImprint is the hash of what the token covers.
+fn check_imprint(
+    tst: &signed_data::TstInfo,
+    covers: TimestampCovers,
+    digests: &mut DigestCache,
+) -> Result<(), TimestampFailure> {
+    let imprint_alg = DigestAlg::from_oid(&tst.imprint_hash_oid).ok_or_else(|| {
+        malformed(
+            format!("unsupported imprint hash {}", tst.imprint_hash_oid),
+            SubIndication::CryptoConstraintsFailure,
+        )
+    })?;
+    let expected = match covers {
+        TimestampCovers::Bytes(b) => imprint_alg.hash(&[b]),
+        TimestampCovers::Ranges(bytes, r) => digests.get(imprint_alg, bytes, r),
+    };
+    if expected != tst.imprint {
+        return Err(TimestampFailure {
+            code: "timestamp_imprint_mismatch",
+            message: "the timestamp's message imprint does not match what it should cover".into(),
+            sub: SubIndication::HashFailure,
+        });
+    }
+    Ok(())
 }
