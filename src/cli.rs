@@ -33,9 +33,10 @@ enum Command {
     },
     /// Run the service with the fixture test PKI and a demo registry of Hương Trà units.
     Demo {
-        /// Where the demo keeps its data.
-        #[arg(long, default_value = "demo-data")]
-        data_dir: PathBuf,
+        /// Where the demo keeps its data [default: kyso-demo in the system's temporary directory,
+        /// outside the checkout].
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: String,
         /// The fixtures directory of the source tree.
@@ -89,6 +90,9 @@ enum RegistryCommand {
         file: PathBuf,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Create the data directory if it does not exist yet (a first installation).
+        #[arg(long)]
+        create_data_dir: bool,
     },
 }
 
@@ -160,22 +164,30 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Verify(a) => run_verify(a),
         Command::Serve { config } => match load_config(config.as_deref()) {
-            Ok(cfg) => crate::server::run(cfg, None),
+            Ok(cfg) => crate::startup::run(cfg, None),
             Err(e) => fail(&e),
         },
         Command::Demo {
             data_dir,
             bind,
             fixtures,
-        } => crate::server::demo(&data_dir, &bind, &fixtures),
+        } => {
+            let data_dir = data_dir.unwrap_or_else(|| std::env::temp_dir().join("kyso-demo"));
+            crate::demo::demo(&data_dir, &bind, &fixtures)
+        }
         Command::Token {
             command: TokenCommand::New { name, scopes },
         } => token_new(&name, &scopes),
         Command::Registry {
-            command: RegistryCommand::Import { file, config },
+            command:
+                RegistryCommand::Import {
+                    file,
+                    config,
+                    create_data_dir,
+                },
         } => {
             let r = load_config(config.as_deref())
-                .and_then(|cfg| crate::server::import_registry(&cfg, &file));
+                .and_then(|cfg| crate::maintenance::import_registry(&cfg, &file, create_data_dir));
             match r {
                 Ok(msg) => {
                     println!("{msg}");
@@ -187,7 +199,9 @@ pub fn run() -> i32 {
         Command::Crl {
             command: CrlCommand::Refresh { config },
         } => {
-            match load_config(config.as_deref()).and_then(|cfg| crate::server::crl_refresh(&cfg)) {
+            match load_config(config.as_deref())
+                .and_then(|cfg| crate::maintenance::crl_refresh(&cfg))
+            {
                 Ok((msg, all_ok)) => {
                     println!("{msg}");
                     if all_ok {
@@ -200,7 +214,8 @@ pub fn run() -> i32 {
             }
         }
         Command::Reverify { config } => {
-            match load_config(config.as_deref()).and_then(|cfg| crate::server::reverify(&cfg)) {
+            match load_config(config.as_deref()).and_then(|cfg| crate::maintenance::reverify(&cfg))
+            {
                 Ok(msg) => {
                     println!("{msg}");
                     0
@@ -211,7 +226,8 @@ pub fn run() -> i32 {
         Command::Store {
             command: StoreCommand::Reindex { config },
         } => {
-            let r = load_config(config.as_deref()).and_then(|cfg| crate::server::reindex(&cfg));
+            let r =
+                load_config(config.as_deref()).and_then(|cfg| crate::maintenance::reindex(&cfg));
             match r {
                 Ok(msg) => {
                     println!("{msg}");
@@ -222,7 +238,8 @@ pub fn run() -> i32 {
         }
         Command::Store {
             command: StoreCommand::Verify { config },
-        } => match load_config(config.as_deref()).and_then(|cfg| crate::server::store_verify(&cfg))
+        } => match load_config(config.as_deref())
+            .and_then(|cfg| crate::maintenance::store_verify(&cfg))
         {
             Ok((msg, clean)) => {
                 println!("{msg}");
@@ -265,12 +282,13 @@ fn token_new(name: &str, scopes: &[String]) -> i32 {
 
 fn load_store(a: &VerifyArgs) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
-        return TrustStore::load(&a.trust, &a.intermediates, &a.crl).map_err(|e| e.to_string());
+        return crate::trust_files::load(&a.trust, &a.intermediates, &a.crl)
+            .map_err(|e| e.to_string());
     }
     let mut cfg = load_config(a.config.as_deref())?;
     cfg.intermediates.extend(a.intermediates.iter().cloned());
     cfg.crls.extend(a.crl.iter().cloned());
-    let store = configured_trust(&cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let store = crate::trust_files::configured(&cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
     if store.anchors.is_empty() {
         eprintln!(
             "kyso: warning: no trust anchors installed: every signature will be indeterminate. Install the BCY CA certificates into {} (see README) or pass --trust.",
@@ -278,26 +296,6 @@ fn load_store(a: &VerifyArgs) -> Result<TrustStore, String> {
         );
     }
     Ok(store)
-}
-
-/// The configured trust store. Locations that do not exist yet are skipped with a warning:
-/// a fresh install has no anchors, and every signature then says so.
-pub fn configured_trust(cfg: &Config, warn: &mut dyn FnMut(String)) -> Result<TrustStore, String> {
-    let mut existing = |v: &[PathBuf]| -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for p in v {
-            if p.exists() {
-                out.push(p.clone());
-            } else {
-                warn(format!("configured path {} does not exist", p.display()));
-            }
-        }
-        out
-    };
-    let anchors = existing(&cfg.trust);
-    let inter = existing(&cfg.intermediates);
-    let crls = existing(&cfg.crls);
-    TrustStore::load(&anchors, &inter, &crls).map_err(|e| e.to_string())
 }
 
 fn run_verify(a: VerifyArgs) -> i32 {

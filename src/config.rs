@@ -98,6 +98,40 @@ fn list(v: &str) -> Vec<PathBuf> {
 }
 
 impl Config {
+    /// Relative paths in a configuration file (and the defaults of keys it leaves out) mean
+    /// "beside the file", whatever the current directory. Environment overrides stay relative to
+    /// the current directory.
+    fn resolve_against(&mut self, base: &Path) {
+        let join = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        join(&mut self.data_dir);
+        self.trust.iter_mut().for_each(join);
+        self.intermediates.iter_mut().for_each(join);
+        self.crls.iter_mut().for_each(join);
+        if let Some(r) = self.registry.as_mut() {
+            join(r);
+        }
+    }
+
+    /// Every `[[token]]` entry: a name, a SHA-256 hex digest (not a placeholder), known scopes,
+    /// and no digest twice.
+    fn check_tokens(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for t in &self.token {
+            check_token(&t.name, &t.sha256, &t.scopes)?;
+            if !seen.insert(t.sha256.to_ascii_lowercase()) {
+                return Err(format!(
+                    "token {:?}: the same sha256 as another token; each client needs its own (kyso token new)",
+                    t.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn time_policy(&self) -> crate::compliance::TimePolicy {
         crate::compliance::TimePolicy {
             max_claimed_age_days: self.max_claimed_signing_age_days.min(i64::MAX as u64) as i64,
@@ -124,10 +158,16 @@ impl Config {
                     path: p.into(),
                     source,
                 })?;
-                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                let mut c: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
                     path: p.into(),
                     message: e.to_string(),
-                })?
+                })?;
+                c.resolve_against(p.parent().unwrap_or(Path::new("")));
+                c.check_tokens().map_err(|message| ConfigError::Parse {
+                    path: p.into(),
+                    message,
+                })?;
+                c
             }
             None => Config::default(),
         };
@@ -221,6 +261,30 @@ fn number<T: std::str::FromStr>(
         .transpose()
 }
 
+/// One token entry, from the file or the environment.
+fn check_token(name: &str, sha: &str, scopes: &[String]) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("a token without a name (the name is what the logs and receipts show)".into());
+    }
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "token {name:?}: sha256 {sha:?} is not a SHA-256 hex digest (64 hex digits; `kyso token new` prints one)"
+        ));
+    }
+    if scopes.is_empty() {
+        return Err(format!("token {name:?}: no scopes (submit, read, admin)"));
+    }
+    if let Some(s) = scopes
+        .iter()
+        .find(|s| !matches!(s.as_str(), "submit" | "read" | "admin"))
+    {
+        return Err(format!(
+            "token {name:?}: unknown scope {s:?} (known: submit, read, admin)"
+        ));
+    }
+    Ok(())
+}
+
 /// `KYSO_TOKEN`: the server's token list as `name:sha256:scope+scope`, several separated by
 /// commas (the submission script's KYSO_TOKEN is a client token: a different thing).
 fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
@@ -235,13 +299,8 @@ fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
             let [name, sha, scopes] = parts.as_slice() else {
                 return Err(bad("expected name:sha256:scope+scope (for the server; a client token belongs to scripts/submit.sh only)".into()));
             };
-            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(bad(format!("token {name}: {sha:?} is not a SHA-256 hex digest")));
-            }
             let scopes: Vec<String> = scopes.split('+').map(str::to_string).collect();
-            if let Some(s) = scopes.iter().find(|s| !matches!(s.as_str(), "submit" | "read" | "admin")) {
-                return Err(bad(format!("token {name}: unknown scope {s:?}")));
-            }
+            check_token(name, sha, &scopes).map_err(bad)?;
             Ok(Token { name: name.to_string(), sha256: sha.to_ascii_lowercase(), scopes })
         })
         .collect()
@@ -266,5 +325,84 @@ mod tests {
         assert!(Config::load(None, &|k| (k == "KYSO_MAX_UPLOAD_BYTES")
             .then(|| "x".into()))
         .is_err());
+    }
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("kyso-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!(
+            "{:x}.toml",
+            crate::pki::crypto::sha256(text.as_bytes())[0]
+        ));
+        std::fs::write(&file, text).unwrap();
+        Config::load(Some(&file), &|_| None)
+    }
+
+    #[test]
+    fn relative_paths_are_beside_the_file() {
+        let dir = std::env::temp_dir().join(format!("kyso-config-rel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kyso.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"data\"\ntrust = [\"certs/bcy\", \"/etc/abs\"]\nregistry = \"units.toml\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), &|_| None).unwrap();
+        assert_eq!(c.data_dir, dir.join("data"));
+        assert_eq!(
+            c.trust,
+            vec![dir.join("certs/bcy"), PathBuf::from("/etc/abs")]
+        );
+        assert_eq!(c.registry, Some(dir.join("units.toml")));
+        // Keys left to their defaults are beside the file too; environment overrides are not.
+        assert_eq!(c.intermediates, vec![dir.join("certs/bcy")]);
+        let c = Config::load(Some(&file), &|k| {
+            (k == "KYSO_DATA_DIR").then(|| "rel".into())
+        })
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("rel"));
+    }
+
+    #[test]
+    fn token_entries_are_checked() {
+        let entry = |sha: &str, scopes: &str| {
+            format!("[[token]]\nname = \"a\"\nsha256 = \"{sha}\"\nscopes = [{scopes}]\n")
+        };
+        let good = "ab".repeat(32);
+        assert!(load_text(&entry(&good, "\"submit\", \"read\"")).is_ok());
+        for (text, says) in [
+            (
+                entry("hex of SHA-256 of the token string", "\"read\""),
+                "not a SHA-256",
+            ),
+            (entry(&good, "\"reed\""), "unknown scope \"reed\""),
+            (entry(&good, ""), "no scopes"),
+            (
+                entry(&good, "\"read\"") + &entry(&good.to_uppercase(), "\"admin\""),
+                "same sha256",
+            ),
+        ] {
+            let e = load_text(&text).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        let env = |v: &'static str| move |k: &str| (k == "KYSO_TOKEN").then(|| v.to_string());
+        let e = Config::load(None, &env("a:xyz:read"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a SHA-256"), "{e}");
+    }
+
+    #[test]
+    fn the_readme_example_loads() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```toml\nbind =")
+            .expect("README has the example")
+            + 8;
+        let text = &readme[start..start + readme[start..].find("```").unwrap()];
+        let c = load_text(text).unwrap_or_else(|e| panic!("README example: {e}"));
+        assert_eq!(c.token.len(), 1);
+        assert_eq!(c.registry, None);
     }
 }

@@ -15,7 +15,8 @@ fn gcc_ca_dir() -> PathBuf {
 
 fn load(file: &str) -> Cert {
     let path = gcc_ca_dir().join(file);
-    let mut v = pki::load_certs(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut v =
+        kyso::trust_files::load_certs(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(v.len(), 1);
     v.remove(0)
 }
@@ -37,7 +38,7 @@ fn every_pinned_file_is_present_and_matches_its_pin() {
 
 #[test]
 fn loading_the_whole_directory_checks_every_pin() {
-    let certs = pki::load_certs(&gcc_ca_dir()).unwrap();
+    let certs = kyso::trust_files::load_certs(&gcc_ca_dir()).unwrap();
     assert_eq!(certs.len(), 9);
     let pinned: Vec<String> = pins::all().into_iter().map(|p| p.sha256).collect();
     for c in &certs {
@@ -91,10 +92,10 @@ fn g2_sub_cas_verify_against_the_g2_root_with_sha256_rsa_4096() {
 fn a_bcy_sub_ca_chains_to_its_root_under_the_default_policy() {
     // A path sub-CA -> root is what every BCY leaf uses; SHA-1 in the G1 chain is allowed by
     // default, and refused when the policy says so.
-    use kyso::pki::{check_path, Finding, Policy, TrustStore};
+    use kyso::pki::{check_path, Finding, Policy};
     use std::sync::Arc;
     let dir = gcc_ca_dir();
-    let store = TrustStore::load(
+    let store = kyso::trust_files::load(
         &[dir.join("g1-root-co-quan-chung-thuc-so-chuyen-dung-chinh-phu-rootca.pem")],
         &[],
         &[],

@@ -149,7 +149,7 @@ fn report_follows_the_json_contract() {
     assert_eq!(s["level"], "B-B");
     assert_eq!(r["signatures"][1]["coverage"], "entire_file");
     // The chain is the signer, the issuing CA, the root, by certificate SHA-256.
-    let root_sha = kyso::pki::load_certs(&pki("root.pem")).unwrap()[0].sha256_hex();
+    let root_sha = kyso::trust_files::load_certs(&pki("root.pem")).unwrap()[0].sha256_hex();
     assert_eq!(s["chain"][2], root_sha.as_str());
     assert_eq!(s["signer"]["sha256"], s["chain"][0]);
 }
@@ -402,7 +402,7 @@ fn readable_output_names_signer_time_verdict_and_reasons() {
 
 #[test]
 fn a_certificate_impersonating_a_pinned_bcy_ca_is_refused() {
-    let err = kyso::pki::load_certs(&pki("fake-bcy-g2-root.pem")).unwrap_err();
+    let err = kyso::trust_files::load_certs(&pki("fake-bcy-g2-root.pem")).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("does not match the pinned"), "{msg}");
     let out = kyso()
@@ -485,7 +485,7 @@ fn a_timestamp_is_proof_of_existence_after_the_certificate_expires() {
 
 #[test]
 fn a_token_lost_in_march_keeps_february_and_loses_march() {
-    let newer = kyso::pki::TrustStore::load(
+    let newer = kyso::trust_files::load(
         &[pki("root.pem")],
         &[pki("issuing-ca.pem")],
         &[pki("issuing-ca-2026-03.crl"), pki("root.crl")],
@@ -516,7 +516,7 @@ fn a_token_lost_in_march_keeps_february_and_loses_march() {
         .iter()
         .any(|p| p.message.contains("15/03/2026")));
     // A CRL with the issuing CA's name but signed by another key is not used.
-    let forged = kyso::pki::TrustStore::load(
+    let forged = kyso::trust_files::load(
         &[pki("root.pem")],
         &[pki("issuing-ca.pem")],
         &[pki("issuing-ca-forged.crl"), pki("root.crl")],
@@ -542,8 +542,7 @@ fn a_token_lost_in_march_keeps_february_and_loses_march() {
 #[test]
 fn crls_embedded_in_the_document_are_used_for_revocation() {
     // No configured CRLs: only what the file carries.
-    let bare =
-        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let bare = kyso::trust_files::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
     let unknown = |name: &str| -> Vec<String> {
         let r = verify(
             &std::fs::read(fixture(name)).unwrap(),
@@ -569,8 +568,7 @@ fn crls_embedded_in_the_document_are_used_for_revocation() {
 
 #[test]
 fn ocsp_responses_in_the_document_answer_for_revocation() {
-    let bare =
-        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let bare = kyso::trust_files::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
     let r = verify(
         &std::fs::read(fixture("pyhanko-b-lt-ocsp.pdf")).unwrap(),
         &bare,
@@ -591,7 +589,7 @@ fn ocsp_responses_in_the_document_answer_for_revocation() {
     // The response is about the organisation's certificate only, and only with its signature.
     let der = std::fs::read(pki("ocsp-org-good.der")).unwrap();
     let resp = kyso::pki::ocsp::parse(&der).unwrap();
-    let cert = |n: &str| kyso::pki::load_certs(&pki(n)).unwrap().remove(0);
+    let cert = |n: &str| kyso::trust_files::load_certs(&pki(n)).unwrap().remove(0);
     let (org, ca, leader) = (
         cert("leaf-org.pem"),
         cert("issuing-ca.pem"),
@@ -614,7 +612,7 @@ fn ocsp_responses_in_the_document_answer_for_revocation() {
 
 #[test]
 fn an_outdated_crl_is_reported_and_the_policy_decides() {
-    let store = kyso::pki::TrustStore::load(
+    let store = kyso::trust_files::load(
         &[pki("root.pem")],
         &[pki("issuing-ca.pem")],
         &[pki("issuing-ca-expired.crl"), pki("root.crl")],
@@ -646,8 +644,7 @@ fn an_outdated_crl_is_reported_and_the_policy_decides() {
 
 #[test]
 fn a_b_lt_file_with_crl_and_ocsp_checks_revocation_from_them() {
-    let bare =
-        kyso::pki::TrustStore::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
+    let bare = kyso::trust_files::load(&[pki("root.pem")], &[pki("issuing-ca.pem")], &[]).unwrap();
     let r = verify(
         &std::fs::read(fixture("pyhanko-b-lt-crl-ocsp.pdf")).unwrap(),
         &bare,

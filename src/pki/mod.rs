@@ -10,7 +10,7 @@ pub mod pins;
 use crate::budget::Budget;
 pub use cert::{Cert, Crl};
 use crypto::DigestAlg;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -69,105 +69,10 @@ pub struct TrustStore {
     pub ocsps: Vec<Arc<ocsp::OcspResponse>>,
 }
 
-const CERT_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "der"];
-const CRL_EXTENSIONS: &[&str] = &["crl", "pem", "der"];
-
 impl TrustStore {
-    pub fn load(
-        anchors: &[PathBuf],
-        intermediates: &[PathBuf],
-        crls: &[PathBuf],
-    ) -> Result<Self, PkiError> {
-        let mut s = TrustStore::default();
-        for p in anchors {
-            s.anchors.extend(load_certs(p)?.into_iter().map(Arc::new));
-        }
-        for p in intermediates {
-            s.intermediates
-                .extend(load_certs(p)?.into_iter().map(Arc::new));
-        }
-        for p in crls {
-            s.crls.extend(load_crls(p)?.into_iter().map(Arc::new));
-        }
-        Ok(s)
-    }
-
     pub fn is_anchor(&self, c: &Cert) -> bool {
         self.anchors.iter().any(|a| a.sha256 == c.sha256)
     }
-}
-
-fn files_in(path: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, PkiError> {
-    let io = |source| PkiError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if path.is_dir() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(io)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| exts.contains(&e.to_ascii_lowercase().as_str()))
-            })
-            .collect();
-        v.sort();
-        Ok(v)
-    } else {
-        Ok(vec![path.to_path_buf()])
-    }
-}
-
-/// The DER blocks of a PEM file with the given labels, or the file itself when it is DER.
-fn der_blocks(path: &Path, labels: &[&str]) -> Result<Vec<Vec<u8>>, PkiError> {
-    let data = std::fs::read(path).map_err(|source| PkiError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
-        let blocks = pem::parse_many(&data).map_err(|e| PkiError::File {
-            path: path.to_path_buf(),
-            what: format!("PEM: {e}"),
-        })?;
-        Ok(blocks
-            .into_iter()
-            .filter(|b| labels.contains(&b.tag()))
-            .map(|b| b.into_contents())
-            .collect())
-    } else {
-        Ok(vec![data])
-    }
-}
-
-/// Certificates from a PEM/DER file or a directory of them, each checked against the BCY pins.
-pub fn load_certs(path: &Path) -> Result<Vec<Cert>, PkiError> {
-    let mut out = Vec::new();
-    for f in files_in(path, CERT_EXTENSIONS)? {
-        for der in der_blocks(&f, &["CERTIFICATE"])? {
-            let c = Cert::from_der(&der).map_err(|e| PkiError::File {
-                path: f.clone(),
-                what: e.to_string(),
-            })?;
-            pins::check(&f, &c)?;
-            out.push(c);
-        }
-    }
-    Ok(out)
-}
-
-pub fn load_crls(path: &Path) -> Result<Vec<Crl>, PkiError> {
-    let mut out = Vec::new();
-    for f in files_in(path, CRL_EXTENSIONS)? {
-        for der in der_blocks(&f, &["X509 CRL"])? {
-            out.push(Crl::from_der(&der).map_err(|e| PkiError::File {
-                path: f.clone(),
-                what: e.to_string(),
-            })?);
-        }
-    }
-    Ok(out)
 }
 
 /// Facts found about a certification path. The verifier maps them to ETSI indications.

@@ -128,7 +128,7 @@ fn month_boundaries_are_in_vietnam_time() {
 
 #[test]
 fn late_enrolment_credits_earlier_submissions() {
-    let mut registry = kyso::server::demo_registry(&root().join("fixtures")).unwrap();
+    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
     // The leader's certificate is not enrolled yet.
     registry
         .leaders
@@ -179,7 +179,7 @@ fn late_enrolment_credits_earlier_submissions() {
 
 #[test]
 fn leader_tenure_decides_which_months_count() {
-    let mut registry = kyso::server::demo_registry(&root().join("fixtures")).unwrap();
+    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
     for l in registry
         .leaders
         .iter_mut()

@@ -21,7 +21,7 @@ pub fn pki(name: &str) -> PathBuf {
 }
 
 pub fn fingerprint(name: &str) -> String {
-    kyso::pki::load_certs(&pki(name)).unwrap()[0].sha256_hex()
+    kyso::trust_files::load_certs(&pki(name)).unwrap()[0].sha256_hex()
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -68,7 +68,7 @@ fn unique_dir() -> PathBuf {
 
 /// The demo registry (three units, three leaders) as TOML, enrolled to the fixture leaves.
 pub fn demo_registry_toml() -> String {
-    let r = kyso::server::demo_registry(&root().join("fixtures")).unwrap();
+    let r = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
     toml::to_string(&r).unwrap()
 }
 

@@ -14,7 +14,7 @@ fn leader_status(table: &Value, id: &str) -> Value {
 
 #[test]
 fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
-    let mut registry = kyso::server::demo_registry(&root().join("fixtures")).unwrap();
+    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
     registry.leaders.push(kyso::registry::Leader {
         id: "vu-van-minh".into(),
         name: "Vũ Văn Minh".into(),

@@ -34,7 +34,7 @@ pub fn trust_args() -> Vec<String> {
 }
 
 pub fn store() -> TrustStore {
-    TrustStore::load(
+    kyso::trust_files::load(
         &[pki("root.pem")],
         &[pki("issuing-ca.pem")],
         &[pki("issuing-ca.crl"), pki("root.crl")],

@@ -1,0 +1,154 @@
+//! The commands that work on the data directory while the service is stopped (or beside it, for
+//! `crl refresh`): registry import, reindex, store verify, reverify.
+
+use crate::config::Config;
+use crate::registry::Registry;
+use crate::store::Store;
+use crate::verify::Options;
+use std::path::Path;
+
+/// The store of a maintenance command. Unlike `serve`, these never create a data directory: a
+/// missing one almost always means a missing `--config`, and "reindexed 0 submissions" would
+/// hide that.
+fn open_existing(cfg: &Config) -> Result<Store, String> {
+    if !cfg.data_dir.is_dir() {
+        return Err(format!(
+            "the data directory {} does not exist: name the service's configuration with --config (or KYSO_CONFIG, KYSO_DATA_DIR)",
+            cfg.data_dir.display()
+        ));
+    }
+    crate::startup::open_store(cfg)
+}
+
+/// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
+pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
+    let trust = crate::trust_files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let mut extra = cfg.crl_urls.clone();
+    // The signers seen so far name their CRLs too; while the service holds the store, its own
+    // background refresh covers them.
+    match Store::open(&cfg.data_dir).and_then(|s| s.signer_crl_urls()) {
+        Ok(seen) => extra.extend(seen),
+        Err(_) => eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh"),
+    }
+    let urls = crate::crl_fetch::urls(&trust, &extra);
+    if urls.is_empty() {
+        return Ok((
+            "no CRL addresses: the trusted certificates name none and crl_urls is empty".into(),
+            true,
+        ));
+    }
+    let o = crate::crl_fetch::refresh(&trust, &cfg.crl_dir(), &urls);
+    let mut msg = String::new();
+    for (url, file) in &o.updated {
+        msg += &format!("updated  {url} -> {file}\n");
+    }
+    for url in &o.unchanged {
+        msg += &format!("kept     {url} (not newer than the CRL kept)\n");
+    }
+    for (url, why) in &o.failed {
+        msg += &format!("failed   {url}: {why}\n");
+    }
+    Ok((msg.trim_end().to_string(), o.failed.is_empty()))
+}
+
+/// `kyso registry import`; `create` allows a new data directory (a first installation).
+pub fn import_registry(cfg: &Config, file: &Path, create: bool) -> Result<String, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let r = Registry::from_toml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (u, l) = (r.units.len(), r.leaders.len());
+    let store = if create {
+        crate::startup::open_store(cfg)?
+    } else {
+        open_existing(cfg)?
+    };
+    let all = store.import_registry(r).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",
+        all.units.len(),
+        all.leaders.len()
+    ))
+}
+
+pub fn reindex(cfg: &Config) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let s = store.reindex().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "reindexed {} submission(s), {} unit(s), {} leader(s) from {}",
+        s.submissions,
+        s.units,
+        s.leaders,
+        cfg.data_dir.display()
+    ))
+}
+
+/// `kyso store verify`: the summary and whether the store is consistent.
+pub fn store_verify(cfg: &Config) -> Result<(String, bool), String> {
+    let store = open_existing(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\rchecked {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let r = store.check(&mut progress).map_err(|e| e.to_string())?;
+    let mut msg = String::new();
+    for p in &r.problems {
+        msg += &format!("problem: {p}\n");
+    }
+    msg += &format!(
+        "{} record(s), {} PDF(s), {} indexed: {}",
+        r.records,
+        r.blobs,
+        r.indexed,
+        if r.is_clean() {
+            "all consistent, every PDF hashes to its id".to_string()
+        } else {
+            format!("{} problem(s)", r.problems.len())
+        }
+    );
+    Ok((msg, r.is_clean()))
+}
+
+/// `kyso reverify`: with a progress bar on a terminal, a line per tenth otherwise.
+pub fn reverify(cfg: &Config) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let trust = crate::trust_files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last_tenth = 0;
+    let mut progress = |done: usize, total: usize| {
+        if tty {
+            let width = 40;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "=".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            let tenth = done * 10 / total.max(1);
+            if tenth > last_tenth || done == total {
+                last_tenth = tenth;
+                eprintln!("kyso: re-verified {done}/{total}");
+            }
+        }
+    };
+    let out = crate::reverify::run(
+        &store,
+        &trust,
+        &Options::default(),
+        "kyso reverify",
+        time::OffsetDateTime::now_utc(),
+        &mut progress,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "re-verified {} submission(s): {} changed, {} could not be evaluated",
+        out.checked, out.changed, out.failed
+    ))
+}

@@ -1,0 +1,126 @@
+//! Startup: configuration -> store, trust, registry -> the HTTP service, and the background CRL
+//! refresh. The commands that work on a stopped service are in `maintenance`.
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::registry::Registry;
+use crate::store::Store;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
+    Store::open(&cfg.data_dir).map_err(|e| {
+        let s = e.to_string();
+        if s.contains("WouldBlock") || s.contains("lock") {
+            format!(
+                "{s}: is the service running on this data directory? Stop it first, or use the API"
+            )
+        } else {
+            s
+        }
+    })
+}
+
+/// Run the service; returns the exit status. `registry` overrides the configured registry file.
+pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
+    init_logging();
+    match start(cfg, registry) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("kyso: {e}");
+            1
+        }
+    }
+}
+
+fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
+    let store = open_store(&cfg)?;
+    let trust = crate::trust_files::configured(&cfg, &mut |w| tracing::warn!("{w}"))?;
+    let incoming = match (&registry, &cfg.registry) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("registry file {}: {e}", path.display()))?;
+            Some(Registry::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        (None, None) => None,
+    };
+    if let Some(r) = incoming {
+        let (u, l) = (r.units.len(), r.leaders.len());
+        store.import_registry(r).map_err(|e| e.to_string())?;
+        tracing::info!(units = u, leaders = l, "registry imported");
+    }
+    let warnings = http::startup_warnings(&cfg, &trust);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let listener =
+        TcpListener::bind(&cfg.bind).map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        %addr,
+        data_dir = %cfg.data_dir.display(),
+        anchors = trust.anchors.len(),
+        crls = trust.crls.len(),
+        submissions = store.count(),
+        "kyso started"
+    );
+    // Scripts and tests read this line to learn the port (bind may say port 0).
+    println!("kyso listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    let refresh_hours = cfg.crl_refresh_hours;
+    let state = actix_web::web::Data::new(AppState::new(store, trust, cfg, warnings));
+    if refresh_hours > 0 {
+        let st = state.clone();
+        std::thread::spawn(move || loop {
+            refresh_crls(&st);
+            std::thread::sleep(std::time::Duration::from_secs(refresh_hours * 3600));
+        });
+    }
+    actix_web::rt::System::new()
+        .block_on(http::serve(listener, state))
+        .map_err(|e| e.to_string())
+}
+
+/// One background refresh: fetch, then reload the trust store's CRLs.
+fn refresh_crls(state: &AppState) {
+    let trust = state.trust();
+    let mut extra = state.config.crl_urls.clone();
+    match state.store.signer_crl_urls() {
+        Ok(seen) => extra.extend(seen),
+        Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
+    }
+    let urls = crate::crl_fetch::urls(&trust, &extra);
+    if urls.is_empty() {
+        return;
+    }
+    let outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    for (url, why) in &outcome.failed {
+        tracing::warn!(%url, "CRL refresh failed: {why}");
+    }
+    if !outcome.updated.is_empty() {
+        match crate::trust_files::configured(&state.config, &mut |w| tracing::warn!("{w}")) {
+            Ok(t) => {
+                if let Ok(mut g) = state.trust.write() {
+                    *g = Arc::new(t);
+                }
+            }
+            Err(e) => tracing::error!("reloading the trust store after a CRL refresh: {e}"),
+        }
+    }
+    if let Ok(mut g) = state.crl_refresh.lock() {
+        *g = Some((time::OffsetDateTime::now_utc(), outcome));
+    }
+}
