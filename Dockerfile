@@ -1,10 +1,20 @@
 # kyso: multi-stage build, small runtime image, non-root, /data volume, configuration by
-# environment (KYSO_*), healthcheck. The BCY CA certificates are mounted, never baked in:
+# environment (KYSO_*), healthcheck on /readyz. Mounts (README "Docker"):
+#   /data            volume: evidence store, index, CRLs (read-write)
+#   /etc/kyso/bcy    the BCY CA certificates (read-only; never baked into the image)
+#   /etc/kyso        optionally kyso.toml and registry.toml (KYSO_CONFIG=/etc/kyso/kyso.toml)
 #   docker run -v kyso-data:/data -v /path/to/bcy-certs:/etc/kyso/bcy:ro \
 #     -e KYSO_TOKEN='qlvb:<sha256 of the token>:submit+read' -p 8080:8080 kyso
+# kyso speaks plain HTTP: put it behind a TLS reverse proxy (bearer tokens must not cross a
+# network in clear).
 FROM rust:1-bookworm AS build
 WORKDIR /src
+# Dependencies first, in their own layer: a source change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
+ && cargo build --release --locked --bin kyso \
+ && rm -rf src target/release/kyso target/release/deps/kyso-* target/release/deps/libkyso-* \
+      target/release/.fingerprint/kyso-*
 COPY certs ./certs
 COPY src ./src
 RUN cargo build --release --locked --bin kyso && strip target/release/kyso
@@ -27,7 +37,8 @@ ENV KYSO_BIND=0.0.0.0:8080 \
 USER kyso
 VOLUME ["/data"]
 EXPOSE 8080
+# Ready = anchors loaded, CRLs current, store writable (/healthz is liveness only).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:8080/healthz >/dev/null || exit 1
+  CMD curl -fsS http://127.0.0.1:8080/readyz >/dev/null || exit 1
 ENTRYPOINT ["kyso"]
 CMD ["serve"]

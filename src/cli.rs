@@ -14,16 +14,20 @@ use time::OffsetDateTime;
 #[command(
     name = "kyso",
     version,
-    about = "Verify digitally signed PDFs (BCY / Ban Cơ yếu Chính phủ PKI)"
+    about = "Verify digitally signed PDFs (BCY / Ban Cơ yếu Chính phủ PKI)",
+    after_help = EXIT_STATUS
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+const EXIT_STATUS: &str = "Exit status:\n  0  success (verify: every file VALID)\n  1  verify: a file is not VALID (INVALID, INDETERMINATE, UNSIGNED); other commands: the command failed\n  2  usage error, unreadable trust files, or a file that could not be evaluated";
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Verify the signatures of PDF files.
+    #[command(after_help = EXIT_STATUS)]
     Verify(VerifyArgs),
     /// Run the HTTP service.
     Serve {
@@ -69,6 +73,13 @@ enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `kyso man > kyso.1`.
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,7 +158,7 @@ struct VerifyArgs {
     /// Policy: a signature whose revocation cannot be checked (no CRL) is INDETERMINATE.
     #[arg(long)]
     require_revocation: bool,
-    /// PDF files to verify.
+    /// PDF files to verify; a directory means the `.pdf` files under it, `-` standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -163,6 +174,18 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Verify(a) => run_verify(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "kyso", &mut std::io::stdout());
+            0
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => fail(&e.to_string()),
+            }
+        }
         Command::Serve { config } => match load_config(config.as_deref()) {
             Ok(cfg) => crate::startup::run(cfg, None),
             Err(e) => fail(&e),
@@ -324,42 +347,100 @@ fn run_verify(a: VerifyArgs) -> i32 {
         },
         ..Options::default()
     };
+    let inputs = match inputs(&a.files) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return 2;
+        }
+    };
     let mut status = 0;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for file in &a.files {
-        let result = read_file(file)
-            .map_err(|e| ("unreadable", format!("cannot read {}: {e}", file.display())))
+    for input in &inputs {
+        let name = input.display().to_string();
+        let result = read_input(input)
+            .map_err(|e| ("unreadable", format!("cannot read {name}: {e}")))
             .and_then(|bytes| {
                 verify::verify(&bytes, &store, &opts, at).map_err(|e| (e.code(), e.to_string()))
             });
-        match result {
-            Ok(report) => {
-                if report.verdict != Verdict::Valid {
-                    status = status.max(1);
-                }
-                if a.json {
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string(&report).unwrap_or_default()
-                    );
-                } else {
-                    let _ = write!(out, "{}", human(file, &report));
-                }
-            }
-            Err((code, message)) => {
-                status = 2;
-                if a.json {
-                    let v = serde_json::json!({"error": {"code": code, "message": message}});
-                    let _ = writeln!(out, "{v}");
-                } else {
-                    let _ = writeln!(out, "{}: ERROR ({code}): {message}", file.display());
-                }
-            }
-        }
+        let (line, file_status) = match result {
+            Ok(report) => (report_line(&name, &report, a.json), report_status(&report)),
+            Err((code, message)) => (error_line(&name, code, &message, a.json), 2),
+        };
+        status = status.max(file_status);
+        let _ = write!(out, "{line}");
     }
     status
+}
+
+/// The inputs named on the command line: files as given, directories as the `.pdf` files under
+/// them (sorted, recursively), `-` as standard input.
+fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let before = out.len();
+            pdfs_under(a, &mut out).map_err(|e| format!("{}: {e}", a.display()))?;
+            if out.len() == before {
+                return Err(format!("{}: no .pdf files in this directory", a.display()));
+            }
+        } else {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn pdfs_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            pdfs_under(&p, out)?;
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn read_input(path: &Path) -> std::io::Result<FileBytes> {
+    if path == Path::new("-") {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut v)?;
+        return Ok(FileBytes::Read(v));
+    }
+    read_file(path)
+}
+
+fn report_status(r: &Report) -> i32 {
+    i32::from(r.verdict != Verdict::Valid)
+}
+
+/// One report: a JSON object with `"file"` first, then the report of DESIGN.md §4.2; or the
+/// readable block.
+fn report_line(name: &str, r: &Report, json: bool) -> String {
+    if !json {
+        return human(Path::new(name), r);
+    }
+    let mut obj = serde_json::Map::new();
+    obj.insert("file".into(), name.into());
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) {
+        obj.extend(fields);
+    }
+    format!("{}\n", serde_json::Value::Object(obj))
+}
+
+fn error_line(name: &str, code: &str, message: &str, json: bool) -> String {
+    if json {
+        let v = serde_json::json!({"file": name, "error": {"code": code, "message": message}});
+        format!("{v}\n")
+    } else {
+        format!("{name}: ERROR ({code}): {message}\n")
+    }
 }
 
 /// The file's bytes. Large files are memory-mapped rather than copied: verification reads each
@@ -449,6 +530,9 @@ pub fn human(file: &Path, r: &Report) -> String {
         );
         for p in &sig.problems {
             s += &format!("    - {} [{}]\n", p.message, p.code);
+            if p.code == "no_chain" {
+                s += "      hint: BCY signing tools embed only the signer's certificate; if the issuer is a sub-CA, pass its certificate with --intermediates (or install it in the configured intermediates)\n";
+            }
         }
     }
     s

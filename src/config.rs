@@ -26,6 +26,8 @@ pub struct Config {
     pub crl_urls: Vec<String>,
     /// How often the service refreshes CRLs in the background (0: never).
     pub crl_refresh_hours: u64,
+    /// `/readyz` says "not ready" once a CRL is past its nextUpdate by more than this.
+    pub crl_grace_hours: u64,
     /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
     pub max_claimed_signing_age_days: u64,
     /// Let such implausible signing times earn their month anyway (the receipt still says so).
@@ -68,6 +70,7 @@ impl Default for Config {
             workers: 0,
             crl_urls: Vec::new(),
             crl_refresh_hours: 6,
+            crl_grace_hours: 24,
             max_claimed_signing_age_days: 45,
             accept_implausible_signing_time: false,
             verify_cpu_ms: 2000,
@@ -206,6 +209,9 @@ impl Config {
         }
         if let Some(v) = number(env, "KYSO_MAX_UPLOADS_PER_TOKEN", "uploads")? {
             c.max_uploads_per_token = v;
+        }
+        if let Some(v) = number(env, "KYSO_CRL_GRACE_HOURS", "hours")? {
+            c.crl_grace_hours = v;
         }
         if let Some(v) = number(env, "KYSO_WORKERS", "threads")? {
             c.workers = v;

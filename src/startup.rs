@@ -9,14 +9,26 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// Logs go to stderr: readable text by default, one JSON object per line with
+/// `KYSO_LOG_FORMAT=json` (for a log collector). `KYSO_LOG` is the filter (default `info`).
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_writer(std::io::stderr);
+    let json = std::env::var("KYSO_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init()
+    };
 }
 
 pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {

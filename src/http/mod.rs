@@ -3,6 +3,7 @@
 
 pub mod error;
 mod health;
+mod observe;
 pub mod openapi;
 mod registry;
 mod reports;
@@ -14,8 +15,9 @@ use crate::pki::crypto::sha256;
 use crate::pki::TrustStore;
 use crate::store::Store;
 use crate::verify::Options;
+use actix_web::dev::Service;
 use actix_web::http::header;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
 pub use error::ApiError;
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -38,6 +40,7 @@ pub struct AppState {
     /// Uploads in progress per token (`max_uploads_per_token`).
     uploads: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub warnings: Vec<String>,
+    pub metrics: observe::Metrics,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             write_lock: tokio::sync::Mutex::new(()),
             uploads: Mutex::new(HashMap::new()),
             warnings,
+            metrics: observe::Metrics::default(),
         }
     }
 
@@ -121,6 +125,7 @@ fn authorize(req: &HttpRequest, state: &AppState, scope: Scope) -> Result<String
         .iter()
         .find(|t| t.sha256.eq_ignore_ascii_case(&digest))
         .ok_or(ApiError::Unauthorized)?;
+    req.extensions_mut().insert(observe::Client(t.name.clone()));
     if t.scopes.iter().any(|s| s == scope.name()) {
         Ok(t.name.clone())
     } else {
@@ -146,6 +151,7 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(observe::metrics))
         .route("/api/openapi.json", web::get().to(openapi_doc))
         .route("/api/v1/submissions", web::post().to(submissions::submit))
         .route(
@@ -214,6 +220,15 @@ pub async fn serve(listener: TcpListener, data: web::Data<AppState>) -> std::io:
             .app_data(data.clone())
             .app_data(json_limit.clone())
             .configure(routes)
+            .wrap_fn(|req, srv| {
+                let started = std::time::Instant::now();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    observe::finished(&res, started);
+                    Ok(res)
+                }
+            })
     })
     .workers(workers)
     .listen(listener)?

@@ -1,62 +1,14 @@
 //! Submissions: upload (receive, verify, commit, credit), the receipt, the stored PDF.
 
 use super::{authorize, blocking, now, upload, ApiError, AppState, Scope};
-use crate::compliance::{self, Credit, Note, Submission};
+use crate::compliance::Submission;
+use crate::receipt::receipt as build_receipt;
 use crate::store::{Committed, Received};
 use crate::verify;
 use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
-
-/// The receipt: stored facts, plus what they satisfy under the current registry.
-#[derive(Serialize)]
-struct Receipt {
-    id: String,
-    received_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unit: Option<String>,
-    report: crate::report::Report,
-    satisfies: Vec<Credit>,
-    notes: Vec<Note>,
-    /// Earlier verdicts replaced by re-verification, oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    history: Vec<compliance::HistoryEntry>,
-}
-
-/// The receipt of `sub`. It compares the submission only with the few others signed in the
-/// same month by the certificates of the requirements it meets (for "already met"), found
-/// through the signer index: its cost does not grow with the month.
-fn receipt(state: &AppState, sub: Submission) -> Result<Receipt, ApiError> {
-    let registry = state.store.registry();
-    let policy = state.config.time_policy();
-    let (credits, mut notes) = compliance::credits(&sub, &registry, &policy);
-    let mut others: Vec<(Submission, Vec<Credit>)> = Vec::new();
-    for c in &credits {
-        let certs = match &c.leader {
-            Some(l) => registry.leader(l).map(|l| l.certificates.clone()),
-            None => registry.unit(&c.unit).map(|u| u.certificates.clone()),
-        }
-        .unwrap_or_default();
-        for o in state.store.in_month_signed_by(c.month, &certs)? {
-            if o.id != sub.id && !others.iter().any(|(s, _)| s.id == o.id) {
-                let oc = compliance::credits(&o, &registry, &policy).0;
-                others.push((o, oc));
-            }
-        }
-    }
-    notes.extend(compliance::already_met_notes(&sub, &credits, &others));
-    Ok(Receipt {
-        id: sub.id,
-        received_at: sub.received_at,
-        unit: sub.unit_hint,
-        report: sub.report,
-        satisfies: credits,
-        notes,
-        history: sub.history,
-    })
-}
 
 /// Verify received bytes (read back from the store's intake) under a verification slot.
 async fn verify_received(
@@ -71,7 +23,12 @@ async fn verify_received(
         .await
         .map_err(|_| ApiError::Unavailable)?;
     let (trust, opts) = (state.trust(), state.opts.clone());
+    let metrics_state = state.clone();
     blocking(move || {
+        let _timer = Observe(
+            &metrics_state.metrics.verify_seconds,
+            std::time::Instant::now(),
+        );
         let bytes = received.bytes()?;
         let report = verify::verify_hashed(&bytes, received.digest, &trust, &opts, received_at)
             .map_err(|e| ApiError::Unprocessable {
@@ -96,33 +53,64 @@ pub(super) async fn submit(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = authorize(&req, &state, Scope::Submit)?;
+    let result = receive_and_commit(&req, payload, &state).await;
+    let (verdict, status) = match &result {
+        Ok((created, sub)) => (
+            serde_json::to_value(sub.report.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            if *created { 201 } else { 200 },
+        ),
+        Err(e) => (
+            "none".to_string(),
+            actix_web::ResponseError::status_code(e).as_u16(),
+        ),
+    };
+    state.metrics.upload(&verdict, status);
+    let (created, sub) = result?;
+    let st = state.clone();
+    let body =
+        blocking(move || Ok(build_receipt(&st.store, sub, &st.config.time_policy())?)).await?;
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
+}
+
+/// Receive, verify (unless the bytes are known) and commit: whether the submission is new, and
+/// the stored submission.
+async fn receive_and_commit(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &web::Data<AppState>,
+) -> Result<(bool, Submission), ApiError> {
+    let client = authorize(req, state, Scope::Submit)?;
     let _permit = state.upload_permit(&client)?;
     let started = std::time::Instant::now();
-    let (received, unit) = upload::receive(&req, payload, &state).await?;
+    let (received, unit) = upload::receive(req, payload, state).await?;
     let (st, id) = (state.clone(), received.id.clone());
     let known = blocking(move || Ok(st.store.contains(&id)?)).await?;
     let committed = if known {
         state.store.commit(received, None)
     } else {
-        let (received, sub) = verify_received(&state, received, unit).await?;
+        let (received, sub) = verify_received(state, received, unit).await?;
         state.store.commit(received, Some(sub))
-    }
-    .await
-    .map_err(|_| ApiError::Unavailable)??;
+    };
+    let commit_started = std::time::Instant::now();
+    let committed = committed.await.map_err(|_| ApiError::Unavailable)??;
+    state
+        .metrics
+        .commit_seconds
+        .observe(commit_started.elapsed());
     let created = matches!(committed, Committed::Created(_));
     let sub = match committed {
         Committed::Created(s) | Committed::Existing(s) | Committed::Repaired(s) => s,
     };
     tracing::info!(id = %sub.id, client = %client, verdict = ?sub.report.verdict, size = sub.size,
         ms = started.elapsed().as_millis() as u64, created, "submission");
-    let st = state.clone();
-    let body = blocking(move || receipt(&st, sub)).await?;
-    Ok(if created {
-        HttpResponse::Created().json(body)
-    } else {
-        HttpResponse::Ok().json(body)
-    })
+    Ok((created, sub))
 }
 
 fn check_id(id: &str) -> Result<(), ApiError> {
@@ -150,7 +138,9 @@ pub(super) async fn get_submission(
     authorize(&req, &state, Scope::Read)?;
     let sub = stored(&state, &path.into_inner().to_ascii_lowercase()).await?;
     let st = state.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || receipt(&st, sub)).await?))
+    Ok(HttpResponse::Ok().json(
+        blocking(move || Ok(build_receipt(&st.store, sub, &st.config.time_policy())?)).await?,
+    ))
 }
 
 /// The stored PDF, streamed from disk in 64 KiB pieces (memory stays flat however many are
@@ -194,4 +184,13 @@ pub(super) async fn get_pdf(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(SizedStream::new(len, Box::pin(chunks))))
+}
+
+/// Observes the time from its start to its drop (every way out of a verification counts).
+struct Observe<'a>(&'a crate::metrics::Histogram, std::time::Instant);
+
+impl Drop for Observe<'_> {
+    fn drop(&mut self) {
+        self.0.observe(self.1.elapsed());
+    }
 }

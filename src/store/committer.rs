@@ -118,6 +118,11 @@ fn run(inner: &Inner, rx: &Receiver<Job>) {
         if inner.index.read().map(|g| g.is_none()).unwrap_or(true) {
             probe(inner);
         }
+        let stats = &inner.stats;
+        stats
+            .queued
+            .fetch_sub(batch.len() as u64, Ordering::Relaxed);
+        stats.batches.fetch_add(1, Ordering::Relaxed);
         commit_batch(inner, batch);
     }
 }
@@ -180,10 +185,12 @@ fn commit_batch(inner: &Inner, batch: Vec<Job>) {
             (Err(e), _) => answer(inner, job, Err(e)),
         }
     }
+    let started = std::time::Instant::now();
     let synced = inner
         .faults
         .check(Step::Sync, &inner.layout.dir)
         .and_then(|()| sync.sync());
+    inner.stats.sync_seconds.observe(started.elapsed());
     if let Err(e) = synced {
         undo(inner, &staged, &sync);
         return fail_all(inner, staged.into_iter().map(|s| s.job).chain(later), e);
@@ -369,6 +376,12 @@ fn answer(inner: &Inner, job: Job, outcome: Result<Committed, StoreError>) {
     if let Err(e) = &outcome {
         inner.note_fault(e);
     }
+    // The intake's temp file goes before the answer: nothing of this upload is left in tmp/
+    // once the caller hears of it.
+    let Job {
+        received, reply, ..
+    } = job;
+    drop(received);
     // A caller that went away (client disconnected) no longer needs the answer.
-    let _ = job.reply.send(outcome);
+    let _ = reply.send(outcome);
 }

@@ -80,6 +80,18 @@ pub(crate) struct Inner {
     count: AtomicU64,
     faults: Arc<Faults>,
     health: Mutex<Health>,
+    stats: Stats,
+}
+
+/// What the committer has done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Submissions handed to the committer and not yet taken into a batch.
+    pub queued: AtomicU64,
+    /// Batches written.
+    pub batches: AtomicU64,
+    /// The batch's `syncfs(2)` (the fsync cost every acknowledged upload waits for).
+    pub sync_seconds: crate::metrics::Histogram,
 }
 
 pub struct Store {
@@ -248,6 +260,7 @@ impl Store {
                 ..Health::default()
             }),
             index: RwLock::new(None),
+            stats: Stats::default(),
         };
         sweep::orphans(&inner.layout, &index)?;
         if fresh || index.schema_version()?.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
@@ -290,6 +303,7 @@ impl Store {
             .committer
             .get_or_init(|| committer::spawn(self.inner.clone()));
         // If the committer is gone, `reply` is dropped and the receiver reports it.
+        self.inner.stats.queued.fetch_add(1, Ordering::Relaxed);
         let _ = tx.jobs.send(committer::Job {
             received,
             sub,
@@ -307,6 +321,11 @@ impl Store {
         self.commit(received, sub)
             .blocking_recv()
             .map_err(|_| StoreError::Recovering)?
+    }
+
+    /// The committer's counters and sync latency.
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
     }
 
     pub fn health(&self) -> Health {

@@ -34,6 +34,8 @@ pub struct TestApp {
     data: PathBuf,
     pub config: PathBuf,
     child: Option<Child>,
+    /// Environment for the server process, besides the test's own.
+    pub env: Vec<(String, String)>,
 }
 
 pub struct Resp {
@@ -105,7 +107,7 @@ pub fn spawn_app_in(
     let text = format!(
         r#"bind = "127.0.0.1:0"
 data_dir = {data:?}
-trust = [{root:?}]
+{trust_line}
 intermediates = [{ca:?}]
 {crls_line}
 max_upload_bytes = {max_upload}
@@ -128,7 +130,11 @@ sha256 = "{a}"
 scopes = ["submit", "read", "admin"]
 "#,
         data = data.display().to_string(),
-        root = pki("root.pem").display().to_string(),
+        trust_line = if extra.contains("trust =") {
+            String::new()
+        } else {
+            format!("trust = [{:?}]", pki("root.pem").display().to_string())
+        },
         ca = pki("issuing-ca.pem").display().to_string(),
         // The fixtures are signed in 2026-03 and received now: accept their claimed times
         // (the plausibility test sets its own policy).
@@ -157,6 +163,7 @@ scopes = ["submit", "read", "admin"]
         data,
         config,
         child: None,
+        env: Vec::new(),
     };
     app.start();
     app
@@ -173,6 +180,7 @@ impl TestApp {
             .args(["serve", "--config"])
             .arg(&self.config)
             .env_remove("KYSO_CONFIG")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()
@@ -209,6 +217,11 @@ impl TestApp {
     pub fn restart(&mut self) {
         self.kill();
         self.start();
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
     pub fn data_dir(&self) -> PathBuf {

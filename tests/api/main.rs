@@ -8,6 +8,7 @@ mod helpers;
 mod hostile;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
+mod observe;
 mod registry;
 mod revocation;
 mod script;

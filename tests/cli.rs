@@ -1,0 +1,257 @@
+//! The `kyso` command line as an operator meets it: configuration surprises, maintenance
+//! commands, the verify command's inputs and outputs, help, completions and the man page.
+
+mod common;
+
+use common::{fixture, root, trust_args};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn kyso(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KYSO_CONFIG")
+        .env_remove("KYSO_DATA_DIR")
+        .output()
+        .expect("kyso runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kyso-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn maintenance_commands_refuse_a_missing_data_directory() {
+    let dir = temp_dir("maintenance");
+    for args in [
+        &["store", "reindex"][..],
+        &["store", "verify"],
+        &["reverify"],
+    ] {
+        let o = kyso(&dir, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("does not exist"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("--config"), "{}", stderr(&o));
+    }
+    assert!(
+        !dir.join("data").exists(),
+        "a maintenance command created ./data"
+    );
+    // A first installation says so explicitly.
+    let registry = dir.join("units.toml");
+    std::fs::write(&registry, "").unwrap();
+    let o = kyso(&dir, &["registry", "import", "units.toml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = kyso(
+        &dir,
+        &["registry", "import", "units.toml", "--create-data-dir"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("data").is_dir());
+    let o = kyso(&dir, &["store", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn config_paths_are_beside_the_file_and_bad_tokens_stop_the_start() {
+    let dir = temp_dir("config");
+    let conf = dir.join("etc");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(conf.join("kyso.toml"), "data_dir = \"state\"\n").unwrap();
+    std::fs::write(conf.join("units.toml"), "").unwrap();
+    let o = kyso(
+        &dir,
+        &[
+            "registry",
+            "import",
+            "etc/units.toml",
+            "--config",
+            "etc/kyso.toml",
+            "--create-data-dir",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(conf.join("state").is_dir(), "data_dir is beside the file");
+    assert!(!dir.join("state").exists());
+
+    std::fs::write(
+        conf.join("bad.toml"),
+        "[[token]]\nname = \"qlvb\"\nsha256 = \"hex of SHA-256 of the token string\"\nscopes = [\"submit\"]\n",
+    )
+    .unwrap();
+    let o = kyso(&dir, &["serve", "--config", "etc/bad.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not a SHA-256 hex digest"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The README's configuration example starts as written (only the port is made free).
+#[test]
+fn the_readme_example_starts() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```toml\nbind =").expect("the example") + 8;
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = temp_dir("readme");
+    let text = example.replace("bind = \"127.0.0.1:8080\"", "bind = \"127.0.0.1:0\"");
+    assert_ne!(text, example, "the example binds 127.0.0.1:8080");
+    std::fs::write(dir.join("kyso.toml"), text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["serve", "--config", "kyso.toml"])
+        .current_dir(&dir)
+        .env_remove("KYSO_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("kyso listening on http://127.0.0.1:"),
+        "{line:?}"
+    );
+    assert!(dir.join("data").is_dir());
+}
+
+#[test]
+fn a_trust_file_that_is_not_a_certificate_is_named() {
+    let dir = temp_dir("trust");
+    std::fs::write(
+        dir.join("key.pem"),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("junk.der"), b"\x30\x03\x02\x01\x01").unwrap();
+    for f in ["key.pem", "junk.der"] {
+        let o = kyso(
+            &dir,
+            &[
+                "verify",
+                "--trust",
+                f,
+                fixture("pyhanko-org-then-leader.pdf").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains(f) && e.contains("not an X.509 certificate"),
+            "{e}"
+        );
+    }
+}
+
+fn verify_args<'a>(extra: &[&'a str], trust: &'a [String]) -> Vec<&'a str> {
+    let mut v = vec!["verify", "--at", "2026-04-01T00:00:00Z"];
+    v.extend(trust.iter().map(String::as_str));
+    v.extend_from_slice(extra);
+    v
+}
+
+#[test]
+fn json_lines_name_their_file_and_directories_and_stdin_are_inputs() {
+    let dir = temp_dir("inputs");
+    let pdfs = dir.join("in");
+    std::fs::create_dir_all(pdfs.join("sub")).unwrap();
+    std::fs::copy(fixture("pyhanko-org-then-leader.pdf"), pdfs.join("a.pdf")).unwrap();
+    std::fs::copy(fixture("pyhanko-expired.pdf"), pdfs.join("sub/b.PDF")).unwrap();
+    std::fs::write(pdfs.join("notes.txt"), "not a pdf").unwrap();
+    std::fs::write(pdfs.join("broken.pdf"), "%PDF-1.7 nothing else").unwrap();
+    let trust = trust_args();
+    let o = kyso(&dir, &verify_args(&["--json", "in"], &trust));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().unwrap()).collect();
+    assert_eq!(
+        files,
+        ["in/a.pdf", "in/broken.pdf", "in/sub/b.PDF"],
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(lines[0]["verdict"], "valid");
+    assert!(lines[1]["error"]["code"].is_string(), "{}", lines[1]);
+    assert_ne!(lines[2]["verdict"], "valid");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unevaluable file makes the status 2"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(verify_args(&["--json", "-"], &trust))
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(fixture("pyhanko-org-then-leader.pdf")).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["file"].as_str(), v["verdict"].as_str()),
+        (Some("-"), Some("valid"))
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_intermediate_gets_a_hint() {
+    let dir = temp_dir("hint");
+    let root_pem = common::pki("root.pem").display().to_string();
+    let pdf = fixture("pyhanko-org-then-leader.pdf").display().to_string();
+    let o = kyso(&dir, &["verify", "--trust", &root_pem, &pdf]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("pass its certificate with --intermediates"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn help_completions_and_man_page() {
+    let dir = temp_dir("help");
+    for args in [&["--help"][..], &["verify", "--help"]] {
+        let o = kyso(&dir, args);
+        assert!(
+            stdout(&o).contains("Exit status:") && stdout(&o).contains("2  usage error"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let o = kyso(&dir, &["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("complete -F") && stdout(&o).contains("reindex"));
+    let o = kyso(&dir, &["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH kyso"),
+        "{}",
+        &stdout(&o)[..200.min(o.stdout.len())]
+    );
+    assert!(stdout(&o).contains("verify"));
+}
