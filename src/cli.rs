@@ -420,7 +420,7 @@ fn report_status(r: &Report) -> i32 {
     i32::from(r.verdict != Verdict::Valid)
 }
 
-/// One report: a JSON object with `"file"` first, then the report of DESIGN.md §4.2; or the
+/// One report: a JSON object with `"file"` first, then the report of ARCHITECTURE.md §5.1; or the
 /// readable block.
 fn report_line(name: &str, r: &Report, json: bool) -> String {
     if !json {

@@ -1,4 +1,4 @@
-//! Configuration (DESIGN.md §4.3): TOML with embedded defaults, each key overridable by
+//! Configuration (ARCHITECTURE.md §5.3): TOML with embedded defaults, each key overridable by
 //! `KYSO_<KEY>` in the environment.
 
 use serde::Deserialize;

@@ -1,6 +1,6 @@
 #![recursion_limit = "512"]
 //! kyso verifies digitally signed PDF files against the BCY (Ban Cơ yếu Chính phủ) PKI and keeps
-//! the evidence of monthly signing duties. See DESIGN.md for the architecture.
+//! the evidence of monthly signing duties. See ARCHITECTURE.md for the architecture.
 
 pub mod ber;
 pub mod budget;

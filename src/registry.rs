@@ -1,4 +1,4 @@
-//! Units, leaders (with tenure) and certificate enrolments (DESIGN.md §4.4).
+//! Units, leaders (with tenure) and certificate enrolments (ARCHITECTURE.md §5.4).
 //! Enrolment (certificate fingerprint -> owner) is the source of truth for who signed.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The verdict types: the public JSON contract of DESIGN.md §4.2 (schema 1).
+//! The verdict types: the public JSON contract of ARCHITECTURE.md §5.1 (schema 1).
 
 use serde::{Deserialize, Serialize};
 

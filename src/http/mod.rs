@@ -1,4 +1,4 @@
-//! The HTTP service (DESIGN.md §4.3): upload, receipts, registry, compliance, OpenAPI.
+//! The HTTP service (ARCHITECTURE.md §5.2): upload, receipts, registry, compliance, OpenAPI.
 //! No PDF or ASN.1 parsing here: bytes go to `verify`, facts to `store`, tables to `compliance`.
 
 pub mod error;

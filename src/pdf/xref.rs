@@ -1,7 +1,7 @@
 //! Cross-reference sections and how they make revisions.
 //!
 //! - Tables (ISO 32000-2 §7.5.4) and streams (§7.5.8), read one section at a time: lopdf merges
-//!   them all and drops `/Prev` (DESIGN.md §3), so it cannot say what each revision contained.
+//!   them all and drops `/Prev`, so it cannot say what each revision contained.
 //! - Hybrid-reference files (§7.5.8.4): a table's trailer may name an `/XRefStm` whose entries
 //!   come after the table's own.
 //! - Revisions (§7.5.6): the chain of sections from the last `startxref` through `/Prev`. A
