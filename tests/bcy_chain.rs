@@ -174,8 +174,12 @@ fn a_bcy_sub_ca_chains_to_its_root_under_the_default_policy() {
 fn without_the_directory_the_tests_skip_unless_required() {
     let run = |require: bool| {
         let mut c = std::process::Command::new(std::env::current_exe().unwrap());
-        c.args(["--exact", "every_pinned_file_is_present_and_matches_its_pin", "--nocapture"])
-            .env("KYSO_GCC_CA_DIR", "/nonexistent/gcc-ca");
+        c.args([
+            "--exact",
+            "every_pinned_file_is_present_and_matches_its_pin",
+            "--nocapture",
+        ])
+        .env("KYSO_GCC_CA_DIR", "/nonexistent/gcc-ca");
         if require {
             c.env("KYSO_REQUIRE_GCC_CA", "1");
         } else {
@@ -186,9 +190,15 @@ fn without_the_directory_the_tests_skip_unless_required() {
     let skipped = run(false);
     assert!(skipped.status.success());
     let err = String::from_utf8_lossy(&skipped.stderr);
-    assert!(err.contains("skipped: the BCY CA certificates are not at /nonexistent/gcc-ca"), "{err}");
+    assert!(
+        err.contains("skipped: the BCY CA certificates are not at /nonexistent/gcc-ca"),
+        "{err}"
+    );
     let out = String::from_utf8_lossy(&skipped.stdout);
     assert!(out.contains("1 passed"), "{out}");
     let required = run(true);
-    assert!(!required.status.success(), "KYSO_REQUIRE_GCC_CA=1 turns the skip into a failure");
+    assert!(
+        !required.status.success(),
+        "KYSO_REQUIRE_GCC_CA=1 turns the skip into a failure"
+    );
 }

@@ -4,6 +4,83 @@ use crate::store::{Fault, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+/// Every `code` an error body can carry: the stable part of the contract (the message may change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    BadRequest,
+    /// The upload is not a PDF.
+    NotPdf,
+    /// A PDF whose structure cannot be read.
+    PdfUnreadable,
+    /// A PDF that ran out of its per-document budget.
+    BudgetExceeded,
+    Internal,
+    Unavailable,
+    RequestTimeout,
+    TooManyUploads,
+    InsufficientStorage,
+    StorageUnavailable,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 16] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::BadRequest,
+        ErrorCode::NotPdf,
+        ErrorCode::PdfUnreadable,
+        ErrorCode::BudgetExceeded,
+        ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::RequestTimeout,
+        ErrorCode::TooManyUploads,
+        ErrorCode::InsufficientStorage,
+        ErrorCode::StorageUnavailable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::NotPdf => "not_pdf",
+            ErrorCode::PdfUnreadable => "pdf_unreadable",
+            ErrorCode::BudgetExceeded => "budget_exceeded",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::TooManyUploads => "too_many_uploads",
+            ErrorCode::InsufficientStorage => "insufficient_storage",
+            ErrorCode::StorageUnavailable => "storage_unavailable",
+        }
+    }
+
+    /// The code of a document that cannot be evaluated.
+    pub fn of(e: &crate::verify::VerifyError) -> ErrorCode {
+        use crate::verify::VerifyError;
+        match e {
+            VerifyError::NotPdf => ErrorCode::NotPdf,
+            VerifyError::Unreadable(_) => ErrorCode::PdfUnreadable,
+            VerifyError::Budget(_) => ErrorCode::BudgetExceeded,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("missing or unknown bearer token (send Authorization: Bearer <token>)")]
@@ -12,6 +89,8 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("{0} not found")]
     NotFound(String),
+    #[error("this address does not take {method}; it takes {allowed}")]
+    MethodNotAllowed { method: String, allowed: String },
     #[error("the upload is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("send the PDF as multipart/form-data (part \"file\") or as application/pdf, not {0}")]
@@ -20,7 +99,7 @@ pub enum ApiError {
     BadRequest(String),
     /// A PDF that cannot be evaluated at all (not a PDF, unreadable structure, over a budget).
     #[error("{message}")]
-    Unprocessable { code: &'static str, message: String },
+    Unprocessable { code: ErrorCode, message: String },
     #[error("internal error: {0}")]
     Internal(String),
     #[error("the service is busy; try again shortly")]
@@ -40,21 +119,22 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::NotFound(_) => "not_found",
-            ApiError::TooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::BadRequest(_) => "bad_request",
-            ApiError::Unprocessable { code, .. } => code,
-            ApiError::Internal(_) => "internal",
-            ApiError::Unavailable => "unavailable",
-            ApiError::Timeout(_) | ApiError::Deadline(_) => "request_timeout",
-            ApiError::TooManyUploads(_) => "too_many_uploads",
-            ApiError::Storage(Fault::NoSpace) => "insufficient_storage",
-            ApiError::Storage(Fault::Unavailable) => "storage_unavailable",
+            ApiError::Unauthorized => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            ApiError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::Unprocessable { code, .. } => *code,
+            ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::Timeout(_) | ApiError::Deadline(_) => ErrorCode::RequestTimeout,
+            ApiError::TooManyUploads(_) => ErrorCode::TooManyUploads,
+            ApiError::Storage(Fault::NoSpace) => ErrorCode::InsufficientStorage,
+            ApiError::Storage(Fault::Unavailable) => ErrorCode::StorageUnavailable,
         }
     }
 }
@@ -65,6 +145,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -93,6 +174,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyUploads(_) | ApiError::Unavailable => {
                 b.insert_header(("Retry-After", "5"));
             }
+            ApiError::MethodNotAllowed { allowed, .. } => {
+                b.insert_header(("Allow", allowed.as_str()));
+            }
             _ => {}
         }
         let message = match self {
@@ -102,7 +186,7 @@ impl ResponseError for ApiError {
             }
             e => e.to_string(),
         };
-        b.json(serde_json::json!({ "code": self.code(), "message": message }))
+        b.json(serde_json::json!({ "code": self.code().as_str(), "message": message }))
     }
 }
 
@@ -136,4 +220,43 @@ impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(e.to_string())
     }
+}
+
+/// Errors raised by actix itself (a malformed query string or path segment, a body over the
+/// payload limit, ...) answer text/plain; this gives them the `{code, message}` body every other
+/// error has. Answers kyso made itself pass through unchanged.
+pub(crate) fn as_json<B: actix_web::body::MessageBody + 'static>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::dev::ServiceResponse<actix_web::body::BoxBody> {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res.map_into_boxed_body();
+    }
+    let message = res
+        .response()
+        .error()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_string());
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BadRequest(message),
+        StatusCode::NOT_FOUND => ApiError::NotFound("route".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(message),
+        s if s.is_client_error() => ApiError::BadRequest(message),
+        _ => ApiError::Internal(message),
+    };
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        _ => error.code(),
+    };
+    let body = serde_json::json!({ "code": code.as_str(), "message": match &error {
+        ApiError::Internal(_) => "internal error; the details are in the service log".to_string(),
+        e => e.to_string(),
+    }});
+    let (req, _) = res.into_parts();
+    let resp = HttpResponse::build(status).json(body);
+    actix_web::dev::ServiceResponse::new(req, resp)
 }

@@ -148,43 +148,96 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("route".into()))
 }
 
+/// One route: the path pattern, the method and how to build its handler.
+pub struct Endpoint {
+    pub path: &'static str,
+    pub method: &'static str,
+    route: fn() -> actix_web::Route,
+}
+
+const fn ep(path: &'static str, method: &'static str, route: fn() -> actix_web::Route) -> Endpoint {
+    Endpoint {
+        path,
+        method,
+        route,
+    }
+}
+
+/// Every route of the service: `routes` builds them, and the OpenAPI test checks that the
+/// document describes exactly these.
+pub const ENDPOINTS: &[Endpoint] = &[
+    ep("/healthz", "GET", || web::get().to(health::healthz)),
+    ep("/readyz", "GET", || web::get().to(health::readyz)),
+    ep("/metrics", "GET", || web::get().to(observe::metrics)),
+    ep("/api/openapi.json", "GET", || web::get().to(openapi_doc)),
+    ep("/api/v1/submissions", "POST", || {
+        web::post().to(submissions::submit)
+    }),
+    ep("/api/v1/submissions/{id}", "GET", || {
+        web::get().to(submissions::get_submission)
+    }),
+    ep("/api/v1/submissions/{id}/pdf", "GET", || {
+        web::get().to(submissions::get_pdf)
+    }),
+    ep("/api/v1/compliance", "GET", || {
+        web::get().to(reports::compliance_period)
+    }),
+    ep("/api/v1/compliance/{month}", "GET", || {
+        web::get().to(reports::compliance_month)
+    }),
+    ep("/api/v1/units", "GET", || {
+        web::get().to(registry::list_units)
+    }),
+    ep("/api/v1/units/{id}", "GET", || {
+        web::get().to(registry::get_unit)
+    }),
+    ep("/api/v1/units/{id}", "PUT", || {
+        web::put().to(registry::put_unit)
+    }),
+    ep("/api/v1/leaders", "GET", || {
+        web::get().to(registry::list_leaders)
+    }),
+    ep("/api/v1/leaders/{id}", "GET", || {
+        web::get().to(registry::get_leader)
+    }),
+    ep("/api/v1/leaders/{id}", "PUT", || {
+        web::put().to(registry::put_leader)
+    }),
+    ep("/api/v1/signers/unenrolled", "GET", || {
+        web::get().to(reports::unenrolled)
+    }),
+    ep("/api/v1/admin/reverify", "POST", || {
+        web::post().to(reports::reverify_all)
+    }),
+];
+
+/// One resource per path with its methods; any other method on a known path answers 405 with
+/// `Allow` and `{code, message}`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(observe::metrics))
-        .route("/api/openapi.json", web::get().to(openapi_doc))
-        .route("/api/v1/submissions", web::post().to(submissions::submit))
-        .route(
-            "/api/v1/submissions/{id}",
-            web::get().to(submissions::get_submission),
-        )
-        .route(
-            "/api/v1/submissions/{id}/pdf",
-            web::get().to(submissions::get_pdf),
-        )
-        .route(
-            "/api/v1/compliance",
-            web::get().to(reports::compliance_period),
-        )
-        .route(
-            "/api/v1/compliance/{month}",
-            web::get().to(reports::compliance_month),
-        )
-        .route("/api/v1/units", web::get().to(registry::list_units))
-        .route("/api/v1/units/{id}", web::get().to(registry::get_unit))
-        .route("/api/v1/units/{id}", web::put().to(registry::put_unit))
-        .route("/api/v1/leaders", web::get().to(registry::list_leaders))
-        .route("/api/v1/leaders/{id}", web::get().to(registry::get_leader))
-        .route("/api/v1/leaders/{id}", web::put().to(registry::put_leader))
-        .route(
-            "/api/v1/signers/unenrolled",
-            web::get().to(reports::unenrolled),
-        )
-        .route(
-            "/api/v1/admin/reverify",
-            web::post().to(reports::reverify_all),
-        )
-        .default_service(web::to(not_found));
+    let mut paths: Vec<&str> = Vec::new();
+    for e in ENDPOINTS {
+        if !paths.contains(&e.path) {
+            paths.push(e.path);
+        }
+    }
+    for path in paths {
+        let mine: Vec<&Endpoint> = ENDPOINTS.iter().filter(|e| e.path == path).collect();
+        let allowed = mine.iter().map(|e| e.method).collect::<Vec<_>>().join(", ");
+        let mut r = web::resource(path);
+        for e in mine {
+            r = r.route((e.route)());
+        }
+        cfg.service(r.default_service(web::to(move |req: HttpRequest| {
+            let allowed = allowed.clone();
+            async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
+                    method: req.method().to_string(),
+                    allowed,
+                })
+            }
+        })));
+    }
+    cfg.default_service(web::to(not_found));
 }
 
 /// Warnings an operator must see (in the log and in /healthz).
@@ -224,7 +277,7 @@ pub async fn serve(listener: TcpListener, data: web::Data<AppState>) -> std::io:
                 let started = std::time::Instant::now();
                 let fut = srv.call(req);
                 async move {
-                    let res = fut.await?;
+                    let res = error::as_json(fut.await?);
                     observe::finished(&res, started);
                     Ok(res)
                 }

@@ -23,15 +23,38 @@ pub fn document() -> Value {
             "schemas": schemas()
         },
         "security": [ { "bearer": [] } ],
-        "paths": paths()
+        "paths": with_common_errors(paths())
     })
+}
+
+/// Answers every operation can give: 500 (`internal`), and on the API 503 (`unavailable`,
+/// `storage_unavailable`: the blocking pool or the store cannot serve now). A known path with
+/// another method answers 405 (`method_not_allowed`, with `Allow`).
+fn with_common_errors(mut paths: Value) -> Value {
+    for (path, item) in paths.as_object_mut().into_iter().flatten() {
+        for (_, op) in item.as_object_mut().into_iter().flatten() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            responses.entry("500").or_insert_with(|| {
+                error_response("internal error (code internal); the details are in the service log")
+            });
+            if path.starts_with("/api/v1/") {
+                responses.entry("503").or_insert_with(|| {
+                    error_response("busy, or the store cannot serve now (code unavailable or storage_unavailable; Retry-After)")
+                });
+            }
+        }
+    }
+    paths
 }
 
 /// The body shapes (receipt, report, tables, registry records).
 fn schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["code", "message"],
-            "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+            "properties": { "code": { "type": "string", "enum": super::error::ErrorCode::ALL },
+                "message": { "type": "string" } } },
         "Problem": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
         "Signature": { "type": "object", "properties": {
             "field": { "type": "string", "nullable": true },
@@ -42,7 +65,8 @@ fn schemas() -> Value {
             "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
             "signer": { "type": "object", "nullable": true, "properties": {
                 "subject": { "type": "string" }, "issuer": { "type": "string" },
-                "serial": { "type": "string" }, "sha256": { "type": "string" } } },
+                "serial": { "type": "string" }, "sha256": { "type": "string" },
+                "crl_urls": { "type": "array", "items": { "type": "string" }, "description": "the certificate's CRL distribution points (absent when none)" } } },
             "chain": { "type": "array", "items": { "type": "string" } },
             "signing_time": { "type": "string", "format": "date-time", "nullable": true },
             "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
@@ -55,7 +79,9 @@ fn schemas() -> Value {
                 "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" } } },
             "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
             "validation_time": { "type": "string", "format": "date-time" },
-            "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } } } },
+            "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } },
+            "document_problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" },
+                "description": "problems of the file as a whole (repairs made to read it, hidden changes); absent when none" } } },
         "Credit": { "type": "object", "properties": {
             "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
             "requirement": { "type": "string", "enum": ["organisation", "leader"] },
@@ -66,7 +92,11 @@ fn schemas() -> Value {
             "unit": { "type": "string" },
             "report": { "$ref": "#/components/schemas/Report" },
             "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
-            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } },
+            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
+            "history": { "type": "array", "description": "earlier verdicts that re-verification replaced, oldest first; absent when none",
+                "items": { "type": "object", "properties": {
+                    "replaced_at": { "type": "string", "format": "date-time" }, "reason": { "type": "string" },
+                    "report": { "$ref": "#/components/schemas/Report" } } } } } },
         "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
             "id": { "type": "string" }, "name": { "type": "string" },
             "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
@@ -123,9 +153,11 @@ fn paths() -> Value {
     json!({
         "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
             "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
-        "/readyz": { "get": { "summary": "Readiness: the store takes writes now", "security": [],
-            "responses": { "200": { "description": "{\"status\":\"ready\"}" },
-                "503": { "description": "{\"status\":\"not_ready\", \"storage\": {fault: no_space|unavailable, since, index_ok}}, with Retry-After" } } } },
+        "/readyz": { "get": { "summary": "Readiness: storage writable, trust anchors loaded, CRLs current", "security": [],
+            "responses": { "200": { "description": "{\"status\":\"ready\", \"reasons\": [], ...}" },
+                "503": { "description": "{\"status\":\"not_ready\", \"reasons\": [storage|no_trust_anchors|crl_outdated], \"storage\": {fault: no_space|unavailable, since, index_ok}, \"anchors\", \"crls_outdated\"}, with Retry-After" } } } },
+        "/metrics": { "get": { "summary": "Prometheus text format (requests, uploads, latencies, queue, store, CRLs)", "security": [],
+            "responses": { "200": { "description": "text/plain; version=0.0.4", "content": { "text/plain": {} } } } } },
         "/api/openapi.json": { "get": { "summary": "This document", "security": [],
             "responses": { "200": { "description": "OpenAPI 3.0" } } } },
         "/api/v1/submissions": { "post": {
@@ -185,4 +217,106 @@ fn paths() -> Value {
         "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
             "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors) } }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::error::{ApiError, ErrorCode};
+
+    #[test]
+    fn the_document_describes_exactly_the_routes() {
+        let doc = document();
+        let paths = doc["paths"].as_object().unwrap();
+        for e in crate::http::ENDPOINTS {
+            let op = &paths[e.path][e.method.to_ascii_lowercase()];
+            assert!(
+                op.is_object(),
+                "{} {} is not in the OpenAPI document",
+                e.method,
+                e.path
+            );
+            assert!(
+                op["responses"]["500"].is_object(),
+                "{} {}: no 500",
+                e.method,
+                e.path
+            );
+        }
+        for (path, item) in paths {
+            for method in item.as_object().unwrap().keys() {
+                assert!(
+                    crate::http::ENDPOINTS
+                        .iter()
+                        .any(|e| e.path == path && e.method.eq_ignore_ascii_case(method)),
+                    "the document has {method} {path}, the service does not"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_code_is_in_the_error_schema() {
+        let doc = document();
+        let listed: Vec<String> = doc["components"]["schemas"]["Error"]["properties"]["code"]
+            ["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        let samples = [
+            ApiError::Unauthorized,
+            ApiError::Forbidden("read"),
+            ApiError::NotFound("x".into()),
+            ApiError::MethodNotAllowed {
+                method: "DELETE".into(),
+                allowed: "GET".into(),
+            },
+            ApiError::TooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType("x".into()),
+            ApiError::BadRequest("x".into()),
+            ApiError::Unprocessable {
+                code: ErrorCode::NotPdf,
+                message: "x".into(),
+            },
+            ApiError::Internal("x".into()),
+            ApiError::Unavailable,
+            ApiError::Timeout(1),
+            ApiError::Deadline(1),
+            ApiError::TooManyUploads(1),
+            ApiError::Storage(crate::store::Fault::NoSpace),
+            ApiError::Storage(crate::store::Fault::Unavailable),
+        ];
+        for e in samples {
+            assert!(
+                listed.iter().any(|c| c == e.code().as_str()),
+                "{:?}",
+                e.code()
+            );
+        }
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), listed.len());
+    }
+
+    /// The document is OpenAPI 3.0 as the `openapiv3` crate's typed model reads it, and every
+    /// `$ref` points at a schema that exists.
+    #[test]
+    fn the_document_is_valid_openapi_3() {
+        let doc = document();
+        let parsed: openapiv3::OpenAPI =
+            serde_json::from_value(doc.clone()).expect("a valid OpenAPI 3.0 document");
+        assert!(parsed.openapi.starts_with("3.0"));
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for piece in text.split("\"#/components/schemas/").skip(1) {
+            let name = &piece[..piece.find('"').unwrap()];
+            assert!(schemas.contains_key(name), "dangling $ref {name}");
+        }
+    }
 }

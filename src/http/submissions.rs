@@ -32,7 +32,7 @@ async fn verify_received(
         let bytes = received.bytes()?;
         let report = verify::verify_hashed(&bytes, received.digest, &trust, &opts, received_at)
             .map_err(|e| ApiError::Unprocessable {
-                code: e.code(),
+                code: super::error::ErrorCode::of(&e),
                 message: e.to_string(),
             })?;
         let sub = Submission {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod compliance;
+mod contract;
 mod durability;
 mod helpers;
 mod hostile;

@@ -117,6 +117,12 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     assert_eq!(m["report"]["verdict"], "invalid");
     assert_eq!(m["report"]["signatures"][0]["sub_indication"], "REVOKED");
     assert_eq!(m["history"][0]["report"]["verdict"], "valid");
+    let doc = app.get("/api/openapi.json", None).json();
+    let undeclared = crate::contract::check(&doc, "Receipt", &m);
+    assert!(
+        undeclared.is_empty(),
+        "not in the OpenAPI document: {undeclared:?}"
+    );
     assert!(m["satisfies"].as_array().unwrap().is_empty());
     let t_mar = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
     assert_eq!(leader_status(&t_mar, "vu-van-minh")["satisfied"], false);
