@@ -255,3 +255,73 @@ fn help_completions_and_man_page() {
     );
     assert!(stdout(&o).contains("verify"));
 }
+
+#[test]
+fn cert_verify_checks_a_certificate_like_a_signer() {
+    let dir = temp_dir("cert");
+    let pki = |n: &str| common::pki(n).display().to_string();
+    let base = |json: bool| {
+        let mut v = vec![
+            "cert".to_string(),
+            "verify".into(),
+            "--trust".into(),
+            pki("root.pem"),
+            "--intermediates".into(),
+            pki("issuing-ca.pem"),
+            "--crl".into(),
+            pki("issuing-ca.crl"),
+            "--crl".into(),
+            pki("root.crl"),
+            "--at".into(),
+            "2026-04-01T00:00:00Z".into(),
+        ];
+        if json {
+            v.push("--json".into());
+        }
+        v
+    };
+    let run = |json: bool, cert: &str| {
+        let mut args = base(json);
+        args.push(pki(cert));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        kyso(&dir, &args)
+    };
+    let ok = run(false, "leaf-leader.pem");
+    assert_eq!(ok.status.code(), Some(0), "{}{}", stdout(&ok), stderr(&ok));
+    assert!(stdout(&ok).contains("VALID (hợp lệ)"), "{}", stdout(&ok));
+    let revoked = run(true, "leaf-revoked.pem");
+    assert_eq!(revoked.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&revoked.stdout).unwrap();
+    assert!(v["file"].as_str().unwrap().ends_with("leaf-revoked.pem"));
+    assert_ne!(v["indication"], "TOTAL_PASSED");
+    assert!(
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "certificate_revoked"),
+        "{v}"
+    );
+    let foreign = run(false, "foreign-root.pem");
+    assert_eq!(foreign.status.code(), Some(1));
+    assert!(
+        stdout(&foreign).contains("[no_chain]"),
+        "{}",
+        stdout(&foreign)
+    );
+    std::fs::write(
+        dir.join("junk.pem"),
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let mut args = base(false);
+    args.push(dir.join("junk.pem").display().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let junk = kyso(&dir, &args);
+    assert_eq!(junk.status.code(), Some(2));
+    assert!(
+        stdout(&junk).contains("not an X.509 certificate"),
+        "{}",
+        stdout(&junk)
+    );
+}

@@ -1,5 +1,6 @@
 //! An owned, checked view of one X.509 certificate (parsed with x509-parser), and of a CRL.
 
+use super::crl_scope::{self, CertDistributionPoint, CrlScope};
 use super::crypto::{sha256, PublicKey, SignedObject};
 use super::PkiError;
 use std::collections::HashMap;
@@ -9,6 +10,9 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
+/// Understood when every subtree is of a form kyso compares (see `name_constraints`).
+const NAME_CONSTRAINTS: &str = "2.5.29.30";
+
 const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     "2.5.29.19",         // basicConstraints
     "2.5.29.15",         // keyUsage
@@ -38,6 +42,8 @@ pub struct Cert {
     pub issuer_raw: Vec<u8>,
     /// Big-endian, without leading zeros.
     pub serial: Vec<u8>,
+    /// The serial as the INTEGER it is (sign included), for revocation lookups.
+    pub serial_key: Vec<u8>,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
     pub ski: Option<Vec<u8>>,
@@ -53,6 +59,15 @@ pub struct Cert {
     pub key: PublicKey,
     pub signed: SignedObject,
     pub crl_urls: Vec<String>,
+    /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
+    pub crl_points: Vec<CertDistributionPoint>,
+    /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
+    pub subject_cmp: String,
+    pub issuer_cmp: String,
+    /// nameConstraints of a CA (RFC 5280 §4.2.1.10), when kyso understands every subtree.
+    pub name_constraints: Option<super::name_constraints::Constraints>,
+    /// The names constraints apply to: subject, its e-mail addresses, subjectAltName.
+    pub names: Vec<super::name_constraints::Name>,
 }
 
 impl Cert {
@@ -74,6 +89,7 @@ impl Cert {
             subject_raw: tbs_c.subject.as_raw().to_vec(),
             issuer_raw: tbs_c.issuer.as_raw().to_vec(),
             serial: strip_zeros(&tbs_c.serial.to_bytes_be()),
+            serial_key: int_key(tbs_c.raw_serial()),
             not_before: tbs_c.validity.not_before.to_datetime(),
             not_after: tbs_c.validity.not_after.to_datetime(),
             ski: None,
@@ -87,7 +103,13 @@ impl Cert {
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
             signed,
             crl_urls: Vec::new(),
+            crl_points: Vec::new(),
+            subject_cmp: comparable_name(&tbs_c.subject),
+            issuer_cmp: comparable_name(&tbs_c.issuer),
+            name_constraints: None,
+            names: Vec::new(),
         };
+        let mut san = None;
         for ext in tbs_c.extensions() {
             let oid = ext.oid.to_id_string();
             match ext.parsed_extension() {
@@ -96,6 +118,10 @@ impl Cert {
                     c.path_len = bc.path_len_constraint;
                 }
                 ParsedExtension::KeyUsage(ku) => c.key_usage = Some(ku.flags),
+                ParsedExtension::NameConstraints(nc) => {
+                    c.name_constraints = super::name_constraints::read(nc)
+                }
+                ParsedExtension::SubjectAlternativeName(_) => san = Some(ext.parsed_extension()),
                 ParsedExtension::SubjectKeyIdentifier(k) => c.ski = Some(k.0.to_vec()),
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
@@ -114,6 +140,7 @@ impl Cert {
                         .extend(e.other.iter().map(|o| o.to_id_string()));
                 }
                 ParsedExtension::CRLDistributionPoints(cdp) => {
+                    c.crl_points = crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp);
                     for p in cdp.iter() {
                         if let Some(x509_parser::extensions::DistributionPointName::FullName(
                             names,
@@ -134,10 +161,13 @@ impl Cert {
                 }
                 _ => {}
             }
-            if ext.critical && !UNDERSTOOD_EXTENSIONS.contains(&oid.as_str()) {
+            let understood = UNDERSTOOD_EXTENSIONS.contains(&oid.as_str())
+                || (oid == NAME_CONSTRAINTS && c.name_constraints.is_some());
+            if ext.critical && !understood {
                 c.unknown_critical.push(oid);
             }
         }
+        c.names = super::name_constraints::names_of(&tbs_c.subject, san);
         Ok(c)
     }
 
@@ -158,12 +188,50 @@ impl Cert {
     }
 }
 
+/// An INTEGER's content bytes in minimal two's complement form (its DER form), so that a serial
+/// matches however its issuer padded it, and 255 (`00 FF`) never matches -1 (`FF`) (PKITS 4.4.14).
+pub(crate) fn int_key(b: &[u8]) -> Vec<u8> {
+    let mut i = 0;
+    while i + 1 < b.len() && ((b[i] == 0 && b[i + 1] < 0x80) || (b[i] == 0xFF && b[i + 1] >= 0x80))
+    {
+        i += 1;
+    }
+    b[i..].to_vec()
+}
+
 fn strip_zeros(b: &[u8]) -> Vec<u8> {
     let i = b
         .iter()
         .position(|x| *x != 0)
         .unwrap_or(b.len().saturating_sub(1));
     b[i..].to_vec()
+}
+
+/// A name for comparison (RFC 5280 §7.1, the RFC 4518 matching rules in short): each RDN in
+/// order, its attributes sorted, string values case-folded with leading, trailing and repeated
+/// inner spaces removed; other values by their bytes.
+pub(crate) fn comparable_name(n: &x509_parser::x509::X509Name) -> String {
+    n.iter().map(comparable_rdn).collect::<Vec<_>>().join(",")
+}
+
+/// One RDN for comparison: its attributes sorted, each `oid=value`.
+pub(crate) fn comparable_rdn(rdn: &x509_parser::x509::RelativeDistinguishedName) -> String {
+    let mut atvs: Vec<String> = rdn
+        .iter()
+        .map(|atv| {
+            let value = match atv.as_str() {
+                Ok(v) => v
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase(),
+                Err(_) => format!("#{}", hex::encode(atv.attr_value().data)),
+            };
+            format!("{}={value}", atv.attr_type().to_id_string())
+        })
+        .collect();
+    atvs.sort();
+    atvs.join("+")
 }
 
 /// RFC 4514 order (most specific first), UTF-8.
@@ -208,8 +276,15 @@ pub struct Crl {
     pub aki: Option<Vec<u8>>,
     pub this_update: OffsetDateTime,
     pub next_update: Option<OffsetDateTime>,
-    /// Serial (big-endian, no leading zeros) to revocation time.
+    /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
     pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    /// Serials a delta CRL takes off the base CRL (removeFromCRL).
+    pub removed: std::collections::HashSet<Vec<u8>>,
+    /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
+    pub delta_base: Option<Vec<u8>>,
+    /// Which certificates it may answer for.
+    pub scope: CrlScope,
+    pub issuer_cmp: String,
     pub signed: SignedObject,
     pub number: Option<Vec<u8>>,
 }
@@ -240,15 +315,25 @@ impl Crl {
                 _ => {}
             }
         }
-        let revoked = x
+        // removeFromCRL (RFC 5280 §5.3.1, reason 8) appears in delta CRLs: the certificate is
+        // no longer on hold.
+        let (removed, listed): (Vec<_>, Vec<_>) = x
             .iter_revoked_certificates()
-            .map(|r| {
-                (
-                    strip_zeros(&r.user_certificate.to_bytes_be()),
-                    r.revocation_date.to_datetime(),
-                )
-            })
+            .partition(|r| r.reason_code().is_some_and(|(_, c)| c.0 == 8));
+        let revoked = listed
+            .iter()
+            .map(|r| (int_key(r.raw_serial()), r.revocation_date.to_datetime()))
             .collect();
+        let removed = removed.iter().map(|r| int_key(r.raw_serial())).collect();
+        let delta_base = x
+            .tbs_cert_list
+            .extensions()
+            .iter()
+            .find(|e| e.oid.to_id_string() == "2.5.29.27")
+            .map(|e| match e.value {
+                [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => int_key(rest),
+                other => other.to_vec(),
+            });
         Ok(Crl {
             der: der.to_vec(),
             issuer: name_string(x.issuer()),
@@ -257,6 +342,14 @@ impl Crl {
             this_update: x.last_update().to_datetime(),
             next_update: x.next_update().map(|t| t.to_datetime()),
             revoked,
+            removed,
+            delta_base,
+            scope: CrlScope::read(
+                &comparable_name(x.issuer()),
+                x.tbs_cert_list.extensions(),
+                x.iter_revoked_certificates().map(|r| r.extensions()),
+            ),
+            issuer_cmp: comparable_name(x.issuer()),
             signed,
             number,
         })

@@ -3,7 +3,9 @@
 //! The validation time is always an argument: nothing here reads the clock.
 
 pub mod cert;
+pub mod crl_scope;
 pub mod crypto;
+pub mod name_constraints;
 pub mod ocsp;
 pub mod pins;
 
@@ -133,6 +135,11 @@ pub enum Finding {
         issuer: String,
         next_update: OffsetDateTime,
     },
+    /// A name outside what a CA above permits (RFC 5280 §6.1.3 (b)-(c)).
+    NameNotPermitted {
+        subject: String,
+        name: String,
+    },
 }
 
 /// A certification path, signer first and anchor last, with what was found about it.
@@ -142,8 +149,10 @@ pub struct PathCheck {
     pub findings: Vec<Finding>,
 }
 
-fn same_name(a: &Cert, issuer_raw: &[u8], issuer_str: &str) -> bool {
-    a.subject_raw == issuer_raw || a.subject.to_lowercase() == issuer_str.to_lowercase()
+/// Name chaining (RFC 5280 §6.1.4 (a)(4)): the issuer's subject is the certificate's issuer,
+/// compared as §7.1 asks.
+fn same_name(a: &Cert, issuer_raw: &[u8], issuer_cmp: &str) -> bool {
+    a.subject_raw == issuer_raw || a.subject_cmp == issuer_cmp
 }
 
 /// Verify the signature of `subject` with `issuer`'s key; returns the digest it used.
@@ -174,7 +183,7 @@ impl Builder<'_> {
             .chain(self.store.intermediates.iter().map(|c| (c, false)))
             .chain(self.extra.iter().map(|c| (c, false)));
         let cands: Vec<(Arc<Cert>, bool)> = pools
-            .filter(|(c, _)| same_name(c, &cur.issuer_raw, &cur.issuer))
+            .filter(|(c, _)| same_name(c, &cur.issuer_raw, &cur.issuer_cmp))
             .filter(|(c, _)| match (&cur.aki, &c.ski) {
                 (Some(a), Some(s)) => a == s,
                 _ => true,
@@ -243,6 +252,7 @@ pub fn check_path(
         }
     }
     check_certificates(&chain, policy, at, &mut findings);
+    check_name_constraints(&chain, &mut findings);
     check_revocation(&chain, store, at, &mut findings);
     PathCheck { chain, findings }
 }
@@ -335,20 +345,107 @@ fn check_certificates(
 }
 
 /// The newest CRL for `cert` signed by `issuer`, if any.
-pub fn crl_for<'a>(cert: &Cert, issuer: &Cert, store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
+/// The newest complete CRL that answers for `cert` (RFC 5280 §6.3.3): same issuer name, a scope
+/// that includes it, signed with cRLSign by one of `signers` (see [`crl_signers`]).
+pub fn crl_for<'a>(cert: &Cert, signers: &[&Cert], store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
+    crls_for(cert, signers, store)
+        .filter(|crl| crl.delta_base.is_none())
+        .max_by_key(|crl| crl.this_update)
+}
+
+/// The newest delta CRL that updates `base` for `cert` (§5.2.4: its base number is at most the
+/// complete CRL's number), if any.
+fn delta_for<'a>(
+    cert: &Cert,
+    signers: &[&Cert],
+    base: &Crl,
+    store: &'a TrustStore,
+) -> Option<&'a Arc<Crl>> {
+    let base_number = base.number.as_deref()?;
+    crls_for(cert, signers, store)
+        .filter(|d| {
+            d.delta_base
+                .as_deref()
+                .is_some_and(|b| (b.len(), b) <= (base_number.len(), base_number))
+        })
+        .max_by_key(|d| d.this_update)
+}
+
+fn crls_for<'s: 'c, 'c>(
+    cert: &'c Cert,
+    signers: &'c [&'c Cert],
+    store: &'s TrustStore,
+) -> impl Iterator<Item = &'s Arc<Crl>> + 'c {
     store
         .crls
         .iter()
+        .filter(|crl| crl.issuer_raw == cert.issuer_raw || crl.issuer_cmp == cert.issuer_cmp)
+        .filter(|crl| crl.scope.covers(cert.is_ca, &cert.crl_points))
         .filter(|crl| {
-            crl.issuer_raw == cert.issuer_raw
-                || crl.issuer.to_lowercase() == cert.issuer.to_lowercase()
+            signers.iter().any(|s| {
+                let key_matches = match (&crl.aki, &s.ski) {
+                    (Some(a), Some(k)) => a == k,
+                    _ => true,
+                };
+                key_matches && crl.signed_by(s)
+            })
         })
-        .filter(|crl| match (&crl.aki, &issuer.ski) {
-            (Some(a), Some(s)) => a == s,
-            _ => true,
-        })
-        .filter(|crl| crl.signed_by(issuer))
-        .max_by_key(|crl| crl.this_update)
+}
+
+/// Who may sign the CRL that answers for `chain[i]` (RFC 5280 §6.3.3 (f)): its issuer, or
+/// another certificate with the issuer's name (a separate CRL-signing key, a key rollover) that
+/// a certificate of this path above `chain[i]` issued, valid at `at`, and not revoked by its own
+/// issuer's CRL (one level: its CRL must come from that issuer itself). Its cRLSign is checked
+/// with the signature.
+fn crl_signers<'a>(
+    chain: &'a [Arc<Cert>],
+    i: usize,
+    store: &'a TrustStore,
+    at: OffsetDateTime,
+) -> Vec<&'a Cert> {
+    let Some(issuer) = chain.get(i + 1) else {
+        return Vec::new();
+    };
+    let mut out: Vec<&Cert> = vec![issuer];
+    for s in store.intermediates.iter().chain(store.anchors.iter()) {
+        if s.sha256 == issuer.sha256
+            || s.subject_cmp != issuer.subject_cmp
+            || at < s.not_before
+            || at > s.not_after
+        {
+            continue;
+        }
+        let Some(parent) = chain[i + 1..].iter().find(|p| signs(p, s)) else {
+            continue;
+        };
+        let not_revoked = crl_for(s, &[parent.as_ref()], store)
+            .is_some_and(|crl| !crl.revoked.contains_key(&s.serial_key));
+        if not_revoked || store.is_anchor(s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// RFC 5280 §6.1.3 (b)-(c), §6.1.4 (g): from the anchor down, each certificate's names (a
+/// self-issued CA's excepted, unless it is the last) must satisfy every CA's constraints above
+/// it.
+fn check_name_constraints(chain: &[Arc<Cert>], out: &mut Vec<Finding>) {
+    let mut above: Vec<&name_constraints::Constraints> = Vec::new();
+    for (k, c) in chain.iter().enumerate().rev() {
+        let is_anchor = k + 1 == chain.len();
+        if !is_anchor && (k == 0 || !c.is_self_issued()) {
+            if let Some(n) = above.iter().find_map(|nc| nc.violation(&c.names)) {
+                out.push(Finding::NameNotPermitted {
+                    subject: c.subject.clone(),
+                    name: n.to_string(),
+                });
+            }
+        }
+        if let Some(nc) = &c.name_constraints {
+            above.push(nc);
+        }
+    }
 }
 
 fn check_revocation(
@@ -380,7 +477,8 @@ fn check_revocation(
             }
         }
         let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
-        match crl_for(c, issuer, store) {
+        let signers = crl_signers(chain, i, store, at);
+        match crl_for(c, &signers, store) {
             None if ocsp_answered => {}
             None => out.push(Finding::NoRevocationData {
                 subject: c.subject.clone(),
@@ -393,7 +491,15 @@ fn check_revocation(
                         next_update: nu,
                     });
                 }
-                if let Some(when) = crl.revoked.get(&c.serial).filter(|w| **w <= at) {
+                let delta = delta_for(c, &signers, crl, store);
+                let listed = match delta {
+                    Some(d) if d.revoked.contains_key(&c.serial_key) => {
+                        d.revoked.get(&c.serial_key)
+                    }
+                    Some(d) if d.removed.contains(&c.serial_key) => None,
+                    _ => crl.revoked.get(&c.serial_key),
+                };
+                if let Some(when) = listed.filter(|w| **w <= at) {
                     out.push(Finding::Revoked {
                         subject: c.subject.clone(),
                         at: *when,

@@ -45,10 +45,6 @@ fn time_of(t: &ber::Tlv) -> Result<OffsetDateTime, String> {
     crate::signed_data::parse_time(t).map_err(|e| e.to_string())
 }
 
-fn strip(b: &[u8]) -> Vec<u8> {
-    b.iter().skip_while(|x| **x == 0).copied().collect()
-}
-
 /// Parse an OCSPResponse (or a bare BasicOCSPResponse).
 pub fn parse(der: &[u8]) -> Result<OcspResponse, String> {
     let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
@@ -147,7 +143,7 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
             hash,
             issuer_name_hash: ber::string_bytes(&c[1]).map_err(|e| bad(&e.0))?,
             issuer_key_hash: ber::string_bytes(&c[2]).map_err(|e| bad(&e.0))?,
-            serial: strip(c[3].content),
+            serial: super::cert::int_key(c[3].content),
             status,
             this_update: time_of(this)?,
             next_update,
@@ -190,7 +186,7 @@ impl OcspResponse {
     pub fn status_of(&self, cert: &Cert, issuer: &Cert) -> Option<&SingleResponse> {
         let issuer_key = key_bits(issuer)?;
         let single = self.responses.iter().find(|r| {
-            r.serial == cert.serial
+            r.serial == cert.serial_key
                 && r.issuer_name_hash == r.hash.hash(&[&issuer.subject_raw])
                 && r.issuer_key_hash == r.hash.hash(&[&issuer_key])
         })?;

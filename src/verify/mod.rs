@@ -9,6 +9,7 @@ use crate::report::*;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+mod certificate;
 mod dates;
 mod findings;
 mod level;
@@ -16,6 +17,7 @@ mod signature;
 mod signer;
 mod timestamp;
 
+pub use certificate::{verify_certificate, CertificateReport};
 pub use dates::parse_pdf_date;
 use dates::*;
 use findings::*;

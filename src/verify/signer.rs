@@ -295,6 +295,11 @@ pub(super) fn add_path_finding(
             "revocation_unknown",
             format!("no CRL from \"{issuer}\" is installed, so the revocation of \"{subject}\" was not checked"),
         ),
+        Finding::NameNotPermitted { subject, name } => f.add(
+            Some(ChainConstraintsFailure),
+            "name_not_permitted",
+            format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
+        ),
         Finding::CrlExpired { issuer, next_update } => f.add(
             // Under --require-revocation an outdated CRL does not settle the status.
             policy.require_revocation.then_some(TryLater),

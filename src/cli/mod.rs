@@ -1,5 +1,7 @@
 //! The `kyso` command line. Holds no domain logic: it loads inputs and prints reports.
 
+mod cert;
+
 use crate::config::Config;
 use crate::pki::{Policy, TrustStore};
 use crate::report::{Indication, Report, Verdict};
@@ -73,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// Certificates.
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
     Completions {
         #[arg(value_enum)]
@@ -92,6 +99,43 @@ enum TokenCommand {
         #[arg(long = "scope", required = true, value_parser = ["submit", "read", "admin"])]
         scopes: Vec<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum CertCommand {
+    /// Check a certificate (e.g. a token's, before enrolling it) with the same path building,
+    /// certificate checks and revocation as signatures: chain to a trusted anchor, validity at
+    /// --at, key usage for signing, name constraints, CRLs.
+    #[command(after_help = EXIT_STATUS)]
+    Verify(CertArgs),
+}
+
+#[derive(Args, Debug)]
+struct CertArgs {
+    /// Trust anchors (files or directories; repeatable). Without it, the configured trust store.
+    #[arg(long = "trust", value_name = "PATH")]
+    trust: Vec<PathBuf>,
+    /// Extra CA certificates for path building (repeatable).
+    #[arg(long = "intermediates", value_name = "PATH")]
+    intermediates: Vec<PathBuf>,
+    /// CRL files or directories (repeatable).
+    #[arg(long = "crl", value_name = "PATH")]
+    crl: Vec<PathBuf>,
+    /// Validation time, RFC 3339 (default: now).
+    #[arg(long = "at", value_name = "RFC3339")]
+    at: Option<String>,
+    /// One JSON object per certificate on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Configuration file for the default trust store (also KYSO_CONFIG).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// A certificate whose revocation cannot be checked (no CRL) is INDETERMINATE.
+    #[arg(long)]
+    require_revocation: bool,
+    /// Certificate files (PEM or DER; a PEM file may hold several).
+    #[arg(required = true, value_name = "CERT")]
+    certs: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -174,6 +218,9 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Verify(a) => run_verify(a),
+        Command::Cert {
+            command: CertCommand::Verify(a),
+        } => cert::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "kyso", &mut std::io::stdout());
@@ -303,12 +350,21 @@ fn token_new(name: &str, scopes: &[String]) -> i32 {
     0
 }
 
-fn load_store(a: &VerifyArgs) -> Result<TrustStore, String> {
+/// Where the trust store comes from: `--trust` (then `--intermediates`, `--crl`), or the
+/// configuration with those added.
+struct TrustArgs<'a> {
+    trust: &'a [PathBuf],
+    intermediates: &'a [PathBuf],
+    crl: &'a [PathBuf],
+    config: Option<&'a Path>,
+}
+
+fn load_store(a: TrustArgs) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
-        return crate::trust_files::load(&a.trust, &a.intermediates, &a.crl)
+        return crate::trust_files::load(a.trust, a.intermediates, a.crl)
             .map_err(|e| e.to_string());
     }
-    let mut cfg = load_config(a.config.as_deref())?;
+    let mut cfg = load_config(a.config)?;
     cfg.intermediates.extend(a.intermediates.iter().cloned());
     cfg.crls.extend(a.crl.iter().cloned());
     let store = crate::trust_files::configured(&cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
@@ -321,18 +377,29 @@ fn load_store(a: &VerifyArgs) -> Result<TrustStore, String> {
     Ok(store)
 }
 
+/// `--at`, or now.
+fn parse_at(at: Option<&str>) -> Result<OffsetDateTime, String> {
+    match at {
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
+            .map_err(|e| format!("--at {s:?} is not an RFC 3339 time: {e}")),
+        None => Ok(OffsetDateTime::now_utc()),
+    }
+}
+
 fn run_verify(a: VerifyArgs) -> i32 {
-    let at = match &a.at {
-        Some(s) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("kyso: --at {s:?} is not an RFC 3339 time: {e}");
-                return 2;
-            }
-        },
-        None => OffsetDateTime::now_utc(),
+    let at = match parse_at(a.at.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kyso: {e}");
+            return 2;
+        }
     };
-    let store = match load_store(&a) {
+    let store = match load_store(TrustArgs {
+        trust: &a.trust,
+        intermediates: &a.intermediates,
+        crl: &a.crl,
+        config: a.config.as_deref(),
+    }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("kyso: {e}");
