@@ -152,3 +152,50 @@ pub fn reverify(cfg: &Config) -> Result<String, String> {
         out.checked, out.changed, out.failed
     ))
 }
+
+/// `kyso store backup DIR` (service stopped): the evidence files and a manifest, into an empty
+/// or new directory.
+pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\rcopied {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let m = store
+        .backup(dest, &mut progress)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "backed up {} submission(s) ({} files) from {} to {}; MANIFEST.json written last",
+        m.submissions,
+        m.files.len(),
+        cfg.data_dir.display(),
+        dest.display()
+    ))
+}
+
+/// `kyso store restore DIR`: check the backup whole, copy it into the configured data
+/// directory (which must not hold a store yet), rebuild the index, and verify the result.
+pub fn store_restore(cfg: &Config, src: &Path) -> Result<(String, bool), String> {
+    let (store, m) = Store::restore(src, &cfg.data_dir).map_err(|e| e.to_string())?;
+    let check = store.check(&mut |_, _| {}).map_err(|e| e.to_string())?;
+    Ok((
+        format!(
+            "restored {} submission(s) from {} (backup of {}) into {}; store verify: {}",
+            m.submissions,
+            src.display(),
+            m.created_at,
+            cfg.data_dir.display(),
+            if check.is_clean() {
+                "all consistent".to_string()
+            } else {
+                check.problems.join("; ")
+            }
+        ),
+        check.is_clean(),
+    ))
+}

@@ -173,6 +173,20 @@ enum StoreCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Copy the evidence (PDFs, records, registry; not the index) into DIR, new or empty, with
+    /// a manifest of SHA-256 sums written last (service stopped).
+    Backup {
+        dir: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Check a backup against its manifest, copy it into the configured data directory (which
+    /// must not hold a store yet), rebuild the index and verify the result.
+    Restore {
+        dir: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -307,6 +321,19 @@ pub fn run() -> i32 {
             }
         }
         Command::Store {
+            command: StoreCommand::Backup { dir, config },
+        } => print_outcome(
+            load_config(config.as_deref())
+                .and_then(|cfg| crate::maintenance::store_backup(&cfg, &dir))
+                .map(|m| (m, true)),
+        ),
+        Command::Store {
+            command: StoreCommand::Restore { dir, config },
+        } => print_outcome(
+            load_config(config.as_deref())
+                .and_then(|cfg| crate::maintenance::store_restore(&cfg, &dir)),
+        ),
+        Command::Store {
             command: StoreCommand::Verify { config },
         } => match load_config(config.as_deref())
             .and_then(|cfg| crate::maintenance::store_verify(&cfg))
@@ -317,6 +344,17 @@ pub fn run() -> i32 {
             }
             Err(e) => fail(&e),
         },
+    }
+}
+
+/// Print a command's summary; exit 0 when it succeeded cleanly, 1 otherwise.
+fn print_outcome(r: Result<(String, bool), String>) -> i32 {
+    match r {
+        Ok((msg, clean)) => {
+            println!("{msg}");
+            i32::from(!clean)
+        }
+        Err(e) => fail(&e),
     }
 }
 

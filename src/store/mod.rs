@@ -23,7 +23,8 @@
 //! quarantine/                     files set aside at start (a blob without its record, ...)
 //! ```
 
-pub mod check;
+pub mod backup;
+mod check;
 mod committer;
 mod error;
 mod faults;
@@ -550,6 +551,22 @@ impl Store {
     /// Rebuild every sled tree from the files.
     pub fn reindex(&self) -> Result<ReindexStats, StoreError> {
         self.inner.with_index(|i| self.inner.rebuild(i))
+    }
+
+    /// Copy the evidence into the empty directory `dest` (`kyso store backup`).
+    pub fn backup(
+        &self,
+        dest: &Path,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<backup::Manifest, StoreError> {
+        backup::backup(&self.inner.layout, dest, progress)
+    }
+
+    /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
+    /// (the index is rebuilt from the files) (`kyso store restore`).
+    pub fn restore(src: &Path, data_dir: &Path) -> Result<(Store, backup::Manifest), StoreError> {
+        let manifest = backup::restore(src, data_dir)?;
+        Ok((Store::open(data_dir)?, manifest))
     }
 
     /// Re-hash every blob and compare records, blobs and index (`kyso store verify`).

@@ -2,6 +2,7 @@
 //! temporary data directory and talks HTTP to it.
 
 mod auth;
+mod backup;
 mod compliance;
 mod contract;
 mod durability;
