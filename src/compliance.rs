@@ -21,6 +21,22 @@ pub struct Submission {
     /// Earlier verdicts, oldest first, when re-verification changed them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// OCSP answers fetched online at receipt (hex DER), so that re-verification at the
+    /// receipt time never needs the network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocsp: Vec<String>,
+}
+
+impl Submission {
+    /// The stored online OCSP answers, parsed (unreadable ones are skipped).
+    pub fn fetched_ocsp(&self) -> Vec<std::sync::Arc<crate::pki::ocsp::OcspResponse>> {
+        self.ocsp
+            .iter()
+            .filter_map(|h| hex::decode(h).ok())
+            .filter_map(|d| crate::pki::ocsp::parse(&d).ok())
+            .map(std::sync::Arc::new)
+            .collect()
+    }
 }
 
 /// A verdict that a later re-verification replaced.

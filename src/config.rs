@@ -28,6 +28,11 @@ pub struct Config {
     pub crl_refresh_hours: u64,
     /// `/readyz` says "not ready" once a CRL is past its nextUpdate by more than this.
     pub crl_grace_hours: u64,
+    /// Ask the OCSP responders (authorityInfoAccess) at receipt (RFC 6960); the answers are
+    /// stored with the submission.
+    pub ocsp_online: bool,
+    /// Connect and read timeout of one OCSP request.
+    pub ocsp_timeout_ms: u64,
     /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
     pub max_claimed_signing_age_days: u64,
     /// Let such implausible signing times earn their month anyway (the receipt still says so).
@@ -71,6 +76,8 @@ impl Default for Config {
             crl_urls: Vec::new(),
             crl_refresh_hours: 6,
             crl_grace_hours: 24,
+            ocsp_online: true,
+            ocsp_timeout_ms: 5000,
             max_claimed_signing_age_days: 45,
             accept_implausible_signing_time: false,
             verify_cpu_ms: 2000,
@@ -209,6 +216,12 @@ impl Config {
         }
         if let Some(v) = number(env, "KYSO_MAX_UPLOADS_PER_TOKEN", "uploads")? {
             c.max_uploads_per_token = v;
+        }
+        if let Some(v) = env("KYSO_OCSP_ONLINE") {
+            c.ocsp_online = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = number(env, "KYSO_OCSP_TIMEOUT_MS", "milliseconds")? {
+            c.ocsp_timeout_ms = v;
         }
         if let Some(v) = number(env, "KYSO_CRL_GRACE_HOURS", "hours")? {
             c.crl_grace_hours = v;

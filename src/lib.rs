@@ -12,6 +12,7 @@ pub mod demo;
 pub mod http;
 pub mod maintenance;
 pub mod metrics;
+pub mod ocsp_fetch;
 pub mod pdf;
 pub mod pki;
 pub mod receipt;

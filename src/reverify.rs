@@ -69,5 +69,11 @@ fn reverify_one(
 ) -> Option<Report> {
     let at = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok()?;
     let bytes = std::fs::read(store.blob_path(&sub.id)).ok()?;
-    verify::verify(&bytes, trust, opts, at).ok()
+    let fetched = sub.fetched_ocsp();
+    if fetched.is_empty() {
+        return verify::verify(&bytes, trust, opts, at).ok();
+    }
+    let mut with_answers = trust.clone();
+    with_answers.fetched.extend(fetched);
+    verify::verify(&bytes, &with_answers, opts, at).ok()
 }

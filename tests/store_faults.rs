@@ -47,6 +47,7 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
         unit_hint: None,
         report,
         history: Vec::new(),
+        ocsp: Vec::new(),
     };
     (r, sub)
 }

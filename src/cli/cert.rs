@@ -15,6 +15,7 @@ pub(super) fn run(a: CertArgs) -> i32 {
             intermediates: &a.intermediates,
             crl: &a.crl,
             config: a.config.as_deref(),
+            ocsp: a.ocsp,
         })?;
         Ok((at, store))
     });

@@ -133,6 +133,9 @@ struct CertArgs {
     /// A certificate whose revocation cannot be checked (no CRL) is INDETERMINATE.
     #[arg(long)]
     require_revocation: bool,
+    /// Ask the OCSP responders the certificates name (authorityInfoAccess), RFC 6960.
+    #[arg(long)]
+    ocsp: bool,
     /// Certificate files (PEM or DER; a PEM file may hold several).
     #[arg(required = true, value_name = "CERT")]
     certs: Vec<PathBuf>,
@@ -216,12 +219,30 @@ struct VerifyArgs {
     /// Policy: a signature whose revocation cannot be checked (no CRL) is INDETERMINATE.
     #[arg(long)]
     require_revocation: bool,
+    /// Ask the OCSP responders the certificates name (authorityInfoAccess), RFC 6960.
+    #[arg(long)]
+    ocsp: bool,
     /// PDF files to verify; a directory means the `.pdf` files under it, `-` standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
 /// Run the CLI; returns the process exit status.
+/// Warnings of the library (an OCSP responder that failed, ...) on stderr, for the commands
+/// other than `serve` and `demo` (which set up the service's logging).
+fn command_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -230,6 +251,9 @@ pub fn run() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        command_logging();
+    }
     match cli.command {
         Command::Verify(a) => run_verify(a),
         Command::Cert {
@@ -395,9 +419,20 @@ struct TrustArgs<'a> {
     intermediates: &'a [PathBuf],
     crl: &'a [PathBuf],
     config: Option<&'a Path>,
+    /// `--ocsp`: ask the responders online.
+    ocsp: bool,
 }
 
 fn load_store(a: TrustArgs) -> Result<TrustStore, String> {
+    let mut store = load_files(&a)?;
+    if a.ocsp {
+        let client = crate::ocsp_fetch::OcspClient::new(std::time::Duration::from_secs(5));
+        store.online = Some(client.session());
+    }
+    Ok(store)
+}
+
+fn load_files(a: &TrustArgs) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
         return crate::trust_files::load(a.trust, a.intermediates, a.crl)
             .map_err(|e| e.to_string());
@@ -437,6 +472,7 @@ fn run_verify(a: VerifyArgs) -> i32 {
         intermediates: &a.intermediates,
         crl: &a.crl,
         config: a.config.as_deref(),
+        ocsp: a.ocsp,
     }) {
         Ok(s) => s,
         Err(e) => {

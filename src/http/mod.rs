@@ -41,10 +41,17 @@ pub struct AppState {
     uploads: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub warnings: Vec<String>,
     pub metrics: observe::Metrics,
+    /// The OCSP client when `ocsp_online` (answers cached across uploads).
+    pub ocsp: Option<Arc<crate::ocsp_fetch::OcspClient>>,
 }
 
 impl AppState {
     pub fn new(store: Store, trust: TrustStore, config: Config, warnings: Vec<String>) -> AppState {
+        let ocsp = config.ocsp_online.then(|| {
+            crate::ocsp_fetch::OcspClient::new(std::time::Duration::from_millis(
+                config.ocsp_timeout_ms.max(1),
+            ))
+        });
         let slots = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -59,6 +66,7 @@ impl AppState {
             uploads: Mutex::new(HashMap::new()),
             warnings,
             metrics: observe::Metrics::default(),
+            ocsp,
         }
     }
 

@@ -22,7 +22,13 @@ async fn verify_received(
         .acquire()
         .await
         .map_err(|_| ApiError::Unavailable)?;
-    let (trust, opts) = (state.trust(), state.opts.clone());
+    let (mut trust, opts) = (state.trust(), state.opts.clone());
+    let session = state.ocsp.as_ref().map(|c| c.session());
+    if let Some(s) = &session {
+        let mut online = (*trust).clone();
+        online.online = Some(s.clone());
+        trust = std::sync::Arc::new(online);
+    }
     let metrics_state = state.clone();
     blocking(move || {
         let _timer = Observe(
@@ -42,6 +48,9 @@ async fn verify_received(
             unit_hint: unit,
             report,
             history: Vec::new(),
+            ocsp: session
+                .map(|s| s.used().iter().map(hex::encode).collect())
+                .unwrap_or_default(),
         };
         Ok((received, sub))
     })

@@ -59,6 +59,8 @@ pub struct Cert {
     pub key: PublicKey,
     pub signed: SignedObject,
     pub crl_urls: Vec<String>,
+    /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
+    pub ocsp_urls: Vec<String>,
     /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
     pub crl_points: Vec<CertDistributionPoint>,
     /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
@@ -103,6 +105,7 @@ impl Cert {
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
             signed,
             crl_urls: Vec::new(),
+            ocsp_urls: Vec::new(),
             crl_points: Vec::new(),
             subject_cmp: comparable_name(&tbs_c.subject),
             issuer_cmp: comparable_name(&tbs_c.issuer),
@@ -122,6 +125,16 @@ impl Cert {
                     c.name_constraints = super::name_constraints::read(nc)
                 }
                 ParsedExtension::SubjectAlternativeName(_) => san = Some(ext.parsed_extension()),
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    for d in aia.iter() {
+                        if let (true, x509_parser::extensions::GeneralName::URI(u)) = (
+                            d.access_method.to_id_string() == "1.3.6.1.5.5.7.48.1",
+                            &d.access_location,
+                        ) {
+                            c.ocsp_urls.push(u.to_string());
+                        }
+                    }
+                }
                 ParsedExtension::SubjectKeyIdentifier(k) => c.ski = Some(k.0.to_vec()),
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())

@@ -69,6 +69,19 @@ pub struct TrustStore {
     pub crls: Vec<Arc<Crl>>,
     /// OCSP responses (from documents); each is checked against the issuer before use.
     pub ocsps: Vec<Arc<ocsp::OcspResponse>>,
+    /// OCSP responses fetched from the responders at receipt (kept with the submission): they
+    /// speak of the status when they were fetched, just after the validation time.
+    pub fetched: Vec<Arc<ocsp::OcspResponse>>,
+    /// Where to ask when nothing above answers (the service, or `--ocsp`); `None`: offline.
+    pub online: Option<Arc<dyn OnlineOcsp>>,
+}
+
+/// An OCSP responder client (RFC 6960), injected by the caller: `pki` itself never touches the
+/// network.
+pub trait OnlineOcsp: Send + Sync + std::fmt::Debug {
+    /// A response about `cert` from its responder (authorityInfoAccess), parsed; its signature
+    /// is checked by the caller with [`ocsp::OcspResponse::status_of`].
+    fn fetch(&self, cert: &Cert, issuer: &Cert) -> Option<Arc<ocsp::OcspResponse>>;
 }
 
 impl TrustStore {
@@ -448,6 +461,43 @@ fn check_name_constraints(chain: &[Arc<Cert>], out: &mut Vec<Finding>) {
     }
 }
 
+/// The OCSP answer about `c` (RFC 6960): the newest one the document or the store carries that
+/// was produced by `at` and is still current then; else one fetched at receipt (stored with
+/// the submission), current at `at`; else, when `ask_online`, a fresh one from the responder.
+/// Each is used only if the issuer or its delegated responder signed it.
+fn ocsp_answer(
+    c: &Cert,
+    issuer: &Cert,
+    store: &TrustStore,
+    at: OffsetDateTime,
+    ask_online: bool,
+) -> Option<ocsp::SingleResponse> {
+    let current = |r: &&ocsp::SingleResponse| r.next_update.is_none_or(|n| at <= n);
+    let embedded = store
+        .ocsps
+        .iter()
+        .filter_map(|o| o.status_of(c, issuer))
+        .filter(|r| r.this_update <= at)
+        .filter(current)
+        .max_by_key(|r| r.this_update);
+    let fetched = || {
+        store
+            .fetched
+            .iter()
+            .filter_map(|o| o.status_of(c, issuer))
+            .filter(current)
+            .max_by_key(|r| r.this_update)
+    };
+    if let Some(r) = embedded.or_else(fetched) {
+        return Some(r.clone());
+    }
+    if !ask_online {
+        return None;
+    }
+    let response = store.online.as_ref()?.fetch(c, issuer)?;
+    response.status_of(c, issuer).filter(current).cloned()
+}
+
 fn check_revocation(
     chain: &[Arc<Cert>],
     store: &TrustStore,
@@ -457,14 +507,12 @@ fn check_revocation(
     // The anchor is trusted as configured; every certificate below it is checked.
     for i in 0..chain.len().saturating_sub(1) {
         let (c, issuer) = (&chain[i], &chain[i + 1]);
-        // The newest OCSP answer about c, valid for the issuer, produced by the time.
-        let ocsp = store
-            .ocsps
-            .iter()
-            .filter_map(|o| o.status_of(c, issuer))
-            .filter(|r| r.this_update <= at && r.next_update.is_none_or(|n| at <= n))
-            .max_by_key(|r| r.this_update);
-        if let Some(r) = ocsp {
+        let signers = crl_signers(chain, i, store, at);
+        // The signer is asked online even with a CRL (a token lost this morning is not on
+        // the last CRL yet); a CA only when no CRL answers for it.
+        let ask_online = i == 0 || crl_for(c, &signers, store).is_none();
+        let ocsp = ocsp_answer(c, issuer, store, at, ask_online);
+        if let Some(r) = &ocsp {
             if let ocsp::CertStatus::Revoked(when) = r.status {
                 if when <= at {
                     out.push(Finding::Revoked {
@@ -477,7 +525,6 @@ fn check_revocation(
             }
         }
         let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
-        let signers = crl_signers(chain, i, store, at);
         match crl_for(c, &signers, store) {
             None if ocsp_answered => {}
             None => out.push(Finding::NoRevocationData {

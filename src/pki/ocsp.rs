@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 const EKU_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
+pub const OID_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertStatus {
@@ -30,6 +31,8 @@ pub struct SingleResponse {
 
 #[derive(Debug, Clone)]
 pub struct OcspResponse {
+    /// The nonce extension (RFC 8954) of the response, if any.
+    pub nonce: Option<Vec<u8>>,
     pub signed: SignedObject,
     pub responder_name: Option<Vec<u8>>,
     pub responder_key_hash: Option<Vec<u8>>,
@@ -149,7 +152,12 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
             next_update,
         });
     }
+    let nonce = match fields.next().filter(|f| f.tag == 0xa1) {
+        Some(exts) => response_nonce(&exts)?,
+        None => None,
+    };
     Ok(OcspResponse {
+        nonce,
         signed,
         responder_name,
         responder_key_hash,
@@ -158,8 +166,37 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
     })
 }
 
+/// The nonce in `[1] EXPLICIT Extensions`: the extnValue's OCTET STRING, unwrapped once more
+/// when it holds an OCTET STRING (RFC 8954 §2.1).
+fn response_nonce(exts: &ber::Tlv) -> Result<Option<Vec<u8>>, String> {
+    let list = exts.children().map_err(|e| bad(&e.0))?;
+    for seq in list
+        .first()
+        .map(|l| l.children())
+        .transpose()
+        .map_err(|e| bad(&e.0))?
+        .unwrap_or_default()
+    {
+        let f = seq.children().map_err(|e| bad(&e.0))?;
+        let Some(oid) = f.first() else { continue };
+        if ber::oid(oid).map_err(|e| bad(&e.0))? != OID_NONCE {
+            continue;
+        }
+        let Some(value) = f.last().filter(|v| v.tag == 0x04) else {
+            return Err(bad("nonce"));
+        };
+        return Ok(Some(match ber::read(value.content, 0) {
+            Ok((inner, _)) if inner.tag == 0x04 && inner.raw.len() == value.content.len() => {
+                inner.content.to_vec()
+            }
+            _ => value.content.to_vec(),
+        }));
+    }
+    Ok(None)
+}
+
 /// The subjectPublicKey bits of a certificate (what OCSP key hashes cover).
-fn key_bits(c: &Cert) -> Option<Vec<u8>> {
+pub(crate) fn key_bits(c: &Cert) -> Option<Vec<u8>> {
     let (spki, _) = ber::read(&c.spki_der, 0).ok()?;
     let parts = spki.children().ok()?;
     parts

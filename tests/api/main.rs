@@ -11,6 +11,9 @@ mod hostile;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
 mod observe;
+mod ocsp;
+#[path = "../common/ocsp_pki.rs"]
+mod ocsp_pki;
 mod registry;
 mod revocation;
 mod script;
