@@ -2,7 +2,7 @@
 //! quarterly tables. Pure: derived from stored facts (submissions) and the current registry.
 
 use crate::registry::{Month, Owner, Registry, UnitKind};
-use crate::report::{Indication, Report, Verdict};
+use crate::report::{Indication, ProblemCode, Report, Verdict};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -133,7 +133,7 @@ fn implausible(
     if let Some(pr) = sig
         .problems
         .iter()
-        .find(|x| x.code == "signing_time_before_certificate")
+        .find(|x| x.code == ProblemCode::SigningTimeBeforeCertificate)
     {
         return Some(pr.message.clone());
     }
@@ -182,7 +182,7 @@ pub fn credits(
             let why = sig
                 .problems
                 .iter()
-                .find(|p| !p.code.starts_with("revocation_unknown"))
+                .find(|p| p.code != ProblemCode::RevocationUnknown)
                 .or(sig.problems.first());
             notes.push(note(
                 "signature_not_valid",

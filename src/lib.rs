@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod ocsp_fetch;
 pub mod pdf;
 pub mod pki;
+pub mod problem;
 pub mod receipt;
 pub mod registry;
 pub mod report;

@@ -1,5 +1,6 @@
 //! The verdict types: the public JSON contract of ARCHITECTURE.md §5.1 (schema 1).
 
+pub use crate::problem::{Problem, ProblemCode};
 use serde::{Deserialize, Serialize};
 
 pub use crate::pdf::changes::Modifications;
@@ -82,14 +83,6 @@ impl SubIndication {
             _ => Indication::Indeterminate,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Stable snake_case code.
-    pub code: String,
-    /// A sentence a clerk can read.
-    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -132,7 +132,7 @@ fn pkits_agrees_with_the_expected_outcome() {
                 r.passed(),
                 r.problems
                     .iter()
-                    .map(|p| p.code.clone())
+                    .map(|p| p.code.as_str())
                     .collect::<Vec<_>>()
                     .join(","),
             ),

@@ -4,7 +4,7 @@ mod cert;
 
 use crate::config::Config;
 use crate::pki::{Policy, TrustStore};
-use crate::report::{Indication, Report, Verdict};
+use crate::report::{Indication, ProblemCode, Report, Verdict};
 use crate::verify::{self, Options};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -671,7 +671,7 @@ pub fn human(file: &Path, r: &Report) -> String {
         );
         for p in &sig.problems {
             s += &format!("    - {} [{}]\n", p.message, p.code);
-            if p.code == "no_chain" {
+            if p.code == ProblemCode::NoChain {
                 s += "      hint: BCY signing tools embed only the signer's certificate; if the issuer is a sub-CA, pass its certificate with --intermediates (or install it in the configured intermediates)\n";
             }
         }

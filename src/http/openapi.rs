@@ -55,7 +55,13 @@ fn schemas() -> Value {
         "Error": { "type": "object", "required": ["code", "message"],
             "properties": { "code": { "type": "string", "enum": super::error::ErrorCode::ALL },
                 "message": { "type": "string" } } },
-        "Problem": { "type": "object", "properties": { "code": { "type": "string" }, "message": { "type": "string" } } },
+        "Problem": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "enum": crate::report::ProblemCode::ALL,
+                "description": "stable; a record written by another version may carry a code not listed here" },
+            "message": { "type": "string" } } },
+        "Note": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "description": "signer_not_enrolled, leader_not_in_office, requirement_already_met, signing_time_implausible, signing_time_far_from_receipt, signature_not_valid, unit_mismatch, unsigned, no_signing_time" },
+            "message": { "type": "string", "description": "Vietnamese, for the clerk" } } },
         "Signature": { "type": "object", "properties": {
             "field": { "type": "string", "nullable": true },
             "kind": { "type": "string", "enum": ["signature", "document_timestamp"] },
@@ -92,7 +98,7 @@ fn schemas() -> Value {
             "unit": { "type": "string" },
             "report": { "$ref": "#/components/schemas/Report" },
             "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
-            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
+            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },
             "history": { "type": "array", "description": "earlier verdicts that re-verification replaced, oldest first; absent when none",
                 "items": { "type": "object", "properties": {
                     "replaced_at": { "type": "string", "format": "date-time" }, "reason": { "type": "string" },

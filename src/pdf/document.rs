@@ -33,16 +33,6 @@ pub enum Repair {
 }
 
 impl Repair {
-    /// Stable snake_case code for the report.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Repair::HeaderOffset(_) => "data_before_header",
-            Repair::Offset { .. } => "xref_offset_repaired",
-            Repair::StreamLength { .. } => "stream_length_repaired",
-            Repair::Ambiguous { .. } => "xref_entry_ambiguous",
-        }
-    }
-
     /// Where in the file the repaired structure is: a repair after a signed revision's end
     /// concerns bytes nobody signed, where readers may show something else.
     pub fn position(&self) -> usize {

@@ -10,7 +10,12 @@ use std::collections::HashMap;
 /// bytes written after a signature also fails that signature (`changes::analyse`).
 pub(super) fn repair_problem(r: &pdf::Repair) -> Problem {
     Problem {
-        code: r.code().into(),
+        code: match r {
+            pdf::Repair::HeaderOffset(_) => ProblemCode::DataBeforeHeader,
+            pdf::Repair::Offset { .. } => ProblemCode::XrefOffsetRepaired,
+            pdf::Repair::StreamLength { .. } => ProblemCode::StreamLengthRepaired,
+            pdf::Repair::Ambiguous { .. } => ProblemCode::XrefEntryAmbiguous,
+        },
         message: r.to_string(),
     }
 }
@@ -21,9 +26,9 @@ pub(super) fn repair_problem(r: &pdf::Repair) -> Problem {
 pub(super) fn cap_problems(
     problems: Vec<Problem>,
     max: usize,
-    totals: &[(&str, usize)],
+    totals: &[(ProblemCode, usize)],
 ) -> Vec<Problem> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<ProblemCode, usize> = HashMap::new();
     let mut out = Vec::new();
     for p in problems {
         let n = seen.entry(p.code.clone()).or_insert(0);
@@ -33,10 +38,10 @@ pub(super) fn cap_problems(
         }
     }
     for (code, total) in totals {
-        let n = seen.entry((*code).to_string()).or_insert(0);
+        let n = seen.entry(code.clone()).or_insert(0);
         *n = (*n).max(*total);
     }
-    let mut extra: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > max).collect();
+    let mut extra: Vec<(ProblemCode, usize)> = seen.into_iter().filter(|(_, n)| *n > max).collect();
     extra.sort();
     for (code, n) in extra {
         out.push(Problem {
@@ -69,12 +74,12 @@ impl Findings {
     pub(super) fn add(
         &mut self,
         sub: Option<SubIndication>,
-        code: &str,
+        code: ProblemCode,
         message: impl Into<String>,
     ) {
         self.0.push((
             Problem {
-                code: code.into(),
+                code,
                 message: message.into(),
             },
             sub,

@@ -114,7 +114,7 @@ fn verify_inner(
         .listed
         .iter()
         .map(|u| Problem {
-            code: "object_unreadable".into(),
+            code: ProblemCode::ObjectUnreadable,
             message: format!(
                 "object {} of revision {} cannot be read: {}",
                 u.num,
@@ -126,7 +126,7 @@ fn verify_inner(
     document_problems.extend(doc.repairs().iter().map(repair_problem));
     if let Some(r) = pdf::trailing_garbage(&doc) {
         document_problems.push(Problem {
-            code: "data_after_last_revision".into(),
+            code: ProblemCode::DataAfterLastRevision,
             message: format!(
                 "{} bytes after the last %%EOF do not belong to any revision",
                 r.len()
@@ -159,7 +159,7 @@ fn verify_inner(
     let document_problems = cap_problems(
         document_problems,
         opts.budget.max_problems_per_code,
-        &[("object_unreadable", unparsed.total)],
+        &[(ProblemCode::ObjectUnreadable, unparsed.total)],
     );
     let verdict = if signatures.is_empty() {
         Verdict::Unsigned

@@ -124,7 +124,7 @@ impl<'a> SignatureCheck<'a, '_> {
         if matches!(kind, Kind::Detached) && sd.econtent_type != signed_data::OID_DATA {
             self.f.add(
                 Some(SubIndication::FormatFailure),
-                "content_type_unexpected",
+                ProblemCode::ContentTypeUnexpected,
                 format!(
                     "encapsulated content type {} is not id-data",
                     sd.econtent_type
@@ -141,7 +141,7 @@ impl<'a> SignatureCheck<'a, '_> {
             Err(e) => {
                 self.f.add(
                     Some(SubIndication::FormatFailure),
-                    "byte_range_invalid",
+                    ProblemCode::ByteRangeInvalid,
                     format!("{e}; the signed bytes cannot be identified"),
                 );
                 return None;
@@ -151,7 +151,7 @@ impl<'a> SignatureCheck<'a, '_> {
         match (range.coverage, range.revision) {
             (Coverage::Partial, _) | (_, None) => self.f.add(
                 Some(SubIndication::FormatFailure),
-                "coverage_partial",
+                ProblemCode::CoveragePartial,
                 format!(
                     "the signature covers bytes 0..{} which is neither the whole file ({} bytes) nor a whole revision",
                     range.end,
@@ -194,7 +194,7 @@ impl<'a> SignatureCheck<'a, '_> {
         for why in ch.disallowed {
             self.f.add(
                 Some(SubIndication::FormatFailure),
-                "modified_after_signing",
+                ProblemCode::ModifiedAfterSigning,
                 format!("the document was changed after this signature: {why}"),
             );
         }
@@ -205,7 +205,7 @@ impl<'a> SignatureCheck<'a, '_> {
         let Some((contents, _, _)) = &self.sig.contents else {
             self.f.add(
                 Some(SubIndication::FormatFailure),
-                "contents_missing",
+                ProblemCode::ContentsMissing,
                 "the signature has no /Contents",
             );
             return None;
@@ -219,7 +219,7 @@ impl<'a> SignatureCheck<'a, '_> {
             ) => {
                 self.f.add(
                     Some(SubIndication::FormatFailure),
-                    "budget_exceeded",
+                    ProblemCode::BudgetExceeded,
                     e.to_string(),
                 );
                 None
@@ -227,7 +227,7 @@ impl<'a> SignatureCheck<'a, '_> {
             Err(e) => {
                 self.f.add(
                     Some(SubIndication::FormatFailure),
-                    "cms_malformed",
+                    ProblemCode::CmsMalformed,
                     e.to_string(),
                 );
                 None
@@ -244,7 +244,7 @@ impl<'a> SignatureCheck<'a, '_> {
             other => {
                 self.f.add(
                     Some(SubIndication::FormatFailure),
-                    "sub_filter_unsupported",
+                    ProblemCode::SubFilterUnsupported,
                     format!("unsupported /SubFilter {other:?}"),
                 );
                 None
@@ -262,7 +262,7 @@ impl<'a> SignatureCheck<'a, '_> {
                 self.rep.signing_time = Some(fmt_time(ts.gen_time));
                 self.rep.signing_time_source = SigningTimeSource::Timestamp;
                 for (p, sub) in ts.findings.0 {
-                    self.f.add(sub, &p.code, p.message);
+                    self.f.add(sub, p.code, p.message);
                 }
             }
             Err(TimestampFailure { code, message, sub }) => self.f.add(Some(sub), code, message),
@@ -281,7 +281,7 @@ impl<'a> SignatureCheck<'a, '_> {
         let Some(digest_alg) = DigestAlg::from_oid(&sd.digest_algorithm.oid) else {
             self.f.add(
                 Some(CryptoConstraintsFailure),
-                "digest_unsupported",
+                ProblemCode::DigestUnsupported,
                 format!("unsupported digest algorithm {}", sd.digest_algorithm.oid),
             );
             return None;
@@ -291,7 +291,7 @@ impl<'a> SignatureCheck<'a, '_> {
             if sd.encapsulated_content.is_some() {
                 self.f.add(
                     Some(FormatFailure),
-                    "detached_with_content",
+                    ProblemCode::DetachedWithContent,
                     "a detached signature must not carry encapsulated content",
                 );
                 return None;
@@ -301,13 +301,13 @@ impl<'a> SignatureCheck<'a, '_> {
             let Some(content) = &sd.encapsulated_content else {
                 self.f.add(
                     Some(FormatFailure),
-                    "content_missing",
+                    ProblemCode::ContentMissing,
                     "adbe.pkcs7.sha1 signature without its SHA-1 content",
                 );
                 return None;
             };
             if *content != self.digests.get(DigestAlg::Sha1, bytes, range) {
-                self.f.add(Some(HashFailure), "digest_mismatch", "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
+                self.f.add(Some(HashFailure), ProblemCode::DigestMismatch, "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
             }
             (digest_alg.hash(&[content]), DigestAlg::Sha1)
         };
@@ -317,7 +317,7 @@ impl<'a> SignatureCheck<'a, '_> {
         {
             self.f.add(
                 Some(CryptoConstraintsFailure),
-                "weak_digest",
+                ProblemCode::WeakDigest,
                 "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
             );
         }
@@ -370,7 +370,7 @@ impl<'a> SignatureCheck<'a, '_> {
                     if let Some(bad) = ts.findings.0.iter().find(|(_, s)| s.is_some()) {
                         self.f.add(
                             None,
-                            "timestamp_invalid",
+                            ProblemCode::TimestampInvalid,
                             format!("the signature timestamp is not usable: {}", bad.0.message),
                         );
                         continue;
@@ -379,14 +379,14 @@ impl<'a> SignatureCheck<'a, '_> {
                     for (p, _) in &ts.findings.0 {
                         self.f.add(
                             None,
-                            "timestamp_note",
+                            ProblemCode::TimestampNote,
                             format!("signature timestamp: {}", p.message),
                         );
                     }
                 }
                 Err(e) => self.f.add(
                     None,
-                    "timestamp_invalid",
+                    ProblemCode::TimestampInvalid,
                     format!("the signature timestamp is not usable: {}", e.message),
                 ),
             }
@@ -434,7 +434,7 @@ impl<'a> SignatureCheck<'a, '_> {
                 if t < c.signer.not_before {
                     self.f.add(
                         None,
-                        "signing_time_before_certificate",
+                        ProblemCode::SigningTimeBeforeCertificate,
                         format!(
                             "the claimed signing time {} is before the signer's certificate was issued ({})",
                             fmt_time(t),
@@ -445,7 +445,7 @@ impl<'a> SignatureCheck<'a, '_> {
             }
         }
         if sd.signed_attrs.is_none() {
-            self.f.add(None, "no_signed_attributes", "the signature has no signed attributes: its signing time is only the unsigned /M entry");
+            self.f.add(None, ProblemCode::NoSignedAttributes, "the signature has no signed attributes: its signing time is only the unsigned /M entry");
         }
         // 9. The PAdES baseline level the signature reaches.
         let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);

@@ -56,7 +56,7 @@ pub(super) fn check_signer(
     let Some(signer) = find_signer(sd, &cms_certs, inputs.store) else {
         f.add(
             Some(SubIndication::NoSigningCertificateFound),
-            "signer_certificate_missing",
+            ProblemCode::SignerCertificateMissing,
             "the signer's certificate is neither in the signature nor in the configured certificates",
         );
         return None;
@@ -93,7 +93,7 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
         Some(ct) if *ct == sd.econtent_type => {}
         Some(ct) => f.add(
             Some(FormatFailure),
-            "content_type_mismatch",
+            ProblemCode::ContentTypeMismatch,
             format!(
                 "signed contentType {ct} differs from the encapsulated type {}",
                 sd.econtent_type
@@ -101,7 +101,7 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
         ),
         None => f.add(
             Some(FormatFailure),
-            "content_type_missing",
+            ProblemCode::ContentTypeMissing,
             "the signed attributes have no contentType",
         ),
     }
@@ -109,10 +109,10 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
         Some(md) if md == content_digest => {}
         Some(_) => f.add(
             Some(HashFailure),
-            "digest_mismatch",
+            ProblemCode::DigestMismatch,
             "the signed bytes do not match the digest in the signature: the document was altered after signing",
         ),
-        None => f.add(Some(FormatFailure), "message_digest_missing", "the signed attributes have no messageDigest"),
+        None => f.add(Some(FormatFailure), ProblemCode::MessageDigestMissing, "the signed attributes have no messageDigest"),
     }
 }
 
@@ -128,7 +128,7 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
                 if !pki::document_digest_allowed(d, &inputs.opts.policy) && d != digest_alg {
                     f.add(
                         Some(CryptoConstraintsFailure),
-                        "weak_digest",
+                        ProblemCode::WeakDigest,
                         "the signature value uses SHA-1, which the policy refuses (allow it with --allow-sha1-signatures)",
                     );
                 }
@@ -149,12 +149,12 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
         Ok(()) => {}
         Err(crypto::CryptoError::BadSignature) => f.add(
             Some(SigCryptoFailure),
-            "signature_invalid",
+            ProblemCode::SignatureInvalid,
             "the signature value does not verify with the signer's public key",
         ),
         Err(e) => f.add(
             Some(CryptoConstraintsFailure),
-            "algorithm_unsupported",
+            ProblemCode::AlgorithmUnsupported,
             e.to_string(),
         ),
     }
@@ -175,7 +175,7 @@ fn check_ess(sd: &SignedData, signer: &Cert, f: &mut Findings) -> bool {
     if !matches {
         f.add(
             Some(SubIndication::NoSigningCertificateFound),
-            "signing_certificate_mismatch",
+            ProblemCode::SigningCertificateMismatch,
             "the signing-certificate attribute names a different certificate than the one that signed",
         );
     }
@@ -228,49 +228,49 @@ pub(super) fn add_path_finding(
     match finding {
         Finding::NoPath { issuer, candidates } => f.add(
             Some(NoCertificateChainFound),
-            "no_chain",
+            ProblemCode::NoChain,
             format!("no chain to a trusted anchor: issuer \"{issuer}\" not found among the trusted certificates ({candidates} with that name tried)"),
         ),
         Finding::PathBudget { limit } => f.add(
             Some(NoCertificateChainFound),
-            "path_budget_exceeded",
+            ProblemCode::PathBudgetExceeded,
             format!("path building stopped after {limit} attempts (budget)"),
         ),
         Finding::OutsideValidity { subject, not_before, not_after } => f.add(
             Some(OutOfBoundsNoPoe),
-            "certificate_not_valid_at_time",
+            ProblemCode::CertificateNotValidAtTime,
             format!("certificate \"{subject}\" is valid from {} to {}, not at the validation time", date(*not_before), date(*not_after)),
         ),
-        Finding::NotCa { subject } => f.add(Some(ChainConstraintsFailure), "issuer_not_ca", format!("\"{subject}\" issues certificates but is not a CA (basicConstraints)")),
+        Finding::NotCa { subject } => f.add(Some(ChainConstraintsFailure), ProblemCode::IssuerNotCa, format!("\"{subject}\" issues certificates but is not a CA (basicConstraints)")),
         Finding::PathLenExceeded { subject, path_len } => f.add(
             Some(ChainConstraintsFailure),
-            "path_length_exceeded",
+            ProblemCode::PathLengthExceeded,
             format!("the path is longer than \"{subject}\" allows (pathLenConstraint {path_len})"),
         ),
         Finding::NoKeyCertSign { subject } => f.add(
             Some(ChainConstraintsFailure),
-            "issuer_key_usage",
+            ProblemCode::IssuerKeyUsage,
             format!("\"{subject}\" is not allowed to sign certificates (keyUsage without keyCertSign)"),
         ),
         Finding::UnknownCriticalExtension { subject, oids } => f.add(
             Some(ChainConstraintsFailure),
-            "unknown_critical_extension",
+            ProblemCode::UnknownCriticalExtension,
             format!("certificate \"{subject}\" has critical extensions kyso does not understand: {}", oids.join(", ")),
         ),
         Finding::WeakKey { subject, bits, min } => f.add(
             Some(CryptoConstraintsFailure),
-            "weak_key",
+            ProblemCode::WeakKey,
             format!("certificate \"{subject}\" has an RSA key of {bits} bits; the policy requires at least {min}"),
         ),
-        Finding::UnsupportedKey { subject, what } => f.add(Some(CryptoConstraintsFailure), "key_unsupported", format!("certificate \"{subject}\": {what}")),
+        Finding::UnsupportedKey { subject, what } => f.add(Some(CryptoConstraintsFailure), ProblemCode::KeyUnsupported, format!("certificate \"{subject}\": {what}")),
         Finding::Sha1InChain { subject } => f.add(
             Some(CryptoConstraintsFailure),
-            "weak_digest_in_chain",
+            ProblemCode::WeakDigestInChain,
             format!("certificate \"{subject}\" is signed with SHA-1, which the policy refuses"),
         ),
         Finding::SignerKeyUsage { subject, present } => f.add(
             Some(SigConstraintsFailure),
-            "signer_key_usage",
+            ProblemCode::SignerKeyUsage,
             if *present {
                 format!("the signer's certificate \"{subject}\" is not for signing (keyUsage has neither digitalSignature nor nonRepudiation)")
             } else {
@@ -279,31 +279,31 @@ pub(super) fn add_path_finding(
         ),
         Finding::Revoked { subject, at, signer } => {
             if !*signer {
-                f.add(Some(RevokedCaNoPoe), "ca_revoked", format!("CA certificate \"{subject}\" was revoked on {}", date(*at)));
+                f.add(Some(RevokedCaNoPoe), ProblemCode::CaRevoked, format!("CA certificate \"{subject}\" was revoked on {}", date(*at)));
             } else if claimed.is_some_and(|c| *at <= c) {
-                f.add(Some(Revoked), "certificate_revoked", format!("the signer's certificate was revoked on {}, before the signing time", date(*at)));
+                f.add(Some(Revoked), ProblemCode::CertificateRevoked, format!("the signer's certificate was revoked on {}, before the signing time", date(*at)));
             } else {
                 f.add(
                     Some(RevokedNoPoe),
-                    "certificate_revoked",
+                    ProblemCode::CertificateRevoked,
                     format!("the signer's certificate was revoked on {}; nothing proves the signature existed before that", date(*at)),
                 );
             }
         }
         Finding::NoRevocationData { subject, issuer } => f.add(
             policy.require_revocation.then_some(TryLater),
-            "revocation_unknown",
+            ProblemCode::RevocationUnknown,
             format!("no CRL from \"{issuer}\" is installed, so the revocation of \"{subject}\" was not checked"),
         ),
         Finding::NameNotPermitted { subject, name } => f.add(
             Some(ChainConstraintsFailure),
-            "name_not_permitted",
+            ProblemCode::NameNotPermitted,
             format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
         ),
         Finding::CrlExpired { issuer, next_update } => f.add(
             // Under --require-revocation an outdated CRL does not settle the status.
             policy.require_revocation.then_some(TryLater),
-            "crl_outdated",
+            ProblemCode::CrlOutdated,
             format!("the newest CRL of \"{issuer}\" expired on {} (nextUpdate)", date(*next_update)),
         ),
     }

@@ -25,7 +25,7 @@ pub(super) struct TimestampCheck {
 }
 
 pub(super) struct TimestampFailure {
-    pub(super) code: &'static str,
+    pub(super) code: ProblemCode,
     pub(super) message: String,
     pub(super) sub: SubIndication,
 }
@@ -49,7 +49,7 @@ pub(super) fn check_timestamp_token(
     let content = sd.encapsulated_content.as_deref().unwrap_or_default();
     let digest_alg = DigestAlg::from_oid(&sd.digest_algorithm.oid).ok_or_else(|| {
         fail(
-            "timestamp_malformed",
+            ProblemCode::TimestampMalformed,
             format!("unsupported digest {}", sd.digest_algorithm.oid),
             CryptoConstraintsFailure,
         )
@@ -71,7 +71,7 @@ pub(super) fn check_timestamp_token(
             .map(|(p, _)| p.message.clone())
             .unwrap_or_default();
         return Err(fail(
-            "timestamp_invalid",
+            ProblemCode::TimestampInvalid,
             format!("the timestamp's signer: {why}"),
             NoSigningCertificateFound,
         ));
@@ -84,7 +84,7 @@ pub(super) fn check_timestamp_token(
     {
         findings.add(
             Some(SigConstraintsFailure),
-            "tsa_not_time_stamping",
+            ProblemCode::TsaNotTimeStamping,
             format!("the certificate \"{}\" is not a timestamping authority's (no timeStamping extended key usage)", checked.signer.subject),
         );
     }
@@ -98,7 +98,7 @@ pub(super) fn check_timestamp_token(
 
 fn malformed(message: String, sub: SubIndication) -> TimestampFailure {
     TimestampFailure {
-        code: "timestamp_malformed",
+        code: ProblemCode::TimestampMalformed,
         message,
         sub,
     }
@@ -156,7 +156,7 @@ fn check_imprint(
     };
     if expected != tst.imprint {
         return Err(TimestampFailure {
-            code: "timestamp_imprint_mismatch",
+            code: ProblemCode::TimestampImprintMismatch,
             message: "the timestamp's message imprint does not match what it should cover".into(),
             sub: SubIndication::HashFailure,
         });
