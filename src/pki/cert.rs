@@ -153,7 +153,8 @@ impl Cert {
                         .extend(e.other.iter().map(|o| o.to_id_string()));
                 }
                 ParsedExtension::CRLDistributionPoints(cdp) => {
-                    c.crl_points = crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp);
+                    c.crl_points =
+                        crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp, ext.value);
                     for p in cdp.iter() {
                         if let Some(x509_parser::extensions::DistributionPointName::FullName(
                             names,
@@ -291,6 +292,8 @@ pub struct Crl {
     pub next_update: Option<OffsetDateTime>,
     /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
     pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
+    pub revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
     /// Serials a delta CRL takes off the base CRL (removeFromCRL).
     pub removed: std::collections::HashSet<Vec<u8>>,
     /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
@@ -306,6 +309,17 @@ impl Crl {
     /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
     /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
     /// (§4.2.1.3); without the extension its key is unrestricted.
+    /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
+    pub fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
+        if cert.issuer_cmp == self.issuer_cmp {
+            self.revoked.get(&cert.serial_key).copied()
+        } else {
+            self.revoked_for_others
+                .get(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
+                .copied()
+        }
+    }
+
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
         may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
@@ -333,10 +347,26 @@ impl Crl {
         let (removed, listed): (Vec<_>, Vec<_>) = x
             .iter_revoked_certificates()
             .partition(|r| r.reason_code().is_some_and(|(_, c)| c.0 == 8));
-        let revoked = listed
-            .iter()
-            .map(|r| (int_key(r.raw_serial()), r.revocation_date.to_datetime()))
-            .collect();
+        // In an indirect CRL (§5.3.3) an entry's certificateIssuer names the issuer of it and
+        // of the entries after it; before the first one, entries are the CRL issuer's.
+        let crl_issuer = comparable_name(x.issuer());
+        let mut current: Option<String> = None;
+        let mut revoked = HashMap::new();
+        let mut revoked_for_others = HashMap::new();
+        for r in &listed {
+            if let Some(named) = crl_scope::certificate_issuer(r.extensions()) {
+                current = (named != crl_issuer).then_some(named);
+            }
+            let entry = (int_key(r.raw_serial()), r.revocation_date.to_datetime());
+            match &current {
+                None => {
+                    revoked.insert(entry.0, entry.1);
+                }
+                Some(other) => {
+                    revoked_for_others.insert((other.clone(), entry.0), entry.1);
+                }
+            }
+        }
         let removed = removed.iter().map(|r| int_key(r.raw_serial())).collect();
         let delta_base = x
             .tbs_cert_list
@@ -348,6 +378,7 @@ impl Crl {
                 other => other.to_vec(),
             });
         Ok(Crl {
+            issuer_cmp: crl_issuer,
             der: der.to_vec(),
             issuer: name_string(x.issuer()),
             issuer_raw: x.issuer().as_raw().to_vec(),
@@ -355,6 +386,7 @@ impl Crl {
             this_update: x.last_update().to_datetime(),
             next_update: x.next_update().map(|t| t.to_datetime()),
             revoked,
+            revoked_for_others,
             removed,
             delta_base,
             scope: CrlScope::read(
@@ -362,7 +394,6 @@ impl Crl {
                 x.tbs_cert_list.extensions(),
                 x.iter_revoked_certificates().map(|r| r.extensions()),
             ),
-            issuer_cmp: comparable_name(x.issuer()),
             signed,
             number,
         })

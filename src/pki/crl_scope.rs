@@ -14,19 +14,27 @@ pub struct CrlScope {
     pub only_ca: bool,
     /// The distribution point names of the IDP (empty: the CRL covers every point).
     pub dp_names: Vec<String>,
-    /// Why this CRL is not a complete direct CRL kyso can rely on.
+    /// onlySomeReasons (bits 1-8 of ReasonFlags): the CRL lists revocations for these reasons
+    /// only; `None`: for all reasons.
+    pub reasons: Option<u16>,
+    /// Why this CRL is not a complete CRL kyso can rely on.
     pub unusable: Option<String>,
+    /// issuingDistributionPoint indirectCRL: entries may be about other issuers' certificates.
+    pub indirect: bool,
 }
 
 /// One cRLDistributionPoints entry of a certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertDistributionPoint {
     pub names: Vec<String>,
-    /// The CRL for this point is issued by another entity (an indirect CRL).
-    pub crl_issuer: bool,
+    /// cRLIssuer: the CRL for this point is issued by this entity (comparable directory
+    /// names), in an indirect CRL.
+    pub crl_issuer: Vec<String>,
 }
 
 const IDP: &str = "2.5.29.28";
+/// ReasonFlags bits 1 (keyCompromise) to 8 (aACompromise), RFC 5280 §4.2.1.13.
+pub const ALL_REASONS: u16 = 0x1FE;
 const DELTA_CRL_INDICATOR: &str = "2.5.29.27";
 const CERTIFICATE_ISSUER: &str = "2.5.29.29";
 const FRESHEST_CRL: &str = "2.5.29.46";
@@ -66,19 +74,49 @@ fn point_names(p: &DistributionPointName, issuer: &str) -> Vec<String> {
 }
 
 /// The certificate's distribution points (`issuer`: its issuer's comparable name, the CRL
-/// issuer of a direct CRL).
-pub(crate) fn cert_points(ext: &ParsedExtension, issuer: &str) -> Vec<CertDistributionPoint> {
+/// issuer of a direct CRL; `der`: the extension's value, for the relative names x509-parser
+/// drops).
+pub(crate) fn cert_points(
+    ext: &ParsedExtension,
+    issuer: &str,
+    der: &[u8],
+) -> Vec<CertDistributionPoint> {
     let ParsedExtension::CRLDistributionPoints(cdp) = ext else {
         return Vec::new();
     };
+    let raw = crate::ber::read(der, 0)
+        .ok()
+        .and_then(|(t, _)| t.children().ok())
+        .unwrap_or_default();
     cdp.iter()
-        .map(|p| CertDistributionPoint {
-            names: p
+        .enumerate()
+        .map(|(i, p)| {
+            let mut crl_issuer: Vec<String> = p
+                .crl_issuer
+                .iter()
+                .flatten()
+                .filter_map(|g| match g {
+                    GeneralName::DirectoryName(n) => Some(super::cert::comparable_name(n)),
+                    _ => None,
+                })
+                .collect();
+            if crl_issuer.is_empty() {
+                // x509-parser drops a cRLIssuer beside a relative name: read the DER.
+                crl_issuer = raw.get(i).map(raw_crl_issuer).unwrap_or_default();
+            }
+            // A relative name is relative to the CRL issuer: the cRLIssuer when named.
+            let base = crl_issuer.first().map(String::as_str).unwrap_or(issuer);
+            let mut names: Vec<String> = p
                 .distribution_point
                 .as_ref()
-                .map(|n| point_names(n, issuer))
-                .unwrap_or_default(),
-            crl_issuer: p.crl_issuer.is_some(),
+                .map(|n| point_names(n, base))
+                .unwrap_or_default();
+            if names.is_empty() {
+                if let Some(rdn) = raw.get(i).and_then(|dp| relative_name(dp.raw)) {
+                    names.push(format!("DN:{base},{rdn}"));
+                }
+            }
+            CertDistributionPoint { names, crl_issuer }
         })
         .collect()
 }
@@ -106,19 +144,22 @@ impl CrlScope {
                         .map(|n| point_names(n, issuer))
                         .unwrap_or_default();
                     if s.dp_names.is_empty() && names_a_point(ext.value) {
-                        // The parser dropped a distribution point name it could not read: the
-                        // scope is unknown, so the CRL answers for nobody.
-                        refuse(
-                            &mut s,
-                            "an issuingDistributionPoint name kyso cannot read".into(),
-                        );
+                        // x509-parser drops a name relative to the CRL issuer: read it here.
+                        // Anything else unreadable leaves the scope unknown, so the CRL
+                        // answers for nobody.
+                        match relative_name(ext.value) {
+                            Some(rdn) => s.dp_names = vec![format!("DN:{issuer},{rdn}")],
+                            None => refuse(
+                                &mut s,
+                                "an issuingDistributionPoint name kyso cannot read".into(),
+                            ),
+                        }
                     }
-                    if idp.indirect_crl {
-                        refuse(&mut s, "an indirect CRL (not supported)".into());
-                    }
-                    if idp.only_some_reasons.is_some() {
-                        refuse(&mut s, "a CRL for some revocation reasons only".into());
-                    }
+                    s.indirect = idp.indirect_crl;
+                    s.reasons = idp
+                        .only_some_reasons
+                        .as_ref()
+                        .map(|r| r.flags & ALL_REASONS);
                     if idp.only_contains_attribute_certs {
                         refuse(&mut s, "a CRL for attribute certificates".into());
                     }
@@ -139,7 +180,12 @@ impl CrlScope {
             for ext in exts {
                 let oid = ext.oid.to_id_string();
                 if oid == CERTIFICATE_ISSUER {
-                    refuse(&mut s, "entries for other issuers (an indirect CRL)".into());
+                    if !s.indirect {
+                        refuse(
+                            &mut s,
+                            "entries for other issuers in a CRL not marked indirect".into(),
+                        );
+                    }
                 } else if ext.critical && !KNOWN_ENTRY_EXTENSIONS.contains(&oid.as_str()) {
                     refuse(
                         &mut s,
@@ -151,21 +197,71 @@ impl CrlScope {
         s
     }
 
-    /// Whether this CRL can answer for a certificate with these properties (RFC 5280
-    /// §6.3.3 (b)): a complete direct CRL whose scope includes it.
-    pub fn covers(&self, is_ca: bool, points: &[CertDistributionPoint]) -> bool {
+    /// Whether this CRL, issued by `crl_issuer`, can answer for a certificate issued by
+    /// `cert_issuer` with these properties (RFC 5280 §6.3.3 (b)): a complete CRL whose scope
+    /// includes it, from its issuer, or from the cRLIssuer its distribution point names (then
+    /// an indirect CRL).
+    pub fn covers(
+        &self,
+        crl_issuer: &str,
+        cert_issuer: &str,
+        is_ca: bool,
+        points: &[CertDistributionPoint],
+    ) -> bool {
         if self.unusable.is_some() || (self.only_user && is_ca) || (self.only_ca && !is_ca) {
             return false;
         }
-        // A certificate whose CRLs come from another issuer is not answered by a direct CRL.
-        if points.iter().any(|p| p.crl_issuer) {
-            return false;
+        let named = |p: &CertDistributionPoint| {
+            self.dp_names.is_empty() || p.names.iter().any(|n| self.dp_names.contains(n))
+        };
+        let delegated: Vec<&CertDistributionPoint> =
+            points.iter().filter(|p| !p.crl_issuer.is_empty()).collect();
+        if !delegated.is_empty() {
+            return self.indirect
+                && delegated
+                    .iter()
+                    .any(|p| p.crl_issuer.iter().any(|i| i == crl_issuer) && named(p));
         }
-        self.dp_names.is_empty()
-            || points
-                .iter()
-                .any(|p| p.names.iter().any(|n| self.dp_names.contains(n)))
+        crl_issuer == cert_issuer && (self.dp_names.is_empty() || points.iter().any(named))
     }
+}
+
+/// The issuer an indirect CRL entry's certificateIssuer extension names (its first directory
+/// name, comparable), if the entry has one.
+pub(crate) fn certificate_issuer(exts: &[X509Extension]) -> Option<String> {
+    let ext = exts
+        .iter()
+        .find(|e| e.oid.to_id_string() == CERTIFICATE_ISSUER)?;
+    let (names, _) = crate::ber::read(ext.value, 0).ok()?;
+    directory_names(&names).into_iter().next()
+}
+
+/// The directory names (`[4]`) among the GeneralNames in `names`, comparable.
+fn directory_names(names: &crate::ber::Tlv) -> Vec<String> {
+    names
+        .children()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|g| g.tag == 0xA4)
+        .filter_map(|dn| dn.children().ok()?.into_iter().next())
+        .filter_map(|inner| {
+            let (_, name) = <x509_parser::x509::X509Name as x509_parser::prelude::FromDer<
+                x509_parser::error::X509Error,
+            >>::from_der(inner.raw)
+            .ok()?;
+            Some(super::cert::comparable_name(&name))
+        })
+        .collect()
+}
+
+/// The `[2] cRLIssuer` of a DER DistributionPoint.
+fn raw_crl_issuer(dp: &crate::ber::Tlv) -> Vec<String> {
+    dp.children()
+        .unwrap_or_default()
+        .iter()
+        .find(|t| t.tag == 0xA2)
+        .map(directory_names)
+        .unwrap_or_default()
 }
 
 /// Whether a DER IssuingDistributionPoint (a SEQUENCE) starts with its `[0]`
@@ -180,4 +276,32 @@ fn names_a_point(der: &[u8]) -> bool {
         None => return false,
     };
     rest.get(header) == Some(&0xA0)
+}
+
+/// The `[0] { [1] nameRelativeToCRLIssuer }` of a DER IssuingDistributionPoint or
+/// DistributionPoint (both SEQUENCEs starting so), as a comparable RDN (the form of
+/// `cert::comparable_rdn`).
+fn relative_name(der: &[u8]) -> Option<String> {
+    use crate::ber;
+    let (idp, _) = ber::read(der, 0).ok()?;
+    let point = idp.children().ok()?.into_iter().find(|t| t.tag == 0xA0)?;
+    let rdn = point.children().ok()?.into_iter().find(|t| t.tag == 0xA1)?;
+    let mut atvs = Vec::new();
+    for atv in rdn.children().ok()? {
+        let parts = atv.children().ok()?;
+        let (oid, value) = (parts.first()?, parts.get(1)?);
+        let text = match value.tag {
+            // UTF8String, PrintableString, TeletexString, IA5String
+            0x0c | 0x13 | 0x14 | 0x16 => std::str::from_utf8(value.content)
+                .ok()?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase(),
+            _ => format!("#{}", hex::encode(value.content)),
+        };
+        atvs.push(format!("{}={text}", ber::oid(oid).ok()?));
+    }
+    atvs.sort();
+    Some(atvs.join("+"))
 }

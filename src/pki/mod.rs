@@ -358,12 +358,40 @@ fn check_certificates(
 }
 
 /// The newest CRL for `cert` signed by `issuer`, if any.
-/// The newest complete CRL that answers for `cert` (RFC 5280 §6.3.3): same issuer name, a scope
-/// that includes it, signed with cRLSign by one of `signers` (see [`crl_signers`]).
+/// The newest complete CRL for all reasons that answers for `cert` (RFC 5280 §6.3.3): same
+/// issuer name, a scope that includes it, signed with cRLSign by one of `signers` (see
+/// [`crl_signers`]).
 pub fn crl_for<'a>(cert: &Cert, signers: &[&Cert], store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
-    crls_for(cert, signers, store)
+    crl_set_for(cert, signers, store).and_then(|set| set.into_iter().next())
+}
+
+/// The complete CRLs that together answer for `cert` for every reason (§6.3.3 (d), reasons
+/// mask): the newest CRL for all reasons, or else the newest CRL of each onlySomeReasons
+/// partition when the partitions together cover every reason.
+fn crl_set_for<'a>(
+    cert: &Cert,
+    signers: &[&Cert],
+    store: &'a TrustStore,
+) -> Option<Vec<&'a Arc<Crl>>> {
+    let complete: Vec<&Arc<Crl>> = crls_for(cert, signers, store)
         .filter(|crl| crl.delta_base.is_none())
-        .max_by_key(|crl| crl.this_update)
+        .collect();
+    let newest = |mask: Option<u16>| {
+        complete
+            .iter()
+            .filter(move |c| c.scope.reasons == mask)
+            .max_by_key(|c| c.this_update)
+            .copied()
+    };
+    if let Some(all) = newest(None) {
+        return Some(vec![all]);
+    }
+    let mut masks: Vec<u16> = complete.iter().filter_map(|c| c.scope.reasons).collect();
+    masks.sort_unstable();
+    masks.dedup();
+    let covered = masks.iter().fold(0, |acc, m| acc | m);
+    (covered & crl_scope::ALL_REASONS == crl_scope::ALL_REASONS)
+        .then(|| masks.into_iter().filter_map(|m| newest(Some(m))).collect())
 }
 
 /// The newest delta CRL that updates `base` for `cert` (§5.2.4: its base number is at most the
@@ -392,14 +420,21 @@ fn crls_for<'s: 'c, 'c>(
     store
         .crls
         .iter()
-        .filter(|crl| crl.issuer_raw == cert.issuer_raw || crl.issuer_cmp == cert.issuer_cmp)
-        .filter(|crl| crl.scope.covers(cert.is_ca, &cert.crl_points))
+        .filter(|crl| {
+            crl.scope.covers(
+                &crl.issuer_cmp,
+                &cert.issuer_cmp,
+                cert.is_ca,
+                &cert.crl_points,
+            )
+        })
         .filter(|crl| {
             signers.iter().any(|s| {
-                let key_matches = match (&crl.aki, &s.ski) {
-                    (Some(a), Some(k)) => a == k,
-                    _ => true,
-                };
+                let key_matches = s.subject_cmp == crl.issuer_cmp
+                    && match (&crl.aki, &s.ski) {
+                        (Some(a), Some(k)) => a == k,
+                        _ => true,
+                    };
                 key_matches && crl.signed_by(s)
             })
         })
@@ -420,20 +455,25 @@ fn crl_signers<'a>(
         return Vec::new();
     };
     let mut out: Vec<&Cert> = vec![issuer];
+    // The CRL issuers the certificate's distribution points name (indirect CRLs, §5.2.5).
+    let named: Vec<&String> = chain[i]
+        .crl_points
+        .iter()
+        .flat_map(|p| &p.crl_issuer)
+        .collect();
     for s in store.intermediates.iter().chain(store.anchors.iter()) {
-        if s.sha256 == issuer.sha256
-            || s.subject_cmp != issuer.subject_cmp
-            || at < s.not_before
-            || at > s.not_after
-        {
+        let may_issue_crls = s.subject_cmp == issuer.subject_cmp || named.contains(&&s.subject_cmp);
+        if s.sha256 == issuer.sha256 || !may_issue_crls || at < s.not_before || at > s.not_after {
             continue;
         }
         let Some(parent) = chain[i + 1..].iter().find(|p| signs(p, s)) else {
             continue;
         };
-        let not_revoked = crl_for(s, &[parent.as_ref()], store)
-            .is_some_and(|crl| !crl.revoked.contains_key(&s.serial_key));
-        if not_revoked || store.is_anchor(s) {
+        // A certificate of the path itself has its own revocation checked with the path.
+        let on_path = chain.iter().any(|p| p.sha256 == s.sha256);
+        let not_revoked =
+            crl_for(s, &[parent.as_ref()], store).is_some_and(|crl| crl.revocation_of(s).is_none());
+        if on_path || not_revoked || store.is_anchor(s) {
             out.push(s);
         }
     }
@@ -525,36 +565,49 @@ fn check_revocation(
             }
         }
         let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
-        match crl_for(c, &signers, store) {
+        match crl_set_for(c, &signers, store) {
             None if ocsp_answered => {}
             None => out.push(Finding::NoRevocationData {
                 subject: c.subject.clone(),
                 issuer: issuer.subject.clone(),
             }),
-            Some(crl) => {
-                if let Some(nu) = crl.next_update.filter(|nu| *nu < at) {
-                    out.push(Finding::CrlExpired {
-                        issuer: crl.issuer.clone(),
-                        next_update: nu,
-                    });
-                }
-                let delta = delta_for(c, &signers, crl, store);
-                let listed = match delta {
-                    Some(d) if d.revoked.contains_key(&c.serial_key) => {
-                        d.revoked.get(&c.serial_key)
-                    }
-                    Some(d) if d.removed.contains(&c.serial_key) => None,
-                    _ => crl.revoked.get(&c.serial_key),
-                };
-                if let Some(when) = listed.filter(|w| **w <= at) {
-                    out.push(Finding::Revoked {
-                        subject: c.subject.clone(),
-                        at: *when,
-                        signer: i == 0,
-                    });
+            Some(set) => {
+                for crl in set {
+                    crl_status(c, crl, &signers, store, at, i == 0, out);
                 }
             }
         }
+    }
+}
+
+/// What one complete CRL (with its newest delta, §5.2.4) says of `c` at `at`.
+fn crl_status(
+    c: &Cert,
+    crl: &Crl,
+    signers: &[&Cert],
+    store: &TrustStore,
+    at: OffsetDateTime,
+    is_signer: bool,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(nu) = crl.next_update.filter(|nu| *nu < at) {
+        out.push(Finding::CrlExpired {
+            issuer: crl.issuer.clone(),
+            next_update: nu,
+        });
+    }
+    let delta = delta_for(c, signers, crl, store);
+    let listed = match delta {
+        Some(d) if d.revocation_of(c).is_some() => d.revocation_of(c),
+        Some(d) if d.removed.contains(&c.serial_key) => None,
+        _ => crl.revocation_of(c),
+    };
+    if let Some(when) = listed.filter(|w| *w <= at) {
+        out.push(Finding::Revoked {
+            subject: c.subject.clone(),
+            at: when,
+            signer: is_signer,
+        });
     }
 }
 
