@@ -163,105 +163,31 @@ pub fn credits(
     registry: &Registry,
     policy: &TimePolicy,
 ) -> (Vec<Credit>, Vec<Note>) {
-    let mut credits = Vec::new();
-    let mut notes = Vec::new();
-    let received = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
+    let mut c = Crediting {
+        registry,
+        policy,
+        received: OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok(),
+        credits: Vec::new(),
+        notes: Vec::new(),
+    };
     if sub.report.verdict == Verdict::Unsigned {
-        notes.push(note(
+        c.notes.push(note(
             "unsigned",
             "Tệp không có chữ ký số nào (the file has no digital signature).".into(),
         ));
     }
     for (i, sig) in sub.report.signatures.iter().enumerate() {
         // A document timestamp proves time, not a signer's duty.
-        if sig.kind == crate::report::SignatureKind::DocumentTimestamp {
-            continue;
-        }
-        let label = sig.field.clone().unwrap_or_else(|| format!("#{}", i + 1));
-        if sig.indication != Indication::TotalPassed {
-            let why = sig
-                .problems
-                .iter()
-                .find(|p| p.code != ProblemCode::RevocationUnknown)
-                .or(sig.problems.first());
-            notes.push(note(
-                "signature_not_valid",
-                format!(
-                    "Chữ ký \"{label}\" không hợp lệ nên không được tính (signature not valid: {}).",
-                    why.map(|p| p.message.as_str()).unwrap_or("no reason given")
-                ),
-            ));
-            continue;
-        }
-        let Some(signer) = &sig.signer else { continue };
-        let Some(time) = sig
-            .signing_time
-            .as_deref()
-            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-        else {
-            notes.push(note(
-                "no_signing_time",
-                format!("Chữ ký \"{label}\" không có thời điểm ký nên không xác định được tháng."),
-            ));
-            continue;
-        };
-        let month = Month::of_vietnam_time(time);
-        if let Some(why) = implausible(sig, time, received, policy) {
-            notes.push(note(
-                "signing_time_implausible",
-                if policy.accept_implausible {
-                    format!("Chữ ký \"{label}\": {why}; vẫn được tính theo cấu hình.")
-                } else {
-                    format!("Chữ ký \"{label}\" không được tính: {why}. Nộp văn bản trong tháng ký, hoặc ký kèm dấu thời gian.")
-                },
-            ));
-            if !policy.accept_implausible {
-                continue;
-            }
-        } else if let Some(r) = received {
-            if (r - time).whole_days().abs() > FAR_FROM_RECEIPT_DAYS {
-                notes.push(note(
-                    "signing_time_far_from_receipt",
-                    format!(
-                        "Chữ ký \"{label}\" ký lúc {} nhưng nộp lúc {} (cách hơn {FAR_FROM_RECEIPT_DAYS} ngày); kiểm tra lại tháng được tính.",
-                        vn_date(time),
-                        vn_date(r)
-                    ),
-                ));
-            }
-        }
-        match registry.owner_of(&signer.sha256) {
-            None => notes.push(note(
-                "signer_not_enrolled",
-                format!(
-                    "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
-                    signer.subject, signer.sha256
-                ),
-            )),
-            Some(Owner::Unit(u)) => credits.push(Credit {
-                unit: u,
-                month,
-                requirement: Requirement::Organisation,
-                leader: None,
-            }),
-            Some(Owner::Leader(l)) => {
-                let Some(leader) = registry.leader(&l) else { continue };
-                if leader.in_office(month) {
-                    credits.push(Credit {
-                        unit: leader.unit.clone(),
-                        month,
-                        requirement: Requirement::Leader,
-                        leader: Some(l),
-                    });
-                } else {
-                    notes.push(note(
-                        "leader_not_in_office",
-                        format!("{} {} không đương nhiệm trong tháng {} nên chữ ký không được tính.", leader.title, leader.name, vn_month(month)),
-                    ));
-                }
-            }
+        if sig.kind != crate::report::SignatureKind::DocumentTimestamp {
+            let label = sig.field.clone().unwrap_or_else(|| format!("#{}", i + 1));
+            c.signature(sig, &label);
         }
     }
+    let Crediting {
+        mut credits,
+        mut notes,
+        ..
+    } = c;
     credits.sort();
     credits.dedup();
     if let Some(hint) = &sub.unit_hint {
@@ -276,6 +202,119 @@ pub fn credits(
         }
     }
     (credits, notes)
+}
+
+/// Working out what one submission's signatures earn.
+struct Crediting<'a> {
+    registry: &'a Registry,
+    policy: &'a TimePolicy,
+    received: Option<OffsetDateTime>,
+    credits: Vec<Credit>,
+    notes: Vec<Note>,
+}
+
+impl Crediting<'_> {
+    /// One signature: valid, with a believable signing time, by an enrolled certificate whose
+    /// owner had the duty that month.
+    fn signature(&mut self, sig: &crate::report::SignatureReport, label: &str) {
+        if sig.indication != Indication::TotalPassed {
+            let why = sig
+                .problems
+                .iter()
+                .find(|p| p.code != ProblemCode::RevocationUnknown)
+                .or(sig.problems.first());
+            self.notes.push(note(
+                "signature_not_valid",
+                format!(
+                    "Chữ ký \"{label}\" không hợp lệ nên không được tính (signature not valid: {}).",
+                    why.map(|p| p.message.as_str()).unwrap_or("no reason given")
+                ),
+            ));
+            return;
+        }
+        let Some(signer) = &sig.signer else { return };
+        let Some(month) = self.month_of(sig, label) else {
+            return;
+        };
+        self.credit_owner(signer, month);
+    }
+
+    /// The month a signature counts for (Vietnam time), or `None` with a note when its time is
+    /// missing or not believed.
+    fn month_of(&mut self, sig: &crate::report::SignatureReport, label: &str) -> Option<Month> {
+        let Some(time) = sig
+            .signing_time
+            .as_deref()
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        else {
+            self.notes.push(note(
+                "no_signing_time",
+                format!("Chữ ký \"{label}\" không có thời điểm ký nên không xác định được tháng."),
+            ));
+            return None;
+        };
+        let policy = self.policy;
+        if let Some(why) = implausible(sig, time, self.received, policy) {
+            self.notes.push(note(
+                "signing_time_implausible",
+                if policy.accept_implausible {
+                    format!("Chữ ký \"{label}\": {why}; vẫn được tính theo cấu hình.")
+                } else {
+                    format!("Chữ ký \"{label}\" không được tính: {why}. Nộp văn bản trong tháng ký, hoặc ký kèm dấu thời gian.")
+                },
+            ));
+            if !policy.accept_implausible {
+                return None;
+            }
+        } else if let Some(r) = self.received {
+            if (r - time).whole_days().abs() > FAR_FROM_RECEIPT_DAYS {
+                self.notes.push(note(
+                    "signing_time_far_from_receipt",
+                    format!(
+                        "Chữ ký \"{label}\" ký lúc {} nhưng nộp lúc {} (cách hơn {FAR_FROM_RECEIPT_DAYS} ngày); kiểm tra lại tháng được tính.",
+                        vn_date(time),
+                        vn_date(r)
+                    ),
+                ));
+            }
+        }
+        Some(Month::of_vietnam_time(time))
+    }
+
+    /// The requirement the certificate's owner meets in `month`, if enrolled and in office.
+    fn credit_owner(&mut self, signer: &crate::report::Signer, month: Month) {
+        match self.registry.owner_of(&signer.sha256) {
+            None => self.notes.push(note(
+                "signer_not_enrolled",
+                format!(
+                    "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
+                    signer.subject, signer.sha256
+                ),
+            )),
+            Some(Owner::Unit(u)) => self.credits.push(Credit {
+                unit: u,
+                month,
+                requirement: Requirement::Organisation,
+                leader: None,
+            }),
+            Some(Owner::Leader(l)) => {
+                let Some(leader) = self.registry.leader(&l) else { return };
+                if leader.in_office(month) {
+                    self.credits.push(Credit {
+                        unit: leader.unit.clone(),
+                        month,
+                        requirement: Requirement::Leader,
+                        leader: Some(l),
+                    });
+                } else {
+                    self.notes.push(note(
+                        "leader_not_in_office",
+                        format!("{} {} không đương nhiệm trong tháng {} nên chữ ký không được tính.", leader.title, leader.name, vn_month(month)),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// The receipt time as an instant (RFC 3339 strings do not sort by time when their fractions

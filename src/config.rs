@@ -181,6 +181,13 @@ impl Config {
             }
             None => Config::default(),
         };
+        c.apply_env(env)?;
+        Ok(c)
+    }
+
+    /// `KYSO_<KEY>` overrides, over the file or the defaults.
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let c = self;
         if let Some(v) = env("KYSO_BIND") {
             c.bind = v;
         }
@@ -260,7 +267,7 @@ impl Config {
         if let Some(v) = env("KYSO_TOKEN") {
             c.token = parse_tokens(&v)?;
         }
-        Ok(c)
+        Ok(())
     }
 }
 

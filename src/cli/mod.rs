@@ -293,82 +293,41 @@ pub fn run() -> i32 {
                     config,
                     create_data_dir,
                 },
-        } => {
-            let r = load_config(config.as_deref())
-                .and_then(|cfg| crate::maintenance::import_registry(&cfg, &file, create_data_dir));
-            match r {
-                Ok(msg) => {
-                    println!("{msg}");
-                    0
-                }
-                Err(e) => fail(&e),
-            }
-        }
+        } => with_config(config, |cfg| {
+            crate::maintenance::import_registry(cfg, &file, create_data_dir).map(|m| (m, true))
+        }),
         Command::Crl {
             command: CrlCommand::Refresh { config },
-        } => {
-            match load_config(config.as_deref())
-                .and_then(|cfg| crate::maintenance::crl_refresh(&cfg))
-            {
-                Ok((msg, all_ok)) => {
-                    println!("{msg}");
-                    if all_ok {
-                        0
-                    } else {
-                        1
-                    }
-                }
-                Err(e) => fail(&e),
-            }
-        }
-        Command::Reverify { config } => {
-            match load_config(config.as_deref()).and_then(|cfg| crate::maintenance::reverify(&cfg))
-            {
-                Ok(msg) => {
-                    println!("{msg}");
-                    0
-                }
-                Err(e) => fail(&e),
-            }
-        }
-        Command::Store {
-            command: StoreCommand::Reindex { config },
-        } => {
-            let r =
-                load_config(config.as_deref()).and_then(|cfg| crate::maintenance::reindex(&cfg));
-            match r {
-                Ok(msg) => {
-                    println!("{msg}");
-                    0
-                }
-                Err(e) => fail(&e),
-            }
-        }
-        Command::Store {
-            command: StoreCommand::Backup { dir, config },
-        } => print_outcome(
-            load_config(config.as_deref())
-                .and_then(|cfg| crate::maintenance::store_backup(&cfg, &dir))
-                .map(|m| (m, true)),
-        ),
-        Command::Store {
-            command: StoreCommand::Restore { dir, config },
-        } => print_outcome(
-            load_config(config.as_deref())
-                .and_then(|cfg| crate::maintenance::store_restore(&cfg, &dir)),
-        ),
-        Command::Store {
-            command: StoreCommand::Verify { config },
-        } => match load_config(config.as_deref())
-            .and_then(|cfg| crate::maintenance::store_verify(&cfg))
-        {
-            Ok((msg, clean)) => {
-                println!("{msg}");
-                i32::from(!clean)
-            }
-            Err(e) => fail(&e),
-        },
+        } => with_config(config, crate::maintenance::crl_refresh),
+        Command::Reverify { config } => with_config(config, |cfg| {
+            crate::maintenance::reverify(cfg).map(|m| (m, true))
+        }),
+        Command::Store { command } => store_command(command),
     }
+}
+
+/// `kyso store ...`: the maintenance commands on the evidence store.
+fn store_command(command: StoreCommand) -> i32 {
+    match command {
+        StoreCommand::Reindex { config } => with_config(config, |cfg| {
+            crate::maintenance::reindex(cfg).map(|m| (m, true))
+        }),
+        StoreCommand::Backup { dir, config } => with_config(config, |cfg| {
+            crate::maintenance::store_backup(cfg, &dir).map(|m| (m, true))
+        }),
+        StoreCommand::Restore { dir, config } => {
+            with_config(config, |cfg| crate::maintenance::store_restore(cfg, &dir))
+        }
+        StoreCommand::Verify { config } => with_config(config, crate::maintenance::store_verify),
+    }
+}
+
+/// Load the configuration, run `f`, print its summary; the exit status of [`print_outcome`].
+fn with_config(
+    config: Option<PathBuf>,
+    f: impl FnOnce(&Config) -> Result<(String, bool), String>,
+) -> i32 {
+    print_outcome(load_config(config.as_deref()).and_then(|cfg| f(&cfg)))
 }
 
 /// Print a command's summary; exit 0 when it succeeded cleanly, 1 otherwise.

@@ -122,24 +122,30 @@ fn render(state: &AppState) -> String {
         "From handing a verified upload to the store to its durable answer.",
     );
     m.commit_seconds.render(&mut out, "kyso_commit_seconds", "");
+    render_store(state, &mut out);
+    render_trust(state, &mut out);
+    out
+}
+
+fn render_store(state: &AppState, out: &mut String) {
     let stats = state.store.stats();
     header(
-        &mut out,
+        out,
         "kyso_store_sync_seconds",
         "histogram",
         "One syncfs(2) of a commit batch.",
     );
     stats
         .sync_seconds
-        .render(&mut out, "kyso_store_sync_seconds", "");
+        .render(out, "kyso_store_sync_seconds", "");
     gauge(
-        &mut out,
+        out,
         "kyso_commit_queue_depth",
         "Uploads waiting for the committer.",
         stats.queued.load(Ordering::Relaxed),
     );
     header(
-        &mut out,
+        out,
         "kyso_store_batches_total",
         "counter",
         "Commit batches written.",
@@ -149,20 +155,18 @@ fn render(state: &AppState) -> String {
         stats.batches.load(Ordering::Relaxed)
     ));
     gauge(
-        &mut out,
+        out,
         "kyso_store_submissions",
         "Submissions held.",
         state.store.count(),
     );
     let h = state.store.health();
     gauge(
-        &mut out,
+        out,
         "kyso_store_writable",
         "1 while the store takes writes.",
         u8::from(h.fault.is_none() && h.index_ok),
     );
-    render_trust(state, &mut out);
-    out
 }
 
 fn render_trust(state: &AppState, out: &mut String) {

@@ -112,8 +112,22 @@ impl Cert {
             name_constraints: None,
             names: Vec::new(),
         };
+        let san = c.read_extensions(tbs_c.extensions())?;
+        c.names = super::name_constraints::names_of(&tbs_c.subject, san);
+        Ok(c)
+    }
+
+    /// The extensions kyso acts on (RFC 5280 §4.2); a critical one it does not understand is
+    /// recorded, and a critical one that cannot be parsed refuses the certificate. Returns the
+    /// subjectAltName, for name constraints.
+    fn read_extensions<'a>(
+        &mut self,
+        extensions: &'a [x509_parser::extensions::X509Extension<'a>],
+    ) -> Result<Option<&'a ParsedExtension<'a>>, PkiError> {
+        let c = self;
+        let bad = |w: String| PkiError::BadCertificate(w);
         let mut san = None;
-        for ext in tbs_c.extensions() {
+        for ext in extensions {
             let oid = ext.oid.to_id_string();
             match ext.parsed_extension() {
                 ParsedExtension::BasicConstraints(bc) => {
@@ -181,8 +195,7 @@ impl Cert {
                 c.unknown_critical.push(oid);
             }
         }
-        c.names = super::name_constraints::names_of(&tbs_c.subject, san);
-        Ok(c)
+        Ok(san)
     }
 
     pub fn sha256_hex(&self) -> String {

@@ -136,6 +136,59 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
 
     // Locate original bytes: certificates [0], crls [1], signerInfos SET.
     let parts = sd_tlv.children()?;
+    let (certificates, crls, ocsps) = certificates_and_revocation(&parts)?;
+    if certificates.len() > max_certs {
+        return Err(CmsError::TooManyCertificates {
+            count: certificates.len(),
+            limit: max_certs,
+        });
+    }
+    let signer_infos = parts
+        .last()
+        .filter(|t| t.tag == 0x31)
+        .ok_or_else(|| CmsError::Malformed("signerInfos".into()))?;
+    let si_tlv = single(signer_infos.children()?, "the SignerInfo")?;
+    let si_parts = si_tlv.children()?;
+    let signed_attrs_tlv = si_parts.iter().find(|t| t.tag == 0xa0);
+
+    let si = typed
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or(CmsError::SignerCount(0))?;
+    let sid = signer_id(&si.sid)?;
+    let signed_attrs = signed_attributes(signed_attrs_tlv, si.signed_attrs.as_ref())?;
+    let unsigned_attrs = unsigned_attributes(&si_parts)?;
+    let unsigned_attr_oids = unsigned_attrs.iter().map(|(o, _)| o.clone()).collect();
+    let encapsulated_content = match &typed.encap_content_info.econtent {
+        None => None,
+        Some(_) => Some(encapsulated(&parts)?),
+    };
+    Ok(SignedData {
+        len: top.raw.len(),
+        ber: is_ber(&top)?,
+        econtent_type: typed.encap_content_info.econtent_type.to_string(),
+        encapsulated_content,
+        digest_algorithm: alg(&si.digest_alg)?,
+        signature_algorithm: alg(&si.signature_algorithm)?,
+        signature: si.signature.as_bytes().to_vec(),
+        sid,
+        signed_attrs,
+        unsigned_attr_oids,
+        unsigned_attrs,
+        certificates,
+        crls,
+        ocsps,
+    })
+}
+
+/// The certificates `[0]`, CRLs and OCSP responses `[1]` of a SignedData's parts, as their
+/// original bytes (RFC 5652 §5.1; OCSP as OtherRevocationInfoFormat, RFC 5940).
+#[allow(clippy::type_complexity)]
+fn certificates_and_revocation(
+    parts: &[ber::Tlv],
+) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>), CmsError> {
     let mut certificates = Vec::new();
     let mut crls = Vec::new();
     let mut ocsps = Vec::new();
@@ -166,27 +219,12 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
             _ => {}
         }
     }
-    if certificates.len() > max_certs {
-        return Err(CmsError::TooManyCertificates {
-            count: certificates.len(),
-            limit: max_certs,
-        });
-    }
-    let signer_infos = parts
-        .last()
-        .filter(|t| t.tag == 0x31)
-        .ok_or_else(|| CmsError::Malformed("signerInfos".into()))?;
-    let si_tlv = single(signer_infos.children()?, "the SignerInfo")?;
-    let si_parts = si_tlv.children()?;
-    let signed_attrs_tlv = si_parts.iter().find(|t| t.tag == 0xa0);
+    Ok((certificates, crls, ocsps))
+}
 
-    let si = typed
-        .signer_infos
-        .0
-        .iter()
-        .next()
-        .ok_or(CmsError::SignerCount(0))?;
-    let sid = match &si.sid {
+/// The SignerIdentifier (RFC 5652 §5.3): issuer and serial, or subject key identifier.
+fn signer_id(sid: &SignerIdentifier) -> Result<SignerId, CmsError> {
+    Ok(match sid {
         SignerIdentifier::IssuerAndSerialNumber(isn) => SignerId::IssuerSerial {
             issuer: isn
                 .issuer
@@ -197,11 +235,18 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         SignerIdentifier::SubjectKeyIdentifier(ski) => {
             SignerId::SubjectKeyId(ski.0.as_bytes().to_vec())
         }
-    };
-    let signed_attrs = match (signed_attrs_tlv, &si.signed_attrs) {
+    })
+}
+
+/// The signed attributes with the bytes the signature covers (RFC 5652 §5.4: the DER SET OF,
+/// so a BER-encoded set is re-encoded, and the `[0]` tag becomes SET).
+fn signed_attributes(
+    tlv: Option<&ber::Tlv>,
+    typed: Option<&cms::signed_data::SignedAttributes>,
+) -> Result<Option<SignedAttributes>, CmsError> {
+    match (tlv, typed) {
         (Some(t), Some(typed_attrs)) => {
             let signed_bytes = if t.indefinite {
-                // Signatures are over the DER form; a BER-encoded attribute set is re-encoded.
                 typed_attrs
                     .to_der()
                     .map_err(|e| CmsError::Malformed(format!("signed attributes: {e}")))?
@@ -210,12 +255,16 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
                 b[0] = 0x31;
                 b
             };
-            Some(parse_signed_attrs(t, signed_bytes)?)
+            Ok(Some(parse_signed_attrs(t, signed_bytes)?))
         }
-        (None, None) => None,
-        _ => return Err(CmsError::Malformed("signed attributes".into())),
-    };
-    let mut unsigned_attrs = Vec::new();
+        (None, None) => Ok(None),
+        _ => Err(CmsError::Malformed("signed attributes".into())),
+    }
+}
+
+/// The unsigned attributes `[1]` of a SignerInfo: each type with its values' bytes.
+fn unsigned_attributes(si_parts: &[ber::Tlv]) -> Result<Vec<(String, Vec<Vec<u8>>)>, CmsError> {
+    let mut out = Vec::new();
     if let Some(t) = si_parts.iter().find(|t| t.tag == 0xa1) {
         for a in t.children()? {
             let kids = a.children()?;
@@ -223,41 +272,23 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
                 return Err(CmsError::Malformed("an unsigned attribute".into()));
             };
             let values = vals.children()?.iter().map(|v| v.raw.to_vec()).collect();
-            unsigned_attrs.push((ber::oid(o)?, values));
+            out.push((ber::oid(o)?, values));
         }
     }
-    let unsigned_attr_oids = unsigned_attrs.iter().map(|(o, _)| o.clone()).collect();
-    let encapsulated_content = match &typed.encap_content_info.econtent {
-        None => None,
-        Some(_) => {
-            // The eContent [0] EXPLICIT OCTET STRING, possibly constructed (BER).
-            let eci = parts
-                .get(2)
-                .ok_or_else(|| CmsError::Malformed("encapContentInfo".into()))?
-                .children()?;
-            let explicit = eci
-                .get(1)
-                .ok_or_else(|| CmsError::Malformed("eContent".into()))?;
-            let inner = single(explicit.children()?, "the eContent")?;
-            Some(ber::string_bytes(&inner)?)
-        }
-    };
-    Ok(SignedData {
-        len: top.raw.len(),
-        ber: is_ber(&top)?,
-        econtent_type: typed.encap_content_info.econtent_type.to_string(),
-        encapsulated_content,
-        digest_algorithm: alg(&si.digest_alg)?,
-        signature_algorithm: alg(&si.signature_algorithm)?,
-        signature: si.signature.as_bytes().to_vec(),
-        sid,
-        signed_attrs,
-        unsigned_attr_oids,
-        unsigned_attrs,
-        certificates,
-        crls,
-        ocsps,
-    })
+    Ok(out)
+}
+
+/// The eContent `[0] EXPLICIT OCTET STRING` of encapContentInfo, possibly constructed (BER).
+fn encapsulated(parts: &[ber::Tlv]) -> Result<Vec<u8>, CmsError> {
+    let eci = parts
+        .get(2)
+        .ok_or_else(|| CmsError::Malformed("encapContentInfo".into()))?
+        .children()?;
+    let explicit = eci
+        .get(1)
+        .ok_or_else(|| CmsError::Malformed("eContent".into()))?;
+    let inner = single(explicit.children()?, "the eContent")?;
+    Ok(ber::string_bytes(&inner)?)
 }
 
 /// The typed SignedData. `cms` 0.3.0-rc.0 refuses some RevocationInfoChoices (the
