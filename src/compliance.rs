@@ -253,6 +253,7 @@ impl Crediting<'_> {
             ));
             return None;
         };
+        let time = self.local_as_utc(sig, time, label);
         let policy = self.policy;
         if let Some(why) = implausible(sig, time, self.received, policy) {
             self.notes.push(note(
@@ -279,6 +280,36 @@ impl Crediting<'_> {
             }
         }
         Some(Month::of_vietnam_time(time))
+    }
+
+    /// A claimed (untimestamped) time after the receipt, but by less than Vietnam's offset
+    /// (plus the clock skew), is Vietnam wall-clock time written as UTC by the signing tool
+    /// (the verifier already corrects it when /M says so): it is read as Vietnam time, with a
+    /// note. A later time stays implausible.
+    fn local_as_utc(
+        &mut self,
+        sig: &crate::report::SignatureReport,
+        time: OffsetDateTime,
+        label: &str,
+    ) -> OffsetDateTime {
+        let Some(r) = self.received else { return time };
+        let ahead = time - r;
+        let skew = time::Duration::minutes(CLOCK_SKEW_MINUTES);
+        if sig.signing_time_source == crate::report::SigningTimeSource::Timestamp
+            || ahead <= skew
+            || ahead > time::Duration::hours(7) + skew
+        {
+            return time;
+        }
+        let corrected = time - time::Duration::hours(7);
+        self.notes.push(note(
+            "signing_time_local_as_utc",
+            format!(
+                "Chữ ký \"{label}\": phần mềm ký ghi giờ Việt Nam như giờ UTC; thời điểm ký được hiểu là {} (the signing tool wrote Vietnam time as UTC).",
+                vn_date(corrected)
+            ),
+        ));
+        corrected
     }
 
     /// The requirement the certificate's owner meets in `month`, if enrolled and in office.
@@ -588,34 +619,33 @@ pub fn period_table(
 /// The month's table as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
 /// one row per requirement.
 pub fn month_csv(t: &MonthTable) -> String {
-    fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    }
+    use crate::spreadsheet::csv_row;
     let mut out = String::from("\u{feff}");
-    out += "Tháng,Mã đơn vị,Tên đơn vị,Loại đơn vị,Yêu cầu,Lãnh đạo,Chức vụ,Đã nộp,Hồ sơ\r\n";
+    out += &csv_row(&[
+        "Tháng",
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Loại đơn vị",
+        "Yêu cầu",
+        "Lãnh đạo",
+        "Chức vụ",
+        "Đã nộp",
+        "Hồ sơ",
+    ]);
     let month = format!("{:02}/{}", t.month.month, t.month.year);
     for u in &t.units {
         let row = |req: &str, name: &str, title: &str, ok: bool, subs: &[String]| {
-            [
-                month.clone(),
-                u.id.clone(),
-                u.name.clone(),
-                u.kind.label_vi().to_string(),
-                req.to_string(),
-                name.to_string(),
-                title.to_string(),
-                if ok { "Có" } else { "Chưa" }.to_string(),
-                subs.join(" "),
-            ]
-            .iter()
-            .map(|s| field(s))
-            .collect::<Vec<_>>()
-            .join(",")
-                + "\r\n"
+            csv_row(&[
+                month.as_str(),
+                &u.id,
+                &u.name,
+                u.kind.label_vi(),
+                req,
+                name,
+                title,
+                if ok { "Có" } else { "Chưa" },
+                &subs.join(" "),
+            ])
         };
         out += &row(
             "Ký số cơ quan",
@@ -635,4 +665,88 @@ pub fn month_csv(t: &MonthTable) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Unit;
+
+    fn submission(signing_time: &str, source: &str, received_at: &str) -> Submission {
+        let report = serde_json::json!({
+            "schema": 1,
+            "document": { "sha256": "00", "size": 1, "revisions": 1 },
+            "verdict": "valid",
+            "validation_time": received_at,
+            "signatures": [{
+                "field": "Sig1", "kind": "signature", "sub_filter": "adbe.pkcs7.detached",
+                "indication": "TOTAL_PASSED", "sub_indication": null, "problems": [],
+                "signer": { "subject": "CN=x", "issuer": "CN=ca", "serial": "01", "sha256": "ab" },
+                "chain": [], "signing_time": signing_time, "signing_time_source": source,
+                "coverage": "entire_file", "modifications_after": "none", "level": null
+            }]
+        });
+        Submission {
+            id: "id".into(),
+            received_at: received_at.into(),
+            size: 1,
+            unit_hint: None,
+            report: serde_json::from_value(report).unwrap(),
+            history: Vec::new(),
+            ocsp: Vec::new(),
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry {
+            units: vec![Unit {
+                id: "u".into(),
+                name: "Đơn vị".into(),
+                kind: UnitKind::Commune,
+                certificates: vec!["ab".into()],
+                active: true,
+            }],
+            leaders: vec![],
+        }
+    }
+
+    #[test]
+    fn vietnam_time_written_as_utc_is_read_as_vietnam_time() {
+        // Signed at 10:57 Vietnam time, written "10:57Z"; received 3 minutes later (04:00Z).
+        let sub = submission(
+            "2026-11-30T10:57:00Z",
+            "signed_attribute",
+            "2026-11-30T04:00:00Z",
+        );
+        let (got, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
+        assert_eq!(got.len(), 1, "{notes:?}");
+        assert_eq!(got[0].month, Month::parse("2026-11").unwrap());
+        assert!(
+            notes.iter().any(|n| n.code == "signing_time_local_as_utc"),
+            "{notes:?}"
+        );
+        // 31 October 20:00 in Vietnam written as 20:00Z, received the same evening: October.
+        let sub = submission(
+            "2026-10-31T20:00:00Z",
+            "signed_attribute",
+            "2026-10-31T13:10:00Z",
+        );
+        let (got, _) = super::credits(&sub, &registry(), &TimePolicy::default());
+        assert_eq!(got[0].month, Month::parse("2026-10").unwrap());
+        // More than 7 hours ahead stays implausible; a timestamp is never corrected.
+        let sub = submission(
+            "2026-11-30T12:00:00Z",
+            "signed_attribute",
+            "2026-11-30T04:00:00Z",
+        );
+        let (got, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
+        assert!(got.is_empty());
+        assert!(
+            notes.iter().any(|n| n.code == "signing_time_implausible"),
+            "{notes:?}"
+        );
+        let sub = submission("2026-11-30T10:57:00Z", "timestamp", "2026-11-30T04:00:00Z");
+        let (_, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
+        assert!(!notes.iter().any(|n| n.code == "signing_time_local_as_utc"));
+    }
 }

@@ -21,6 +21,7 @@ pub mod registry;
 pub mod report;
 pub mod reverify;
 pub mod signed_data;
+pub mod spreadsheet;
 pub mod startup;
 pub mod store;
 pub mod trust_files;

@@ -73,6 +73,7 @@ codes! {
     SignerKeyUsage = "signer_key_usage",
     SigningCertificateMismatch = "signing_certificate_mismatch",
     SigningTimeBeforeCertificate = "signing_time_before_certificate",
+    SigningTimeLocalAsUtc = "signing_time_local_as_utc",
     StreamLengthRepaired = "stream_length_repaired",
     SubFilterUnsupported = "sub_filter_unsupported",
     TimestampImprintMismatch = "timestamp_imprint_mismatch",

@@ -86,7 +86,44 @@ enum Kind {
     DocumentTimestamp,
 }
 
+/// Vietnam's offset, the one the units' signing tools use.
+const VIETNAM: time::UtcOffset = match time::UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => time::UtcOffset::UTC,
+};
+
 impl<'a> SignatureCheck<'a, '_> {
+    /// Some signing tools write the Vietnam wall-clock time into the CMS signingTime labelled
+    /// as UTC (RFC 5652 §11.3 requires UTC). When the same signature's /M gives that wall clock
+    /// with +07:00 (within two minutes), the signingTime is read as Vietnam time, and the report
+    /// says so.
+    fn local_as_utc(
+        &mut self,
+        signed: OffsetDateTime,
+        pdf_m: Option<OffsetDateTime>,
+    ) -> OffsetDateTime {
+        let Some(m) = pdf_m.filter(|m| m.offset() == VIETNAM) else {
+            return signed;
+        };
+        let as_local = signed.replace_offset(VIETNAM);
+        if (as_local - m).abs() > time::Duration::minutes(2)
+            || (signed - m).abs() < time::Duration::hours(6)
+        {
+            return signed;
+        }
+        self.f.add(
+            None,
+            ProblemCode::SigningTimeLocalAsUtc,
+            format!(
+                "the CMS signingTime {} is the /M wall-clock time {} labelled as UTC: the signing tool wrote Vietnam time as UTC, so it is read as {}",
+                fmt_time(signed),
+                self.sig.m.as_deref().unwrap_or(""),
+                fmt_time(as_local)
+            ),
+        );
+        as_local
+    }
+
     fn run(mut self) -> SignatureReport {
         let pdf_m = self.sig.m.as_deref().and_then(parse_pdf_date);
         if let Some(m) = pdf_m {
@@ -408,6 +445,7 @@ impl<'a> SignatureCheck<'a, '_> {
     ) {
         let check_at = trusted_time.map_or(self.at, |t| t.min(self.at));
         let signed_time = sd.signed_attrs.as_ref().and_then(|a| a.signing_time);
+        let signed_time = signed_time.map(|t| self.local_as_utc(t, pdf_m));
         let claimed_time = trusted_time.or(signed_time).or(pdf_m);
         let inputs = SignerInputs {
             content_digest,

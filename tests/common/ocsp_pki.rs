@@ -203,6 +203,12 @@ pub fn index(dir: &Path, entries: &[(&str, bool, &str)]) {
 /// signers make them: a /ByteRange around a hex /Contents holding a detached CMS
 /// (`openssl cms -sign -binary`, signed attributes with signingTime).
 pub fn signed_pdf(dir: &Path, name: &str) -> Vec<u8> {
+    signed_pdf_with(dir, name, None, None)
+}
+
+/// As [`signed_pdf`], with a `/M` entry (`D:...`) and the signer's clock moved by `faketime`
+/// (a libfaketime offset such as `+7h`: the CMS signingTime comes from openssl's clock).
+pub fn signed_pdf_with(dir: &Path, name: &str, m: Option<&str>, faketime: Option<&str>) -> Vec<u8> {
     let placeholder = "0".repeat(16384);
     let head = "%PDF-1.7\n";
     let objects = [
@@ -210,7 +216,10 @@ pub fn signed_pdf(dir: &Path, name: &str) -> Vec<u8> {
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>".to_string(),
         "<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /T (Chu ky) /P 3 0 R /V 5 0 R /F 132 >>".to_string(),
-        format!("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ########## ########## ##########] /Contents <{placeholder}> >>"),
+        format!(
+            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached{} /ByteRange [0 ########## ########## ##########] /Contents <{placeholder}> >>",
+            m.map(|m| format!(" /M ({m})")).unwrap_or_default()
+        ),
     ];
     let mut pdf = head.as_bytes().to_vec();
     let mut offsets = Vec::new();
@@ -239,26 +248,40 @@ pub fn signed_pdf(dir: &Path, name: &str) -> Vec<u8> {
     let mut signed = pdf[..a].to_vec();
     signed.extend_from_slice(&pdf[b..]);
     std::fs::write(dir.join("tosign.bin"), &signed).unwrap();
-    openssl(
-        dir,
-        &[
-            "cms",
-            "-sign",
-            "-binary",
-            "-in",
-            "tosign.bin",
-            "-signer",
-            &format!("{name}.pem"),
-            "-inkey",
-            &format!("{name}.key"),
-            "-md",
-            "sha256",
-            "-outform",
-            "DER",
-            "-out",
-            "sig.der",
-        ],
-    );
+    let (signer, key) = (format!("{name}.pem"), format!("{name}.key"));
+    let cms = [
+        "cms",
+        "-sign",
+        "-binary",
+        "-in",
+        "tosign.bin",
+        "-signer",
+        &signer,
+        "-inkey",
+        &key,
+        "-md",
+        "sha256",
+        "-outform",
+        "DER",
+        "-out",
+        "sig.der",
+    ];
+    match faketime {
+        None => openssl(dir, &cms),
+        Some(offset) => {
+            let out = Command::new("faketime")
+                .args(["-f", offset, "openssl"])
+                .args(cms)
+                .current_dir(dir)
+                .output()
+                .expect("faketime runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
     let sig = hex::encode(std::fs::read(dir.join("sig.der")).unwrap());
     assert!(sig.len() <= placeholder.len());
     pdf[a + 1..a + 1 + sig.len()].copy_from_slice(sig.as_bytes());
