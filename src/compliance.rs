@@ -21,6 +21,13 @@ pub struct Submission {
     /// Earlier verdicts, oldest first, when re-verification changed them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// The file's name as the client sent it (multipart `filename`, or the request's
+    /// Content-Disposition), cleaned; the first upload's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// The name of the token that sent it (never the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// OCSP answers fetched online at receipt (hex DER), so that re-verification at the
     /// receipt time never needs the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -693,6 +700,8 @@ mod tests {
             unit_hint: None,
             report: serde_json::from_value(report).unwrap(),
             history: Vec::new(),
+            file_name: None,
+            client: None,
             ocsp: Vec::new(),
         }
     }

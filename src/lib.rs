@@ -10,6 +10,7 @@ pub mod config;
 pub mod crl_fetch;
 pub mod demo;
 pub mod http;
+pub mod listing;
 pub mod maintenance;
 pub mod metrics;
 pub mod ocsp_fetch;

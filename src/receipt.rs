@@ -12,6 +12,12 @@ pub struct Receipt {
     received_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<String>,
+    /// The file's name as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_name: Option<String>,
+    /// The name of the token that sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<String>,
     report: crate::report::Report,
     satisfies: Vec<Credit>,
     notes: Vec<Note>,
@@ -45,6 +51,8 @@ pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Re
         id: sub.id,
         received_at: sub.received_at,
         unit: sub.unit_hint,
+        file_name: sub.file_name,
+        client: sub.client,
         report: sub.report,
         satisfies: credits,
         notes,

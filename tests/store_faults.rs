@@ -47,6 +47,8 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
         unit_hint: None,
         report,
         history: Vec::new(),
+        file_name: None,
+        client: None,
         ocsp: Vec::new(),
     };
     (r, sub)

@@ -178,6 +178,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/readyz", "GET", || web::get().to(health::readyz)),
     ep("/metrics", "GET", || web::get().to(observe::metrics)),
     ep("/api/openapi.json", "GET", || web::get().to(openapi_doc)),
+    ep("/api/v1/submissions", "GET", || {
+        web::get().to(submissions::list)
+    }),
     ep("/api/v1/submissions", "POST", || {
         web::post().to(submissions::submit)
     }),

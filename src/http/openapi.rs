@@ -96,6 +96,8 @@ fn schemas() -> Value {
             "id": { "type": "string", "description": "SHA-256 of the file, hex" },
             "received_at": { "type": "string", "format": "date-time" },
             "unit": { "type": "string" },
+            "file_name": { "type": "string", "description": "the file's name as sent" },
+            "client": { "type": "string", "description": "the name of the token that sent it" },
             "report": { "$ref": "#/components/schemas/Report" },
             "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
             "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },
@@ -103,6 +105,17 @@ fn schemas() -> Value {
                 "items": { "type": "object", "properties": {
                     "replaced_at": { "type": "string", "format": "date-time" }, "reason": { "type": "string" },
                     "report": { "$ref": "#/components/schemas/Report" } } } } } },
+        "SubmissionPage": { "type": "object", "properties": {
+            "month": { "type": "string" }, "total": { "type": "integer" },
+            "page": { "type": "integer" }, "per_page": { "type": "integer" },
+            "items": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "received_at": { "type": "string", "format": "date-time" },
+                "file_name": { "type": "string" }, "client": { "type": "string" }, "unit": { "type": "string" },
+                "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
+                "signing_months": { "type": "array", "items": { "type": "string" } },
+                "credited": { "type": "boolean" },
+                "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
+                "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
         "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
             "id": { "type": "string" }, "name": { "type": "string" },
             "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
@@ -166,7 +179,17 @@ fn paths() -> Value {
             "responses": { "200": { "description": "text/plain; version=0.0.4", "content": { "text/plain": {} } } } } },
         "/api/openapi.json": { "get": { "summary": "This document", "security": [],
             "responses": { "200": { "description": "OpenAPI 3.0" } } } },
-        "/api/v1/submissions": { "post": {
+        "/api/v1/submissions": { "get": {
+            "summary": "Every submission signed or received in a month, credited or not, with the file name, the sender and why a file earned nothing (scope read)",
+            "parameters": [
+                { "name": "month", "in": "query", "schema": { "type": "string", "example": "2026-11" }, "description": "default: the current month in Vietnam time" },
+                { "name": "unit", "in": "query", "schema": { "type": "string" } },
+                { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["all", "credited", "not_credited"] } },
+                { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
+                { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } } ],
+            "responses": with(json!({ "200": ok_json("one page, newest receipt first", "SubmissionPage"),
+                "400": error_response("bad month or status") }), auth_errors.clone()) },
+          "post": {
             "summary": "Upload one signed PDF (scope submit). Verified at the receipt time.",
             "requestBody": { "required": true, "content": {
                 "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": {

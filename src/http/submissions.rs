@@ -14,7 +14,8 @@ use time::format_description::well_known::Rfc3339;
 async fn verify_received(
     state: &web::Data<AppState>,
     received: Received,
-    unit: Option<String>,
+    form: upload::Form,
+    client: String,
 ) -> Result<(Received, Submission), ApiError> {
     let received_at = now();
     let _slot = state
@@ -45,7 +46,9 @@ async fn verify_received(
             id: received.id.clone(),
             received_at: received_at.format(&Rfc3339).unwrap_or_default(),
             size: received.size,
-            unit_hint: unit,
+            unit_hint: form.unit,
+            file_name: form.file_name,
+            client: Some(client),
             report,
             history: Vec::new(),
             ocsp: session
@@ -98,13 +101,13 @@ async fn receive_and_commit(
     let client = authorize(req, state, Scope::Submit)?;
     let _permit = state.upload_permit(&client)?;
     let started = std::time::Instant::now();
-    let (received, unit) = upload::receive(req, payload, state).await?;
+    let (received, form) = upload::receive(req, payload, state).await?;
     let (st, id) = (state.clone(), received.id.clone());
     let known = blocking(move || Ok(st.store.contains(&id)?)).await?;
     let committed = if known {
         state.store.commit(received, None)
     } else {
-        let (received, sub) = verify_received(state, received, unit).await?;
+        let (received, sub) = verify_received(state, received, form, client.clone()).await?;
         state.store.commit(received, Some(sub))
     };
     let commit_started = std::time::Instant::now();
@@ -202,4 +205,57 @@ impl Drop for Observe<'_> {
     fn drop(&mut self) {
         self.0.observe(self.1.elapsed());
     }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ListQuery {
+    month: Option<String>,
+    unit: Option<String>,
+    status: Option<String>,
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+/// `GET /api/v1/submissions?month=YYYY-MM&unit=&status=credited|not_credited&page=&per_page=`
+/// (scope read): every submission signed or received in the month (default: the current month
+/// in Vietnam time).
+pub(super) async fn list(
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let q = q.into_inner();
+    let month = match &q.month {
+        Some(m) => crate::registry::Month::parse(m)
+            .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?,
+        None => crate::registry::Month::of_vietnam_time(now()),
+    };
+    let credited = match q.status.as_deref() {
+        None | Some("all") => None,
+        Some("credited") => Some(true),
+        Some("not_credited") => Some(false),
+        Some(s) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {s:?}: use credited, not_credited or all"
+            )))
+        }
+    };
+    let query = crate::listing::Query {
+        month,
+        unit: q.unit,
+        credited,
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(50),
+    };
+    let st = state.clone();
+    let page = blocking(move || {
+        Ok(crate::listing::list(
+            &st.store,
+            &st.config.time_policy(),
+            &query,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -172,22 +172,49 @@ where
     Ok((!s.is_empty()).then(|| s.to_string()))
 }
 
+/// What the client said about the upload besides its bytes.
+#[derive(Debug, Default)]
+pub struct Form {
+    /// The `unit` part.
+    pub unit: Option<String>,
+    /// The file's name (multipart `filename`, or the request's Content-Disposition).
+    pub file_name: Option<String>,
+}
+
+/// A file name fit to store and show: its last path component, no control characters, at
+/// most 200 characters.
+fn clean_name(raw: &str) -> Option<String> {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let name: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let name = name.trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The filename of a Content-Disposition (`filename*` in UTF-8 first, then `filename`).
+fn disposition_name(cd: &actix_web::http::header::ContentDisposition) -> Option<String> {
+    cd.get_filename_ext()
+        .and_then(|e| String::from_utf8(e.value.clone()).ok())
+        .or_else(|| cd.get_filename().map(str::to_string))
+        .and_then(|n| clean_name(&n))
+}
+
 async fn multipart(
     req: &HttpRequest,
     body: Counted<web::Payload>,
     sink: &mut Sink,
     l: &Limits,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Form, ApiError> {
     let mut mp = actix_multipart::Multipart::new(req.headers(), body);
-    let (mut unit, mut got_file) = (None, false);
+    let (mut form, mut got_file) = (Form::default(), false);
     while let Some(field) = next(&mut mp, l.idle).await? {
         let mut field = field.map_err(|e| l.body_error(e))?;
         match field.name() {
             Some("file") if !got_file => {
+                form.file_name = field.content_disposition().and_then(disposition_name);
                 copy(&mut field, sink, l).await?;
                 got_file = true;
             }
-            Some("unit") => unit = small_part(&mut field, l).await?,
+            Some("unit") => form.unit = small_part(&mut field, l).await?,
             // Other parts are read and dropped; their bytes still count against the limit.
             _ => {
                 while next(&mut field, l.idle)
@@ -204,7 +231,7 @@ async fn multipart(
             "the multipart body has no part named \"file\"".into(),
         ));
     }
-    Ok(unit)
+    Ok(form)
 }
 
 /// Receive the upload into the store's intake, within the request's limits.
@@ -212,7 +239,7 @@ pub async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
-) -> Result<(Received, Option<String>), ApiError> {
+) -> Result<(Received, Form), ApiError> {
     let cfg = &state.config;
     let ctype = req
         .headers()
@@ -258,19 +285,27 @@ pub async fn receive(
     };
     let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
     let read = async {
-        let unit = if is_multipart {
+        let form = if is_multipart {
             multipart(req, body, &mut sink, &l).await?
         } else {
             copy(body, &mut sink, &l).await?;
-            None
+            Form {
+                unit: None,
+                file_name: req
+                    .headers()
+                    .get(header::CONTENT_DISPOSITION)
+                    .and_then(|v| header::ContentDisposition::from_raw(v).ok())
+                    .as_ref()
+                    .and_then(disposition_name),
+            }
         };
-        Ok::<_, ApiError>(unit)
+        Ok::<_, ApiError>(form)
     };
-    let unit = tokio::time::timeout(deadline, read)
+    let form = tokio::time::timeout(deadline, read)
         .await
         .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
     if sink.size() > l.limit {
         return Err(ApiError::TooLarge { limit: l.limit });
     }
-    Ok((sink.finish().await?, unit))
+    Ok((sink.finish().await?, form))
 }

@@ -15,6 +15,8 @@ pub struct Index {
     submissions: sled::Tree,
     by_month: sled::Tree,
     by_signer: sled::Tree,
+    /// `{month}/{id}`: the month (Vietnam time) each submission was received in.
+    by_received: sled::Tree,
     pub(crate) units: sled::Tree,
     pub(crate) leaders: sled::Tree,
     meta: sled::Tree,
@@ -46,6 +48,7 @@ impl Index {
             submissions: db.open_tree("submissions")?,
             by_month: db.open_tree("by_month")?,
             by_signer: db.open_tree("by_signer")?,
+            by_received: db.open_tree("by_received")?,
             units: db.open_tree("units")?,
             leaders: db.open_tree("leaders")?,
             meta: db.open_tree("meta")?,
@@ -63,7 +66,17 @@ impl Index {
     pub fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
         self.meta
             .insert("schema_version", v.to_string().as_bytes())?;
+        self.meta
+            .insert("index_version", INDEX_VERSION.to_string().as_bytes())?;
         Ok(())
+    }
+
+    /// Whether the index has the trees this version keeps (else it is rebuilt at start).
+    pub fn is_current(&self) -> Result<bool, StoreError> {
+        Ok(
+            self.meta.get("index_version")?.as_deref()
+                == Some(INDEX_VERSION.to_string().as_bytes()),
+        )
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {
@@ -76,6 +89,7 @@ impl Index {
             &self.submissions,
             &self.by_month,
             &self.by_signer,
+            &self.by_received,
             &self.units,
             &self.leaders,
         ] {
@@ -112,6 +126,10 @@ impl Index {
             self.by_signer
                 .insert(format!("{fp}/{}", sub.id).as_bytes(), &[])?;
         }
+        if let Some(m) = received_month(sub) {
+            self.by_received
+                .insert(format!("{m}/{}", sub.id).as_bytes(), &[])?;
+        }
         Ok(())
     }
 
@@ -123,6 +141,10 @@ impl Index {
         for fp in signers(sub) {
             self.by_signer
                 .remove(format!("{fp}/{}", sub.id).as_bytes())?;
+        }
+        if let Some(m) = received_month(sub) {
+            self.by_received
+                .remove(format!("{m}/{}", sub.id).as_bytes())?;
         }
         Ok(())
     }
@@ -156,6 +178,11 @@ impl Index {
             .contains_key(format!("{month}/{id}").as_bytes())?)
     }
 
+    /// Submissions received in `month` (Vietnam time).
+    pub fn received_ids(&self, month: Month) -> Result<Vec<String>, StoreError> {
+        suffixes(&self.by_received, &format!("{month}/")).collect()
+    }
+
     pub fn signer_ids(&self, fingerprint: &str) -> Result<Vec<String>, StoreError> {
         suffixes(&self.by_signer, &format!("{fingerprint}/")).collect()
     }
@@ -175,6 +202,18 @@ impl Index {
 }
 
 /// The signer certificates (SHA-256) of a submission.
+/// The version of the index's trees (2: `by_received` added). An older index is rebuilt.
+const INDEX_VERSION: u32 = 2;
+
+fn received_month(sub: &Submission) -> Option<Month> {
+    time::OffsetDateTime::parse(
+        &sub.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+    .map(Month::of_vietnam_time)
+}
+
 fn signers(sub: &Submission) -> impl Iterator<Item = &str> {
     sub.report
         .signatures

@@ -264,7 +264,10 @@ impl Store {
             stats: Stats::default(),
         };
         sweep::orphans(&inner.layout, &index)?;
-        if fresh || index.schema_version()?.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
+        if fresh
+            || index.schema_version()?.as_deref() != Some(&SCHEMA_VERSION.to_string())
+            || !index.is_current()?
+        {
             inner.rebuild(&index)?;
         } else {
             inner.set_registry(index.registry()?);
@@ -433,6 +436,21 @@ impl Store {
     pub fn in_month(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
         let ids = self.inner.with_index(|i| i.month_ids(month))?;
         self.load(ids)
+    }
+
+    /// Every submission that concerns `month`: signed in it, or received in it (Vietnam time),
+    /// newest receipt first. Unsigned and unreadable-time files are found by their receipt.
+    pub fn concerning(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        let mut ids = self.inner.with_index(|i| {
+            let mut v = i.month_ids(month)?;
+            v.extend(i.received_ids(month)?);
+            Ok(v)
+        })?;
+        ids.sort();
+        ids.dedup();
+        let mut subs = self.load(ids)?;
+        subs.sort_by_key(|s| std::cmp::Reverse(crate::compliance::received_at(s)));
+        Ok(subs)
     }
 
     /// Submissions with a signature dated in `month` by one of `fingerprints`: the few a

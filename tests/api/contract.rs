@@ -142,7 +142,7 @@ fn wrong_methods_and_bad_parameters_answer_json_errors() {
         other => panic!("{other:?}"),
     };
     assert_eq!(resp.header("allow"), Some("GET, PUT"));
-    let r = app.get("/api/v1/submissions", Some(SUBMIT));
+    let r = app.get("/api/v1/admin/reverify", Some(ADMIN));
     is_error(&r, 405, "method_not_allowed");
     // An unknown path: 404.
     is_error(&app.get("/api/v2/nothing", None), 404, "not_found");

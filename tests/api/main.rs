@@ -10,6 +10,7 @@ mod helpers;
 mod hostile;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
+mod listing;
 mod local_time;
 mod observe;
 mod ocsp;
