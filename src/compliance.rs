@@ -549,16 +549,19 @@ pub fn period_months(year: i32, quarter: Option<u8>) -> Vec<Month> {
     (first..=last).map(|m| Month { year, month: m }).collect()
 }
 
-/// Per unit: months satisfied out of months required, organisation and each leader.
+/// Per unit: months satisfied out of months required, organisation and each leader. Months
+/// from `current` on (the month in progress, and later ones) are not required yet.
 pub fn period_table(
     registry: &Registry,
     year: i32,
     quarter: Option<u8>,
+    current: Month,
     credited: &[(Submission, Vec<Credit>)],
 ) -> PeriodTable {
     let months = period_months(year, quarter);
     let tables: Vec<MonthTable> = months
         .iter()
+        .filter(|m| **m < current)
         .map(|m| month_table(registry, *m, credited))
         .collect();
     let mut units = Vec::new();

@@ -14,6 +14,8 @@ pub mod listing;
 pub mod maintenance;
 pub mod metrics;
 pub mod ocsp_fetch;
+pub mod office_report;
+pub mod office_report_files;
 pub mod pdf;
 pub mod pki;
 pub mod problem;

@@ -196,6 +196,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/compliance/{month}", "GET", || {
         web::get().to(reports::compliance_month)
     }),
+    ep("/api/v1/reports/{year}", "GET", || {
+        web::get().to(reports::office_report)
+    }),
     ep("/api/v1/units", "GET", || {
         web::get().to(registry::list_units)
     }),

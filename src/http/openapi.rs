@@ -116,6 +116,36 @@ fn schemas() -> Value {
                 "credited": { "type": "boolean" },
                 "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
                 "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
+        "Score": { "type": "object", "properties": {
+            "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number" },
+            "missing": { "type": "array", "items": { "type": "string" } } } },
+        "Totals": { "type": "object", "properties": {
+            "units": { "type": "integer" }, "organisation_required": { "type": "integer" },
+            "organisation_satisfied": { "type": "integer" }, "organisation_percent": { "type": "number" },
+            "leader_required": { "type": "integer" }, "leader_satisfied": { "type": "integer" },
+            "leader_percent": { "type": "number" } } },
+        "OfficeReport": { "type": "object", "properties": {
+            "year": { "type": "integer" }, "quarter": { "type": "integer" },
+            "months": { "type": "array", "items": { "type": "string" } },
+            "counted": { "type": "array", "items": { "type": "string" } },
+            "in_progress": { "type": "string", "description": "the current month, shown but not counted" },
+            "generated_at": { "type": "string", "format": "date-time" },
+            "groups": { "type": "array", "items": { "type": "object", "properties": {
+                "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
+                "label": { "type": "string" },
+                "units": { "type": "array", "items": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "name": { "type": "string" },
+                    "organisation": { "$ref": "#/components/schemas/Score" },
+                    "leaders": { "type": "array", "items": { "type": "object", "properties": {
+                        "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+                        "score": { "$ref": "#/components/schemas/Score" } } } } } } },
+                "totals": { "$ref": "#/components/schemas/Totals" } } } },
+            "town": { "$ref": "#/components/schemas/Totals" },
+            "current_month": { "type": "string" },
+            "missing_now": { "type": "array", "items": { "type": "object", "properties": {
+                "unit": { "type": "string" }, "unit_name": { "type": "string" },
+                "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+                "leader": { "type": "string" }, "leader_name": { "type": "string" } } } } } },
         "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
             "id": { "type": "string" }, "name": { "type": "string" },
             "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
@@ -225,6 +255,16 @@ fn paths() -> Value {
                 { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
                 { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
             "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors.clone()) } },
+        "/api/v1/reports/{year}": { "get": {
+            "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
+            "parameters": [
+                { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
+            "responses": with(json!({ "200": { "description": "the report; CSV UTF-8 with BOM; XLSX with a frozen header row",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeReport" } }, "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+                "400": error_response("bad year, quarter or format") }), auth_errors.clone()) } },
         "/api/v1/units": { "get": { "summary": "All units (scope read)",
             "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors.clone()) } },
         "/api/v1/units/{id}": {

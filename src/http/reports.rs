@@ -96,6 +96,7 @@ pub(super) async fn compliance_period(
             &registry,
             year,
             quarter,
+            Month::of_vietnam_time(now()),
             &credited(&st, &registry, &months)?,
         ))
     })
@@ -182,4 +183,71 @@ pub(super) async fn reverify_all(
         "re-verification"
     );
     Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ReportQuery {
+    quarter: Option<u8>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/reports/{year}?quarter=N&format=json|csv|xlsx` (scope read): the report the
+/// Office files, by kind of unit, with totals; the month in progress is not counted.
+pub(super) async fn office_report(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let y = path.into_inner();
+    let year: i32 = y
+        .parse()
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))
+        .ok_or_else(|| ApiError::BadRequest(format!("{y:?} is not a year YYYY")))?;
+    if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
+        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+    }
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
+        return Err(ApiError::BadRequest(format!(
+            "unknown format {format:?}: use json, csv or xlsx"
+        )));
+    }
+    let (st, quarter, at) = (state.clone(), q.quarter, now());
+    let report = blocking(move || {
+        let registry = st.store.registry();
+        let mut months = compliance::period_months(year, quarter);
+        months.push(Month::of_vietnam_time(at));
+        let credited = credited(&st, &registry, &months)?;
+        Ok(crate::office_report::build(
+            &registry, year, quarter, at, &credited,
+        ))
+    })
+    .await?;
+    let stem = match quarter {
+        Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
+        None => format!("bao-cao-ky-so-{year}"),
+    };
+    let attachment = |ext: &str| {
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{stem}.{ext}\""),
+        )
+    };
+    Ok(match format.as_str() {
+        "csv" => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(attachment("csv"))
+            .body(crate::office_report_files::csv(&report)),
+        "xlsx" => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(attachment("xlsx"))
+            .body(
+                crate::office_report_files::xlsx(&report)
+                    .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
+            ),
+        _ => HttpResponse::Ok().json(report),
+    })
 }

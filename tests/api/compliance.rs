@@ -72,9 +72,16 @@ fn monthly_table_quarterly_counts_and_csv() {
         (Some(3), Some(1))
     );
     let year = app.get("/api/v1/compliance?year=2026", Some(READ)).json();
+    // The month in progress and later ones are not required yet.
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    let over = match now.year() {
+        2026 => now.month() as u64 - 1,
+        y if y > 2026 => 12,
+        _ => 0,
+    };
     assert_eq!(
         unit(&year, "ubnd-huong-xuan")["organisation"]["required"],
-        12
+        over
     );
     assert_eq!(
         app.get("/api/v1/compliance?year=2026&quarter=5", Some(READ))

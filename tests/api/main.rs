@@ -16,6 +16,7 @@ mod observe;
 mod ocsp;
 #[path = "../common/ocsp_pki.rs"]
 mod ocsp_pki;
+mod office_report;
 mod registry;
 mod revocation;
 mod script;
