@@ -408,7 +408,15 @@ impl Store {
     pub fn signer_crl_urls(&self) -> Result<Vec<String>, StoreError> {
         let mut urls = std::collections::BTreeSet::new();
         for sub in self.all()? {
-            for sig in &sub.report.signatures {
+            // Only certificates that chained to a trusted anchor: their CA vouched for the
+            // addresses. An uploader's own certificate must not make the service fetch URLs
+            // of its choosing (server-side request forgery).
+            let chained = sub.report.signatures.iter().filter(|sig| {
+                sig.chain.len() >= 2
+                    && sig.sub_indication
+                        != Some(crate::report::SubIndication::NoCertificateChainFound)
+            });
+            for sig in chained {
                 if let Some(s) = &sig.signer {
                     urls.extend(s.crl_urls.iter().filter(|u| u.starts_with("http")).cloned());
                 }

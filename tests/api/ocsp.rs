@@ -72,3 +72,67 @@ fn the_service_asks_ocsp_at_receipt_and_keeps_the_answer() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A signer whose certificate does not chain to a trusted anchor cannot make the service fetch
+/// URLs of its choosing: its CRL distribution point is never asked (server-side request
+/// forgery), while the trusted signers' addresses still are.
+#[test]
+fn an_untrusted_signers_crl_address_is_never_fetched() {
+    let Some(dir) = setup("ssrf") else { return };
+    roots(&dir);
+    // A listener that counts the connections it gets.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    std::fs::write(
+        dir.join("evil.ext"),
+        format!("keyUsage=critical,digitalSignature\ncrlDistributionPoints=URI:http://127.0.0.1:{port}/internal\n"),
+    )
+    .unwrap();
+    openssl(
+        &dir,
+        &[
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "evil.key", "-subj", "/CN=evil",
+            "-out", "evil.csr",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "evil.csr",
+            "-CA",
+            "forger.pem",
+            "-CAkey",
+            "forger.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "evil.ext",
+            "-out",
+            "evil.pem",
+        ],
+    );
+    let extra = format!(
+        "trust = [{:?}]\ncrls = [{:?}]\nocsp_online = false\ncrl_refresh_hours = 0",
+        dir.join("root.pem").display().to_string(),
+        dir.join("crl").display().to_string()
+    );
+    std::fs::create_dir_all(dir.join("crl")).unwrap();
+    let mut app = spawn_app_with(None, 1 << 24, &extra);
+    let r = app.upload_raw(&signed_pdf(&dir, "evil"));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_ne!(r.json()["report"]["verdict"], "valid");
+    app.kill();
+    let out = run_kyso(&["crl", "refresh"], &app.config);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!said.contains(&port.to_string()), "{said}");
+    assert!(
+        listener.accept().is_err(),
+        "the service connected to the uploader's address"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
