@@ -432,6 +432,10 @@ pub struct MonthTable {
     pub month: Month,
     pub units: Vec<UnitMonth>,
     pub totals: Totals,
+    /// Set when the month was closed: these are the live figures; the frozen ones and the
+    /// amendments are at `/api/v1/periods/{month}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<crate::period::ClosedMark>,
 }
 
 /// The month's table: every active unit, its organisation requirement and each leader in office.
@@ -503,6 +507,7 @@ pub fn month_table(
         month,
         units,
         totals,
+        closed: None,
     }
 }
 

@@ -127,6 +127,9 @@ pub struct OfficeReport {
     /// What is still missing in the current month (for chasing), whatever the period.
     pub current_month: Month,
     pub missing_now: Vec<Missing>,
+    /// Set when the period was closed (see `MonthTable::closed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<crate::period::ClosedMark>,
 }
 
 const KINDS: [UnitKind; 3] = [
@@ -227,5 +230,6 @@ pub fn build(
         town,
         current_month: current,
         missing_now: missing_in(&compliance::month_table(registry, current, credited)),
+        closed: None,
     }
 }

@@ -157,8 +157,12 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         1,
         0,
         format!(
-            "Lập ngày {generated}; các tháng đã tính: {}{progress}",
-            months_vi(&r.counted)
+            "Lập ngày {generated}; các tháng đã tính: {}{progress}{}",
+            months_vi(&r.counted),
+            match &r.closed {
+                Some(c) => format!("; đã chốt số liệu lúc {} (số liệu đã chốt và phần điều chỉnh: /api/v1/periods)", c.closed_at),
+                None => String::new(),
+            }
         ),
     )?;
     const HEAD: u32 = 3;

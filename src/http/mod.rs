@@ -5,6 +5,7 @@ pub mod error;
 mod health;
 mod observe;
 pub mod openapi;
+mod periods;
 mod registry;
 mod reports;
 mod submissions;
@@ -195,6 +196,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     }),
     ep("/api/v1/compliance/{month}", "GET", || {
         web::get().to(reports::compliance_month)
+    }),
+    ep("/api/v1/periods/{period}", "GET", || {
+        web::get().to(periods::show)
+    }),
+    ep("/api/v1/periods/{period}/close", "POST", || {
+        web::post().to(periods::close)
     }),
     ep("/api/v1/reports/{year}", "GET", || {
         web::get().to(reports::office_report)

@@ -116,6 +116,13 @@ fn schemas() -> Value {
                 "credited": { "type": "boolean" },
                 "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
                 "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
+        "ClosedMark": { "type": "object", "properties": {
+            "closed_at": { "type": "string", "format": "date-time" }, "closed_by": { "type": "string" },
+            "sha256": { "type": "string" } } },
+        "Closed": { "type": "object", "properties": {
+            "period": { "type": "string" }, "closed_at": { "type": "string", "format": "date-time" },
+            "closed_by": { "type": "string" }, "reason": { "type": "string" }, "sha256": { "type": "string" },
+            "snapshot": { "type": "object", "description": "the month table or the Office's report as it stood" } } },
         "Score": { "type": "object", "properties": {
             "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number" },
             "missing": { "type": "array", "items": { "type": "string" } } } },
@@ -142,6 +149,7 @@ fn schemas() -> Value {
                 "totals": { "$ref": "#/components/schemas/Totals" } } } },
             "town": { "$ref": "#/components/schemas/Totals" },
             "current_month": { "type": "string" },
+            "closed": { "$ref": "#/components/schemas/ClosedMark" },
             "missing_now": { "type": "array", "items": { "type": "object", "properties": {
                 "unit": { "type": "string" }, "unit_name": { "type": "string" },
                 "requirement": { "type": "string", "enum": ["organisation", "leader"] },
@@ -158,6 +166,7 @@ fn schemas() -> Value {
             "certificates": { "type": "array", "items": { "type": "string" } } } },
         "MonthTable": { "type": "object", "properties": {
             "month": { "type": "string" },
+            "closed": { "$ref": "#/components/schemas/ClosedMark" },
             "units": { "type": "array", "items": { "type": "object", "properties": {
                 "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
                 "organisation": { "type": "object", "properties": {
@@ -255,6 +264,18 @@ fn paths() -> Value {
                 { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
                 { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
             "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors.clone()) } },
+        "/api/v1/periods/{period}": { "get": {
+            "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
+            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, requirement, closed, now}]}" },
+                "400": error_response("not a period") }), auth_errors.clone()) } },
+        "/api/v1/periods/{period}/close": { "post": {
+            "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "201": ok_json("closed", "Closed"),
+                "400": error_response("not a period, or the period is not over"),
+                "409": error_response("already closed (code conflict)") }), auth_errors.clone()) } },
         "/api/v1/reports/{year}": { "get": {
             "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
             "parameters": [

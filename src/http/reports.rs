@@ -1,31 +1,12 @@
 //! The Office's views: month and period tables, unenrolled signers, re-verification.
 
 use super::{authorize, blocking, now, ApiError, AppState, Scope};
-use crate::compliance::{self, Credit, Submission};
-use crate::registry::{Month, Registry};
+use crate::compliance;
+use crate::registry::Month;
 use crate::report::Indication;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-
-/// Every submission with a signature in one of `months`, with its credits under `registry`.
-fn credited(
-    state: &AppState,
-    registry: &Registry,
-    months: &[Month],
-) -> Result<Vec<(Submission, Vec<Credit>)>, ApiError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for m in months {
-        for s in state.store.in_month(*m)? {
-            if seen.insert(s.id.clone()) {
-                let c = compliance::credits(&s, registry, &state.config.time_policy()).0;
-                out.push((s, c));
-            }
-        }
-    }
-    Ok(out)
-}
 
 #[derive(serde::Deserialize)]
 pub(super) struct FormatQuery {
@@ -44,12 +25,11 @@ pub(super) async fn compliance_month(
         .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
     let st = state.clone();
     let table = blocking(move || {
-        let registry = st.store.registry();
-        Ok(compliance::month_table(
-            &registry,
+        Ok(crate::tables::month_table(
+            &st.store,
+            &st.config.time_policy(),
             month,
-            &credited(&st, &registry, &[month])?,
-        ))
+        )?)
     })
     .await?;
     match q.format.as_deref() {
@@ -90,15 +70,13 @@ pub(super) async fn compliance_period(
     }
     let (st, quarter) = (state.clone(), q.quarter);
     let table = blocking(move || {
-        let registry = st.store.registry();
-        let months = compliance::period_months(year, quarter);
-        Ok(compliance::period_table(
-            &registry,
+        Ok(crate::tables::period_table(
+            &st.store,
+            &st.config.time_policy(),
             year,
             quarter,
-            Month::of_vietnam_time(now()),
-            &credited(&st, &registry, &months)?,
-        ))
+            now(),
+        )?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(table))
@@ -217,13 +195,13 @@ pub(super) async fn office_report(
     }
     let (st, quarter, at) = (state.clone(), q.quarter, now());
     let report = blocking(move || {
-        let registry = st.store.registry();
-        let mut months = compliance::period_months(year, quarter);
-        months.push(Month::of_vietnam_time(at));
-        let credited = credited(&st, &registry, &months)?;
-        Ok(crate::office_report::build(
-            &registry, year, quarter, at, &credited,
-        ))
+        Ok(crate::tables::office_report(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            at,
+        )?)
     })
     .await?;
     let stem = match quarter {

@@ -47,9 +47,15 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             }
         }
     }
-    for kind in ["registry/units", "registry/leaders"] {
+    for kind in ["registry/units", "registry/leaders", "periods"] {
         let d = dir.join(kind);
-        for f in fs::read_dir(&d).map_err(io(&d))?.flatten() {
+        let entries = match fs::read_dir(&d) {
+            Ok(e) => e,
+            // A store made before closed periods existed has no periods/ yet.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io(&d)(e)),
+        };
+        for f in entries.flatten() {
             if f.path().extension().is_some_and(|e| e == "json") {
                 out.push(format!("{kind}/{}", f.file_name().to_string_lossy()));
             }

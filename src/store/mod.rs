@@ -31,6 +31,7 @@ mod faults;
 mod index;
 mod intake;
 mod layout;
+pub mod periods;
 mod sweep;
 
 pub use committer::Committed;
@@ -115,6 +116,7 @@ fn create_dirs(dir: &Path) -> Result<(), StoreError> {
         "submissions",
         "registry/units",
         "registry/leaders",
+        "periods",
         "tmp",
     ] {
         let p = dir.join(sub);

@@ -17,6 +17,7 @@ mod ocsp;
 #[path = "../common/ocsp_pki.rs"]
 mod ocsp_pki;
 mod office_report;
+mod periods;
 mod registry;
 mod revocation;
 mod script;

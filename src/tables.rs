@@ -1,0 +1,93 @@
+//! The Office's tables built from the store (the application layer the HTTP handlers and the
+//! period closing call): the month table, the period counts and the report the Office files.
+
+use crate::compliance::{self, Credit, MonthTable, PeriodTable, Submission, TimePolicy};
+use crate::office_report::OfficeReport;
+use crate::period::{ClosedMark, Period};
+use crate::registry::{Month, Registry};
+use crate::store::{Store, StoreError};
+use time::OffsetDateTime;
+
+/// Every submission with a signature in one of `months`, with its credits under `registry`.
+pub fn credited(
+    store: &Store,
+    registry: &Registry,
+    policy: &TimePolicy,
+    months: &[Month],
+) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for m in months {
+        for s in store.in_month(*m)? {
+            if seen.insert(s.id.clone()) {
+                let c = compliance::credits(&s, registry, policy).0;
+                out.push((s, c));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The closing mark of a period, if it was closed.
+fn mark(store: &Store, period: Period) -> Result<Option<ClosedMark>, StoreError> {
+    Ok(store
+        .closed_period(&period.to_string())?
+        .map(|c| ClosedMark {
+            closed_at: c.closed_at,
+            closed_by: c.closed_by,
+            sha256: c.sha256,
+        }))
+}
+
+pub fn month_table(
+    store: &Store,
+    policy: &TimePolicy,
+    month: Month,
+) -> Result<MonthTable, StoreError> {
+    let registry = store.registry();
+    let credited = credited(store, &registry, policy, &[month])?;
+    let mut t = compliance::month_table(&registry, month, &credited);
+    t.closed = mark(store, Period::Month(month))?;
+    Ok(t)
+}
+
+pub fn period_table(
+    store: &Store,
+    policy: &TimePolicy,
+    year: i32,
+    quarter: Option<u8>,
+    now: OffsetDateTime,
+) -> Result<PeriodTable, StoreError> {
+    let registry = store.registry();
+    let months = compliance::period_months(year, quarter);
+    let credited = credited(store, &registry, policy, &months)?;
+    Ok(compliance::period_table(
+        &registry,
+        year,
+        quarter,
+        Month::of_vietnam_time(now),
+        &credited,
+    ))
+}
+
+pub fn office_report(
+    store: &Store,
+    policy: &TimePolicy,
+    year: i32,
+    quarter: Option<u8>,
+    now: OffsetDateTime,
+) -> Result<OfficeReport, StoreError> {
+    let registry = store.registry();
+    let mut months = compliance::period_months(year, quarter);
+    months.push(Month::of_vietnam_time(now));
+    let credited = credited(store, &registry, policy, &months)?;
+    let mut r = crate::office_report::build(&registry, year, quarter, now, &credited);
+    r.closed = mark(
+        store,
+        match quarter {
+            Some(q) => Period::Quarter(year, q),
+            None => Period::Year(year),
+        },
+    )?;
+    Ok(r)
+}
