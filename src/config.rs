@@ -182,6 +182,11 @@ impl Config {
             None => Config::default(),
         };
         c.apply_env(env)?;
+        // Once more after the environment: KYSO_TOKEN may repeat a digest too.
+        c.check_tokens().map_err(|message| ConfigError::Env {
+            key: "KYSO_TOKEN".into(),
+            message,
+        })?;
         Ok(c)
     }
 

@@ -29,6 +29,9 @@ pub struct OcspClient {
     down: Mutex<HashMap<String, OffsetDateTime>>,
 }
 
+/// The longest an answer is reused.
+const CACHE_AT_MOST: time::Duration = time::Duration::minutes(5);
+
 /// How long a failed responder is left alone.
 const RETRY_AFTER: time::Duration = time::Duration::seconds(60);
 
@@ -60,6 +63,15 @@ impl OcspClient {
         let now = OffsetDateTime::now_utc();
         let cache = self.cache.lock().ok()?;
         cache.get(key).filter(|c| now < c.until).cloned()
+    }
+
+    /// Keep an answer whose signature was checked, dropping the expired ones.
+    fn remember(&self, key: (Vec<u8>, Vec<u8>), c: Cached) {
+        let now = OffsetDateTime::now_utc();
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.retain(|_, v| now < v.until);
+            cache.insert(key, c);
+        }
     }
 
     /// Ask the responders of `cert` in turn; the first usable answer wins.
@@ -124,12 +136,15 @@ fn accept(der: Vec<u8>, nonce: &[u8]) -> Result<Cached, String> {
             }
         }
     }
+    // Reused for at most five minutes, however far its nextUpdate: a revocation the responder
+    // learns of is seen within minutes.
     let until = response
         .responses
         .iter()
         .filter_map(|r| r.next_update)
         .min()
-        .unwrap_or(now);
+        .unwrap_or(now)
+        .min(now + CACHE_AT_MOST);
     Ok(Cached {
         response: Arc::new(response),
         der,
@@ -204,9 +219,13 @@ impl OnlineOcsp for Session {
             Some(c) => c,
             None => {
                 let c = self.client.ask(cert, issuer)?;
-                if let Ok(mut cache) = self.client.cache.lock() {
-                    cache.insert(key, c.clone());
+                // Only an answer the CA (or its delegated responder) signed is kept: a forged
+                // one must not stand in the cache in place of the responder.
+                if c.response.status_of(cert, issuer).is_none() {
+                    tracing::warn!(subject = %cert.subject, "OCSP: the answer is not signed by the issuer or its responder");
+                    return None;
                 }
+                self.client.remember(key, c.clone());
                 c
             }
         };

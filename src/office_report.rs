@@ -8,12 +8,13 @@ use crate::compliance::{self, Count, Credit, MonthTable, Submission};
 use crate::registry::{Month, Registry, UnitKind};
 use serde::Serialize;
 
-/// Months met out of months required, with the percentage (one decimal) and the months missing.
+/// Months met out of months required, with the percentage (one decimal; none while nothing is
+/// required yet) and the months missing.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Score {
     pub required: usize,
     pub satisfied: usize,
-    pub percent: f64,
+    pub percent: Option<f64>,
     pub missing: Vec<Month>,
 }
 
@@ -28,12 +29,8 @@ impl Score {
     }
 }
 
-fn percent(part: usize, whole: usize) -> f64 {
-    if whole == 0 {
-        100.0
-    } else {
-        (part as f64 * 1000.0 / whole as f64).round() / 10.0
-    }
+fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,10 +55,10 @@ pub struct Totals {
     pub units: usize,
     pub organisation_required: usize,
     pub organisation_satisfied: usize,
-    pub organisation_percent: f64,
+    pub organisation_percent: Option<f64>,
     pub leader_required: usize,
     pub leader_satisfied: usize,
-    pub leader_percent: f64,
+    pub leader_percent: Option<f64>,
 }
 
 impl Totals {

@@ -42,7 +42,7 @@ pub fn period_vi(r: &OfficeReport) -> String {
 /// One line of the table: text cells, then the score's numbers.
 struct Line {
     text: [String; 6],
-    score: (usize, usize, f64),
+    score: (usize, usize, Option<f64>),
     missing: String,
 }
 
@@ -55,7 +55,7 @@ fn score_line(text: [String; 6], s: &Score) -> Line {
 }
 
 fn total_lines(label: &str, t: &Totals) -> [Line; 2] {
-    let row = |req: &str, (sat, reqd, pct): (usize, usize, f64)| Line {
+    let row = |req: &str, (sat, reqd, pct): (usize, usize, Option<f64>)| Line {
         text: [
             label.to_string(),
             String::new(),
@@ -122,7 +122,7 @@ pub fn csv(r: &OfficeReport) -> String {
         fields.extend([
             sat.to_string(),
             req.to_string(),
-            format!("{pct:.1}"),
+            pct.map(|p| format!("{p:.1}")).unwrap_or_default(),
             l.missing,
         ]);
         out += &csv_row(&fields);
@@ -176,7 +176,9 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         }
         sheet.write_number(row, 6, l.score.0 as f64)?;
         sheet.write_number(row, 7, l.score.1 as f64)?;
-        sheet.write_number_with_format(row, 8, l.score.2, &pct)?;
+        if let Some(p) = l.score.2 {
+            sheet.write_number_with_format(row, 8, p, &pct)?;
+        }
         sheet.write_string(row, 9, &l.missing)?;
     }
     sheet.set_freeze_panes(HEAD + 1, 0)?;

@@ -36,6 +36,22 @@ fn route(req: &HttpRequest) -> String {
     req.match_pattern().unwrap_or_else(|| "other".into())
 }
 
+/// The method as a label from a fixed set: clients may send any token as a method, and each
+/// new label value would stay in memory for ever.
+fn method(req: &HttpRequest) -> &'static str {
+    use actix_web::http::Method;
+    match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
+}
+
 /// Called by the middleware in `serve` once the response is ready.
 pub(crate) fn finished<B>(res: &ServiceResponse<B>, started: Instant) {
     let req = res.request();
@@ -45,8 +61,7 @@ pub(crate) fn finished<B>(res: &ServiceResponse<B>, started: Instant) {
     let client = req.extensions().get::<Client>().map(|c| c.0.clone());
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
         let m = &state.metrics;
-        m.requests
-            .inc(&[&route, req.method().as_str(), &status.to_string()]);
+        m.requests.inc(&[&route, method(req), &status.to_string()]);
         m.request_seconds.observe(elapsed);
     }
     tracing::info!(

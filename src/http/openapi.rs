@@ -124,7 +124,7 @@ fn schemas() -> Value {
             "closed_by": { "type": "string" }, "reason": { "type": "string" }, "sha256": { "type": "string" },
             "snapshot": { "type": "object", "description": "the month table or the Office's report as it stood" } } },
         "Score": { "type": "object", "properties": {
-            "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number" },
+            "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number", "nullable": true, "description": "none while nothing is required yet" },
             "missing": { "type": "array", "items": { "type": "string" } } } },
         "Totals": { "type": "object", "properties": {
             "units": { "type": "integer" }, "organisation_required": { "type": "integer" },

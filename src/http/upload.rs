@@ -185,7 +185,14 @@ pub struct Form {
 /// most 200 characters.
 fn clean_name(raw: &str) -> Option<String> {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let name: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    // Control characters, and the invisible ones that reorder or hide text (bidi overrides,
+    // zero-width characters, line and paragraph separators), which could disguise a name.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}');
+    let name: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !invisible(*c))
+        .take(200)
+        .collect();
     let name = name.trim().to_string();
     (!name.is_empty()).then_some(name)
 }

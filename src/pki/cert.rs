@@ -191,7 +191,10 @@ impl Cert {
             }
             let understood = UNDERSTOOD_EXTENSIONS.contains(&oid.as_str())
                 || (oid == NAME_CONSTRAINTS && c.name_constraints.is_some());
-            if ext.critical && !understood {
+            // Name constraints kyso cannot apply in full are refused even when not marked
+            // critical: applying only part of them would accept names the CA forbids.
+            let partial_constraints = oid == NAME_CONSTRAINTS && c.name_constraints.is_none();
+            if (ext.critical && !understood) || partial_constraints {
                 c.unknown_critical.push(oid);
             }
         }
@@ -307,8 +310,8 @@ pub struct Crl {
     pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
     /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
     pub revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
-    /// Serials a delta CRL takes off the base CRL (removeFromCRL).
-    pub removed: std::collections::HashSet<Vec<u8>>,
+    /// (issuer, serial) a delta CRL takes off the base CRL (removeFromCRL).
+    pub removed: std::collections::HashSet<(String, Vec<u8>)>,
     /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
     pub delta_base: Option<Vec<u8>>,
     /// Which certificates it may answer for.
@@ -322,6 +325,12 @@ impl Crl {
     /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
     /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
     /// (§4.2.1.3); without the extension its key is unrestricted.
+    /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
+    pub fn removes(&self, cert: &Cert) -> bool {
+        self.removed
+            .contains(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
+    }
+
     /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
     pub fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
         if cert.issuer_cmp == self.issuer_cmp {
@@ -351,43 +360,43 @@ impl Crl {
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
-                ParsedExtension::CRLNumber(n) => number = Some(n.to_bytes_be()),
+                ParsedExtension::CRLNumber(n) => number = Some(strip_zeros(&n.to_bytes_be())),
                 _ => {}
             }
         }
         // removeFromCRL (RFC 5280 §5.3.1, reason 8) appears in delta CRLs: the certificate is
         // no longer on hold.
-        let (removed, listed): (Vec<_>, Vec<_>) = x
-            .iter_revoked_certificates()
-            .partition(|r| r.reason_code().is_some_and(|(_, c)| c.0 == 8));
         // In an indirect CRL (§5.3.3) an entry's certificateIssuer names the issuer of it and
         // of the entries after it; before the first one, entries are the CRL issuer's.
+        // removeFromCRL (§5.3.1, reason 8) appears in delta CRLs: the certificate is no longer
+        // on hold. Both are keyed by (issuer, serial) for other issuers' entries.
         let crl_issuer = comparable_name(x.issuer());
         let mut current: Option<String> = None;
         let mut revoked = HashMap::new();
         let mut revoked_for_others = HashMap::new();
-        for r in &listed {
+        let mut removed = std::collections::HashSet::new();
+        for r in x.iter_revoked_certificates() {
             if let Some(named) = crl_scope::certificate_issuer(r.extensions()) {
                 current = (named != crl_issuer).then_some(named);
             }
-            let entry = (int_key(r.raw_serial()), r.revocation_date.to_datetime());
-            match &current {
-                None => {
-                    revoked.insert(entry.0, entry.1);
-                }
-                Some(other) => {
-                    revoked_for_others.insert((other.clone(), entry.0), entry.1);
-                }
+            let serial = int_key(r.raw_serial());
+            let issuer = current.clone().unwrap_or_else(|| crl_issuer.clone());
+            if r.reason_code().is_some_and(|(_, c)| c.0 == 8) {
+                removed.insert((issuer, serial));
+            } else if current.is_none() {
+                revoked.insert(serial, r.revocation_date.to_datetime());
+            } else {
+                revoked_for_others.insert((issuer, serial), r.revocation_date.to_datetime());
             }
         }
-        let removed = removed.iter().map(|r| int_key(r.raw_serial())).collect();
         let delta_base = x
             .tbs_cert_list
             .extensions()
             .iter()
             .find(|e| e.oid.to_id_string() == "2.5.29.27")
             .map(|e| match e.value {
-                [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => int_key(rest),
+                // The base CRL number, as an unsigned magnitude like `number`.
+                [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => strip_zeros(rest),
                 other => other.to_vec(),
             });
         Ok(Crl {

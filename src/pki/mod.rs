@@ -402,14 +402,19 @@ fn delta_for<'a>(
     base: &Crl,
     store: &'a TrustStore,
 ) -> Option<&'a Arc<Crl>> {
-    let base_number = base.number.as_deref()?;
+    // Numbers are unsigned magnitudes without leading zeros: compare by length, then bytes.
+    let n = |b: &[u8]| (b.len(), b.to_vec());
+    let base_number = n(base.number.as_deref()?);
     crls_for(cert, signers, store)
         .filter(|d| {
-            d.delta_base
-                .as_deref()
-                .is_some_and(|b| (b.len(), b) <= (base_number.len(), base_number))
+            // It updates this complete CRL (its base is no newer), it is newer than it, and it
+            // has the same scope (§5.2.4).
+            d.delta_base.as_deref().is_some_and(|b| n(b) <= base_number)
+                && d.number.as_deref().is_some_and(|dn| n(dn) > base_number)
+                && d.scope.reasons == base.scope.reasons
+                && d.scope.dp_names == base.scope.dp_names
         })
-        .max_by_key(|d| d.this_update)
+        .max_by_key(|d| d.number.as_deref().map(n))
 }
 
 fn crls_for<'s: 'c, 'c>(
@@ -471,8 +476,12 @@ fn crl_signers<'a>(
         };
         // A certificate of the path itself has its own revocation checked with the path.
         let on_path = chain.iter().any(|p| p.sha256 == s.sha256);
-        let not_revoked =
-            crl_for(s, &[parent.as_ref()], store).is_some_and(|crl| crl.revocation_of(s).is_none());
+        // Every partition of its issuer's CRLs current, and none lists it.
+        let not_revoked = crl_set_for(s, &[parent.as_ref()], store).is_some_and(|set| {
+            set.iter().all(|crl| {
+                crl.revocation_of(s).is_none() && crl.next_update.is_none_or(|n| at <= n)
+            })
+        });
         if on_path || not_revoked || store.is_anchor(s) {
             out.push(s);
         }
@@ -512,30 +521,39 @@ fn ocsp_answer(
     at: OffsetDateTime,
     ask_online: bool,
 ) -> Option<ocsp::SingleResponse> {
-    let current = |r: &&ocsp::SingleResponse| r.next_update.is_none_or(|n| at <= n);
-    let embedded = store
+    // An answer without nextUpdate says "newer information is always available" (RFC 6960
+    // §4.2.2.1): it speaks for an hour after its thisUpdate, no longer.
+    let current = |r: &&ocsp::SingleResponse| match r.next_update {
+        Some(n) => at <= n,
+        None => at <= r.this_update + time::Duration::hours(1),
+    };
+    let fetched = store
+        .fetched
+        .iter()
+        .filter_map(|o| o.status_of(c, issuer))
+        .filter(current)
+        .max_by_key(|r| r.this_update)
+        .cloned();
+    if fetched.is_some() {
+        return fetched;
+    }
+    // Online first: an answer the document carries was chosen by whoever made the document, and
+    // may predate a revocation the responder knows of now.
+    if ask_online {
+        if let Some(response) = store.online.as_ref().and_then(|o| o.fetch(c, issuer)) {
+            if let Some(r) = response.status_of(c, issuer).filter(current) {
+                return Some(r.clone());
+            }
+        }
+    }
+    store
         .ocsps
         .iter()
         .filter_map(|o| o.status_of(c, issuer))
         .filter(|r| r.this_update <= at)
         .filter(current)
-        .max_by_key(|r| r.this_update);
-    let fetched = || {
-        store
-            .fetched
-            .iter()
-            .filter_map(|o| o.status_of(c, issuer))
-            .filter(current)
-            .max_by_key(|r| r.this_update)
-    };
-    if let Some(r) = embedded.or_else(fetched) {
-        return Some(r.clone());
-    }
-    if !ask_online {
-        return None;
-    }
-    let response = store.online.as_ref()?.fetch(c, issuer)?;
-    response.status_of(c, issuer).filter(current).cloned()
+        .max_by_key(|r| r.this_update)
+        .cloned()
 }
 
 fn check_revocation(
@@ -599,7 +617,7 @@ fn crl_status(
     let delta = delta_for(c, signers, crl, store);
     let listed = match delta {
         Some(d) if d.revocation_of(c).is_some() => d.revocation_of(c),
-        Some(d) if d.removed.contains(&c.serial_key) => None,
+        Some(d) if d.removes(c) => None,
         _ => crl.revocation_of(c),
     };
     if let Some(when) = listed.filter(|w| *w <= at) {

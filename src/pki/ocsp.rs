@@ -229,7 +229,13 @@ impl OcspResponse {
         })?;
         let authorised = (self.names(issuer) && self.signed_by(issuer))
             || self.certs.iter().any(|d| {
-                self.names(d)
+                // A delegated responder's certificate must be valid when it answered.
+                let valid_then = self
+                    .responses
+                    .iter()
+                    .all(|r| d.not_before <= r.this_update && r.this_update <= d.not_after);
+                valid_then
+                    && self.names(d)
                     && self.signed_by(d)
                     && d.ext_key_usage.iter().any(|e| e == EKU_OCSP_SIGNING)
                     && d.issuer_raw == issuer.subject_raw

@@ -145,7 +145,13 @@ pub fn restore(src: &Path, data_dir: &Path) -> Result<Manifest, StoreError> {
     let mut problems = Vec::new();
     for e in &manifest.files {
         let p = safe_join(src, &e.path)
-            .ok_or_else(|| bad(&mpath, format!("unsafe path {}", e.path)))?;
+            .filter(|_| is_evidence(&e.path))
+            .ok_or_else(|| {
+                bad(
+                    &mpath,
+                    format!("{}: not an evidence file of a kyso store", e.path),
+                )
+            })?;
         match fs::read(&p) {
             Ok(d) if d.len() as u64 == e.size && hex::encode(sha256(&d)) == e.sha256 => {
                 let is_blob = e.path.starts_with("blobs/");
@@ -174,13 +180,65 @@ pub fn restore(src: &Path, data_dir: &Path) -> Result<Manifest, StoreError> {
         ));
     }
     empty_target(data_dir)?;
+    // Copy into a staging directory beside it, check every copy against the manifest, make it
+    // durable, and only then give it the data directory's name: a failure half-way leaves no
+    // half store behind, and a file changed on the backup medium after the check is caught.
+    let staging = staging_dir(data_dir);
+    let result = copy_checked(src, &staging, &manifest).and_then(|()| {
+        FsSync::open(&staging)?.sync()?;
+        fs::remove_dir(data_dir).map_err(io(data_dir))?;
+        fs::rename(&staging, data_dir).map_err(io(data_dir))?;
+        match data_dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => super::layout::fsync_dir(parent),
+            _ => Ok(()),
+        }
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result.map(|()| manifest)
+}
+
+fn staging_dir(data_dir: &Path) -> PathBuf {
+    let name = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    data_dir.with_file_name(format!(".{name}.restoring-{}", std::process::id()))
+}
+
+/// Copy every file of the manifest into `dest`, then hash the copy: it must be what the
+/// manifest says.
+fn copy_checked(src: &Path, dest: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+    let _ = fs::remove_dir_all(dest);
     for e in &manifest.files {
-        if let Some(p) = safe_join(src, &e.path) {
-            copy(&p, &data_dir.join(&e.path))?;
+        let (Some(from), Some(to)) = (safe_join(src, &e.path), safe_join(dest, &e.path)) else {
+            return Err(bad(src, format!("unsafe path {}", e.path)));
+        };
+        copy(&from, &to)?;
+        let data = fs::read(&to).map_err(io(&to))?;
+        if data.len() as u64 != e.size || hex::encode(sha256(&data)) != e.sha256 {
+            return Err(bad(&from, "changed while it was being restored".into()));
         }
     }
-    FsSync::open(data_dir)?.sync()?;
-    Ok(manifest)
+    Ok(())
+}
+
+/// The paths a backup may hold: the evidence files, nothing else.
+fn is_evidence(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let hex_name = |f: &str, ext: &str| {
+        f.strip_suffix(ext)
+            .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let json_name = |f: &str| f.ends_with(".json") && f.len() > 5 && !f.starts_with('.');
+    match parts.as_slice() {
+        ["VERSION"] => true,
+        ["blobs", shard, f] => shard.len() == 2 && hex_name(f, ".pdf"),
+        ["submissions", shard, f] => shard.len() == 2 && hex_name(f, ".json"),
+        ["registry", "units" | "leaders", f] | ["periods", f] => json_name(f),
+        _ => false,
+    }
 }
 
 /// `base/rel` when `rel` is a plain relative path (no `..`, not absolute).
@@ -190,4 +248,33 @@ fn safe_join(base: &Path, rel: &str) -> Option<PathBuf> {
         .components()
         .all(|c| matches!(c, std::path::Component::Normal(_)));
     plain.then(|| base.join(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_names_only_evidence_files() {
+        let h = "ab".repeat(32);
+        for ok in [
+            "VERSION".to_string(),
+            format!("blobs/ab/{h}.pdf"),
+            format!("submissions/ab/{h}.json"),
+            "registry/units/ubnd-huong-xuan.json".into(),
+            "periods/2026-Q1.json".into(),
+        ] {
+            assert!(is_evidence(&ok), "{ok}");
+        }
+        for bad in [
+            "foo/bar",
+            "index/db",
+            "blobs/ab/x.pdf",
+            "../VERSION",
+            "registry/units/.json",
+            "tmp/x.json",
+        ] {
+            assert!(!is_evidence(bad), "{bad}");
+        }
+    }
 }

@@ -67,8 +67,14 @@ fn metrics_count_uploads_requests_and_latencies() {
         200
     );
 
+    // Any token is a method to HTTP: they must not become label values one by one.
+    for m in ["FOO1", "FOO2", "FOO3"] {
+        let _ = ureq::request(m, &app.url("/healthz")).call();
+    }
     let r = app.get("/metrics", None);
     assert_eq!(r.status, 200);
+    assert!(!r.text().contains("FOO"), "method labels are bounded");
+    assert!(r.text().contains(r#"method="other""#));
     assert!(
         r.content_type.starts_with("text/plain; version=0.0.4"),
         "{}",
