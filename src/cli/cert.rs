@@ -1,7 +1,7 @@
 //! `kyso cert verify`: one certificate through the signature path engine, before an
 //! administrator enrols it.
 
-use super::{load_store, parse_at, CertArgs, TrustArgs};
+use super::{load_store, parse_at, CertArgs};
 use crate::pki::Policy;
 use crate::report::Indication;
 use crate::verify::{verify_certificate, CertificateReport};
@@ -9,14 +9,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 pub(super) fn run(a: CertArgs) -> i32 {
-    let prepared = parse_at(a.at.as_deref()).and_then(|at| {
-        let store = load_store(TrustArgs {
-            trust: &a.trust,
-            intermediates: &a.intermediates,
-            crl: &a.crl,
-            config: a.config.as_deref(),
-            ocsp: a.ocsp,
-        })?;
+    let prepared = parse_at(a.trust.at.as_deref()).and_then(|at| {
+        let store = load_store(&a.trust)?;
         Ok((at, store))
     });
     let (at, store) = match prepared {
@@ -27,7 +21,7 @@ pub(super) fn run(a: CertArgs) -> i32 {
         }
     };
     let policy = Policy {
-        require_revocation: a.require_revocation,
+        require_revocation: a.trust.require_revocation,
         ..Policy::default()
     };
     let mut status = 0;

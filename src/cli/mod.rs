@@ -112,33 +112,42 @@ enum CertCommand {
 
 #[derive(Args, Debug)]
 struct CertArgs {
-    /// Trust anchors (files or directories; repeatable). Without it, the configured trust store.
+    #[command(flatten)]
+    trust: TrustOpts,
+    /// One JSON object per certificate on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Certificate files (PEM or DER; a PEM file may hold several).
+    #[arg(required = true, value_name = "CERT")]
+    certs: Vec<PathBuf>,
+}
+
+/// Where trust, revocation and time come from (`verify` and `cert verify`).
+#[derive(Args, Debug)]
+struct TrustOpts {
+    /// Trust anchors: PEM (one or many certificates) or DER files, or directories. Repeatable.
+    /// Without it, the configured trust store is used.
     #[arg(long = "trust", value_name = "PATH")]
     trust: Vec<PathBuf>,
-    /// Extra CA certificates for path building (repeatable).
+    /// Extra CA certificates for path building (same forms). Repeatable.
     #[arg(long = "intermediates", value_name = "PATH")]
     intermediates: Vec<PathBuf>,
-    /// CRL files or directories (repeatable).
+    /// CRL files (DER or PEM) or directories. Repeatable.
     #[arg(long = "crl", value_name = "PATH")]
     crl: Vec<PathBuf>,
     /// Validation time, RFC 3339 (default: now).
     #[arg(long = "at", value_name = "RFC3339")]
     at: Option<String>,
-    /// One JSON object per certificate on stdout.
-    #[arg(long)]
-    json: bool,
     /// Configuration file for the default trust store (also KYSO_CONFIG).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// A certificate whose revocation cannot be checked (no CRL) is INDETERMINATE.
+    /// Policy: a certificate whose revocation cannot be checked (no CRL, no OCSP answer) is
+    /// INDETERMINATE.
     #[arg(long)]
     require_revocation: bool,
     /// Ask the OCSP responders the certificates name (authorityInfoAccess), RFC 6960.
     #[arg(long)]
     ocsp: bool,
-    /// Certificate files (PEM or DER; a PEM file may hold several).
-    #[arg(required = true, value_name = "CERT")]
-    certs: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -194,34 +203,14 @@ enum StoreCommand {
 
 #[derive(Args, Debug)]
 struct VerifyArgs {
-    /// Trust anchors: PEM (one or many certificates) or DER files, or directories. Repeatable.
-    /// Without it, the configured trust store is used.
-    #[arg(long = "trust", value_name = "PATH")]
-    trust: Vec<PathBuf>,
-    /// Extra CA certificates for path building (same forms). Repeatable.
-    #[arg(long = "intermediates", value_name = "PATH")]
-    intermediates: Vec<PathBuf>,
-    /// CRL files (DER or PEM) or directories. Repeatable.
-    #[arg(long = "crl", value_name = "PATH")]
-    crl: Vec<PathBuf>,
-    /// Validation time, RFC 3339 (default: now).
-    #[arg(long = "at", value_name = "RFC3339")]
-    at: Option<String>,
+    #[command(flatten)]
+    trust: TrustOpts,
     /// One JSON report per file on stdout (one object per line).
     #[arg(long)]
     json: bool,
-    /// Configuration file for the default trust store (also KYSO_CONFIG).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
     /// Policy: accept SHA-1 as the digest of document signatures (refused by default).
     #[arg(long)]
     allow_sha1_signatures: bool,
-    /// Policy: a signature whose revocation cannot be checked (no CRL) is INDETERMINATE.
-    #[arg(long)]
-    require_revocation: bool,
-    /// Ask the OCSP responders the certificates name (authorityInfoAccess), RFC 6960.
-    #[arg(long)]
-    ocsp: bool,
     /// PDF files to verify; a directory means the `.pdf` files under it, `-` standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -372,18 +361,8 @@ fn token_new(name: &str, scopes: &[String]) -> i32 {
 }
 
 /// Where the trust store comes from: `--trust` (then `--intermediates`, `--crl`), or the
-/// configuration with those added.
-struct TrustArgs<'a> {
-    trust: &'a [PathBuf],
-    intermediates: &'a [PathBuf],
-    crl: &'a [PathBuf],
-    config: Option<&'a Path>,
-    /// `--ocsp`: ask the responders online.
-    ocsp: bool,
-}
-
-fn load_store(a: TrustArgs) -> Result<TrustStore, String> {
-    let mut store = load_files(&a)?;
+fn load_store(a: &TrustOpts) -> Result<TrustStore, String> {
+    let mut store = load_files(a)?;
     if a.ocsp {
         let client = crate::ocsp_fetch::OcspClient::new(std::time::Duration::from_secs(5));
         store.online = Some(client.session());
@@ -391,12 +370,12 @@ fn load_store(a: TrustArgs) -> Result<TrustStore, String> {
     Ok(store)
 }
 
-fn load_files(a: &TrustArgs) -> Result<TrustStore, String> {
+fn load_files(a: &TrustOpts) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
-        return crate::trust_files::load(a.trust, a.intermediates, a.crl)
+        return crate::trust_files::load(&a.trust, &a.intermediates, &a.crl)
             .map_err(|e| e.to_string());
     }
-    let mut cfg = load_config(a.config)?;
+    let mut cfg = load_config(a.config.as_deref())?;
     cfg.intermediates.extend(a.intermediates.iter().cloned());
     cfg.crls.extend(a.crl.iter().cloned());
     let store = crate::trust_files::configured(&cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
@@ -419,20 +398,14 @@ fn parse_at(at: Option<&str>) -> Result<OffsetDateTime, String> {
 }
 
 fn run_verify(a: VerifyArgs) -> i32 {
-    let at = match parse_at(a.at.as_deref()) {
+    let at = match parse_at(a.trust.at.as_deref()) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kyso: {e}");
             return 2;
         }
     };
-    let store = match load_store(TrustArgs {
-        trust: &a.trust,
-        intermediates: &a.intermediates,
-        crl: &a.crl,
-        config: a.config.as_deref(),
-        ocsp: a.ocsp,
-    }) {
+    let store = match load_store(&a.trust) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("kyso: {e}");
@@ -442,7 +415,7 @@ fn run_verify(a: VerifyArgs) -> i32 {
     let opts = Options {
         policy: Policy {
             allow_sha1_signatures: a.allow_sha1_signatures,
-            require_revocation: a.require_revocation,
+            require_revocation: a.trust.require_revocation,
             ..Policy::default()
         },
         ..Options::default()
