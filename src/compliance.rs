@@ -319,37 +319,61 @@ impl Crediting<'_> {
         corrected
     }
 
-    /// The requirement the certificate's owner meets in `month`, if enrolled and in office.
+    /// The requirements the certificate's owner meets in `month`: the unit's, or each post of
+    /// the person that is in office that month (a person may hold two posts at once, or move
+    /// to another unit with the same token).
     fn credit_owner(&mut self, signer: &crate::report::Signer, month: Month) {
-        match self.registry.owner_of(&signer.sha256) {
-            None => self.notes.push(note(
+        let owners = self.registry.owners_of(&signer.sha256);
+        if owners.is_empty() {
+            self.notes.push(note(
                 "signer_not_enrolled",
                 format!(
                     "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
                     signer.subject, signer.sha256
                 ),
-            )),
-            Some(Owner::Unit(u)) => self.credits.push(Credit {
-                unit: u,
-                month,
-                requirement: Requirement::Organisation,
-                leader: None,
-            }),
-            Some(Owner::Leader(l)) => {
-                let Some(leader) = self.registry.leader(&l) else { return };
-                if leader.in_office(month) {
+            ));
+            return;
+        }
+        let mut out_of_office = Vec::new();
+        let mut credited = false;
+        for owner in owners {
+            match owner {
+                Owner::Unit(u) => {
+                    credited = true;
                     self.credits.push(Credit {
-                        unit: leader.unit.clone(),
+                        unit: u,
                         month,
-                        requirement: Requirement::Leader,
-                        leader: Some(l),
+                        requirement: Requirement::Organisation,
+                        leader: None,
                     });
-                } else {
-                    self.notes.push(note(
-                        "leader_not_in_office",
-                        format!("{} {} không đương nhiệm trong tháng {} nên chữ ký không được tính.", leader.title, leader.name, vn_month(month)),
-                    ));
                 }
+                Owner::Leader(l) => {
+                    let Some(leader) = self.registry.leader(&l) else {
+                        continue;
+                    };
+                    if leader.in_office(month) {
+                        credited = true;
+                        self.credits.push(Credit {
+                            unit: leader.unit.clone(),
+                            month,
+                            requirement: Requirement::Leader,
+                            leader: Some(l),
+                        });
+                    } else {
+                        out_of_office.push(format!("{} {}", leader.title, leader.name));
+                    }
+                }
+            }
+        }
+        if !credited {
+            if let Some(who) = out_of_office.first() {
+                self.notes.push(note(
+                    "leader_not_in_office",
+                    format!(
+                        "{who} không đương nhiệm trong tháng {} nên chữ ký không được tính.",
+                        vn_month(month)
+                    ),
+                ));
             }
         }
     }
@@ -468,7 +492,11 @@ pub fn month_table(
         leaders: 0,
         leaders_satisfied: 0,
     };
-    let mut sorted: Vec<_> = registry.units.iter().filter(|u| u.active).collect();
+    let mut sorted: Vec<_> = registry
+        .units
+        .iter()
+        .filter(|u| u.required_in(month))
+        .collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for u in sorted {
         let org = subs_for(&u.id, Requirement::Organisation, None);
@@ -570,7 +598,11 @@ pub fn period_table(
         .map(|m| month_table(registry, *m, credited))
         .collect();
     let mut units = Vec::new();
-    let mut sorted: Vec<_> = registry.units.iter().filter(|u| u.active).collect();
+    let mut sorted: Vec<_> = registry
+        .units
+        .iter()
+        .filter(|u| months.iter().any(|m| u.required_in(*m)))
+        .collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for u in sorted {
         let mut org = Count {
@@ -722,6 +754,8 @@ mod tests {
                 kind: UnitKind::Commune,
                 certificates: vec!["ab".into()],
                 active: true,
+                from: None,
+                to: None,
             }],
             leaders: vec![],
         }

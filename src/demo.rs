@@ -28,6 +28,8 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 kind: UnitKind::Commune,
                 certificates: vec![fingerprint(&pki.join("leaf-org.pem"))?],
                 active: true,
+                from: None,
+                to: None,
             },
             Unit {
                 id: "phong-noi-vu".into(),
@@ -35,6 +37,8 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 kind: UnitKind::Department,
                 certificates: vec![],
                 active: true,
+                from: None,
+                to: None,
             },
             Unit {
                 id: "trung-tam-van-hoa".into(),
@@ -42,6 +46,8 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 kind: UnitKind::PublicService,
                 certificates: vec![],
                 active: true,
+                from: None,
+                to: None,
             },
         ],
         leaders: vec![

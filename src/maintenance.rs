@@ -61,7 +61,9 @@ pub fn import_registry(cfg: &Config, file: &Path, create: bool) -> Result<String
     } else {
         open_existing(cfg)?
     };
-    let all = store.import_registry(r).map_err(|e| e.to_string())?;
+    let all = store
+        .import_registry(r, "kyso registry import")
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",
         all.units.len(),
@@ -198,4 +200,21 @@ pub fn store_restore(cfg: &Config, src: &Path) -> Result<(String, bool), String>
         ),
         check.is_clean(),
     ))
+}
+
+/// `kyso registry import --dry-run FILE`: what the import would change, one line per record.
+pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let r = Registry::from_toml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let store = open_existing(cfg)?;
+    let changes = store.registry().changes_from(&r);
+    Ok(if changes.is_empty() {
+        "the import would change nothing".to_string()
+    } else {
+        format!(
+            "{}\n{} record(s) would change; nothing was changed (run without --dry-run to apply)",
+            changes.join("\n"),
+            changes.len()
+        )
+    })
 }

@@ -34,9 +34,25 @@ pub struct Unit {
     /// SHA-256 (hex) of the organisation certificates' DER.
     #[serde(default)]
     pub certificates: Vec<String>,
-    /// A unit that no longer exists is kept for its history but required no more.
+    /// A unit that no longer exists is kept for its history but required no more. Prefer
+    /// `to`: with `active = false` and no `to`, its past months are not required either.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
+    /// First month the unit exists (is required), `YYYY-MM`; before it nothing is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Month>,
+    /// Last month the unit exists (merged, dissolved); its months up to then keep their figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Month>,
+}
+
+impl Unit {
+    /// Whether the unit owes its monthly files in `m`.
+    pub fn required_in(&self, m: Month) -> bool {
+        self.from.is_none_or(|f| f <= m)
+            && self.to.is_none_or(|t| m <= t)
+            && (self.active || self.to.is_some())
+    }
 }
 
 fn yes() -> bool {
@@ -208,6 +224,20 @@ impl Registry {
                 u.id
             )));
         }
+        if let (Some(f), Some(t)) = (u.from, u.to) {
+            if t < f {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {}: 'to' is before 'from'",
+                    u.id
+                )));
+            }
+        }
+        if u.name.chars().count() > 300 {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: the name is longer than 300 characters",
+                u.id
+            )));
+        }
         Ok(())
     }
 
@@ -233,7 +263,9 @@ impl Registry {
         Ok(())
     }
 
-    /// Every id unique, every leader's unit known, every certificate enrolled once.
+    /// Every id unique, every leader's unit known, every certificate enrolled to one unit, or
+    /// to leader records of one person (the posts of a person who holds several at once, or
+    /// moves with the same token: each post counts for its own unit and months).
     pub fn validate(&self) -> Result<(), RegistryError> {
         let mut owners: BTreeMap<&str, String> = BTreeMap::new();
         let mut ids = std::collections::BTreeSet::new();
@@ -269,11 +301,19 @@ impl Registry {
                 )));
             }
             for c in &l.certificates {
-                if let Some(prev) = owners.insert(c, format!("leader {}", l.id)) {
-                    return Err(RegistryError::Invalid(format!(
-                        "certificate {c} is enrolled to {prev} and to leader {}",
-                        l.id
-                    )));
+                let person = format!("person {}", l.name.trim().to_lowercase());
+                match owners.get(c.as_str()) {
+                    Some(prev) if *prev != person => {
+                        return Err(RegistryError::Invalid(format!(
+                            "certificate {c} is enrolled to {} and to leader {} ({}): one certificate belongs to one unit or one person",
+                            prev.replace("person ", "leader named "),
+                            l.id,
+                            l.name
+                        )));
+                    }
+                    _ => {
+                        owners.insert(c, person);
+                    }
                 }
             }
         }
@@ -317,15 +357,55 @@ impl Registry {
         Ok(())
     }
 
-    pub fn owner_of(&self, fingerprint: &str) -> Option<Owner> {
+    /// Who a certificate is enrolled to: a unit, or the leader records (posts) of one person.
+    pub fn owners_of(&self, fingerprint: &str) -> Vec<Owner> {
         let f = fingerprint.to_ascii_lowercase();
         if let Some(u) = self.units.iter().find(|u| u.certificates.contains(&f)) {
-            return Some(Owner::Unit(u.id.clone()));
+            return vec![Owner::Unit(u.id.clone())];
         }
         self.leaders
             .iter()
-            .find(|l| l.certificates.contains(&f))
+            .filter(|l| l.certificates.contains(&f))
             .map(|l| Owner::Leader(l.id.clone()))
+            .collect()
+    }
+
+    /// What merging `incoming` would change, one line per record: added, or the fields that
+    /// would change. Empty when the registry already says what `incoming` says.
+    pub fn changes_from(&self, incoming: &Registry) -> Vec<String> {
+        fn diff<T: Serialize>(kind: &str, id: &str, old: Option<&T>, new: &T) -> Option<String> {
+            let new = serde_json::to_value(new).ok()?;
+            let Some(old) = old.and_then(|o| serde_json::to_value(o).ok()) else {
+                return Some(format!("{kind} {id}: would be added"));
+            };
+            let keys: std::collections::BTreeSet<&String> = old
+                .as_object()
+                .into_iter()
+                .flatten()
+                .chain(new.as_object().into_iter().flatten())
+                .map(|(k, _)| k)
+                .collect();
+            let changed: Vec<&str> = keys
+                .into_iter()
+                .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
+                .map(String::as_str)
+                .collect();
+            (!changed.is_empty())
+                .then(|| format!("{kind} {id}: would change {}", changed.join(", ")))
+        }
+        let mut out = Vec::new();
+        for u in &incoming.units {
+            out.extend(diff("unit", &u.id, self.unit(&u.id), u));
+        }
+        for l in &incoming.leaders {
+            out.extend(diff("leader", &l.id, self.leader(&l.id), l));
+        }
+        out
+    }
+
+    /// Whether the certificate is enrolled to anyone.
+    pub fn owner_of(&self, fingerprint: &str) -> Option<Owner> {
+        self.owners_of(fingerprint).into_iter().next()
     }
 
     pub fn unit(&self, id: &str) -> Option<&Unit> {

@@ -69,12 +69,10 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         }
         (None, None) => None,
     };
+    let mut warnings = http::startup_warnings(&cfg, &trust);
     if let Some(r) = incoming {
-        let (u, l) = (r.units.len(), r.leaders.len());
-        store.import_registry(r).map_err(|e| e.to_string())?;
-        tracing::info!(units = u, leaders = l, "registry imported");
+        warnings.extend(first_import(&store, r)?);
     }
-    let warnings = http::startup_warnings(&cfg, &trust);
     for w in &warnings {
         tracing::warn!("{w}");
     }
@@ -104,6 +102,30 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(http::serve(listener, state))
         .map_err(|e| e.to_string())
+}
+
+/// The registry file at start: imported into an empty registry (a first installation);
+/// otherwise never applied by itself, since that would undo edits made through the API. What
+/// it would change is said as a warning, with the command that applies it.
+fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
+    let current = store.registry();
+    if current.units.is_empty() && current.leaders.is_empty() {
+        let (u, l) = (file.units.len(), file.leaders.len());
+        store
+            .import_registry(file, "registry file at first start")
+            .map_err(|e| e.to_string())?;
+        tracing::info!(units = u, leaders = l, "registry imported");
+        return Ok(Vec::new());
+    }
+    let changes = current.changes_from(&file);
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![format!(
+        "the registry file differs from the registry in the store ({} record(s): {}); it is not applied by itself, so edits made through the API stay. Review with `kyso registry import --dry-run FILE`, apply with `kyso registry import FILE`.",
+        changes.len(),
+        changes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+    )])
 }
 
 /// One background refresh: fetch, then reload the trust store's CRLs.

@@ -160,6 +160,9 @@ enum RegistryCommand {
         /// Create the data directory if it does not exist yet (a first installation).
         #[arg(long)]
         create_data_dir: bool,
+        /// Show what the import would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -281,8 +284,12 @@ pub fn run() -> i32 {
                     file,
                     config,
                     create_data_dir,
+                    dry_run,
                 },
         } => with_config(config, |cfg| {
+            if dry_run {
+                return crate::maintenance::registry_changes(cfg, &file).map(|m| (m, true));
+            }
             crate::maintenance::import_registry(cfg, &file, create_data_dir).map(|m| (m, true))
         }),
         Command::Crl {

@@ -203,6 +203,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/periods/{period}/close", "POST", || {
         web::post().to(periods::close)
     }),
+    ep("/api/v1/registry/changes", "GET", || {
+        web::get().to(registry::changes)
+    }),
     ep("/api/v1/reports/{year}", "GET", || {
         web::get().to(reports::office_report)
     }),

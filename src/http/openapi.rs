@@ -158,7 +158,9 @@ fn schemas() -> Value {
             "id": { "type": "string" }, "name": { "type": "string" },
             "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
             "certificates": { "type": "array", "items": { "type": "string" } },
-            "active": { "type": "boolean", "default": true } } },
+            "active": { "type": "boolean", "default": true },
+            "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
+            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
         "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
             "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
             "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
@@ -276,6 +278,13 @@ fn paths() -> Value {
             "responses": with(json!({ "201": ok_json("closed", "Closed"),
                 "400": error_response("not a period, or the period is not over"),
                 "409": error_response("already closed (code conflict)") }), auth_errors.clone()) } },
+        "/api/v1/registry/changes": { "get": {
+            "summary": "The registry's audit log, newest first: who changed which unit or leader, when, before and after (scope read)",
+            "responses": with(json!({ "200": { "description": "changes", "content": { "application/json": { "schema": {
+                "type": "array", "items": { "type": "object", "properties": {
+                    "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
+                    "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors.clone()) } },
         "/api/v1/reports/{year}": { "get": {
             "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
             "parameters": [

@@ -74,11 +74,12 @@ pub(super) async fn save_fragment(
     state: &web::Data<AppState>,
     fragment: Registry,
     id: &str,
+    by: String,
 ) -> Result<HttpResponse, ApiError> {
     let is_unit = !fragment.units.is_empty();
     let _guard = state.write_lock.lock().await;
     let (st, key) = (state.clone(), id.to_string());
-    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit)).await?;
+    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit, &by)).await?;
     tracing::info!(id, unit = is_unit, created, "registry record saved");
     Ok(if created {
         HttpResponse::Created()
@@ -94,6 +95,7 @@ fn upsert(
     fragment: Registry,
     id: &str,
     is_unit: bool,
+    by: &str,
 ) -> Result<(bool, serde_json::Value), ApiError> {
     let mut r = (*state.store.registry()).clone();
     let created = if is_unit {
@@ -108,7 +110,7 @@ fn upsert(
     } else {
         (vec![], r.leader(id).into_iter().collect())
     };
-    state.store.save_registry(&units, &leaders)?;
+    state.store.save_registry(&units, &leaders, by)?;
     let saved = match (units.first(), leaders.first()) {
         (Some(u), _) => serde_json::to_value(u),
         (_, Some(l)) => serde_json::to_value(l),
@@ -124,7 +126,7 @@ pub(super) async fn put_unit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, Scope::Admin)?;
+    let by = authorize(&req, &state, Scope::Admin)?;
     let id = path.into_inner();
     let mut u: Unit = json_body(&body)?;
     u.id = body_id(&u.id, &id)?;
@@ -135,6 +137,7 @@ pub(super) async fn put_unit(
             leaders: vec![],
         },
         &id,
+        by,
     )
     .await
 }
@@ -145,7 +148,7 @@ pub(super) async fn put_leader(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&req, &state, Scope::Admin)?;
+    let by = authorize(&req, &state, Scope::Admin)?;
     let id = path.into_inner();
     let mut l: Leader = json_body(&body)?;
     l.id = body_id(&l.id, &id)?;
@@ -156,6 +159,19 @@ pub(super) async fn put_leader(
             leaders: vec![l],
         },
         &id,
+        by,
     )
     .await
+}
+
+/// `GET /api/v1/registry/changes` (scope read): the registry's audit log, newest first.
+pub(super) async fn changes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let st = state.clone();
+    let mut all = blocking(move || Ok(st.store.registry_changes()?)).await?;
+    all.reverse();
+    Ok(HttpResponse::Ok().json(all))
 }

@@ -61,6 +61,9 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             }
         }
     }
+    if dir.join("registry/audit.jsonl").is_file() {
+        out.push("registry/audit.jsonl".into());
+    }
     out.sort();
     Ok(out)
 }
@@ -237,6 +240,7 @@ fn is_evidence(path: &str) -> bool {
         ["blobs", shard, f] => shard.len() == 2 && hex_name(f, ".pdf"),
         ["submissions", shard, f] => shard.len() == 2 && hex_name(f, ".json"),
         ["registry", "units" | "leaders", f] | ["periods", f] => json_name(f),
+        ["registry", "audit.jsonl"] => true,
         _ => false,
     }
 }

@@ -23,6 +23,7 @@
 //! quarantine/                     files set aside at start (a blob without its record, ...)
 //! ```
 
+pub mod audit;
 pub mod backup;
 mod check;
 mod committer;
@@ -510,6 +511,54 @@ impl Store {
         &self,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let changes = self.changes(changed_units, changed_leaders, by);
+        self.write_registry(changed_units, changed_leaders)?;
+        self.record_changes(&changes)
+    }
+
+    /// The audit entries for saving these records (records equal to the stored ones omitted).
+    fn changes(&self, units: &[&Unit], leaders: &[&Leader], by: &str) -> Vec<audit::Change> {
+        let before = self.registry();
+        let at = OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .unwrap_or_default();
+        let entry =
+            |kind: &str, id: &str, old: Option<serde_json::Value>, new: serde_json::Value| {
+                (old.as_ref() != Some(&new)).then(|| audit::Change {
+                    at: at.clone(),
+                    by: by.to_string(),
+                    kind: kind.to_string(),
+                    id: id.to_string(),
+                    before: old,
+                    after: new,
+                })
+            };
+        let mut out = Vec::new();
+        for u in units {
+            out.extend(entry(
+                "unit",
+                &u.id,
+                before.unit(&u.id).map(to_json),
+                to_json(*u),
+            ));
+        }
+        for l in leaders {
+            out.extend(entry(
+                "leader",
+                &l.id,
+                before.leader(&l.id).map(to_json),
+                to_json(*l),
+            ));
+        }
+        out
+    }
+
+    fn write_registry(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
     ) -> Result<(), StoreError> {
         let inner = &self.inner;
         let reg = inner.layout.dir.join("registry");
@@ -559,7 +608,7 @@ impl Store {
     }
 
     /// Import (upsert) a registry file's units and leaders.
-    pub fn import_registry(&self, incoming: Registry) -> Result<Registry, StoreError> {
+    pub fn import_registry(&self, incoming: Registry, by: &str) -> Result<Registry, StoreError> {
         let mut r = (*self.registry()).clone();
         r.merge(incoming.clone())?;
         let units: Vec<&Unit> = incoming
@@ -572,7 +621,7 @@ impl Store {
             .iter()
             .filter_map(|l| r.leader(&l.id))
             .collect();
-        self.save_registry(&units, &leaders)?;
+        self.save_registry(&units, &leaders, by)?;
         Ok(r)
     }
 
@@ -621,4 +670,9 @@ pub fn months_of(sub: &Submission) -> Vec<Month> {
     v.sort();
     v.dedup();
     v
+}
+
+/// A registry record as JSON, for the audit log.
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

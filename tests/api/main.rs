@@ -19,6 +19,7 @@ mod ocsp_pki;
 mod office_report;
 mod periods;
 mod registry;
+mod registry_history;
 mod revocation;
 mod script;
 mod storage;

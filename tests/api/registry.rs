@@ -54,10 +54,53 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
         200
     );
     let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
-    // The configured registry file is imported again at start (an upsert by id): the leader
-    // is back to the file's version, without the end of tenure set through the API.
-    assert!(l["to"].is_null(), "{l}");
+    // The registry file is not applied again by itself: the end of tenure set through the API
+    // stays, and the service says the file differs.
+    assert_eq!(l["to"], "2026-06", "{l}");
     assert_eq!(app.get("/api/v1/leaders/x", Some(READ)).status, 404);
+    let health = app.get("/healthz", None).json();
+    let warnings = health["warnings"].to_string();
+    assert!(
+        warnings.contains("registry file differs") && warnings.contains("leader nguyen-van-an"),
+        "{warnings}"
+    );
+    // Who changed what, when, before and after.
+    let changes = app.get("/api/v1/registry/changes", Some(READ)).json();
+    let leader_change = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "leader" && c["id"] == "nguyen-van-an" && c["by"] == "admin")
+        .unwrap_or_else(|| panic!("{changes}"));
+    assert!(leader_change["before"]["to"].is_null());
+    assert_eq!(leader_change["after"]["to"], "2026-06");
+    assert!(changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "phong-tu-phap" && c["before"].is_null()));
+    assert!(changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["by"] == "registry file at first start"));
+    // The explicit import shows its changes first, and applies them when asked.
+    app.kill();
+    let file = app.dir.join("registry.toml");
+    let dry = run_kyso(
+        &["registry", "import", "--dry-run", file.to_str().unwrap()],
+        &app.config,
+    );
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        said.contains("leader nguyen-van-an: would change to"),
+        "{said}"
+    );
+    app.start();
+    assert_eq!(
+        app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json()["to"],
+        "2026-06"
+    );
 }
 
 #[test]

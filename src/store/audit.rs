@@ -1,0 +1,68 @@
+//! The registry's audit log: every change to a unit or a leader record, with who made it, when,
+//! how (the API, an import) and the record before and after, appended to
+//! `registry/audit.jsonl` and synced before the change is answered. Read through
+//! `GET /api/v1/registry/changes`.
+
+use super::error::{io, StoreError};
+use super::Store;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Change {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// The token name, or what made the change (an import at first start, a command).
+    pub by: String,
+    /// `unit` or `leader`.
+    pub kind: String,
+    pub id: String,
+    /// The record before (absent when it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
+    pub after: serde_json::Value,
+}
+
+impl Store {
+    fn audit_path(&self) -> std::path::PathBuf {
+        self.dir().join("registry").join("audit.jsonl")
+    }
+
+    /// Append changes durably (one JSON object per line).
+    pub(crate) fn record_changes(&self, changes: &[Change]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let path = self.audit_path();
+        let mut lines = Vec::new();
+        for c in changes {
+            serde_json::to_writer(&mut lines, c).map_err(|e| StoreError::Corrupt {
+                path: path.clone(),
+                what: e.to_string(),
+            })?;
+            lines.push(b'\n');
+        }
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        f.write_all(&lines)
+            .and_then(|()| f.sync_data())
+            .map_err(io(&path))
+    }
+
+    /// Every recorded change, oldest first (a line that cannot be read is skipped).
+    pub fn registry_changes(&self) -> Result<Vec<Change>, StoreError> {
+        let path = self.audit_path();
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(text
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Real staffing in the registry: a unit created mid-year is not required before it existed; a
+//! merged unit keeps its past; one person's token credits each post in office that month (two
+//! posts at once, kiêm nhiệm; a transfer with the same token).
+
+use crate::helpers::*;
+use serde_json::Value;
+
+fn unit<'a>(table: &'a Value, id: &str) -> Option<&'a Value> {
+    table["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+}
+
+fn leader_ok(table: &Value, unit_id: &str, leader: &str) -> bool {
+    unit(table, unit_id).unwrap()["leaders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == leader)
+        .unwrap_or_else(|| panic!("no {leader} in {unit_id}"))["satisfied"]
+        == true
+}
+
+#[test]
+fn units_exist_for_their_months_and_a_person_is_credited_for_each_post() {
+    let leader_cert = fingerprint("leaf-leader.pem");
+    let registry = format!(
+        r#"{}
+[[unit]]
+id = "phuong-moi"
+name = "UBND phường Mới"
+kind = "commune"
+from = "2026-11"
+
+[[unit]]
+id = "xa-da-sap-nhap"
+name = "UBND xã Đã Sáp Nhập"
+kind = "commune"
+active = false
+to = "2026-02"
+
+[[leader]]
+id = "nguyen-van-an-kiem-nhiem"
+name = "Nguyễn Văn An"
+title = "Trưởng phòng (kiêm nhiệm)"
+unit = "phong-noi-vu"
+from = "2026-01"
+certificates = ["{leader_cert}"]
+
+[[leader]]
+id = "nguyen-van-an-truoc-day"
+name = "Nguyễn Văn An"
+title = "Phó Giám đốc"
+unit = "trung-tam-van-hoa"
+from = "2025-01"
+to = "2026-02"
+certificates = ["{leader_cert}"]
+"#,
+        demo_registry_toml()
+    );
+    let app = spawn_app(Some(&registry));
+    let r = app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let credited: Vec<String> = r.json()["satisfies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c["unit"].as_str().unwrap(),
+                c["leader"].as_str().unwrap_or("org")
+            )
+        })
+        .collect();
+    // March 2026: the organisation, and both posts the person holds in March; not the post
+    // held until February.
+    assert!(
+        credited.contains(&"ubnd-huong-xuan/nguyen-van-an".to_string()),
+        "{credited:?}"
+    );
+    assert!(
+        credited.contains(&"phong-noi-vu/nguyen-van-an-kiem-nhiem".to_string()),
+        "{credited:?}"
+    );
+    assert!(
+        !credited.iter().any(|c| c.contains("truoc-day")),
+        "{credited:?}"
+    );
+
+    let march = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    assert!(leader_ok(
+        &march,
+        "phong-noi-vu",
+        "nguyen-van-an-kiem-nhiem"
+    ));
+    assert!(
+        unit(&march, "phuong-moi").is_none(),
+        "not required before it existed"
+    );
+    assert!(
+        unit(&march, "xa-da-sap-nhap").is_none(),
+        "not required after the merger"
+    );
+    let january = app.get("/api/v1/compliance/2026-01", Some(READ)).json();
+    assert!(
+        unit(&january, "xa-da-sap-nhap").is_some(),
+        "its past months stay"
+    );
+    let q1 = app
+        .get("/api/v1/compliance?year=2026&quarter=1", Some(READ))
+        .json();
+    let merged = unit(&q1, "xa-da-sap-nhap").expect("in the quarter it existed in");
+    assert_eq!(
+        merged["organisation"]["required"], 2,
+        "January and February only"
+    );
+    assert!(unit(&q1, "phuong-moi").is_none());
+
+    // A certificate stays with one person: another person's post cannot share it.
+    let other = serde_json::json!({"name": "Trần Văn Khác", "title": "Phó phòng", "unit": "phong-noi-vu",
+        "from": "2026-01", "certificates": [leader_cert]});
+    let r = app.put_json("/api/v1/leaders/tran-van-khac", ADMIN, &other);
+    assert_eq!(r.status, 400, "{}", r.text());
+}
