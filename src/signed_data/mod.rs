@@ -459,7 +459,12 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
 
 /// UTCTime (tag 0x17) or GeneralizedTime (0x18) in their DER forms (`...Z`).
 pub fn parse_time(t: &ber::Tlv) -> Result<OffsetDateTime, CmsError> {
-    let s = std::str::from_utf8(t.content).map_err(|_| CmsError::Malformed("time".into()))?;
+    // UTCTime and GeneralizedTime are ASCII (X.680 §46-47): anything else is malformed, and
+    // byte offsets below are then character offsets (found by cargo-fuzz: a UTF-8 time).
+    let s = std::str::from_utf8(t.content)
+        .ok()
+        .filter(|s| s.is_ascii())
+        .ok_or_else(|| CmsError::Malformed("time: not ASCII".into()))?;
     let bad = || CmsError::Malformed(format!("time {s:?}"));
     let s = s.strip_suffix('Z').ok_or_else(bad)?;
     let (year, rest) = match t.tag {
