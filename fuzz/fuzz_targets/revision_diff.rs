@@ -8,7 +8,14 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(doc) = Document::parse(data, budget) {
         for rev in 0..doc.revision_count() {
             let _ = changes::analyse(&doc, rev, &changes::ChangePolicy::default());
-            let _ = changes::analyse(&doc, rev, &changes::ChangePolicy { docmdp: Some(2), locks: vec![changes::FieldLock::All] });
+            let certified = changes::ChangePolicy {
+                docmdp: Some(2),
+                locks: vec![changes::FieldLock::All],
+                signatures: (1..64).collect(),
+            };
+            let _ = changes::analyse(&doc, rev, &certified);
         }
     }
+    let at = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let _ = kyso::verify::verify(data, &kyso::pki::TrustStore::default(), &kyso::verify::Options::default(), at);
 });
