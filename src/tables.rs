@@ -91,3 +91,45 @@ pub fn office_report(
     )?;
     Ok(r)
 }
+
+/// One month of a unit's history: whether it was required, each requirement, the files behind.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnitMonthHistory {
+    pub month: Month,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<compliance::Status>,
+    pub leaders: Vec<compliance::LeaderStatus>,
+}
+
+/// A unit's twelve months of `year`: what each month required and which files met it.
+pub fn unit_history(
+    store: &Store,
+    policy: &TimePolicy,
+    unit: &str,
+    year: i32,
+) -> Result<Vec<UnitMonthHistory>, StoreError> {
+    let registry = store.registry();
+    let months = compliance::period_months(year, None);
+    let credited = credited(store, &registry, policy, &months)?;
+    Ok(months
+        .into_iter()
+        .map(|m| {
+            let t = compliance::month_table(&registry, m, &credited);
+            match t.units.into_iter().find(|u| u.id == unit) {
+                Some(u) => UnitMonthHistory {
+                    month: m,
+                    required: true,
+                    organisation: Some(u.organisation),
+                    leaders: u.leaders,
+                },
+                None => UnitMonthHistory {
+                    month: m,
+                    required: false,
+                    organisation: None,
+                    leaders: Vec::new(),
+                },
+            }
+        })
+        .collect())
+}

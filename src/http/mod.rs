@@ -218,6 +218,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/units/{id}", "PUT", || {
         web::put().to(registry::put_unit)
     }),
+    ep("/api/v1/units/{id}/history", "GET", || {
+        web::get().to(registry::unit_history)
+    }),
     ep("/api/v1/leaders", "GET", || {
         web::get().to(registry::list_leaders)
     }),

@@ -303,6 +303,11 @@ fn paths() -> Value {
             "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
                 "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors.clone()) } },
+        "/api/v1/units/{id}/history": { "get": { "summary": "A unit's months of a year: what each required and the files that met it (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+                { "name": "year", "in": "query", "schema": { "type": "integer" } } ],
+            "responses": with(json!({ "200": { "description": "{unit, year, months: [{month, required, organisation: {satisfied, submissions}, leaders: [...]}]}" },
+                "404": error_response("unknown unit") }), auth_errors.clone()) } },
         "/api/v1/leaders": { "get": { "summary": "All leaders (scope read)",
             "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors.clone()) } },
         "/api/v1/leaders/{id}": {

@@ -175,3 +175,39 @@ pub(super) async fn changes(
     all.reverse();
     Ok(HttpResponse::Ok().json(all))
 }
+
+#[derive(serde::Deserialize)]
+pub(super) struct YearQuery {
+    year: Option<i32>,
+}
+
+/// `GET /api/v1/units/{id}/history?year=` (scope read): each month of the year, what it
+/// required of the unit and the files that met it (default: the current year in Vietnam time).
+pub(super) async fn unit_history(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let id = path.into_inner();
+    if state.store.registry().unit(&id).is_none() {
+        return Err(ApiError::NotFound(format!("unit {id}")));
+    }
+    let year = match q.year {
+        Some(y) if (1900..=9999).contains(&y) => y,
+        Some(y) => return Err(ApiError::BadRequest(format!("{y} is not a year"))),
+        None => crate::registry::Month::of_vietnam_time(super::now()).year,
+    };
+    let (st, unit) = (state.clone(), id.clone());
+    let months = blocking(move || {
+        Ok(crate::tables::unit_history(
+            &st.store,
+            &st.config.time_policy(),
+            &unit,
+            year,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "unit": id, "year": year, "months": months })))
+}

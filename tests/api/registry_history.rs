@@ -119,6 +119,35 @@ certificates = ["{leader_cert}"]
     );
     assert!(unit(&q1, "phuong-moi").is_none());
 
+    // A unit's year: what each month required and the files behind it.
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let h = app
+        .get(
+            "/api/v1/units/ubnd-huong-xuan/history?year=2026",
+            Some(READ),
+        )
+        .json();
+    let months = h["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    assert_eq!(months[2]["month"], "2026-03");
+    assert_eq!(months[2]["organisation"]["satisfied"], true);
+    assert_eq!(months[2]["organisation"]["submissions"][0], id.as_str());
+    assert_eq!(months[1]["organisation"]["satisfied"], false);
+    let merged = app
+        .get("/api/v1/units/xa-da-sap-nhap/history?year=2026", Some(READ))
+        .json();
+    let required: Vec<bool> = merged["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["required"] == true)
+        .collect();
+    assert_eq!(&required[..4], &[true, true, false, false]);
+    assert_eq!(
+        app.get("/api/v1/units/nowhere/history", Some(READ)).status,
+        404
+    );
+
     // A certificate stays with one person: another person's post cannot share it.
     let other = serde_json::json!({"name": "Trần Văn Khác", "title": "Phó phòng", "unit": "phong-noi-vu",
         "from": "2026-01", "certificates": [leader_cert]});
