@@ -28,6 +28,10 @@ pub struct Submission {
     /// The name of the token that sent it (never the token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+    /// An administrator accepted the file although its claimed signing time is implausible
+    /// (late): it earns its month, and the receipt says who accepted it, when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_late: Option<Acceptance>,
     /// OCSP answers fetched online at receipt (hex DER), so that re-verification at the
     /// receipt time never needs the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -44,6 +48,14 @@ impl Submission {
             .map(std::sync::Arc::new)
             .collect()
     }
+}
+
+/// Who accepted a late file, when (RFC 3339) and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Acceptance {
+    pub by: String,
+    pub at: String,
+    pub reason: String,
 }
 
 /// A verdict that a later re-verification replaced.
@@ -170,6 +182,19 @@ pub fn credits(
     registry: &Registry,
     policy: &TimePolicy,
 ) -> (Vec<Credit>, Vec<Note>) {
+    // A file an administrator accepted as late is judged as if implausible times were
+    // accepted; the note still says why it was late.
+    let accepted;
+    let policy = match &sub.accepted_late {
+        Some(_) => {
+            accepted = TimePolicy {
+                accept_implausible: true,
+                ..*policy
+            };
+            &accepted
+        }
+        None => policy,
+    };
     let mut c = Crediting {
         registry,
         policy,
@@ -195,6 +220,17 @@ pub fn credits(
         mut notes,
         ..
     } = c;
+    if let Some(a) = &sub.accepted_late {
+        notes.push(note(
+            "accepted_late",
+            format!(
+                "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {} (a late file accepted by an administrator).",
+                a.by,
+                a.at.get(..10).unwrap_or(&a.at),
+                a.reason
+            ),
+        ));
+    }
     credits.sort();
     credits.dedup();
     if let Some(hint) = &sub.unit_hint {
@@ -742,6 +778,7 @@ mod tests {
             history: Vec::new(),
             file_name: None,
             client: None,
+            accepted_late: None,
             ocsp: Vec::new(),
         }
     }

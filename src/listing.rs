@@ -16,6 +16,9 @@ pub struct Query {
     pub unit: Option<String>,
     /// `Some(true)`: only those that earned something; `Some(false)`: only those that did not.
     pub credited: Option<bool>,
+    /// Only the late ones (a claimed signing time not believed), for an administrator to
+    /// accept or not.
+    pub late: bool,
     /// 1-based.
     pub page: usize,
     pub per_page: usize,
@@ -77,6 +80,7 @@ pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, Store
         .into_iter()
         .map(|s| item(s, &registry, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
+        .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))
         .filter(|i| {
             q.unit.as_ref().is_none_or(|u| {
                 i.unit.as_ref() == Some(u) || i.satisfies.iter().any(|c| &c.unit == u)

@@ -49,6 +49,7 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
         history: Vec::new(),
         file_name: None,
         client: None,
+        accepted_late: None,
         ocsp: Vec::new(),
     };
     (r, sub)

@@ -188,6 +188,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/submissions/{id}", "GET", || {
         web::get().to(submissions::get_submission)
     }),
+    ep("/api/v1/submissions/{id}/accept-late", "POST", || {
+        web::post().to(submissions::accept_late)
+    }),
     ep("/api/v1/submissions/{id}/pdf", "GET", || {
         web::get().to(submissions::get_pdf)
     }),

@@ -225,7 +225,7 @@ fn paths() -> Value {
             "parameters": [
                 { "name": "month", "in": "query", "schema": { "type": "string", "example": "2026-11" }, "description": "default: the current month in Vietnam time" },
                 { "name": "unit", "in": "query", "schema": { "type": "string" } },
-                { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["all", "credited", "not_credited"] } },
+                { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["all", "credited", "not_credited", "late"] } },
                 { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
                 { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } } ],
             "responses": with(json!({ "200": ok_json("one page, newest receipt first", "SubmissionPage"),
@@ -251,6 +251,13 @@ fn paths() -> Value {
         "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
             "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors.clone()) } },
+        "/api/v1/submissions/{id}/accept-late": { "post": {
+            "summary": "Accept a late file (its claimed signing time is not believed) with a reason: it then earns its month; who, when and why are kept with it (scope admin)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "200": ok_json("the receipt, now crediting the month", "Receipt"),
+                "400": error_response("no reason"), "404": error_response("unknown id"),
+                "409": error_response("the file is not late (code conflict)") }), auth_errors.clone()) } },
         "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
             "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors.clone()) } },

@@ -1,7 +1,7 @@
 //! Submissions: upload (receive, verify, commit, credit), the receipt, the stored PDF.
 
 use super::{authorize, blocking, now, upload, ApiError, AppState, Scope};
-use crate::compliance::Submission;
+use crate::compliance::{self, Submission};
 use crate::receipt::receipt as build_receipt;
 use crate::store::{Committed, Received};
 use crate::verify;
@@ -49,6 +49,7 @@ async fn verify_received(
             unit_hint: form.unit,
             file_name: form.file_name,
             client: Some(client),
+            accepted_late: None,
             report,
             history: Vec::new(),
             ocsp: session
@@ -231,13 +232,14 @@ pub(super) async fn list(
             .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?,
         None => crate::registry::Month::of_vietnam_time(now()),
     };
-    let credited = match q.status.as_deref() {
-        None | Some("all") => None,
-        Some("credited") => Some(true),
-        Some("not_credited") => Some(false),
+    let (credited, late) = match q.status.as_deref() {
+        None | Some("all") => (None, false),
+        Some("credited") => (Some(true), false),
+        Some("not_credited") => (Some(false), false),
+        Some("late") => (None, true),
         Some(s) => {
             return Err(ApiError::BadRequest(format!(
-                "status {s:?}: use credited, not_credited or all"
+                "status {s:?}: use credited, not_credited, late or all"
             )))
         }
     };
@@ -245,6 +247,7 @@ pub(super) async fn list(
         month,
         unit: q.unit,
         credited,
+        late,
         page: q.page.unwrap_or(1),
         per_page: q.per_page.unwrap_or(50),
     };
@@ -258,4 +261,56 @@ pub(super) async fn list(
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct AcceptBody {
+    reason: String,
+}
+
+/// `POST /api/v1/submissions/{id}/accept-late` (scope admin, body `{"reason": "..."}`): accept a
+/// file whose claimed signing time is implausible (late); it then earns its month. Recorded in
+/// the submission with who, when and why; the receipt says so.
+pub(super) async fn accept_late(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let by = authorize(&req, &state, Scope::Admin)?;
+    let id = path.into_inner().to_ascii_lowercase();
+    let body: AcceptBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("JSON body {{\"reason\": \"...\"}}: {e}")))?;
+    let reason: String = body.reason.trim().chars().take(500).collect();
+    if reason.is_empty() {
+        return Err(ApiError::BadRequest(
+            "give the reason for accepting the late file".into(),
+        ));
+    }
+    let sub = stored(&state, &id).await?;
+    let policy = state.config.time_policy();
+    let late = compliance::credits(&sub, &state.store.registry(), &policy)
+        .1
+        .iter()
+        .any(|n| n.code == "signing_time_implausible");
+    if !late {
+        return Err(ApiError::Conflict(format!(
+            "submission {id} is not late: it earns (or fails to earn) its month for another reason"
+        )));
+    }
+    let _one_at_a_time = state.write_lock.lock().await;
+    let acceptance = compliance::Acceptance {
+        by,
+        at: now().format(&Rfc3339).unwrap_or_default(),
+        reason,
+    };
+    let st = state.clone();
+    let sub = blocking(move || {
+        let sub = st
+            .store
+            .update_submission(&id, |s| s.accepted_late = Some(acceptance))?;
+        Ok(build_receipt(&st.store, sub, &st.config.time_policy())?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(sub))
 }

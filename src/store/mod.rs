@@ -381,18 +381,30 @@ impl Store {
         reason: &str,
         at: OffsetDateTime,
     ) -> Result<Submission, StoreError> {
+        self.update_submission(id, |sub| {
+            let old = std::mem::replace(&mut sub.report, report);
+            sub.history.push(crate::compliance::HistoryEntry {
+                replaced_at: at.format(&Rfc3339).unwrap_or_default(),
+                reason: reason.to_string(),
+                report: old,
+            });
+        })
+    }
+
+    /// Change a stored submission's record (never its bytes): written durably, then indexed.
+    /// The caller serialises updates.
+    pub fn update_submission(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Submission),
+    ) -> Result<Submission, StoreError> {
         let inner = &self.inner;
         let mut sub = self.get(id)?.ok_or_else(|| StoreError::Corrupt {
             path: inner.layout.record(id),
             what: "no such submission".into(),
         })?;
         let before = sub.clone();
-        let old = std::mem::replace(&mut sub.report, report);
-        sub.history.push(crate::compliance::HistoryEntry {
-            replaced_at: at.format(&Rfc3339).unwrap_or_default(),
-            reason: reason.to_string(),
-            report: old,
-        });
+        change(&mut sub);
         let json = inner.record_json(&sub)?;
         layout::write_durably(
             &inner.layout.fresh_tmp("w"),

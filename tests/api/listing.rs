@@ -121,3 +121,83 @@ fn every_submission_of_a_month_is_listed_with_its_name_sender_and_why() {
     let undeclared = crate::contract::check(&doc, "SubmissionPage", &now);
     assert!(undeclared.is_empty(), "{undeclared:?}");
 }
+
+/// A late file (a claimed signing time older than the age limit) is listed as late; an
+/// administrator accepts it with a reason, and it earns its month, with the acceptance shown.
+#[test]
+fn a_late_file_is_listed_and_accepted_by_an_administrator() {
+    let app = spawn_app_with(
+        Some(&demo_registry_toml()),
+        1 << 24,
+        "accept_implausible_signing_time = false",
+    );
+    let r = app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"));
+    assert_eq!(r.status, 201);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert!(
+        r.json()["satisfies"].as_array().unwrap().is_empty(),
+        "late: {}",
+        r.text()
+    );
+    let unsigned = app.upload_raw(&fixture("unsigned.pdf")).json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let late = list(&app, "status=late");
+    let ids: Vec<&str> = late["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id.as_str()], "{late}");
+
+    let path = format!("/api/v1/submissions/{id}/accept-late");
+    let post = |token: &str, body: &str| {
+        let r = ureq::post(&app.url(&path))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json")
+            .send_string(body);
+        match r {
+            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_json::<Value>().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(post(SUBMIT, r#"{"reason":"x"}"#).0, 403);
+    assert_eq!(post(ADMIN, r#"{"reason":"  "}"#).0, 400);
+    let (status, receipt) = post(
+        ADMIN,
+        r#"{"reason":"Đơn vị nộp bổ sung theo công văn 12/VP"}"#,
+    );
+    assert_eq!(status, 200, "{receipt}");
+    assert!(
+        !receipt["satisfies"].as_array().unwrap().is_empty(),
+        "{receipt}"
+    );
+    let note = receipt["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["code"] == "accepted_late")
+        .expect("the acceptance is shown");
+    assert!(note["message"].as_str().unwrap().contains("công văn 12/VP"));
+    let t = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    let ward = t["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "ubnd-huong-xuan")
+        .unwrap();
+    assert_eq!(ward["organisation"]["satisfied"], true);
+
+    let other = format!("/api/v1/submissions/{unsigned}/accept-late");
+    let r = ureq::post(&app.url(&other))
+        .set("Authorization", &format!("Bearer {ADMIN}"))
+        .send_string(r#"{"reason":"x"}"#);
+    assert!(
+        matches!(r, Err(ureq::Error::Status(409, _))),
+        "only a late file is accepted"
+    );
+}
