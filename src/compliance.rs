@@ -359,7 +359,7 @@ impl Crediting<'_> {
     /// the person that is in office that month (a person may hold two posts at once, or move
     /// to another unit with the same token).
     fn credit_owner(&mut self, signer: &crate::report::Signer, month: Month) {
-        let owners = self.registry.owners_of(&signer.sha256);
+        let owners = self.registry.owners_in(&signer.sha256, month);
         if owners.is_empty() {
             self.notes.push(note(
                 "signer_not_enrolled",
@@ -790,6 +790,7 @@ mod tests {
                 name: "Đơn vị".into(),
                 kind: UnitKind::Commune,
                 certificates: vec!["ab".into()],
+                retired_certificates: vec![],
                 active: true,
                 from: None,
                 to: None,

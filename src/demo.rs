@@ -27,6 +27,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 name: "UBND phường Hương Xuân".into(),
                 kind: UnitKind::Commune,
                 certificates: vec![fingerprint(&pki.join("leaf-org.pem"))?],
+                retired_certificates: vec![],
                 active: true,
                 from: None,
                 to: None,
@@ -36,6 +37,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 name: "Phòng Nội vụ".into(),
                 kind: UnitKind::Department,
                 certificates: vec![],
+                retired_certificates: vec![],
                 active: true,
                 from: None,
                 to: None,
@@ -45,6 +47,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 name: "Trung tâm Văn hóa - Thông tin và Thể thao".into(),
                 kind: UnitKind::PublicService,
                 certificates: vec![],
+                retired_certificates: vec![],
                 active: true,
                 from: None,
                 to: None,
@@ -59,6 +62,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 from: month("2025-01")?,
                 to: None,
                 certificates: vec![fingerprint(&pki.join("leaf-leader.pem"))?],
+                retired_certificates: vec![],
             },
             Leader {
                 id: "tran-thi-binh".into(),
@@ -68,6 +72,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 from: month("2025-01")?,
                 to: None,
                 certificates: vec![fingerprint(&pki.join("leaf-leader-ec.pem"))?],
+                retired_certificates: vec![],
             },
             Leader {
                 id: "le-van-cuong".into(),
@@ -77,6 +82,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 from: month("2026-01")?,
                 to: None,
                 certificates: vec![],
+                retired_certificates: vec![],
             },
         ],
     };

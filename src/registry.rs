@@ -34,6 +34,10 @@ pub struct Unit {
     /// SHA-256 (hex) of the organisation certificates' DER.
     #[serde(default)]
     pub certificates: Vec<String>,
+    /// Certificates no longer enrolled, each with the last month it still counts for: files
+    /// it signed while it was enrolled keep their credit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_certificates: Vec<Retired>,
     /// A unit that no longer exists is kept for its history but required no more. Prefer
     /// `to`: with `active = false` and no `to`, its past months are not required either.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
@@ -77,6 +81,40 @@ pub struct Leader {
     pub to: Option<Month>,
     #[serde(default)]
     pub certificates: Vec<String>,
+    /// See [`Unit::retired_certificates`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_certificates: Vec<Retired>,
+}
+
+/// A certificate taken off a unit or a leader, and the last month it counts for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retired {
+    pub sha256: String,
+    pub until: Month,
+}
+
+/// Keep the certificates `old` had and `new` drops, as retired from `month` on: a re-issued
+/// token adds a certificate; the old one keeps the credit of what it signed before.
+fn carry_retired(
+    old_certs: &[String],
+    old_retired: &[Retired],
+    new_certs: &[String],
+    new_retired: &mut Vec<Retired>,
+    month: Month,
+) {
+    for r in old_retired {
+        if !new_retired.iter().any(|x| x.sha256 == r.sha256) && !new_certs.contains(&r.sha256) {
+            new_retired.push(r.clone());
+        }
+    }
+    for c in old_certs {
+        if !new_certs.contains(c) && !new_retired.iter().any(|x| &x.sha256 == c) {
+            new_retired.push(Retired {
+                sha256: c.clone(),
+                until: month,
+            });
+        }
+    }
 }
 
 impl Leader {
@@ -202,6 +240,14 @@ impl Registry {
             for c in &mut l.certificates {
                 *c = c.to_ascii_lowercase();
             }
+            for r in &mut l.retired_certificates {
+                r.sha256 = r.sha256.to_ascii_lowercase();
+            }
+        }
+        for u in &mut self.units {
+            for r in &mut u.retired_certificates {
+                r.sha256 = r.sha256.to_ascii_lowercase();
+            }
         }
     }
 
@@ -218,7 +264,12 @@ impl Registry {
                 u.id
             )));
         }
-        if let Some(c) = u.certificates.iter().find(|c| !valid_fingerprint(c)) {
+        if let Some(c) = u
+            .certificates
+            .iter()
+            .chain(u.retired_certificates.iter().map(|r| &r.sha256))
+            .find(|c| !valid_fingerprint(c))
+        {
             return Err(RegistryError::Invalid(format!(
                 "unit {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
                 u.id
@@ -254,7 +305,12 @@ impl Registry {
                 l.id
             )));
         }
-        if let Some(c) = l.certificates.iter().find(|c| !valid_fingerprint(c)) {
+        if let Some(c) = l
+            .certificates
+            .iter()
+            .chain(l.retired_certificates.iter().map(|r| &r.sha256))
+            .find(|c| !valid_fingerprint(c))
+        {
             return Err(RegistryError::Invalid(format!(
                 "leader {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
                 l.id
@@ -336,18 +392,45 @@ impl Registry {
         })
     }
 
-    /// Merge another registry into this one (upsert by id).
+    /// Merge another registry into this one (upsert by id). A certificate a record drops is
+    /// kept as retired, still counting up to `month` (the month of the change).
     pub fn merge(&mut self, other: Registry) -> Result<(), RegistryError> {
+        self.merge_at(
+            other,
+            Month::of_vietnam_time(time::OffsetDateTime::now_utc()),
+        )
+    }
+
+    /// [`Registry::merge`] with the month of the change given.
+    pub fn merge_at(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
         let mut next = self.clone();
-        for u in other.units {
+        for mut u in other.units {
             match next.units.iter_mut().find(|x| x.id == u.id) {
-                Some(x) => *x = u,
+                Some(x) => {
+                    carry_retired(
+                        &x.certificates,
+                        &x.retired_certificates,
+                        &u.certificates,
+                        &mut u.retired_certificates,
+                        month,
+                    );
+                    *x = u
+                }
                 None => next.units.push(u),
             }
         }
-        for l in other.leaders {
+        for mut l in other.leaders {
             match next.leaders.iter_mut().find(|x| x.id == l.id) {
-                Some(x) => *x = l,
+                Some(x) => {
+                    carry_retired(
+                        &x.certificates,
+                        &x.retired_certificates,
+                        &l.certificates,
+                        &mut l.retired_certificates,
+                        month,
+                    );
+                    *x = l
+                }
                 None => next.leaders.push(l),
             }
         }
@@ -357,7 +440,8 @@ impl Registry {
         Ok(())
     }
 
-    /// Who a certificate is enrolled to: a unit, or the leader records (posts) of one person.
+    /// Who a certificate is enrolled to now: a unit, or the leader records (posts) of one
+    /// person.
     pub fn owners_of(&self, fingerprint: &str) -> Vec<Owner> {
         let f = fingerprint.to_ascii_lowercase();
         if let Some(u) = self.units.iter().find(|u| u.certificates.contains(&f)) {
@@ -366,6 +450,27 @@ impl Registry {
         self.leaders
             .iter()
             .filter(|l| l.certificates.contains(&f))
+            .map(|l| Owner::Leader(l.id.clone()))
+            .collect()
+    }
+
+    /// Who a certificate counted for in `month`: its owners now, or those it was retired from
+    /// after that month.
+    pub fn owners_in(&self, fingerprint: &str, month: Month) -> Vec<Owner> {
+        let f = fingerprint.to_ascii_lowercase();
+        let counts = |now: &[String], r: &[Retired]| {
+            now.contains(&f) || r.iter().any(|x| x.sha256 == f && month <= x.until)
+        };
+        if let Some(u) = self
+            .units
+            .iter()
+            .find(|u| counts(&u.certificates, &u.retired_certificates))
+        {
+            return vec![Owner::Unit(u.id.clone())];
+        }
+        self.leaders
+            .iter()
+            .filter(|l| counts(&l.certificates, &l.retired_certificates))
             .map(|l| Owner::Leader(l.id.clone()))
             .collect()
     }

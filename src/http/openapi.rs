@@ -159,12 +159,16 @@ fn schemas() -> Value {
             "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
             "certificates": { "type": "array", "items": { "type": "string" } },
             "active": { "type": "boolean", "default": true },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
             "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
             "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
+        "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
+            "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
         "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
             "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
             "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
             "to": { "type": "string", "example": "2026-12" },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
             "certificates": { "type": "array", "items": { "type": "string" } } } },
         "MonthTable": { "type": "object", "properties": {
             "month": { "type": "string" },

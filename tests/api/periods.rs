@@ -95,16 +95,19 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
     assert_eq!(report["closed"]["sha256"], digest.as_str());
     assert!(app.get("/api/v1/reports/2026?quarter=2", Some(READ)).json()["closed"].is_null());
 
-    // The leader's certificate is withdrawn from the registry: the live figures move.
+    // The leader's tenure is corrected (he took office in April): the live figures move.
     let mut leader = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
-    leader["certificates"] = json!([]);
+    leader["from"] = json!("2026-04");
     assert_eq!(
         app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &leader)
             .status,
         200
     );
     let live = app.get("/api/v1/reports/2026?quarter=1", Some(READ)).json();
-    assert_eq!(satisfied(&live, "ubnd-huong-xuan", "nguyen-van-an"), 0);
+    assert!(
+        !live["groups"].to_string().contains("nguyen-van-an"),
+        "no longer required in Q1: {live}"
+    );
 
     let p = app.get("/api/v1/periods/2026-Q1", Some(READ)).json();
     assert_eq!(
@@ -118,7 +121,7 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
     );
     assert_eq!(
         p["amendments"],
-        json!([{ "unit": "ubnd-huong-xuan", "requirement": "nguyen-van-an", "closed": 1, "now": 0 }])
+        json!([{ "unit": "ubnd-huong-xuan", "requirement": "nguyen-van-an", "closed": 1, "now": null }])
     );
     let open = app.get("/api/v1/periods/2026-Q2", Some(READ)).json();
     assert!(open["closed"].is_null());

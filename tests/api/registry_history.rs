@@ -148,6 +148,27 @@ certificates = ["{leader_cert}"]
         404
     );
 
+    // A re-issued token: the leader's certificate is replaced. Files the old one signed while
+    // it was enrolled keep their credit; the old certificate is kept as retired.
+    let mut an = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    an["certificates"] = serde_json::json!([fingerprint("leaf-leader-p384.pem")]);
+    assert_eq!(
+        app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &an)
+            .status,
+        200
+    );
+    let an = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    assert_eq!(
+        an["retired_certificates"][0]["sha256"],
+        leader_cert.as_str(),
+        "{an}"
+    );
+    let march = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    assert!(
+        leader_ok(&march, "ubnd-huong-xuan", "nguyen-van-an"),
+        "the old token's credit stays"
+    );
+
     // A certificate stays with one person: another person's post cannot share it.
     let other = serde_json::json!({"name": "Trần Văn Khác", "title": "Phó phòng", "unit": "phong-noi-vu",
         "from": "2026-01", "certificates": [leader_cert]});

@@ -23,6 +23,7 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
         from: kyso::registry::Month::parse("2025-01").unwrap(),
         to: None,
         certificates: vec![fingerprint("leaf-leader-lost-token.pem")],
+        retired_certificates: vec![],
     });
     let crl = crl_server();
     let dir = std::env::temp_dir().join(format!("kyso-crl-{}", std::process::id()));
