@@ -230,7 +230,18 @@ impl Registry {
         Ok(r)
     }
 
+    /// Names in Unicode NFC (Vietnamese text typed on different systems composes its marks
+    /// differently; NFC makes equal names compare equal), trimmed; fingerprints lower case.
     fn normalise(&mut self) {
+        use unicode_normalization::UnicodeNormalization;
+        let nfc = |s: &mut String| *s = s.trim().nfc().collect();
+        for u in &mut self.units {
+            nfc(&mut u.name);
+        }
+        for l in &mut self.leaders {
+            nfc(&mut l.name);
+            nfc(&mut l.title);
+        }
         for u in &mut self.units {
             for c in &mut u.certificates {
                 *c = c.to_ascii_lowercase();
@@ -298,6 +309,14 @@ impl Registry {
                 "leader id {:?}: use lower-case letters, digits, - and _",
                 l.id
             )));
+        }
+        for (what, text) in [("name", &l.name), ("title", &l.title)] {
+            if text.trim().is_empty() || text.chars().count() > 300 {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {}: the {what} must be 1 to 300 characters",
+                    l.id
+                )));
+            }
         }
         if l.to.is_some_and(|t| t < l.from) {
             return Err(RegistryError::Invalid(format!(
@@ -571,6 +590,18 @@ certificates = ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
         assert!(Registry::from_toml(&orphan).is_err());
         let bad_month = SAMPLE.replace("2020-12", "2020-13");
         assert!(Registry::from_toml(&bad_month).is_err());
+    }
+
+    #[test]
+    fn names_are_nfc_and_bounded() {
+        // "Hương" with the combining form of the marks (NFD) becomes the composed form.
+        let nfd = "UBND phu\u{31b}o\u{31b}\u{300}ng Hu\u{31b}o\u{31b}ng Xua\u{302}n";
+        let r = Registry::from_toml(&SAMPLE.replace("UBND phường Hương Xuân", nfd)).unwrap();
+        assert_eq!(r.units[0].name, "UBND phường Hương Xuân");
+        let long = SAMPLE.replace("Chủ tịch", &"x".repeat(301));
+        assert!(Registry::from_toml(&long).is_err());
+        let empty = SAMPLE.replace("name = \"Nguyễn Văn An\"", "name = \"  \"");
+        assert!(Registry::from_toml(&empty).is_err());
     }
 
     #[test]
