@@ -31,4 +31,5 @@ pub mod startup;
 pub mod store;
 pub mod tables;
 pub mod trust_files;
+pub mod ui;
 pub mod verify;

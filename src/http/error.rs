@@ -241,7 +241,9 @@ pub(crate) fn as_json<B: actix_web::body::MessageBody + 'static>(
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    // The pages answer their own errors in HTML.
+    let page = res.request().path().starts_with("/ui");
+    if !(status.is_client_error() || status.is_server_error()) || is_json || page {
         return res.map_into_boxed_body();
     }
     let message = res

@@ -8,7 +8,7 @@ pub mod openapi;
 mod periods;
 mod registry;
 mod reports;
-mod submissions;
+pub(crate) mod submissions;
 mod upload;
 
 use crate::config::Config;
@@ -44,6 +44,8 @@ pub struct AppState {
     pub metrics: observe::Metrics,
     /// The OCSP client when `ocsp_online` (answers cached across uploads).
     pub ocsp: Option<Arc<crate::ocsp_fetch::OcspClient>>,
+    /// The pages' browser sessions.
+    pub ui_sessions: crate::ui::session::Sessions,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             warnings,
             metrics: observe::Metrics::default(),
             ocsp,
+            ui_sessions: Default::default(),
         }
     }
 
@@ -115,6 +118,20 @@ impl Scope {
             Scope::Admin => "admin",
         }
     }
+}
+
+/// The configured token this secret is (compared by its SHA-256), if any.
+pub(crate) fn token_named(state: &AppState, secret: &str) -> Option<crate::config::Token> {
+    if secret.is_empty() {
+        return None;
+    }
+    let digest = hex::encode(sha256(secret.as_bytes()));
+    state
+        .config
+        .token
+        .iter()
+        .find(|t| t.sha256.eq_ignore_ascii_case(&digest))
+        .cloned()
 }
 
 /// The token's name when it may act in `scope`.
@@ -302,6 +319,7 @@ pub async fn serve(listener: TcpListener, data: web::Data<AppState>) -> std::io:
         App::new()
             .app_data(data.clone())
             .app_data(json_limit.clone())
+            .configure(crate::ui::routes)
             .configure(routes)
             .wrap_fn(|req, srv| {
                 let started = std::time::Instant::now();

@@ -163,10 +163,18 @@ pub(super) async fn get_pdf(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    use tokio::io::AsyncReadExt;
     authorize(&req, &state, Scope::Read)?;
-    let id = path.into_inner().to_ascii_lowercase();
-    stored(&state, &id).await?;
+    pdf_response(&state, &path.into_inner()).await
+}
+
+/// The stored PDF `id` as a streamed download (the caller has authorised the reader).
+pub(crate) async fn pdf_response(
+    state: &web::Data<AppState>,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    use tokio::io::AsyncReadExt;
+    let id = id.to_ascii_lowercase();
+    stored(state, &id).await?;
     let path = state.store.blob_path(&id);
     let file = tokio::fs::File::open(&path)
         .await

@@ -3,6 +3,7 @@
 
 mod auth;
 mod backup;
+mod browser;
 mod compliance;
 mod contract;
 mod durability;

@@ -1,0 +1,381 @@
+//! The Office's pages (`/ui/`): server-rendered Vietnamese HTML over the same process and data
+//! as the API, with no front-end build. Signing in exchanges an API token for a session cookie;
+//! every form carries a CSRF token; a Content-Security-Policy forbids inline script.
+
+pub mod pages;
+pub mod session;
+
+use crate::http::{blocking, ApiError, AppState};
+use crate::registry::Month;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use pages::Viewer;
+use session::Session;
+
+const SESSION: &str = "kyso_session";
+const LOGIN_NONCE: &str = "kyso_login";
+const CSS: &str = include_str!("kyso.css");
+/// No inline script or style; nothing from elsewhere; no framing.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn page(markup: maud::Markup) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .body(markup.into_string())
+}
+
+fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// Cookies are `Secure` when the service is reached over TLS (a reverse proxy says so).
+fn secure(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+fn cookie<'a>(req: &HttpRequest, name: &'a str, value: String) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path("/ui")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure(req))
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            session::LIFETIME.whole_seconds(),
+        ))
+        .finish()
+}
+
+/// The signed-in session, or a redirect to the sign-in page.
+fn signed_in(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: &str,
+) -> Result<(String, Session), HttpResponse> {
+    let Some(id) = req.cookie(SESSION).map(|c| c.value().to_string()) else {
+        return Err(redirect("/ui/dang-nhap"));
+    };
+    match state.ui_sessions.get(&id) {
+        Some(s) if s.can(scope) => Ok((id, s)),
+        Some(s) => Err(HttpResponse::Forbidden()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(
+                pages::message(
+                    "Không đủ quyền",
+                    "Mã truy cập này không được xem trang này.",
+                    Some(&viewer(&s)),
+                )
+                .into_string(),
+            )),
+        None => Err(redirect("/ui/dang-nhap")),
+    }
+}
+
+fn viewer(s: &Session) -> Viewer<'_> {
+    Viewer {
+        name: &s.name,
+        csrf: &s.csrf,
+        admin: s.can("admin"),
+    }
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(CSS)
+}
+
+async fn login_form(req: HttpRequest) -> HttpResponse {
+    let nonce = session::random_id();
+    let mut r = page(pages::login(&nonce, None));
+    let _ = r.add_cookie(&cookie(&req, LOGIN_NONCE, nonce));
+    r
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    token: String,
+    csrf: String,
+}
+
+async fn login(
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let sessions = &state.ui_sessions;
+    let nonce_ok = req
+        .cookie(LOGIN_NONCE)
+        .is_some_and(|c| !form.csrf.is_empty() && c.value() == form.csrf);
+    if sessions.locked_out(&peer) {
+        tracing::warn!(%peer, "UI sign-in refused: too many failures");
+        return HttpResponse::TooManyRequests()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::RETRY_AFTER, "300"))
+            .body(
+                pages::message(
+                    "Tạm khóa đăng nhập",
+                    "Đăng nhập sai nhiều lần; hãy thử lại sau 5 phút.",
+                    None,
+                )
+                .into_string(),
+            );
+    }
+    let found = crate::http::token_named(&state, form.token.trim());
+    match (nonce_ok, found) {
+        (true, Some(t)) => match sessions.open(&t.name, &t.scopes) {
+            Some(id) => {
+                tracing::info!(client = %t.name, %peer, "UI sign-in");
+                let mut r = redirect("/ui/");
+                let _ = r.add_cookie(&cookie(&req, SESSION, id));
+                r
+            }
+            None => page(pages::message(
+                "Lỗi",
+                "Không tạo được phiên đăng nhập.",
+                None,
+            )),
+        },
+        (nonce_ok, _) => {
+            sessions.failed(&peer);
+            tracing::warn!(%peer, nonce_ok, "UI sign-in failed");
+            let nonce = session::random_id();
+            let mut r = page(pages::login(
+                &nonce,
+                Some("Mã truy cập không đúng, hoặc biểu mẫu đã hết hạn. Hãy thử lại."),
+            ));
+            let _ = r.add_cookie(&cookie(&req, LOGIN_NONCE, nonce));
+            r
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(
+    req: HttpRequest,
+    form: web::Form<CsrfForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    if let Ok((id, s)) = signed_in(&req, &state, "read") {
+        if s.csrf == form.csrf {
+            state.ui_sessions.close(&id);
+            tracing::info!(client = %s.name, "UI sign-out");
+        }
+    }
+    let mut r = redirect("/ui/dang-nhap");
+    let mut gone = cookie(&req, SESSION, String::new());
+    gone.make_removal();
+    let _ = r.add_cookie(&gone);
+    r
+}
+
+async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return r;
+    }
+    let m = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+    redirect(&format!("/ui/thang/{m}"))
+}
+
+#[derive(serde::Deserialize)]
+struct MonthQuery {
+    loai: Option<String>,
+    q: Option<String>,
+}
+
+async fn month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let m = Month::parse(&path.into_inner())
+        .ok_or_else(|| ApiError::BadRequest("not a month YYYY-MM".into()))?;
+    let st = state.clone();
+    let table = blocking(move || {
+        Ok(crate::tables::month_table(
+            &st.store,
+            &st.config.time_policy(),
+            m,
+        )?)
+    })
+    .await?;
+    let kind = q.loai.as_deref().filter(|k| !k.is_empty());
+    let view = pages::MonthView {
+        table: &table,
+        kind,
+        search: q.q.as_deref().unwrap_or(""),
+    };
+    Ok(page(pages::month(&view, &viewer(&s))))
+}
+
+#[derive(serde::Deserialize)]
+struct YearQuery {
+    nam: Option<i32>,
+    quy: Option<String>,
+    #[serde(rename = "dinh-dang")]
+    dinh_dang: Option<String>,
+}
+
+fn year_of(q: &YearQuery) -> i32 {
+    q.nam
+        .filter(|y| (1900..=9999).contains(y))
+        .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year)
+}
+
+async fn unit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let id = path.into_inner();
+    let name = match state.store.registry().unit(&id) {
+        Some(u) => u.name.clone(),
+        None => {
+            return Ok(page(pages::message(
+                "Không có đơn vị này",
+                &format!("Không tìm thấy đơn vị {id}."),
+                Some(&viewer(&s)),
+            )))
+        }
+    };
+    let year = year_of(&q);
+    let (st, uid) = (state.clone(), id.clone());
+    let months = blocking(move || {
+        Ok(crate::tables::unit_history(
+            &st.store,
+            &st.config.time_policy(),
+            &uid,
+            year,
+        )?)
+    })
+    .await?;
+    Ok(page(pages::unit(&name, &id, year, &months, &viewer(&s))))
+}
+
+async fn pdf(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return Ok(r);
+    }
+    crate::http::submissions::pdf_response(&state, &path.into_inner()).await
+}
+
+fn quarter_of(q: &YearQuery) -> Option<u8> {
+    q.quy
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| (1..=4).contains(n))
+}
+
+async fn report(
+    req: HttpRequest,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let (year, quarter, st) = (year_of(&q), quarter_of(&q), state.clone());
+    let r = blocking(move || {
+        Ok(crate::tables::office_report(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await?;
+    Ok(page(pages::report(&r, &viewer(&s))))
+}
+
+/// The report's files, from the browser session (what the "Tải Excel" and "Tải CSV" links open).
+async fn report_file(
+    req: HttpRequest,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return Ok(r);
+    }
+    let (year, quarter, st) = (year_of(&q), quarter_of(&q), state.clone());
+    let r = blocking(move || {
+        Ok(crate::tables::office_report(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await?;
+    let stem = match quarter {
+        Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
+        None => format!("bao-cao-ky-so-{year}"),
+    };
+    Ok(match q.dinh_dang.as_deref() {
+        Some("csv") => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.csv\""),
+            ))
+            .body(crate::office_report_files::csv(&r)),
+        _ => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.xlsx\""),
+            ))
+            .body(
+                crate::office_report_files::xlsx(&r)
+                    .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
+            ),
+    })
+}
+
+/// The pages' routes, under `/ui`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ui", web::get().to(home))
+        .route("/ui/", web::get().to(home))
+        .route("/ui/static/kyso.css", web::get().to(stylesheet))
+        .route("/ui/dang-nhap", web::get().to(login_form))
+        .route("/ui/dang-nhap", web::post().to(login))
+        .route("/ui/dang-xuat", web::post().to(logout))
+        .route("/ui/thang/{month}", web::get().to(month))
+        .route("/ui/don-vi/{id}", web::get().to(unit))
+        .route("/ui/ho-so/{id}/pdf", web::get().to(pdf))
+        .route("/ui/bao-cao", web::get().to(report))
+        .route("/ui/bao-cao/tai", web::get().to(report_file));
+}

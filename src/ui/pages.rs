@@ -1,0 +1,336 @@
+//! The pages, as maud templates: every value is escaped by maud, labels are Vietnamese, dates
+//! dd/mm/yyyy and times in Vietnam time. No inline script or style (the Content-Security-Policy
+//! forbids them); the stylesheet is `/ui/static/kyso.css`.
+
+use crate::compliance::MonthTable;
+use crate::office_report::{OfficeReport, Score};
+use crate::registry::{Month, UnitKind};
+use crate::tables::UnitMonthHistory;
+use maud::{html, Markup, DOCTYPE};
+
+/// dd/mm/yyyy HH:mm in Vietnam time, from RFC 3339.
+pub fn vn_time(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.to_offset(time::macros::offset!(+7)))
+        .map(|t| {
+            format!(
+                "{:02}/{:02}/{} {:02}:{:02}",
+                t.day(),
+                t.month() as u8,
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+fn month_vi(m: Month) -> String {
+    format!("{:02}/{}", m.month, m.year)
+}
+
+fn pct(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Who is signed in, for the header and the sign-out form.
+pub struct Viewer<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+    pub admin: bool,
+}
+
+pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — kyso" }
+                link rel="stylesheet" href="/ui/static/kyso.css";
+            }
+            body {
+                header {
+                    span.brand { "kyso · Ký số" }
+                    @if let Some(v) = viewer {
+                        nav {
+                            a href="/ui/" { "Tháng này" }
+                            a href="/ui/bao-cao" { "Báo cáo" }
+                        }
+                        form.signout method="post" action="/ui/dang-xuat" {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            span.who { (v.name) }
+                            button type="submit" { "Đăng xuất" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn login(nonce: &str, message: Option<&str>) -> Markup {
+    layout(
+        "Đăng nhập",
+        None,
+        html! {
+            h1 { "Đăng nhập" }
+            @if let Some(m) = message { p.error role="alert" { (m) } }
+            form.login method="post" action="/ui/dang-nhap" {
+                input type="hidden" name="csrf" value=(nonce);
+                label for="token" { "Mã truy cập (API token)" }
+                input id="token" name="token" type="password" autocomplete="off" required;
+                button type="submit" { "Đăng nhập" }
+            }
+            p.hint { "Mã truy cập do quản trị viên cấp (kyso token new). Phiên đăng nhập hết hạn sau 8 giờ." }
+        },
+    )
+}
+
+fn tick(ok: bool) -> Markup {
+    html! {
+        @if ok { span.ok title="Đã nộp" { "✓" } } @else { span.missing title="Chưa nộp" { "✗" } }
+    }
+}
+
+const KINDS: [UnitKind; 3] = [
+    UnitKind::Department,
+    UnitKind::PublicService,
+    UnitKind::Commune,
+];
+
+fn kind_slug(k: UnitKind) -> &'static str {
+    match k {
+        UnitKind::Department => "co-quan",
+        UnitKind::PublicService => "su-nghiep",
+        UnitKind::Commune => "xa-phuong",
+    }
+}
+
+/// What the month page shows of a table, after the filters.
+pub struct MonthView<'a> {
+    pub table: &'a MonthTable,
+    pub kind: Option<&'a str>,
+    pub search: &'a str,
+}
+
+pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
+    let t = v.table;
+    let (prev, next) = (prev_month(t.month), t.month.next());
+    let needle = v.search.trim().to_lowercase();
+    let shown = |u: &crate::compliance::UnitMonth| {
+        v.kind.is_none_or(|k| kind_slug(u.kind) == k)
+            && (needle.is_empty()
+                || u.name.to_lowercase().contains(&needle)
+                || u.id.contains(&needle))
+    };
+    layout(
+        &format!("Tháng {}", month_vi(t.month)),
+        Some(viewer),
+        html! {
+            h1 { "Tình hình ký số tháng " (month_vi(t.month)) }
+            nav.months {
+                a href={ "/ui/thang/" (prev) } { "← Tháng " (month_vi(prev)) }
+                a href={ "/ui/thang/" (next) } { "Tháng " (month_vi(next)) " →" }
+            }
+            p.period {
+                @match &t.closed {
+                    Some(c) => { "Đã chốt số liệu lúc " (vn_time(&c.closed_at)) " (" (c.closed_by) ")." }
+                    None => { "Chưa chốt số liệu." }
+                }
+            }
+            ul.summary {
+                li { "Ký số cơ quan: " strong { (t.totals.organisation_satisfied) "/" (t.totals.units) } " đơn vị (" (pct(t.totals.organisation_satisfied, t.totals.units)) ")" }
+                li { "Ký số lãnh đạo: " strong { (t.totals.leaders_satisfied) "/" (t.totals.leaders) } " lãnh đạo (" (pct(t.totals.leaders_satisfied, t.totals.leaders)) ")" }
+            }
+            form.filter method="get" {
+                label for="loai" { "Loại đơn vị" }
+                select id="loai" name="loai" {
+                    option value="" { "Tất cả" }
+                    @for k in KINDS {
+                        option value=(kind_slug(k)) selected[v.kind == Some(kind_slug(k))] { (k.label_vi()) }
+                    }
+                }
+                label for="q" { "Tìm đơn vị" }
+                input id="q" name="q" type="search" value=(v.search);
+                button type="submit" { "Lọc" }
+            }
+            @for k in KINDS {
+                @let units: Vec<_> = t.units.iter().filter(|u| u.kind == k && shown(u)).collect();
+                @if !units.is_empty() {
+                    h2 { (k.label_vi()) " (" (units.len()) ")" }
+                    table.month {
+                        thead { tr { th { "Đơn vị" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                        tbody {
+                            @for u in units {
+                                tr {
+                                    td { a href={ "/ui/don-vi/" (u.id) } { (u.name) } }
+                                    td.center { (tick(u.organisation.satisfied)) }
+                                    td {
+                                        @for l in &u.leaders {
+                                            div.leader { (tick(l.satisfied)) " " (l.title) " " (l.name) }
+                                        }
+                                        @if u.leaders.is_empty() { span.none { "—" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn prev_month(m: Month) -> Month {
+    if m.month == 1 {
+        Month {
+            year: m.year - 1,
+            month: 12,
+        }
+    } else {
+        Month {
+            year: m.year,
+            month: m.month - 1,
+        }
+    }
+}
+
+/// A unit's year.
+pub fn unit(
+    name: &str,
+    id: &str,
+    year: i32,
+    months: &[UnitMonthHistory],
+    viewer: &Viewer,
+) -> Markup {
+    let files = |subs: &[String]| {
+        html! {
+            @for s in subs {
+                a.file href={ "/ui/ho-so/" (s) "/pdf" } title=(s) { "Tải tệp " (s.get(..8).unwrap_or(s)) }
+                " "
+            }
+        }
+    };
+    layout(
+        name,
+        Some(viewer),
+        html! {
+            h1 { (name) }
+            nav.months {
+                a href={ "/ui/don-vi/" (id) "?nam=" (year - 1) } { "← Năm " (year - 1) }
+                a href={ "/ui/don-vi/" (id) "?nam=" (year + 1) } { "Năm " (year + 1) " →" }
+            }
+            table.unit {
+                thead { tr { th { "Tháng" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                tbody {
+                    @for m in months {
+                        tr {
+                            td { a href={ "/ui/thang/" (m.month) } { (month_vi(m.month)) } }
+                            @if !m.required {
+                                td colspan="2" { span.none { "Không phải nộp" } }
+                            } @else {
+                                td {
+                                    @if let Some(o) = &m.organisation {
+                                        (tick(o.satisfied)) " " (files(&o.submissions))
+                                    }
+                                }
+                                td {
+                                    @for l in &m.leaders {
+                                        div.leader { (tick(l.satisfied)) " " (l.title) " " (l.name) " " (files(&l.submissions)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn score(s: &Score) -> Markup {
+    html! {
+        (s.satisfied) "/" (s.required)
+        @if let Some(p) = s.percent { " (" (format!("{p:.1}")) "%)" }
+    }
+}
+
+/// The quarter's or year's report, with its downloads.
+pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
+    let period = crate::office_report_files::period_vi(r);
+    let q = r.quarter.map(|q| format!("&quy={q}")).unwrap_or_default();
+    layout(
+        &format!("Báo cáo {period}"),
+        Some(viewer),
+        html! {
+            h1 { "Báo cáo thực hiện ký số — " (period) }
+            form.filter method="get" {
+                label for="nam" { "Năm" }
+                input id="nam" name="nam" type="number" value=(r.year);
+                label for="quy" { "Quý" }
+                select id="quy" name="quy" {
+                    option value="" { "Cả năm" }
+                    @for n in 1..=4u8 { option value=(n) selected[r.quarter == Some(n)] { "Quý " (n) } }
+                }
+                button type="submit" { "Xem" }
+            }
+            p.downloads {
+                a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=xlsx" } { "Tải Excel" }
+                " · "
+                a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=csv" } { "Tải CSV" }
+            }
+            @if let Some(m) = r.in_progress { p.period { "Tháng " (month_vi(m)) " đang diễn ra, chưa tính." } }
+            table.report {
+                thead { tr { th { "Loại đơn vị" } th { "Số đơn vị" } th { "Ký số cơ quan" } th { "Ký số lãnh đạo" } } }
+                tbody {
+                    @for g in &r.groups {
+                        tr {
+                            td { (g.label) }
+                            td.center { (g.totals.units) }
+                            td { (g.totals.organisation_satisfied) "/" (g.totals.organisation_required) }
+                            td { (g.totals.leader_satisfied) "/" (g.totals.leader_required) }
+                        }
+                    }
+                    tr.total {
+                        td { "Toàn thị xã" }
+                        td.center { (r.town.units) }
+                        td { (r.town.organisation_satisfied) "/" (r.town.organisation_required) }
+                        td { (r.town.leader_satisfied) "/" (r.town.leader_required) }
+                    }
+                }
+            }
+            @for g in &r.groups {
+                @if !g.units.is_empty() {
+                    h2 { (g.label) }
+                    table.report {
+                        thead { tr { th { "Đơn vị" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                        tbody {
+                            @for u in &g.units {
+                                tr {
+                                    td { a href={ "/ui/don-vi/" (u.id) "?nam=" (r.year) } { (u.name) } }
+                                    td { (score(&u.organisation)) }
+                                    td { @for l in &u.leaders { div.leader { (l.title) " " (l.name) ": " (score(&l.score)) } } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn message(title: &str, text: &str, viewer: Option<&Viewer>) -> Markup {
+    layout(
+        title,
+        viewer,
+        html! { h1 { (title) } p { (text) } p { a href="/ui/" { "Về trang chính" } } },
+    )
+}

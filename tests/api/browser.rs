@@ -1,0 +1,159 @@
+//! The Office's pages in a real headless Chromium, driven over WebDriver (chromedriver):
+//! sign in with a token, read a month with known values, open a unit, download the report's
+//! XLSX from the session, see a hostile unit name as text, sign out and be refused. A
+//! screenshot of each page goes to `target/ui-screenshots/`. Skipped (with a message) without
+//! chromium and chromium-driver, unless KYSO_REQUIRE_BROWSER=1 (set by .ci/run).
+
+use crate::helpers::*;
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Option<Driver> {
+    let have = |c: &str| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(have("chromedriver") && (have("chromium") || have("chromium-browser"))) {
+        assert!(
+            std::env::var("KYSO_REQUIRE_BROWSER").is_err(),
+            "KYSO_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+        );
+        eprintln!("skipped: no chromium/chromedriver (apt install chromium chromium-driver)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Driver(child, port))
+}
+
+fn shots() -> std::path::PathBuf {
+    let d = root().join("target/ui-screenshots");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn the_pages_in_a_real_browser() {
+    let Some(driver) = chromedriver() else { return };
+    let registry = format!(
+        "{}\n[[unit]]\nid = \"don-vi-la\"\nname = \"<script>alert('x')</script>\"\nkind = \"department\"\n",
+        demo_registry_toml()
+    );
+    let app = spawn_app(Some(&registry));
+    let id = app
+        .upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768"] }),
+        );
+        let c = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await
+            .expect("a WebDriver session");
+        let shot = |name: &'static str| {
+            let c = c.clone();
+            async move {
+                let png = c.screenshot().await.unwrap();
+                std::fs::write(shots().join(format!("{name}.png")), png).unwrap();
+            }
+        };
+
+        // Not signed in: the pages send to the sign-in form.
+        c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
+        assert!(c.current_url().await.unwrap().as_str().ends_with("/ui/dang-nhap"));
+        shot("dang-nhap").await;
+        // A wrong token is refused with a message.
+        c.find(Locator::Id("token")).await.unwrap().send_keys("sai-ma").await.unwrap();
+        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        let error = c.wait().for_element(Locator::Css("p.error")).await.unwrap();
+        assert!(error.text().await.unwrap().contains("Mã truy cập không đúng"));
+        // Sign in.
+        c.find(Locator::Id("token")).await.unwrap().send_keys(READ).await.unwrap();
+        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
+        assert!(c.current_url().await.unwrap().as_str().contains("/ui/thang/"));
+
+        // A month with known values.
+        c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
+        let html = c.source().await.unwrap();
+        assert!(html.contains("Tình hình ký số tháng 03/2026"), "{html}");
+        assert!(html.contains("UBND phường Hương Xuân"));
+        assert!(html.contains("Ký số cơ quan: <strong>1/4</strong>"), "{html}");
+        // The hostile name is text, never a script.
+        assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{html}");
+        assert!(c.find_all(Locator::Css("script")).await.unwrap().is_empty());
+        shot("thang").await;
+
+        // A unit: its months and the file behind March.
+        c.find(Locator::LinkText("UBND phường Hương Xuân")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("table.unit")).await.unwrap();
+        let html = c.source().await.unwrap();
+        assert!(html.contains(&format!("/ui/ho-so/{id}/pdf")), "{html}");
+        shot("don-vi").await;
+
+        // The report, and its XLSX through the browser session's cookie.
+        c.goto(&app.url("/ui/bao-cao?nam=2026&quy=1")).await.unwrap();
+        let link = c.find(Locator::LinkText("Tải Excel")).await.unwrap().attr("href").await.unwrap().unwrap();
+        shot("bao-cao").await;
+        let cookie = c.get_named_cookie("kyso_session").await.unwrap();
+        let xlsx = ureq::get(&app.url(&link))
+            .set("Cookie", &format!("kyso_session={}", cookie.value()))
+            .call()
+            .unwrap();
+        assert_eq!(xlsx.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut xlsx.into_reader(), &mut body).unwrap();
+        assert!(body.starts_with(b"PK"), "an XLSX (zip) file");
+
+        // Sign out: the session is revoked on the server, even for a copied cookie.
+        c.find(Locator::Css("form.signout button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.login")).await.unwrap();
+        assert!(c.current_url().await.unwrap().as_str().ends_with("/ui/dang-nhap"));
+        c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
+        assert!(c.current_url().await.unwrap().as_str().ends_with("/ui/dang-nhap"));
+        let stale = ureq::builder().redirects(0).build()
+            .get(&app.url("/ui/thang/2026-03"))
+            .set("Cookie", &format!("kyso_session={}", cookie.value()))
+            .call();
+        let status = match stale { Ok(r) => r.status(), Err(ureq::Error::Status(s, _)) => s, Err(e) => panic!("{e}") };
+        assert_eq!(status, 303, "a signed-out session is refused");
+        c.close().await.unwrap();
+    });
+}
