@@ -66,7 +66,10 @@ pub(super) async fn submit(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let result = receive_and_commit(&req, payload, &state).await;
+    let result = match authorize(&req, &state, Scope::Submit) {
+        Ok(client) => receive_and_commit(&req, payload, &state, client).await,
+        Err(e) => Err(e),
+    };
     let (verdict, status) = match &result {
         Ok((created, sub)) => (
             serde_json::to_value(sub.report.verdict)
@@ -94,12 +97,12 @@ pub(super) async fn submit(
 
 /// Receive, verify (unless the bytes are known) and commit: whether the submission is new, and
 /// the stored submission.
-async fn receive_and_commit(
+pub(crate) async fn receive_and_commit(
     req: &HttpRequest,
     payload: web::Payload,
     state: &web::Data<AppState>,
+    client: String,
 ) -> Result<(bool, Submission), ApiError> {
-    let client = authorize(req, state, Scope::Submit)?;
     let _permit = state.upload_permit(&client)?;
     let started = std::time::Instant::now();
     let (received, form) = upload::receive(req, payload, state).await?;

@@ -365,6 +365,126 @@ async fn report_file(
     })
 }
 
+async fn upload_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let s = match signed_in(&req, &state, "submit") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let units: Vec<(String, String)> = state
+        .store
+        .registry()
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    page(pages::upload(&units, &viewer(&s)))
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfQuery {
+    csrf: String,
+}
+
+/// The clerk's upload: the same receive, verify, commit path as the API, on the session's
+/// token name; the result in plain Vietnamese.
+async fn upload(
+    req: HttpRequest,
+    payload: web::Payload,
+    q: web::Query<CsrfQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "submit") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    if q.csrf != s.csrf {
+        return HttpResponse::Forbidden()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(
+                pages::message(
+                    "Biểu mẫu không hợp lệ",
+                    "Hãy mở lại trang nộp hồ sơ và nộp lại.",
+                    Some(&viewer(&s)),
+                )
+                .into_string(),
+            );
+    }
+    match crate::http::submissions::receive_and_commit(&req, payload, &state, s.name.clone()).await
+    {
+        Ok((created, sub)) => {
+            let (credits, notes) = crate::compliance::credits(
+                &sub,
+                &state.store.registry(),
+                &state.config.time_policy(),
+            );
+            page(pages::received(
+                &sub,
+                &credits,
+                &notes,
+                created,
+                &viewer(&s),
+            ))
+        }
+        Err(e) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+                .body(
+                    pages::message("Không nộp được", &e.to_string(), Some(&viewer(&s)))
+                        .into_string(),
+                )
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    thang: Option<String>,
+    #[serde(rename = "trang-thai")]
+    trang_thai: Option<String>,
+}
+
+async fn submissions(
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let month = q
+        .thang
+        .as_deref()
+        .and_then(Month::parse)
+        .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()));
+    let status = q.trang_thai.clone().unwrap_or_default();
+    let query = crate::listing::Query {
+        month,
+        unit: None,
+        credited: match status.as_str() {
+            "credited" => Some(true),
+            "not_credited" => Some(false),
+            _ => None,
+        },
+        late: status == "late",
+        page: 1,
+        per_page: crate::listing::MAX_PER_PAGE,
+    };
+    let st = state.clone();
+    let list = blocking(move || {
+        Ok(crate::listing::list(
+            &st.store,
+            &st.config.time_policy(),
+            &query,
+        )?)
+    })
+    .await?;
+    Ok(page(pages::submissions(&list, &status, &viewer(&s))))
+}
+
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui", web::get().to(home))
@@ -377,5 +497,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/don-vi/{id}", web::get().to(unit))
         .route("/ui/ho-so/{id}/pdf", web::get().to(pdf))
         .route("/ui/bao-cao", web::get().to(report))
-        .route("/ui/bao-cao/tai", web::get().to(report_file));
+        .route("/ui/bao-cao/tai", web::get().to(report_file))
+        .route("/ui/nop", web::get().to(upload_form))
+        .route("/ui/nop", web::post().to(upload))
+        .route("/ui/ho-so", web::get().to(submissions));
 }

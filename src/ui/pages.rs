@@ -60,6 +60,8 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                     @if let Some(v) = viewer {
                         nav {
                             a href="/ui/" { "Tháng này" }
+                            a href="/ui/ho-so" { "Hồ sơ" }
+                            a href="/ui/nop" { "Nộp hồ sơ" }
                             a href="/ui/bao-cao" { "Báo cáo" }
                         }
                         form.signout method="post" action="/ui/dang-xuat" {
@@ -332,5 +334,134 @@ pub fn message(title: &str, text: &str, viewer: Option<&Viewer>) -> Markup {
         title,
         viewer,
         html! { h1 { (title) } p { (text) } p { a href="/ui/" { "Về trang chính" } } },
+    )
+}
+
+/// The clerk's upload form: one PDF, and the unit it is sent for.
+pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
+    layout(
+        "Nộp hồ sơ",
+        Some(viewer),
+        html! {
+            h1 { "Nộp văn bản đã ký số" }
+            form.upload method="post" action={ "/ui/nop?csrf=" (viewer.csrf) } enctype="multipart/form-data" {
+                label for="unit" { "Đơn vị" }
+                select id="unit" name="unit" {
+                    option value="" { "(theo chứng thư số)" }
+                    @for (id, name) in units { option value=(id) { (name) } }
+                }
+                label for="file" { "Tệp PDF" }
+                input id="file" name="file" type="file" accept="application/pdf,.pdf" required;
+                button type="submit" { "Nộp" }
+            }
+            p.hint { "Mỗi lần nộp một tệp. Kết quả kiểm tra chữ ký hiện ngay sau khi nộp." }
+        },
+    )
+}
+
+fn verdict_vi(v: crate::report::Verdict) -> &'static str {
+    use crate::report::Verdict::*;
+    match v {
+        Valid => "Hợp lệ",
+        Invalid => "Không hợp lệ",
+        Indeterminate => "Chưa xác định được",
+        Unsigned => "Không có chữ ký số",
+    }
+}
+
+fn requirement_vi(c: &crate::compliance::Credit) -> String {
+    match &c.leader {
+        Some(l) => format!(
+            "ký số lãnh đạo ({l}) của {} tháng {}",
+            c.unit,
+            month_vi(c.month)
+        ),
+        None => format!("ký số cơ quan của {} tháng {}", c.unit, month_vi(c.month)),
+    }
+}
+
+/// What an upload earned, in plain Vietnamese.
+pub fn received(
+    sub: &crate::compliance::Submission,
+    credits: &[crate::compliance::Credit],
+    notes: &[crate::compliance::Note],
+    created: bool,
+    viewer: &Viewer,
+) -> Markup {
+    layout(
+        "Kết quả nộp",
+        Some(viewer),
+        html! {
+            h1 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
+            p {
+                @if created { "Đã nhận và lưu lúc " (vn_time(&sub.received_at)) "." }
+                @else { "Tệp này đã được nộp trước đó (lúc " (vn_time(&sub.received_at)) "); đây là kết quả lần nộp đó." }
+            }
+            p.verdict { "Kết quả kiểm tra chữ ký: " strong { (verdict_vi(sub.report.verdict)) } }
+            @if !sub.report.signatures.is_empty() {
+                table.signatures {
+                    thead { tr { th { "Người ký" } th { "Thời điểm ký" } th { "Kết quả" } } }
+                    tbody {
+                        @for s in &sub.report.signatures {
+                            tr {
+                                td { (s.signer.as_ref().map(|x| x.subject.as_str()).unwrap_or("—")) }
+                                td { (s.signing_time.as_deref().map(vn_time).unwrap_or_else(|| "—".into())) }
+                                td {
+                                    @if s.indication == crate::report::Indication::TotalPassed { span.ok { "Hợp lệ" } }
+                                    @else { span.missing { "Không hợp lệ" } @for p in &s.problems { div.problem { (p.message) } } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Được tính cho" }
+            @if credits.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
+            ul { @for c in credits { li.ok { (requirement_vi(c)) } } }
+            @if !notes.is_empty() {
+                h2 { "Ghi chú" }
+                ul.notes { @for n in notes { li { (n.message) } } }
+            }
+            p { a href="/ui/nop" { "Nộp tệp khác" } " · " a href="/ui/ho-so" { "Danh sách hồ sơ" } }
+        },
+    )
+}
+
+/// The month's submissions, credited or not.
+pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> Markup {
+    layout(
+        "Hồ sơ đã nộp",
+        Some(viewer),
+        html! {
+            h1 { "Hồ sơ tháng " (month_vi(p.month)) " (" (p.total) ")" }
+            form.filter method="get" {
+                label for="thang" { "Tháng" }
+                input id="thang" name="thang" type="month" value=(p.month);
+                label for="trang-thai" { "Trạng thái" }
+                select id="trang-thai" name="trang-thai" {
+                    @for (v, l) in [("", "Tất cả"), ("credited", "Đã được tính"), ("not_credited", "Chưa được tính"), ("late", "Nộp muộn")] {
+                        option value=(v) selected[status == v] { (l) }
+                    }
+                }
+                button type="submit" { "Lọc" }
+            }
+            table.submissions {
+                thead { tr { th { "Tệp" } th { "Nộp lúc" } th { "Người gửi" } th { "Kết quả" } th { "Được tính / lý do" } } }
+                tbody {
+                    @for i in &p.items {
+                        tr {
+                            td { a href={ "/ui/ho-so/" (i.id) "/pdf" } { (i.file_name.as_deref().unwrap_or(&i.id[..12.min(i.id.len())])) } }
+                            td { (vn_time(&i.received_at)) }
+                            td { (i.client.as_deref().unwrap_or("—")) }
+                            td { (verdict_vi(i.verdict)) }
+                            td {
+                                @for c in &i.satisfies { div.ok { (requirement_vi(c)) } }
+                                @if !i.credited { @for n in &i.notes { div.missing { (n.message) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
     )
 }

@@ -105,7 +105,7 @@ fn the_pages_in_a_real_browser() {
         let error = c.wait().for_element(Locator::Css("p.error")).await.unwrap();
         assert!(error.text().await.unwrap().contains("Mã truy cập không đúng"));
         // Sign in.
-        c.find(Locator::Id("token")).await.unwrap().send_keys(READ).await.unwrap();
+        c.find(Locator::Id("token")).await.unwrap().send_keys(ADMIN).await.unwrap();
         c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
         assert!(c.current_url().await.unwrap().as_str().contains("/ui/thang/"));
@@ -141,6 +141,23 @@ fn the_pages_in_a_real_browser() {
         let mut body = Vec::new();
         std::io::Read::read_to_end(&mut xlsx.into_reader(), &mut body).unwrap();
         assert!(body.starts_with(b"PK"), "an XLSX (zip) file");
+
+        // The clerk's upload: a file through the page, its result in Vietnamese, then the list.
+        c.goto(&app.url("/ui/nop")).await.unwrap();
+        shot("nop").await;
+        let pdf = root().join("fixtures/pdf/pyhanko-leader-april-0030.pdf");
+        c.find(Locator::Id("file")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+        c.find(Locator::Css("form.upload button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("p.verdict")).await.unwrap();
+        let html = c.source().await.unwrap();
+        assert!(html.contains("Kết quả: pyhanko-leader-april-0030.pdf"), "{html}");
+        assert!(html.contains("Hợp lệ"), "{html}");
+        shot("ket-qua").await;
+        let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+        c.goto(&app.url(&format!("/ui/ho-so?thang={:04}-{:02}", now.year(), now.month() as u8))).await.unwrap();
+        let html = c.source().await.unwrap();
+        assert!(html.contains("pyhanko-leader-april-0030.pdf") && html.contains("admin"), "{html}");
+        shot("ho-so").await;
 
         // Sign out: the session is revoked on the server, even for a copied cookie.
         c.find(Locator::Css("form.signout button")).await.unwrap().click().await.unwrap();
