@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod config;
 pub mod crl_fetch;
 pub mod demo;
+pub mod enrolment;
 pub mod http;
 pub mod listing;
 pub mod maintenance;

@@ -133,3 +133,49 @@ pub fn unit_history(
         })
         .collect())
 }
+
+/// A signer of valid signatures whose certificate nobody in the registry holds.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Unenrolled {
+    pub sha256: String,
+    pub subject: String,
+    pub issuer: String,
+    pub submissions: Vec<String>,
+}
+
+/// Every unenrolled signer of a valid signature, with the submissions it signed.
+pub fn unenrolled(store: &Store) -> Result<Vec<Unenrolled>, StoreError> {
+    let registry = store.registry();
+    let mut out: Vec<Unenrolled> = Vec::new();
+    for sub in store.all()? {
+        let valid = sub
+            .report
+            .signatures
+            .iter()
+            .filter(|s| s.indication == crate::report::Indication::TotalPassed);
+        for sig in valid {
+            let Some(signer) = &sig.signer else { continue };
+            if registry.owner_of(&signer.sha256).is_some() {
+                continue;
+            }
+            match out.iter_mut().find(|u| u.sha256 == signer.sha256) {
+                Some(u) => {
+                    if !u.submissions.contains(&sub.id) {
+                        u.submissions.push(sub.id.clone())
+                    }
+                }
+                None => out.push(Unenrolled {
+                    sha256: signer.sha256.clone(),
+                    subject: signer.subject.clone(),
+                    issuer: signer.issuer.clone(),
+                    submissions: vec![sub.id.clone()],
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.subject.cmp(&b.subject));
+    for u in &mut out {
+        u.submissions.sort();
+    }
+    Ok(out)
+}

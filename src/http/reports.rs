@@ -3,10 +3,8 @@
 use super::{authorize, blocking, now, ApiError, AppState, Scope};
 use crate::compliance;
 use crate::registry::Month;
-use crate::report::Indication;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 
 #[derive(serde::Deserialize)]
 pub(super) struct FormatQuery {
@@ -82,58 +80,13 @@ pub(super) async fn compliance_period(
     Ok(HttpResponse::Ok().json(table))
 }
 
-#[derive(Serialize)]
-struct Unenrolled {
-    sha256: String,
-    subject: String,
-    issuer: String,
-    submissions: Vec<String>,
-}
-
 pub(super) async fn unenrolled(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&req, &state, Scope::Read)?;
     let st = state.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || unenrolled_signers(&st)).await?))
-}
-
-/// Signers of valid signatures whose certificate nobody in the registry holds.
-fn unenrolled_signers(state: &AppState) -> Result<Vec<Unenrolled>, ApiError> {
-    let registry = state.store.registry();
-    let mut out: Vec<Unenrolled> = Vec::new();
-    for sub in state.store.all()? {
-        for sig in sub
-            .report
-            .signatures
-            .iter()
-            .filter(|s| s.indication == Indication::TotalPassed)
-        {
-            let Some(signer) = &sig.signer else { continue };
-            if registry.owner_of(&signer.sha256).is_some() {
-                continue;
-            }
-            match out.iter_mut().find(|u| u.sha256 == signer.sha256) {
-                Some(u) => {
-                    if !u.submissions.contains(&sub.id) {
-                        u.submissions.push(sub.id.clone())
-                    }
-                }
-                None => out.push(Unenrolled {
-                    sha256: signer.sha256.clone(),
-                    subject: signer.subject.clone(),
-                    issuer: signer.issuer.clone(),
-                    submissions: vec![sub.id.clone()],
-                }),
-            }
-        }
-    }
-    out.sort_by(|a, b| a.subject.cmp(&b.subject));
-    for u in &mut out {
-        u.submissions.sort();
-    }
-    Ok(out)
+    Ok(HttpResponse::Ok().json(blocking(move || Ok(crate::tables::unenrolled(&st.store)?)).await?))
 }
 
 pub(super) async fn reverify_all(

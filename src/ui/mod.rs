@@ -485,6 +485,123 @@ async fn submissions(
     Ok(page(pages::submissions(&list, &status, &viewer(&s))))
 }
 
+async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "admin") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let st = state.clone();
+    let unenrolled = blocking(move || Ok(crate::tables::unenrolled(&st.store)?)).await?;
+    let registry = state.store.registry();
+    let mut targets: Vec<(String, String)> = registry
+        .units
+        .iter()
+        .map(|u| {
+            (
+                format!("unit:{}", u.id),
+                format!("Đơn vị (ký số cơ quan): {}", u.name),
+            )
+        })
+        .collect();
+    targets.extend(registry.leaders.iter().map(|l| {
+        let unit = registry
+            .unit(&l.unit)
+            .map(|u| u.name.as_str())
+            .unwrap_or(&l.unit);
+        (
+            format!("leader:{}", l.id),
+            format!("Lãnh đạo: {} {} — {unit}", l.title, l.name),
+        )
+    }));
+    let trust = state.trust();
+    let health = state.store.health();
+    let now = time::OffsetDateTime::now_utc();
+    let mut facts = vec![
+        (
+            "Số hồ sơ lưu trữ".to_string(),
+            state.store.count().to_string(),
+        ),
+        (
+            "Ghi được vào kho".to_string(),
+            if health.fault.is_none() && health.index_ok {
+                "Có".into()
+            } else {
+                "Không (xem /readyz)".to_string()
+            },
+        ),
+        (
+            "Chứng thư gốc tin cậy".to_string(),
+            trust.anchors.len().to_string(),
+        ),
+    ];
+    for c in &trust.crls {
+        let state_vi = match c.next_update {
+            Some(n) if n < now => "đã hết hạn",
+            Some(_) => "còn hiệu lực",
+            None => "không ghi hạn",
+        };
+        facts.push((
+            format!("CRL {}", c.issuer),
+            format!(
+                "cập nhật {}, {state_vi}",
+                pages::vn_time(
+                    &c.this_update
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default()
+                )
+            ),
+        ));
+    }
+    Ok(page(pages::admin(
+        &unenrolled,
+        &targets,
+        &facts,
+        &viewer(&s),
+    )))
+}
+
+#[derive(serde::Deserialize)]
+struct EnrolForm {
+    csrf: String,
+    sha256: String,
+    target: String,
+}
+
+async fn enrol(
+    req: HttpRequest,
+    form: web::Form<EnrolForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, s) = match signed_in(&req, &state, "admin") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    if form.csrf != s.csrf {
+        return Ok(HttpResponse::Forbidden()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(
+                pages::message(
+                    "Biểu mẫu không hợp lệ",
+                    "Hãy mở lại trang quản trị.",
+                    Some(&viewer(&s)),
+                )
+                .into_string(),
+            ));
+    }
+    let target = crate::enrolment::Target::parse(&form.target)
+        .ok_or_else(|| ApiError::BadRequest("unknown target".into()))?;
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, sha, by) = (state.clone(), form.sha256.clone(), s.name.clone());
+    blocking(move || {
+        crate::enrolment::enrol(&st.store, &sha, &target, &by)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    })
+    .await?;
+    tracing::info!(by = %s.name, sha256 = %form.sha256, target = %form.target, "certificate enrolled from the pages");
+    Ok(redirect("/ui/quan-tri"))
+}
+
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui", web::get().to(home))
@@ -500,5 +617,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/bao-cao/tai", web::get().to(report_file))
         .route("/ui/nop", web::get().to(upload_form))
         .route("/ui/nop", web::post().to(upload))
-        .route("/ui/ho-so", web::get().to(submissions));
+        .route("/ui/ho-so", web::get().to(submissions))
+        .route("/ui/quan-tri", web::get().to(admin))
+        .route("/ui/quan-tri/ghi-danh", web::post().to(enrol));
 }

@@ -63,6 +63,7 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                             a href="/ui/ho-so" { "Hồ sơ" }
                             a href="/ui/nop" { "Nộp hồ sơ" }
                             a href="/ui/bao-cao" { "Báo cáo" }
+                            @if v.admin { a href="/ui/quan-tri" { "Quản trị" } }
                         }
                         form.signout method="post" action="/ui/dang-xuat" {
                             input type="hidden" name="csrf" value=(v.csrf);
@@ -462,6 +463,41 @@ pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> M
                     }
                 }
             }
+        },
+    )
+}
+
+/// Administration: unenrolled signers with an "enrol" action, and the service's state.
+pub fn admin(
+    unenrolled: &[crate::tables::Unenrolled],
+    targets: &[(String, String)],
+    state: &[(String, String)],
+    viewer: &Viewer,
+) -> Markup {
+    layout(
+        "Quản trị",
+        Some(viewer),
+        html! {
+            h1 { "Quản trị" }
+            h2 { "Chứng thư số chưa đăng ký (" (unenrolled.len()) ")" }
+            @if unenrolled.is_empty() { p.none { "Không có." } }
+            @for u in unenrolled {
+                form.enrol method="post" action="/ui/quan-tri/ghi-danh" {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    input type="hidden" name="sha256" value=(u.sha256);
+                    p {
+                        strong { (u.subject) } br;
+                        span.hint { "Cấp bởi " (u.issuer) " · SHA-256 " (u.sha256) " · " (u.submissions.len()) " hồ sơ" }
+                    }
+                    label { "Đăng ký cho " }
+                    select name="target" {
+                        @for (value, label) in targets { option value=(value) { (label) } }
+                    }
+                    button type="submit" { "Đăng ký" }
+                }
+            }
+            h2 { "Tình trạng dịch vụ" }
+            table.state { tbody { @for (k, v) in state { tr { th { (k) } td { (v) } } } } }
         },
     )
 }

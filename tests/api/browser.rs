@@ -159,6 +159,27 @@ fn the_pages_in_a_real_browser() {
         assert!(html.contains("pyhanko-leader-april-0030.pdf") && html.contains("admin"), "{html}");
         shot("ho-so").await;
 
+        // Administration: enrol an unenrolled signer to a unit and see the month change.
+        let unenrolled = app.upload_raw(&fixture("openssl-leader-ecdsa-p384.pdf")).json();
+        let month = &unenrolled["report"]["signatures"][0]["signing_time"].as_str().unwrap()[..7];
+        let ticked = format!(
+            "//a[text()='Trung tâm Văn hóa - Thông tin và Thể thao']/ancestor::tr/td[2]/span[@class='ok']"
+        );
+        c.goto(&app.url(&format!("/ui/thang/{month}"))).await.unwrap();
+        assert!(c.find_all(Locator::XPath(&ticked)).await.unwrap().is_empty());
+        c.goto(&app.url("/ui/quan-tri")).await.unwrap();
+        shot("quan-tri").await;
+        let sha = fingerprint("leaf-leader-p384.pem");
+        let form = c
+            .find(Locator::XPath(&format!("//form[input[@name='sha256' and @value='{sha}']]")))
+            .await
+            .unwrap();
+        form.find(Locator::Css("select")).await.unwrap().select_by_value("unit:trung-tam-van-hoa").await.unwrap();
+        form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("h1")).await.unwrap();
+        c.goto(&app.url(&format!("/ui/thang/{month}"))).await.unwrap();
+        assert_eq!(c.find_all(Locator::XPath(&ticked)).await.unwrap().len(), 1, "enrolled: the month changes");
+
         // Sign out: the session is revoked on the server, even for a copied cookie.
         c.find(Locator::Css("form.signout button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("form.login")).await.unwrap();
