@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use time::OffsetDateTime;
 
+/// (issuer certificate's SHA-256, the certificate's serial).
+type CacheKey = (Vec<u8>, Vec<u8>);
+
 /// The largest answer read (real ones are a few KiB).
 const MAX_RESPONSE: u64 = 1 << 20;
 /// An answer without our nonce is taken only if produced this recently (some responders
@@ -23,7 +26,7 @@ const FRESH_WITHOUT_NONCE: time::Duration = time::Duration::minutes(10);
 #[derive(Debug)]
 pub struct OcspClient {
     timeout: Duration,
-    cache: Mutex<HashMap<(Vec<u8>, Vec<u8>), Cached>>,
+    cache: Mutex<HashMap<CacheKey, Cached>>,
     /// Responders that just failed, skipped until the time given: an unreachable responder
     /// costs one timeout a minute, not one per upload.
     down: Mutex<HashMap<String, OffsetDateTime>>,
@@ -59,14 +62,14 @@ impl OcspClient {
         })
     }
 
-    fn cached(&self, key: &(Vec<u8>, Vec<u8>)) -> Option<Cached> {
+    fn cached(&self, key: &CacheKey) -> Option<Cached> {
         let now = OffsetDateTime::now_utc();
         let cache = self.cache.lock().ok()?;
         cache.get(key).filter(|c| now < c.until).cloned()
     }
 
     /// Keep an answer whose signature was checked, dropping the expired ones.
-    fn remember(&self, key: (Vec<u8>, Vec<u8>), c: Cached) {
+    fn remember(&self, key: CacheKey, c: Cached) {
         let now = OffsetDateTime::now_utc();
         if let Ok(mut cache) = self.cache.lock() {
             cache.retain(|_, v| now < v.until);

@@ -262,8 +262,11 @@ fn signed_attributes(
     }
 }
 
+/// An attribute type (OID) with the original bytes of its values.
+type Attribute = (String, Vec<Vec<u8>>);
+
 /// The unsigned attributes `[1]` of a SignerInfo: each type with its values' bytes.
-fn unsigned_attributes(si_parts: &[ber::Tlv]) -> Result<Vec<(String, Vec<Vec<u8>>)>, CmsError> {
+fn unsigned_attributes(si_parts: &[ber::Tlv]) -> Result<Vec<Attribute>, CmsError> {
     let mut out = Vec::new();
     if let Some(t) = si_parts.iter().find(|t| t.tag == 0xa1) {
         for a in t.children()? {

@@ -52,7 +52,8 @@ fn cookie<'a>(req: &HttpRequest, name: &'a str, value: String) -> Cookie<'a> {
         .finish()
 }
 
-/// The signed-in session, or a redirect to the sign-in page.
+/// The signed-in session, or a redirect to the sign-in page (the response to send instead).
+#[allow(clippy::result_large_err)]
 fn signed_in(
     req: &HttpRequest,
     state: &AppState,
