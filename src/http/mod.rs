@@ -7,7 +7,7 @@ mod observe;
 pub mod openapi;
 mod periods;
 mod registry;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod submissions;
 mod upload;
 

@@ -157,7 +157,16 @@ pub(super) async fn office_report(
         )?)
     })
     .await?;
-    let stem = match quarter {
+    report_response(&report, &format)
+}
+
+/// The report as `format` (json, csv or xlsx), the files as attachments named after the period.
+pub(crate) fn report_response(
+    report: &crate::office_report::OfficeReport,
+    format: &str,
+) -> Result<HttpResponse, ApiError> {
+    let year = report.year;
+    let stem = match report.quarter {
         Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
         None => format!("bao-cao-ky-so-{year}"),
     };
@@ -167,16 +176,16 @@ pub(super) async fn office_report(
             format!("attachment; filename=\"{stem}.{ext}\""),
         )
     };
-    Ok(match format.as_str() {
+    Ok(match format {
         "csv" => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(attachment("csv"))
-            .body(crate::office_report_files::csv(&report)),
+            .body(crate::office_report_files::csv(report)),
         "xlsx" => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header(attachment("xlsx"))
             .body(
-                crate::office_report_files::xlsx(&report)
+                crate::office_report_files::xlsx(report)
                     .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
             ),
         _ => HttpResponse::Ok().json(report),

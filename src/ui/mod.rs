@@ -298,6 +298,24 @@ fn quarter_of(q: &YearQuery) -> Option<u8> {
         .filter(|n| (1..=4).contains(n))
 }
 
+/// The report of the period the query names (the current year by default).
+async fn load_report(
+    state: &web::Data<AppState>,
+    q: &YearQuery,
+) -> Result<crate::office_report::OfficeReport, ApiError> {
+    let (year, quarter, st) = (year_of(q), quarter_of(q), state.clone());
+    blocking(move || {
+        Ok(crate::tables::office_report(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await
+}
+
 async fn report(
     req: HttpRequest,
     q: web::Query<YearQuery>,
@@ -307,17 +325,7 @@ async fn report(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let (year, quarter, st) = (year_of(&q), quarter_of(&q), state.clone());
-    let r = blocking(move || {
-        Ok(crate::tables::office_report(
-            &st.store,
-            &st.config.time_policy(),
-            year,
-            quarter,
-            time::OffsetDateTime::now_utc(),
-        )?)
-    })
-    .await?;
+    let r = load_report(&state, &q).await?;
     Ok(page(pages::report(&r, &viewer(&s))))
 }
 
@@ -330,40 +338,12 @@ async fn report_file(
     if let Err(r) = signed_in(&req, &state, "read") {
         return Ok(r);
     }
-    let (year, quarter, st) = (year_of(&q), quarter_of(&q), state.clone());
-    let r = blocking(move || {
-        Ok(crate::tables::office_report(
-            &st.store,
-            &st.config.time_policy(),
-            year,
-            quarter,
-            time::OffsetDateTime::now_utc(),
-        )?)
-    })
-    .await?;
-    let stem = match quarter {
-        Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
-        None => format!("bao-cao-ky-so-{year}"),
+    let r = load_report(&state, &q).await?;
+    let format = match q.dinh_dang.as_deref() {
+        Some("csv") => "csv",
+        _ => "xlsx",
     };
-    Ok(match q.dinh_dang.as_deref() {
-        Some("csv") => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{stem}.csv\""),
-            ))
-            .body(crate::office_report_files::csv(&r)),
-        _ => HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{stem}.xlsx\""),
-            ))
-            .body(
-                crate::office_report_files::xlsx(&r)
-                    .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
-            ),
-    })
+    crate::http::reports::report_response(&r, format)
 }
 
 async fn upload_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
