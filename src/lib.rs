@@ -12,6 +12,7 @@ pub mod crl_fetch;
 pub mod demo;
 pub mod enrolment;
 pub mod http;
+pub mod late;
 pub mod listing;
 pub mod maintenance;
 pub mod metrics;

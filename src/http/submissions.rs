@@ -1,7 +1,7 @@
 //! Submissions: upload (receive, verify, commit, credit), the receipt, the stored PDF.
 
 use super::{authorize, blocking, now, upload, ApiError, AppState, Scope};
-use crate::compliance::{self, Submission};
+use crate::compliance::Submission;
 use crate::receipt::receipt as build_receipt;
 use crate::store::{Committed, Received};
 use crate::verify;
@@ -292,35 +292,20 @@ pub(super) async fn accept_late(
     let id = path.into_inner().to_ascii_lowercase();
     let body: AcceptBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("JSON body {{\"reason\": \"...\"}}: {e}")))?;
-    let reason: String = body.reason.trim().chars().take(500).collect();
-    if reason.is_empty() {
-        return Err(ApiError::BadRequest(
-            "give the reason for accepting the late file".into(),
-        ));
-    }
-    let sub = stored(&state, &id).await?;
-    let policy = state.config.time_policy();
-    let late = compliance::credits(&sub, &state.store.registry(), &policy)
-        .1
-        .iter()
-        .any(|n| n.code == "signing_time_implausible");
-    if !late {
-        return Err(ApiError::Conflict(format!(
-            "submission {id} is not late: it earns (or fails to earn) its month for another reason"
-        )));
-    }
+    check_id(&id)?;
     let _one_at_a_time = state.write_lock.lock().await;
-    let acceptance = compliance::Acceptance {
-        by,
-        at: now().format(&Rfc3339).unwrap_or_default(),
-        reason,
-    };
     let st = state.clone();
     let sub = blocking(move || {
-        let sub = st
-            .store
-            .update_submission(&id, |s| s.accepted_late = Some(acceptance))?;
-        Ok(build_receipt(&st.store, sub, &st.config.time_policy())?)
+        let policy = st.config.time_policy();
+        let sub = crate::late::accept(&st.store, &policy, &id, &by, &body.reason, now()).map_err(
+            |e| match e {
+                crate::late::LateError::NoReason => ApiError::BadRequest(e.to_string()),
+                crate::late::LateError::Unknown(_) => ApiError::NotFound(e.to_string()),
+                crate::late::LateError::NotLate(_) => ApiError::Conflict(e.to_string()),
+                crate::late::LateError::Store(s) => s.into(),
+            },
+        )?;
+        Ok(build_receipt(&st.store, sub, &policy)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(sub))

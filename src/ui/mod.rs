@@ -583,6 +583,111 @@ async fn enrol(
     Ok(redirect("/ui/quan-tri"))
 }
 
+/// The administrator's form answer: back to `to`, or a page with the refusal.
+fn outcome(result: Result<(), String>, to: &str, s: &Session) -> HttpResponse {
+    match result {
+        Ok(()) => redirect(to),
+        Err(why) => HttpResponse::BadRequest()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .body(pages::message("Không thực hiện được", &why, Some(&viewer(s))).into_string()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ReasonForm {
+    csrf: String,
+    reason: String,
+}
+
+/// Accept a late file (scope admin), from the list of files.
+async fn accept_late(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ReasonForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return outcome(Err("Biểu mẫu không hợp lệ.".into()), "", &s),
+        Err(r) => return r,
+    };
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, id, by, reason) = (
+        state.clone(),
+        path.into_inner(),
+        s.name.clone(),
+        form.reason.clone(),
+    );
+    let result = blocking(move || {
+        crate::late::accept(
+            &st.store,
+            &st.config.time_policy(),
+            &id,
+            &by,
+            &reason,
+            time::OffsetDateTime::now_utc(),
+        )
+        .map(|_| ())
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
+    })
+    .await
+    .map_err(|e| e.to_string());
+    outcome(result, "/ui/ho-so?trang-thai=late", &s)
+}
+
+#[derive(serde::Deserialize)]
+struct CloseForm {
+    csrf: String,
+    period: String,
+    reason: Option<String>,
+}
+
+/// Close a period (scope admin), from the administration page.
+async fn close_period(
+    req: HttpRequest,
+    form: web::Form<CloseForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return outcome(Err("Biểu mẫu không hợp lệ.".into()), "", &s),
+        Err(r) => return r,
+    };
+    let Some(period) = crate::period::Period::parse(form.period.trim()) else {
+        return outcome(
+            Err(format!(
+                "\"{}\" không phải là một kỳ (YYYY-MM, YYYY-Qn, YYYY).",
+                form.period
+            )),
+            "",
+            &s,
+        );
+    };
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, by) = (state.clone(), s.name.clone());
+    let reason = form.reason.clone().filter(|r| !r.trim().is_empty());
+    let result = blocking(move || {
+        crate::closing::close(
+            &st.store,
+            &st.config.time_policy(),
+            period,
+            time::OffsetDateTime::now_utc(),
+            &by,
+            reason,
+        )
+        .map(|_| ())
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
+    })
+    .await
+    .map_err(|e| e.to_string());
+    let to = match period {
+        crate::period::Period::Month(m) => format!("/ui/thang/{m}"),
+        _ => "/ui/quan-tri".into(),
+    };
+    outcome(result, &to, &s)
+}
+
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui", web::get().to(home))
@@ -600,5 +705,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/nop", web::post().to(upload))
         .route("/ui/ho-so", web::get().to(submissions))
         .route("/ui/quan-tri", web::get().to(admin))
-        .route("/ui/quan-tri/ghi-danh", web::post().to(enrol));
+        .route("/ui/quan-tri/ghi-danh", web::post().to(enrol))
+        .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
+        .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late));
 }

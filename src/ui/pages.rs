@@ -458,6 +458,13 @@ pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> M
                             td {
                                 @for c in &i.satisfies { div.ok { (requirement_vi(c)) } }
                                 @if !i.credited { @for n in &i.notes { div.missing { (n.message) } } }
+                                @if viewer.admin && !i.credited && i.notes.iter().any(|n| n.code == "signing_time_implausible") {
+                                    form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chap-nhan" } {
+                                        input type="hidden" name="csrf" value=(viewer.csrf);
+                                        input type="text" name="reason" placeholder="Lý do chấp nhận" required;
+                                        button type="submit" { "Chấp nhận nộp muộn" }
+                                    }
+                                }
                             }
                         }
                     }
@@ -495,6 +502,15 @@ pub fn admin(
                     }
                     button type="submit" { "Đăng ký" }
                 }
+            }
+            h2 { "Chốt số liệu" }
+            form.close method="post" action="/ui/quan-tri/chot-so-lieu" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="period" { "Kỳ (YYYY-MM, YYYY-Qn hoặc YYYY)" }
+                input id="period" name="period" type="text" required placeholder="2026-Q1";
+                label for="close-reason" { "Ghi chú" }
+                input id="close-reason" name="reason" type="text";
+                button type="submit" { "Chốt số liệu" }
             }
             h2 { "Tình trạng dịch vụ" }
             table.state { tbody { @for (k, v) in state { tr { th { (k) } td { (v) } } } } }

@@ -180,6 +180,14 @@ fn the_pages_in_a_real_browser() {
         c.goto(&app.url(&format!("/ui/thang/{month}"))).await.unwrap();
         assert_eq!(c.find_all(Locator::XPath(&ticked)).await.unwrap().len(), 1, "enrolled: the month changes");
 
+        // Close March from the administration page: its table now says so.
+        c.goto(&app.url("/ui/quan-tri")).await.unwrap();
+        c.find(Locator::Id("period")).await.unwrap().send_keys("2026-03").await.unwrap();
+        c.find(Locator::Css("form.close button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("p.period")).await.unwrap();
+        let closed = c.find(Locator::Css("p.period")).await.unwrap().text().await.unwrap();
+        assert!(closed.starts_with("Đã chốt số liệu lúc"), "{closed}");
+
         // Sign out: the session is revoked on the server, even for a copied cookie.
         c.find(Locator::Css("form.signout button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("form.login")).await.unwrap();
@@ -192,6 +200,55 @@ fn the_pages_in_a_real_browser() {
             .call();
         let status = match stale { Ok(r) => r.status(), Err(ureq::Error::Status(s, _)) => s, Err(e) => panic!("{e}") };
         assert_eq!(status, 303, "a signed-out session is refused");
+        c.close().await.unwrap();
+    });
+}
+
+/// A late file, accepted from the list of files by an administrator with a reason.
+#[test]
+fn a_late_file_is_accepted_from_the_pages() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_with(
+        Some(&demo_registry_toml()),
+        1 << 24,
+        "accept_implausible_signing_time = false",
+    );
+    assert_eq!(
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+            .status,
+        201
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768"] }),
+        );
+        let c = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await
+            .unwrap();
+        c.goto(&app.url("/ui/dang-nhap")).await.unwrap();
+        c.find(Locator::Id("token")).await.unwrap().send_keys(ADMIN).await.unwrap();
+        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
+        let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+        c.goto(&app.url(&format!("/ui/ho-so?thang={:04}-{:02}&trang-thai=late", now.year(), now.month() as u8)))
+            .await
+            .unwrap();
+        let form = c.find(Locator::Css("form.accept")).await.unwrap();
+        form.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("Công văn 12/VP").await.unwrap();
+        std::fs::write(shots().join("nop-muon.png"), c.screenshot().await.unwrap()).unwrap();
+        form.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("table.submissions")).await.unwrap();
+        c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
+        let ticked = "//a[text()='UBND phường Hương Xuân']/ancestor::tr/td[2]/span[@class='ok']";
+        assert_eq!(c.find_all(Locator::XPath(ticked)).await.unwrap().len(), 1, "accepted: the month counts");
         c.close().await.unwrap();
     });
 }
