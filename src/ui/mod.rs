@@ -533,12 +533,16 @@ async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
             ),
         ));
     }
-    Ok(page(pages::admin(
-        &unenrolled,
-        &targets,
-        &facts,
-        &viewer(&s),
-    )))
+    let mut changes = state.store.registry_changes().unwrap_or_default();
+    changes.reverse();
+    changes.truncate(20);
+    let view = pages::AdminView {
+        unenrolled: &unenrolled,
+        targets: &targets,
+        state: &facts,
+        changes: &changes,
+    };
+    Ok(page(pages::admin(&view, &viewer(&s))))
 }
 
 #[derive(serde::Deserialize)]

@@ -475,12 +475,35 @@ pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> M
 }
 
 /// Administration: unenrolled signers with an "enrol" action, and the service's state.
-pub fn admin(
-    unenrolled: &[crate::tables::Unenrolled],
-    targets: &[(String, String)],
-    state: &[(String, String)],
-    viewer: &Viewer,
-) -> Markup {
+pub struct AdminView<'a> {
+    pub unenrolled: &'a [crate::tables::Unenrolled],
+    pub targets: &'a [(String, String)],
+    pub state: &'a [(String, String)],
+    /// The registry's latest changes, newest first.
+    pub changes: &'a [crate::store::audit::Change],
+}
+
+/// A change's fields that differ, for the history table.
+fn changed_fields(c: &crate::store::audit::Change) -> String {
+    let Some(before) = c.before.as_ref().and_then(|b| b.as_object()) else {
+        return "thêm mới".into();
+    };
+    let after = c.after.as_object();
+    let mut keys: Vec<&String> = before
+        .keys()
+        .chain(after.into_iter().flat_map(|a| a.keys()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| before.get(k.as_str()) != after.and_then(|a| a.get(k.as_str())))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
+    let (unenrolled, targets, state) = (v.unenrolled, v.targets, v.state);
     layout(
         "Quản trị",
         Some(viewer),
@@ -512,8 +535,25 @@ pub fn admin(
                 input id="close-reason" name="reason" type="text";
                 button type="submit" { "Chốt số liệu" }
             }
+            h2 { "Thay đổi danh mục gần đây" }
+            @if v.changes.is_empty() { p.none { "Chưa có." } }
+            @else {
+                table.changes {
+                    thead { tr { th { "Lúc" } th { "Người sửa" } th { "Bản ghi" } th { "Thay đổi" } } }
+                    tbody {
+                        @for c in v.changes {
+                            tr {
+                                td { (vn_time(&c.at)) }
+                                td { (c.by) }
+                                td { (if c.kind == "unit" { "Đơn vị " } else { "Lãnh đạo " }) (c.id) }
+                                td { (changed_fields(c)) }
+                            }
+                        }
+                    }
+                }
+            }
             h2 { "Tình trạng dịch vụ" }
-            table.state { tbody { @for (k, v) in state { tr { th { (k) } td { (v) } } } } }
+            table.state { tbody { @for (k, val) in state { tr { th { (k) } td { (val) } } } } }
         },
     )
 }

@@ -179,6 +179,13 @@ fn the_pages_in_a_real_browser() {
         c.wait().for_element(Locator::Css("h1")).await.unwrap();
         c.goto(&app.url(&format!("/ui/thang/{month}"))).await.unwrap();
         assert_eq!(c.find_all(Locator::XPath(&ticked)).await.unwrap().len(), 1, "enrolled: the month changes");
+        // The enrolment is in the registry's history, under the administrator's name.
+        c.goto(&app.url("/ui/quan-tri")).await.unwrap();
+        let history = c.find(Locator::Css("table.changes")).await.unwrap().text().await.unwrap();
+        assert!(
+            history.contains("admin") && history.contains("Đơn vị trung-tam-van-hoa") && history.contains("certificates"),
+            "{history}"
+        );
 
         // Close March from the administration page: its table now says so.
         c.goto(&app.url("/ui/quan-tri")).await.unwrap();
