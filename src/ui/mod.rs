@@ -268,16 +268,35 @@ async fn unit(
     };
     let year = year_of(&q);
     let (st, uid) = (state.clone(), id.clone());
-    let months = blocking(move || {
-        Ok(crate::tables::unit_history(
-            &st.store,
-            &st.config.time_policy(),
-            &uid,
-            year,
-        )?)
+    let (months, files) = blocking(move || {
+        let months = crate::tables::unit_history(&st.store, &st.config.time_policy(), &uid, year)?;
+        // Each file behind the year: its name, signers and verdict, for the page.
+        let mut files = std::collections::HashMap::new();
+        for m in &months {
+            let ids = m
+                .organisation
+                .iter()
+                .flat_map(|o| o.submissions.iter())
+                .chain(m.leaders.iter().flat_map(|l| l.submissions.iter()));
+            for sub_id in ids {
+                if !files.contains_key(sub_id) {
+                    if let Some(sub) = st.store.get(sub_id)? {
+                        files.insert(sub_id.clone(), pages::FileFacts::of(&sub));
+                    }
+                }
+            }
+        }
+        Ok((months, files))
     })
     .await?;
-    Ok(page(pages::unit(&name, &id, year, &months, &viewer(&s))))
+    Ok(page(pages::unit(
+        &name,
+        &id,
+        year,
+        &months,
+        &files,
+        &viewer(&s),
+    )))
 }
 
 async fn pdf(

@@ -206,18 +206,66 @@ fn prev_month(m: Month) -> Month {
 }
 
 /// A unit's year.
+/// What the unit page says of one file.
+pub struct FileFacts {
+    pub name: String,
+    pub signers: Vec<(String, String)>,
+    pub verdict: crate::report::Verdict,
+}
+
+impl FileFacts {
+    pub fn of(sub: &crate::compliance::Submission) -> FileFacts {
+        FileFacts {
+            name: sub
+                .file_name
+                .clone()
+                .unwrap_or_else(|| format!("{}.pdf", &sub.id[..12.min(sub.id.len())])),
+            signers: sub
+                .report
+                .signatures
+                .iter()
+                .map(|s| {
+                    let who = s
+                        .signer
+                        .as_ref()
+                        .map(|x| x.subject.clone())
+                        .unwrap_or_default();
+                    let cn = who
+                        .split(',')
+                        .find_map(|p| p.strip_prefix("CN="))
+                        .unwrap_or(&who)
+                        .to_string();
+                    (
+                        cn,
+                        s.signing_time.as_deref().map(vn_time).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            verdict: sub.report.verdict,
+        }
+    }
+}
+
 pub fn unit(
     name: &str,
     id: &str,
     year: i32,
     months: &[UnitMonthHistory],
+    facts: &std::collections::HashMap<String, FileFacts>,
     viewer: &Viewer,
 ) -> Markup {
     let files = |subs: &[String]| {
         html! {
             @for s in subs {
-                a.file href={ "/ui/ho-so/" (s) "/pdf" } title=(s) { "Tải tệp " (s.get(..8).unwrap_or(s)) }
-                " "
+                div.file {
+                    a href={ "/ui/ho-so/" (s) "/pdf" } title=(s) {
+                        (facts.get(s).map(|f| f.name.as_str()).unwrap_or("tệp"))
+                    }
+                    @if let Some(f) = facts.get(s) {
+                        " — " (verdict_vi(f.verdict))
+                        @for (who, when) in &f.signers { br; span.hint { (who) ", ký lúc " (when) } }
+                    }
+                }
             }
         }
     };

@@ -126,6 +126,7 @@ fn the_pages_in_a_real_browser() {
         c.wait().for_element(Locator::Css("table.unit")).await.unwrap();
         let html = c.source().await.unwrap();
         assert!(html.contains(&format!("/ui/ho-so/{id}/pdf")), "{html}");
+        assert!(html.contains("Hợp lệ") && html.contains("ký lúc"), "the file's verdict and signers: {html}");
         shot("don-vi").await;
 
         // The report, and its XLSX through the browser session's cookie.
