@@ -9,7 +9,7 @@ mod periods;
 mod registry;
 pub(crate) mod reports;
 pub(crate) mod submissions;
-mod upload;
+pub(crate) mod upload;
 
 use crate::config::Config;
 use crate::pki::crypto::sha256;
@@ -82,7 +82,7 @@ impl AppState {
     }
 
     /// A place for one more upload of `token`, or 429 when it has `max_uploads_per_token`.
-    fn upload_permit(&self, token: &str) -> Result<OwnedSemaphorePermit, ApiError> {
+    pub(crate) fn upload_permit(&self, token: &str) -> Result<OwnedSemaphorePermit, ApiError> {
         let max = self.config.max_uploads_per_token.max(1);
         let sem = match self.uploads.lock() {
             Ok(mut m) => m

@@ -104,8 +104,19 @@ pub(crate) async fn receive_and_commit(
     client: String,
 ) -> Result<(bool, Submission), ApiError> {
     let _permit = state.upload_permit(&client)?;
-    let started = std::time::Instant::now();
     let (received, form) = upload::receive(req, payload, state).await?;
+    commit_received(state, received, form, client).await
+}
+
+/// Verify (unless the bytes are known) and commit received bytes: whether the submission is
+/// new, and the stored submission.
+pub(crate) async fn commit_received(
+    state: &web::Data<AppState>,
+    received: Received,
+    form: upload::Form,
+    client: String,
+) -> Result<(bool, Submission), ApiError> {
+    let started = std::time::Instant::now();
     let (st, id) = (state.clone(), received.id.clone());
     let known = blocking(move || Ok(st.store.contains(&id)?)).await?;
     let committed = if known {

@@ -316,3 +316,77 @@ pub async fn receive(
     }
     Ok((sink.finish().await?, form))
 }
+
+/// Receive several files of one multipart body (the pages' upload form: parts `file`, and
+/// `unit`), each into its own intake, each within `max_upload_bytes`, the whole within the
+/// deadline. At most `max_files` files; more is refused.
+pub async fn receive_many(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    max_files: usize,
+) -> Result<Vec<(Received, Form)>, ApiError> {
+    let cfg = &state.config;
+    let l = Limits {
+        limit: cfg.max_upload_bytes,
+        idle: Duration::from_secs(cfg.upload_idle_timeout_secs.max(1)),
+        over: Arc::new(AtomicBool::new(false)),
+    };
+    let body = Counted {
+        inner: payload,
+        seen: 0,
+        cap: l.limit.saturating_mul(max_files as u64) + ENVELOPE,
+        over: l.over.clone(),
+    };
+    let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
+    let read = async {
+        let mut mp = actix_multipart::Multipart::new(req.headers(), body);
+        let (mut unit, mut files) = (None, Vec::new());
+        while let Some(field) = next(&mut mp, l.idle).await? {
+            let mut field = field.map_err(|e| l.body_error(e))?;
+            match field.name() {
+                Some("file") => {
+                    if files.len() == max_files {
+                        return Err(ApiError::BadRequest(format!(
+                            "at most {max_files} files at once"
+                        )));
+                    }
+                    let file_name = field.content_disposition().and_then(disposition_name);
+                    let mut sink = Sink {
+                        intake: Some(state.store.intake()),
+                        pending: Vec::new(),
+                        store: state.store.clone(),
+                    };
+                    copy(&mut field, &mut sink, &l).await?;
+                    if sink.size() == 0 {
+                        continue; // an empty file input
+                    }
+                    files.push((sink.finish().await?, file_name));
+                }
+                Some("unit") => unit = small_part(&mut field, &l).await?,
+                _ => {
+                    while next(&mut field, l.idle)
+                        .await?
+                        .transpose()
+                        .map_err(|e| l.body_error(e))?
+                        .is_some()
+                    {}
+                }
+            }
+        }
+        Ok::<_, ApiError>((unit, files))
+    };
+    let (unit, files) = tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
+    Ok(files
+        .into_iter()
+        .map(|(r, file_name)| {
+            let form = Form {
+                unit: unit.clone().filter(|u| !u.is_empty()),
+                file_name,
+            };
+            (r, form)
+        })
+        .collect())
+}

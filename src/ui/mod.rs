@@ -410,33 +410,47 @@ async fn upload(
                 .into_string(),
             );
     }
-    match crate::http::submissions::receive_and_commit(&req, payload, &state, s.name.clone()).await
-    {
-        Ok((created, sub)) => {
-            let (credits, notes) = crate::compliance::credits(
-                &sub,
-                &state.store.registry(),
-                &state.config.time_policy(),
-            );
-            page(pages::received(
-                &sub,
-                &credits,
-                &notes,
-                created,
-                &viewer(&s),
-            ))
-        }
-        Err(e) => {
-            let status = actix_web::ResponseError::status_code(&e);
-            HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-                .body(
-                    pages::message("Không nộp được", &e.to_string(), Some(&viewer(&s)))
-                        .into_string(),
-                )
+    let _permit = match state.upload_permit(&s.name) {
+        Ok(p) => p,
+        Err(e) => return refused(&e, &s),
+    };
+    let files = match crate::http::upload::receive_many(&req, payload, &state, MAX_FILES).await {
+        Ok(f) => f,
+        Err(e) => return refused(&e, &s),
+    };
+    let (mut outcomes, mut failed) = (Vec::new(), Vec::new());
+    for (received, form) in files {
+        let name = form.file_name.clone().unwrap_or_else(|| "tệp".into());
+        match crate::http::submissions::commit_received(&state, received, form, s.name.clone())
+            .await
+        {
+            Ok((created, sub)) => {
+                let (credits, notes) = crate::compliance::credits(
+                    &sub,
+                    &state.store.registry(),
+                    &state.config.time_policy(),
+                );
+                outcomes.push(pages::Outcome {
+                    sub,
+                    credits,
+                    notes,
+                    created,
+                });
+            }
+            Err(e) => failed.push(format!("{name}: không nộp được: {e}")),
         }
     }
+    page(pages::received(&outcomes, &failed, &viewer(&s)))
+}
+
+/// The most files one upload form may carry.
+const MAX_FILES: usize = 20;
+
+fn refused(e: &ApiError, s: &Session) -> HttpResponse {
+    HttpResponse::build(actix_web::ResponseError::status_code(e))
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .body(pages::message("Không nộp được", &e.to_string(), Some(&viewer(s))).into_string())
 }
 
 #[derive(serde::Deserialize)]

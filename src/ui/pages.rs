@@ -400,10 +400,10 @@ pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
                     @for (id, name) in units { option value=(id) { (name) } }
                 }
                 label for="file" { "Tệp PDF" }
-                input id="file" name="file" type="file" accept="application/pdf,.pdf" required;
+                input id="file" name="file" type="file" accept="application/pdf,.pdf" multiple required;
                 button type="submit" { "Nộp" }
             }
-            p.hint { "Mỗi lần nộp một tệp. Kết quả kiểm tra chữ ký hiện ngay sau khi nộp." }
+            p.hint { "Có thể chọn nhiều tệp (tối đa 20). Kết quả kiểm tra chữ ký của từng tệp hiện ngay sau khi nộp." }
         },
     )
 }
@@ -429,21 +429,36 @@ fn requirement_vi(c: &crate::compliance::Credit) -> String {
     }
 }
 
-/// What an upload earned, in plain Vietnamese.
-pub fn received(
-    sub: &crate::compliance::Submission,
-    credits: &[crate::compliance::Credit],
-    notes: &[crate::compliance::Note],
-    created: bool,
-    viewer: &Viewer,
-) -> Markup {
+/// One uploaded file's result, as the page shows it.
+pub struct Outcome {
+    pub sub: crate::compliance::Submission,
+    pub credits: Vec<crate::compliance::Credit>,
+    pub notes: Vec<crate::compliance::Note>,
+    pub created: bool,
+}
+
+/// What the uploaded files earned, in plain Vietnamese, one section per file; `failed` lists
+/// the files that could not be taken, with why.
+pub fn received(outcomes: &[Outcome], failed: &[String], viewer: &Viewer) -> Markup {
     layout(
         "Kết quả nộp",
         Some(viewer),
         html! {
-            h1 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
+            h1 { "Kết quả nộp (" (outcomes.len()) " tệp)" }
+            @for f in failed { p.error role="alert" { (f) } }
+            @for o in outcomes { (received_one(o)) }
+            p { a href="/ui/nop" { "Nộp tệp khác" } " · " a href="/ui/ho-so" { "Danh sách hồ sơ" } }
+        },
+    )
+}
+
+fn received_one(o: &Outcome) -> Markup {
+    let sub = &o.sub;
+    html! {
+        section.receipt {
+            h2 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
             p {
-                @if created { "Đã nhận và lưu lúc " (vn_time(&sub.received_at)) "." }
+                @if o.created { "Đã nhận và lưu lúc " (vn_time(&sub.received_at)) "." }
                 @else { "Tệp này đã được nộp trước đó (lúc " (vn_time(&sub.received_at)) "); đây là kết quả lần nộp đó." }
             }
             p.verdict { "Kết quả kiểm tra chữ ký: " strong { (verdict_vi(sub.report.verdict)) } }
@@ -464,16 +479,15 @@ pub fn received(
                     }
                 }
             }
-            h2 { "Được tính cho" }
-            @if credits.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
-            ul { @for c in credits { li.ok { (requirement_vi(c)) } } }
-            @if !notes.is_empty() {
-                h2 { "Ghi chú" }
-                ul.notes { @for n in notes { li { (n.message) } } }
+            h3 { "Được tính cho" }
+            @if o.credits.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
+            ul { @for c in &o.credits { li.ok { (requirement_vi(c)) } } }
+            @if !o.notes.is_empty() {
+                h3 { "Ghi chú" }
+                ul.notes { @for n in &o.notes { li { (n.message) } } }
             }
-            p { a href="/ui/nop" { "Nộp tệp khác" } " · " a href="/ui/ho-so" { "Danh sách hồ sơ" } }
-        },
-    )
+        }
+    }
 }
 
 /// The month's submissions, credited or not.

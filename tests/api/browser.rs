@@ -146,18 +146,24 @@ fn the_pages_in_a_real_browser() {
         // The clerk's upload: a file through the page, its result in Vietnamese, then the list.
         c.goto(&app.url("/ui/nop")).await.unwrap();
         shot("nop").await;
-        let pdf = root().join("fixtures/pdf/pyhanko-leader-april-0030.pdf");
-        c.find(Locator::Id("file")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
+        // Two files at once (a multiple file input); each gets its result.
+        let pdfs = ["pyhanko-leader-april-0030.pdf", "pyhanko-expired.pdf"]
+            .map(|f| root().join("fixtures/pdf").join(f).display().to_string());
+        c.find(Locator::Id("file")).await.unwrap().send_keys(&pdfs.join("\n")).await.unwrap();
         c.find(Locator::Css("form.upload button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("p.verdict")).await.unwrap();
         let html = c.source().await.unwrap();
+        assert!(html.contains("Kết quả nộp (2 tệp)"), "{html}");
         assert!(html.contains("Kết quả: pyhanko-leader-april-0030.pdf"), "{html}");
-        assert!(html.contains("Hợp lệ"), "{html}");
+        assert!(html.contains("Kết quả: pyhanko-expired.pdf"), "{html}");
+        assert_eq!(c.find_all(Locator::Css("section.receipt")).await.unwrap().len(), 2);
+        assert!(html.contains("Hợp lệ") && html.contains("Chưa được tính"), "{html}");
         shot("ket-qua").await;
         let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
         c.goto(&app.url(&format!("/ui/ho-so?thang={:04}-{:02}", now.year(), now.month() as u8))).await.unwrap();
         let html = c.source().await.unwrap();
-        assert!(html.contains("pyhanko-leader-april-0030.pdf") && html.contains("admin"), "{html}");
+        assert!(html.contains("pyhanko-leader-april-0030.pdf") && html.contains("pyhanko-expired.pdf"), "{html}");
+        assert!(html.contains("admin"), "{html}");
         shot("ho-so").await;
 
         // Administration: enrol an unenrolled signer to a unit and see the month change.
