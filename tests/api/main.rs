@@ -24,4 +24,5 @@ mod registry_history;
 mod revocation;
 mod script;
 mod storage;
+mod ui_upload;
 mod upload;

@@ -1,0 +1,99 @@
+//! The pages' multi-file upload at the HTTP level: a file over `max_upload_bytes` is refused
+//! with 413 and nothing is stored; a form without the session's CSRF token is refused.
+
+use crate::helpers::*;
+
+/// Sign in through the form like a browser; the session cookie.
+fn sign_in(app: &TestApp, token: &str) -> String {
+    let agent = ureq::builder().redirects(0).build();
+    let r = agent.get(&app.url("/ui/dang-nhap")).call().unwrap();
+    let nonce_cookie = r
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let nonce = nonce_cookie.split_once('=').unwrap().1.to_string();
+    let r = agent
+        .post(&app.url("/ui/dang-nhap"))
+        .set("Cookie", &nonce_cookie)
+        .send_form(&[("token", token), ("csrf", &nonce)]);
+    let r = match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(r.status(), 303, "signed in");
+    r.header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn post_files(app: &TestApp, cookie: &str, csrf: &str, files: &[(&str, &[u8])]) -> (u16, String) {
+    let boundary = "kysoUiBoundary";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let r = ureq::post(&app.url(&format!("/ui/nop?csrf={csrf}")))
+        .set("Cookie", cookie)
+        .set(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .send_bytes(&body);
+    match r {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn the_upload_page_keeps_the_limits_and_wants_its_csrf_token() {
+    let small = fixture("pyhanko-org-then-leader.pdf");
+    let limit = small.len() as u64 + 10;
+    let app = spawn_app_with(Some(&demo_registry_toml()), limit, "");
+    let cookie = sign_in(&app, SUBMIT);
+    let form = ureq::get(&app.url("/ui/nop"))
+        .set("Cookie", &cookie)
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let csrf = form
+        .split("csrf=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // Without the session's token: refused, nothing stored.
+    let (status, _) = post_files(&app, &cookie, "wrong", &[("a.pdf", &small)]);
+    assert_eq!(status, 403);
+    // One file within the limit and one over it: the whole form is refused with 413.
+    let mut big = small.clone();
+    big.extend(std::iter::repeat_n(b' ', 100));
+    let (status, page) = post_files(&app, &cookie, &csrf, &[("a.pdf", &small), ("b.pdf", &big)]);
+    assert_eq!(status, 413, "{page}");
+    assert!(page.contains("Không nộp được"), "{page}");
+    assert_eq!(
+        app.get("/healthz", None).json()["submissions"],
+        0,
+        "nothing stored"
+    );
+    // Within the limit: stored and shown.
+    let (status, page) = post_files(&app, &cookie, &csrf, &[("a.pdf", &small)]);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Kết quả nộp (1 tệp)"), "{page}");
+    assert_eq!(app.get("/healthz", None).json()["submissions"], 1);
+}
