@@ -362,18 +362,18 @@ fn check_certificates(
 /// issuer name, a scope that includes it, signed with cRLSign by one of `signers` (see
 /// [`crl_signers`]).
 pub fn crl_for<'a>(cert: &Cert, signers: &[&Cert], store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
-    crl_set_for(cert, signers, store).and_then(|set| set.into_iter().next())
+    let candidates: Vec<&Arc<Crl>> = crls_for(cert, signers, store).collect();
+    crl_set_for(&candidates).and_then(|set| set.into_iter().next())
 }
 
 /// The complete CRLs that together answer for `cert` for every reason (§6.3.3 (d), reasons
 /// mask): the newest CRL for all reasons, or else the newest CRL of each onlySomeReasons
 /// partition when the partitions together cover every reason.
-fn crl_set_for<'a>(
-    cert: &Cert,
-    signers: &[&Cert],
-    store: &'a TrustStore,
-) -> Option<Vec<&'a Arc<Crl>>> {
-    let complete: Vec<&Arc<Crl>> = crls_for(cert, signers, store)
+/// `candidates` are the CRLs [`crls_for`] found (scope and signature checked once).
+fn crl_set_for<'a>(candidates: &[&'a Arc<Crl>]) -> Option<Vec<&'a Arc<Crl>>> {
+    let complete: Vec<&Arc<Crl>> = candidates
+        .iter()
+        .copied()
         .filter(|crl| crl.delta_base.is_none())
         .collect();
     let newest = |mask: Option<u16>| {
@@ -396,16 +396,13 @@ fn crl_set_for<'a>(
 
 /// The newest delta CRL that updates `base` for `cert` (§5.2.4: its base number is at most the
 /// complete CRL's number), if any.
-fn delta_for<'a>(
-    cert: &Cert,
-    signers: &[&Cert],
-    base: &Crl,
-    store: &'a TrustStore,
-) -> Option<&'a Arc<Crl>> {
+fn delta_for<'a>(base: &Crl, candidates: &[&'a Arc<Crl>]) -> Option<&'a Arc<Crl>> {
     // Numbers are unsigned magnitudes without leading zeros: compare by length, then bytes.
     let n = |b: &[u8]| (b.len(), b.to_vec());
     let base_number = n(base.number.as_deref()?);
-    crls_for(cert, signers, store)
+    candidates
+        .iter()
+        .copied()
         .filter(|d| {
             // It updates this complete CRL (its base is no newer), it is newer than it, and it
             // has the same scope (§5.2.4).
@@ -477,7 +474,8 @@ fn crl_signers<'a>(
         // A certificate of the path itself has its own revocation checked with the path.
         let on_path = chain.iter().any(|p| p.sha256 == s.sha256);
         // Every partition of its issuer's CRLs current, and none lists it.
-        let not_revoked = crl_set_for(s, &[parent.as_ref()], store).is_some_and(|set| {
+        let candidates: Vec<&Arc<Crl>> = crls_for(s, &[parent.as_ref()], store).collect();
+        let not_revoked = crl_set_for(&candidates).is_some_and(|set| {
             set.iter().all(|crl| {
                 crl.revocation_of(s).is_none() && crl.next_update.is_none_or(|n| at <= n)
             })
@@ -566,9 +564,12 @@ fn check_revocation(
     for i in 0..chain.len().saturating_sub(1) {
         let (c, issuer) = (&chain[i], &chain[i + 1]);
         let signers = crl_signers(chain, i, store, at);
+        // Every CRL that may answer for c, its signature verified once for all the uses below.
+        let candidates: Vec<&Arc<Crl>> = crls_for(c, &signers, store).collect();
+        let crls = crl_set_for(&candidates);
         // The signer is asked online even with a CRL (a token lost this morning is not on
         // the last CRL yet); a CA only when no CRL answers for it.
-        let ask_online = i == 0 || crl_for(c, &signers, store).is_none();
+        let ask_online = i == 0 || crls.is_none();
         let ocsp = ocsp_answer(c, issuer, store, at, ask_online);
         if let Some(r) = &ocsp {
             if let ocsp::CertStatus::Revoked(when) = r.status {
@@ -583,7 +584,7 @@ fn check_revocation(
             }
         }
         let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
-        match crl_set_for(c, &signers, store) {
+        match crls {
             None if ocsp_answered => {}
             None => out.push(Finding::NoRevocationData {
                 subject: c.subject.clone(),
@@ -591,7 +592,8 @@ fn check_revocation(
             }),
             Some(set) => {
                 for crl in set {
-                    crl_status(c, crl, &signers, store, at, i == 0, out);
+                    let delta = delta_for(crl, &candidates);
+                    crl_status(c, crl, delta, at, i == 0, out);
                 }
             }
         }
@@ -602,8 +604,7 @@ fn check_revocation(
 fn crl_status(
     c: &Cert,
     crl: &Crl,
-    signers: &[&Cert],
-    store: &TrustStore,
+    delta: Option<&Arc<Crl>>,
     at: OffsetDateTime,
     is_signer: bool,
     out: &mut Vec<Finding>,
@@ -614,7 +615,6 @@ fn crl_status(
             next_update: nu,
         });
     }
-    let delta = delta_for(c, signers, crl, store);
     let listed = match delta {
         Some(d) if d.revocation_of(c).is_some() => d.revocation_of(c),
         Some(d) if d.removes(c) => None,
