@@ -51,6 +51,27 @@ fn with_common_errors(mut paths: Value) -> Value {
 
 /// The body shapes (receipt, report, tables, registry records).
 fn schemas() -> Value {
+    merge(&[
+        verdict_schemas(),
+        submission_schemas(),
+        office_schemas(),
+        registry_schemas(),
+    ])
+}
+
+/// One JSON object with the entries of all of `parts`.
+fn merge(parts: &[Value]) -> Value {
+    let mut all = serde_json::Map::new();
+    for p in parts {
+        if let Some(o) = p.as_object() {
+            all.extend(o.clone());
+        }
+    }
+    Value::Object(all)
+}
+
+/// The verdict: errors, problems, notes, signatures, reports.
+fn verdict_schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["code", "message"],
             "properties": { "code": { "type": "string", "enum": super::error::ErrorCode::ALL },
@@ -88,6 +109,12 @@ fn schemas() -> Value {
             "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } },
             "document_problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" },
                 "description": "problems of the file as a whole (repairs made to read it, hidden changes); absent when none" } } },
+    })
+}
+
+/// Submissions: credits, receipts, the month's list.
+fn submission_schemas() -> Value {
+    json!({
         "Credit": { "type": "object", "properties": {
             "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
             "requirement": { "type": "string", "enum": ["organisation", "leader"] },
@@ -116,6 +143,12 @@ fn schemas() -> Value {
                 "credited": { "type": "boolean" },
                 "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
                 "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
+    })
+}
+
+/// The Office's figures: closed periods, the report, the tables.
+fn office_schemas() -> Value {
+    json!({
         "ClosedMark": { "type": "object", "properties": {
             "closed_at": { "type": "string", "format": "date-time" }, "closed_by": { "type": "string" },
             "sha256": { "type": "string" } } },
@@ -154,22 +187,6 @@ fn schemas() -> Value {
                 "unit": { "type": "string" }, "unit_name": { "type": "string" },
                 "requirement": { "type": "string", "enum": ["organisation", "leader"] },
                 "leader": { "type": "string" }, "leader_name": { "type": "string" } } } } } },
-        "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
-            "id": { "type": "string" }, "name": { "type": "string" },
-            "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
-            "certificates": { "type": "array", "items": { "type": "string" } },
-            "active": { "type": "boolean", "default": true },
-            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
-            "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
-            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
-        "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
-            "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
-        "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
-            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-            "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
-            "to": { "type": "string", "example": "2026-12" },
-            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
-            "certificates": { "type": "array", "items": { "type": "string" } } } },
         "MonthTable": { "type": "object", "properties": {
             "month": { "type": "string" },
             "closed": { "$ref": "#/components/schemas/ClosedMark" },
@@ -194,26 +211,59 @@ fn schemas() -> Value {
         "Count": { "type": "object", "properties": {
             "required": { "type": "integer" }, "satisfied": { "type": "integer" },
             "missing": { "type": "array", "items": { "type": "string" } } } },
+    })
+}
+
+/// The registry: units, leaders, unenrolled signers.
+fn registry_schemas() -> Value {
+    json!({
+        "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" },
+            "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
+            "certificates": { "type": "array", "items": { "type": "string" } },
+            "active": { "type": "boolean", "default": true },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
+            "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
+            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
+        "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
+            "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
+        "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+            "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
+            "to": { "type": "string", "example": "2026-12" },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
+            "certificates": { "type": "array", "items": { "type": "string" } } } },
         "Unenrolled": { "type": "object", "properties": {
             "sha256": { "type": "string" }, "subject": { "type": "string" }, "issuer": { "type": "string" },
-            "submissions": { "type": "array", "items": { "type": "string" } } } }
+            "submissions": { "type": "array", "items": { "type": "string" } } } },
     })
 }
 
 /// Every route with its status codes (the one table is `http::error`).
 fn paths() -> Value {
-    let auth_errors = json!({
+    merge(&[
+        service_paths(),
+        submission_paths(),
+        office_paths(),
+        registry_paths(),
+    ])
+}
+
+/// The answers every authenticated operation can give.
+fn auth_errors() -> Value {
+    json!({
         "401": error_response("missing or unknown bearer token"),
         "403": error_response("the token lacks the scope"),
-    });
-    let with = |mut base: Value, extra: Value| {
-        if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
-            for (k, v) in e {
-                b.insert(k.clone(), v.clone());
-            }
-        }
-        base
-    };
+    })
+}
+
+/// `base` with the entries of `extra` added.
+fn with(base: Value, extra: Value) -> Value {
+    merge(&[base, extra])
+}
+
+/// The service itself: health, readiness, metrics, this document.
+fn service_paths() -> Value {
     json!({
         "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
             "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
@@ -224,6 +274,12 @@ fn paths() -> Value {
             "responses": { "200": { "description": "text/plain; version=0.0.4", "content": { "text/plain": {} } } } } },
         "/api/openapi.json": { "get": { "summary": "This document", "security": [],
             "responses": { "200": { "description": "OpenAPI 3.0" } } } },
+    })
+}
+
+/// Submissions: upload, list, receipts, late files, the PDFs.
+fn submission_paths() -> Value {
+    json!({
         "/api/v1/submissions": { "get": {
             "summary": "Every submission signed or received in a month, credited or not, with the file name, the sender and why a file earned nothing (scope read)",
             "parameters": [
@@ -233,7 +289,7 @@ fn paths() -> Value {
                 { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
                 { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } } ],
             "responses": with(json!({ "200": ok_json("one page, newest receipt first", "SubmissionPage"),
-                "400": error_response("bad month or status") }), auth_errors.clone()) },
+                "400": error_response("bad month or status") }), auth_errors()) },
           "post": {
             "summary": "Upload one signed PDF (scope submit). Verified at the receipt time.",
             "requestBody": { "required": true, "content": {
@@ -251,51 +307,57 @@ fn paths() -> Value {
                 "429": error_response("the token already has max_uploads_per_token uploads in progress (code too_many_uploads; Retry-After)"),
                 "503": error_response("the disk refuses writes or the index is being rebuilt; nothing was stored (code storage_unavailable; Retry-After)"),
                 "507": error_response("no space left; nothing was stored (code insufficient_storage; Retry-After)")
-            }), auth_errors.clone()) } },
+            }), auth_errors()) } },
         "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-            "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors()) } },
         "/api/v1/submissions/{id}/accept-late": { "post": {
             "summary": "Accept a late file (its claimed signing time is not believed) with a reason: it then earns its month; who, when and why are kept with it (scope admin)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
             "responses": with(json!({ "200": ok_json("the receipt, now crediting the month", "Receipt"),
                 "400": error_response("no reason"), "404": error_response("unknown id"),
-                "409": error_response("the file is not late (code conflict)") }), auth_errors.clone()) } },
+                "409": error_response("the file is not late (code conflict)") }), auth_errors()) } },
         "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-            "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors()) } },
+    })
+}
+
+/// The Office's figures: tables, closed periods, the report, registry changes.
+fn office_paths() -> Value {
+    json!({
         "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
             "parameters": [
                 { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-03" } },
                 { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
             "responses": with(json!({ "200": { "description": "the table; CSV is UTF-8 with BOM, Vietnamese headers",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthTable" } }, "text/csv": {} } },
-                "400": error_response("not a month") }), auth_errors.clone()) } },
+                "400": error_response("not a month") }), auth_errors()) } },
         "/api/v1/compliance": { "get": { "summary": "Months satisfied out of months required, per unit (scope read)",
             "parameters": [
                 { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
                 { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
-            "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors()) } },
         "/api/v1/periods/{period}": { "get": {
             "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
             "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, requirement, closed, now}]}" },
-                "400": error_response("not a period") }), auth_errors.clone()) } },
+                "400": error_response("not a period") }), auth_errors()) } },
         "/api/v1/periods/{period}/close": { "post": {
             "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],
             "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
             "responses": with(json!({ "201": ok_json("closed", "Closed"),
                 "400": error_response("not a period, or the period is not over"),
-                "409": error_response("already closed (code conflict)") }), auth_errors.clone()) } },
+                "409": error_response("already closed (code conflict)") }), auth_errors()) } },
         "/api/v1/registry/changes": { "get": {
             "summary": "The registry's audit log, newest first: who changed which unit or leader, when, before and after (scope read)",
             "responses": with(json!({ "200": { "description": "changes", "content": { "application/json": { "schema": {
                 "type": "array", "items": { "type": "object", "properties": {
                     "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" },
                     "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
-                    "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors.clone()) } },
+                    "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors()) } },
         "/api/v1/reports/{year}": { "get": {
             "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
             "parameters": [
@@ -305,32 +367,38 @@ fn paths() -> Value {
             "responses": with(json!({ "200": { "description": "the report; CSV UTF-8 with BOM; XLSX with a frozen header row",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeReport" } }, "text/csv": {},
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
-                "400": error_response("bad year, quarter or format") }), auth_errors.clone()) } },
+                "400": error_response("bad year, quarter or format") }), auth_errors()) } },
+    })
+}
+
+/// The registry, unenrolled signers, re-verification.
+fn registry_paths() -> Value {
+    json!({
         "/api/v1/units": { "get": { "summary": "All units (scope read)",
-            "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors()) } },
         "/api/v1/units/{id}": {
             "get": { "summary": "One unit (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors.clone()) },
+                "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors()) },
             "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
-                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors.clone()) } },
+                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors()) } },
         "/api/v1/units/{id}/history": { "get": { "summary": "A unit's months of a year: what each required and the files that met it (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
                 { "name": "year", "in": "query", "schema": { "type": "integer" } } ],
             "responses": with(json!({ "200": { "description": "{unit, year, months: [{month, required, organisation: {satisfied, submissions}, leaders: [...]}]}" },
-                "404": error_response("unknown unit") }), auth_errors.clone()) } },
+                "404": error_response("unknown unit") }), auth_errors()) } },
         "/api/v1/leaders": { "get": { "summary": "All leaders (scope read)",
-            "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors()) } },
         "/api/v1/leaders/{id}": {
             "get": { "summary": "One leader (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
-                "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors.clone()) },
+                "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors()) },
             "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
-                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors.clone()) } },
+                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors()) } },
         "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
-            "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors.clone()) } },
+            "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors()) } },
         "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
-            "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors) } }
+            "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors()) } },
     })
 }
 
