@@ -277,6 +277,27 @@ pub(super) fn add_path_finding(
                 format!("the signer's certificate \"{subject}\" has no keyUsage extension, so it is not marked for signing")
             },
         ),
+        Finding::NameNotPermitted { subject, name } => f.add(
+            Some(ChainConstraintsFailure),
+            ProblemCode::NameNotPermitted,
+            format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
+        ),
+        Finding::Revoked { .. } | Finding::NoRevocationData { .. } | Finding::CrlExpired { .. } => {
+            add_revocation_finding(f, finding, policy, claimed)
+        }
+    }
+}
+
+/// The revocation findings (RFC 5280 §6.3, RFC 6960): revoked before or after the signing
+/// time, no revocation data, an outdated CRL.
+fn add_revocation_finding(
+    f: &mut Findings,
+    finding: &Finding,
+    policy: &Policy,
+    claimed: Option<OffsetDateTime>,
+) {
+    use SubIndication::*;
+    match finding {
         Finding::Revoked { subject, at, signer } => {
             if !*signer {
                 f.add(Some(RevokedCaNoPoe), ProblemCode::CaRevoked, format!("CA certificate \"{subject}\" was revoked on {}", date(*at)));
@@ -293,12 +314,7 @@ pub(super) fn add_path_finding(
         Finding::NoRevocationData { subject, issuer } => f.add(
             policy.require_revocation.then_some(TryLater),
             ProblemCode::RevocationUnknown,
-            format!("no CRL from \"{issuer}\" is installed, so the revocation of \"{subject}\" was not checked"),
-        ),
-        Finding::NameNotPermitted { subject, name } => f.add(
-            Some(ChainConstraintsFailure),
-            ProblemCode::NameNotPermitted,
-            format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
+            format!("neither a CRL from \"{issuer}\" nor an OCSP answer is available, so the revocation of \"{subject}\" was not checked"),
         ),
         Finding::CrlExpired { issuer, next_update } => f.add(
             // Under --require-revocation an outdated CRL does not settle the status.
@@ -306,5 +322,6 @@ pub(super) fn add_path_finding(
             ProblemCode::CrlOutdated,
             format!("the newest CRL of \"{issuer}\" expired on {} (nextUpdate)", date(*next_update)),
         ),
+        _ => {}
     }
 }
