@@ -95,6 +95,34 @@ pub fn verify_hashed(
     })
 }
 
+/// Problems of the file as a whole: objects that cannot be read, the reader's repairs, bytes
+/// after the last revision.
+fn document_problems(doc: &Document, unreadable: &[pdf::Unparsed]) -> Vec<Problem> {
+    let mut out: Vec<Problem> = unreadable
+        .iter()
+        .map(|u| Problem {
+            code: ProblemCode::ObjectUnreadable,
+            message: format!(
+                "object {} of revision {} cannot be read: {}",
+                u.num,
+                u.revision + 1,
+                u.error
+            ),
+        })
+        .collect();
+    out.extend(doc.repairs().iter().map(repair_problem));
+    if let Some(r) = pdf::trailing_garbage(doc) {
+        out.push(Problem {
+            code: ProblemCode::DataAfterLastRevision,
+            message: format!(
+                "{} bytes after the last %%EOF do not belong to any revision",
+                r.len()
+            ),
+        });
+    }
+    out
+}
+
 fn verify_inner(
     bytes: &[u8],
     store: &TrustStore,
@@ -110,29 +138,7 @@ fn verify_inner(
         e @ pdf::PdfError::Budget { .. } => VerifyError::Budget(e),
         e => VerifyError::Unreadable(e),
     })?;
-    let mut document_problems: Vec<Problem> = unparsed
-        .listed
-        .iter()
-        .map(|u| Problem {
-            code: ProblemCode::ObjectUnreadable,
-            message: format!(
-                "object {} of revision {} cannot be read: {}",
-                u.num,
-                u.revision + 1,
-                u.error
-            ),
-        })
-        .collect();
-    document_problems.extend(doc.repairs().iter().map(repair_problem));
-    if let Some(r) = pdf::trailing_garbage(&doc) {
-        document_problems.push(Problem {
-            code: ProblemCode::DataAfterLastRevision,
-            message: format!(
-                "{} bytes after the last %%EOF do not belong to any revision",
-                r.len()
-            ),
-        });
-    }
+    let document_problems = document_problems(&doc, &unparsed.listed);
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
     // issuer before use, and the newest per issuer wins).
