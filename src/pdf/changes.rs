@@ -116,40 +116,8 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
             disallowed.push("further changes were not examined".into());
             break;
         }
-        let old = match doc.object(signed, num) {
-            Ok(o) => o,
-            Err(e) => {
-                disallowed.push(format!(
-                    "object {num} of the signed revision cannot be read: {e}"
-                ));
-                continue;
-            }
-        };
-        let new = match doc.object(latest, num) {
-            Ok(o) => o,
-            Err(e) => {
-                disallowed.push(format!(
-                    "object {num} written after signing cannot be read: {e}"
-                ));
-                continue;
-            }
-        };
-        match (old, new) {
-            (None, _) => {}
-            (Some(_), None) => disallowed.push(format!("object {num} was deleted after signing")),
-            (Some(old), Some(new)) => {
-                // /Info and the /DSS bookkeeping may change, but never a stream (a content
-                // stream listed there by a prepared document would otherwise be exempt).
-                let exempt = (info.contains(&num) || ctx.is_dss_bookkeeping(num, &old))
-                    && !matches!(old, Object::Stream(..))
-                    && !matches!(new, Object::Stream(..));
-                if same(doc, &old, &new) || exempt {
-                    continue;
-                }
-                if let Err(why) = ctx.judge(num, &old, &new) {
-                    disallowed.push(why);
-                }
-            }
+        if let Err(why) = ctx.compare(num, &info) {
+            disallowed.push(why);
         }
     }
     // A repair (an object away from its offset, a wrong /Length, an ambiguous entry) in bytes
@@ -374,6 +342,32 @@ fn rect_area(o: Option<&Object>) -> f64 {
 }
 
 impl Ctx<'_, '_> {
+    /// One object changed after the signed revision: allowed, or why not.
+    fn compare(&self, num: u32, info: &BTreeSet<u32>) -> Result<(), String> {
+        let doc = self.doc;
+        let old = doc
+            .object(self.signed, num)
+            .map_err(|e| format!("object {num} of the signed revision cannot be read: {e}"))?;
+        let new = doc
+            .object(self.latest, num)
+            .map_err(|e| format!("object {num} written after signing cannot be read: {e}"))?;
+        match (old, new) {
+            (None, _) => Ok(()),
+            (Some(_), None) => Err(format!("object {num} was deleted after signing")),
+            (Some(old), Some(new)) => {
+                // /Info and the /DSS bookkeeping may change, but never a stream (a content
+                // stream listed there by a prepared document would otherwise be exempt).
+                let exempt = (info.contains(&num) || self.is_dss_bookkeeping(num, &old))
+                    && !matches!(old, Object::Stream(..))
+                    && !matches!(new, Object::Stream(..));
+                if same(doc, &old, &new) || exempt {
+                    return Ok(());
+                }
+                self.judge(num, &old, &new)
+            }
+        }
+    }
+
     /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
     /// unless it is an array that a page also uses as its /Contents: then it is page content.
     fn is_dss_bookkeeping(&self, num: u32, old: &Object) -> bool {
