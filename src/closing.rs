@@ -17,9 +17,11 @@ use time::OffsetDateTime;
 /// Why a period cannot be closed now.
 #[derive(Debug, thiserror::Error)]
 pub enum CloseError {
-    #[error("{0} is not over yet: a period is closed once its last month has ended")]
+    #[error(
+        "Kỳ {0} chưa kết thúc: chỉ chốt số liệu khi tháng cuối của kỳ đã qua ({0} is not over yet)"
+    )]
     NotOver(Period),
-    #[error("{} was closed on {} by {}", .0.period, .0.closed_at, .0.closed_by)]
+    #[error("Kỳ {} đã được chốt số liệu lúc {} bởi {} ({} was already closed)", .0.period, .0.closed_at, .0.closed_by, .0.period)]
     AlreadyClosed(Box<Closed>),
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -7,9 +7,11 @@ use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LateError {
-    #[error("give the reason for accepting the late file")]
+    #[error(
+        "Hãy ghi lý do chấp nhận hồ sơ nộp muộn (give the reason for accepting the late file)"
+    )]
     NoReason,
-    #[error("submission {0} not found")]
+    #[error("Không có hồ sơ {0} (submission not found)")]
     Unknown(String),
     #[error(
         "submission {0} is not late: it earns (or fails to earn) its month for another reason"

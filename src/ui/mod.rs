@@ -8,7 +8,7 @@ pub mod session;
 use crate::http::{blocking, ApiError, AppState};
 use crate::registry::Month;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use pages::Viewer;
 use session::Session;
@@ -20,7 +20,12 @@ const CSS: &str = include_str!("kyso.css");
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn page(markup: maud::Markup) -> HttpResponse {
-    HttpResponse::Ok()
+    html(actix_web::http::StatusCode::OK, markup)
+}
+
+/// A page with `status`, and the headers every page carries.
+fn html(status: actix_web::http::StatusCode, markup: maud::Markup) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -64,17 +69,14 @@ fn signed_in(
     };
     match state.ui_sessions.get(&id) {
         Some(s) if s.can(scope) => Ok((id, s)),
-        Some(s) => Err(HttpResponse::Forbidden()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(
-                pages::message(
-                    "Không đủ quyền",
-                    "Mã truy cập này không được xem trang này.",
-                    Some(&viewer(&s)),
-                )
-                .into_string(),
-            )),
+        Some(s) => Err(html(
+            StatusCode::FORBIDDEN,
+            pages::message(
+                "Không đủ quyền",
+                "Mã truy cập này không được xem trang này.",
+                Some(&viewer(&s)),
+            ),
+        )),
         None => Err(redirect("/ui/dang-nhap")),
     }
 }
@@ -122,18 +124,17 @@ async fn login(
         .is_some_and(|c| !form.csrf.is_empty() && c.value() == form.csrf);
     if sessions.locked_out(&peer) {
         tracing::warn!(%peer, "UI sign-in refused: too many failures");
-        return HttpResponse::TooManyRequests()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .insert_header((header::RETRY_AFTER, "300"))
-            .body(
-                pages::message(
-                    "Tạm khóa đăng nhập",
-                    "Đăng nhập sai nhiều lần; hãy thử lại sau 5 phút.",
-                    None,
-                )
-                .into_string(),
-            );
+        let mut r = html(
+            StatusCode::TOO_MANY_REQUESTS,
+            pages::message(
+                "Tạm khóa đăng nhập",
+                "Đăng nhập sai nhiều lần; hãy thử lại sau 5 phút.",
+                None,
+            ),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("300"));
+        return r;
     }
     let found = crate::http::token_named(&state, form.token.trim());
     match (nonce_ok, found) {
@@ -398,17 +399,7 @@ async fn upload(
         Err(r) => return r,
     };
     if q.csrf != s.csrf {
-        return HttpResponse::Forbidden()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(
-                pages::message(
-                    "Biểu mẫu không hợp lệ",
-                    "Hãy mở lại trang nộp hồ sơ và nộp lại.",
-                    Some(&viewer(&s)),
-                )
-                .into_string(),
-            );
+        return stale_form("Hãy mở lại trang nộp hồ sơ và nộp lại.", &s);
     }
     let _permit = match state.upload_permit(&s.name) {
         Ok(p) => p,
@@ -437,7 +428,7 @@ async fn upload(
                     created,
                 });
             }
-            Err(e) => failed.push(format!("{name}: không nộp được: {e}")),
+            Err(e) => failed.push(format!("{name}: không nộp được. {}", vi_reason(&e))),
         }
     }
     page(pages::received(&outcomes, &failed, &viewer(&s)))
@@ -447,10 +438,44 @@ async fn upload(
 const MAX_FILES: usize = 20;
 
 fn refused(e: &ApiError, s: &Session) -> HttpResponse {
-    HttpResponse::build(actix_web::ResponseError::status_code(e))
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .body(pages::message("Không nộp được", &e.to_string(), Some(&viewer(s))).into_string())
+    html(
+        actix_web::ResponseError::status_code(e),
+        pages::message("Không nộp được", &vi_reason(e), Some(&viewer(s))),
+    )
+}
+
+/// A form whose CSRF token is not the session's (an old page, or a forged form).
+fn stale_form(what_to_do: &str, s: &Session) -> HttpResponse {
+    html(
+        StatusCode::FORBIDDEN,
+        pages::message("Biểu mẫu không hợp lệ", what_to_do, Some(&viewer(s))),
+    )
+}
+
+/// Why an upload was refused, in words a clerk can act on.
+fn vi_reason(e: &ApiError) -> String {
+    use crate::http::error::ErrorCode;
+    match e {
+        ApiError::TooLarge { limit } => format!(
+            "Tệp lớn hơn giới hạn {:.1} MB; hãy giảm dung lượng tệp (xuất lại PDF) rồi nộp lại.",
+            *limit as f64 / 1_048_576.0
+        ),
+        ApiError::UnsupportedMediaType(_) => "Chỉ nhận tệp PDF.".into(),
+        ApiError::Unprocessable { code: ErrorCode::NotPdf, .. } => {
+            "Tệp không phải PDF; hãy chọn đúng tệp PDF đã ký số.".into()
+        }
+        ApiError::Unprocessable { code: ErrorCode::BudgetExceeded, .. } => {
+            "Tệp quá phức tạp để kiểm tra trong giới hạn cho phép; hãy xuất lại PDF từ phần mềm soạn thảo, ký lại rồi nộp.".into()
+        }
+        ApiError::Unprocessable { .. } => {
+            "Không đọc được cấu trúc tệp PDF; hãy xuất lại PDF từ phần mềm soạn thảo, ký lại rồi nộp.".into()
+        }
+        ApiError::BadRequest(m) if m.starts_with("at most") => {
+            format!("Mỗi lần nộp tối đa {MAX_FILES} tệp; hãy chia làm nhiều lần.")
+        }
+        // The service's own messages (storage, deadlines, busy) already say it in Vietnamese.
+        e => e.to_string(),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -595,17 +620,7 @@ async fn enrol(
         Err(r) => return Ok(r),
     };
     if form.csrf != s.csrf {
-        return Ok(HttpResponse::Forbidden()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(
-                pages::message(
-                    "Biểu mẫu không hợp lệ",
-                    "Hãy mở lại trang quản trị.",
-                    Some(&viewer(&s)),
-                )
-                .into_string(),
-            ));
+        return Ok(stale_form("Hãy mở lại trang quản trị.", &s));
     }
     let target = crate::enrolment::Target::parse(&form.target)
         .ok_or_else(|| ApiError::BadRequest("unknown target".into()))?;
@@ -624,10 +639,10 @@ async fn enrol(
 fn outcome(result: Result<(), String>, to: &str, s: &Session) -> HttpResponse {
     match result {
         Ok(()) => redirect(to),
-        Err(why) => HttpResponse::BadRequest()
-            .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-            .body(pages::message("Không thực hiện được", &why, Some(&viewer(s))).into_string()),
+        Err(why) => html(
+            StatusCode::BAD_REQUEST,
+            pages::message("Không thực hiện được", &why, Some(&viewer(s))),
+        ),
     }
 }
 
@@ -646,7 +661,7 @@ async fn accept_late(
 ) -> HttpResponse {
     let s = match signed_in(&req, &state, "admin") {
         Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return outcome(Err("Biểu mẫu không hợp lệ.".into()), "", &s),
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
         Err(r) => return r,
     };
     let _one_at_a_time = state.write_lock.lock().await;
@@ -688,7 +703,7 @@ async fn close_period(
 ) -> HttpResponse {
     let s = match signed_in(&req, &state, "admin") {
         Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return outcome(Err("Biểu mẫu không hợp lệ.".into()), "", &s),
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
         Err(r) => return r,
     };
     let Some(period) = crate::period::Period::parse(form.period.trim()) else {
