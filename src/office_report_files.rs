@@ -188,6 +188,12 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
     {
         sheet.set_column_width(c as u16, *w)?;
     }
+    missing_sheet(&mut wb, r, &bold)?;
+    wb.save_to_buffer()
+}
+
+/// The second sheet: what is still missing in the current month, for chasing.
+fn missing_sheet(wb: &mut Workbook, r: &OfficeReport, bold: &Format) -> Result<(), XlsxError> {
     let missing = wb.add_worksheet().set_name(format!(
         "Chưa nộp {:02}-{}",
         r.current_month.month, r.current_month.year
@@ -196,7 +202,7 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         .iter()
         .enumerate()
     {
-        missing.write_string_with_format(0, c as u16, *h, &bold)?;
+        missing.write_string_with_format(0, c as u16, *h, bold)?;
     }
     for (i, m) in r.missing_now.iter().enumerate() {
         let row = 1 + i as u32;
@@ -213,5 +219,5 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
     for (c, w) in [22.0, 40.0, 16.0, 34.0].iter().enumerate() {
         missing.set_column_width(c as u16, *w)?;
     }
-    wb.save_to_buffer()
+    Ok(())
 }

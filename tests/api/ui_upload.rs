@@ -86,7 +86,10 @@ fn the_upload_page_keeps_the_limits_and_wants_its_csrf_token() {
     let (status, page) = post_files(&app, &cookie, &csrf, &[("a.pdf", &small), ("b.pdf", &big)]);
     assert_eq!(status, 413, "{page}");
     assert!(page.contains("Không nộp được"), "{page}");
-    assert!(page.contains("Tệp lớn hơn giới hạn"), "a reason the clerk can act on: {page}");
+    assert!(
+        page.contains("Tệp lớn hơn giới hạn"),
+        "a reason the clerk can act on: {page}"
+    );
     assert_eq!(
         app.get("/healthz", None).json()["submissions"],
         0,
