@@ -190,27 +190,12 @@ impl Config {
         Ok(c)
     }
 
-    /// `KYSO_<KEY>` overrides, over the file or the defaults.
-    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    /// The numeric `KYSO_*` overrides: limits and timeouts.
+    fn apply_env_numbers(
+        &mut self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
         let c = self;
-        if let Some(v) = env("KYSO_BIND") {
-            c.bind = v;
-        }
-        if let Some(v) = env("KYSO_DATA_DIR") {
-            c.data_dir = v.into();
-        }
-        if let Some(v) = env("KYSO_TRUST") {
-            c.trust = list(&v);
-        }
-        if let Some(v) = env("KYSO_INTERMEDIATES") {
-            c.intermediates = list(&v);
-        }
-        if let Some(v) = env("KYSO_CRLS") {
-            c.crls = list(&v);
-        }
-        if let Some(v) = env("KYSO_REGISTRY") {
-            c.registry = Some(v.into());
-        }
         if let Some(v) = env("KYSO_MAX_UPLOAD_BYTES") {
             c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Env {
                 key: "KYSO_MAX_UPLOAD_BYTES".into(),
@@ -241,6 +226,31 @@ impl Config {
         if let Some(v) = number(env, "KYSO_WORKERS", "threads")? {
             c.workers = v;
         }
+        Ok(())
+    }
+
+    /// `KYSO_<KEY>` overrides, over the file or the defaults.
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let c = self;
+        if let Some(v) = env("KYSO_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("KYSO_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("KYSO_TRUST") {
+            c.trust = list(&v);
+        }
+        if let Some(v) = env("KYSO_INTERMEDIATES") {
+            c.intermediates = list(&v);
+        }
+        if let Some(v) = env("KYSO_CRLS") {
+            c.crls = list(&v);
+        }
+        if let Some(v) = env("KYSO_REGISTRY") {
+            c.registry = Some(v.into());
+        }
+        c.apply_env_numbers(env)?;
         if let Some(v) = env("KYSO_CRL_URLS") {
             c.crl_urls = v
                 .split(',')
