@@ -212,8 +212,17 @@ async fn month(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let m = Month::parse(&path.into_inner())
-        .ok_or_else(|| ApiError::BadRequest("not a month YYYY-MM".into()))?;
+    let raw = path.into_inner();
+    let Some(m) = Month::parse(&raw) else {
+        return Ok(html(
+            StatusCode::BAD_REQUEST,
+            pages::message(
+                "Tháng không hợp lệ",
+                &format!("\u{201c}{raw}\u{201d} không phải là một tháng. Địa chỉ đúng có dạng /ui/thang/2026-11 (năm-tháng)."),
+                Some(&viewer(&s)),
+            ),
+        ));
+    };
     let st = state.clone();
     let table = blocking(move || {
         Ok(crate::tables::month_table(

@@ -110,6 +110,11 @@ fn the_pages_in_a_real_browser() {
         c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
         assert!(c.current_url().await.unwrap().as_str().contains("/ui/thang/"));
 
+        // A mistyped month in the address: a page in Vietnamese that says what the address should be.
+        c.goto(&app.url("/ui/thang/2026-13")).await.unwrap();
+        let html = c.source().await.unwrap();
+        assert!(html.contains("Tháng không hợp lệ") && html.contains("/ui/thang/2026-11"), "{html}");
+
         // A month with known values.
         c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
         let html = c.source().await.unwrap();
