@@ -56,6 +56,7 @@ codes! {
     DetachedWithContent = "detached_with_content",
     DigestMismatch = "digest_mismatch",
     DigestUnsupported = "digest_unsupported",
+    EncryptedUnreadable = "encrypted_unreadable",
     IssuerKeyUsage = "issuer_key_usage",
     IssuerNotCa = "issuer_not_ca",
     KeyUnsupported = "key_unsupported",

@@ -26,6 +26,30 @@ pub struct DocumentInfo {
     pub sha256: String,
     pub size: u64,
     pub revisions: usize,
+    /// How the document is encrypted (ISO 32000-2 §7.6); absent when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionInfo>,
+}
+
+/// An encrypted document: the method its standard security handler names, and whether kyso
+/// could open it with the empty user password (then everything was checked; otherwise the
+/// signatures were, but not what changed after them: see the `encrypted_unreadable` problem).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EncryptionInfo {
+    pub method: EncryptionMethod,
+    pub opened: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncryptionMethod {
+    /// Strings and streams left plain (`/Identity`).
+    None,
+    Rc4,
+    Aes128,
+    Aes256,
+    /// A security handler kyso does not read.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

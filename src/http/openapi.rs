@@ -103,7 +103,12 @@ fn verdict_schemas() -> Value {
         "Report": { "type": "object", "properties": {
             "schema": { "type": "integer" },
             "document": { "type": "object", "properties": {
-                "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" } } },
+                "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" },
+                "encryption": { "type": "object", "required": ["method", "opened"],
+                    "description": "present when the document is encrypted (ISO 32000-2 §7.6); opened = read with the empty user password",
+                    "properties": {
+                        "method": { "type": "string", "enum": ["none", "rc4", "aes128", "aes256", "unknown"] },
+                        "opened": { "type": "boolean" } } } } },
             "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
             "validation_time": { "type": "string", "format": "date-time" },
             "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } },

@@ -134,11 +134,18 @@ pub fn analyse(doc: &Document, signed: usize, policy: &ChangePolicy) -> ChangeRe
     finish(disallowed, true)
 }
 
-/// Every later trailer must keep the signed document's root and add no encryption.
+/// Every later trailer must keep the signed document's root and its encryption (ISO 32000-2
+/// §7.6.1: one `/Encrypt` for the whole file; another would make readers decrypt the signed
+/// objects with another key, or stop decrypting them).
 fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
     let root = |d: &Dict| dict_get(d, b"Root").and_then(Object::as_ref);
     let signed_root = root(&doc.revisions[signed].trailer);
-    let signed_encrypt = dict_get(&doc.revisions[signed].trailer, b"Encrypt").is_some();
+    // The dictionary itself, as each revision sees it: an update may rewrite its object.
+    let encrypt_in = |rev: usize| match dict_get(&doc.revisions[rev].trailer, b"Encrypt") {
+        Some(Object::Ref(n, _)) => Some(doc.object(rev, *n).ok().flatten().unwrap_or(Object::Null)),
+        other => other.cloned(),
+    };
+    let signed_encrypt = encrypt_in(signed);
     for (i, s) in doc.revisions.iter().enumerate().skip(signed + 1) {
         let r = root(&s.trailer);
         if r.is_some() && r != signed_root {
@@ -147,8 +154,19 @@ fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
                 i + 1
             ));
         }
-        if !signed_encrypt && dict_get(&s.trailer, b"Encrypt").is_some() {
-            out.push(format!("revision {} adds encryption after signing", i + 1));
+        match (&signed_encrypt, encrypt_in(i)) {
+            (None, Some(_)) => {
+                out.push(format!("revision {} adds encryption after signing", i + 1))
+            }
+            (Some(_), None) => out.push(format!(
+                "revision {} removes the encryption after signing",
+                i + 1
+            )),
+            (Some(a), Some(b)) if *a != b => out.push(format!(
+                "revision {} changes the document's encryption after signing",
+                i + 1
+            )),
+            _ => {}
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A PDF file as its revisions see it: the xref chain read from the end, objects looked up
 //! lazily in the view of any revision, object streams decoded on demand, every cost metered.
 
+use super::crypt::{Crypt, CryptError, Method};
 use super::meter::Meter;
 use super::object::{dict_get, Dict, Indirect, Object, Parser};
 use super::xref::{self, Entry, Revision, Section, SectionKind};
@@ -90,6 +91,25 @@ pub struct Document<'a> {
     object_streams: RefCell<HashMap<usize, Rc<ObjectStream>>>,
     cached_bytes: std::cell::Cell<u64>,
     repairs: RefCell<Vec<Repair>>,
+    encryption: Encryption,
+    crypt: Option<Crypt>,
+    /// The objects holding an encryption dictionary (never decrypted).
+    encrypt_objects: Vec<(u32, u16)>,
+}
+
+/// Whether the document is encrypted (ISO 32000-2 §7.6) and whether kyso could read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encryption {
+    None,
+    /// Opened with the empty user password: strings and streams are read decrypted.
+    Opened {
+        method: Method,
+    },
+    /// Left encrypted: signatures are still checked, the objects' contents are not readable.
+    Closed {
+        method: Option<Method>,
+        why: CryptError,
+    },
 }
 
 impl<'a> Document<'a> {
@@ -105,6 +125,9 @@ impl<'a> Document<'a> {
             object_streams: RefCell::new(HashMap::new()),
             cached_bytes: std::cell::Cell::new(0),
             repairs: RefCell::new(Vec::new()),
+            encryption: Encryption::None,
+            crypt: None,
+            encrypt_objects: Vec::new(),
         };
         let start = doc.startxref()?;
         if base > 0 && !doc.section_at(start) && doc.section_at(start.saturating_add(base)) {
@@ -113,7 +136,114 @@ impl<'a> Document<'a> {
         }
         let chain = doc.read_chain(start.saturating_add(doc.base))?;
         doc.revisions = xref::revisions(chain)?;
+        doc.open_encryption();
         Ok(doc)
+    }
+
+    /// The newest trailer's `/Encrypt`, opened with the empty user password (§7.6.4). Its own
+    /// object is never decrypted, nor are xref streams (§7.5.8.2) or the trailer's `/ID`.
+    fn open_encryption(&mut self) {
+        let Some(trailer) = self
+            .revisions
+            .iter()
+            .rev()
+            .map(|r| &r.trailer)
+            .find(|t| dict_get(t, b"Encrypt").is_some())
+        else {
+            return;
+        };
+        self.encrypt_objects = self
+            .revisions
+            .iter()
+            .filter_map(|r| dict_get(&r.trailer, b"Encrypt").and_then(Object::as_ref))
+            .collect();
+        let id0 = dict_get(trailer, b"ID")
+            .and_then(Object::as_array)
+            .and_then(|a| match a.first() {
+                Some(Object::Str(b, _, _)) => Some(b.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let dict = match dict_get(trailer, b"Encrypt") {
+            Some(Object::Dict(d)) => Some(d.clone()),
+            Some(Object::Ref(n, _)) => match self.object(self.latest(), *n) {
+                Ok(Some(Object::Dict(d))) => Some(d),
+                _ => None,
+            },
+            _ => None,
+        };
+        let method = dict.as_ref().and_then(Crypt::declared);
+        let opened = dict
+            .ok_or(CryptError::Malformed(
+                "/Encrypt is not a readable dictionary",
+            ))
+            .and_then(|d| Crypt::open(&d, &id0));
+        match opened {
+            Ok(c) => {
+                self.encryption = Encryption::Opened { method: c.method() };
+                self.crypt = Some(c);
+            }
+            Err(why) => self.encryption = Encryption::Closed { method, why },
+        }
+    }
+
+    pub fn encryption(&self) -> &Encryption {
+        &self.encryption
+    }
+
+    /// The strings of an object read from the file, decrypted (§7.6.2). Not decrypted: the
+    /// encryption dictionary, xref streams, and a signature dictionary's `/Contents`.
+    fn decrypt_strings(&self, ind: &mut Indirect) {
+        let Some(c) = &self.crypt else { return };
+        if self.encrypt_objects.contains(&(ind.num, ind.gen))
+            || ind.object.type_name() == Some(b"XRef")
+        {
+            return;
+        }
+        fn walk(c: &Crypt, id: (u32, u16), o: &mut Object) {
+            match o {
+                Object::Str(b, _, _) => {
+                    if let Some(plain) = c.string(id, b) {
+                        *b = plain;
+                    }
+                }
+                Object::Array(a) => a.iter_mut().for_each(|o| walk(c, id, o)),
+                Object::Dict(d) | Object::Stream(d, _) => {
+                    let signature = dict_get(d, b"ByteRange").is_some();
+                    for (k, v) in d.iter_mut() {
+                        if !(signature && k == b"Contents") {
+                            walk(c, id, v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(c, (ind.num, ind.gen), &mut ind.object);
+    }
+
+    /// The data of stream `id` (its dictionary `dict`, its raw bytes at `data`), decrypted and
+    /// decoded under the document's budget.
+    pub fn decode_stream(
+        &self,
+        id: (u32, u16),
+        dict: &Dict,
+        data: std::ops::Range<usize>,
+    ) -> Result<Vec<u8>, PdfError> {
+        let raw = self.bytes.get(data).ok_or(PdfError::Syntax {
+            offset: 0,
+            what: "stream data inside the file".into(),
+        })?;
+        match &self.crypt {
+            None => stream::decode(&self.meter, dict, raw),
+            Some(c) => {
+                let plain = c.stream(id, dict, raw).ok_or_else(|| PdfError::Syntax {
+                    offset: 0,
+                    what: format!("encrypted data of stream {} (it does not decrypt)", id.0),
+                })?;
+                stream::decode(&self.meter, dict, &plain)
+            }
+        }
     }
 
     /// The offset after the last `startxref` (§7.5.5).
@@ -405,7 +535,7 @@ impl<'a> Document<'a> {
     ) -> Result<Indirect, PdfError> {
         let limit = self.revisions.get(rev).map_or(self.bytes.len(), |r| r.end);
         let at = written.saturating_add(self.base);
-        let ind = match self.object_at(at, rev) {
+        let mut ind = match self.object_at(at, rev) {
             Ok(ind) if ind.num == num => ind,
             first => self
                 .find_object_near(at, num, rev)
@@ -429,6 +559,7 @@ impl<'a> Document<'a> {
                 ),
             });
         }
+        self.decrypt_strings(&mut ind);
         Ok(ind)
     }
 
@@ -535,7 +666,7 @@ impl<'a> Document<'a> {
                 what: "an object stream".into(),
             });
         };
-        let raw = stream::decode(&self.meter, dict, &self.bytes[data.clone()])?;
+        let raw = self.decode_stream((ind.num, ind.gen), dict, data.clone())?;
         let index = self.object_stream_index(dict, &raw, offset)?;
         let os = Rc::new(ObjectStream { raw, index });
         self.cache(offset, os.clone());
@@ -625,10 +756,5 @@ impl<'a> Document<'a> {
         let v = p.value(0);
         self.meter.scan(p.pos().saturating_sub(start))?;
         v
-    }
-
-    /// Decode a stream's data under the document's budget.
-    pub fn decode_stream(&self, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
-        stream::decode(&self.meter, dict, data)
     }
 }

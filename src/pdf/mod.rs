@@ -1,7 +1,8 @@
 //! PDF structure: revisions, signature dictionaries, byte ranges, and what changed after each
-//! signature. No cryptography here.
+//! signature. No signature cryptography here: `crypt` only opens encrypted documents.
 
 pub mod changes;
+pub mod crypt;
 pub mod document;
 pub mod meter;
 pub mod object;
@@ -9,7 +10,7 @@ mod stream;
 pub mod xref;
 
 pub use crate::budget::Budget;
-pub use document::{Document, Repair};
+pub use document::{Document, Encryption, Repair};
 use object::{Object, StrKind};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -273,8 +274,13 @@ pub fn find_signatures(
         field_of,
         ..
     } = found;
+    // Field names of a document left encrypted are ciphertext: none is shown.
+    let names_readable = !matches!(doc.encryption(), Encryption::Closed { .. });
     for s in &mut sigs {
-        s.field_name = field_of.get(&s.object.0).cloned();
+        s.field_name = field_of
+            .get(&s.object.0)
+            .filter(|_| names_readable)
+            .cloned();
     }
     sigs.sort_by_key(|s| (s.revision, s.span.start));
     Ok((sigs, unparsed))

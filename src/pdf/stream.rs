@@ -44,6 +44,8 @@ pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfErr
                 }
                 out = buf;
             }
+            // §7.4.10: the Crypt filter is applied (or is /Identity) before decoding.
+            b"Crypt" => {}
             other => {
                 return Err(PdfError::Unsupported(format!(
                     "stream filter /{}",

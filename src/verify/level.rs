@@ -51,9 +51,10 @@ pub(super) fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<
         arr.as_array()
             .unwrap_or(&[])
             .iter()
-            .filter_map(resolve)
-            .filter_map(|o| match o {
-                Object::Stream(d, r) => doc.decode_stream(&d, doc.bytes.get(r)?).ok(),
+            .filter_map(|o| match (o, resolve(o)?) {
+                (Object::Ref(n, g), Object::Stream(d, r)) => {
+                    doc.decode_stream((*n, *g), &d, r).ok()
+                }
                 _ => None,
             })
             .collect()

@@ -111,6 +111,14 @@ fn document_problems(doc: &Document, unreadable: &[pdf::Unparsed]) -> Vec<Proble
         })
         .collect();
     out.extend(doc.repairs().iter().map(repair_problem));
+    if let pdf::Encryption::Closed { why, .. } = doc.encryption() {
+        out.push(Problem {
+            code: ProblemCode::EncryptedUnreadable,
+            message: format!(
+                "the document is encrypted and could not be opened: {why}. Its signatures were checked (the signed bytes and /Contents are not encrypted, ISO 32000-2 §7.6.2), but not its field names or what changed after each signature"
+            ),
+        });
+    }
     if let Some(r) = pdf::trailing_garbage(doc) {
         out.push(Problem {
             code: ProblemCode::DataAfterLastRevision,
@@ -188,10 +196,33 @@ fn verify_inner(
             sha256: String::new(),
             size: bytes.len() as u64,
             revisions: doc.revision_count(),
+            encryption: encryption_info(doc.encryption()),
         },
         verdict,
         validation_time: fmt_time(at),
         signatures,
         document_problems,
     })
+}
+
+fn encryption_info(e: &pdf::Encryption) -> Option<EncryptionInfo> {
+    use pdf::crypt::Method;
+    let method = |m: Option<Method>| match m {
+        Some(Method::Identity) => EncryptionMethod::None,
+        Some(Method::Rc4) => EncryptionMethod::Rc4,
+        Some(Method::Aes128) => EncryptionMethod::Aes128,
+        Some(Method::Aes256) => EncryptionMethod::Aes256,
+        None => EncryptionMethod::Unknown,
+    };
+    match e {
+        pdf::Encryption::None => None,
+        pdf::Encryption::Opened { method: m } => Some(EncryptionInfo {
+            method: method(Some(*m)),
+            opened: true,
+        }),
+        pdf::Encryption::Closed { method: m, .. } => Some(EncryptionInfo {
+            method: method(*m),
+            opened: false,
+        }),
+    }
 }

@@ -228,6 +228,14 @@ impl<'a> SignatureCheck<'a, '_> {
         };
         let ch = changes::analyse(self.doc, rev, &policy);
         self.rep.modifications_after = ch.verdict;
+        let closed = matches!(self.doc.encryption(), pdf::Encryption::Closed { .. });
+        if closed && rev < self.doc.latest() && ch.disallowed.is_empty() {
+            self.f.add(
+                Some(SubIndication::SigConstraintsFailure),
+                ProblemCode::EncryptedUnreadable,
+                "the changes made after this signature cannot be checked: the document is encrypted and could not be opened",
+            );
+        }
         for why in ch.disallowed {
             self.f.add(
                 Some(SubIndication::FormatFailure),
