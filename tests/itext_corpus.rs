@@ -58,7 +58,7 @@ const DIFFERENCES: &[(&str, &str)] = &[
     ("DocumentRevisionsValidatorTest/catalogReferenceInRandomPlace.pdf",
      "the first signature's /ByteRange ends inside a revision (pdfsig also reports its digest does not match the file as read); iText checks only the revisions, kyso refuses partial coverage"),
     ("SignatureValidatorIntegrationTest/revDataInTheSignatureContainer.pdf",
-     "SignedData.crls holds revocation data that OpenSSL (cms) and poppler cannot decode either; kyso now decodes the rest of the CMS without it, but the signature value does not verify with the signer's key (signature_invalid), so the signature fails; not yet understood (iText's test builds part of its validation at run time)"),
+     "the SignerInfo's digestAlgorithm is SHA-384 but its signatureAlgorithm is sha256WithRSAEncryption, and the RSA value holds a SHA-384 DigestInfo: Bouncy Castle (under iText) builds the algorithm from the digestAlgorithm and the key type, so the value verifies; kyso verifies with the hash the signatureAlgorithm names and reports signature_invalid, saying the two disagree. pyHanko and OpenSSL cannot parse this CMS at all (its SignedData.crls)"),
     ("SignatureValidatorTest/docWithBrokenDss.pdf",
      "the older signature's /ByteRange does not match its /Contents (pdfsig: digest mismatch); iText's test checks only the latest signature"),
     ("SignatureValidatorTest/docWithBrokenTimestamp.pdf", BROKEN_TIMESTAMP),

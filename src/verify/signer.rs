@@ -147,11 +147,27 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
     };
     match sig_ok {
         Ok(()) => {}
-        Err(crypto::CryptoError::BadSignature) => f.add(
-            Some(SigCryptoFailure),
-            ProblemCode::SignatureInvalid,
-            "the signature value does not verify with the signer's public key",
-        ),
+        Err(crypto::CryptoError::BadSignature) => {
+            // A combined signatureAlgorithm (e.g. sha256WithRSAEncryption) names its own hash;
+            // kyso verifies with it. Say so when the digestAlgorithm names another one: some
+            // producers sign with the digestAlgorithm's hash and label the signature wrongly.
+            let named =
+                crypto::signature_digest(&sd.signature_algorithm.oid, params, Some(digest_alg));
+            let why = match named {
+                Ok(d) if d != digest_alg => format!(
+                    "; its signatureAlgorithm names {} but its digestAlgorithm {} (RFC 5652 §5.3): the value was checked with {}, as the signature algorithm says",
+                    d.name(),
+                    digest_alg.name(),
+                    d.name()
+                ),
+                _ => String::new(),
+            };
+            f.add(
+                Some(SigCryptoFailure),
+                ProblemCode::SignatureInvalid,
+                format!("the signature value does not verify with the signer's public key{why}"),
+            )
+        }
         Err(e) => f.add(
             Some(CryptoConstraintsFailure),
             ProblemCode::AlgorithmUnsupported,
