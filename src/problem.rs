@@ -88,6 +88,7 @@ codes! {
     WeakKey = "weak_key",
     XrefEntryAmbiguous = "xref_entry_ambiguous",
     XrefOffsetRepaired = "xref_offset_repaired",
+    XrefPrevMissing = "xref_prev_missing",
 }
 
 impl std::fmt::Display for ProblemCode {

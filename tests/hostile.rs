@@ -116,6 +116,14 @@ fn nested_strings_listed_many_times_parse_in_linear_time() {
 }
 
 #[test]
+fn updates_without_prev_are_joined_in_one_pass() {
+    // Each update sends the reader back to the `startxref` before it: the search runs
+    // backwards once over the file, and the revisions stop at the document's budget.
+    let v = assert_bounded("updates-without-prev.pdf", updates_without_prev());
+    assert_eq!(error_code(&v), Some("budget_exceeded"), "{v}");
+}
+
+#[test]
 fn a_million_unreadable_objects_make_a_small_report() {
     let b = million_unreadable();
     assert!(b.len() < 32 * 1024, "{} bytes", b.len());

@@ -31,6 +31,9 @@ pub enum Repair {
     /// section (the first is kept, as poppler, MuPDF, Ghostscript and qpdf do), or given
     /// differently by a hybrid file's table and its `/XRefStm` (the table's is kept).
     Ambiguous { offset: usize, num: u32 },
+    /// An update whose section (at `offset`) has no `/Prev`, though older revisions precede
+    /// it: readers rebuild the xref from the whole file and still show the older objects.
+    MissingPrev { offset: usize },
 }
 
 impl Repair {
@@ -44,7 +47,9 @@ impl Repair {
                 found,
                 listed_by,
             } => (*written).max(*found).max(*listed_by),
-            Repair::StreamLength { offset } | Repair::Ambiguous { offset, .. } => *offset,
+            Repair::StreamLength { offset }
+            | Repair::Ambiguous { offset, .. }
+            | Repair::MissingPrev { offset } => *offset,
         }
     }
 }
@@ -56,6 +61,7 @@ impl std::fmt::Display for Repair {
             Repair::Offset { written, found, .. } => write!(f, "the cross-reference table gives offset {written}, but the object or section starts at {found}"),
             Repair::StreamLength { offset } => write!(f, "the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
             Repair::Ambiguous { offset, num } => write!(f, "the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
+            Repair::MissingPrev { offset } => write!(f, "the cross-reference section at byte {offset} has no /Prev although revisions precede it; readers rebuild the cross-reference from the whole file"),
         }
     }
 }
@@ -134,7 +140,8 @@ impl<'a> Document<'a> {
             doc.base = base;
             doc.repairs.borrow_mut().push(Repair::HeaderOffset(base));
         }
-        let chain = doc.read_chain(start.saturating_add(doc.base))?;
+        let mut chain = doc.read_chain(start.saturating_add(doc.base))?;
+        doc.orphaned_revisions(&mut chain)?;
         doc.revisions = xref::revisions(chain)?;
         doc.open_encryption();
         Ok(doc)
@@ -288,6 +295,72 @@ impl<'a> Document<'a> {
             chain.push(section);
         }
         Ok(chain)
+    }
+
+    /// Revisions an update left out of the chain by writing no `/Prev` (§7.5.6 requires it).
+    /// Readers then rebuild the xref from the whole file and still show the older objects, and
+    /// pdfsig still lists their signatures: the last `startxref` before the oldest section read
+    /// names them, and they join the chain as older revisions, the missing `/Prev` noted as a
+    /// repair (so a signature before it fails as modified, not as absent).
+    fn orphaned_revisions(&self, chain: &mut Vec<Section>) -> Result<(), PdfError> {
+        loop {
+            let Some(oldest) = chain.last() else {
+                return Ok(());
+            };
+            let missing = oldest.offset;
+            // The older revision ends before the oldest section's first object: an original
+            // document's objects start just after its header, so an honest file costs no scan.
+            let objects_from = oldest
+                .entries
+                .values()
+                .filter_map(|e| match e {
+                    Entry::InFile { offset, .. } => Some(offset.saturating_add(self.base)),
+                    _ => None,
+                })
+                .min()
+                .unwrap_or(usize::MAX);
+            let Some(first) = chain.iter().map(|s| s.offset).min() else {
+                return Ok(());
+            };
+            let first = first.min(objects_from).min(self.bytes.len());
+            // Searched backwards from `first`: each round reads only the bytes between its
+            // `startxref` and the previous round's, so the file is scanned once in all.
+            let Some(sx) = memchr::memmem::rfind(&self.bytes[..first], b"startxref") else {
+                self.meter.scan(first)?;
+                return Ok(());
+            };
+            self.meter.scan(first - sx)?;
+            let mut p = Parser::new(self.bytes, sx + b"startxref".len());
+            let Some(written) = p
+                .unsigned()
+                .and_then(|o| usize::try_from(o).ok())
+                .map(|o| o.saturating_add(self.base))
+            else {
+                return Ok(());
+            };
+            if written >= first || !self.section_at(written) {
+                return Ok(());
+            }
+            // An older chain that does not read, or reaches into the newer sections, is left
+            // out as before: the file is read from its last startxref alone.
+            let Ok(older) = self.read_chain(written) else {
+                return Ok(());
+            };
+            if older.iter().any(|s| s.offset >= first || s.end > first) {
+                return Ok(());
+            }
+            if chain.len() + older.len() > self.meter.budget().max_revisions {
+                return Err(PdfError::Budget {
+                    what: "revisions",
+                    limit: self.meter.budget().max_revisions as u64,
+                });
+            }
+            self.meter.repair()?;
+            self.repairs
+                .borrow_mut()
+                .push(Repair::MissingPrev { offset: missing });
+            chain.extend(older);
+        }
     }
 
     /// Whether an xref table or an object (an xref stream) starts at `at`.

@@ -169,3 +169,24 @@ pub fn hidden_signature_dictionaries() -> Vec<u8> {
     );
     w.out
 }
+
+/// 20,000 classic updates, none with /Prev, each listing only its own new object: every one
+/// sends the reader looking for the revision before it (the `startxref` before its object).
+pub fn updates_without_prev() -> Vec<u8> {
+    let mut w = Writer::new();
+    let rows = skeleton(&mut w);
+    let first = w.xref_stream(3, &rows, None);
+    let _ = first;
+    for i in 0..20_000u32 {
+        let num = 4 + i;
+        let at = w.obj(num, b"<< /Type /Annot >>");
+        let x = w.out.len();
+        write!(
+            w.out,
+            "xref\n{num} 1\n{at:010} 00000 n \ntrailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n",
+            num + 1
+        )
+        .unwrap();
+    }
+    w.out
+}
