@@ -6,8 +6,8 @@ cd "$(dirname "$0")"
 secs=${1:-600}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p corpus/signature_locator corpus/revision_diff corpus/cms_decoder
-cp ../fixtures/pdf/*.pdf corpus/signature_locator/
-cp ../fixtures/pdf/*.pdf corpus/revision_diff/
+cp ../fixtures/pdf/*.pdf ../fixtures/encrypted/*.pdf corpus/signature_locator/
+cp ../fixtures/pdf/*.pdf ../fixtures/encrypted/*.pdf corpus/revision_diff/
 python3 - <<'PY'
 import glob, os, re
 for f in glob.glob("../fixtures/pdf/*.pdf"):

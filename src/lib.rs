@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod ocsp_fetch;
 pub mod office_report;
 pub mod office_report_files;
+pub mod oid;
 pub mod pdf;
 pub mod period;
 pub mod pki;

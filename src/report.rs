@@ -3,8 +3,25 @@
 pub use crate::problem::{Problem, ProblemCode};
 use serde::{Deserialize, Serialize};
 
-pub use crate::pdf::changes::Modifications;
-pub use crate::pdf::Coverage;
+/// What a signature's byte range covers (ISO 32000-2 §12.8.1): the whole file, a whole
+/// revision (later updates follow), or less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    EntireFile,
+    EntireRevision,
+    Partial,
+}
+
+/// What changed after a signature (ISO 32000-2 §12.8.2): nothing, only what the signatures'
+/// policy allows, or something it does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modifications {
+    None,
+    Permitted,
+    Disallowed,
+}
 
 pub const SCHEMA: u32 = 1;
 

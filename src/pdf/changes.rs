@@ -25,13 +25,7 @@ use std::collections::BTreeSet;
 /// Reasons listed one by one in a report; the rest are counted.
 const MAX_REASONS: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Modifications {
-    None,
-    Permitted,
-    Disallowed,
-}
+pub use crate::report::Modifications;
 
 #[derive(Debug, Clone)]
 pub struct ChangeReport {

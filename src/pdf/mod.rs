@@ -68,13 +68,7 @@ pub struct SignatureDict {
     pub in_object_stream: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Coverage {
-    EntireFile,
-    EntireRevision,
-    Partial,
-}
+pub use crate::report::Coverage;
 
 /// Why a `/ByteRange` cannot be trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,6 +3,7 @@
 use super::crl_scope::{self, CertDistributionPoint, CrlScope};
 use super::crypto::{sha256, PublicKey, SignedObject};
 use super::PkiError;
+use crate::oid;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
@@ -11,20 +12,19 @@ use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
 /// Understood when every subtree is of a form kyso compares (see `name_constraints`).
-const NAME_CONSTRAINTS: &str = "2.5.29.30";
 
 const UNDERSTOOD_EXTENSIONS: &[&str] = &[
-    "2.5.29.19",         // basicConstraints
-    "2.5.29.15",         // keyUsage
-    "2.5.29.37",         // extKeyUsage
-    "2.5.29.14",         // subjectKeyIdentifier
-    "2.5.29.35",         // authorityKeyIdentifier
-    "2.5.29.17",         // subjectAltName
-    "2.5.29.18",         // issuerAltName
-    "2.5.29.31",         // cRLDistributionPoints
-    "2.5.29.32",         // certificatePolicies (any policy accepted)
-    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
-    "1.3.6.1.5.5.7.1.3", // qcStatements
+    oid::BASIC_CONSTRAINTS,       // basicConstraints
+    oid::KEY_USAGE,               // keyUsage
+    oid::EXT_KEY_USAGE,           // extKeyUsage
+    oid::SUBJECT_KEY_ID,          // subjectKeyIdentifier
+    oid::AUTHORITY_KEY_ID,        // authorityKeyIdentifier
+    oid::SUBJECT_ALT_NAME,        // subjectAltName
+    oid::ISSUER_ALT_NAME,         // issuerAltName
+    oid::CRL_DISTRIBUTION_POINTS, // cRLDistributionPoints
+    oid::CERTIFICATE_POLICIES,    // certificatePolicies (any policy accepted)
+    oid::AUTHORITY_INFO_ACCESS,   // authorityInfoAccess
+    oid::QC_STATEMENTS,           // qcStatements
 ];
 
 pub const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
@@ -142,7 +142,7 @@ impl Cert {
                 ParsedExtension::AuthorityInfoAccess(aia) => {
                     for d in aia.iter() {
                         if let (true, x509_parser::extensions::GeneralName::URI(u)) = (
-                            d.access_method.to_id_string() == "1.3.6.1.5.5.7.48.1",
+                            d.access_method.to_id_string() == oid::AD_OCSP,
                             &d.access_location,
                         ) {
                             c.ocsp_urls.push(u.to_string());
@@ -155,13 +155,13 @@ impl Cert {
                 }
                 ParsedExtension::ExtendedKeyUsage(e) => {
                     if e.time_stamping {
-                        c.ext_key_usage.push("1.3.6.1.5.5.7.3.8".into());
+                        c.ext_key_usage.push(oid::EKU_TIME_STAMPING.into());
                     }
                     if e.email_protection {
-                        c.ext_key_usage.push("1.3.6.1.5.5.7.3.4".into());
+                        c.ext_key_usage.push(oid::EKU_EMAIL_PROTECTION.into());
                     }
                     if e.any {
-                        c.ext_key_usage.push("2.5.29.37.0".into());
+                        c.ext_key_usage.push(oid::ANY_EXTENDED_KEY_USAGE.into());
                     }
                     c.ext_key_usage
                         .extend(e.other.iter().map(|o| o.to_id_string()));
@@ -190,10 +190,10 @@ impl Cert {
                 _ => {}
             }
             let understood = UNDERSTOOD_EXTENSIONS.contains(&oid.as_str())
-                || (oid == NAME_CONSTRAINTS && c.name_constraints.is_some());
+                || (oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_some());
             // Name constraints kyso cannot apply in full are refused even when not marked
             // critical: applying only part of them would accept names the CA forbids.
-            let partial_constraints = oid == NAME_CONSTRAINTS && c.name_constraints.is_none();
+            let partial_constraints = oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_none();
             if (ext.critical && !understood) || partial_constraints {
                 c.unknown_critical.push(oid);
             }
@@ -270,15 +270,15 @@ fn name_string(n: &x509_parser::x509::X509Name) -> String {
     for rdn in n.iter() {
         for atv in rdn.iter() {
             let key = match atv.attr_type().to_id_string().as_str() {
-                "2.5.4.3" => "CN".to_string(),
-                "2.5.4.6" => "C".to_string(),
-                "2.5.4.7" => "L".to_string(),
-                "2.5.4.8" => "ST".to_string(),
-                "2.5.4.10" => "O".to_string(),
-                "2.5.4.11" => "OU".to_string(),
-                "2.5.4.5" => "serialNumber".to_string(),
-                "0.9.2342.19200300.100.1.1" => "UID".to_string(),
-                "1.2.840.113549.1.9.1" => "emailAddress".to_string(),
+                oid::COMMON_NAME => "CN".to_string(),
+                oid::COUNTRY => "C".to_string(),
+                oid::LOCALITY => "L".to_string(),
+                oid::STATE => "ST".to_string(),
+                oid::ORGANIZATION => "O".to_string(),
+                oid::ORGANIZATIONAL_UNIT => "OU".to_string(),
+                oid::SERIAL_NUMBER => "serialNumber".to_string(),
+                oid::USER_ID => "UID".to_string(),
+                oid::EMAIL_ADDRESS => "emailAddress".to_string(),
                 other => other.to_string(),
             };
             let val = atv
@@ -393,7 +393,7 @@ impl Crl {
             .tbs_cert_list
             .extensions()
             .iter()
-            .find(|e| e.oid.to_id_string() == "2.5.29.27")
+            .find(|e| e.oid.to_id_string() == oid::DELTA_CRL_INDICATOR)
             .map(|e| match e.value {
                 // The base CRL number, as an unsigned magnitude like `number`.
                 [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => strip_zeros(rest),

@@ -3,6 +3,7 @@
 //! indirect CRL, a CRL partitioned by reasons or with a critical extension it does not know is
 //! never taken as the answer for a certificate (fail closed: the status is then unknown).
 
+use crate::oid;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension, X509Extension};
 
 /// The scope of one CRL, and why it cannot be used at all (if so).
@@ -12,7 +13,7 @@ pub struct CrlScope {
     pub only_user: bool,
     /// onlyContainsCACerts: says nothing about end-entity certificates.
     pub only_ca: bool,
-    /// The distribution point names of the IDP (empty: the CRL covers every point).
+    /// The distribution point names of the oid::ISSUING_DISTRIBUTION_POINT (empty: the CRL covers every point).
     pub dp_names: Vec<String>,
     /// onlySomeReasons (bits 1-8 of ReasonFlags): the CRL lists revocations for these reasons
     /// only; `None`: for all reasons.
@@ -32,24 +33,21 @@ pub struct CertDistributionPoint {
     pub crl_issuer: Vec<String>,
 }
 
-const IDP: &str = "2.5.29.28";
 /// ReasonFlags bits 1 (keyCompromise) to 8 (aACompromise), RFC 5280 §4.2.1.13.
 pub const ALL_REASONS: u16 = 0x1FE;
-const DELTA_CRL_INDICATOR: &str = "2.5.29.27";
-const CERTIFICATE_ISSUER: &str = "2.5.29.29";
-const FRESHEST_CRL: &str = "2.5.29.46";
 /// CRL extensions kyso reads or may ignore (RFC 5280 §5.2): AKI, issuerAltName, cRLNumber,
-/// IDP, freshestCRL (a pointer to deltas; the complete CRL stands on its own).
+/// oid::ISSUING_DISTRIBUTION_POINT, freshestCRL (a pointer to deltas; the complete CRL stands on its own).
 const KNOWN_CRL_EXTENSIONS: &[&str] = &[
-    "2.5.29.35",
-    "2.5.29.18",
-    "2.5.29.20",
-    IDP,
-    FRESHEST_CRL,
-    DELTA_CRL_INDICATOR,
+    oid::AUTHORITY_KEY_ID,
+    oid::ISSUER_ALT_NAME,
+    oid::CRL_NUMBER,
+    oid::ISSUING_DISTRIBUTION_POINT,
+    oid::FRESHEST_CRL,
+    oid::DELTA_CRL_INDICATOR,
 ];
 /// CRL entry extensions (§5.3): reasonCode, invalidityDate, holdInstructionCode.
-const KNOWN_ENTRY_EXTENSIONS: &[&str] = &["2.5.29.21", "2.5.29.24", "2.5.29.23"];
+const KNOWN_ENTRY_EXTENSIONS: &[&str] =
+    &[oid::CRL_REASON, oid::INVALIDITY_DATE, oid::HOLD_INSTRUCTION];
 
 /// A general name as a comparable string.
 pub(crate) fn general_name(n: &GeneralName) -> String {
@@ -164,12 +162,12 @@ impl CrlScope {
                         refuse(&mut s, "a CRL for attribute certificates".into());
                     }
                 }
-                _ if oid == IDP => refuse(
+                _ if oid == oid::ISSUING_DISTRIBUTION_POINT => refuse(
                     &mut s,
                     "an issuingDistributionPoint kyso cannot read".into(),
                 ),
                 // A delta CRL is never the answer alone; it is applied over its complete CRL.
-                _ if oid == DELTA_CRL_INDICATOR => {}
+                _ if oid == oid::DELTA_CRL_INDICATOR => {}
                 _ if ext.critical && !KNOWN_CRL_EXTENSIONS.contains(&oid.as_str()) => {
                     refuse(&mut s, format!("an unknown critical CRL extension {oid}"))
                 }
@@ -179,7 +177,7 @@ impl CrlScope {
         for exts in entry_extensions {
             for ext in exts {
                 let oid = ext.oid.to_id_string();
-                if oid == CERTIFICATE_ISSUER {
+                if oid == oid::CERTIFICATE_ISSUER {
                     if !s.indirect {
                         refuse(
                             &mut s,
@@ -231,7 +229,7 @@ impl CrlScope {
 pub(crate) fn certificate_issuer(exts: &[X509Extension]) -> Option<String> {
     let ext = exts
         .iter()
-        .find(|e| e.oid.to_id_string() == CERTIFICATE_ISSUER)?;
+        .find(|e| e.oid.to_id_string() == oid::CERTIFICATE_ISSUER)?;
     let (names, _) = crate::ber::read(ext.value, 0).ok()?;
     directory_names(&names).into_iter().next()
 }

@@ -3,6 +3,7 @@
 //! CMS as RFC 8419 says).
 
 use crate::ber;
+use crate::oid;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use sha2::Digest as _;
@@ -62,15 +63,15 @@ macro_rules! with_digest {
 impl DigestAlg {
     pub fn from_oid(oid: &str) -> Option<Self> {
         Some(match oid {
-            "1.3.14.3.2.26" => DigestAlg::Sha1,
-            "2.16.840.1.101.3.4.2.1" => DigestAlg::Sha256,
-            "2.16.840.1.101.3.4.2.2" => DigestAlg::Sha384,
-            "2.16.840.1.101.3.4.2.3" => DigestAlg::Sha512,
-            "2.16.840.1.101.3.4.2.8" => DigestAlg::Sha3_256,
-            "2.16.840.1.101.3.4.2.9" => DigestAlg::Sha3_384,
-            "2.16.840.1.101.3.4.2.10" => DigestAlg::Sha3_512,
+            oid::SHA1 => DigestAlg::Sha1,
+            oid::SHA256 => DigestAlg::Sha256,
+            oid::SHA384 => DigestAlg::Sha384,
+            oid::SHA512 => DigestAlg::Sha512,
+            oid::SHA3_256 => DigestAlg::Sha3_256,
+            oid::SHA3_384 => DigestAlg::Sha3_384,
+            oid::SHA3_512 => DigestAlg::Sha3_512,
             // id-shake256 (RFC 8702) and id-shake256-len, whose length RFC 8419 fixes at 512.
-            "2.16.840.1.101.3.4.2.12" | "2.16.840.1.101.3.4.2.18" => DigestAlg::Shake256_512,
+            oid::SHAKE256 | oid::SHAKE256_LEN => DigestAlg::Shake256_512,
             _ => return None,
         })
     }
@@ -140,7 +141,7 @@ fn ed448_key(spki_der: &[u8]) -> Option<ed448_goldilocks::VerifyingKey> {
     let (spki, _) = ber::read(spki_der, 0).ok()?;
     let parts = spki.children().ok()?;
     let alg = parts.first()?.children().ok()?;
-    if ber::oid(alg.first()?).ok()? != "1.3.101.113" || alg.len() != 1 {
+    if ber::oid(alg.first()?).ok()? != oid::ED448 || alg.len() != 1 {
         return None;
     }
     let bits = parts.get(1).filter(|b| b.tag == 0x03)?;
@@ -232,27 +233,27 @@ fn scheme(
         })
     };
     Ok(match oid {
-        "1.2.840.113549.1.1.1" => Scheme::Pkcs1(hint()?),
-        "1.2.840.113549.1.1.5" => Scheme::Pkcs1(DigestAlg::Sha1),
-        "1.2.840.113549.1.1.11" => Scheme::Pkcs1(DigestAlg::Sha256),
-        "1.2.840.113549.1.1.12" => Scheme::Pkcs1(DigestAlg::Sha384),
-        "1.2.840.113549.1.1.13" => Scheme::Pkcs1(DigestAlg::Sha512),
-        "1.2.840.113549.1.1.10" => pss_params(params)?,
-        "1.2.840.10045.2.1" => Scheme::Ecdsa(hint()?),
-        "1.2.840.10045.4.1" => Scheme::Ecdsa(DigestAlg::Sha1),
-        "1.2.840.10045.4.3.2" => Scheme::Ecdsa(DigestAlg::Sha256),
-        "1.2.840.10045.4.3.3" => Scheme::Ecdsa(DigestAlg::Sha384),
-        "1.2.840.10045.4.3.4" => Scheme::Ecdsa(DigestAlg::Sha512),
+        oid::RSA_ENCRYPTION => Scheme::Pkcs1(hint()?),
+        oid::SHA1_WITH_RSA => Scheme::Pkcs1(DigestAlg::Sha1),
+        oid::SHA256_WITH_RSA => Scheme::Pkcs1(DigestAlg::Sha256),
+        oid::SHA384_WITH_RSA => Scheme::Pkcs1(DigestAlg::Sha384),
+        oid::SHA512_WITH_RSA => Scheme::Pkcs1(DigestAlg::Sha512),
+        oid::RSASSA_PSS => pss_params(params)?,
+        oid::EC_PUBLIC_KEY => Scheme::Ecdsa(hint()?),
+        oid::ECDSA_WITH_SHA1 => Scheme::Ecdsa(DigestAlg::Sha1),
+        oid::ECDSA_WITH_SHA256 => Scheme::Ecdsa(DigestAlg::Sha256),
+        oid::ECDSA_WITH_SHA384 => Scheme::Ecdsa(DigestAlg::Sha384),
+        oid::ECDSA_WITH_SHA512 => Scheme::Ecdsa(DigestAlg::Sha512),
         // NIST CSOR sigAlgs: ECDSA and RSA PKCS#1 v1.5 with SHA-3 (RFC 8702 for PSS).
-        "2.16.840.1.101.3.4.3.10" => Scheme::Ecdsa(DigestAlg::Sha3_256),
-        "2.16.840.1.101.3.4.3.11" => Scheme::Ecdsa(DigestAlg::Sha3_384),
-        "2.16.840.1.101.3.4.3.12" => Scheme::Ecdsa(DigestAlg::Sha3_512),
-        "2.16.840.1.101.3.4.3.14" => Scheme::Pkcs1(DigestAlg::Sha3_256),
-        "2.16.840.1.101.3.4.3.15" => Scheme::Pkcs1(DigestAlg::Sha3_384),
-        "2.16.840.1.101.3.4.3.16" => Scheme::Pkcs1(DigestAlg::Sha3_512),
+        oid::ECDSA_WITH_SHA3_256 => Scheme::Ecdsa(DigestAlg::Sha3_256),
+        oid::ECDSA_WITH_SHA3_384 => Scheme::Ecdsa(DigestAlg::Sha3_384),
+        oid::ECDSA_WITH_SHA3_512 => Scheme::Ecdsa(DigestAlg::Sha3_512),
+        oid::RSA_WITH_SHA3_256 => Scheme::Pkcs1(DigestAlg::Sha3_256),
+        oid::RSA_WITH_SHA3_384 => Scheme::Pkcs1(DigestAlg::Sha3_384),
+        oid::RSA_WITH_SHA3_512 => Scheme::Pkcs1(DigestAlg::Sha3_512),
         // RFC 8410 / RFC 8419: id-Ed25519.
-        "1.3.101.112" => Scheme::Ed25519,
-        "1.3.101.113" => Scheme::Ed448,
+        oid::ED25519 => Scheme::Ed25519,
+        oid::ED448 => Scheme::Ed448,
         other => return Err(CryptoError::UnsupportedAlgorithm(other.to_string())),
     })
 }
@@ -280,7 +281,7 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, CryptoError> {
                     let a = first.children().map_err(|e| bad(&e.0))?;
                     let mgf =
                         ber::oid(a.first().ok_or_else(|| bad("mgf"))?).map_err(|e| bad(&e.0))?;
-                    if mgf != "1.2.840.113549.1.1.8" {
+                    if mgf != oid::MGF1 {
                         return Err(bad("mask generation is not MGF1"));
                     }
                     let h = a

@@ -2,6 +2,7 @@
 //!
 //! The validation time is always an argument: nothing here reads the clock.
 
+use crate::oid;
 pub mod cert;
 pub mod crl_scope;
 pub mod crypto;
@@ -311,7 +312,7 @@ fn check_certificates(
             // c was signed by chain[i + 1]: SHA-1 there is a chain signature.
             if matches!(
                 c.signed.alg_oid.as_str(),
-                "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1"
+                oid::SHA1_WITH_RSA | oid::ECDSA_WITH_SHA1
             ) && !policy.allow_sha1_in_chain
             {
                 out.push(Finding::Sha1InChain {

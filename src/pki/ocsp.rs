@@ -4,11 +4,8 @@
 use super::cert::Cert;
 use super::crypto::{DigestAlg, SignedObject};
 use crate::ber;
+use crate::oid;
 use time::OffsetDateTime;
-
-const OID_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
-const EKU_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
-pub const OID_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertStatus {
@@ -70,7 +67,7 @@ pub fn parse(der: &[u8]) -> Result<OcspResponse, String> {
         let (Some(t), Some(o)) = (seq.first(), seq.get(1)) else {
             return Err(bad("responseBytes"));
         };
-        if ber::oid(t).map_err(|e| bad(&e.0))? != OID_OCSP_BASIC {
+        if ber::oid(t).map_err(|e| bad(&e.0))? != oid::OCSP_BASIC {
             return Err(bad("not a basic OCSP response"));
         }
         ber::string_bytes(o).map_err(|e| bad(&e.0))?
@@ -179,7 +176,7 @@ fn response_nonce(exts: &ber::Tlv) -> Result<Option<Vec<u8>>, String> {
     {
         let f = seq.children().map_err(|e| bad(&e.0))?;
         let Some(oid) = f.first() else { continue };
-        if ber::oid(oid).map_err(|e| bad(&e.0))? != OID_NONCE {
+        if ber::oid(oid).map_err(|e| bad(&e.0))? != oid::OCSP_NONCE {
             continue;
         }
         let Some(value) = f.last().filter(|v| v.tag == 0x04) else {
@@ -237,7 +234,7 @@ impl OcspResponse {
                 valid_then
                     && self.names(d)
                     && self.signed_by(d)
-                    && d.ext_key_usage.iter().any(|e| e == EKU_OCSP_SIGNING)
+                    && d.ext_key_usage.iter().any(|e| e == oid::EKU_OCSP_SIGNING)
                     && d.issuer_raw == issuer.subject_raw
                     && super::signed_by(issuer, d).is_ok()
             });

@@ -2,22 +2,11 @@
 //! `/Contents`. Decoding only; no trust decisions and no knowledge of PDF.
 
 use crate::ber;
+use crate::oid;
 
 use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier};
 use der::{Decode, Encode};
 use time::OffsetDateTime;
-
-pub const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
-pub const OID_DATA: &str = "1.2.840.113549.1.7.1";
-pub const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
-pub const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-pub const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
-pub const OID_SIGNING_CERT_V1: &str = "1.2.840.113549.1.9.16.2.12";
-pub const OID_SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
-pub const OID_TIMESTAMP_TOKEN: &str = "1.2.840.113549.1.9.16.2.14";
-pub const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
-pub const OID_ADBE_REVOCATION: &str = "1.2.840.113583.1.1.8";
-pub const OID_RI_OCSP_RESPONSE: &str = "1.3.6.1.5.5.7.16.2";
 
 impl From<ber::BerError> for CmsError {
     fn from(e: ber::BerError) -> Self {
@@ -124,7 +113,7 @@ pub fn decode(contents: &[u8], max_bytes: usize, max_certs: usize) -> Result<Sig
         return Err(CmsError::Malformed("ContentInfo".into()));
     }
     let ctype = ber::oid(&ci[0])?;
-    if ctype != OID_SIGNED_DATA {
+    if ctype != oid::SIGNED_DATA {
         return Err(CmsError::NotSignedData(ctype));
     }
     let sd_tlv = single(ci[1].children()?, "the signedData content")?;
@@ -207,7 +196,7 @@ fn certificates_and_revocation(
                     if c.tag == 0xa1 {
                         let kids = c.children()?;
                         if kids.first().and_then(|o| ber::oid(o).ok()).as_deref()
-                            == Some(OID_RI_OCSP_RESPONSE)
+                            == Some(oid::RI_OCSP_RESPONSE)
                         {
                             ocsps.extend(kids.get(1).map(|r| r.raw.to_vec()));
                         }
@@ -402,8 +391,8 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
             }
         };
         match oid.as_str() {
-            OID_CONTENT_TYPE => out.content_type = Some(ber::oid(one()?)?),
-            OID_MESSAGE_DIGEST => {
+            oid::CONTENT_TYPE => out.content_type = Some(ber::oid(one()?)?),
+            oid::MESSAGE_DIGEST => {
                 let v = one()?;
                 if v.tag & 0x1f != 0x04 {
                     return Err(CmsError::Malformed(
@@ -412,8 +401,8 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
                 }
                 out.message_digest = Some(ber::string_bytes(v)?);
             }
-            OID_SIGNING_TIME => out.signing_time = Some(parse_time(one()?)?),
-            OID_ADBE_REVOCATION => {
+            oid::SIGNING_TIME => out.signing_time = Some(parse_time(one()?)?),
+            oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
                 // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF
                 // CertificateList OPTIONAL, ocsp [1] ..., otherRevInfo [2] ... }
                 for part in one()?.children()? {
@@ -427,8 +416,8 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
                     }
                 }
             }
-            OID_SIGNING_CERT_V1 | OID_SIGNING_CERT_V2 => {
-                let v2 = oid == OID_SIGNING_CERT_V2;
+            oid::SIGNING_CERTIFICATE | oid::SIGNING_CERTIFICATE_V2 => {
+                let v2 = oid == oid::SIGNING_CERTIFICATE_V2;
                 // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
                 let sc = one()?.children()?;
                 let certs = sc
@@ -444,8 +433,8 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
                                 .ok_or_else(|| CmsError::Malformed("ESS hashAlgorithm".into()))?;
                             (ber::oid(o)?, f.get(1))
                         }
-                        (true, first) => ("2.16.840.1.101.3.4.2.1".to_string(), first),
-                        (false, first) => ("1.3.14.3.2.26".to_string(), first),
+                        (true, first) => (oid::SHA256.to_string(), first),
+                        (false, first) => (oid::SHA1.to_string(), first),
                     };
                     let h = hash_tlv.ok_or_else(|| CmsError::Malformed("ESS certHash".into()))?;
                     out.ess_cert_ids.push(EssCertId {

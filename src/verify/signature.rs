@@ -158,7 +158,7 @@ impl<'a> SignatureCheck<'a, '_> {
             trusted_time,
             pdf_m,
         );
-        if matches!(kind, Kind::Detached) && sd.econtent_type != signed_data::OID_DATA {
+        if matches!(kind, Kind::Detached) && sd.econtent_type != crate::oid::DATA {
             self.f.add(
                 Some(SubIndication::FormatFailure),
                 ProblemCode::ContentTypeUnexpected,
@@ -406,7 +406,7 @@ impl<'a> SignatureCheck<'a, '_> {
         let tokens = sd
             .unsigned_attrs
             .iter()
-            .filter(|(oid, _)| oid == signed_data::OID_TIMESTAMP_TOKEN)
+            .filter(|(oid, _)| oid == crate::oid::TIMESTAMP_TOKEN)
             .filter_map(|(_, values)| values.first());
         for token in tokens {
             let covers = TimestampCovers::Bytes(&sd.signature);

@@ -2,6 +2,7 @@
 //! timestamps (over the byte ranges, ETSI.RFC3161), with the TSA's chain and timeStamping EKU.
 
 use super::*;
+use crate::oid;
 use crate::pdf::{self};
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{Cert, TrustStore};
@@ -29,8 +30,6 @@ pub(super) struct TimestampFailure {
     pub(super) message: String,
     pub(super) sub: SubIndication,
 }
-
-pub(super) const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 
 /// Verify an RFC 3161 token: its CMS, the TSA's certificate (chain and timeStamping EKU), and
 /// the message imprint. Findings about the TSA's certificate are returned, not decided here.
@@ -80,7 +79,7 @@ pub(super) fn check_timestamp_token(
         .signer
         .ext_key_usage
         .iter()
-        .any(|e| e == EKU_TIME_STAMPING)
+        .any(|e| e == oid::EKU_TIME_STAMPING)
     {
         findings.add(
             Some(SigConstraintsFailure),
@@ -121,7 +120,7 @@ fn read_token(
             FormatFailure,
         )
     })?;
-    if sd.econtent_type != signed_data::OID_TST_INFO {
+    if sd.econtent_type != oid::TST_INFO {
         return Err(malformed(
             "the timestamp token does not hold a TSTInfo".into(),
             FormatFailure,
