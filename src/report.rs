@@ -21,6 +21,8 @@ pub enum Modifications {
     None,
     Permitted,
     Disallowed,
+    /// Later revisions exist but could not be read (a document encrypted with a password).
+    Unchecked,
 }
 
 pub const SCHEMA: u32 = 1;

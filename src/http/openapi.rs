@@ -98,7 +98,8 @@ fn verdict_schemas() -> Value {
             "signing_time": { "type": "string", "format": "date-time", "nullable": true },
             "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
             "coverage": { "type": "string", "enum": ["entire_file", "entire_revision", "partial"] },
-            "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed"] },
+            "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed", "unchecked"],
+                "description": "unchecked: later revisions exist but could not be read (a document encrypted with a password)" },
             "level": { "type": "string", "nullable": true } } },
         "Report": { "type": "object", "properties": {
             "schema": { "type": "integer" },

@@ -162,6 +162,18 @@ fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<String>) {
             )),
             _ => {}
         }
+        // §7.6.4.3.2: under RC4 and AES-128 the key is derived from the first /ID string.
+        let id0 = |d: &Dict| {
+            dict_get(d, b"ID")
+                .and_then(Object::as_array)
+                .and_then(|a| a.first().cloned())
+        };
+        if signed_encrypt.is_some() && id0(&s.trailer) != id0(&doc.revisions[signed].trailer) {
+            out.push(format!(
+                "revision {} changes the file identifier the encryption key is derived from",
+                i + 1
+            ));
+        }
     }
 }
 
@@ -391,6 +403,19 @@ impl Ctx<'_, '_> {
                     .contains(&num))
     }
 
+    /// The file's own structure, known from the xref chain and the catalog, never from the
+    /// `/Type` an object claims: an xref stream the chain read (§7.5.8), an object stream some
+    /// revision's xref names (its objects are compared one by one, §7.5.7), the catalog's XMP
+    /// `/Metadata` (§14.3.2, not rendered). A widget typed /Metadata is still a widget.
+    fn is_structure(&self, num: u32, old: &Object) -> bool {
+        match old.type_name() {
+            Some(b"XRef") => self.doc.is_xref_stream_object(self.signed, num),
+            Some(b"ObjStm") => self.doc.is_object_stream(num),
+            Some(b"Metadata") => self.doc.catalog_metadata().contains(&num),
+            _ => false,
+        }
+    }
+
     fn judge(&self, num: u32, old: &Object, new: &Object) -> Result<(), String> {
         let what = name_of(old);
         let not_allowed = |keys: &BTreeSet<Vec<u8>>| {
@@ -399,9 +424,8 @@ impl Ctx<'_, '_> {
                 keys_text(keys)
             )
         };
-        match old.type_name() {
-            Some(b"XRef") | Some(b"ObjStm") | Some(b"Metadata") => return Ok(()),
-            _ => {}
+        if self.is_structure(num, old) {
+            return Ok(());
         }
         if let (Object::Array(o), Object::Array(n)) = (old, new) {
             return self.grown_array(num, o, n);

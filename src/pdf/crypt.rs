@@ -59,6 +59,8 @@ pub struct Crypt {
     strings: Method,
     streams: Method,
     encrypt_metadata: bool,
+    /// The crypt filters `/CF` defines, by name (for a stream's own `/Crypt` filter).
+    named: Vec<(Vec<u8>, Method)>,
 }
 
 impl Crypt {
@@ -103,11 +105,20 @@ impl Crypt {
             5 | 6 => file_key_aes256(r, bytes(b"U")?, bytes(b"UE")?)?,
             other => return Err(CryptError::Unsupported(format!("/R {other}"))),
         };
+        let named = dict_get(enc, b"CF")
+            .and_then(Object::as_dict)
+            .map(|cf| {
+                cf.iter()
+                    .filter_map(|(name, _)| Some((name.clone(), named_filter(cf, name).ok()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Crypt {
             key,
             strings,
             streams,
             encrypt_metadata,
+            named,
         })
     }
 
@@ -140,21 +151,46 @@ impl Crypt {
         self.decrypt(self.strings, id, data)
     }
 
+    /// Whether metadata streams are encrypted (`/EncryptMetadata`, default true).
+    pub fn encrypts_metadata(&self) -> bool {
+        self.encrypt_metadata
+    }
+
     /// The raw data of stream `num gen` with dictionary `dict`, before its filters are applied.
-    /// A stream with its own `/Crypt` filter names its method; only `/Identity` is read (no
-    /// producer kyso knows writes others). Metadata streams stay plain when the handler says so.
-    pub fn stream(&self, id: (u32, u16), dict: &Dict, data: &[u8]) -> Option<Vec<u8>> {
-        let filters = match dict_get(dict, b"Filter") {
-            Some(Object::Name(n)) => vec![n.as_slice()],
-            Some(Object::Array(a)) => a.iter().filter_map(Object::as_name).collect(),
-            _ => vec![],
-        };
-        let plain_metadata = !self.encrypt_metadata
-            && dict_get(dict, b"Type").and_then(Object::as_name) == Some(b"Metadata");
-        if filters.first() == Some(&b"Crypt".as_slice()) || plain_metadata {
+    /// `plain_metadata`: the catalog's metadata stream under `/EncryptMetadata false`. A stream
+    /// whose first filter is `/Crypt` (§7.4.10) names its crypt filter in `/DecodeParms /Name`
+    /// (default `/Identity`), looked up in `/CF` like /StmF; one it cannot name is not read.
+    pub fn stream(
+        &self,
+        id: (u32, u16),
+        dict: &Dict,
+        data: &[u8],
+        plain_metadata: bool,
+    ) -> Option<Vec<u8>> {
+        if plain_metadata {
             return Some(data.to_vec());
         }
-        self.decrypt(self.streams, id, data)
+        let first_filter = match dict_get(dict, b"Filter") {
+            Some(Object::Name(n)) => Some(n.as_slice()),
+            Some(Object::Array(a)) => a.first().and_then(Object::as_name),
+            _ => None,
+        };
+        if first_filter != Some(b"Crypt") {
+            return self.decrypt(self.streams, id, data);
+        }
+        let parms = match dict_get(dict, b"DecodeParms") {
+            Some(Object::Array(a)) => a.first().and_then(Object::as_dict),
+            Some(o) => o.as_dict(),
+            None => None,
+        };
+        let method = match parms
+            .and_then(|p| dict_get(p, b"Name"))
+            .and_then(Object::as_name)
+        {
+            None | Some(b"Identity") => Method::Identity,
+            Some(name) => self.named.iter().find(|(n, _)| n == name)?.1,
+        };
+        self.decrypt(method, id, data)
     }
 
     fn decrypt(&self, method: Method, (num, gen): (u32, u16), data: &[u8]) -> Option<Vec<u8>> {
@@ -188,7 +224,15 @@ fn crypt_filter(enc: &Dict, which: &[u8]) -> Result<Method, CryptError> {
     };
     let cf = dict_get(enc, b"CF")
         .and_then(Object::as_dict)
-        .and_then(|cf| dict_get(cf, name))
+        .ok_or(CryptError::Malformed(
+            "a crypt filter named but not defined in /CF",
+        ))?;
+    named_filter(cf, name)
+}
+
+/// The method of crypt filter `name` in the `/CF` dictionary.
+fn named_filter(cf: &Dict, name: &[u8]) -> Result<Method, CryptError> {
+    let cf = dict_get(cf, name)
         .and_then(Object::as_dict)
         .ok_or(CryptError::Malformed(
             "a crypt filter named but not defined in /CF",

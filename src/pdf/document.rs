@@ -101,6 +101,13 @@ pub struct Document<'a> {
     crypt: Option<Crypt>,
     /// The objects holding an encryption dictionary (never decrypted).
     encrypt_objects: Vec<(u32, u16)>,
+    /// Where the xref streams the chain read start (file offsets): the structure itself,
+    /// known by position, never by a `/Type` an object claims.
+    xref_streams: HashSet<usize>,
+    /// Objects some revision's xref names as an object stream.
+    object_stream_numbers: HashSet<u32>,
+    /// The catalog's `/Metadata` streams, left plain when `/EncryptMetadata` is false.
+    plain_metadata: HashSet<u32>,
 }
 
 /// Whether the document is encrypted (ISO 32000-2 §7.6) and whether kyso could read it.
@@ -134,6 +141,9 @@ impl<'a> Document<'a> {
             encryption: Encryption::None,
             crypt: None,
             encrypt_objects: Vec::new(),
+            xref_streams: HashSet::new(),
+            object_stream_numbers: HashSet::new(),
+            plain_metadata: HashSet::new(),
         };
         let start = doc.startxref()?;
         if base > 0 && !doc.section_at(start) && doc.section_at(start.saturating_add(base)) {
@@ -142,20 +152,53 @@ impl<'a> Document<'a> {
         }
         let mut chain = doc.read_chain(start.saturating_add(doc.base))?;
         doc.orphaned_revisions(&mut chain)?;
+        doc.note_structure(&chain);
         doc.revisions = xref::revisions(chain)?;
         doc.open_encryption();
         Ok(doc)
     }
 
-    /// The newest trailer's `/Encrypt`, opened with the empty user password (§7.6.4). Its own
-    /// object is never decrypted, nor are xref streams (§7.5.8.2) or the trailer's `/ID`.
+    /// Which objects are xref streams and object streams, from the chain itself.
+    fn note_structure(&mut self, chain: &[Section]) {
+        for s in chain {
+            if s.kind == SectionKind::Stream {
+                self.xref_streams.insert(s.offset);
+            }
+            if let Some(x) = dict_get(&s.trailer, b"XRefStm").and_then(Object::as_int) {
+                self.xref_streams.insert(
+                    usize::try_from(x)
+                        .unwrap_or(usize::MAX)
+                        .saturating_add(self.base),
+                );
+            }
+            for e in s.entries.values() {
+                if let Entry::InStream { stream, .. } = e {
+                    self.object_stream_numbers.insert(*stream);
+                }
+            }
+        }
+    }
+
+    /// Whether the object written at file offset `at` is one of the chain's xref streams.
+    pub fn is_xref_stream_at(&self, at: usize) -> bool {
+        self.xref_streams.contains(&at)
+    }
+
+    /// Whether some revision's xref names object `num` as an object stream.
+    pub fn is_object_stream(&self, num: u32) -> bool {
+        self.object_stream_numbers.contains(&num)
+    }
+
+    /// The newest trailer's `/Encrypt` (as readers use it), opened with the empty user
+    /// password (§7.6.4). Its own object is never decrypted, nor are the chain's xref streams
+    /// (§7.5.8.2) or the trailer's `/ID`. A newest trailer without `/Encrypt` leaves the file
+    /// plain, as readers show it (an update that drops the encryption is refused later).
     fn open_encryption(&mut self) {
         let Some(trailer) = self
             .revisions
-            .iter()
-            .rev()
+            .last()
             .map(|r| &r.trailer)
-            .find(|t| dict_get(t, b"Encrypt").is_some())
+            .filter(|t| dict_get(t, b"Encrypt").is_some())
         else {
             return;
         };
@@ -188,10 +231,30 @@ impl<'a> Document<'a> {
         match opened {
             Ok(c) => {
                 self.encryption = Encryption::Opened { method: c.method() };
+                if !c.encrypts_metadata() {
+                    self.plain_metadata = self.catalog_metadata();
+                }
                 self.crypt = Some(c);
             }
             Err(why) => self.encryption = Encryption::Closed { method, why },
         }
+    }
+
+    /// Whether object `num`, as revision `rev` sees it, is one of the chain's xref streams.
+    pub fn is_xref_stream_object(&self, rev: usize, num: u32) -> bool {
+        matches!(self.entry(rev, num), Some(Entry::InFile { offset, .. })
+            if self.is_xref_stream_at(offset.saturating_add(self.base)))
+    }
+
+    /// The catalog's `/Metadata` object in every revision.
+    pub fn catalog_metadata(&self) -> HashSet<u32> {
+        (0..self.revisions.len())
+            .filter_map(|rev| {
+                let (root, _) = dict_get(&self.revisions[rev].trailer, b"Root")?.as_ref()?;
+                let cat = self.object(rev, root).ok()??;
+                cat.get(b"Metadata")?.as_ref().map(|(n, _)| n)
+            })
+            .collect()
     }
 
     pub fn encryption(&self) -> &Encryption {
@@ -203,7 +266,7 @@ impl<'a> Document<'a> {
     fn decrypt_strings(&self, ind: &mut Indirect) {
         let Some(c) = &self.crypt else { return };
         if self.encrypt_objects.contains(&(ind.num, ind.gen))
-            || ind.object.type_name() == Some(b"XRef")
+            || self.is_xref_stream_at(ind.span.start)
         {
             return;
         }
@@ -216,7 +279,12 @@ impl<'a> Document<'a> {
                 }
                 Object::Array(a) => a.iter_mut().for_each(|o| walk(c, id, o)),
                 Object::Dict(d) | Object::Stream(d, _) => {
-                    let signature = dict_get(d, b"ByteRange").is_some();
+                    // §7.6.2: a signature dictionary's /Contents is not encrypted.
+                    let signature = dict_get(d, b"ByteRange").is_some()
+                        && matches!(
+                            dict_get(d, b"Type").and_then(Object::as_name),
+                            None | Some(b"Sig") | Some(b"DocTimeStamp")
+                        );
                     for (k, v) in d.iter_mut() {
                         if !(signature && k == b"Contents") {
                             walk(c, id, v);
@@ -244,10 +312,13 @@ impl<'a> Document<'a> {
         match &self.crypt {
             None => stream::decode(&self.meter, dict, raw),
             Some(c) => {
-                let plain = c.stream(id, dict, raw).ok_or_else(|| PdfError::Syntax {
-                    offset: 0,
-                    what: format!("encrypted data of stream {} (it does not decrypt)", id.0),
-                })?;
+                let exempt = self.plain_metadata.contains(&id.0);
+                let plain = c
+                    .stream(id, dict, raw, exempt)
+                    .ok_or_else(|| PdfError::Syntax {
+                        offset: 0,
+                        what: format!("encrypted data of stream {} (it does not decrypt)", id.0),
+                    })?;
                 stream::decode(&self.meter, dict, &plain)
             }
         }
@@ -739,6 +810,12 @@ impl<'a> Document<'a> {
                 what: "an object stream".into(),
             });
         };
+        if dict_get(dict, b"Type").and_then(Object::as_name) != Some(b"ObjStm") {
+            return Err(PdfError::Syntax {
+                offset,
+                what: "an object stream typed /ObjStm (§7.5.7)".into(),
+            });
+        }
         let raw = self.decode_stream((ind.num, ind.gen), dict, data.clone())?;
         let index = self.object_stream_index(dict, &raw, offset)?;
         let os = Rc::new(ObjectStream { raw, index });

@@ -17,7 +17,7 @@ pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfErr
         Some(_) => return Err(PdfError::Unsupported("a /Filter that is not a name".into())),
     };
     let mut out = data.to_vec();
-    for f in &filters {
+    for (i, f) in filters.iter().enumerate() {
         match *f {
             b"FlateDecode" => {
                 let left = meter.inflate_left();
@@ -44,8 +44,8 @@ pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfErr
                 }
                 out = buf;
             }
-            // §7.4.10: the Crypt filter is applied (or is /Identity) before decoding.
-            b"Crypt" => {}
+            // §7.4.10: the Crypt filter comes first, and was applied before decoding.
+            b"Crypt" if i == 0 => {}
             other => {
                 return Err(PdfError::Unsupported(format!(
                     "stream filter /{}",

@@ -230,6 +230,7 @@ impl<'a> SignatureCheck<'a, '_> {
         self.rep.modifications_after = ch.verdict;
         let closed = matches!(self.doc.encryption(), pdf::Encryption::Closed { .. });
         if closed && rev < self.doc.latest() && ch.disallowed.is_empty() {
+            self.rep.modifications_after = changes::Modifications::Unchecked;
             self.f.add(
                 Some(SubIndication::SigConstraintsFailure),
                 ProblemCode::EncryptedUnreadable,
