@@ -2,8 +2,10 @@
 //! quarterly tables. Pure: derived from stored facts (submissions) and the current registry.
 
 use crate::registry::{Month, Owner, Registry, UnitKind};
+use crate::registry_lookup::{Lookup, Owners};
 use crate::report::{Indication, ProblemCode, Report, Verdict};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -50,6 +52,42 @@ impl Submission {
     }
 }
 
+impl Submission {
+    /// What crediting reads of a submission, and nothing else: kept in the month index at
+    /// commit, so that the Office's tables credit a month's 70,000 files without decoding
+    /// their full records (chains, messages, history). [`credits`] gives the same credits for
+    /// the facts as for the record; its notes may say less (messages are left out).
+    pub fn crediting_facts(&self) -> Submission {
+        let mut report = self.report.clone();
+        report.document_problems.clear();
+        for s in &mut report.signatures {
+            s.chain.clear();
+            s.level = None;
+            s.sub_filter = None;
+            for p in &mut s.problems {
+                p.message.clear();
+            }
+            if let Some(signer) = &mut s.signer {
+                signer.issuer.clear();
+                signer.serial.clear();
+                signer.crl_urls.clear();
+            }
+        }
+        Submission {
+            id: self.id.clone(),
+            received_at: self.received_at.clone(),
+            size: self.size,
+            unit_hint: self.unit_hint.clone(),
+            report,
+            history: Vec::new(),
+            file_name: None,
+            client: None,
+            accepted_late: self.accepted_late.clone(),
+            ocsp: Vec::new(),
+        }
+    }
+}
+
 /// Who accepted a late file, when (RFC 3339) and why.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Acceptance {
@@ -68,7 +106,7 @@ pub struct HistoryEntry {
     pub report: Report,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     Organisation,
@@ -179,7 +217,7 @@ fn implausible(
 /// (except "already met", which needs the other submissions: see [`already_met_notes`]).
 pub fn credits(
     sub: &Submission,
-    registry: &Registry,
+    registry: &dyn Owners,
     policy: &TimePolicy,
 ) -> (Vec<Credit>, Vec<Note>) {
     // A file an administrator accepted as late is judged as if implausible times were
@@ -249,7 +287,7 @@ pub fn credits(
 
 /// Working out what one submission's signatures earn.
 struct Crediting<'a> {
-    registry: &'a Registry,
+    registry: &'a dyn Owners,
     policy: &'a TimePolicy,
     received: Option<OffsetDateTime>,
     credits: Vec<Credit>,
@@ -505,21 +543,47 @@ pub fn month_table(
     month: Month,
     credited: &[(Submission, Vec<Credit>)],
 ) -> MonthTable {
-    let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
-        let mut v: Vec<(OffsetDateTime, &str)> = credited
-            .iter()
-            .filter(|(_, cs)| {
-                cs.iter().any(|c| {
-                    c.month == month
-                        && c.unit == unit
-                        && c.requirement == req
-                        && c.leader.as_deref() == leader
-                })
-            })
-            .map(|(s, _)| (received_at(s), s.id.as_str()))
-            .collect();
+    month_table_with(&Lookup::new(registry), month, credited)
+}
+
+/// The files behind each requirement of `month`, oldest receipt first, keyed by
+/// (unit, requirement, leader): built once, so a table costs one pass over the credits.
+type Behind<'c> = HashMap<(&'c str, Requirement, Option<&'c str>), Vec<(OffsetDateTime, &'c str)>>;
+
+fn files_behind(month: Month, credited: &[(Submission, Vec<Credit>)]) -> Behind<'_> {
+    let mut behind: Behind = HashMap::new();
+    for (s, cs) in credited {
+        let received = received_at(s);
+        let mut seen = std::collections::HashSet::new();
+        for c in cs.iter().filter(|c| c.month == month) {
+            let key = (c.unit.as_str(), c.requirement, c.leader.as_deref());
+            if seen.insert(key) {
+                behind
+                    .entry(key)
+                    .or_default()
+                    .push((received, s.id.as_str()));
+            }
+        }
+    }
+    for v in behind.values_mut() {
         v.sort();
-        v.into_iter().map(|(_, id)| id.to_string()).collect()
+    }
+    behind
+}
+
+/// [`month_table`] with the registry already indexed (a period's tables share one index).
+pub fn month_table_with(
+    lookup: &Lookup,
+    month: Month,
+    credited: &[(Submission, Vec<Credit>)],
+) -> MonthTable {
+    let registry = lookup.registry();
+    let behind = files_behind(month, credited);
+    let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
+        behind
+            .get(&(unit, req, leader))
+            .map(|v| v.iter().map(|(_, id)| id.to_string()).collect())
+            .unwrap_or_default()
     };
     let mut units = Vec::new();
     let mut totals = Totals {
@@ -536,10 +600,10 @@ pub fn month_table(
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for u in sorted {
         let org = subs_for(&u.id, Requirement::Organisation, None);
-        let mut leaders: Vec<LeaderStatus> = registry
-            .leaders
+        let mut leaders: Vec<LeaderStatus> = lookup
+            .leaders_of(&u.id)
             .iter()
-            .filter(|l| l.unit == u.id && l.in_office(month))
+            .filter(|l| l.in_office(month))
             .map(|l| {
                 let s = subs_for(&u.id, Requirement::Leader, Some(&l.id));
                 LeaderStatus {
@@ -628,10 +692,16 @@ pub fn period_table(
     credited: &[(Submission, Vec<Credit>)],
 ) -> PeriodTable {
     let months = period_months(year, quarter);
+    let lookup = Lookup::new(registry);
     let tables: Vec<MonthTable> = months
         .iter()
         .filter(|m| **m < current)
-        .map(|m| month_table(registry, *m, credited))
+        .map(|m| month_table_with(&lookup, *m, credited))
+        .collect();
+    // Each month's units by id, so that a unit's row finds its months directly.
+    let by_id: Vec<HashMap<&str, &UnitMonth>> = tables
+        .iter()
+        .map(|t| t.units.iter().map(|u| (u.id.as_str(), u)).collect())
         .collect();
     let mut units = Vec::new();
     let mut sorted: Vec<_> = registry
@@ -647,8 +717,8 @@ pub fn period_table(
             missing: Vec::new(),
         };
         let mut leaders: Vec<LeaderCount> = Vec::new();
-        for t in &tables {
-            let Some(um) = t.units.iter().find(|x| x.id == u.id) else {
+        for (t, ids) in tables.iter().zip(&by_id) {
+            let Some(um) = ids.get(u.id.as_str()) else {
                 continue;
             };
             org.required += 1;

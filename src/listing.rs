@@ -3,7 +3,8 @@
 //! receipt's notes: a stable code and a Vietnamese sentence).
 
 use crate::compliance::{self, Credit, Note, Submission, TimePolicy};
-use crate::registry::{Month, Registry};
+use crate::registry::Month;
+use crate::registry_lookup::{Lookup, Owners};
 use crate::report::Verdict;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
@@ -56,7 +57,7 @@ pub struct Page {
     pub items: Vec<Item>,
 }
 
-fn item(sub: Submission, registry: &Registry, policy: &TimePolicy) -> Item {
+fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
     let (satisfies, notes) = compliance::credits(&sub, registry, policy);
     Item {
         signing_months: crate::store::months_of(&sub),
@@ -75,10 +76,11 @@ fn item(sub: Submission, registry: &Registry, policy: &TimePolicy) -> Item {
 /// The submissions signed or received in the month, newest receipt first, filtered, one page.
 pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, StoreError> {
     let registry = store.registry();
+    let lookup = Lookup::new(&registry);
     let items: Vec<Item> = store
         .concerning(q.month)?
         .into_iter()
-        .map(|s| item(s, &registry, policy))
+        .map(|s| item(s, &lookup, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
         .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))
         .filter(|i| {

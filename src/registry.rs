@@ -369,7 +369,7 @@ impl Registry {
                     l.id
                 )));
             }
-            if !self.units.iter().any(|u| u.id == l.unit) {
+            if !ids.contains(&("unit", l.unit.as_str())) {
                 return Err(RegistryError::Invalid(format!(
                     "leader {}: unknown unit {}",
                     l.id, l.unit
@@ -423,8 +423,22 @@ impl Registry {
     /// [`Registry::merge`] with the month of the change given.
     pub fn merge_at(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
         let mut next = self.clone();
+        // Positions by id: an import of a whole town (tens of thousands of records) stays
+        // linear.
+        let mut unit_at: std::collections::HashMap<String, usize> = next
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        let mut leader_at: std::collections::HashMap<String, usize> = next
+            .leaders
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i))
+            .collect();
         for mut u in other.units {
-            match next.units.iter_mut().find(|x| x.id == u.id) {
+            match unit_at.get(&u.id).map(|&i| &mut next.units[i]) {
                 Some(x) => {
                     carry_retired(
                         &x.certificates,
@@ -435,11 +449,14 @@ impl Registry {
                     );
                     *x = u
                 }
-                None => next.units.push(u),
+                None => {
+                    unit_at.insert(u.id.clone(), next.units.len());
+                    next.units.push(u)
+                }
             }
         }
         for mut l in other.leaders {
-            match next.leaders.iter_mut().find(|x| x.id == l.id) {
+            match leader_at.get(&l.id).map(|&i| &mut next.leaders[i]) {
                 Some(x) => {
                     carry_retired(
                         &x.certificates,
@@ -450,7 +467,10 @@ impl Registry {
                     );
                     *x = l
                 }
-                None => next.leaders.push(l),
+                None => {
+                    leader_at.insert(l.id.clone(), next.leaders.len());
+                    next.leaders.push(l)
+                }
             }
         }
         next.normalise();

@@ -8,7 +8,8 @@ use crate::registry::{Month, Registry};
 use crate::store::{Store, StoreError};
 use time::OffsetDateTime;
 
-/// Every submission with a signature in one of `months`, with its credits under `registry`.
+/// Every submission with a signature in one of `months` (its crediting facts, not its full
+/// record), with its credits under `registry`.
 pub fn credited(
     store: &Store,
     registry: &Registry,
@@ -17,10 +18,11 @@ pub fn credited(
 ) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
+    let lookup = crate::registry_lookup::Lookup::new(registry);
     for m in months {
-        for s in store.in_month(*m)? {
+        for s in store.facts_in_month(*m)? {
             if seen.insert(s.id.clone()) {
-                let c = compliance::credits(&s, registry, policy).0;
+                let c = compliance::credits(&s, &lookup, policy).0;
                 out.push((s, c));
             }
         }

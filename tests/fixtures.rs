@@ -664,3 +664,73 @@ fn a_b_lt_file_with_crl_and_ocsp_checks_revocation_from_them() {
         s.problems
     );
 }
+
+/// The Office's tables credit a month from each file's crediting facts (kept in the month
+/// index), not from its full record: for every fixture, under a registry that enrols every
+/// signer, the facts earn exactly what the record earns.
+#[test]
+fn crediting_facts_earn_what_the_full_record_earns() {
+    use kyso::compliance::{credits, Submission, TimePolicy};
+    use kyso::registry::Registry;
+    let store = store();
+    let at = validation_time();
+    let mut subs = Vec::new();
+    for e in expected().file {
+        let bytes = std::fs::read(fixture(&e.name)).unwrap();
+        let Ok(report) = verify(&bytes, &store, &Options::default(), at) else {
+            continue;
+        };
+        // Received on the day it was signed (local-time and late rules apply) and long after.
+        let times: Vec<String> = report
+            .signatures
+            .iter()
+            .filter_map(|s| s.signing_time.clone())
+            .chain(["2026-12-01T00:00:00Z".to_string()])
+            .collect();
+        for (i, received_at) in times.into_iter().enumerate() {
+            let sub: Submission = serde_json::from_value(serde_json::json!({
+                "id": format!("{}-{i}", e.name),
+                "received_at": received_at,
+                "size": bytes.len(),
+                "report": report,
+                "file_name": e.name,
+            }))
+            .unwrap();
+            subs.push(sub);
+        }
+    }
+    let mut fingerprints: Vec<String> = subs
+        .iter()
+        .flat_map(|s| s.report.signatures.iter())
+        .filter_map(|s| s.signer.as_ref().map(|x| x.sha256.clone()))
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert!(fingerprints.len() > 5, "{fingerprints:?}");
+    let mut toml = String::new();
+    for (i, fp) in fingerprints.iter().enumerate() {
+        if i % 2 == 0 {
+            toml += &format!(
+                "[[unit]]\nid = \"u{i}\"\nname = \"Đơn vị {i}\"\nkind = \"commune\"\ncertificates = [\"{fp}\"]\n"
+            );
+        } else {
+            toml += &format!(
+                "[[unit]]\nid = \"u{i}\"\nname = \"Đơn vị {i}\"\nkind = \"department\"\n[[leader]]\nid = \"l{i}\"\nname = \"Lãnh đạo {i}\"\ntitle = \"Chủ tịch\"\nunit = \"u{i}\"\nfrom = \"2020-01\"\ncertificates = [\"{fp}\"]\n"
+            );
+        }
+    }
+    let registry: Registry = toml::from_str(&toml).unwrap();
+    registry.validate().unwrap();
+    let policy = TimePolicy::default();
+    let mut credited = 0;
+    for s in &subs {
+        let full = credits(s, &registry, &policy).0;
+        let facts = credits(&s.crediting_facts(), &registry, &policy).0;
+        assert_eq!(full, facts, "{}", s.id);
+        credited += full.len();
+    }
+    assert!(
+        credited > 20,
+        "only {credited} credits: the comparison proves little"
+    );
+}

@@ -301,7 +301,7 @@ fn file_key_aes256(r: i64, u: &[u8], ue: &[u8]) -> Result<Vec<u8>, CryptError> {
     let mut prev = [0u8; 16];
     let mut key = Vec::with_capacity(32);
     for block in ue[..32].chunks_exact(16) {
-        let mut b = aes::Block::clone_from_slice(block);
+        let mut b = block16(block);
         cipher.decrypt_block(&mut b);
         key.extend(b.iter().zip(prev).map(|(x, p)| x ^ p));
         prev.copy_from_slice(block);
@@ -333,6 +333,14 @@ fn hash_2b(r: i64, salt: &[u8]) -> [u8; 32] {
     }
 }
 
+/// One AES block from a 16-byte slice (shorter input is zero-padded; callers pass whole blocks).
+fn block16(b: &[u8]) -> aes::Block {
+    let mut out = aes::Block::default();
+    let n = b.len().min(16);
+    out[..n].copy_from_slice(&b[..n]);
+    out
+}
+
 fn first32(k: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(&k[..32]);
@@ -343,10 +351,10 @@ fn aes128_cbc_encrypt(key: &[u8], iv: &[u8], data: &[u8]) -> Vec<u8> {
     let Ok(cipher) = aes::Aes128::new_from_slice(key) else {
         return Vec::new();
     };
-    let mut prev = aes::Block::clone_from_slice(iv);
+    let mut prev = block16(iv);
     let mut out = Vec::with_capacity(data.len());
     for block in data.chunks_exact(16) {
-        let mut b = aes::Block::clone_from_slice(block);
+        let mut b = block16(block);
         b.iter_mut().zip(prev.iter()).for_each(|(x, p)| *x ^= p);
         cipher.encrypt_block(&mut b);
         out.extend_from_slice(&b);
@@ -376,7 +384,7 @@ fn aes_cbc_decrypt(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
             .map(|c| c.decrypt_block(b)),
     };
     for block in body.chunks_exact(16) {
-        let mut b = aes::Block::clone_from_slice(block);
+        let mut b = block16(block);
         step(&mut b, key.len())?;
         out.extend(b.iter().zip(prev).map(|(x, p)| x ^ p));
         prev = block;

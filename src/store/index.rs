@@ -118,9 +118,13 @@ impl Index {
 
     pub fn insert_submission(&self, sub: &Submission, json: &[u8]) -> Result<(), StoreError> {
         self.submissions.insert(sub.id.as_bytes(), json)?;
+        // Each month the file is signed in keeps its crediting facts (compliance), which the
+        // Office's tables read instead of the full record.
+        let facts =
+            serde_json::to_vec(&sub.crediting_facts()).map_err(|e| corrupt(&self.path, e))?;
         for m in super::months_of(sub) {
             self.by_month
-                .insert(format!("{m}/{}", sub.id).as_bytes(), &[])?;
+                .insert(format!("{m}/{}", sub.id).as_bytes(), facts.as_slice())?;
         }
         for fp in signers(sub) {
             self.by_signer
@@ -168,6 +172,15 @@ impl Index {
             .collect()
     }
 
+    /// The crediting facts of every submission signed in `month`, in id order.
+    pub fn month_facts(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        self.by_month
+            .scan_prefix(format!("{month}/").as_bytes())
+            .values()
+            .map(|v| serde_json::from_slice(&v?).map_err(|e| corrupt(&self.path, e)))
+            .collect()
+    }
+
     pub fn month_ids(&self, month: Month) -> Result<Vec<String>, StoreError> {
         suffixes(&self.by_month, &format!("{month}/")).collect()
     }
@@ -202,8 +215,9 @@ impl Index {
 }
 
 /// The signer certificates (SHA-256) of a submission.
-/// The version of the index's trees (2: `by_received` added). An older index is rebuilt.
-const INDEX_VERSION: u32 = 2;
+/// The version of the index's trees (2: `by_received` added; 3: `by_month` values hold the
+/// crediting facts). An older index is rebuilt.
+const INDEX_VERSION: u32 = 3;
 
 fn received_month(sub: &Submission) -> Option<Month> {
     time::OffsetDateTime::parse(

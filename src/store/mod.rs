@@ -46,6 +46,7 @@ use error::io;
 use faults::Faults;
 use index::Index;
 use layout::Layout;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -461,6 +462,12 @@ impl Store {
         self.load(ids)
     }
 
+    /// The crediting facts ([`Submission::crediting_facts`]) of the submissions signed in
+    /// `month`: what the Office's tables need, without decoding full records.
+    pub fn facts_in_month(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        self.inner.with_index(|i| i.month_facts(month))
+    }
+
     /// Every submission that concerns `month`: signed in it, or received in it (Vietnam time),
     /// newest receipt first. Unsigned and unreadable-time files are found by their receipt.
     pub fn concerning(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
@@ -547,22 +554,18 @@ impl Store {
                     after: new,
                 })
             };
+        let old_units: HashMap<&str, &Unit> =
+            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let old_leaders: HashMap<&str, &Leader> =
+            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
         let mut out = Vec::new();
         for u in units {
-            out.extend(entry(
-                "unit",
-                &u.id,
-                before.unit(&u.id).map(to_json),
-                to_json(*u),
-            ));
+            let old = old_units.get(u.id.as_str()).map(|u| to_json(*u));
+            out.extend(entry("unit", &u.id, old, to_json(*u)));
         }
         for l in leaders {
-            out.extend(entry(
-                "leader",
-                &l.id,
-                before.leader(&l.id).map(to_json),
-                to_json(*l),
-            ));
+            let old = old_leaders.get(l.id.as_str()).map(|l| to_json(*l));
+            out.extend(entry("leader", &l.id, old, to_json(*l)));
         }
         out
     }
@@ -623,15 +626,18 @@ impl Store {
     pub fn import_registry(&self, incoming: Registry, by: &str) -> Result<Registry, StoreError> {
         let mut r = (*self.registry()).clone();
         r.merge(incoming.clone())?;
-        let units: Vec<&Unit> = incoming
+        let wanted_units: HashSet<&str> = incoming.units.iter().map(|u| u.id.as_str()).collect();
+        let wanted_leaders: HashSet<&str> =
+            incoming.leaders.iter().map(|l| l.id.as_str()).collect();
+        let units: Vec<&Unit> = r
             .units
             .iter()
-            .filter_map(|u| r.unit(&u.id))
+            .filter(|u| wanted_units.contains(u.id.as_str()))
             .collect();
-        let leaders: Vec<&Leader> = incoming
+        let leaders: Vec<&Leader> = r
             .leaders
             .iter()
-            .filter_map(|l| r.leader(&l.id))
+            .filter(|l| wanted_leaders.contains(l.id.as_str()))
             .collect();
         self.save_registry(&units, &leaders, by)?;
         Ok(r)
