@@ -170,6 +170,14 @@ fn main() {
         year: 2026,
         month: months.clamp(1, 12) as u8,
     };
+    let registry = store.registry();
+    let read = median(|| {
+        std::hint::black_box(store.facts_in_month(month).unwrap());
+    });
+    let credit = median(|| {
+        std::hint::black_box(kyso::tables::credited(&store, &registry, &policy, &[month]).unwrap());
+    });
+    println!("of which: reading the month's facts {read:.2?}, reading and crediting {credit:.2?}");
     let mut satisfied = 0;
     let m = median(|| {
         let t = kyso::tables::month_table(&store, &policy, month).unwrap();

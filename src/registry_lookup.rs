@@ -2,7 +2,7 @@
 //! by unit. [`Registry`] searches its lists linearly, which is right for one receipt; a month
 //! table at national scale (12,000 units, 60,000 leaders, 70,000 files) asks 70,000 times.
 
-use crate::registry::{Leader, Month, Owner, Registry};
+use crate::registry::{Leader, Month, Owner, Registry, Retired};
 use std::collections::HashMap;
 
 /// Who holds a certificate, and until when if it was retired.
@@ -56,31 +56,31 @@ pub struct Lookup<'a> {
 impl<'a> Lookup<'a> {
     pub fn new(registry: &'a Registry) -> Lookup<'a> {
         let mut by_certificate: HashMap<&str, Vec<Holder>> = HashMap::new();
-        for u in &registry.units {
-            for c in &u.certificates {
+        // Current certificates count every month; retired ones up to their last month.
+        let mut hold = |current: &'a [String],
+                        retired: &'a [Retired],
+                        as_: &dyn Fn(Option<Month>) -> Holder<'a>| {
+            for c in current {
+                by_certificate.entry(c).or_default().push(as_(None));
+            }
+            for r in retired {
                 by_certificate
-                    .entry(c)
+                    .entry(&r.sha256)
                     .or_default()
-                    .push(Holder::Unit(&u.id, None));
+                    .push(as_(Some(r.until)));
             }
-            for r in &u.retired_certificates {
-                let h = Holder::Unit(&u.id, Some(r.until));
-                by_certificate.entry(&r.sha256).or_default().push(h);
-            }
+        };
+        for u in &registry.units {
+            hold(&u.certificates, &u.retired_certificates, &|until| {
+                Holder::Unit(&u.id, until)
+            });
         }
         let mut by_unit: HashMap<&str, Vec<&Leader>> = HashMap::new();
         let mut leaders = HashMap::new();
         for l in &registry.leaders {
-            for c in &l.certificates {
-                by_certificate
-                    .entry(c)
-                    .or_default()
-                    .push(Holder::Leader(&l.id, None));
-            }
-            for r in &l.retired_certificates {
-                let h = Holder::Leader(&l.id, Some(r.until));
-                by_certificate.entry(&r.sha256).or_default().push(h);
-            }
+            hold(&l.certificates, &l.retired_certificates, &|until| {
+                Holder::Leader(&l.id, until)
+            });
             // The first record of an id wins, as `Registry::leader` finds it.
             leaders.entry(l.id.as_str()).or_insert(l);
             by_unit.entry(l.unit.as_str()).or_default().push(l);
@@ -138,7 +138,6 @@ impl Owners for Lookup<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::Retired;
 
     /// The index answers as the registry's own search on a registry with shared, retired and
     /// unit-held certificates.
