@@ -16,8 +16,10 @@ use session::Session;
 const SESSION: &str = "kyso_session";
 const LOGIN_NONCE: &str = "kyso_login";
 const CSS: &str = include_str!("kyso.css");
+/// The upload page's progressive enhancement (drop, one result at a time); pages work without.
+const UPLOAD_JS: &str = include_str!("nop.js");
 /// No inline script or style; nothing from elsewhere; no framing.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn page(markup: maud::Markup) -> HttpResponse {
     html(actix_web::http::StatusCode::OK, markup)
@@ -94,6 +96,13 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(CSS)
+}
+
+async fn upload_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(UPLOAD_JS)
 }
 
 async fn login_form(req: HttpRequest) -> HttpResponse {
@@ -754,6 +763,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui", web::get().to(home))
         .route("/ui/", web::get().to(home))
         .route("/ui/static/kyso.css", web::get().to(stylesheet))
+        .route("/ui/static/nop.js", web::get().to(upload_script))
         .route("/ui/dang-nhap", web::get().to(login_form))
         .route("/ui/dang-nhap", web::post().to(login))
         .route("/ui/dang-xuat", web::post().to(logout))

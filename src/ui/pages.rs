@@ -401,9 +401,13 @@ pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
                 }
                 label for="file" { "Tệp PDF" }
                 input id="file" name="file" type="file" accept="application/pdf,.pdf" multiple required;
+                // Shown by nop.js: drop files here; each result appears as soon as it is checked.
+                div #tha-tep .drop hidden { span { "Kéo thả tệp PDF vào đây, hoặc chọn tệp ở trên." } }
                 button type="submit" { "Nộp" }
             }
             p.hint { "Có thể chọn nhiều tệp (tối đa 20). Kết quả kiểm tra chữ ký của từng tệp hiện ngay sau khi nộp." }
+            div #ket-qua aria-live="polite" hidden {}
+            script src="/ui/static/nop.js" defer {}
         },
     )
 }

@@ -156,9 +156,13 @@ fn the_pages_in_a_real_browser() {
             .map(|f| root().join("fixtures/pdf").join(f).display().to_string());
         c.find(Locator::Id("file")).await.unwrap().send_keys(&pdfs.join("\n")).await.unwrap();
         c.find(Locator::Css("form.upload button")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Css("p.verdict")).await.unwrap();
+        // nop.js (allowed by the CSP) sends the files one by one and adds each result to the
+        // page as it arrives; it marks the end with data-xong (a plain post would not).
+        c.wait().for_element(Locator::Css("#ket-qua[data-xong='2']")).await.unwrap();
         let html = c.source().await.unwrap();
         assert!(html.contains("Kết quả nộp (2 tệp)"), "{html}");
+        assert!(html.contains("Đã kiểm tra xong 2/2 tệp."), "{html}");
+        assert!(!c.find(Locator::Id("tha-tep")).await.unwrap().attr("hidden").await.unwrap().is_some(), "the drop zone shows when the script runs");
         assert!(html.contains("Kết quả: pyhanko-leader-april-0030.pdf"), "{html}");
         assert!(html.contains("Kết quả: pyhanko-expired.pdf"), "{html}");
         assert_eq!(c.find_all(Locator::Css("section.receipt")).await.unwrap().len(), 2);
