@@ -26,6 +26,7 @@ pub mod pki;
 pub mod problem;
 pub mod receipt;
 pub mod registry;
+pub mod registry_import;
 pub mod registry_lookup;
 pub mod report;
 pub mod reverify;

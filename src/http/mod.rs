@@ -226,6 +226,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/registry/changes", "GET", || {
         web::get().to(registry::changes)
     }),
+    ep("/api/v1/registry/import", "POST", || {
+        web::post().to(registry::import)
+    }),
     ep("/api/v1/reports/{year}", "GET", || {
         web::get().to(reports::office_report)
     }),

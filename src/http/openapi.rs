@@ -364,6 +364,16 @@ fn office_paths() -> Value {
                     "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" },
                     "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
                     "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors()) } },
+        "/api/v1/registry/import": { "post": {
+            "summary": "Import a registry file (TOML, the file format of the README): what it would change, one line per record, and with apply=true the change itself, saved as audited changes under the token's name (scope admin)",
+            "parameters": [ { "name": "apply", "in": "query", "schema": { "type": "boolean", "default": false } } ],
+            "requestBody": { "required": true, "content": { "application/toml": { "schema": { "type": "string" } }, "text/plain": { "schema": { "type": "string" } } } },
+            "responses": with(json!({ "200": { "description": "the changes, and whether they were saved", "content": { "application/json": { "schema": {
+                "type": "object", "required": ["changes", "applied"], "properties": {
+                    "changes": { "type": "array", "items": { "type": "string" } },
+                    "applied": { "type": "boolean" } } } } } },
+                "400": error_response("not a registry file, or one that would make the registry invalid"),
+                "413": error_response("larger than 32 MiB") }), auth_errors()) } },
         "/api/v1/reports/{year}": { "get": {
             "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
             "parameters": [

@@ -164,6 +164,50 @@ pub(super) async fn put_leader(
     .await
 }
 
+/// The largest registry file an import takes (a whole country's is a few megabytes).
+pub(crate) const MAX_REGISTRY_BYTES: usize = 32 << 20;
+
+#[derive(serde::Deserialize)]
+pub(super) struct ImportQuery {
+    #[serde(default)]
+    apply: bool,
+}
+
+/// `POST /api/v1/registry/import?apply=` (scope admin): a registry file (TOML) in the body;
+/// answers what it would change and, with `apply=true`, saves it as audited changes.
+pub(super) async fn import(
+    req: HttpRequest,
+    q: web::Query<ImportQuery>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let by = authorize(&req, &state, Scope::Admin)?;
+    let body = payload
+        .to_bytes_limited(MAX_REGISTRY_BYTES)
+        .await
+        .map_err(|_| ApiError::TooLarge {
+            limit: MAX_REGISTRY_BYTES as u64,
+        })?
+        .map_err(|e| ApiError::BadRequest(format!("the registry file could not be read: {e}")))?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::BadRequest("the registry file is not UTF-8 text".into()))?;
+    let incoming = Registry::from_toml(&text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let _guard = state.write_lock.lock().await;
+    let (st, apply) = (state.clone(), q.apply);
+    let outcome = blocking(move || {
+        Ok(crate::registry_import::import(
+            &st.store, incoming, apply, &by,
+        )?)
+    })
+    .await?;
+    tracing::info!(
+        changes = outcome.changes.len(),
+        applied = outcome.applied,
+        "registry import"
+    );
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
 /// `GET /api/v1/registry/changes` (scope read): the registry's audit log, newest first.
 pub(super) async fn changes(
     req: HttpRequest,

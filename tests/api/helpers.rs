@@ -278,6 +278,14 @@ impl TestApp {
         Self::finish(req.send_bytes(body))
     }
 
+    /// POST `body` to `path` with a bearer token.
+    pub fn post_to(&self, path: &str, token: &str, content_type: &str, body: &[u8]) -> Resp {
+        let req = ureq::post(&self.url(path))
+            .set("Content-Type", content_type)
+            .set("Authorization", &format!("Bearer {token}"));
+        Self::finish(req.send_bytes(body))
+    }
+
     pub fn upload_raw(&self, pdf: &[u8]) -> Resp {
         self.post(Some(SUBMIT), "application/pdf", pdf)
     }

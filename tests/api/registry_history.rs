@@ -175,3 +175,78 @@ certificates = ["{leader_cert}"]
     let r = app.put_json("/api/v1/leaders/tran-van-khac", ADMIN, &other);
     assert_eq!(r.status, 400, "{}", r.text());
 }
+
+/// The registry file is imported by an explicit admin action: first what it would change (an
+/// edit made through the API shows as a change the file would undo, and stays), then, when
+/// asked, the change itself, audited under the administrator's name. A file that would make
+/// the registry invalid is refused with nothing written.
+#[test]
+fn a_registry_import_is_previewed_then_applied_as_audited_changes() {
+    let file = demo_registry_toml();
+    let app = spawn_app(Some(&file));
+    let import = |toml: &str, apply: bool, token: &str| {
+        app.post_to(
+            &format!("/api/v1/registry/import?apply={apply}"),
+            token,
+            "application/toml",
+            toml.as_bytes(),
+        )
+    };
+    // An edit through the API.
+    let mut unit = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    unit["name"] = "UBND phường Hương Xuân (đổi tên)".into();
+    assert_eq!(
+        app.put_json("/api/v1/units/ubnd-huong-xuan", ADMIN, &unit)
+            .status,
+        200
+    );
+
+    // The original file again, previewed: the edit is what it would change; nothing changes.
+    let r = import(&file, false, ADMIN);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["applied"], false);
+    let changes: Vec<String> = serde_json::from_value(v["changes"].clone()).unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(
+        changes[0].contains("ubnd-huong-xuan") && changes[0].contains("name"),
+        "{changes:?}"
+    );
+    let now = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    assert_eq!(now["name"], "UBND phường Hương Xuân (đổi tên)");
+
+    // A new unit, applied: saved, and audited under the token's name.
+    let added = "[[unit]]\nid = \"phuong-huong-van\"\nname = \"UBND phường Hương Văn\"\nkind = \"commune\"\n";
+    let v = import(added, true, ADMIN).json();
+    assert_eq!(v["applied"], true, "{v}");
+    assert_eq!(v["changes"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(
+        app.get("/api/v1/units/phuong-huong-van", Some(READ)).status,
+        200
+    );
+    let log = app.get("/api/v1/registry/changes", Some(READ)).json();
+    assert_eq!(log[0]["id"], "phuong-huong-van", "{log}");
+    assert_eq!(log[0]["by"], "admin", "{log}");
+    // The same file again changes nothing and saves nothing.
+    let v = import(added, true, ADMIN).json();
+    assert_eq!(
+        (v["applied"].clone(), v["changes"].as_array().unwrap().len()),
+        (false.into(), 0)
+    );
+
+    // Refusals: not an administrator, not a registry, an invalid registry.
+    assert_eq!(import(added, true, SUBMIT).status, 403);
+    let bad = import("[[unit]\nid = ", true, ADMIN);
+    assert_eq!(
+        (bad.status, bad.json()["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    let cert = fingerprint("leaf-leader.pem");
+    let twice = format!(
+        "[[unit]]\nid = \"xa-khac\"\nname = \"UBND xã Khác\"\nkind = \"commune\"\ncertificates = [\"{cert}\"]\n"
+    );
+    let r = import(&twice, true, ADMIN);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains(&cert), "{}", r.text());
+    assert_eq!(app.get("/api/v1/units/xa-khac", Some(READ)).status, 404);
+}
