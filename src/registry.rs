@@ -537,12 +537,21 @@ impl Registry {
             (!changed.is_empty())
                 .then(|| format!("{kind} {id}: would change {}", changed.join(", ")))
         }
+        let units: std::collections::HashMap<&str, &Unit> =
+            self.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let leaders: std::collections::HashMap<&str, &Leader> =
+            self.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
         let mut out = Vec::new();
         for u in &incoming.units {
-            out.extend(diff("unit", &u.id, self.unit(&u.id), u));
+            out.extend(diff("unit", &u.id, units.get(u.id.as_str()).copied(), u));
         }
         for l in &incoming.leaders {
-            out.extend(diff("leader", &l.id, self.leader(&l.id), l));
+            out.extend(diff(
+                "leader",
+                &l.id,
+                leaders.get(l.id.as_str()).copied(),
+                l,
+            ));
         }
         out
     }

@@ -20,6 +20,7 @@ use actix_web::dev::Service;
 use actix_web::http::header;
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
 pub use error::ApiError;
+pub(crate) use registry::MAX_REGISTRY_BYTES;
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

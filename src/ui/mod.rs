@@ -758,6 +758,60 @@ async fn close_period(
     outcome(result, &to, &s)
 }
 
+#[derive(serde::Deserialize)]
+struct ImportForm {
+    csrf: String,
+    danh_muc: String,
+    /// Set by the preview page's "apply" form.
+    ap_dung: Option<String>,
+}
+
+/// Import a registry file (scope admin): first a preview of what it would change, then, from
+/// the preview, the change itself (audited under the administrator's name).
+async fn import_registry(
+    req: HttpRequest,
+    form: web::Form<ImportForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang quản trị.", &s),
+        Err(r) => return r,
+    };
+    let incoming = match crate::registry::Registry::from_toml(&form.danh_muc) {
+        Ok(r) => r,
+        Err(e) => {
+            return outcome(
+                Err(format!(
+                    "Nội dung không phải là một tệp danh mục hợp lệ: {e}"
+                )),
+                "",
+                &s,
+            )
+        }
+    };
+    let apply = form.ap_dung.is_some();
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, by) = (state.clone(), s.name.clone());
+    let result = blocking(move || {
+        crate::registry_import::import(&st.store, incoming, apply, &by)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    })
+    .await;
+    match result {
+        Ok(o) if apply => {
+            tracing::info!(by = %s.name, changes = o.changes.len(), "registry imported from the pages");
+            redirect("/ui/quan-tri")
+        }
+        Ok(o) => page(pages::registry_preview(
+            &o.changes,
+            &form.danh_muc,
+            &viewer(&s),
+        )),
+        Err(e) => outcome(Err(format!("Không nhập được danh mục: {e}")), "", &s),
+    }
+}
+
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui", web::get().to(home))
@@ -778,5 +832,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri", web::get().to(admin))
         .route("/ui/quan-tri/ghi-danh", web::post().to(enrol))
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
+        .service(
+            web::resource("/ui/quan-tri/danh-muc")
+                .app_data(web::FormConfig::default().limit(crate::http::MAX_REGISTRY_BYTES))
+                .route(web::post().to(import_registry)),
+        )
         .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late));
 }

@@ -386,6 +386,39 @@ pub fn message(title: &str, text: &str, viewer: Option<&Viewer>) -> Markup {
     )
 }
 
+/// One line of what an import would change ("unit X: would be added"), in Vietnamese.
+fn change_vi(line: &str) -> String {
+    line.replacen("unit ", "Đơn vị ", 1)
+        .replacen("leader ", "Lãnh đạo ", 1)
+        .replace(": would be added", ": sẽ được thêm")
+        .replace(": would change ", ": sẽ thay đổi ")
+}
+
+/// What importing a registry file would change, one line per record, with the form that
+/// applies it (the same text, sent again).
+pub fn registry_preview(changes: &[String], text: &str, viewer: &Viewer) -> Markup {
+    layout(
+        "Xem trước nhập danh mục",
+        Some(viewer),
+        html! {
+            h1 { "Xem trước: nhập danh mục" }
+            @if changes.is_empty() {
+                p { "Tệp này không thay đổi gì trong danh mục hiện có." }
+            } @else {
+                p { "Nếu áp dụng, " (changes.len()) " bản ghi sẽ thay đổi:" }
+                ul.changes { @for c in changes { li { (change_vi(c)) } } }
+                form.import method="post" action="/ui/quan-tri/danh-muc" {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    input type="hidden" name="ap_dung" value="1";
+                    textarea name="danh_muc" hidden { (text) }
+                    button type="submit" { "Áp dụng " (changes.len()) " thay đổi" }
+                }
+            }
+            p { a href="/ui/quan-tri" { "Về trang quản trị (không áp dụng)" } }
+        },
+    )
+}
+
 /// The clerk's upload form: one PDF, and the unit it is sent for.
 pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
     layout(
@@ -601,6 +634,14 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                 input id="close-reason" name="reason" type="text";
                 button type="submit" { "Chốt số liệu" }
             }
+            h2 { "Nhập danh mục từ tệp" }
+            form.import method="post" action="/ui/quan-tri/danh-muc" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="danh-muc" { "Nội dung tệp danh mục (TOML, như tệp registry.toml)" }
+                textarea id="danh-muc" name="danh_muc" rows="8" required {}
+                button type="submit" { "Xem trước thay đổi" }
+            }
+            p.hint { "Chưa có gì thay đổi cho đến khi bấm \"Áp dụng\" ở trang xem trước. Mọi thay đổi được ghi lại với tên người áp dụng." }
             h2 { "Thay đổi danh mục gần đây" }
             @if v.changes.is_empty() { p.none { "Chưa có." } }
             @else {

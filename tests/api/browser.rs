@@ -203,6 +203,23 @@ fn the_pages_in_a_real_browser() {
             "{history}"
         );
 
+        // Import a registry file from the administration page: a preview first (nothing saved),
+        // then "apply"; the new unit is in the registry's history.
+        c.goto(&app.url("/ui/quan-tri")).await.unwrap();
+        let file = "[[unit]]\nid = \"phuong-huong-van\"\nname = \"UBND phường Hương Văn\"\nkind = \"commune\"\n";
+        c.find(Locator::Id("danh-muc")).await.unwrap().send_keys(file).await.unwrap();
+        c.find(Locator::Css("form.import button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("ul.changes")).await.unwrap();
+        let preview = c.find(Locator::Css("ul.changes")).await.unwrap().text().await.unwrap();
+        assert!(preview.contains("Đơn vị phuong-huong-van: sẽ được thêm"), "{preview}");
+        shot("nhap-danh-muc").await;
+        assert_eq!(app.get("/api/v1/units/phuong-huong-van", Some(READ)).status, 404, "a preview saves nothing");
+        c.find(Locator::Css("form.import button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("table.changes")).await.unwrap();
+        assert_eq!(app.get("/api/v1/units/phuong-huong-van", Some(READ)).status, 200);
+        let history = c.find(Locator::Css("table.changes")).await.unwrap().text().await.unwrap();
+        assert!(history.contains("phuong-huong-van"), "{history}");
+
         // Close March from the administration page: its table now says so.
         c.goto(&app.url("/ui/quan-tri")).await.unwrap();
         c.find(Locator::Id("period")).await.unwrap().send_keys("2026-03").await.unwrap();
