@@ -9,25 +9,60 @@ use crate::store::{Store, StoreError};
 use time::OffsetDateTime;
 
 /// Every submission with a signature in one of `months` (its crediting facts, not its full
-/// record), with its credits under `registry`.
+/// record), with its credits under `registry`. Reading and crediting are independent per
+/// month and per file, so the machine's cores share them (a year report reads twelve months).
 pub fn credited(
     store: &Store,
     registry: &Registry,
     policy: &TimePolicy,
     months: &[Month],
 ) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let per_month: Vec<Vec<Submission>> = std::thread::scope(|sc| {
+        let jobs: Vec<_> = months
+            .chunks(months.len().div_ceil(threads).max(1))
+            .map(|ms| {
+                sc.spawn(move || {
+                    ms.iter()
+                        .map(|m| store.facts_in_month(*m))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|j| j.join().unwrap_or(Err(StoreError::Recovering)))
+            .collect::<Result<Vec<Vec<Vec<Submission>>>, _>>()
+            .map(|v| v.into_iter().flatten().collect())
+    })?;
+    // A file signed in two of the months is counted once.
     let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
+    let facts: Vec<Submission> = per_month
+        .into_iter()
+        .flatten()
+        .filter(|s| seen.insert(s.id.clone()))
+        .collect();
     let lookup = crate::registry_lookup::Lookup::new(registry);
-    for m in months {
-        for s in store.facts_in_month(*m)? {
-            if seen.insert(s.id.clone()) {
-                let c = compliance::credits(&s, &lookup, policy).0;
-                out.push((s, c));
-            }
-        }
+    let credit = |chunk: &[Submission]| -> Vec<Vec<Credit>> {
+        chunk
+            .iter()
+            .map(|s| compliance::credits(s, &lookup, policy).0)
+            .collect()
+    };
+    let credits: Vec<Vec<Credit>> = std::thread::scope(|sc| {
+        let jobs: Vec<_> = facts
+            .chunks(facts.len().div_ceil(threads).max(1))
+            .map(|c| sc.spawn(move || credit(c)))
+            .collect();
+        jobs.into_iter()
+            .flat_map(|j| j.join().unwrap_or_default())
+            .collect()
+    });
+    if credits.len() != facts.len() {
+        return Err(StoreError::Recovering);
     }
-    Ok(out)
+    Ok(facts.into_iter().zip(credits).collect())
 }
 
 /// The closing mark of a period, if it was closed.
