@@ -194,6 +194,7 @@ pub enum Owner {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Registry {
     #[serde(default, rename = "unit")]
     pub units: Vec<Unit>,
@@ -223,10 +224,46 @@ fn valid_fingerprint(f: &str) -> bool {
 
 impl Registry {
     pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
-        let mut r: Registry =
-            toml::from_str(text).map_err(|e| RegistryError::Parse(e.to_string()))?;
-        r.normalise();
+        let r = Self::fragment_from_toml(text)?;
         r.validate()?;
+        Ok(r)
+    }
+
+    /// A registry file to merge into a registry: each record valid and each id once, but a
+    /// leader may name a unit the file leaves out (it is checked on the merged registry). Keys
+    /// other than `unit` and `leader` are refused, so a misspelt `[[unitt]]` is not read as an
+    /// empty file. A parse error names its place, not the (possibly huge) line.
+    pub fn fragment_from_toml(text: &str) -> Result<Registry, RegistryError> {
+        let mut r: Registry = toml::from_str(text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: ")
+                })
+                .unwrap_or_default();
+            RegistryError::Parse(format!("{place}{}", e.message()))
+        })?;
+        r.normalise();
+        let mut ids = std::collections::BTreeSet::new();
+        for u in &r.units {
+            Self::validate_unit(u)?;
+            if !ids.insert(("unit", u.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {} appears twice",
+                    u.id
+                )));
+            }
+        }
+        for l in &r.leaders {
+            Self::validate_leader(l)?;
+            if !ids.insert(("leader", l.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {} appears twice",
+                    l.id
+                )));
+            }
+        }
         Ok(r)
     }
 

@@ -20,7 +20,7 @@ use actix_web::dev::Service;
 use actix_web::http::header;
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
 pub use error::ApiError;
-pub(crate) use registry::MAX_REGISTRY_BYTES;
+pub(crate) use registry::{import_error, parse_registry, MAX_REGISTRY_BYTES};
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -39,6 +39,8 @@ pub struct AppState {
     pub verify_slots: Semaphore,
     /// Serialises registry changes and re-verification.
     pub write_lock: tokio::sync::Mutex<()>,
+    /// One registry import read and parsed at a time (a file may be tens of megabytes).
+    pub import_slot: tokio::sync::Mutex<()>,
     /// Uploads in progress per token (`max_uploads_per_token`).
     uploads: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub warnings: Vec<String>,
@@ -67,6 +69,7 @@ impl AppState {
             config,
             verify_slots: Semaphore::new(slots),
             write_lock: tokio::sync::Mutex::new(()),
+            import_slot: tokio::sync::Mutex::new(()),
             uploads: Mutex::new(HashMap::new()),
             warnings,
             metrics: observe::Metrics::default(),

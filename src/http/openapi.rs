@@ -366,12 +366,15 @@ fn office_paths() -> Value {
                     "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors()) } },
         "/api/v1/registry/import": { "post": {
             "summary": "Import a registry file (TOML, the file format of the README): what it would change, one line per record, and with apply=true the change itself, saved as audited changes under the token's name (scope admin)",
-            "parameters": [ { "name": "apply", "in": "query", "schema": { "type": "boolean", "default": false } } ],
+            "parameters": [ { "name": "apply", "in": "query", "schema": { "type": "boolean", "default": false } },
+                { "name": "expected", "in": "query", "description": "the preview's changes_sha256: the apply is refused with 409 if the registry moved since", "schema": { "type": "string" } } ],
             "requestBody": { "required": true, "content": { "application/toml": { "schema": { "type": "string" } }, "text/plain": { "schema": { "type": "string" } } } },
             "responses": with(json!({ "200": { "description": "the changes, and whether they were saved", "content": { "application/json": { "schema": {
-                "type": "object", "required": ["changes", "applied"], "properties": {
+                "type": "object", "required": ["changes", "changes_sha256", "applied"], "properties": {
                     "changes": { "type": "array", "items": { "type": "string" } },
+                    "changes_sha256": { "type": "string" },
                     "applied": { "type": "boolean" } } } } } },
+                "409": error_response("the registry changed since the preview named by expected"),
                 "400": error_response("not a registry file, or one that would make the registry invalid"),
                 "413": error_response("larger than 32 MiB") }), auth_errors()) } },
         "/api/v1/reports/{year}": { "get": {

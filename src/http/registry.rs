@@ -171,10 +171,12 @@ pub(crate) const MAX_REGISTRY_BYTES: usize = 32 << 20;
 pub(super) struct ImportQuery {
     #[serde(default)]
     apply: bool,
+    /// The preview's `changes_sha256`: the apply is refused (409) if the changes differ.
+    expected: Option<String>,
 }
 
-/// `POST /api/v1/registry/import?apply=` (scope admin): a registry file (TOML) in the body;
-/// answers what it would change and, with `apply=true`, saves it as audited changes.
+/// `POST /api/v1/registry/import?apply=&expected=` (scope admin): a registry file (TOML) in
+/// the body; answers what it would change and, with `apply=true`, saves it as audited changes.
 pub(super) async fn import(
     req: HttpRequest,
     q: web::Query<ImportQuery>,
@@ -182,6 +184,7 @@ pub(super) async fn import(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let by = authorize(&req, &state, Scope::Admin)?;
+    let _one_import = state.import_slot.lock().await;
     let body = payload
         .to_bytes_limited(MAX_REGISTRY_BYTES)
         .await
@@ -189,15 +192,12 @@ pub(super) async fn import(
             limit: MAX_REGISTRY_BYTES as u64,
         })?
         .map_err(|e| ApiError::BadRequest(format!("the registry file could not be read: {e}")))?;
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::BadRequest("the registry file is not UTF-8 text".into()))?;
-    let incoming = Registry::from_toml(&text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let incoming = blocking(move || parse_registry(&body)).await?;
     let _guard = state.write_lock.lock().await;
-    let (st, apply) = (state.clone(), q.apply);
+    let (st, q) = (state.clone(), q.into_inner());
     let outcome = blocking(move || {
-        Ok(crate::registry_import::import(
-            &st.store, incoming, apply, &by,
-        )?)
+        crate::registry_import::import(&st.store, incoming, q.apply, q.expected.as_deref(), &by)
+            .map_err(import_error)
     })
     .await?;
     tracing::info!(
@@ -206,6 +206,21 @@ pub(super) async fn import(
         "registry import"
     );
     Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// A registry file's bytes as a registry fragment (records valid, ids once; references to
+/// units are checked once merged).
+pub(crate) fn parse_registry(body: &[u8]) -> Result<Registry, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::BadRequest("the registry file is not UTF-8 text".into()))?;
+    Registry::fragment_from_toml(text).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+pub(crate) fn import_error(e: crate::registry_import::ImportError) -> ApiError {
+    match e {
+        crate::registry_import::ImportError::Stale => ApiError::Conflict(e.to_string()),
+        crate::registry_import::ImportError::Store(s) => s.into(),
+    }
 }
 
 /// `GET /api/v1/registry/changes` (scope read): the registry's audit log, newest first.

@@ -760,25 +760,47 @@ async fn close_period(
 
 #[derive(serde::Deserialize)]
 struct ImportForm {
-    csrf: String,
     danh_muc: String,
-    /// Set by the preview page's "apply" form.
+    /// Set by the preview page's "apply" form, with the preview's changes digest.
     ap_dung: Option<String>,
 }
 
 /// Import a registry file (scope admin): first a preview of what it would change, then, from
-/// the preview, the change itself (audited under the administrator's name).
+/// the preview, the change itself (audited under the administrator's name), refused if the
+/// registry moved since the preview. The session and its CSRF token (in the address) are
+/// checked before the body, which may be large, is read.
 async fn import_registry(
     req: HttpRequest,
-    form: web::Form<ImportForm>,
+    q: web::Query<CsrfQuery>,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) if s.csrf == q.csrf => s,
         Ok((_, s)) => return stale_form("Hãy mở lại trang quản trị.", &s),
         Err(r) => return r,
     };
-    let incoming = match crate::registry::Registry::from_toml(&form.danh_muc) {
+    let _one_import = state.import_slot.lock().await;
+    let mut body = payload.into_inner();
+    let form = match <web::Form<ImportForm> as actix_web::FromRequest>::from_request(
+        &req, &mut body,
+    )
+    .await
+    {
+        Ok(f) => f.into_inner(),
+        Err(_) => {
+            return outcome(
+                Err(format!(
+                    "Không đọc được nội dung gửi lên (tối đa {} MB).",
+                    crate::http::MAX_REGISTRY_BYTES >> 20
+                )),
+                "",
+                &s,
+            )
+        }
+    };
+    let text = form.danh_muc.clone();
+    let incoming = match blocking(move || crate::http::parse_registry(text.as_bytes())).await {
         Ok(r) => r,
         Err(e) => {
             return outcome(
@@ -792,10 +814,10 @@ async fn import_registry(
     };
     let apply = form.ap_dung.is_some();
     let _one_at_a_time = state.write_lock.lock().await;
-    let (st, by) = (state.clone(), s.name.clone());
+    let (st, by, expected) = (state.clone(), s.name.clone(), form.ap_dung.clone());
     let result = blocking(move || {
-        crate::registry_import::import(&st.store, incoming, apply, &by)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))
+        crate::registry_import::import(&st.store, incoming, apply, expected.as_deref(), &by)
+            .map_err(crate::http::import_error)
     })
     .await;
     match result {
@@ -803,11 +825,12 @@ async fn import_registry(
             tracing::info!(by = %s.name, changes = o.changes.len(), "registry imported from the pages");
             redirect("/ui/quan-tri")
         }
-        Ok(o) => page(pages::registry_preview(
-            &o.changes,
-            &form.danh_muc,
-            &viewer(&s),
-        )),
+        Ok(o) => page(pages::registry_preview(&o, &form.danh_muc, &viewer(&s))),
+        Err(ApiError::Conflict(_)) => outcome(
+            Err("Danh mục đã thay đổi từ lúc xem trước (có người vừa sửa). Hãy xem trước lại rồi mới áp dụng.".into()),
+            "",
+            &s,
+        ),
         Err(e) => outcome(Err(format!("Không nhập được danh mục: {e}")), "", &s),
     }
 }

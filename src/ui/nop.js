@@ -58,12 +58,14 @@
           var h = doc.querySelector("main h1");
           var p = doc.querySelector("main p");
           out.appendChild(note(file.name + ": " + (h ? h.textContent : "") + " " + (p ? p.textContent : ""), "error"));
-          return;
+          return false;
         }
         parts.forEach(function (el) { out.appendChild(document.importNode(el, true)); });
+        return doc.querySelector("main section.receipt") !== null;
       })
       .catch(function () {
         out.appendChild(note(file.name + ": không gửi được tệp (mất kết nối?). Hãy thử lại.", "error"));
+        return false;
       });
   }
 
@@ -84,14 +86,21 @@
     var status = note("", "status");
     out.appendChild(status);
     var done = 0;
+    var taken = 0;
     files.reduce(function (chain, file) {
       return chain.then(function () {
         status.textContent = "Đang kiểm tra tệp " + (done + 1) + "/" + files.length + ": " + file.name + "…";
-        return send(file, unit).then(function () { done += 1; });
+        return send(file, unit).then(function (ok) {
+          done += 1;
+          if (ok) { taken += 1; }
+        });
       });
     }, Promise.resolve()).then(function () {
       title.textContent = "Kết quả nộp (" + files.length + " tệp)";
-      status.textContent = "Đã kiểm tra xong " + done + "/" + files.length + " tệp.";
+      status.textContent = taken === done
+        ? "Đã kiểm tra xong " + done + "/" + files.length + " tệp."
+        : "Đã kiểm tra xong " + taken + "/" + files.length + " tệp; " + (done - taken) +
+          " tệp không được nhận (xem lý do bên dưới).";
       out.setAttribute("data-xong", String(done));
       button.disabled = false;
       form.reset();

@@ -396,7 +396,12 @@ fn change_vi(line: &str) -> String {
 
 /// What importing a registry file would change, one line per record, with the form that
 /// applies it (the same text, sent again).
-pub fn registry_preview(changes: &[String], text: &str, viewer: &Viewer) -> Markup {
+pub fn registry_preview(
+    o: &crate::registry_import::ImportOutcome,
+    text: &str,
+    viewer: &Viewer,
+) -> Markup {
+    let changes = &o.changes;
     layout(
         "Xem trước nhập danh mục",
         Some(viewer),
@@ -407,9 +412,8 @@ pub fn registry_preview(changes: &[String], text: &str, viewer: &Viewer) -> Mark
             } @else {
                 p { "Nếu áp dụng, " (changes.len()) " bản ghi sẽ thay đổi:" }
                 ul.changes { @for c in changes { li { (change_vi(c)) } } }
-                form.import method="post" action="/ui/quan-tri/danh-muc" {
-                    input type="hidden" name="csrf" value=(viewer.csrf);
-                    input type="hidden" name="ap_dung" value="1";
+                form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
+                    input type="hidden" name="ap_dung" value=(o.changes_sha256);
                     textarea name="danh_muc" hidden { (text) }
                     button type="submit" { "Áp dụng " (changes.len()) " thay đổi" }
                 }
@@ -634,9 +638,8 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                 input id="close-reason" name="reason" type="text";
                 button type="submit" { "Chốt số liệu" }
             }
-            h2 { "Nhập danh mục từ tệp" }
-            form.import method="post" action="/ui/quan-tri/danh-muc" {
-                input type="hidden" name="csrf" value=(viewer.csrf);
+            h2 { "Nhập danh mục (dán nội dung tệp)" }
+            form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
                 label for="danh-muc" { "Nội dung tệp danh mục (TOML, như tệp registry.toml)" }
                 textarea id="danh-muc" name="danh_muc" rows="8" required {}
                 button type="submit" { "Xem trước thay đổi" }

@@ -234,6 +234,62 @@ fn a_registry_import_is_previewed_then_applied_as_audited_changes() {
         (false.into(), 0)
     );
 
+    // A file of leaders alone (for a unit the registry has) is an upsert, not an error; and a
+    // misspelt table is refused, not read as an empty file.
+    let leader = format!(
+        "[[leader]]\nid = \"pho-chu-tich-moi\"\nname = \"Lê Văn Mới\"\ntitle = \"Phó Chủ tịch\"\nunit = \"phuong-huong-van\"\nfrom = \"2026-01\"\n"
+    );
+    let v = import(&leader, false, ADMIN).json();
+    assert_eq!(v["changes"].as_array().unwrap().len(), 1, "{v}");
+    let typo = import("[[unitt]]\nid = \"x\"\n", false, ADMIN);
+    assert_eq!(typo.status, 400, "{}", typo.text());
+
+    // An apply whose registry moved since its preview is refused: the administrator saw one
+    // change (the new leader); meanwhile another edit renamed the unit, which the same file
+    // would now undo.
+    let file2 = format!(
+        "{leader}[[unit]]\nid = \"phuong-huong-van\"\nname = \"UBND phường Hương Văn\"\nkind = \"commune\"\n"
+    );
+    let preview = import(&file2, false, ADMIN).json();
+    assert_eq!(preview["changes"].as_array().unwrap().len(), 1, "{preview}");
+    let sha = preview["changes_sha256"].as_str().unwrap().to_string();
+    let mut other = app.get("/api/v1/units/phuong-huong-van", Some(READ)).json();
+    other["name"] = "UBND phường Hương Văn (đổi tên)".into();
+    assert_eq!(
+        app.put_json("/api/v1/units/phuong-huong-van", ADMIN, &other)
+            .status,
+        200
+    );
+    let apply_seen = |body: &str| {
+        app.post_to(
+            &format!("/api/v1/registry/import?apply=true&expected={sha}"),
+            ADMIN,
+            "application/toml",
+            body.as_bytes(),
+        )
+    };
+    let stale = apply_seen(&file2);
+    assert_eq!(
+        (stale.status, stale.json()["code"].as_str()),
+        (409, Some("conflict")),
+        "{}",
+        stale.text()
+    );
+    assert_eq!(
+        app.get("/api/v1/leaders/pho-chu-tich-moi", Some(READ))
+            .status,
+        404,
+        "nothing saved"
+    );
+    // The leader alone still makes the change that was seen.
+    let ok = apply_seen(&leader);
+    assert_eq!(ok.json()["applied"], true, "{}", ok.text());
+    assert_eq!(
+        app.get("/api/v1/leaders/pho-chu-tich-moi", Some(READ))
+            .status,
+        200
+    );
+
     // Refusals: not an administrator, not a registry, an invalid registry.
     assert_eq!(import(added, true, SUBMIT).status, 403);
     let bad = import("[[unit]\nid = ", true, ADMIN);
@@ -249,4 +305,23 @@ fn a_registry_import_is_previewed_then_applied_as_audited_changes() {
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains(&cert), "{}", r.text());
     assert_eq!(app.get("/api/v1/units/xa-khac", Some(READ)).status, 404);
+
+    // A re-issued token: the dropped certificate is kept as retired by the merge, and the same
+    // file imported again changes nothing (no phantom "retired_certificates" line).
+    let with = |fp: char| {
+        format!(
+            "[[unit]]\nid = \"xa-token\"\nname = \"UBND xã Token\"\nkind = \"commune\"\ncertificates = [\"{}\"]\n",
+            fp.to_string().repeat(64)
+        )
+    };
+    assert_eq!(import(&with('a'), true, ADMIN).json()["applied"], true);
+    assert_eq!(import(&with('b'), true, ADMIN).json()["applied"], true);
+    let again = import(&with('b'), true, ADMIN).json();
+    assert_eq!(again["changes"].as_array().unwrap().len(), 0, "{again}");
+    let unit = app.get("/api/v1/units/xa-token", Some(READ)).json();
+    assert_eq!(
+        unit["retired_certificates"][0]["sha256"],
+        "a".repeat(64),
+        "{unit}"
+    );
 }
