@@ -691,12 +691,23 @@ pub fn period_table(
     current: Month,
     credited: &[(Submission, Vec<Credit>)],
 ) -> PeriodTable {
+    period_table_with(&Lookup::new(registry), year, quarter, current, credited)
+}
+
+/// [`period_table`] with the registry already indexed.
+pub fn period_table_with(
+    lookup: &Lookup,
+    year: i32,
+    quarter: Option<u8>,
+    current: Month,
+    credited: &[(Submission, Vec<Credit>)],
+) -> PeriodTable {
+    let registry = lookup.registry();
     let months = period_months(year, quarter);
-    let lookup = Lookup::new(registry);
     let tables: Vec<MonthTable> = months
         .iter()
         .filter(|m| **m < current)
-        .map(|m| month_table_with(&lookup, *m, credited))
+        .map(|m| month_table_with(lookup, *m, credited))
         .collect();
     // Each month's units by id, so that a unit's row finds its months directly.
     let by_id: Vec<HashMap<&str, &UnitMonth>> = tables

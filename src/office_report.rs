@@ -191,8 +191,20 @@ pub fn build(
     now: time::OffsetDateTime,
     credited: &[(Submission, Vec<Credit>)],
 ) -> OfficeReport {
+    let lookup = crate::registry_lookup::Lookup::new(registry);
+    build_with(&lookup, year, quarter, now, credited)
+}
+
+/// [`build`] with the registry already indexed.
+pub fn build_with(
+    lookup: &crate::registry_lookup::Lookup,
+    year: i32,
+    quarter: Option<u8>,
+    now: time::OffsetDateTime,
+    credited: &[(Submission, Vec<Credit>)],
+) -> OfficeReport {
     let current = Month::of_vietnam_time(now);
-    let table = compliance::period_table(registry, year, quarter, current, credited);
+    let table = compliance::period_table_with(lookup, year, quarter, current, credited);
     let mut town = Totals::default();
     let groups: Vec<KindGroup> = KINDS
         .iter()
@@ -226,7 +238,7 @@ pub fn build(
         groups,
         town,
         current_month: current,
-        missing_now: missing_in(&compliance::month_table(registry, current, credited)),
+        missing_now: missing_in(&compliance::month_table_with(lookup, current, credited)),
         closed: None,
     }
 }

@@ -5,6 +5,7 @@ use crate::compliance::{self, Credit, MonthTable, PeriodTable, Submission, TimeP
 use crate::office_report::OfficeReport;
 use crate::period::{ClosedMark, Period};
 use crate::registry::{Month, Registry};
+use crate::registry_lookup::Lookup;
 use crate::store::{Store, StoreError};
 use time::OffsetDateTime;
 
@@ -14,6 +15,16 @@ use time::OffsetDateTime;
 pub fn credited(
     store: &Store,
     registry: &Registry,
+    policy: &TimePolicy,
+    months: &[Month],
+) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
+    credited_with(store, &Lookup::new(registry), policy, months)
+}
+
+/// [`credited`] with the registry already indexed (one index serves a whole table).
+pub fn credited_with(
+    store: &Store,
+    lookup: &Lookup,
     policy: &TimePolicy,
     months: &[Month],
 ) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
@@ -43,11 +54,10 @@ pub fn credited(
         .flatten()
         .filter(|s| seen.insert(s.id.clone()))
         .collect();
-    let lookup = crate::registry_lookup::Lookup::new(registry);
     let credit = |chunk: &[Submission]| -> Vec<Vec<Credit>> {
         chunk
             .iter()
-            .map(|s| compliance::credits(s, &lookup, policy).0)
+            .map(|s| compliance::credits(s, lookup, policy).0)
             .collect()
     };
     let credits: Vec<Vec<Credit>> = std::thread::scope(|sc| {
@@ -82,8 +92,9 @@ pub fn month_table(
     month: Month,
 ) -> Result<MonthTable, StoreError> {
     let registry = store.registry();
-    let credited = credited(store, &registry, policy, &[month])?;
-    let mut t = compliance::month_table(&registry, month, &credited);
+    let lookup = Lookup::new(&registry);
+    let credited = credited_with(store, &lookup, policy, &[month])?;
+    let mut t = compliance::month_table_with(&lookup, month, &credited);
     t.closed = mark(store, Period::Month(month))?;
     Ok(t)
 }
@@ -96,10 +107,11 @@ pub fn period_table(
     now: OffsetDateTime,
 ) -> Result<PeriodTable, StoreError> {
     let registry = store.registry();
+    let lookup = Lookup::new(&registry);
     let months = compliance::period_months(year, quarter);
-    let credited = credited(store, &registry, policy, &months)?;
-    Ok(compliance::period_table(
-        &registry,
+    let credited = credited_with(store, &lookup, policy, &months)?;
+    Ok(compliance::period_table_with(
+        &lookup,
         year,
         quarter,
         Month::of_vietnam_time(now),
@@ -117,8 +129,9 @@ pub fn office_report(
     let registry = store.registry();
     let mut months = compliance::period_months(year, quarter);
     months.push(Month::of_vietnam_time(now));
-    let credited = credited(store, &registry, policy, &months)?;
-    let mut r = crate::office_report::build(&registry, year, quarter, now, &credited);
+    let lookup = Lookup::new(&registry);
+    let credited = credited_with(store, &lookup, policy, &months)?;
+    let mut r = crate::office_report::build_with(&lookup, year, quarter, now, &credited);
     r.closed = mark(
         store,
         match quarter {
@@ -147,12 +160,13 @@ pub fn unit_history(
     year: i32,
 ) -> Result<Vec<UnitMonthHistory>, StoreError> {
     let registry = store.registry();
+    let lookup = Lookup::new(&registry);
     let months = compliance::period_months(year, None);
-    let credited = credited(store, &registry, policy, &months)?;
+    let credited = credited_with(store, &lookup, policy, &months)?;
     Ok(months
         .into_iter()
         .map(|m| {
-            let t = compliance::month_table(&registry, m, &credited);
+            let t = compliance::month_table_with(&lookup, m, &credited);
             match t.units.into_iter().find(|u| u.id == unit) {
                 Some(u) => UnitMonthHistory {
                     month: m,
