@@ -386,12 +386,39 @@ pub fn message(title: &str, text: &str, viewer: Option<&Viewer>) -> Markup {
     )
 }
 
-/// One line of what an import would change ("unit X: would be added"), in Vietnamese.
+/// One line of what an import would change ("unit X: would change name, certificates"), in
+/// Vietnamese: the record kind, then what happens, with the fields' Vietnamese names.
 fn change_vi(line: &str) -> String {
-    line.replacen("unit ", "Đơn vị ", 1)
-        .replacen("leader ", "Lãnh đạo ", 1)
-        .replace(": would be added", ": sẽ được thêm")
-        .replace(": would change ", ": sẽ thay đổi ")
+    let (record, what) = line.split_once(": ").unwrap_or((line, ""));
+    let record = match record.split_once(' ') {
+        Some(("unit", id)) => format!("Đơn vị {id}"),
+        Some(("leader", id)) => format!("Lãnh đạo {id}"),
+        _ => record.to_string(),
+    };
+    let field = |f: &str| {
+        match f {
+            "name" => "tên",
+            "kind" => "loại đơn vị",
+            "certificates" => "chứng thư số",
+            "retired_certificates" => "chứng thư số đã thay",
+            "active" => "còn hoạt động",
+            "from" => "từ tháng",
+            "to" => "đến tháng",
+            "title" => "chức danh",
+            "unit" => "đơn vị",
+            other => other,
+        }
+        .to_string()
+    };
+    let what = match what.strip_prefix("would change ") {
+        Some(fields) => format!(
+            "sẽ thay đổi {}",
+            fields.split(", ").map(field).collect::<Vec<_>>().join(", ")
+        ),
+        None if what == "would be added" => "sẽ được thêm".to_string(),
+        None => what.to_string(),
+    };
+    format!("{record}: {what}")
 }
 
 /// What importing a registry file would change, one line per record, with the form that
@@ -442,7 +469,7 @@ pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
                 div #tha-tep .drop hidden { span { "Kéo thả tệp PDF vào đây, hoặc chọn tệp ở trên." } }
                 button type="submit" { "Nộp" }
             }
-            p.hint { "Có thể chọn nhiều tệp (tối đa 20). Kết quả kiểm tra chữ ký của từng tệp hiện ngay sau khi nộp." }
+            p.hint { "Có thể chọn hoặc kéo thả nhiều tệp; kết quả kiểm tra chữ ký của từng tệp hiện ngay khi tệp đó được kiểm tra xong. (Nếu trình duyệt tắt JavaScript: tối đa 20 tệp mỗi lần, kết quả hiện cùng lúc.)" }
             div #ket-qua aria-live="polite" hidden {}
             script src="/ui/static/nop.js" defer {}
         },
@@ -666,4 +693,19 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
             table.state { tbody { @for (k, val) in state { tr { th { (k) } td { (val) } } } } }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn import_changes_read_in_vietnamese() {
+        assert_eq!(
+            super::change_vi("unit ubnd-x: would change name, retired_certificates"),
+            "Đơn vị ubnd-x: sẽ thay đổi tên, chứng thư số đã thay"
+        );
+        assert_eq!(
+            super::change_vi("leader nguyen-van-an: would be added"),
+            "Lãnh đạo nguyen-van-an: sẽ được thêm"
+        );
+    }
 }
