@@ -543,7 +543,7 @@ pub fn month_table(
     month: Month,
     credited: &[(Submission, Vec<Credit>)],
 ) -> MonthTable {
-    month_table_with(&Lookup::new(registry), month, credited)
+    month_table_with(&Lookup::of(registry), month, credited)
 }
 
 /// The files behind each requirement of `month`, oldest receipt first, keyed by
@@ -602,7 +602,6 @@ pub fn month_table_with(
         let org = subs_for(&u.id, Requirement::Organisation, None);
         let mut leaders: Vec<LeaderStatus> = lookup
             .leaders_of(&u.id)
-            .iter()
             .filter(|l| l.in_office(month))
             .map(|l| {
                 let s = subs_for(&u.id, Requirement::Leader, Some(&l.id));
@@ -691,7 +690,7 @@ pub fn period_table(
     current: Month,
     credited: &[(Submission, Vec<Credit>)],
 ) -> PeriodTable {
-    period_table_with(&Lookup::new(registry), year, quarter, current, credited)
+    period_table_with(&Lookup::of(registry), year, quarter, current, credited)
 }
 
 /// [`period_table`] with the registry already indexed.

@@ -4,7 +4,7 @@
 
 use crate::compliance::{self, Credit, Note, Submission, TimePolicy};
 use crate::registry::Month;
-use crate::registry_lookup::{Lookup, Owners};
+use crate::registry_lookup::Owners;
 use crate::report::Verdict;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
@@ -75,12 +75,11 @@ fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
 
 /// The submissions signed or received in the month, newest receipt first, filtered, one page.
 pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, StoreError> {
-    let registry = store.registry();
-    let lookup = Lookup::new(&registry);
+    let lookup = store.lookup();
     let items: Vec<Item> = store
         .concerning(q.month)?
         .into_iter()
-        .map(|s| item(s, &lookup, policy))
+        .map(|s| item(s, &*lookup, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
         .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))
         .filter(|i| {

@@ -191,7 +191,7 @@ pub fn build(
     now: time::OffsetDateTime,
     credited: &[(Submission, Vec<Credit>)],
 ) -> OfficeReport {
-    let lookup = crate::registry_lookup::Lookup::new(registry);
+    let lookup = crate::registry_lookup::Lookup::of(registry);
     build_with(&lookup, year, quarter, now, credited)
 }
 

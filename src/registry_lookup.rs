@@ -1,15 +1,17 @@
-//! The registry indexed once for a whole table: certificate → holders, leader by id, leaders
-//! by unit. [`Registry`] searches its lists linearly, which is right for one receipt; a month
+//! The registry indexed for whole tables: certificate → holders, leader by id, leaders by
+//! unit. [`Registry`] searches its lists linearly, which is right for one receipt; a month
 //! table at national scale (12,000 units, 60,000 leaders, 70,000 files) asks 70,000 times.
 
 use crate::registry::{Leader, Month, Owner, Registry, Retired};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Who holds a certificate, and until when if it was retired.
+/// Who holds a certificate (by position in the registry's lists), and until when if it was
+/// retired.
 #[derive(Debug, Clone, Copy)]
-enum Holder<'a> {
-    Unit(&'a str, Option<Month>),
-    Leader(&'a str, Option<Month>),
+enum Holder {
+    Unit(usize, Option<Month>),
+    Leader(usize, Option<Month>),
 }
 
 /// What crediting asks of the registry: implemented by [`Registry`] (linear) and [`Lookup`]
@@ -33,7 +35,7 @@ impl Owners for Registry {
     }
 }
 
-impl Owners for std::sync::Arc<Registry> {
+impl Owners for Arc<Registry> {
     fn registry(&self) -> &Registry {
         self
     }
@@ -45,45 +47,46 @@ impl Owners for std::sync::Arc<Registry> {
     }
 }
 
-pub struct Lookup<'a> {
-    registry: &'a Registry,
+/// The index of one registry value; the store keeps the one of its current registry between
+/// requests ([`crate::store::Store::lookup`]).
+pub struct Lookup {
+    registry: Arc<Registry>,
     /// In registry order: units first, then leaders, as [`Registry::owners_in`] searches.
-    by_certificate: HashMap<&'a str, Vec<Holder<'a>>>,
-    leaders: HashMap<&'a str, &'a Leader>,
-    by_unit: HashMap<&'a str, Vec<&'a Leader>>,
+    by_certificate: HashMap<String, Vec<Holder>>,
+    leaders: HashMap<String, usize>,
+    by_unit: HashMap<String, Vec<usize>>,
 }
 
-impl<'a> Lookup<'a> {
-    pub fn new(registry: &'a Registry) -> Lookup<'a> {
-        let mut by_certificate: HashMap<&str, Vec<Holder>> = HashMap::new();
+impl Lookup {
+    pub fn new(registry: Arc<Registry>) -> Lookup {
+        let mut by_certificate: HashMap<String, Vec<Holder>> = HashMap::new();
         // Current certificates count every month; retired ones up to their last month.
-        let mut hold = |current: &'a [String],
-                        retired: &'a [Retired],
-                        as_: &dyn Fn(Option<Month>) -> Holder<'a>| {
-            for c in current {
-                by_certificate.entry(c).or_default().push(as_(None));
-            }
-            for r in retired {
-                by_certificate
-                    .entry(&r.sha256)
-                    .or_default()
-                    .push(as_(Some(r.until)));
-            }
-        };
-        for u in &registry.units {
+        let mut hold =
+            |current: &[String], retired: &[Retired], as_: &dyn Fn(Option<Month>) -> Holder| {
+                for c in current {
+                    by_certificate.entry(c.clone()).or_default().push(as_(None));
+                }
+                for r in retired {
+                    by_certificate
+                        .entry(r.sha256.clone())
+                        .or_default()
+                        .push(as_(Some(r.until)));
+                }
+            };
+        for (i, u) in registry.units.iter().enumerate() {
             hold(&u.certificates, &u.retired_certificates, &|until| {
-                Holder::Unit(&u.id, until)
+                Holder::Unit(i, until)
             });
         }
-        let mut by_unit: HashMap<&str, Vec<&Leader>> = HashMap::new();
+        let mut by_unit: HashMap<String, Vec<usize>> = HashMap::new();
         let mut leaders = HashMap::new();
-        for l in &registry.leaders {
+        for (i, l) in registry.leaders.iter().enumerate() {
             hold(&l.certificates, &l.retired_certificates, &|until| {
-                Holder::Leader(&l.id, until)
+                Holder::Leader(i, until)
             });
             // The first record of an id wins, as `Registry::leader` finds it.
-            leaders.entry(l.id.as_str()).or_insert(l);
-            by_unit.entry(l.unit.as_str()).or_default().push(l);
+            leaders.entry(l.id.clone()).or_insert(i);
+            by_unit.entry(l.unit.clone()).or_default().push(i);
         }
         Lookup {
             registry,
@@ -93,15 +96,29 @@ impl<'a> Lookup<'a> {
         }
     }
 
+    /// An index of a registry the caller holds by value (tests, one receipt).
+    pub fn of(registry: &Registry) -> Lookup {
+        Lookup::new(Arc::new(registry.clone()))
+    }
+
+    /// Whether this is the index of `registry` (the same value, not an equal one).
+    pub fn indexes(&self, registry: &Arc<Registry>) -> bool {
+        Arc::ptr_eq(&self.registry, registry)
+    }
+
     /// The leaders recorded for a unit, in registry order.
-    pub fn leaders_of(&self, unit: &str) -> &[&'a Leader] {
-        self.by_unit.get(unit).map_or(&[], Vec::as_slice)
+    pub fn leaders_of<'s>(&'s self, unit: &str) -> impl Iterator<Item = &'s Leader> + 's {
+        self.by_unit
+            .get(unit)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.registry.leaders[i])
     }
 }
 
-impl Owners for Lookup<'_> {
+impl Owners for Lookup {
     fn registry(&self) -> &Registry {
-        self.registry
+        &self.registry
     }
 
     fn owners_in(&self, fingerprint: &str, month: Month) -> Vec<Owner> {
@@ -112,18 +129,19 @@ impl Owners for Lookup<'_> {
         let counts = |until: Option<Month>| until.is_none_or(|u| month <= u);
         // A unit's certificate makes the unit the only owner (the first unit that holds it).
         let unit = holders.iter().find_map(|h| match h {
-            Holder::Unit(id, until) if counts(*until) => Some(*id),
+            Holder::Unit(i, until) if counts(*until) => Some(*i),
             _ => None,
         });
         if let Some(u) = unit {
-            return vec![Owner::Unit(u.to_string())];
+            return vec![Owner::Unit(self.registry.units[u].id.clone())];
         }
         let mut out: Vec<Owner> = Vec::new();
         for h in holders {
-            if let Holder::Leader(id, until) = h {
+            if let Holder::Leader(i, until) = h {
+                let owner = Owner::Leader(self.registry.leaders[*i].id.clone());
                 // One entry per leader record, as the linear search yields each record once.
-                if counts(*until) && !out.iter().any(|o| o == &Owner::Leader(id.to_string())) {
-                    out.push(Owner::Leader(id.to_string()));
+                if counts(*until) && !out.contains(&owner) {
+                    out.push(owner);
                 }
             }
         }
@@ -131,7 +149,7 @@ impl Owners for Lookup<'_> {
     }
 
     fn leader(&self, id: &str) -> Option<&Leader> {
-        self.leaders.get(id).copied()
+        self.leaders.get(id).map(|&i| &self.registry.leaders[i])
     }
 }
 
@@ -181,7 +199,7 @@ mod tests {
             sha256: fp(4),
             until: m(2026, 5),
         }];
-        let lookup = Lookup::new(&r);
+        let lookup = Lookup::of(&r);
         for cert in 0..6 {
             for month in [m(2026, 1), m(2026, 3), m(2026, 4), m(2026, 6)] {
                 let f = fp(cert);
@@ -196,7 +214,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(lookup.leaders_of("a").len(), 1);
+        assert_eq!(lookup.leaders_of("a").count(), 1);
         assert_eq!(
             Owners::leader(&lookup, "y").map(|l| &l.unit),
             Some(&"b".to_string())

@@ -18,7 +18,7 @@ pub fn credited(
     policy: &TimePolicy,
     months: &[Month],
 ) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
-    credited_with(store, &Lookup::new(registry), policy, months)
+    credited_with(store, &Lookup::of(registry), policy, months)
 }
 
 /// [`credited`] with the registry already indexed (one index serves a whole table).
@@ -91,8 +91,7 @@ pub fn month_table(
     policy: &TimePolicy,
     month: Month,
 ) -> Result<MonthTable, StoreError> {
-    let registry = store.registry();
-    let lookup = Lookup::new(&registry);
+    let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &[month])?;
     let mut t = compliance::month_table_with(&lookup, month, &credited);
     t.closed = mark(store, Period::Month(month))?;
@@ -106,8 +105,7 @@ pub fn period_table(
     quarter: Option<u8>,
     now: OffsetDateTime,
 ) -> Result<PeriodTable, StoreError> {
-    let registry = store.registry();
-    let lookup = Lookup::new(&registry);
+    let lookup = store.lookup();
     let months = compliance::period_months(year, quarter);
     let credited = credited_with(store, &lookup, policy, &months)?;
     Ok(compliance::period_table_with(
@@ -126,10 +124,9 @@ pub fn office_report(
     quarter: Option<u8>,
     now: OffsetDateTime,
 ) -> Result<OfficeReport, StoreError> {
-    let registry = store.registry();
     let mut months = compliance::period_months(year, quarter);
     months.push(Month::of_vietnam_time(now));
-    let lookup = Lookup::new(&registry);
+    let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &months)?;
     let mut r = crate::office_report::build_with(&lookup, year, quarter, now, &credited);
     r.closed = mark(
@@ -159,8 +156,7 @@ pub fn unit_history(
     unit: &str,
     year: i32,
 ) -> Result<Vec<UnitMonthHistory>, StoreError> {
-    let registry = store.registry();
-    let lookup = Lookup::new(&registry);
+    let lookup = store.lookup();
     let months = compliance::period_months(year, None);
     let credited = credited_with(store, &lookup, policy, &months)?;
     Ok(months
