@@ -440,70 +440,87 @@ impl Ctx<'_, '_> {
         }
         let keys = differing_keys(od, nd);
         match old.type_name() {
-            Some(b"Catalog") => {
-                let rest = except(
-                    &keys,
-                    &[
-                        b"AcroForm",
-                        b"DSS",
-                        b"Extensions",
-                        b"Version",
-                        b"Metadata",
-                        b"Perms",
-                    ],
-                );
-                if !rest.is_empty() {
-                    return Err(not_allowed(&rest));
-                }
-                if keys.contains(&b"Perms"[..]) {
-                    self.perms(num, od, nd)?;
-                }
-                if keys.contains(&b"AcroForm"[..]) {
-                    let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
-                    let na = self
-                        .resolve(self.latest, dict_get(nd, b"AcroForm"))
-                        .ok_or_else(|| {
-                            format!("object {num} (/Catalog): /AcroForm was removed after signing")
-                        })?;
-                    let empty = Vec::new();
-                    self.acroform(
-                        num,
-                        oa.as_ref().and_then(Object::as_dict).unwrap_or(&empty),
-                        na.as_dict().unwrap_or(&empty),
-                    )?;
-                }
-                Ok(())
-            }
-            Some(b"Page") => {
-                // /Tabs is the tab order of the page's annotations: it may change where
-                // annotations may (P=3), as iText reads §12.8.2.2.
-                // /StructParents ties the page to the structure tree (§14.7.5.4), which may
-                // follow allowed changes (not at P=1).
-                let allowed: &[&[u8]] = match self.policy.docmdp {
-                    Some(3) => &[b"Annots", b"Tabs", b"StructParents"],
-                    Some(1) => &[b"Annots"],
-                    _ => &[b"Annots", b"StructParents"],
-                };
-                let rest = except(&keys, allowed);
-                if !rest.is_empty() {
-                    return Err(not_allowed(&rest));
-                }
-                let old_annots = self.refs(self.signed, dict_get(od, b"Annots"));
-                let new_annots = self.refs(self.latest, dict_get(nd, b"Annots"));
-                if old_annots.iter().any(|r| !new_annots.contains(r)) {
-                    return Err(format!(
-                        "object {num} (/Page): annotations were removed after signing"
-                    ));
-                }
-                for r in new_annots.iter().filter(|r| !old_annots.contains(r)) {
-                    self.added_annotation(*r, Some(nd))?;
-                }
-                Ok(())
-            }
+            Some(b"Catalog") => self.catalog(num, od, nd, &keys),
+            Some(b"Page") => self.page(num, od, nd, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
             _ => Err(not_allowed(&keys)),
         }
+    }
+
+    /// The catalog: only its form, validation data, extensions, version, metadata and usage
+    /// rights may change (ISO 32000-2 §12.8.2), each judged further where it can hide content.
+    fn catalog(
+        &self,
+        num: u32,
+        od: &Dict,
+        nd: &Dict,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), String> {
+        let allowed: &[&[u8]] = &[
+            b"AcroForm",
+            b"DSS",
+            b"Extensions",
+            b"Version",
+            b"Metadata",
+            b"Perms",
+        ];
+        let rest = except(keys, allowed);
+        if !rest.is_empty() {
+            return Err(format!(
+                "object {num} (/Catalog) was changed after signing: {}",
+                keys_text(&rest)
+            ));
+        }
+        if keys.contains(&b"Perms"[..]) {
+            self.perms(num, od, nd)?;
+        }
+        if keys.contains(&b"AcroForm"[..]) {
+            let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
+            let na = self
+                .resolve(self.latest, dict_get(nd, b"AcroForm"))
+                .ok_or_else(|| {
+                    format!("object {num} (/Catalog): /AcroForm was removed after signing")
+                })?;
+            let empty = Vec::new();
+            self.acroform(
+                num,
+                oa.as_ref().and_then(Object::as_dict).unwrap_or(&empty),
+                na.as_dict().unwrap_or(&empty),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A page: only its annotations may grow (each new one judged), plus the keys the
+    /// certification level allows.
+    fn page(&self, num: u32, od: &Dict, nd: &Dict, keys: &BTreeSet<Vec<u8>>) -> Result<(), String> {
+        // /Tabs is the tab order of the page's annotations: it may change where annotations may
+        // (P=3), as iText reads §12.8.2.2. /StructParents ties the page to the structure tree
+        // (§14.7.5.4), which may follow allowed changes (not at P=1).
+        let allowed: &[&[u8]] = match self.policy.docmdp {
+            Some(3) => &[b"Annots", b"Tabs", b"StructParents"],
+            Some(1) => &[b"Annots"],
+            _ => &[b"Annots", b"StructParents"],
+        };
+        let rest = except(keys, allowed);
+        if !rest.is_empty() {
+            return Err(format!(
+                "object {num} (/Page) was changed after signing: {}",
+                keys_text(&rest)
+            ));
+        }
+        let old_annots = self.refs(self.signed, dict_get(od, b"Annots"));
+        let new_annots = self.refs(self.latest, dict_get(nd, b"Annots"));
+        if old_annots.iter().any(|r| !new_annots.contains(r)) {
+            return Err(format!(
+                "object {num} (/Page): annotations were removed after signing"
+            ));
+        }
+        for r in new_annots.iter().filter(|r| !old_annots.contains(r)) {
+            self.added_annotation(*r, Some(nd))?;
+        }
+        Ok(())
     }
 
     /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
