@@ -23,7 +23,7 @@ pub enum LateError {
 
 /// Whether the submission is late under the current registry and policy.
 pub fn is_late(sub: &Submission, store: &Store, policy: &TimePolicy) -> bool {
-    compliance::credits(sub, &store.registry(), policy)
+    compliance::credits(sub, &*store.lookup(), policy)
         .1
         .iter()
         .any(|n| n.code == "signing_time_implausible")

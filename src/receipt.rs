@@ -2,6 +2,7 @@
 //! registry and what was already met. The HTTP layer only serialises it.
 
 use crate::compliance::{self, Credit, Note, Submission, TimePolicy};
+use crate::registry_lookup::Owners;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 
@@ -30,8 +31,10 @@ pub struct Receipt {
 /// same month by the certificates of the requirements it meets (for "already met"), found
 /// through the signer index: its cost does not grow with the month.
 pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Receipt, StoreError> {
-    let registry = store.registry();
-    let (credits, mut notes) = compliance::credits(&sub, &registry, policy);
+    // The store's index of its registry: crediting a file costs the same whatever the town.
+    let lookup = store.lookup();
+    let registry = lookup.registry();
+    let (credits, mut notes) = compliance::credits(&sub, &*lookup, policy);
     let mut others: Vec<(Submission, Vec<Credit>)> = Vec::new();
     for c in &credits {
         let certs = match &c.leader {
@@ -41,7 +44,7 @@ pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Re
         .unwrap_or_default();
         for o in store.in_month_signed_by(c.month, &certs)? {
             if o.id != sub.id && !others.iter().any(|(s, _)| s.id == o.id) {
-                let oc = compliance::credits(&o, &registry, policy).0;
+                let oc = compliance::credits(&o, &*lookup, policy).0;
                 others.push((o, oc));
             }
         }

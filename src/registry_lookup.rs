@@ -35,18 +35,6 @@ impl Owners for Registry {
     }
 }
 
-impl Owners for Arc<Registry> {
-    fn registry(&self) -> &Registry {
-        self
-    }
-    fn owners_in(&self, fingerprint: &str, month: Month) -> Vec<Owner> {
-        Registry::owners_in(self, fingerprint, month)
-    }
-    fn leader(&self, id: &str) -> Option<&Leader> {
-        Registry::leader(self, id)
-    }
-}
-
 /// The index of one registry value; the store keeps the one of its current registry between
 /// requests ([`crate::store::Store::lookup`]).
 pub struct Lookup {

@@ -436,7 +436,7 @@ async fn upload(
             Ok((created, sub)) => {
                 let (credits, notes) = crate::compliance::credits(
                     &sub,
-                    &state.store.registry(),
+                    &*state.store.lookup(),
                     &state.config.time_policy(),
                 );
                 outcomes.push(pages::Outcome {
