@@ -57,7 +57,11 @@ fn registry(units: usize, persons: usize) -> Registry {
             .unwrap()
         })
         .collect();
-    Registry { units, leaders }
+    Registry {
+        units,
+        leaders,
+        ..Registry::default()
+    }
 }
 
 /// One synthetic submission: a valid signature by `fp` at `when`, received a day later.

@@ -875,7 +875,7 @@ mod tests {
                 from: None,
                 to: None,
             }],
-            leaders: vec![],
+            ..Registry::default()
         }
     }
 

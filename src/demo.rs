@@ -63,6 +63,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 to: None,
                 certificates: vec![fingerprint(&pki.join("leaf-leader.pem"))?],
                 retired_certificates: vec![],
+                person: None,
             },
             Leader {
                 id: "tran-thi-binh".into(),
@@ -73,6 +74,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 to: None,
                 certificates: vec![fingerprint(&pki.join("leaf-leader-ec.pem"))?],
                 retired_certificates: vec![],
+                person: None,
             },
             Leader {
                 id: "le-van-cuong".into(),
@@ -83,8 +85,10 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 to: None,
                 certificates: vec![],
                 retired_certificates: vec![],
+                person: None,
             },
         ],
+        ..Registry::default()
     };
     r.validate().map_err(|e| e.to_string())?;
     Ok(r)

@@ -48,7 +48,7 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
             }
             Registry {
                 units: vec![u],
-                leaders: vec![],
+                ..Registry::default()
             }
         }
         Target::Leader(id) => {
@@ -60,8 +60,8 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
                 l.certificates.push(sha);
             }
             Registry {
-                units: vec![],
                 leaders: vec![l],
+                ..Registry::default()
             }
         }
     };

@@ -28,6 +28,7 @@ pub mod receipt;
 pub mod registry;
 pub mod registry_import;
 pub mod registry_lookup;
+pub mod registry_persons;
 pub mod report;
 pub mod reverify;
 pub mod signed_data;

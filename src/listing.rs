@@ -15,6 +15,9 @@ pub struct Query {
     pub month: Month,
     /// Only submissions that credit this unit or were sent for it.
     pub unit: Option<String>,
+    /// Only submissions signed by this person: a leader record's id, or the person id of
+    /// posts read from `[[person]]`/`[[post]]` (all of that person's posts).
+    pub person: Option<String>,
     /// `Some(true)`: only those that earned something; `Some(false)`: only those that did not.
     pub credited: Option<bool>,
     /// Only the late ones (a claimed signing time not believed), for an administrator to
@@ -73,12 +76,36 @@ fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
     }
 }
 
+/// Whether a signer of the file is enrolled to `person` (a leader id or a person id) in
+/// `month`, whether or not the file earned anything.
+fn signed_by(sub: &Submission, person: &str, registry: &dyn Owners, month: Month) -> bool {
+    sub.report
+        .signatures
+        .iter()
+        .filter_map(|s| s.signer.as_ref())
+        .flat_map(|signer| registry.owners_in(&signer.sha256, month))
+        .any(|owner| match owner {
+            crate::registry::Owner::Leader(id) => {
+                id == person
+                    || registry
+                        .leader(&id)
+                        .is_some_and(|l| l.person.as_deref() == Some(person))
+            }
+            crate::registry::Owner::Unit(_) => false,
+        })
+}
+
 /// The submissions signed or received in the month, newest receipt first, filtered, one page.
 pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, StoreError> {
     let lookup = store.lookup();
     let items: Vec<Item> = store
         .concerning(q.month)?
         .into_iter()
+        .filter(|s| {
+            q.person
+                .as_deref()
+                .is_none_or(|p| signed_by(s, p, &*lookup, q.month))
+        })
         .map(|s| item(s, &*lookup, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
         .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))

@@ -51,16 +51,24 @@ pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
     Ok((msg.trim_end().to_string(), o.failed.is_empty()))
 }
 
+/// A registry file as records to merge into the store's registry: its `[[person]]` and
+/// `[[post]]` records read against it (a person alone updates the posts already recorded).
+fn read_fragment(store: &Store, file: &Path) -> Result<Registry, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    Registry::fragment_from_toml(&text)
+        .and_then(|r| store.registry().expand_persons(r))
+        .map_err(|e| format!("{}: {e}", file.display()))
+}
+
 /// `kyso registry import`; `create` allows a new data directory (a first installation).
 pub fn import_registry(cfg: &Config, file: &Path, create: bool) -> Result<String, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let r = Registry::from_toml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let (u, l) = (r.units.len(), r.leaders.len());
     let store = if create {
         crate::startup::open_store(cfg)?
     } else {
         open_existing(cfg)?
     };
+    let r = read_fragment(&store, file)?;
+    let (u, l) = (r.units.len(), r.leaders.len());
     let all = store
         .import_registry(r, "kyso registry import")
         .map_err(|e| e.to_string())?;
@@ -204,9 +212,8 @@ pub fn store_restore(cfg: &Config, src: &Path) -> Result<(String, bool), String>
 
 /// `kyso registry import --dry-run FILE`: what the import would change, one line per record.
 pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let r = Registry::from_toml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     let store = open_existing(cfg)?;
+    let r = read_fragment(&store, file)?;
     let changes = store.registry().changes_from(&r);
     Ok(if changes.is_empty() {
         "the import would change nothing".to_string()

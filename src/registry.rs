@@ -84,6 +84,10 @@ pub struct Leader {
     /// See [`Unit::retired_certificates`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_certificates: Vec<Retired>,
+    /// The person this post belongs to, for records read from `[[person]]`/`[[post]]`
+    /// (`crate::registry_persons`); a `[[leader]]` record is its own person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 /// A certificate taken off a unit or a leader, and the last month it counts for.
@@ -200,6 +204,13 @@ pub struct Registry {
     pub units: Vec<Unit>,
     #[serde(default, rename = "leader")]
     pub leaders: Vec<Leader>,
+    /// A file's `[[person]]` records; read into `leaders` before a merge
+    /// ([`Registry::expand_persons`]), never kept.
+    #[serde(default, rename = "person", skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<crate::registry_persons::Person>,
+    /// A file's `[[post]]` records, likewise.
+    #[serde(default, rename = "post", skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<crate::registry_persons::Post>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -223,15 +234,19 @@ fn valid_fingerprint(f: &str) -> bool {
 }
 
 impl Registry {
+    /// A whole registry file (a first installation, a check): persons and posts read into
+    /// leader records, every reference resolved.
     pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
-        let r = Self::fragment_from_toml(text)?;
+        let r = Registry::default().expand_persons(Self::fragment_from_toml(text)?)?;
         r.validate()?;
         Ok(r)
     }
 
     /// A registry file to merge into a registry: each record valid and each id once, but a
-    /// leader may name a unit the file leaves out (it is checked on the merged registry). Keys
-    /// other than `unit` and `leader` are refused, so a misspelt `[[unitt]]` is not read as an
+    /// leader may name a unit the file leaves out (it is checked on the merged registry), and
+    /// `[[person]]`/`[[post]]` records stay to be read against the registry they are merged
+    /// into ([`Registry::expand_persons`]). Keys other than `unit`, `leader`, `person` and
+    /// `post` are refused, so a misspelt `[[unitt]]` is not read as an
     /// empty file. A parse error names its place, not the (possibly huge) line.
     pub fn fragment_from_toml(text: &str) -> Result<Registry, RegistryError> {
         let mut r: Registry = toml::from_str(text).map_err(|e| {
@@ -264,6 +279,7 @@ impl Registry {
                 )));
             }
         }
+        r.validate_persons()?;
         Ok(r)
     }
 
@@ -278,6 +294,15 @@ impl Registry {
         for l in &mut self.leaders {
             nfc(&mut l.name);
             nfc(&mut l.title);
+        }
+        for p in &mut self.persons {
+            nfc(&mut p.name);
+            for c in &mut p.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        for p in &mut self.posts {
+            nfc(&mut p.title);
         }
         for u in &mut self.units {
             for c in &mut u.certificates {
@@ -412,19 +437,24 @@ impl Registry {
                     l.id, l.unit
                 )));
             }
+            // A post read from `[[post]]` belongs to its person; a `[[leader]]` record to the
+            // person of its name.
+            let person = match &l.person {
+                Some(p) => format!("person {p}"),
+                None => format!("person {}", l.name.trim().to_lowercase()),
+            };
             for c in &l.certificates {
-                let person = format!("person {}", l.name.trim().to_lowercase());
                 match owners.get(c.as_str()) {
                     Some(prev) if *prev != person => {
                         return Err(RegistryError::Invalid(format!(
                             "certificate {c} is enrolled to {} and to leader {} ({}): one certificate belongs to one unit or one person",
-                            prev.replace("person ", "leader named "),
+                            prev,
                             l.id,
                             l.name
                         )));
                     }
                     _ => {
-                        owners.insert(c, person);
+                        owners.insert(c, person.clone());
                     }
                 }
             }
@@ -436,15 +466,15 @@ impl Registry {
     pub fn upsert_unit(&mut self, u: Unit) -> Result<(), RegistryError> {
         self.merge(Registry {
             units: vec![u],
-            leaders: vec![],
+            ..Registry::default()
         })
     }
 
     /// Insert or replace a leader (upsert), keeping the registry valid.
     pub fn upsert_leader(&mut self, l: Leader) -> Result<(), RegistryError> {
         self.merge(Registry {
-            units: vec![],
             leaders: vec![l],
+            ..Registry::default()
         })
     }
 
@@ -459,6 +489,7 @@ impl Registry {
 
     /// [`Registry::merge`] with the month of the change given.
     pub fn merge_at(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
+        let other = self.expand_persons(other)?;
         let mut next = self.clone();
         // Positions by id: an import of a whole town (tens of thousands of records) stays
         // linear.

@@ -41,6 +41,7 @@ pub fn import(
     by: &str,
 ) -> Result<ImportOutcome, ImportError> {
     let current = store.registry();
+    let incoming = current.expand_persons(incoming).map_err(StoreError::from)?;
     let mut merged = (*current).clone();
     let units: HashSet<String> = incoming.units.iter().map(|u| u.id.clone()).collect();
     let leaders: HashSet<String> = incoming.leaders.iter().map(|l| l.id.clone()).collect();
@@ -62,6 +63,7 @@ pub fn import(
     let effective = Registry {
         units: changed_units.iter().map(|u| (*u).clone()).collect(),
         leaders: changed_leaders.iter().map(|l| (*l).clone()).collect(),
+        ..Registry::default()
     };
     let changes = current.changes_from(&effective);
     let digest = hex::encode(Sha256::digest(changes.join("\n")));

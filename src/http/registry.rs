@@ -134,7 +134,7 @@ pub(super) async fn put_unit(
         &state,
         Registry {
             units: vec![u],
-            leaders: vec![],
+            ..Registry::default()
         },
         &id,
         by,
@@ -155,8 +155,8 @@ pub(super) async fn put_leader(
     save_fragment(
         &state,
         Registry {
-            units: vec![],
             leaders: vec![l],
+            ..Registry::default()
         },
         &id,
         by,

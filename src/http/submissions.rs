@@ -234,12 +234,13 @@ impl Drop for Observe<'_> {
 pub(super) struct ListQuery {
     month: Option<String>,
     unit: Option<String>,
+    person: Option<String>,
     status: Option<String>,
     page: Option<usize>,
     per_page: Option<usize>,
 }
 
-/// `GET /api/v1/submissions?month=YYYY-MM&unit=&status=credited|not_credited&page=&per_page=`
+/// `GET /api/v1/submissions?month=YYYY-MM&unit=&person=&status=credited|not_credited&page=&per_page=`
 /// (scope read): every submission signed or received in the month (default: the current month
 /// in Vietnam time).
 pub(super) async fn list(
@@ -268,6 +269,7 @@ pub(super) async fn list(
     let query = crate::listing::Query {
         month,
         unit: q.unit,
+        person: q.person,
         credited,
         late,
         page: q.page.unwrap_or(1),

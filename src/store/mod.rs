@@ -646,6 +646,7 @@ impl Store {
     /// Import (upsert) a registry file's units and leaders.
     pub fn import_registry(&self, incoming: Registry, by: &str) -> Result<Registry, StoreError> {
         let mut r = (*self.registry()).clone();
+        let incoming = r.expand_persons(incoming)?;
         r.merge(incoming.clone())?;
         let wanted_units: HashSet<&str> = incoming.units.iter().map(|u| u.id.as_str()).collect();
         let wanted_leaders: HashSet<&str> =

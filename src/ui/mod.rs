@@ -521,6 +521,7 @@ async fn submissions(
     let query = crate::listing::Query {
         month,
         unit: None,
+        person: None,
         credited: match status.as_str() {
             "credited" => Some(true),
             "not_credited" => Some(false),

@@ -325,3 +325,119 @@ fn a_registry_import_is_previewed_then_applied_as_audited_changes() {
         "{unit}"
     );
 }
+
+/// The registry file's person form (DESIGN.md §4.4): a `[[person]]` with a token and two
+/// `[[post]]`s (kiêm nhiệm from January, a post that ended in February). One file credits the
+/// posts in office that month; the submissions list finds it by person; a `[[person]]` alone,
+/// imported later, adds a re-issued token to both posts and keeps the old one's credit.
+#[test]
+fn the_person_form_credits_each_post_and_lists_by_person() {
+    let (org, person) = (fingerprint("leaf-org.pem"), fingerprint("leaf-leader.pem"));
+    let registry = format!(
+        r#"
+[[unit]]
+id = "ubnd-huong-xuan"
+name = "UBND phường Hương Xuân"
+kind = "commune"
+certificates = ["{org}"]
+
+[[unit]]
+id = "phong-noi-vu"
+name = "Phòng Nội vụ"
+kind = "department"
+
+[[person]]
+id = "nguyen-van-an"
+name = "Nguyễn Văn An"
+certificates = ["{person}"]
+
+[[post]]
+person = "nguyen-van-an"
+unit = "ubnd-huong-xuan"
+title = "Chủ tịch"
+from = "2020-01"
+
+[[post]]
+person = "nguyen-van-an"
+unit = "phong-noi-vu"
+title = "Trưởng phòng (kiêm nhiệm)"
+from = "2026-01"
+
+[[post]]
+id = "nguyen-van-an-truoc-day"
+person = "nguyen-van-an"
+unit = "phong-noi-vu"
+title = "Phó phòng"
+from = "2025-01"
+to = "2026-02"
+"#
+    );
+    let app = spawn_app(Some(&registry));
+    let r = app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let mut credited: Vec<String> = r.json()["satisfies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["leader"].as_str().unwrap_or("org").to_string())
+        .collect();
+    credited.sort();
+    assert_eq!(
+        credited,
+        ["nguyen-van-an--phong-noi-vu", "nguyen-van-an--ubnd-huong-xuan", "org"],
+        "March 2026: both posts in office, not the one that ended in February"
+    );
+    let post = app
+        .get("/api/v1/leaders/nguyen-van-an--phong-noi-vu", Some(READ))
+        .json();
+    assert_eq!(
+        (post["person"].as_str(), post["name"].as_str()),
+        (Some("nguyen-van-an"), Some("Nguyễn Văn An"))
+    );
+
+    // The submissions of a person (all their posts), and of one post; none for another.
+    let list = |q: &str| {
+        app.get(&format!("/api/v1/submissions?month=2026-03&{q}"), Some(READ))
+            .json()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(list("person=nguyen-van-an"), 1);
+    assert_eq!(list("person=nguyen-van-an--phong-noi-vu"), 1);
+    assert_eq!(list("person=tran-van-khac"), 0);
+
+    // A re-issued token: the person alone, with both certificates, then with the new one only.
+    let import = |toml: String| {
+        let r = app.post_to(
+            "/api/v1/registry/import?apply=true",
+            ADMIN,
+            "application/toml",
+            toml.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        r.json()
+    };
+    let new = "c".repeat(64);
+    let v = import(format!(
+        "[[person]]\nid = \"nguyen-van-an\"\nname = \"Nguyễn Văn An\"\ncertificates = [\"{new}\"]\n"
+    ));
+    assert_eq!(v["changes"].as_array().unwrap().len(), 3, "every post: {v}");
+    for id in ["nguyen-van-an--phong-noi-vu", "nguyen-van-an--ubnd-huong-xuan"] {
+        let l = app.get(&format!("/api/v1/leaders/{id}"), Some(READ)).json();
+        assert_eq!(l["certificates"][0], new.as_str(), "{l}");
+        assert_eq!(l["retired_certificates"][0]["sha256"], person.as_str(), "{l}");
+    }
+    // The March file keeps its credit.
+    let march = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    assert!(leader_ok(&march, "phong-noi-vu", "nguyen-van-an--phong-noi-vu"));
+
+    // A post naming nobody is refused, nothing written.
+    let r = app.post_to(
+        "/api/v1/registry/import?apply=true",
+        ADMIN,
+        "application/toml",
+        b"[[post]]\nperson = \"ai-do\"\nunit = \"phong-noi-vu\"\ntitle = \"X\"\nfrom = \"2026-01\"\n",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("unknown person ai-do"), "{}", r.text());
+}

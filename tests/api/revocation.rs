@@ -24,6 +24,7 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
         to: None,
         certificates: vec![fingerprint("leaf-leader-lost-token.pem")],
         retired_certificates: vec![],
+        person: None,
     });
     let crl = crl_server();
     let dir = std::env::temp_dir().join(format!("kyso-crl-{}", std::process::id()));

@@ -1,0 +1,310 @@
+//! The registry file's person form (DESIGN.md §4.4): `[[person]]` (a name and the personal
+//! certificates, which a re-issued token adds to) and `[[post]]` (person × unit × title ×
+//! months; several at once for kiêm nhiệm). A file in this form is read into the records the
+//! store keeps, one leader record per post linked to its person, so that crediting, history
+//! and the audit stay one path whichever form the Office writes.
+
+use crate::registry::{Leader, Month, Registry, RegistryError};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// `[[person]]`: one person and the personal certificates enrolled to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub certificates: Vec<String>,
+}
+
+/// `[[post]]`: a person's post in a unit for a run of months.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    /// The leader record's id; by default `<person>--<unit>`. A person who holds two posts in
+    /// one unit (left and came back) needs an id on each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub person: String,
+    pub unit: String,
+    pub title: String,
+    pub from: Month,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Month>,
+}
+
+impl Post {
+    pub fn leader_id(&self) -> String {
+        self.id
+            .clone()
+            .unwrap_or_else(|| format!("{}--{}", self.person, self.unit))
+    }
+}
+
+/// A person as the registry knows them: the name and certificates of the file's `[[person]]`,
+/// else of the posts already recorded for that person.
+fn person_in<'a>(
+    file: &'a HashMap<&str, &Person>,
+    base: &'a Registry,
+    id: &str,
+) -> Option<(&'a str, &'a [String])> {
+    if let Some(p) = file.get(id) {
+        return Some((p.name.as_str(), p.certificates.as_slice()));
+    }
+    base.leaders
+        .iter()
+        .find(|l| l.person.as_deref() == Some(id))
+        .map(|l| (l.name.as_str(), l.certificates.as_slice()))
+}
+
+impl Registry {
+    /// Read a fragment's `[[person]]` and `[[post]]` records into leader records, one per
+    /// post, against `self` (the registry the fragment is merged into): a post may name a
+    /// person already recorded, and a `[[person]]` alone (a re-issued token, a corrected name)
+    /// updates every post recorded for that person. A fragment without them is returned as it
+    /// is.
+    pub fn expand_persons(&self, mut fragment: Registry) -> Result<Registry, RegistryError> {
+        if fragment.persons.is_empty() && fragment.posts.is_empty() {
+            return Ok(fragment);
+        }
+        let persons: HashMap<&str, &Person> = fragment
+            .persons
+            .iter()
+            .map(|p| (p.id.as_str(), p))
+            .collect();
+        let mut ids: HashSet<String> = fragment.leaders.iter().map(|l| l.id.clone()).collect();
+        let mut expanded = Vec::new();
+        for post in &fragment.posts {
+            let id = post.leader_id();
+            let (name, certificates) =
+                person_in(&persons, self, &post.person).ok_or_else(|| {
+                    RegistryError::Invalid(format!(
+                        "post {id}: unknown person {} (add a [[person]] with this id)",
+                        post.person
+                    ))
+                })?;
+            if !ids.insert(id.clone()) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {id} appears twice (a person with two posts in one unit: give each [[post]] its own id)"
+                )));
+            }
+            expanded.push(Leader {
+                id,
+                name: name.to_string(),
+                title: post.title.clone(),
+                unit: post.unit.clone(),
+                from: post.from,
+                to: post.to,
+                certificates: certificates.to_vec(),
+                retired_certificates: Vec::new(),
+                person: Some(post.person.clone()),
+            });
+        }
+        // The person's posts the fragment does not list take the person's name and
+        // certificates too: certificates belong to the person, not to one post.
+        for p in &fragment.persons {
+            let mut has_post = expanded
+                .iter()
+                .any(|l| l.person.as_deref() == Some(&p.id));
+            for l in self
+                .leaders
+                .iter()
+                .filter(|l| l.person.as_deref() == Some(&p.id))
+            {
+                has_post = true;
+                if ids.insert(l.id.clone()) {
+                    expanded.push(Leader {
+                        name: p.name.clone(),
+                        certificates: p.certificates.clone(),
+                        retired_certificates: Vec::new(),
+                        ..l.clone()
+                    });
+                }
+            }
+            if !has_post {
+                return Err(RegistryError::Invalid(format!(
+                    "person {}: no [[post]] names this person (a person's certificates count through their posts)",
+                    p.id
+                )));
+            }
+        }
+        fragment.leaders.extend(expanded);
+        fragment.persons.clear();
+        fragment.posts.clear();
+        Ok(fragment)
+    }
+
+    /// Each `[[person]]` and `[[post]]` of a fragment valid on its own, each person id once.
+    pub(crate) fn validate_persons(&self) -> Result<(), RegistryError> {
+        let mut seen = HashSet::new();
+        for p in &self.persons {
+            // A person is checked as the leader record it becomes.
+            Self::validate_leader(&Leader {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                title: "-".into(),
+                unit: String::new(),
+                from: Month {
+                    year: 2000,
+                    month: 1,
+                },
+                to: None,
+                certificates: p.certificates.clone(),
+                retired_certificates: Vec::new(),
+                person: None,
+            })
+            .map_err(|e| RegistryError::Invalid(e.to_string().replacen("leader", "person", 1)))?;
+            if !seen.insert(p.id.as_str()) {
+                return Err(RegistryError::Invalid(format!(
+                    "person {} appears twice",
+                    p.id
+                )));
+            }
+        }
+        for post in &self.posts {
+            let id = post.leader_id();
+            if post.title.trim().is_empty() || post.title.chars().count() > 300 {
+                return Err(RegistryError::Invalid(format!(
+                    "post {id}: the title must be 1 to 300 characters"
+                )));
+            }
+            if post.to.is_some_and(|t| t < post.from) {
+                return Err(RegistryError::Invalid(format!(
+                    "post {id}: 'to' is before 'from'"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Owner;
+
+    const FILE: &str = r#"
+[[unit]]
+id = "trung-tam-vh"
+name = "Trung tâm Văn hóa - Thông tin và Thể thao"
+kind = "public_service"
+[[unit]]
+id = "ubnd-thuy-van"
+name = "UBND phường Thủy Vân"
+kind = "commune"
+
+[[person]]
+id = "vo-thi-giang"
+name = "Võ Thị Giang"
+certificates = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+
+[[post]]
+person = "vo-thi-giang"
+unit = "trung-tam-vh"
+title = "Giám đốc (kiêm nhiệm)"
+from = "2026-11"
+to = "2027-12"
+
+[[post]]
+person = "vo-thi-giang"
+unit = "ubnd-thuy-van"
+title = "Chủ tịch"
+from = "2026-01"
+"#;
+
+    fn fp(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    #[test]
+    fn a_person_with_two_posts_owns_one_certificate_for_both() {
+        let r = Registry::from_toml(FILE).unwrap();
+        assert!(r.persons.is_empty() && r.posts.is_empty());
+        assert_eq!(r.leaders.len(), 2);
+        let owners = r.owners_of(&fp('a'));
+        assert_eq!(
+            owners,
+            vec![
+                Owner::Leader("vo-thi-giang--trung-tam-vh".into()),
+                Owner::Leader("vo-thi-giang--ubnd-thuy-van".into())
+            ]
+        );
+        let l = r.leader("vo-thi-giang--trung-tam-vh").unwrap();
+        assert_eq!(l.name, "Võ Thị Giang");
+        assert_eq!(l.person.as_deref(), Some("vo-thi-giang"));
+        assert!(!l.in_office(Month::parse("2026-10").unwrap()));
+        assert!(l.in_office(Month::parse("2026-11").unwrap()));
+    }
+
+    #[test]
+    fn a_person_alone_adds_a_reissued_token_to_every_post() {
+        let mut r = Registry::from_toml(FILE).unwrap();
+        let update = format!(
+            "[[person]]\nid = \"vo-thi-giang\"\nname = \"Võ Thị Giang\"\ncertificates = [\"{}\", \"{}\"]\n",
+            fp('a'),
+            fp('b')
+        );
+        let fragment = Registry::fragment_from_toml(&update).unwrap();
+        r.merge(fragment).unwrap();
+        assert_eq!(r.leaders.len(), 2);
+        for l in &r.leaders {
+            assert_eq!(l.certificates, vec![fp('a'), fp('b')], "{}", l.id);
+        }
+        // Dropping the old token keeps it as retired on each post: its files keep their credit.
+        let drop = update.replace(&format!("\"{}\", ", fp('a')), "");
+        r.merge_at(
+            Registry::fragment_from_toml(&drop).unwrap(),
+            Month::parse("2027-03").unwrap(),
+        )
+        .unwrap();
+        for l in &r.leaders {
+            assert_eq!(l.certificates, vec![fp('b')]);
+            assert_eq!(l.retired_certificates[0].sha256, fp('a'));
+            assert_eq!(l.retired_certificates[0].until.to_string(), "2027-03");
+        }
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_read_as_posts() {
+        let unknown = FILE.replace("person = \"vo-thi-giang\"\nunit = \"ubnd", "person = \"ai-do\"\nunit = \"ubnd");
+        assert!(Registry::from_toml(&unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown person ai-do"));
+        let same_unit = FILE.replace("unit = \"ubnd-thuy-van\"\ntitle", "unit = \"trung-tam-vh\"\ntitle");
+        assert!(Registry::from_toml(&same_unit)
+            .unwrap_err()
+            .to_string()
+            .contains("own id"));
+        let with_ids = same_unit
+            .replace("[[post]]\nperson", "[[post]]\nid = \"giang-1\"\nperson")
+            .replacen("id = \"giang-1\"", "id = \"giang-0\"", 1);
+        assert_eq!(Registry::from_toml(&with_ids).unwrap().leaders.len(), 2);
+        let no_post = format!("{FILE}\n[[person]]\nid = \"le-van-b\"\nname = \"Lê Văn B\"\n");
+        assert!(Registry::from_toml(&no_post)
+            .unwrap_err()
+            .to_string()
+            .contains("no [[post]]"));
+        let twice = format!("{FILE}\n[[person]]\nid = \"vo-thi-giang\"\nname = \"X\"\n");
+        assert!(Registry::fragment_from_toml(&twice).is_err());
+        let backwards = FILE.replace("to = \"2027-12\"", "to = \"2026-01\"");
+        assert!(Registry::fragment_from_toml(&backwards).is_err());
+        let empty_name = FILE.replace("name = \"Võ Thị Giang\"", "name = \" \"");
+        assert!(Registry::fragment_from_toml(&empty_name).is_err());
+    }
+
+    /// The same certificate on a unit and a person is refused, as in the leader form.
+    #[test]
+    fn a_person_cannot_share_a_units_certificate() {
+        let shared = FILE.replacen(
+            "kind = \"commune\"",
+            &format!("kind = \"commune\"\ncertificates = [\"{}\"]", fp('a')),
+            1,
+        );
+        assert!(Registry::from_toml(&shared)
+            .unwrap_err()
+            .to_string()
+            .contains("one unit or one person"));
+    }
+}
