@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::pdf::{self};
-use crate::pki::crypto::DigestAlg;
 use std::collections::HashMap;
 
 /// A repair the reader made, as a document problem. Readers repair differently, so a repair in
@@ -51,19 +50,6 @@ pub(super) fn cap_problems(
         });
     }
     out
-}
-
-/// Digests of signed byte ranges, so each range is hashed once per algorithm.
-#[derive(Default)]
-pub(super) struct DigestCache(pub(super) HashMap<(DigestAlg, usize, usize, usize), Vec<u8>>);
-
-impl DigestCache {
-    pub(super) fn get(&mut self, alg: DigestAlg, bytes: &[u8], r: &pdf::SignedRange) -> Vec<u8> {
-        self.0
-            .entry((alg, r.gap.start, r.gap.end, r.end))
-            .or_insert_with(|| alg.hash(&r.pieces(bytes)))
-            .clone()
-    }
 }
 
 /// Problems found while checking one signature, each with the sub-indication it forces (None:

@@ -3,7 +3,6 @@
 
 use crate::budget::Budget;
 use crate::pdf::{self, Document};
-use crate::pki::crypto::{self};
 use crate::pki::{Policy, TrustStore};
 use crate::report::*;
 use time::format_description::well_known::Rfc3339;
@@ -11,6 +10,7 @@ use time::OffsetDateTime;
 
 mod certificate;
 mod dates;
+mod digests;
 mod findings;
 mod level;
 mod signature;
@@ -20,6 +20,7 @@ mod timestamp;
 pub use certificate::{verify_certificate, CertificateReport};
 pub use dates::parse_pdf_date;
 use dates::*;
+use digests::*;
 use findings::*;
 use level::*;
 use signature::*;
@@ -61,23 +62,7 @@ pub fn verify(
     opts: &Options,
     at: OffsetDateTime,
 ) -> Result<Report, VerifyError> {
-    // The document hash is independent of the rest: on large files compute it on the other core.
-    std::thread::scope(|s| {
-        let doc_hash = if bytes.len() > (1 << 20) {
-            Some(s.spawn(|| crypto::sha256(bytes)))
-        } else {
-            None
-        };
-        let result = verify_inner(bytes, store, opts, at);
-        let sha = match doc_hash {
-            Some(h) => h.join().unwrap_or_else(|_| crypto::sha256(bytes)),
-            None => crypto::sha256(bytes),
-        };
-        result.map(|mut r| {
-            r.document.sha256 = hex::encode(sha);
-            r
-        })
-    })
+    verify_with(bytes, None, store, opts, at)
 }
 
 /// [`verify`] for bytes whose SHA-256 the caller already computed (the service hashes uploads
@@ -89,9 +74,24 @@ pub fn verify_hashed(
     opts: &Options,
     at: OffsetDateTime,
 ) -> Result<Report, VerifyError> {
-    verify_inner(bytes, store, opts, at).map(|mut r| {
-        r.document.sha256 = hex::encode(sha256);
-        r
+    verify_with(bytes, Some(sha256), store, opts, at)
+}
+
+/// The hashing of a large file starts on the other core while this one parses it
+/// ([`DigestCache::start`]).
+fn verify_with(
+    bytes: &[u8],
+    sha256: Option<[u8; 32]>,
+    store: &TrustStore,
+    opts: &Options,
+    at: OffsetDateTime,
+) -> Result<Report, VerifyError> {
+    std::thread::scope(|scope| {
+        let mut digests = DigestCache::start(scope, bytes, sha256.is_some());
+        let mut report = verify_inner(bytes, store, opts, at, &mut digests)?;
+        let sha = sha256.unwrap_or_else(|| digests.document_sha256(bytes));
+        report.document.sha256 = hex::encode(sha);
+        Ok(report)
     })
 }
 
@@ -136,6 +136,7 @@ fn verify_inner(
     store: &TrustStore,
     opts: &Options,
     at: OffsetDateTime,
+    digests: &mut DigestCache,
 ) -> Result<Report, VerifyError> {
     let doc = Document::parse(bytes, opts.budget).map_err(|e| match e {
         pdf::PdfError::NotPdf => VerifyError::NotPdf,
@@ -152,7 +153,6 @@ fn verify_inner(
     // issuer before use, and the newest per issuer wins).
     let with_dss = dss_validation_data(&doc, store);
     let store = with_dss.as_ref().unwrap_or(store);
-    let mut digests = DigestCache::default();
     let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
     let inputs = Inputs {
         doc: &doc,
@@ -162,7 +162,7 @@ fn verify_inner(
         at,
     };
     for s in &sigs {
-        let mut r = check_signature(&inputs, s, &mut digests);
+        let mut r = check_signature(&inputs, s, digests);
         // A budget spent while checking makes every finding after it meaningless.
         if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {
             return Err(VerifyError::Budget(e));

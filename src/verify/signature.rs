@@ -21,7 +21,7 @@ pub(super) struct SignatureCheck<'a, 'd> {
     store: &'a TrustStore,
     opts: &'a Options,
     at: OffsetDateTime,
-    digests: &'a mut DigestCache,
+    digests: &'a mut dyn Digests,
     f: Findings,
     rep: SignatureReport,
 }
@@ -39,7 +39,7 @@ pub(super) struct Inputs<'a, 'd> {
 pub(super) fn check_signature(
     inputs: &Inputs,
     sig: &SignatureDict,
-    digests: &mut DigestCache,
+    digests: &mut dyn Digests,
 ) -> SignatureReport {
     SignatureCheck {
         doc: inputs.doc,

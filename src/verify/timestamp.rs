@@ -39,7 +39,7 @@ pub(super) fn check_timestamp_token(
     store: &TrustStore,
     opts: &Options,
     at: OffsetDateTime,
-    digests: &mut DigestCache,
+    digests: &mut dyn Digests,
 ) -> Result<TimestampCheck, TimestampFailure> {
     use SubIndication::*;
     let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
@@ -141,7 +141,7 @@ fn read_token(
 fn check_imprint(
     tst: &signed_data::TstInfo,
     covers: TimestampCovers,
-    digests: &mut DigestCache,
+    digests: &mut dyn Digests,
 ) -> Result<(), TimestampFailure> {
     let imprint_alg = DigestAlg::from_oid(&tst.imprint_hash_oid).ok_or_else(|| {
         malformed(
