@@ -18,6 +18,9 @@ pub struct Query {
     /// Only submissions signed by this person: a leader record's id, or the person id of
     /// posts read from `[[person]]`/`[[post]]` (all of that person's posts).
     pub person: Option<String>,
+    /// Only submissions with a note of this code (why a file earned nothing, e.g.
+    /// `signer_not_enrolled`).
+    pub reason: Option<String>,
     /// `Some(true)`: only those that earned something; `Some(false)`: only those that did not.
     pub credited: Option<bool>,
     /// Only the late ones (a claimed signing time not believed), for an administrator to
@@ -27,6 +30,20 @@ pub struct Query {
     pub page: usize,
     pub per_page: usize,
 }
+
+/// The codes of the notes that say why (part of) a file earned nothing, with the clerk's words
+/// for each: the reasons a list can be filtered by.
+pub const REASONS: [(&str, &str); 9] = [
+    ("signer_not_enrolled", "Người ký chưa có trong danh mục"),
+    ("signature_not_valid", "Chữ ký không hợp lệ"),
+    ("unit_mismatch", "Không phải của đơn vị đã chọn"),
+    ("leader_not_in_office", "Lãnh đạo không giữ chức vụ tháng đó"),
+    ("signing_time_implausible", "Thời điểm ký không tin được (nộp muộn)"),
+    ("signing_time_far_from_receipt", "Thời điểm ký cách xa lúc nhận"),
+    ("no_signing_time", "Không có thời điểm ký"),
+    ("requirement_already_met", "Yêu cầu đã được đáp ứng bằng tệp khác"),
+    ("unsigned", "Tệp không có chữ ký số"),
+];
 
 /// The largest page.
 pub const MAX_PER_PAGE: usize = 200;
@@ -109,6 +126,11 @@ pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, Store
         .map(|s| item(s, &*lookup, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
         .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))
+        .filter(|i| {
+            q.reason
+                .as_deref()
+                .is_none_or(|r| i.notes.iter().any(|n| n.code == r))
+        })
         .filter(|i| {
             q.unit.as_ref().is_none_or(|u| {
                 i.unit.as_ref() == Some(u) || i.satisfies.iter().any(|c| &c.unit == u)

@@ -235,12 +235,13 @@ pub(super) struct ListQuery {
     month: Option<String>,
     unit: Option<String>,
     person: Option<String>,
+    reason: Option<String>,
     status: Option<String>,
     page: Option<usize>,
     per_page: Option<usize>,
 }
 
-/// `GET /api/v1/submissions?month=YYYY-MM&unit=&person=&status=credited|not_credited&page=&per_page=`
+/// `GET /api/v1/submissions?month=YYYY-MM&unit=&person=&reason=&status=credited|not_credited&page=&per_page=`
 /// (scope read): every submission signed or received in the month (default: the current month
 /// in Vietnam time).
 pub(super) async fn list(
@@ -270,6 +271,7 @@ pub(super) async fn list(
         month,
         unit: q.unit,
         person: q.person,
+        reason: q.reason,
         credited,
         late,
         page: q.page.unwrap_or(1),

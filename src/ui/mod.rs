@@ -501,6 +501,11 @@ struct ListQuery {
     thang: Option<String>,
     #[serde(rename = "trang-thai")]
     trang_thai: Option<String>,
+    #[serde(rename = "don-vi")]
+    don_vi: Option<String>,
+    #[serde(rename = "ly-do")]
+    ly_do: Option<String>,
+    trang: Option<usize>,
 }
 
 async fn submissions(
@@ -517,19 +522,24 @@ async fn submissions(
         .as_deref()
         .and_then(Month::parse)
         .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()));
-    let status = q.trang_thai.clone().unwrap_or_default();
+    let filter = pages::SubmissionFilter {
+        status: q.trang_thai.clone().unwrap_or_default(),
+        unit: q.don_vi.clone().filter(|u| !u.is_empty()),
+        reason: q.ly_do.clone().filter(|r| !r.is_empty()),
+    };
     let query = crate::listing::Query {
         month,
-        unit: None,
+        unit: filter.unit.clone(),
         person: None,
-        credited: match status.as_str() {
+        reason: filter.reason.clone(),
+        credited: match filter.status.as_str() {
             "credited" => Some(true),
             "not_credited" => Some(false),
             _ => None,
         },
-        late: status == "late",
-        page: 1,
-        per_page: crate::listing::MAX_PER_PAGE,
+        late: filter.status == "late",
+        page: q.trang.unwrap_or(1),
+        per_page: 100,
     };
     let st = state.clone();
     let list = blocking(move || {
@@ -540,7 +550,14 @@ async fn submissions(
         )?)
     })
     .await?;
-    Ok(page(pages::submissions(&list, &status, &viewer(&s))))
+    let units: Vec<(String, String)> = state
+        .store
+        .registry()
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
+    Ok(page(pages::submissions(&list, &filter, &units, &viewer(&s))))
 }
 
 async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -559,7 +559,49 @@ fn received_one(o: &Outcome) -> Markup {
 }
 
 /// The month's submissions, credited or not.
-pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> Markup {
+/// The filters of the submissions page, as the clerk chose them.
+pub struct SubmissionFilter {
+    pub status: String,
+    pub unit: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl SubmissionFilter {
+    /// This page's address with the same filters, at page `n`.
+    fn page_link(&self, month: Month, n: usize) -> String {
+        let mut url = format!("/ui/ho-so?thang={month}&trang={n}");
+        for (k, v) in [
+            ("trang-thai", Some(self.status.as_str())),
+            ("don-vi", self.unit.as_deref()),
+            ("ly-do", self.reason.as_deref()),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                url += &format!("&{k}={}", query_escape(v));
+            }
+        }
+        url
+    }
+}
+
+/// A value in a query string (ids and codes are ASCII; anything else is percent-encoded).
+fn query_escape(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Submissions of a month, filtered by status, unit and reason; `units`: (id, name).
+pub fn submissions(
+    p: &crate::listing::Page,
+    filter: &SubmissionFilter,
+    units: &[(String, String)],
+    viewer: &Viewer,
+) -> Markup {
+    let status = filter.status.as_str();
+    let pages = p.total.div_ceil(p.per_page).max(1);
     layout(
         "Hồ sơ đã nộp",
         Some(viewer),
@@ -574,7 +616,28 @@ pub fn submissions(p: &crate::listing::Page, status: &str, viewer: &Viewer) -> M
                         option value=(v) selected[status == v] { (l) }
                     }
                 }
+                label for="don-vi" { "Đơn vị" }
+                select id="don-vi" name="don-vi" {
+                    option value="" { "Tất cả" }
+                    @for (id, name) in units {
+                        option value=(id) selected[filter.unit.as_deref() == Some(id.as_str())] { (name) }
+                    }
+                }
+                label for="ly-do" { "Lý do" }
+                select id="ly-do" name="ly-do" {
+                    option value="" { "Tất cả" }
+                    @for (code, label) in crate::listing::REASONS {
+                        option value=(code) selected[filter.reason.as_deref() == Some(code)] { (label) }
+                    }
+                }
                 button type="submit" { "Lọc" }
+            }
+            @if pages > 1 {
+                p.pages {
+                    @if p.page > 1 { a href=(filter.page_link(p.month, p.page - 1)) { "← Trang trước" } " " }
+                    "Trang " (p.page) "/" (pages)
+                    @if p.page < pages { " " a href=(filter.page_link(p.month, p.page + 1)) { "Trang sau →" } }
+                }
             }
             table.submissions {
                 thead { tr { th { "Tệp" } th { "Nộp lúc" } th { "Người gửi" } th { "Kết quả" } th { "Được tính / lý do" } } }

@@ -101,3 +101,42 @@ fn the_upload_page_keeps_the_limits_and_wants_its_csrf_token() {
     assert!(page.contains("Kết quả nộp (1 tệp)"), "{page}");
     assert_eq!(app.get("/healthz", None).json()["submissions"], 1);
 }
+
+/// The submissions page filters by unit and by the reason a file earned nothing, and its page
+/// links keep the filters.
+#[test]
+fn the_submissions_page_filters_by_unit_and_reason() {
+    let org = fingerprint("leaf-org.pem");
+    let registry = format!(
+        "[[unit]]\nid = \"ubnd-huong-xuan\"\nname = \"UBND phường Hương Xuân\"\nkind = \"commune\"\ncertificates = [\"{org}\"]\n\n[[unit]]\nid = \"phong-khac\"\nname = \"Phòng <Khác>\"\nkind = \"department\"\n"
+    );
+    let app = spawn_app(Some(&registry));
+    // Signed by the organisation (credited) and by a leader nobody enrolled (a note).
+    assert_eq!(
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf")).status,
+        201
+    );
+    let cookie = sign_in(&app, READ);
+    let page = |q: &str| {
+        ureq::get(&app.url(&format!("/ui/ho-so?thang=2026-03{q}")))
+            .set("Cookie", &cookie)
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    let count = |html: &str| html.matches("/pdf\"").count();
+    assert_eq!(count(&page("")), 1);
+    assert_eq!(count(&page("&don-vi=ubnd-huong-xuan")), 1);
+    assert_eq!(count(&page("&don-vi=phong-khac")), 0);
+    let enrolled = page("&ly-do=signer_not_enrolled");
+    assert_eq!(count(&enrolled), 1, "{enrolled}");
+    assert!(
+        enrolled.contains("<option value=\"signer_not_enrolled\" selected>"),
+        "{enrolled}"
+    );
+    assert_eq!(count(&page("&ly-do=unit_mismatch")), 0);
+    // Unit names are text, not markup.
+    let all = page("");
+    assert!(all.contains("Phòng &lt;Khác&gt;"), "{all}");
+}
