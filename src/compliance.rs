@@ -323,11 +323,7 @@ impl Crediting<'_> {
     /// The month a signature counts for (Vietnam time), or `None` with a note when its time is
     /// missing or not believed.
     fn month_of(&mut self, sig: &crate::report::SignatureReport, label: &str) -> Option<Month> {
-        let Some(time) = sig
-            .signing_time
-            .as_deref()
-            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-        else {
+        let Some(time) = sig.signing_time else {
             self.notes.push(note(
                 "no_signing_time",
                 format!("Chữ ký \"{label}\" không có thời điểm ký nên không xác định được tháng."),

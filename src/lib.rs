@@ -39,3 +39,4 @@ pub mod tables;
 pub mod trust_files;
 pub mod ui;
 pub mod verify;
+pub mod wire_time;

@@ -32,8 +32,9 @@ pub struct Report {
     pub schema: u32,
     pub document: DocumentInfo,
     pub verdict: Verdict,
-    /// RFC 3339, UTC.
-    pub validation_time: String,
+    /// RFC 3339, UTC, on the wire.
+    #[serde(with = "crate::wire_time::required")]
+    pub validation_time: time::OffsetDateTime,
     pub signatures: Vec<SignatureReport>,
     /// Problems of the document as a whole (for example data hidden after the last revision).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -158,9 +159,35 @@ pub struct SignatureReport {
     pub problems: Vec<Problem>,
     pub signer: Option<Signer>,
     pub chain: Vec<String>,
-    pub signing_time: Option<String>,
+    /// RFC 3339, UTC, on the wire.
+    #[serde(default, with = "crate::wire_time::optional")]
+    pub signing_time: Option<time::OffsetDateTime>,
     pub signing_time_source: SigningTimeSource,
     pub coverage: Coverage,
     pub modifications_after: Modifications,
-    pub level: Option<String>,
+    pub level: Option<PadesLevel>,
+}
+
+/// The PAdES baseline level a signature reaches (ETSI EN 319 142-1 §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PadesLevel {
+    #[serde(rename = "B-B")]
+    BB,
+    #[serde(rename = "B-T")]
+    BT,
+    #[serde(rename = "B-LT")]
+    BLt,
+    #[serde(rename = "B-LTA")]
+    BLta,
+}
+
+impl PadesLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PadesLevel::BB => "B-B",
+            PadesLevel::BT => "B-T",
+            PadesLevel::BLt => "B-LT",
+            PadesLevel::BLta => "B-LTA",
+        }
+    }
 }

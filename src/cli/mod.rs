@@ -572,7 +572,7 @@ pub fn human(file: &Path, r: &Report) -> String {
         r.document.sha256,
         r.document.size,
         r.document.revisions,
-        r.validation_time
+        crate::wire_time::format(r.validation_time)
     );
     for p in &r.document_problems {
         s += &format!("  ! {}\n", p.message);
@@ -600,7 +600,7 @@ pub fn human(file: &Path, r: &Report) -> String {
         }
         s += &format!(
             "    time:     {} ({})\n",
-            sig.signing_time.as_deref().unwrap_or("unknown"),
+            sig.signing_time.map(crate::wire_time::format).unwrap_or_else(|| "unknown".into()),
             serde_plain(&sig.signing_time_source)
         );
         s += &format!(

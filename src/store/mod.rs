@@ -703,8 +703,7 @@ pub fn months_of(sub: &Submission) -> Vec<Month> {
         .signatures
         .iter()
         .filter(|s| s.kind == crate::report::SignatureKind::Signature)
-        .filter_map(|s| s.signing_time.as_deref())
-        .filter_map(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        .filter_map(|s| s.signing_time)
         .map(Month::of_vietnam_time)
         .collect();
     v.sort();

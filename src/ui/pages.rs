@@ -10,19 +10,22 @@ use maud::{html, Markup, DOCTYPE};
 
 /// dd/mm/yyyy HH:mm in Vietnam time, from RFC 3339.
 pub fn vn_time(rfc3339: &str) -> String {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.to_offset(time::macros::offset!(+7)))
-        .map(|t| {
-            format!(
-                "{:02}/{:02}/{} {:02}:{:02}",
-                t.day(),
-                t.month() as u8,
-                t.year(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
+    crate::wire_time::parse(rfc3339)
+        .map(vn_datetime)
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+/// dd/mm/yyyy HH:mm in Vietnam time.
+pub fn vn_datetime(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::macros::offset!(+7));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        t.day(),
+        t.month() as u8,
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 fn month_vi(m: Month) -> String {
@@ -237,7 +240,7 @@ impl FileFacts {
                         .to_string();
                     (
                         cn,
-                        s.signing_time.as_deref().map(vn_time).unwrap_or_default(),
+                        s.signing_time.map(vn_datetime).unwrap_or_default(),
                     )
                 })
                 .collect(),
@@ -537,7 +540,7 @@ fn received_one(o: &Outcome) -> Markup {
                         @for s in &sub.report.signatures {
                             tr {
                                 td { (s.signer.as_ref().map(|x| x.subject.as_str()).unwrap_or("—")) }
-                                td { (s.signing_time.as_deref().map(vn_time).unwrap_or_else(|| "—".into())) }
+                                td { (s.signing_time.map(vn_datetime).unwrap_or_else(|| "—".into())) }
                                 td {
                                     @if s.indication == crate::report::Indication::TotalPassed { span.ok { "Hợp lệ" } }
                                     @else { span.missing { "Không hợp lệ" } @for p in &s.problems { div.problem { (p.message) } } }

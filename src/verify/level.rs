@@ -3,6 +3,7 @@
 
 use crate::pdf::{self, Document, SigKind, SignatureDict};
 use crate::pki::{self, Cert, TrustStore};
+use crate::report::PadesLevel;
 use std::sync::Arc;
 
 /// B-B, B-T, B-LT or B-LTA, from what the document carries (DSS, document timestamps) and what
@@ -12,20 +13,20 @@ pub(super) fn pades_level(
     all: &[SignatureDict],
     sig: &SignatureDict,
     timestamped: bool,
-) -> &'static str {
+) -> PadesLevel {
     let later_doc_ts: Vec<&SignatureDict> = all
         .iter()
         .filter(|s| s.kind == SigKind::DocumentTimestamp && s.revision > sig.revision)
         .collect();
     if !timestamped && later_doc_ts.is_empty() {
-        return "B-B";
+        return PadesLevel::BB;
     }
     // Validation data in a /DSS added after the signature.
     let dss_rev = (sig.revision..doc.revision_count()).find(|r| has_dss(doc, *r));
     match dss_rev {
-        None => "B-T",
-        Some(r) if later_doc_ts.iter().any(|t| t.revision >= r) => "B-LTA",
-        Some(_) => "B-LT",
+        None => PadesLevel::BT,
+        Some(r) if later_doc_ts.iter().any(|t| t.revision >= r) => PadesLevel::BLta,
+        Some(_) => PadesLevel::BLt,
     }
 }
 

@@ -199,7 +199,7 @@ fn verify_inner(
             encryption: encryption_info(doc.encryption()),
         },
         verdict,
-        validation_time: fmt_time(at),
+        validation_time: at,
         signatures,
         document_problems,
     })

@@ -127,7 +127,7 @@ impl<'a> SignatureCheck<'a, '_> {
     fn run(mut self) -> SignatureReport {
         let pdf_m = self.sig.m.as_deref().and_then(parse_pdf_date);
         if let Some(m) = pdf_m {
-            self.rep.signing_time = Some(fmt_time(m));
+            self.rep.signing_time = Some(m);
             self.rep.signing_time_source = SigningTimeSource::PdfM;
         }
         self.stages(pdf_m);
@@ -305,7 +305,7 @@ impl<'a> SignatureCheck<'a, '_> {
             Ok(ts) => {
                 self.rep.signer = Some(signer_of(&ts.tsa));
                 self.rep.chain = ts.chain;
-                self.rep.signing_time = Some(fmt_time(ts.gen_time));
+                self.rep.signing_time = Some(ts.gen_time);
                 self.rep.signing_time_source = SigningTimeSource::Timestamp;
                 for (p, sub) in ts.findings.0 {
                     self.f.add(sub, p.code, p.message);
@@ -466,11 +466,11 @@ impl<'a> SignatureCheck<'a, '_> {
         };
         let checked = check_signer(sd, &inputs, &mut self.f);
         if let Some(t) = signed_time {
-            self.rep.signing_time = Some(fmt_time(t));
+            self.rep.signing_time = Some(t);
             self.rep.signing_time_source = SigningTimeSource::SignedAttribute;
         }
         if let Some(t) = trusted_time {
-            self.rep.signing_time = Some(fmt_time(t));
+            self.rep.signing_time = Some(t);
             self.rep.signing_time_source = SigningTimeSource::Timestamp;
         }
         if let Some(c) = &checked {
@@ -499,7 +499,7 @@ impl<'a> SignatureCheck<'a, '_> {
         let cades = self.sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
         if cades && sd.signed_attrs.is_some() && has_ess {
             let level = pades_level(self.doc, self.all, self.sig, trusted_time.is_some());
-            self.rep.level = Some(level.into());
+            self.rep.level = Some(level);
         }
     }
 }
