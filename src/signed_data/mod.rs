@@ -4,6 +4,8 @@
 use crate::ber;
 use crate::oid;
 
+mod asn1;
+
 use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier};
 use der::{Decode, Encode};
 use time::OffsetDateTime;
@@ -244,7 +246,7 @@ fn signed_attributes(
                 b[0] = 0x31;
                 b
             };
-            Ok(Some(parse_signed_attrs(t, signed_bytes)?))
+            Ok(Some(parse_signed_attrs(typed_attrs, signed_bytes)?))
         }
         (None, None) => Ok(None),
         _ => Err(CmsError::Malformed("signed attributes".into())),
@@ -361,7 +363,12 @@ fn alg(a: &spki::AlgorithmIdentifierOwned) -> Result<AlgorithmId, CmsError> {
     })
 }
 
-fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttributes, CmsError> {
+/// The values kyso reads from the typed signed attributes (RFC 5652 §11, RFC 5035 §3, ISO
+/// 32000-2 §12.8.3.3.2): each attribute once, each with one value.
+fn parse_signed_attrs(
+    typed: &cms::signed_data::SignedAttributes,
+    signed_bytes: Vec<u8>,
+) -> Result<SignedAttributes, CmsError> {
     let mut out = SignedAttributes {
         signed_bytes,
         content_type: None,
@@ -372,94 +379,104 @@ fn parse_signed_attrs(t: &ber::Tlv, signed_bytes: Vec<u8>) -> Result<SignedAttri
         archived_crls: Vec::new(),
         archived_ocsps: Vec::new(),
     };
-    for attr in t.children()? {
-        let kids = attr.children()?;
-        if attr.tag != 0x30 || kids.len() != 2 || kids[1].tag != 0x31 {
-            return Err(CmsError::Malformed("a signed attribute".into()));
-        }
-        let oid = ber::oid(&kids[0])?;
-        if out.oids.contains(&oid) {
+    for attr in typed.iter() {
+        let oid = attr.oid.to_string();
+        if out.oids.contains(&oid) || attr.values.len() != 1 {
             return Err(CmsError::DuplicateAttribute(oid));
         }
-        out.oids.push(oid.clone());
-        let values = kids[1].children()?;
-        let one = || -> Result<&ber::Tlv, CmsError> {
-            if values.len() == 1 {
-                Ok(&values[0])
-            } else {
-                Err(CmsError::DuplicateAttribute(oid.clone()))
-            }
+        let Some(value) = attr.values.iter().next() else {
+            return Err(CmsError::Malformed(format!("attribute {oid} has no value")));
         };
         match oid.as_str() {
-            oid::CONTENT_TYPE => out.content_type = Some(ber::oid(one()?)?),
+            oid::CONTENT_TYPE => {
+                let o: der::asn1::ObjectIdentifier = value.decode_as().map_err(bad("contentType"))?;
+                out.content_type = Some(o.to_string());
+            }
             oid::MESSAGE_DIGEST => {
-                let v = one()?;
-                if v.tag & 0x1f != 0x04 {
-                    return Err(CmsError::Malformed(
-                        "messageDigest is not an OCTET STRING".into(),
-                    ));
-                }
-                out.message_digest = Some(ber::string_bytes(v)?);
+                let d: der::asn1::OctetString = value
+                    .decode_as()
+                    .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
+                out.message_digest = Some(d.into_bytes().into_vec());
             }
-            oid::SIGNING_TIME => out.signing_time = Some(parse_time(one()?)?),
+            oid::SIGNING_TIME => out.signing_time = Some(time_value(value)?),
             oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
-                // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF
-                // CertificateList OPTIONAL, ocsp [1] ..., otherRevInfo [2] ... }
-                for part in one()?.children()? {
-                    let target = match part.tag {
-                        0xa0 => &mut out.archived_crls,
-                        0xa1 => &mut out.archived_ocsps,
-                        _ => continue,
-                    };
-                    for list in part.children()? {
-                        target.extend(list.children()?.iter().map(|c| c.raw.to_vec()));
-                    }
-                }
+                let archive: asn1::RevocationInfoArchival =
+                    value.decode_as().map_err(bad("adbe-revocationInfoArchival"))?;
+                let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
+                    v.unwrap_or_default()
+                        .iter()
+                        .map(|a| a.to_der().map_err(bad("archived revocation data")))
+                        .collect()
+                };
+                out.archived_crls = der_of(archive.crl)?;
+                out.archived_ocsps = der_of(archive.ocsp)?;
             }
-            oid::SIGNING_CERTIFICATE | oid::SIGNING_CERTIFICATE_V2 => {
-                let v2 = oid == oid::SIGNING_CERTIFICATE_V2;
-                // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
-                let sc = one()?.children()?;
-                let certs = sc
-                    .first()
-                    .ok_or_else(|| CmsError::Malformed("ESS certs".into()))?;
-                for id in certs.children()? {
-                    let f = id.children()?;
-                    let (hash_oid, hash_tlv) = match (v2, f.first()) {
-                        (true, Some(first)) if first.tag == 0x30 => {
-                            let a = first.children()?;
-                            let o = a
-                                .first()
-                                .ok_or_else(|| CmsError::Malformed("ESS hashAlgorithm".into()))?;
-                            (ber::oid(o)?, f.get(1))
-                        }
-                        (true, first) => (oid::SHA256.to_string(), first),
-                        (false, first) => (oid::SHA1.to_string(), first),
-                    };
-                    let h = hash_tlv.ok_or_else(|| CmsError::Malformed("ESS certHash".into()))?;
-                    out.ess_cert_ids.push(EssCertId {
-                        hash_oid,
-                        hash: ber::string_bytes(h)?,
-                    });
-                }
+            oid::SIGNING_CERTIFICATE => {
+                let sc: asn1::SigningCertificate =
+                    value.decode_as().map_err(bad("signingCertificate"))?;
+                out.ess_cert_ids = sc
+                    .certs
+                    .into_iter()
+                    .map(|id| EssCertId {
+                        hash_oid: oid::SHA1.to_string(),
+                        hash: id.cert_hash.into_bytes().into_vec(),
+                    })
+                    .collect();
+            }
+            oid::SIGNING_CERTIFICATE_V2 => {
+                let sc: asn1::SigningCertificateV2 =
+                    value.decode_as().map_err(bad("signingCertificateV2"))?;
+                out.ess_cert_ids = sc
+                    .certs
+                    .into_iter()
+                    .map(|id| EssCertId {
+                        hash_oid: id
+                            .hash_algorithm
+                            .map(|a| a.oid.to_string())
+                            .unwrap_or_else(|| oid::SHA256.to_string()),
+                        hash: id.cert_hash.into_bytes().into_vec(),
+                    })
+                    .collect();
             }
             _ => {}
         }
+        out.oids.push(oid);
     }
     Ok(out)
 }
 
+/// A `der` error in `what`, as a malformed CMS.
+fn bad(what: &'static str) -> impl Fn(der::Error) -> CmsError {
+    move |e| CmsError::Malformed(format!("{what}: {e}"))
+}
+
+/// A UTCTime or GeneralizedTime value (RFC 5280 §4.1.2.5 forms, and RFC 3161's fractions).
+fn time_value(v: &der::asn1::Any) -> Result<OffsetDateTime, CmsError> {
+    use der::Tagged;
+    let tag = match v.tag() {
+        der::Tag::UtcTime => 0x17,
+        der::Tag::GeneralizedTime => 0x18,
+        t => return Err(CmsError::Malformed(format!("time: a {t} is not a time"))),
+    };
+    parse_time_content(tag, v.value())
+}
+
 /// UTCTime (tag 0x17) or GeneralizedTime (0x18) in their DER forms (`...Z`).
 pub fn parse_time(t: &ber::Tlv) -> Result<OffsetDateTime, CmsError> {
+    parse_time_content(t.tag, t.content)
+}
+
+/// [`parse_time`] of a tag and its content octets.
+fn parse_time_content(tag: u8, content: &[u8]) -> Result<OffsetDateTime, CmsError> {
     // UTCTime and GeneralizedTime are ASCII (X.680 §46-47): anything else is malformed, and
     // byte offsets below are then character offsets (found by cargo-fuzz: a UTF-8 time).
-    let s = std::str::from_utf8(t.content)
+    let s = std::str::from_utf8(content)
         .ok()
         .filter(|s| s.is_ascii())
         .ok_or_else(|| CmsError::Malformed("time: not ASCII".into()))?;
     let bad = || CmsError::Malformed(format!("time {s:?}"));
     let s = s.strip_suffix('Z').ok_or_else(bad)?;
-    let (year, rest) = match t.tag {
+    let (year, rest) = match tag {
         0x17 if s.len() >= 10 => {
             let yy: i32 = s[..2].parse().map_err(|_| bad())?;
             (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &s[2..])
@@ -486,28 +503,19 @@ pub struct TstInfo {
     pub gen_time: OffsetDateTime,
 }
 
-/// TSTInfo ::= SEQUENCE { version, policy, messageImprint SEQUENCE { hashAlgorithm,
-/// hashedMessage }, serialNumber, genTime GeneralizedTime, ... }
+/// TSTInfo (RFC 3161 §2.4.2), version 1, decoded whole ([`asn1::TstInfo`]).
 pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
-    let (t, _) = ber::read(der, 0)?;
-    let f = t.children()?;
-    let bad = |w: &str| CmsError::Malformed(format!("TSTInfo: {w}"));
-    if t.tag != 0x30 || f.len() < 5 {
-        return Err(bad("structure"));
+    let bad = |w: String| CmsError::Malformed(format!("TSTInfo: {w}"));
+    let t = asn1::TstInfo::from_der(der).map_err(|e| bad(e.to_string()))?;
+    if t.version.as_bytes() != [1] {
+        return Err(bad("version is not 1".into()));
     }
-    let mi = f[2].children()?;
-    let alg = mi
-        .first()
-        .ok_or_else(|| bad("messageImprint"))?
-        .children()?;
-    let imprint_hash_oid = ber::oid(alg.first().ok_or_else(|| bad("hashAlgorithm"))?)?;
-    let imprint = ber::string_bytes(mi.get(1).ok_or_else(|| bad("hashedMessage"))?)?;
-    if f[4].tag != 0x18 {
-        return Err(bad("genTime"));
+    if der::Tagged::tag(&t.gen_time) != der::Tag::GeneralizedTime {
+        return Err(bad("genTime is not a GeneralizedTime".into()));
     }
     Ok(TstInfo {
-        imprint_hash_oid,
-        imprint,
-        gen_time: parse_time(&f[4])?,
+        imprint_hash_oid: t.message_imprint.hash_algorithm.oid.to_string(),
+        imprint: t.message_imprint.hashed_message.into_bytes().into_vec(),
+        gen_time: time_value(&t.gen_time)?,
     })
 }
