@@ -8,6 +8,7 @@ pub mod crl_scope;
 pub mod crypto;
 pub mod name_constraints;
 pub mod ocsp;
+mod ocsp_asn1;
 pub mod pins;
 
 use crate::budget::Budget;

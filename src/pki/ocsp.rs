@@ -1,10 +1,13 @@
-//! OCSP responses (RFC 6960) carried in documents: parsed with the BER reader, verified against
+//! OCSP responses (RFC 6960) carried in documents: decoded by `der` derives
+//! (`ocsp_asn1.rs`), verified against
 //! the certificate's issuer (the CA itself or a responder it delegated with id-kp-OCSPSigning).
 
 use super::cert::Cert;
 use super::crypto::{DigestAlg, SignedObject};
+use super::ocsp_asn1 as asn1;
 use crate::ber;
 use crate::oid;
+use der::{Decode, Encode};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,118 +44,69 @@ fn bad(w: &str) -> String {
     format!("OCSP response: {w}")
 }
 
-fn time_of(t: &ber::Tlv) -> Result<OffsetDateTime, String> {
-    crate::signed_data::parse_time(t).map_err(|e| e.to_string())
+fn time_of(t: &der::asn1::Any) -> Result<OffsetDateTime, String> {
+    crate::signed_data::time_value(t).map_err(|e| e.to_string())
 }
 
-/// Parse an OCSPResponse (or a bare BasicOCSPResponse).
-pub fn parse(der: &[u8]) -> Result<OcspResponse, String> {
-    let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
-    let parts = top.children().map_err(|e| bad(&e.0))?;
-    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT ... }
-    let basic = if parts.first().is_some_and(|p| p.tag == 0x0a) {
-        if parts[0].content != [0] {
-            return Err(bad("the responder did not answer successfully"));
-        }
-        let rb = parts
-            .get(1)
-            .filter(|p| p.tag == 0xa0)
-            .ok_or_else(|| bad("responseBytes"))?;
-        let rb = rb.children().map_err(|e| bad(&e.0))?;
-        let seq = rb
-            .first()
-            .ok_or_else(|| bad("responseBytes"))?
-            .children()
-            .map_err(|e| bad(&e.0))?;
-        let (Some(t), Some(o)) = (seq.first(), seq.get(1)) else {
-            return Err(bad("responseBytes"));
-        };
-        if ber::oid(t).map_err(|e| bad(&e.0))? != oid::OCSP_BASIC {
-            return Err(bad("not a basic OCSP response"));
-        }
-        ber::string_bytes(o).map_err(|e| bad(&e.0))?
-    } else {
-        der.to_vec()
-    };
-    parse_basic(&basic)
+fn der_error(e: der::Error) -> String {
+    bad(&e.to_string())
+}
+
+/// Parse an OCSPResponse (or a bare BasicOCSPResponse), RFC 6960 §4.2.1.
+pub fn parse(bytes: &[u8]) -> Result<OcspResponse, String> {
+    // The walker only finds where the response ends (a /DSS stream may pad it).
+    let (top, _) = ber::read(bytes, 0).map_err(|e| bad(&e.0))?;
+    let first_is_status = top
+        .children()
+        .map_err(|e| bad(&e.0))?
+        .first()
+        .is_some_and(|p| p.tag == 0x0a);
+    if !first_is_status {
+        return parse_basic(top.raw);
+    }
+    let r = asn1::OcspResponse::from_der(top.raw).map_err(der_error)?;
+    if r.response_status.value() != [0] {
+        return Err(bad("the responder did not answer successfully"));
+    }
+    let rb = r.response_bytes.ok_or_else(|| bad("responseBytes"))?;
+    if rb.response_type.to_string() != oid::OCSP_BASIC {
+        return Err(bad("not a basic OCSP response"));
+    }
+    parse_basic(rb.response.as_bytes())
 }
 
 fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
-    let (top, _) = ber::read(der, 0).map_err(|e| bad(&e.0))?;
-    let p = top.children().map_err(|e| bad(&e.0))?;
+    let b = asn1::BasicOcspResponse::from_der(der).map_err(der_error)?;
     let signed = SignedObject::parse(der).map_err(|e| bad(&e))?;
-    let tbs = p.first().ok_or_else(|| bad("tbsResponseData"))?;
-    let mut certs = Vec::new();
-    if let Some(c) = p.get(3).filter(|x| x.tag == 0xa0) {
-        for seq in c.children().map_err(|e| bad(&e.0))? {
-            for cert in seq.children().map_err(|e| bad(&e.0))? {
-                certs.push(Cert::from_der(cert.raw).map_err(|e| bad(&e.to_string()))?);
-            }
-        }
+    let certs = b
+        .certs
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let d = c.to_der().map_err(der_error)?;
+            Cert::from_der(&d).map_err(|e| bad(&e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let tbs = b.tbs_response_data;
+    if tbs.version.is_some_and(|v| v.as_bytes() != [0]) {
+        return Err(bad("version is not v1"));
     }
-    let mut fields = tbs
-        .children()
-        .map_err(|e| bad(&e.0))?
+    let (responder_name, responder_key_hash) = match tbs.responder_id {
+        asn1::ResponderId::ByName(n) => (Some(n.to_der().map_err(der_error)?), None),
+        asn1::ResponderId::ByKey(k) => (None, Some(k.into_bytes().into_vec())),
+    };
+    time_of(&tbs.produced_at)?;
+    let responses = tbs
+        .responses
         .into_iter()
-        .peekable();
-    if fields.peek().is_some_and(|f| f.tag == 0xa0) {
-        fields.next(); // version
-    }
-    let rid = fields.next().ok_or_else(|| bad("responderID"))?;
-    let inner = rid.children().map_err(|e| bad(&e.0))?;
-    let first = inner.first().ok_or_else(|| bad("responderID"))?;
-    let (responder_name, responder_key_hash) = match rid.tag {
-        0xa1 => (Some(first.raw.to_vec()), None),
-        0xa2 => (None, Some(ber::string_bytes(first).map_err(|e| bad(&e.0))?)),
-        _ => return Err(bad("responderID")),
-    };
-    let _produced_at = fields.next().ok_or_else(|| bad("producedAt"))?;
-    let list = fields.next().ok_or_else(|| bad("responses"))?;
-    let mut responses = Vec::new();
-    for r in list.children().map_err(|e| bad(&e.0))? {
-        let f = r.children().map_err(|e| bad(&e.0))?;
-        let (Some(cid), Some(status), Some(this)) = (f.first(), f.get(1), f.get(2)) else {
-            return Err(bad("SingleResponse"));
-        };
-        let c = cid.children().map_err(|e| bad(&e.0))?;
-        if c.len() != 4 {
-            return Err(bad("CertID"));
-        }
-        let halg = c[0].children().map_err(|e| bad(&e.0))?;
-        let hoid =
-            ber::oid(halg.first().ok_or_else(|| bad("hashAlgorithm"))?).map_err(|e| bad(&e.0))?;
-        let hash = DigestAlg::from_oid(&hoid).ok_or_else(|| bad("CertID hash algorithm"))?;
-        let status = match status.tag {
-            0x80 => CertStatus::Good,
-            0xa1 => {
-                let rv = status.children().map_err(|e| bad(&e.0))?;
-                CertStatus::Revoked(time_of(rv.first().ok_or_else(|| bad("revocationTime"))?)?)
-            }
-            _ => CertStatus::Unknown,
-        };
-        let next_update = match f.get(3).filter(|x| x.tag == 0xa0) {
-            Some(n) => Some(time_of(
-                n.children()
-                    .map_err(|e| bad(&e.0))?
-                    .first()
-                    .ok_or_else(|| bad("nextUpdate"))?,
-            )?),
-            None => None,
-        };
-        responses.push(SingleResponse {
-            hash,
-            issuer_name_hash: ber::string_bytes(&c[1]).map_err(|e| bad(&e.0))?,
-            issuer_key_hash: ber::string_bytes(&c[2]).map_err(|e| bad(&e.0))?,
-            serial: super::cert::int_key(c[3].content),
-            status,
-            this_update: time_of(this)?,
-            next_update,
-        });
-    }
-    let nonce = match fields.next().filter(|f| f.tag == 0xa1) {
-        Some(exts) => response_nonce(&exts)?,
-        None => None,
-    };
+        .map(single_response)
+        .collect::<Result<Vec<_>, _>>()?;
+    let nonce = tbs
+        .response_extensions
+        .unwrap_or_default()
+        .into_iter()
+        .find(|e| e.extn_id.to_string() == oid::OCSP_NONCE)
+        .map(|e| response_nonce(e.extn_value.as_bytes()));
     Ok(OcspResponse {
         nonce,
         signed,
@@ -163,33 +117,32 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
     })
 }
 
-/// The nonce in `[1] EXPLICIT Extensions`: the extnValue's OCTET STRING, unwrapped once more
-/// when it holds an OCTET STRING (RFC 8954 §2.1).
-fn response_nonce(exts: &ber::Tlv) -> Result<Option<Vec<u8>>, String> {
-    let list = exts.children().map_err(|e| bad(&e.0))?;
-    for seq in list
-        .first()
-        .map(|l| l.children())
-        .transpose()
-        .map_err(|e| bad(&e.0))?
-        .unwrap_or_default()
-    {
-        let f = seq.children().map_err(|e| bad(&e.0))?;
-        let Some(oid) = f.first() else { continue };
-        if ber::oid(oid).map_err(|e| bad(&e.0))? != oid::OCSP_NONCE {
-            continue;
-        }
-        let Some(value) = f.last().filter(|v| v.tag == 0x04) else {
-            return Err(bad("nonce"));
-        };
-        return Ok(Some(match ber::read(value.content, 0) {
-            Ok((inner, _)) if inner.tag == 0x04 && inner.raw.len() == value.content.len() => {
-                inner.content.to_vec()
-            }
-            _ => value.content.to_vec(),
-        }));
+fn single_response(r: asn1::SingleResponse) -> Result<SingleResponse, String> {
+    let hash = DigestAlg::from_oid(&r.cert_id.hash_algorithm.oid.to_string())
+        .ok_or_else(|| bad("CertID hash algorithm"))?;
+    let status = match r.cert_status {
+        asn1::CertStatus::Good(_) => CertStatus::Good,
+        asn1::CertStatus::Revoked(info) => CertStatus::Revoked(time_of(&info.revocation_time)?),
+        asn1::CertStatus::Unknown(_) => CertStatus::Unknown,
+    };
+    Ok(SingleResponse {
+        hash,
+        issuer_name_hash: r.cert_id.issuer_name_hash.into_bytes().into_vec(),
+        issuer_key_hash: r.cert_id.issuer_key_hash.into_bytes().into_vec(),
+        serial: super::cert::int_key(r.cert_id.serial_number.as_bytes()),
+        status,
+        this_update: time_of(&r.this_update)?,
+        next_update: r.next_update.as_ref().map(time_of).transpose()?,
+    })
+}
+
+/// The nonce extension's value: its OCTET STRING, unwrapped once more when it holds an OCTET
+/// STRING (RFC 8954 §2.1).
+fn response_nonce(value: &[u8]) -> Vec<u8> {
+    match der::asn1::OctetString::from_der(value) {
+        Ok(inner) => inner.into_bytes().into_vec(),
+        Err(_) => value.to_vec(),
     }
-    Ok(None)
 }
 
 /// The subjectPublicKey bits of a certificate (what OCSP key hashes cover).
@@ -239,5 +192,47 @@ impl OcspResponse {
                     && super::signed_by(issuer, d).is_ok()
             });
         authorised.then_some(single)
+    }
+}
+
+#[cfg(test)]
+mod decoding_tests {
+    use super::*;
+
+    fn fixture() -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pki/ocsp-org-good.der"))
+            .unwrap()
+    }
+
+    /// OpenSSL's answer reads; the same answer with anything its definition does not have, or
+    /// with a status other than successful, is refused.
+    #[test]
+    fn a_response_follows_rfc_6960() {
+        let der = fixture();
+        let r = parse(&der).unwrap();
+        assert_eq!(r.responses.len(), 1);
+        assert_eq!(r.responses[0].status, CertStatus::Good);
+        // Padding after the response (a /DSS stream) is not part of it.
+        let mut padded = der.clone();
+        padded.extend_from_slice(b"\n\n");
+        assert!(parse(&padded).is_ok());
+        // responseStatus 3 (tryLater).
+        let (top, _) = ber::read(&der, 0).unwrap();
+        let status_at = top.raw.len() - top.content.len() + 2;
+        let mut later = der.clone();
+        later[status_at] = 3;
+        assert!(parse(&later).unwrap_err().contains("did not answer successfully"));
+        // The BasicOCSPResponse with one element too many.
+        let basic = asn1::OcspResponse::from_der(&der)
+            .unwrap()
+            .response_bytes
+            .unwrap()
+            .response;
+        let (b, _) = ber::read(basic.as_bytes(), 0).unwrap();
+        let mut content = b.content.to_vec();
+        content.extend_from_slice(&[0x05, 0x00]);
+        let mut extra = vec![0x30, 0x82, (content.len() >> 8) as u8, content.len() as u8];
+        extra.extend(content);
+        assert!(parse(&extra).is_err());
     }
 }
