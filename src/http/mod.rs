@@ -6,7 +6,7 @@ mod health;
 mod observe;
 pub mod openapi;
 mod periods;
-mod registry;
+pub(crate) mod registry;
 pub(crate) mod reports;
 pub(crate) mod submissions;
 pub(crate) mod upload;

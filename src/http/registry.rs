@@ -76,17 +76,28 @@ pub(super) async fn save_fragment(
     id: &str,
     by: String,
 ) -> Result<HttpResponse, ApiError> {
-    let is_unit = !fragment.units.is_empty();
-    let _guard = state.write_lock.lock().await;
-    let (st, key) = (state.clone(), id.to_string());
-    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit, &by)).await?;
-    tracing::info!(id, unit = is_unit, created, "registry record saved");
+    let (created, saved) = save_record(state, fragment, id, by).await?;
     Ok(if created {
         HttpResponse::Created()
     } else {
         HttpResponse::Ok()
     }
     .json(saved))
+}
+
+/// [`save_fragment`] for the API and the pages: whether the record is new, and as saved.
+pub(crate) async fn save_record(
+    state: &web::Data<AppState>,
+    fragment: Registry,
+    id: &str,
+    by: String,
+) -> Result<(bool, serde_json::Value), ApiError> {
+    let is_unit = !fragment.units.is_empty();
+    let _guard = state.write_lock.lock().await;
+    let (st, key) = (state.clone(), id.to_string());
+    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit, &by)).await?;
+    tracing::info!(id, unit = is_unit, created, "registry record saved");
+    Ok((created, saved))
 }
 
 /// Merge one record into the registry, validate the whole, save it durably.

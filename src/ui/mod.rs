@@ -3,6 +3,7 @@
 //! every form carries a CSRF token; a Content-Security-Policy forbids inline script.
 
 pub mod pages;
+mod registry_edit;
 pub mod session;
 
 use crate::http::{blocking, ApiError, AppState};
@@ -878,5 +879,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .app_data(web::FormConfig::default().limit(crate::http::MAX_REGISTRY_BYTES))
                 .route(web::post().to(import_registry)),
         )
-        .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late));
+        .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late))
+        .configure(registry_edit::routes);
 }

@@ -28,7 +28,7 @@ pub fn vn_datetime(t: time::OffsetDateTime) -> String {
     )
 }
 
-fn month_vi(m: Month) -> String {
+pub(crate) fn month_vi(m: Month) -> String {
     format!("{:02}/{}", m.month, m.year)
 }
 
@@ -105,13 +105,13 @@ fn tick(ok: bool) -> Markup {
     }
 }
 
-const KINDS: [UnitKind; 3] = [
+pub(crate) const KINDS: [UnitKind; 3] = [
     UnitKind::Department,
     UnitKind::PublicService,
     UnitKind::Commune,
 ];
 
-fn kind_slug(k: UnitKind) -> &'static str {
+pub(crate) fn kind_slug(k: UnitKind) -> &'static str {
     match k {
         UnitKind::Department => "co-quan",
         UnitKind::PublicService => "su-nghiep",
@@ -680,7 +680,7 @@ pub struct AdminView<'a> {
 }
 
 /// A change's fields that differ, for the history table.
-fn changed_fields(c: &crate::store::audit::Change) -> String {
+pub(crate) fn changed_fields(c: &crate::store::audit::Change) -> String {
     let Some(before) = c.before.as_ref().and_then(|b| b.as_object()) else {
         return "thêm mới".into();
     };
@@ -731,6 +731,8 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                 input id="close-reason" name="reason" type="text";
                 button type="submit" { "Chốt số liệu" }
             }
+            h2 { "Danh mục" }
+            p { a href="/ui/quan-tri/don-vi" { "Xem và sửa đơn vị, lãnh đạo, chứng thư số" } " (mỗi bản ghi có lịch sử thay đổi)." }
             h2 { "Nhập danh mục (dán nội dung tệp)" }
             form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
                 label for="danh-muc" { "Nội dung tệp danh mục (TOML, như tệp registry.toml)" }

@@ -220,6 +220,18 @@ fn the_pages_in_a_real_browser() {
         let history = c.find(Locator::Css("table.changes")).await.unwrap().text().await.unwrap();
         assert!(history.contains("phuong-huong-van"), "{history}");
 
+        // The registry's pages: the new unit renamed through its form, then listed so.
+        c.goto(&app.url("/ui/quan-tri/don-vi/phuong-huong-van")).await.unwrap();
+        let name = c.find(Locator::Id("name")).await.unwrap();
+        name.clear().await.unwrap();
+        name.send_keys("UBND phường Hương Văn (đã đổi tên)").await.unwrap();
+        shot("sua-don-vi").await;
+        c.find(Locator::Css("form.record button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("table.registry")).await.unwrap();
+        let listed = c.find(Locator::Id("don-vi-phuong-huong-van")).await.unwrap().text().await.unwrap();
+        assert!(listed.contains("UBND phường Hương Văn (đã đổi tên)"), "{listed}");
+        shot("danh-muc").await;
+
         // Close March from the administration page: its table now says so.
         c.goto(&app.url("/ui/quan-tri")).await.unwrap();
         c.find(Locator::Id("period")).await.unwrap().send_keys("2026-03").await.unwrap();

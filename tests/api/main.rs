@@ -24,5 +24,6 @@ mod registry_history;
 mod revocation;
 mod script;
 mod storage;
+mod ui_registry;
 mod ui_upload;
 mod upload;

@@ -4,7 +4,7 @@
 use crate::helpers::*;
 
 /// Sign in through the form like a browser; the session cookie.
-fn sign_in(app: &TestApp, token: &str) -> String {
+pub(crate) fn sign_in(app: &TestApp, token: &str) -> String {
     let agent = ureq::builder().redirects(0).build();
     let r = agent.get(&app.url("/ui/dang-nhap")).call().unwrap();
     let nonce_cookie = r

@@ -1,0 +1,125 @@
+//! The registry on the administration pages: a unit and a leader changed and added through the
+//! forms land in the registry the API reads, a dropped certificate is kept as retired, each
+//! record shows its history, and a form that would make the registry invalid says why and
+//! saves nothing.
+
+use crate::helpers::*;
+use crate::ui_upload::sign_in;
+
+struct Pages<'a> {
+    app: &'a TestApp,
+    cookie: String,
+    agent: ureq::Agent,
+}
+
+impl Pages<'_> {
+    fn get(&self, path: &str) -> (u16, String) {
+        answer(self.agent.get(&self.app.url(path)).set("Cookie", &self.cookie).call())
+    }
+
+    fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        answer(
+            self.agent
+                .post(&self.app.url(path))
+                .set("Cookie", &self.cookie)
+                .send_form(form),
+        )
+    }
+
+    /// The CSRF token the page's forms carry.
+    fn csrf(&self, path: &str) -> String {
+        let (_, html) = self.get(path);
+        let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        html[at..].split('"').next().unwrap().to_string()
+    }
+}
+
+fn answer(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+    match r {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let pages = Pages {
+        app: &app,
+        cookie: sign_in(&app, ADMIN),
+        agent: ureq::builder().redirects(0).build(),
+    };
+    let (status, list) = pages.get("/ui/quan-tri/don-vi");
+    assert_eq!(status, 200);
+    assert!(list.contains("UBND phường Hương Xuân"), "{list}");
+    assert!(list.contains("/ui/quan-tri/lanh-dao/nguyen-van-an"), "{list}");
+
+    // The unit renamed and its token re-issued (the old certificate dropped from the form).
+    let old = fingerprint("leaf-org.pem");
+    let new = "d".repeat(64);
+    let csrf = pages.csrf("/ui/quan-tri/don-vi/ubnd-huong-xuan");
+    let (status, body) = pages.post(
+        "/ui/quan-tri/don-vi/ubnd-huong-xuan",
+        &[
+            ("csrf", &csrf),
+            ("name", "UBND phường Hương Xuân (mới)"),
+            ("kind", "commune"),
+            ("from", ""),
+            ("to", ""),
+            ("certificates", &new.to_uppercase()),
+        ],
+    );
+    assert_eq!(status, 303, "{body}");
+    let u = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    assert_eq!(u["name"], "UBND phường Hương Xuân (mới)");
+    assert_eq!(u["certificates"], serde_json::json!([new]));
+    assert_eq!(u["retired_certificates"][0]["sha256"], old.as_str(), "{u}");
+    let (_, form) = pages.get("/ui/quan-tri/don-vi/ubnd-huong-xuan");
+    assert!(form.contains("Lịch sử thay đổi") && form.contains("<td>admin</td>"), "{form}");
+
+    // A new leader of that unit.
+    let csrf = pages.csrf("/ui/quan-tri/lanh-dao-moi");
+    let leader = |from: &str, unit: &str| {
+        pages.post(
+            "/ui/quan-tri/lanh-dao-moi",
+            &[
+                ("csrf", &csrf),
+                ("id", "le-thi-moi"),
+                ("name", "Lê Thị Mới"),
+                ("title", "Phó Chủ tịch"),
+                ("unit", unit),
+                ("from", from),
+                ("to", ""),
+                ("certificates", ""),
+            ],
+        )
+    };
+    // A month that is not one, and a unit that does not exist: said, nothing saved.
+    let (status, body) = leader("2026-13", "ubnd-huong-xuan");
+    assert_eq!(status, 400);
+    assert!(body.contains("không đúng dạng"), "{body}");
+    let (status, body) = leader("2026-01", "khong-co");
+    assert_eq!(status, 400);
+    assert!(body.contains("khong-co"), "{body}");
+    assert_eq!(app.get("/api/v1/leaders/le-thi-moi", Some(READ)).status, 404);
+    let (status, body) = leader("2026-01", "ubnd-huong-xuan");
+    assert_eq!(status, 303, "{body}");
+    let l = app.get("/api/v1/leaders/le-thi-moi", Some(READ)).json();
+    assert_eq!((l["title"].as_str(), l["from"].as_str()), (Some("Phó Chủ tịch"), Some("2026-01")));
+    let log = app.get("/api/v1/registry/changes", Some(READ)).json();
+    assert!(log.as_array().unwrap().iter().any(|c| c["id"] == "le-thi-moi" && c["by"] == "admin"));
+
+    // A form without the session's token, and a reader, are refused.
+    let (status, _) = pages.post(
+        "/ui/quan-tri/don-vi/ubnd-huong-xuan",
+        &[("csrf", "x"), ("name", "X"), ("kind", "commune")],
+    );
+    assert_eq!(status, 403);
+    let reader = Pages {
+        app: &app,
+        cookie: sign_in(&app, READ),
+        agent: ureq::builder().redirects(0).build(),
+    };
+    assert_eq!(reader.get("/ui/quan-tri/don-vi").0, 403);
+}
