@@ -537,44 +537,99 @@ pub struct MonthTable {
 pub fn month_table(
     registry: &Registry,
     month: Month,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &Credits,
 ) -> MonthTable {
     month_table_with(&Lookup::of(registry), month, credited)
+}
+
+/// What a table needs of a credited file: its id, when it was received, and what it earned
+/// (the facts it was credited from are dropped once credited, so a year of files stays small).
+#[derive(Debug, Clone)]
+pub struct Credited {
+    pub id: String,
+    pub received: OffsetDateTime,
+    pub credits: Vec<Credit>,
+}
+
+/// The credited files of some months, a list per month as credited (and perhaps kept, see
+/// [`crate::credit_cache`]); a file signed in two of them is in both lists.
+#[derive(Debug, Clone, Default)]
+pub struct Credits(pub Vec<std::sync::Arc<Vec<Credited>>>);
+
+impl Credits {
+    pub fn iter(&self) -> impl Iterator<Item = &Credited> {
+        self.0.iter().flat_map(|m| m.iter())
+    }
+}
+
+impl Credited {
+    /// `sub` with its credits.
+    pub fn of(sub: &Submission, credits: Vec<Credit>) -> Credited {
+        Credited {
+            id: sub.id.clone(),
+            received: received_at(sub),
+            credits,
+        }
+    }
 }
 
 /// The files behind each requirement of `month`, oldest receipt first, keyed by
 /// (unit, requirement, leader): built once, so a table costs one pass over the credits.
 type Behind<'c> = HashMap<(&'c str, Requirement, Option<&'c str>), Vec<(OffsetDateTime, &'c str)>>;
 
-fn files_behind(month: Month, credited: &[(Submission, Vec<Credit>)]) -> Behind<'_> {
-    let mut behind: Behind = HashMap::new();
-    for (s, cs) in credited {
-        let received = received_at(s);
+fn files_behind(credited: &Credits) -> HashMap<Month, Behind<'_>> {
+    let mut by_month: HashMap<Month, Behind> = HashMap::new();
+    for f in credited.iter() {
         let mut seen = std::collections::HashSet::new();
-        for c in cs.iter().filter(|c| c.month == month) {
+        for c in &f.credits {
             let key = (c.unit.as_str(), c.requirement, c.leader.as_deref());
-            if seen.insert(key) {
-                behind
+            if seen.insert((c.month, key)) {
+                by_month
+                    .entry(c.month)
+                    .or_default()
                     .entry(key)
                     .or_default()
-                    .push((received, s.id.as_str()));
+                    .push((f.received, f.id.as_str()));
             }
         }
     }
-    for v in behind.values_mut() {
-        v.sort();
+    for behind in by_month.values_mut() {
+        for v in behind.values_mut() {
+            v.sort();
+            // A file signed in two of the months is in both months' lists.
+            v.dedup();
+        }
     }
-    behind
+    by_month
+}
+
+/// The tables of `months`, from one pass over the credits (a year report has twelve).
+pub fn month_tables_with(
+    lookup: &Lookup,
+    months: &[Month],
+    credited: &Credits,
+) -> Vec<MonthTable> {
+    let behind = files_behind(credited);
+    let none = Behind::new();
+    months
+        .iter()
+        .map(|m| month_table_behind(lookup, *m, behind.get(m).unwrap_or(&none)))
+        .collect()
 }
 
 /// [`month_table`] with the registry already indexed (a period's tables share one index).
 pub fn month_table_with(
     lookup: &Lookup,
     month: Month,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &Credits,
 ) -> MonthTable {
+    month_tables_with(lookup, &[month], credited)
+        .pop()
+        .unwrap_or_else(|| month_table_behind(lookup, month, &Behind::new()))
+}
+
+fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTable {
     let registry = lookup.registry();
-    let behind = files_behind(month, credited);
     let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
         behind
             .get(&(unit, req, leader))
@@ -684,7 +739,7 @@ pub fn period_table(
     year: i32,
     quarter: Option<u8>,
     current: Month,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &Credits,
 ) -> PeriodTable {
     period_table_with(&Lookup::of(registry), year, quarter, current, credited)
 }
@@ -695,15 +750,12 @@ pub fn period_table_with(
     year: i32,
     quarter: Option<u8>,
     current: Month,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &Credits,
 ) -> PeriodTable {
     let registry = lookup.registry();
     let months = period_months(year, quarter);
-    let tables: Vec<MonthTable> = months
-        .iter()
-        .filter(|m| **m < current)
-        .map(|m| month_table_with(lookup, *m, credited))
-        .collect();
+    let counted: Vec<Month> = months.iter().copied().filter(|m| *m < current).collect();
+    let tables = month_tables_with(lookup, &counted, credited);
     // Each month's units by id, so that a unit's row finds its months directly.
     let by_id: Vec<HashMap<&str, &UnitMonth>> = tables
         .iter()

@@ -4,7 +4,7 @@
 //! such, never counted as missing; and the units and leaders still missing in the current
 //! month, for chasing. Rendered as JSON, CSV and XLSX (`office_report_files`).
 
-use crate::compliance::{self, Count, Credit, MonthTable, Submission};
+use crate::compliance::{self, Count, MonthTable};
 use crate::registry::{Month, Registry, UnitKind};
 use serde::Serialize;
 
@@ -189,7 +189,7 @@ pub fn build(
     year: i32,
     quarter: Option<u8>,
     now: time::OffsetDateTime,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &compliance::Credits,
 ) -> OfficeReport {
     let lookup = crate::registry_lookup::Lookup::of(registry);
     build_with(&lookup, year, quarter, now, credited)
@@ -201,7 +201,7 @@ pub fn build_with(
     year: i32,
     quarter: Option<u8>,
     now: time::OffsetDateTime,
-    credited: &[(Submission, Vec<Credit>)],
+    credited: &compliance::Credits,
 ) -> OfficeReport {
     let current = Month::of_vietnam_time(now);
     let table = compliance::period_table_with(lookup, year, quarter, current, credited);

@@ -89,6 +89,11 @@ impl Lookup {
         Lookup::new(Arc::new(registry.clone()))
     }
 
+    /// The registry this indexes.
+    pub fn registry_arc(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
     /// Whether this is the index of `registry` (the same value, not an equal one).
     pub fn indexes(&self, registry: &Arc<Registry>) -> bool {
         Arc::ptr_eq(&self.registry, registry)

@@ -1,7 +1,7 @@
 //! The Office's tables built from the store (the application layer the HTTP handlers and the
 //! period closing call): the month table, the period counts and the report the Office files.
 
-use crate::compliance::{self, Credit, MonthTable, PeriodTable, Submission, TimePolicy};
+use crate::compliance::{self, Credited, Credits, MonthTable, PeriodTable, Submission, TimePolicy};
 use crate::office_report::OfficeReport;
 use crate::period::{ClosedMark, Period};
 use crate::registry::{Month, Registry};
@@ -9,70 +9,72 @@ use crate::registry_lookup::Lookup;
 use crate::store::{Store, StoreError};
 use time::OffsetDateTime;
 
-/// Every submission with a signature in one of `months` (its crediting facts, not its full
-/// record), with its credits under `registry`. Reading and crediting are independent per
-/// month and per file, so the machine's cores share them (a year report reads twelve months).
+/// Every submission with a signature in one of `months`, with its credits under `registry`.
 pub fn credited(
     store: &Store,
     registry: &Registry,
     policy: &TimePolicy,
     months: &[Month],
-) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
+) -> Result<Credits, StoreError> {
     credited_with(store, &Lookup::of(registry), policy, months)
 }
 
-/// [`credited`] with the registry already indexed (one index serves a whole table).
+/// [`credited`] with the registry already indexed (one index serves a whole table). A month at
+/// a time: its crediting facts (not the full records) are read and credited on the machine's
+/// cores, and dropped once credited. Under the store's current registry a month's credits are
+/// kept ([`crate::credit_cache`]) until a commit changes its facts or the registry changes.
 pub fn credited_with(
     store: &Store,
     lookup: &Lookup,
     policy: &TimePolicy,
     months: &[Month],
-) -> Result<Vec<(Submission, Vec<Credit>)>, StoreError> {
+) -> Result<Credits, StoreError> {
+    let current = lookup.indexes(&store.registry());
+    let cache = store.credit_cache();
+    let mut out = Vec::with_capacity(months.len());
+    for m in months {
+        let generation = store.month_generation(*m)?;
+        let kept = current
+            .then(|| cache.get(*m, generation, lookup.registry_arc(), policy))
+            .flatten();
+        if let Some(files) = kept {
+            out.push(files);
+            continue;
+        }
+        let files = std::sync::Arc::new(credit_month(&store.facts_in_month(*m)?, lookup, policy)?);
+        if current {
+            cache.put(*m, generation, lookup.registry_arc(), *policy, files.clone());
+        }
+        out.push(files);
+    }
+    Ok(Credits(out))
+}
+
+/// Credit a month's files on the machine's cores.
+fn credit_month(
+    facts: &[Submission],
+    lookup: &Lookup,
+    policy: &TimePolicy,
+) -> Result<Vec<Credited>, StoreError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
-    let per_month: Vec<Vec<Submission>> = std::thread::scope(|sc| {
-        let jobs: Vec<_> = months
-            .chunks(months.len().div_ceil(threads).max(1))
-            .map(|ms| {
-                sc.spawn(move || {
-                    ms.iter()
-                        .map(|m| store.facts_in_month(*m))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
-            .collect();
-        jobs.into_iter()
-            .map(|j| j.join().unwrap_or(Err(StoreError::Recovering)))
-            .collect::<Result<Vec<Vec<Vec<Submission>>>, _>>()
-            .map(|v| v.into_iter().flatten().collect())
-    })?;
-    // A file signed in two of the months is counted once.
-    let mut seen = std::collections::HashSet::new();
-    let facts: Vec<Submission> = per_month
-        .into_iter()
-        .flatten()
-        .filter(|s| seen.insert(s.id.clone()))
-        .collect();
-    let credit = |chunk: &[Submission]| -> Vec<Vec<Credit>> {
+    let credit = |chunk: &[Submission]| -> Vec<Credited> {
         chunk
             .iter()
-            .map(|s| compliance::credits(s, lookup, policy).0)
+            .map(|s| Credited::of(s, compliance::credits(s, lookup, policy).0))
             .collect()
     };
-    let credits: Vec<Vec<Credit>> = std::thread::scope(|sc| {
+    let per_chunk: Vec<Vec<Credited>> = std::thread::scope(|sc| {
         let jobs: Vec<_> = facts
             .chunks(facts.len().div_ceil(threads).max(1))
             .map(|c| sc.spawn(move || credit(c)))
             .collect();
         jobs.into_iter()
-            .flat_map(|j| j.join().unwrap_or_default())
-            .collect()
-    });
-    if credits.len() != facts.len() {
-        return Err(StoreError::Recovering);
-    }
-    Ok(facts.into_iter().zip(credits).collect())
+            .map(|j| j.join().map_err(|_| StoreError::Recovering))
+            .collect::<Result<_, _>>()
+    })?;
+    Ok(per_chunk.into_iter().flatten().collect())
 }
 
 /// The closing mark of a period, if it was closed.
@@ -159,10 +161,10 @@ pub fn unit_history(
     let lookup = store.lookup();
     let months = compliance::period_months(year, None);
     let credited = credited_with(store, &lookup, policy, &months)?;
-    Ok(months
+    Ok(compliance::month_tables_with(&lookup, &months, &credited)
         .into_iter()
-        .map(|m| {
-            let t = compliance::month_table_with(&lookup, m, &credited);
+        .map(|t| {
+            let m = t.month;
             match t.units.into_iter().find(|u| u.id == unit) {
                 Some(u) => UnitMonthHistory {
                     month: m,

@@ -10,6 +10,8 @@ use crate::registry::{Month, Registry};
 use std::path::{Path, PathBuf};
 
 pub struct Index {
+    /// When each month's crediting facts last changed ([`Index::month_generation`]).
+    generations: Generations,
     path: PathBuf,
     db: sled::Db,
     submissions: sled::Tree,
@@ -40,10 +42,62 @@ fn suffixes<'a>(
     })
 }
 
+/// Generations of the months' crediting facts: a number drawn from one process-wide counter
+/// each time a month's facts are written or removed, so a number read before reading a month
+/// names exactly that content, in this index and no other (a rebuilt index starts afresh).
+struct Generations {
+    born: std::sync::atomic::AtomicU64,
+    changed: std::sync::Mutex<std::collections::HashMap<Month, u64>>,
+}
+
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+}
+
+impl Generations {
+    fn new() -> Generations {
+        Generations {
+            born: std::sync::atomic::AtomicU64::new(next_generation()),
+            changed: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Month, u64>> {
+        match self.changed.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// After the month's facts were written: the new content's number.
+    fn touch(&self, m: Month) {
+        self.lock().insert(m, next_generation());
+    }
+
+    fn of(&self, m: Month) -> u64 {
+        let changed = self.lock();
+        changed
+            .get(&m)
+            .copied()
+            .unwrap_or_else(|| self.born.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// After every month's facts were removed.
+    fn reset(&self) {
+        let mut changed = self.lock();
+        changed.clear();
+        self.born
+            .store(next_generation(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 impl Index {
     pub fn open(path: &Path) -> Result<Index, StoreError> {
         let db = sled::open(path)?;
         Ok(Index {
+            generations: Generations::new(),
             path: path.to_path_buf(),
             submissions: db.open_tree("submissions")?,
             by_month: db.open_tree("by_month")?,
@@ -95,6 +149,7 @@ impl Index {
         ] {
             t.clear()?;
         }
+        self.generations.reset();
         Ok(())
     }
 
@@ -125,6 +180,7 @@ impl Index {
         for m in super::months_of(sub) {
             self.by_month
                 .insert(format!("{m}/{}", sub.id).as_bytes(), facts.as_slice())?;
+            self.generations.touch(m);
         }
         for fp in signers(sub) {
             self.by_signer
@@ -141,6 +197,7 @@ impl Index {
         self.submissions.remove(sub.id.as_bytes())?;
         for m in super::months_of(sub) {
             self.by_month.remove(format!("{m}/{}", sub.id).as_bytes())?;
+            self.generations.touch(m);
         }
         for fp in signers(sub) {
             self.by_signer
@@ -173,12 +230,43 @@ impl Index {
     }
 
     /// The crediting facts of every submission signed in `month`, in id order.
+    /// The crediting facts of the files signed in `month`. Decoding them is most of a month
+    /// table's cost, so the raw values are read first and decoded on the machine's cores.
     pub fn month_facts(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
-        self.by_month
+        let raw: Vec<sled::IVec> = self
+            .by_month
             .scan_prefix(format!("{month}/").as_bytes())
             .values()
-            .map(|v| serde_json::from_slice(&v?).map_err(|e| corrupt(&self.path, e)))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let decode = |chunk: &[sled::IVec]| -> Result<Vec<Submission>, StoreError> {
+            chunk
+                .iter()
+                .map(|v| serde_json::from_slice(v).map_err(|e| corrupt(&self.path, e)))
+                .collect()
+        };
+        if raw.len() < 2048 || threads == 1 {
+            return decode(&raw);
+        }
+        std::thread::scope(|sc| {
+            let jobs: Vec<_> = raw
+                .chunks(raw.len().div_ceil(threads))
+                .map(|c| sc.spawn(move || decode(c)))
+                .collect();
+            let mut out = Vec::with_capacity(raw.len());
+            for j in jobs {
+                out.extend(j.join().unwrap_or(Err(StoreError::Recovering))?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The generation of `month`'s crediting facts: read it before reading them, and the same
+    /// number later means the same facts.
+    pub fn month_generation(&self, month: Month) -> u64 {
+        self.generations.of(month)
     }
 
     pub fn month_ids(&self, month: Month) -> Result<Vec<String>, StoreError> {

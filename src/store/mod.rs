@@ -83,6 +83,8 @@ pub(crate) struct Inner {
     registry: RwLock<Arc<Registry>>,
     /// The index of the current registry, built when first asked for after a change.
     lookup: Mutex<Option<Arc<crate::registry_lookup::Lookup>>>,
+    /// Months already credited, for the tables ([`crate::credit_cache`]).
+    credits: crate::credit_cache::CreditCache,
     count: AtomicU64,
     faults: Arc<Faults>,
     health: Mutex<Health>,
@@ -261,6 +263,7 @@ impl Store {
             layout,
             registry: RwLock::new(Arc::new(Registry::default())),
             lookup: Mutex::new(None),
+            credits: Default::default(),
             count: AtomicU64::new(0),
             faults: Arc::default(),
             health: Mutex::new(Health {
@@ -469,6 +472,17 @@ impl Store {
     /// `month`: what the Office's tables need, without decoding full records.
     pub fn facts_in_month(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
         self.inner.with_index(|i| i.month_facts(month))
+    }
+
+    /// The generation of `month`'s crediting facts (see `Index::month_generation`): read it
+    /// before [`Store::facts_in_month`], and an equal number later means equal facts.
+    pub fn month_generation(&self, month: Month) -> Result<u64, StoreError> {
+        self.inner.with_index(|i| Ok(i.month_generation(month)))
+    }
+
+    /// Months already credited, kept for the tables.
+    pub fn credit_cache(&self) -> &crate::credit_cache::CreditCache {
+        &self.inner.credits
     }
 
     /// Every submission that concerns `month`: signed in it, or received in it (Vietnam time),

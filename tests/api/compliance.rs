@@ -242,3 +242,38 @@ fn claimed_signing_times_far_from_the_receipt_earn_nothing_by_default() {
         "timestamp"
     );
 }
+
+/// The month's credits are kept between tables (`src/credit_cache.rs`), never past a change:
+/// the same table again, then after an upload of that month, after a registry change, and
+/// after a re-import of the same file, each answers as if credited afresh.
+#[test]
+fn kept_credits_follow_uploads_and_registry_changes() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let march = || app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    let org = |t: &Value| unit(t, "ubnd-huong-xuan")["organisation"]["satisfied"].clone();
+    assert_eq!(org(&march()), false);
+    assert_eq!(org(&march()), false, "asked again");
+    assert_eq!(
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf")).status,
+        201
+    );
+    let t = march();
+    assert_eq!(org(&t), true, "a commit to the month is seen");
+    let an = unit(&t, "ubnd-huong-xuan");
+    assert!(leader(an, "nguyen-van-an").is_some());
+    // The leader's post starts later: March no longer requires him.
+    let mut l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    l["from"] = "2026-04".into();
+    assert_eq!(app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &l).status, 200);
+    let t = march();
+    assert!(leader(unit(&t, "ubnd-huong-xuan"), "nguyen-van-an").is_none(), "{t}");
+    // The unit was merged away at the end of February: March no longer lists it.
+    let mut u = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    u["to"] = "2026-02".into();
+    assert_eq!(app.put_json("/api/v1/units/ubnd-huong-xuan", ADMIN, &u).status, 200);
+    let t = march();
+    assert!(
+        t["units"].as_array().unwrap().iter().all(|x| x["id"] != "ubnd-huong-xuan"),
+        "{t}"
+    );
+}
