@@ -4,6 +4,7 @@
 use crate::registry::{Month, Owner, Registry, UnitKind};
 use crate::registry_lookup::{Lookup, Owners};
 use crate::report::{Indication, ProblemCode, Report, Verdict};
+pub use crate::note::NoteCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -125,15 +126,12 @@ pub struct Credit {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
-    pub code: String,
+    pub code: NoteCode,
     pub message: String,
 }
 
-fn note(code: &str, message: String) -> Note {
-    Note {
-        code: code.into(),
-        message,
-    }
+fn note(code: NoteCode, message: String) -> Note {
+    Note { code, message }
 }
 
 fn vn_date(t: OffsetDateTime) -> String {
@@ -242,7 +240,7 @@ pub fn credits(
     };
     if sub.report.verdict == Verdict::Unsigned {
         c.notes.push(note(
-            "unsigned",
+            NoteCode::Unsigned,
             "Tệp không có chữ ký số nào (the file has no digital signature).".into(),
         ));
     }
@@ -260,7 +258,7 @@ pub fn credits(
     } = c;
     if let Some(a) = &sub.accepted_late {
         notes.push(note(
-            "accepted_late",
+            NoteCode::AcceptedLate,
             format!(
                 "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {} (a late file accepted by an administrator).",
                 a.by,
@@ -274,7 +272,7 @@ pub fn credits(
     if let Some(hint) = &sub.unit_hint {
         if !credits.is_empty() && credits.iter().all(|c| &c.unit != hint) {
             notes.push(note(
-                "unit_mismatch",
+                NoteCode::UnitMismatch,
                 format!(
                     "Hồ sơ được gửi cho đơn vị \"{hint}\" nhưng chữ ký thuộc đơn vị khác ({}).",
                     credits[0].unit
@@ -305,7 +303,7 @@ impl Crediting<'_> {
                 .find(|p| p.code != ProblemCode::RevocationUnknown)
                 .or(sig.problems.first());
             self.notes.push(note(
-                "signature_not_valid",
+                NoteCode::SignatureNotValid,
                 format!(
                     "Chữ ký \"{label}\" không hợp lệ nên không được tính (signature not valid: {}).",
                     why.map(|p| p.message.as_str()).unwrap_or("no reason given")
@@ -325,7 +323,7 @@ impl Crediting<'_> {
     fn month_of(&mut self, sig: &crate::report::SignatureReport, label: &str) -> Option<Month> {
         let Some(time) = sig.signing_time else {
             self.notes.push(note(
-                "no_signing_time",
+                NoteCode::NoSigningTime,
                 format!("Chữ ký \"{label}\" không có thời điểm ký nên không xác định được tháng."),
             ));
             return None;
@@ -334,7 +332,7 @@ impl Crediting<'_> {
         let policy = self.policy;
         if let Some(why) = implausible(sig, time, self.received, policy) {
             self.notes.push(note(
-                "signing_time_implausible",
+                NoteCode::SigningTimeImplausible,
                 if policy.accept_implausible {
                     format!("Chữ ký \"{label}\": {why}; vẫn được tính theo cấu hình.")
                 } else {
@@ -347,7 +345,7 @@ impl Crediting<'_> {
         } else if let Some(r) = self.received {
             if (r - time).whole_days().abs() > FAR_FROM_RECEIPT_DAYS {
                 self.notes.push(note(
-                    "signing_time_far_from_receipt",
+                    NoteCode::SigningTimeFarFromReceipt,
                     format!(
                         "Chữ ký \"{label}\" ký lúc {} nhưng nộp lúc {} (cách hơn {FAR_FROM_RECEIPT_DAYS} ngày); kiểm tra lại tháng được tính.",
                         vn_date(time),
@@ -380,7 +378,7 @@ impl Crediting<'_> {
         }
         let corrected = time - time::Duration::hours(7);
         self.notes.push(note(
-            "signing_time_local_as_utc",
+            NoteCode::SigningTimeLocalAsUtc,
             format!(
                 "Chữ ký \"{label}\": phần mềm ký ghi giờ Việt Nam như giờ UTC; thời điểm ký được hiểu là {} (the signing tool wrote Vietnam time as UTC).",
                 vn_date(corrected)
@@ -396,7 +394,7 @@ impl Crediting<'_> {
         let owners = self.registry.owners_in(&signer.sha256, month);
         if owners.is_empty() {
             self.notes.push(note(
-                "signer_not_enrolled",
+                NoteCode::SignerNotEnrolled,
                 format!(
                     "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
                     signer.subject, signer.sha256
@@ -438,7 +436,7 @@ impl Crediting<'_> {
         if !credited {
             if let Some(who) = out_of_office.first() {
                 self.notes.push(note(
-                    "leader_not_in_office",
+                    NoteCode::LeaderNotInOffice,
                     format!(
                         "{who} không đương nhiệm trong tháng {} nên chữ ký không được tính.",
                         vn_month(month)
@@ -476,7 +474,7 @@ pub fn already_met_notes(
                 None => "ký số cơ quan".to_string(),
             };
             out.push(note(
-                "requirement_already_met",
+                NoteCode::RequirementAlreadyMet,
                 format!(
                     "Yêu cầu {who} (đơn vị {}) tháng {} đã được đáp ứng bởi hồ sơ {}.",
                     c.unit,
@@ -939,7 +937,7 @@ mod tests {
         assert_eq!(got.len(), 1, "{notes:?}");
         assert_eq!(got[0].month, Month::parse("2026-11").unwrap());
         assert!(
-            notes.iter().any(|n| n.code == "signing_time_local_as_utc"),
+            notes.iter().any(|n| n.code == NoteCode::SigningTimeLocalAsUtc),
             "{notes:?}"
         );
         // 31 October 20:00 in Vietnam written as 20:00Z, received the same evening: October.
@@ -959,11 +957,11 @@ mod tests {
         let (got, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
         assert!(got.is_empty());
         assert!(
-            notes.iter().any(|n| n.code == "signing_time_implausible"),
+            notes.iter().any(|n| n.code == NoteCode::SigningTimeImplausible),
             "{notes:?}"
         );
         let sub = submission("2026-11-30T10:57:00Z", "timestamp", "2026-11-30T04:00:00Z");
         let (_, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
-        assert!(!notes.iter().any(|n| n.code == "signing_time_local_as_utc"));
+        assert!(!notes.iter().any(|n| n.code == NoteCode::SigningTimeLocalAsUtc));
     }
 }

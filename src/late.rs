@@ -26,7 +26,7 @@ pub fn is_late(sub: &Submission, store: &Store, policy: &TimePolicy) -> bool {
     compliance::credits(sub, &*store.lookup(), policy)
         .1
         .iter()
-        .any(|n| n.code == "signing_time_implausible")
+        .any(|n| n.code == crate::note::NoteCode::SigningTimeImplausible)
 }
 
 /// Accept the late submission `id`; the caller serialises changes to stored records.

@@ -15,6 +15,7 @@ pub mod enrolment;
 pub mod http;
 pub mod late;
 pub mod listing;
+pub mod note;
 pub mod maintenance;
 pub mod metrics;
 pub mod ocsp_fetch;

@@ -2,7 +2,7 @@
 //! name, who sent it, what each signature earned, and for a file that earned nothing, why (the
 //! receipt's notes: a stable code and a Vietnamese sentence).
 
-use crate::compliance::{self, Credit, Note, Submission, TimePolicy};
+use crate::compliance::{self, Credit, Note, NoteCode, Submission, TimePolicy};
 use crate::registry::Month;
 use crate::registry_lookup::Owners;
 use crate::report::Verdict;
@@ -20,7 +20,7 @@ pub struct Query {
     pub person: Option<String>,
     /// Only submissions with a note of this code (why a file earned nothing, e.g.
     /// `signer_not_enrolled`).
-    pub reason: Option<String>,
+    pub reason: Option<NoteCode>,
     /// `Some(true)`: only those that earned something; `Some(false)`: only those that did not.
     pub credited: Option<bool>,
     /// Only the late ones (a claimed signing time not believed), for an administrator to
@@ -30,20 +30,6 @@ pub struct Query {
     pub page: usize,
     pub per_page: usize,
 }
-
-/// The codes of the notes that say why (part of) a file earned nothing, with the clerk's words
-/// for each: the reasons a list can be filtered by.
-pub const REASONS: [(&str, &str); 9] = [
-    ("signer_not_enrolled", "Người ký chưa có trong danh mục"),
-    ("signature_not_valid", "Chữ ký không hợp lệ"),
-    ("unit_mismatch", "Không phải của đơn vị đã chọn"),
-    ("leader_not_in_office", "Lãnh đạo không giữ chức vụ tháng đó"),
-    ("signing_time_implausible", "Thời điểm ký không tin được (nộp muộn)"),
-    ("signing_time_far_from_receipt", "Thời điểm ký cách xa lúc nhận"),
-    ("no_signing_time", "Không có thời điểm ký"),
-    ("requirement_already_met", "Yêu cầu đã được đáp ứng bằng tệp khác"),
-    ("unsigned", "Tệp không có chữ ký số"),
-];
 
 /// The largest page.
 pub const MAX_PER_PAGE: usize = 200;
@@ -125,10 +111,14 @@ pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, Store
         })
         .map(|s| item(s, &*lookup, policy))
         .filter(|i| q.credited.is_none_or(|c| c == i.credited))
-        .filter(|i| !q.late || i.notes.iter().any(|n| n.code == "signing_time_implausible"))
+        .filter(|i| {
+            !q.late
+                || i.notes
+                    .iter()
+                    .any(|n| n.code == NoteCode::SigningTimeImplausible)
+        })
         .filter(|i| {
             q.reason
-                .as_deref()
                 .is_none_or(|r| i.notes.iter().any(|n| n.code == r))
         })
         .filter(|i| {

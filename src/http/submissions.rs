@@ -267,11 +267,24 @@ pub(super) async fn list(
             )))
         }
     };
+    let reason = match q.reason.as_deref() {
+        None | Some("") => None,
+        Some(r) => Some(crate::note::NoteCode::parse_reason(r).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "reason {r:?}: use one of {}",
+                crate::note::NoteCode::REASONS
+                    .iter()
+                    .map(|(c, _)| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?),
+    };
     let query = crate::listing::Query {
         month,
         unit: q.unit,
         person: q.person,
-        reason: q.reason,
+        reason,
         credited,
         late,
         page: q.page.unwrap_or(1),

@@ -526,13 +526,13 @@ async fn submissions(
     let filter = pages::SubmissionFilter {
         status: q.trang_thai.clone().unwrap_or_default(),
         unit: q.don_vi.clone().filter(|u| !u.is_empty()),
-        reason: q.ly_do.clone().filter(|r| !r.is_empty()),
+        reason: q.ly_do.as_deref().and_then(crate::note::NoteCode::parse_reason),
     };
     let query = crate::listing::Query {
         month,
         unit: filter.unit.clone(),
         person: None,
-        reason: filter.reason.clone(),
+        reason: filter.reason,
         credited: match filter.status.as_str() {
             "credited" => Some(true),
             "not_credited" => Some(false),

@@ -566,7 +566,7 @@ fn received_one(o: &Outcome) -> Markup {
 pub struct SubmissionFilter {
     pub status: String,
     pub unit: Option<String>,
-    pub reason: Option<String>,
+    pub reason: Option<crate::note::NoteCode>,
 }
 
 impl SubmissionFilter {
@@ -576,7 +576,7 @@ impl SubmissionFilter {
         for (k, v) in [
             ("trang-thai", Some(self.status.as_str())),
             ("don-vi", self.unit.as_deref()),
-            ("ly-do", self.reason.as_deref()),
+            ("ly-do", self.reason.map(|r| r.as_str())),
         ] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 url += &format!("&{k}={}", query_escape(v));
@@ -629,8 +629,8 @@ pub fn submissions(
                 label for="ly-do" { "Lý do" }
                 select id="ly-do" name="ly-do" {
                     option value="" { "Tất cả" }
-                    @for (code, label) in crate::listing::REASONS {
-                        option value=(code) selected[filter.reason.as_deref() == Some(code)] { (label) }
+                    @for (code, label) in crate::note::NoteCode::REASONS {
+                        option value=(code.as_str()) selected[filter.reason == Some(code)] { (label) }
                     }
                 }
                 button type="submit" { "Lọc" }
@@ -654,7 +654,7 @@ pub fn submissions(
                             td {
                                 @for c in &i.satisfies { div.ok { (requirement_vi(c)) } }
                                 @if !i.credited { @for n in &i.notes { div.missing { (n.message) } } }
-                                @if viewer.admin && !i.credited && i.notes.iter().any(|n| n.code == "signing_time_implausible") {
+                                @if viewer.admin && !i.credited && i.notes.iter().any(|n| n.code == crate::note::NoteCode::SigningTimeImplausible) {
                                     form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chap-nhan" } {
                                         input type="hidden" name="csrf" value=(viewer.csrf);
                                         input type="text" name="reason" placeholder="Lý do chấp nhận" required;

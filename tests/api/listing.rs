@@ -116,6 +116,15 @@ fn every_submission_of_a_month_is_listed_with_its_name_sender_and_why() {
             .status,
         400
     );
+    // Files by the reason they earned nothing; a reason that is none is refused.
+    let unsigned = list(&app, "reason=unsigned");
+    assert_eq!(unsigned["total"], 1, "{unsigned}");
+    assert_eq!(unsigned["items"][0]["file_name"], "khong-ky.pdf");
+    assert_eq!(
+        app.get("/api/v1/submissions?reason=accepted_late", Some(READ))
+            .status,
+        400
+    );
     assert_eq!(app.get("/api/v1/submissions", Some(SUBMIT)).status, 403);
     let doc = app.get("/api/openapi.json", None).json();
     let undeclared = crate::contract::check(&doc, "SubmissionPage", &now);
