@@ -228,7 +228,10 @@ async fn month(
             StatusCode::BAD_REQUEST,
             pages::message(
                 "Tháng không hợp lệ",
-                &format!("\u{201c}{raw}\u{201d} không phải là một tháng. Địa chỉ đúng có dạng /ui/thang/2026-11 (năm-tháng)."),
+                &format!(
+                    "\u{201c}{raw}\u{201d} không phải là một tháng. Địa chỉ đúng có dạng /ui/thang/{} (năm-tháng, ví dụ tháng này).",
+                    Month::of_vietnam_time(time::OffsetDateTime::now_utc())
+                ),
                 Some(&viewer(&s)),
             ),
         ));

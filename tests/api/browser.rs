@@ -1,7 +1,8 @@
 //! The Office's pages in a real headless Chromium, driven over WebDriver (chromedriver):
 //! sign in with a token, read a month with known values, open a unit, download the report's
-//! XLSX from the session, see a hostile unit name as text, sign out and be refused. A
-//! screenshot of each page goes to `target/ui-screenshots/`. Skipped (with a message) without
+//! XLSX from the session, see a hostile unit name as text, print the month (print media: no
+//! navigation or forms; Chromium's A4 PDF of it), sign out and be refused. A screenshot of each
+//! page, and the printed month, go to `target/ui-screenshots/`. Skipped (with a message) without
 //! chromium and chromium-driver, unless KYSO_REQUIRE_BROWSER=1 (set by .ci/run).
 
 use crate::helpers::*;
@@ -10,6 +11,32 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 struct Driver(Child, u16);
+
+/// A WebDriver command fantoccini has no method for: W3C "Print Page" (`print`), or a Chrome
+/// DevTools call through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Raw {
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Raw {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/{}", session.unwrap_or_default(), self.path))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
+fn print_media(on: bool) -> Raw {
+    Raw {
+        path: "goog/cdp/execute",
+        body: serde_json::json!({"cmd": "Emulation.setEmulatedMedia",
+            "params": {"media": if on { "print" } else { "" }}}),
+    }
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -113,7 +140,9 @@ fn the_pages_in_a_real_browser() {
         // A mistyped month in the address: a page in Vietnamese that says what the address should be.
         c.goto(&app.url("/ui/thang/2026-13")).await.unwrap();
         let html = c.source().await.unwrap();
-        assert!(html.contains("Tháng không hợp lệ") && html.contains("/ui/thang/2026-11"), "{html}");
+        let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+        let this_month = format!("/ui/thang/{:04}-{:02}", today.year(), today.month() as u8);
+        assert!(html.contains("Tháng không hợp lệ") && html.contains(&this_month), "{html}");
 
         // A month with known values.
         c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
@@ -125,6 +154,43 @@ fn the_pages_in_a_real_browser() {
         assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"), "{html}");
         assert!(c.find_all(Locator::Css("script")).await.unwrap().is_empty());
         shot("thang").await;
+
+        // Printed: the month's table on paper, without the navigation, the filters and the
+        // links between months, as wide as an A4 page; and the page as Chromium prints it.
+        c.issue_cmd(print_media(true)).await.unwrap();
+        let display = |sel: &'static str| {
+            let c = c.clone();
+            async move {
+                c.execute(
+                    "const e = document.querySelector(arguments[0]); return e ? getComputedStyle(e).display : 'absent';",
+                    vec![serde_json::json!(sel)],
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let is_print = c.execute("return matchMedia('print').matches", vec![]).await.unwrap();
+        assert_eq!(is_print, true, "print media emulated");
+        assert_eq!(display("header").await, "none");
+        assert_eq!(display("form.filter").await, "none");
+        assert_eq!(display("nav.months").await, "none");
+        assert_eq!(display("table.month").await, "table");
+        shot("thang-in").await;
+        c.issue_cmd(print_media(false)).await.unwrap();
+        let printed = c
+            .issue_cmd(Raw {
+                path: "print",
+                body: serde_json::json!({"page": {"width": 21.0, "height": 29.7}}),
+            })
+            .await
+            .unwrap();
+        use base64::Engine;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(printed.as_str().expect("a base64 PDF"))
+            .unwrap();
+        std::fs::write(shots().join("thang.pdf"), &pdf).unwrap();
+        let doc = lopdf::Document::load_mem(&pdf).expect("Chromium's print is a PDF");
+        assert_eq!(doc.get_pages().len(), 1, "the month of this registry fits one A4 page");
 
         // A unit: its months and the file behind March.
         c.find(Locator::LinkText("UBND phường Hương Xuân")).await.unwrap().click().await.unwrap();
