@@ -79,14 +79,17 @@ fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
     }
 }
 
-/// Whether a signer of the file is enrolled to `person` (a leader id or a person id) in
-/// `month`, whether or not the file earned anything.
+/// Whether a signer of the file is enrolled to `person` (a leader id or a person id) in the
+/// month of the signature (else the listed month), whether or not the file earned anything.
 fn signed_by(sub: &Submission, person: &str, registry: &dyn Owners, month: Month) -> bool {
     sub.report
         .signatures
         .iter()
-        .filter_map(|s| s.signer.as_ref())
-        .flat_map(|signer| registry.owners_in(&signer.sha256, month))
+        .filter_map(|s| {
+            let signed = s.signing_time.map_or(month, Month::of_vietnam_time);
+            s.signer.as_ref().map(|signer| (signer, signed))
+        })
+        .flat_map(|(signer, signed)| registry.owners_in(&signer.sha256, signed))
         .any(|owner| match owner {
             crate::registry::Owner::Leader(id) => {
                 id == person

@@ -441,7 +441,7 @@ impl Registry {
             // person of its name.
             let person = match &l.person {
                 Some(p) => format!("person {p}"),
-                None => format!("person {}", l.name.trim().to_lowercase()),
+                None => format!("the leaders named {}", l.name.trim().to_lowercase()),
             };
             for c in &l.certificates {
                 match owners.get(c.as_str()) {

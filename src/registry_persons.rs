@@ -40,6 +40,26 @@ impl Post {
             .clone()
             .unwrap_or_else(|| format!("{}--{}", self.person, self.unit))
     }
+
+    /// Whether this post may replace the stored record of its id: the same person's post (a
+    /// corrected title or months), never another person's record, and never a post that ended
+    /// before this one begins (a return to the unit is a new post; the old one keeps its
+    /// months).
+    fn may_replace(&self, old: &Leader, id: &str) -> Result<(), RegistryError> {
+        if old.person.as_deref() != Some(self.person.as_str()) {
+            return Err(RegistryError::Invalid(format!(
+                "post {id}: the record {id} is not a post of person {} (give this [[post]] its own id)",
+                self.person
+            )));
+        }
+        if old.to.is_some_and(|t| t < self.from) {
+            return Err(RegistryError::Invalid(format!(
+                "post {id}: this post of {} ended before {}; a new post needs its own id, so that the old one keeps its months",
+                self.person, self.from
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A person as the registry knows them: the name and certificates of the file's `[[person]]`,
@@ -65,6 +85,21 @@ impl Registry {
     /// updates every post recorded for that person. A fragment without them is returned as it
     /// is.
     pub fn expand_persons(&self, mut fragment: Registry) -> Result<Registry, RegistryError> {
+        // A stored record's person never changes: the link an update (a `[[leader]]`, an API
+        // body) carries is the stored one, whatever it says, so no record can move to someone
+        // else's person and hold their certificates. A new record may name its person (an
+        // exported registry writes `person` on each post).
+        let base: HashMap<&str, &Leader> = if fragment.leaders.is_empty() && fragment.posts.is_empty()
+        {
+            HashMap::new()
+        } else {
+            self.leaders.iter().map(|l| (l.id.as_str(), l)).collect()
+        };
+        for l in &mut fragment.leaders {
+            if let Some(stored) = base.get(l.id.as_str()) {
+                l.person = stored.person.clone();
+            }
+        }
         if fragment.persons.is_empty() && fragment.posts.is_empty() {
             return Ok(fragment);
         }
@@ -89,6 +124,9 @@ impl Registry {
                     "leader {id} appears twice (a person with two posts in one unit: give each [[post]] its own id)"
                 )));
             }
+            if let Some(old) = base.get(id.as_str()) {
+                post.may_replace(old, &id)?;
+            }
             expanded.push(Leader {
                 id,
                 name: name.to_string(),
@@ -103,22 +141,24 @@ impl Registry {
         }
         // The person's posts the fragment does not list take the person's name and
         // certificates too: certificates belong to the person, not to one post.
+        let mut by_person: HashMap<&str, Vec<&Leader>> = HashMap::new();
+        for l in &self.leaders {
+            if let Some(p) = l.person.as_deref() {
+                by_person.entry(p).or_default().push(l);
+            }
+        }
         for p in &fragment.persons {
             let mut has_post = expanded
                 .iter()
                 .any(|l| l.person.as_deref() == Some(&p.id));
-            for l in self
-                .leaders
-                .iter()
-                .filter(|l| l.person.as_deref() == Some(&p.id))
-            {
+            for l in by_person.get(p.id.as_str()).into_iter().flatten() {
                 has_post = true;
                 if ids.insert(l.id.clone()) {
                     expanded.push(Leader {
                         name: p.name.clone(),
                         certificates: p.certificates.clone(),
                         retired_certificates: Vec::new(),
-                        ..l.clone()
+                        ..(*l).clone()
                     });
                 }
             }
@@ -292,6 +332,56 @@ from = "2026-01"
         assert!(Registry::fragment_from_toml(&backwards).is_err());
         let empty_name = FILE.replace("name = \"Võ Thị Giang\"", "name = \" \"");
         assert!(Registry::fragment_from_toml(&empty_name).is_err());
+    }
+
+    /// A post never takes over another record, nor reopens a post that ended; a `[[leader]]`
+    /// or an API body cannot join a person.
+    #[test]
+    fn posts_keep_to_their_own_records() {
+        let mut r = Registry::from_toml(FILE).unwrap();
+        // Her post at the ward ends; she comes back later: the return needs its own id.
+        r.merge(
+            Registry::fragment_from_toml(&FILE.replace(
+                "title = \"Chủ tịch\"\nfrom = \"2026-01\"",
+                "title = \"Chủ tịch\"\nfrom = \"2026-01\"\nto = \"2026-06\"",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let back = "[[post]]\nperson = \"vo-thi-giang\"\nunit = \"ubnd-thuy-van\"\ntitle = \"Chủ tịch\"\nfrom = \"2027-01\"\n";
+        let e = r
+            .clone()
+            .merge(Registry::fragment_from_toml(back).unwrap())
+            .unwrap_err();
+        assert!(e.to_string().contains("own id"), "{e}");
+        let with_id = back.replace("[[post]]\n", "[[post]]\nid = \"vo-thi-giang-tro-lai\"\n");
+        r.merge(Registry::fragment_from_toml(&with_id).unwrap()).unwrap();
+        assert_eq!(r.leader("vo-thi-giang--ubnd-thuy-van").unwrap().to.map(|m| m.to_string()).as_deref(), Some("2026-06"));
+        // Another person's post cannot be named by id.
+        let other = format!(
+            "[[person]]\nid = \"le-van-b\"\nname = \"Lê Văn B\"\ncertificates = [\"{}\"]\n[[post]]\nid = \"vo-thi-giang--trung-tam-vh\"\nperson = \"le-van-b\"\nunit = \"trung-tam-vh\"\ntitle = \"X\"\nfrom = \"2026-01\"\n",
+            fp('e')
+        );
+        assert!(r.clone().merge(Registry::fragment_from_toml(&other).unwrap()).is_err());
+        // An update of her post that names another person keeps her as its person.
+        let moved = format!(
+            "[[leader]]\nid = \"vo-thi-giang--trung-tam-vh\"\nname = \"Võ Thị Giang\"\ntitle = \"Giám đốc\"\nunit = \"trung-tam-vh\"\nfrom = \"2026-11\"\nperson = \"le-van-b\"\ncertificates = [\"{}\"]\n",
+            fp('a')
+        );
+        r.merge(Registry::fragment_from_toml(&moved).unwrap()).unwrap();
+        let l = r.leader("vo-thi-giang--trung-tam-vh").unwrap();
+        assert_eq!((l.person.as_deref(), l.title.as_str()), (Some("vo-thi-giang"), "Giám đốc"));
+        // A [[leader]] that is nobody's post cannot share her certificate (the owners of a
+        // certificate are one person's posts; a name is not a person id).
+        let named = format!(
+            "[[leader]]\nid = \"khac\"\nname = \"vo-thi-giang\"\ntitle = \"X\"\nunit = \"trung-tam-vh\"\nfrom = \"2026-01\"\ncertificates = [\"{}\"]\n",
+            fp('a')
+        );
+        let e = r
+            .clone()
+            .merge(Registry::fragment_from_toml(&named).unwrap())
+            .unwrap_err();
+        assert!(e.to_string().contains("one unit or one person"), "{e}");
     }
 
     /// The same certificate on a unit and a person is refused, as in the leader form.

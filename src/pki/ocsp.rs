@@ -88,7 +88,7 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let tbs = b.tbs_response_data;
-    if tbs.version.is_some_and(|v| v.as_bytes() != [0]) {
+    if tbs.version.is_some_and(|v| v.0 != [0]) {
         return Err(bad("version is not v1"));
     }
     let (responder_name, responder_key_hash) = match tbs.responder_id {
@@ -129,7 +129,7 @@ fn single_response(r: asn1::SingleResponse) -> Result<SingleResponse, String> {
         hash,
         issuer_name_hash: r.cert_id.issuer_name_hash.into_bytes().into_vec(),
         issuer_key_hash: r.cert_id.issuer_key_hash.into_bytes().into_vec(),
-        serial: super::cert::int_key(r.cert_id.serial_number.as_bytes()),
+        serial: super::cert::int_key(&r.cert_id.serial_number.0),
         status,
         this_update: time_of(&r.this_update)?,
         next_update: r.next_update.as_ref().map(time_of).transpose()?,

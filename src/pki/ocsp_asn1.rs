@@ -3,7 +3,8 @@
 //!
 //! Times stay `Any` and are read by `signed_data::time_of_any`, as everywhere in kyso.
 
-use der::asn1::{Any, BitString, Int, Null, ObjectIdentifier, OctetString};
+use crate::signed_data::LooseInt;
+use der::asn1::{Any, BitString, Null, ObjectIdentifier, OctetString};
 use der::{Choice, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
@@ -40,7 +41,7 @@ pub(super) struct BasicOcspResponse {
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub(super) struct ResponseData {
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    pub version: Option<Int>,
+    pub version: Option<LooseInt>,
     pub responder_id: ResponderId,
     pub produced_at: Any,
     pub responses: Vec<SingleResponse>,
@@ -78,7 +79,7 @@ pub(super) struct CertId {
     pub hash_algorithm: AlgorithmIdentifierOwned,
     pub issuer_name_hash: OctetString,
     pub issuer_key_hash: OctetString,
-    pub serial_number: Int,
+    pub serial_number: LooseInt,
 }
 
 /// CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo,

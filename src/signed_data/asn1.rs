@@ -7,9 +7,43 @@
 //! Times stay `Any` and are read by [`super::time_value`]: RFC 3161 §2.4.2 allows fractions of
 //! a second in genTime, which `der`'s GeneralizedTime refuses.
 
-use der::asn1::{Any, Int, ObjectIdentifier, OctetString};
-use der::Sequence;
+use der::asn1::{Any, ObjectIdentifier, OctetString};
+use der::{
+    DecodeValue, EncodeValue, ErrorKind, FixedTag, Header, Length, Reader, Sequence, Tag, Writer,
+};
 use spki::AlgorithmIdentifierOwned;
+
+/// An INTEGER as its content octets, minimal or not. DER wants the shortest form, but serial
+/// numbers echoed by OCSP responders and TSAs are sometimes padded, and the old reader (and the
+/// peers) accepted them: refusing would turn a revocation answer or a timestamp into nothing.
+/// Only an empty INTEGER is refused.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub(crate) struct LooseInt(pub Vec<u8>);
+
+impl<'a> DecodeValue<'a> for LooseInt {
+    type Error = der::Error;
+
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        if header.length().is_zero() {
+            return Err(reader.error(ErrorKind::Length { tag: Tag::Integer }));
+        }
+        Ok(LooseInt(reader.read_vec(header.length())?))
+    }
+}
+
+impl EncodeValue for LooseInt {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(&self.0)
+    }
+}
+
+impl FixedTag for LooseInt {
+    const TAG: Tag = Tag::Integer;
+}
 
 /// ESSCertID ::= SEQUENCE { certHash Hash (SHA-1), issuerSerial IssuerSerial OPTIONAL }
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -35,7 +69,7 @@ pub(super) struct EssCertIdV2 {
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub(super) struct IssuerSerial {
     pub issuer: Any,
-    pub serial_number: Int,
+    pub serial_number: LooseInt,
 }
 
 /// SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies ... OPTIONAL }
@@ -79,20 +113,20 @@ pub(super) struct MessageImprint {
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub(super) struct Accuracy {
     #[asn1(optional = "true")]
-    pub seconds: Option<Int>,
+    pub seconds: Option<LooseInt>,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    pub millis: Option<Int>,
+    pub millis: Option<LooseInt>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
-    pub micros: Option<Int>,
+    pub micros: Option<LooseInt>,
 }
 
 /// TSTInfo (RFC 3161 §2.4.2).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub(super) struct TstInfo {
-    pub version: Int,
+    pub version: LooseInt,
     pub policy: ObjectIdentifier,
     pub message_imprint: MessageImprint,
-    pub serial_number: Int,
+    pub serial_number: LooseInt,
     /// GeneralizedTime, possibly with a fraction of a second.
     pub gen_time: Any,
     #[asn1(optional = "true")]
@@ -100,7 +134,7 @@ pub(super) struct TstInfo {
     #[asn1(optional = "true")]
     pub ordering: Option<bool>,
     #[asn1(optional = "true")]
-    pub nonce: Option<Int>,
+    pub nonce: Option<LooseInt>,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
     pub tsa: Option<Any>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]

@@ -5,6 +5,7 @@ use crate::ber;
 use crate::oid;
 
 mod asn1;
+pub(crate) use asn1::LooseInt;
 
 use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier};
 use der::{Decode, Encode};
@@ -381,27 +382,42 @@ fn parse_signed_attrs(
     };
     for attr in typed.iter() {
         let oid = attr.oid.to_string();
-        if out.oids.contains(&oid) || attr.values.len() != 1 {
+        if out.oids.contains(&oid) {
             return Err(CmsError::DuplicateAttribute(oid));
         }
-        let Some(value) = attr.values.iter().next() else {
-            return Err(CmsError::Malformed(format!("attribute {oid} has no value")));
+        out.oids.push(oid.clone());
+        const READ: [&str; 6] = [
+            oid::CONTENT_TYPE,
+            oid::MESSAGE_DIGEST,
+            oid::SIGNING_TIME,
+            oid::ADBE_REVOCATION_INFO_ARCHIVAL,
+            oid::SIGNING_CERTIFICATE,
+            oid::SIGNING_CERTIFICATE_V2,
+        ];
+        if !READ.contains(&oid.as_str()) {
+            continue;
+        }
+        // An attribute kyso reads has exactly one value (RFC 5652 §11, RFC 5035 §5.4).
+        let (Some(value), 1) = (attr.values.iter().next(), attr.values.len()) else {
+            return Err(CmsError::DuplicateAttribute(oid));
         };
+        // The SignedData may be BER, and so may a value inside it (the signature covers the
+        // attributes' DER re-encoding either way).
+        let value = value.to_ref();
         match oid.as_str() {
             oid::CONTENT_TYPE => {
-                let o: der::asn1::ObjectIdentifier = value.decode_as().map_err(bad("contentType"))?;
+                let o: der::asn1::ObjectIdentifier = ber(value).map_err(bad("contentType"))?;
                 out.content_type = Some(o.to_string());
             }
             oid::MESSAGE_DIGEST => {
-                let d: der::asn1::OctetString = value
-                    .decode_as()
+                let d: der::asn1::OctetString = ber(value)
                     .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
                 out.message_digest = Some(d.into_bytes().into_vec());
             }
-            oid::SIGNING_TIME => out.signing_time = Some(time_value(value)?),
+            oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
             oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
                 let archive: asn1::RevocationInfoArchival =
-                    value.decode_as().map_err(bad("adbe-revocationInfoArchival"))?;
+                    ber(value).map_err(bad("adbe-revocationInfoArchival"))?;
                 let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
                     v.unwrap_or_default()
                         .iter()
@@ -412,21 +428,20 @@ fn parse_signed_attrs(
                 out.archived_ocsps = der_of(archive.ocsp)?;
             }
             oid::SIGNING_CERTIFICATE => {
-                let sc: asn1::SigningCertificate =
-                    value.decode_as().map_err(bad("signingCertificate"))?;
-                out.ess_cert_ids = sc
+                let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
+                // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
+                out.ess_cert_ids.extend(sc
                     .certs
                     .into_iter()
                     .map(|id| EssCertId {
                         hash_oid: oid::SHA1.to_string(),
                         hash: id.cert_hash.into_bytes().into_vec(),
-                    })
-                    .collect();
+                    }));
             }
             oid::SIGNING_CERTIFICATE_V2 => {
                 let sc: asn1::SigningCertificateV2 =
-                    value.decode_as().map_err(bad("signingCertificateV2"))?;
-                out.ess_cert_ids = sc
+                    ber(value).map_err(bad("signingCertificateV2"))?;
+                out.ess_cert_ids.extend(sc
                     .certs
                     .into_iter()
                     .map(|id| EssCertId {
@@ -435,14 +450,20 @@ fn parse_signed_attrs(
                             .map(|a| a.oid.to_string())
                             .unwrap_or_else(|| oid::SHA256.to_string()),
                         hash: id.cert_hash.into_bytes().into_vec(),
-                    })
-                    .collect();
+                    }));
             }
             _ => {}
         }
-        out.oids.push(oid);
     }
     Ok(out)
+}
+
+/// An attribute value decoded under BER rules.
+fn ber<'a, T>(v: der::asn1::AnyRef<'a>) -> der::Result<T>
+where
+    T: der::Choice<'a> + der::DecodeValue<'a, Error = der::Error>,
+{
+    v.decode_as_encoding(der::EncodingRules::Ber)
 }
 
 /// A `der` error in `what`, as a malformed CMS.
@@ -452,6 +473,10 @@ fn bad(what: &'static str) -> impl Fn(der::Error) -> CmsError {
 
 /// A UTCTime or GeneralizedTime value (RFC 5280 §4.1.2.5 forms, and RFC 3161's fractions).
 pub fn time_value(v: &der::asn1::Any) -> Result<OffsetDateTime, CmsError> {
+    time_ref(v.to_ref())
+}
+
+fn time_ref(v: der::asn1::AnyRef<'_>) -> Result<OffsetDateTime, CmsError> {
     use der::Tagged;
     let tag = match v.tag() {
         der::Tag::UtcTime => 0x17,
@@ -507,7 +532,7 @@ pub struct TstInfo {
 pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
     let bad = |w: String| CmsError::Malformed(format!("TSTInfo: {w}"));
     let t = asn1::TstInfo::from_der(der).map_err(|e| bad(e.to_string()))?;
-    if t.version.as_bytes() != [1] {
+    if t.version.0 != [1] {
         return Err(bad("version is not 1".into()));
     }
     if der::Tagged::tag(&t.gen_time) != der::Tag::GeneralizedTime {
@@ -523,7 +548,7 @@ pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::asn1::{Any, Int, ObjectIdentifier, OctetString};
+    use der::asn1::{Any, ObjectIdentifier, OctetString};
     use der::Tag;
 
     fn sha256_alg() -> spki::AlgorithmIdentifierOwned {
@@ -535,13 +560,14 @@ mod tests {
 
     fn tst(version: u8, gen_time: &[u8]) -> asn1::TstInfo {
         asn1::TstInfo {
-            version: Int::new(&[version]).unwrap(),
+            version: asn1::LooseInt(vec![version]),
             policy: ObjectIdentifier::new_unwrap("1.2.3.4"),
             message_imprint: asn1::MessageImprint {
                 hash_algorithm: sha256_alg(),
                 hashed_message: OctetString::new(vec![7u8; 32]).unwrap(),
             },
-            serial_number: Int::new(&[5]).unwrap(),
+            // A padded serial (not DER's shortest form), as some TSAs write: still read.
+            serial_number: asn1::LooseInt(vec![0, 5]),
             gen_time: Any::new(Tag::GeneralizedTime, gen_time.to_vec()).unwrap(),
             accuracy: None,
             ordering: None,
