@@ -22,7 +22,9 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri/lanh-dao-moi", web::get().to(new_leader))
         .route("/ui/quan-tri/lanh-dao-moi", web::post().to(save_leader))
         .route("/ui/quan-tri/lanh-dao/{id}", web::get().to(edit_leader))
-        .route("/ui/quan-tri/lanh-dao/{id}", web::post().to(save_leader));
+        .route("/ui/quan-tri/lanh-dao/{id}", web::post().to(save_leader))
+        .route("/ui/quan-tri/nguoi/{id}", web::get().to(edit_person))
+        .route("/ui/quan-tri/nguoi/{id}", web::post().to(save_person));
 }
 
 /// The units, each with its leader records, with links to change them.
@@ -53,7 +55,10 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                         }
                         @for l in r.leaders.iter().filter(|l| l.unit == u.id) {
                             tr.leader {
-                                td { "— " (l.name) br; small { (l.id) } }
+                                td {
+                                    "— " (l.name) br; small { (l.id) }
+                                    @if let Some(p) = &l.person { " · " a href={ "/ui/quan-tri/nguoi/" (p) } { "người " (p) } }
+                                }
                                 td { (l.title) }
                                 td { (span(Some(l.from), l.to)) }
                                 td { (l.certificates.len()) @if !l.retired_certificates.is_empty() { " (+" (l.retired_certificates.len()) " cũ)" } }
@@ -319,6 +324,129 @@ fn leader_from_form(
         retired_certificates: old.map(|l| l.retired_certificates.clone()).unwrap_or_default(),
         person: old.and_then(|l| l.person.clone()),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct PersonForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    certificates: String,
+}
+
+/// A person (the `[[person]]` of the registry file): their name and certificates, which every
+/// post of theirs carries, with the posts and their history.
+async fn edit_person(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let r = state.store.registry();
+    let posts: Vec<&Leader> = r
+        .leaders
+        .iter()
+        .filter(|l| l.person.as_deref() == Some(id.as_str()))
+        .collect();
+    if posts.is_empty() {
+        return not_found(&s);
+    }
+    let changes: Vec<Change> = {
+        let ids: Vec<&str> = posts.iter().map(|l| l.id.as_str()).collect();
+        let mut c: Vec<Change> = state
+            .store
+            .registry_changes()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.kind == "leader" && ids.contains(&c.id.as_str()))
+            .collect();
+        c.reverse();
+        c
+    };
+    page(person_form(&id, &posts, &r, &changes, &viewer(&s)))
+}
+
+/// Save a person: every post of theirs takes the name and certificates (a certificate dropped
+/// is kept as retired on each), as a `[[person]]` imported alone does.
+async fn save_person(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<PersonForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let fragment = Registry {
+        persons: vec![crate::registry_persons::Person {
+            id: id.clone(),
+            name: form.name.clone(),
+            certificates: certificates_field(&form.certificates),
+        }],
+        ..Registry::default()
+    };
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, by) = (state.clone(), s.name.clone());
+    let result = crate::http::blocking(move || {
+        // Validated as the whole registry it would make, as an import is.
+        crate::registry_import::import(&st.store, fragment, true, None, &by)
+            .map(|_| ())
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    })
+    .await;
+    match saved(result.map(|()| (false, serde_json::Value::Null))) {
+        Ok(()) => outcome(Ok(()), &format!("/ui/quan-tri/nguoi/{id}"), &s),
+        Err(e) => outcome(Err(e), "", &s),
+    }
+}
+
+fn person_form(
+    id: &str,
+    posts: &[&Leader],
+    r: &Registry,
+    changes: &[Change],
+    viewer: &Viewer,
+) -> Markup {
+    let first = posts[0];
+    let title = format!("Người: {}", first.name);
+    layout(
+        &title,
+        Some(viewer),
+        markup! {
+            h1 { (title) }
+            p.hint { "Mã người " code { (id) } ". Tên và chứng thư số cá nhân là của người, mọi chức vụ của người này đều mang theo." }
+            table.registry {
+                thead { tr { th { "Chức vụ" } th { "Đơn vị" } th { "Thời gian" } th {} } }
+                tbody {
+                    @for l in posts {
+                        tr {
+                            td { (l.title) }
+                            td { (r.unit(&l.unit).map_or(l.unit.as_str(), |u| u.name.as_str())) }
+                            td { (span(Some(l.from), l.to)) }
+                            td { a href={ "/ui/quan-tri/lanh-dao/" (l.id) } { "Sửa chức vụ" } }
+                        }
+                    }
+                }
+            }
+            form.record method="post" action={ "/ui/quan-tri/nguoi/" (id) } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="name" { "Họ và tên" }
+                input id="name" name="name" required maxlength="300" value=(first.name);
+                label for="certificates" { "Chứng thư số cá nhân (SHA-256, mỗi dòng một chứng thư; cấp lại token thì thêm dòng mới)" }
+                textarea id="certificates" name="certificates" rows="3" { (first.certificates.join("\n")) }
+                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ ở mọi chức vụ: các tệp đã ký trước đó vẫn được tính." }
+                button type="submit" { "Lưu cho mọi chức vụ" }
+            }
+            (history_table(changes))
+        },
+    )
 }
 
 /// A save's outcome in the clerk's words.

@@ -123,3 +123,52 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     };
     assert_eq!(reader.get("/ui/quan-tri/don-vi").0, 403);
 }
+
+/// A person's page: their posts, and a form whose name and certificates every post takes (a
+/// re-issued token added, the old one kept as retired on each post).
+#[test]
+fn a_person_is_changed_once_for_all_their_posts() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let old = "a".repeat(64);
+    let file = format!(
+        "[[person]]\nid = \"vo-thi-giang\"\nname = \"Võ Thị Giang\"\ncertificates = [\"{old}\"]\n\
+         [[post]]\nperson = \"vo-thi-giang\"\nunit = \"phong-noi-vu\"\ntitle = \"Trưởng phòng\"\nfrom = \"2026-01\"\n\
+         [[post]]\nperson = \"vo-thi-giang\"\nunit = \"trung-tam-van-hoa\"\ntitle = \"Giám đốc (kiêm nhiệm)\"\nfrom = \"2026-01\"\n"
+    );
+    let r = app.post_to(
+        "/api/v1/registry/import?apply=true",
+        ADMIN,
+        "application/toml",
+        file.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let pages = Pages {
+        app: &app,
+        cookie: sign_in(&app, ADMIN),
+        agent: ureq::builder().redirects(0).build(),
+    };
+    let (status, html) = pages.get("/ui/quan-tri/nguoi/vo-thi-giang");
+    assert_eq!(status, 200);
+    assert!(html.contains("Trưởng phòng") && html.contains("Giám đốc (kiêm nhiệm)"), "{html}");
+    let (_, list) = pages.get("/ui/quan-tri/don-vi");
+    assert!(list.contains("/ui/quan-tri/nguoi/vo-thi-giang"), "{list}");
+    let new = "b".repeat(64);
+    let csrf = pages.csrf("/ui/quan-tri/nguoi/vo-thi-giang");
+    let (status, body) = pages.post(
+        "/ui/quan-tri/nguoi/vo-thi-giang",
+        &[("csrf", &csrf), ("name", "Võ Thị Giang"), ("certificates", &new)],
+    );
+    assert_eq!(status, 303, "{body}");
+    for id in ["vo-thi-giang--phong-noi-vu", "vo-thi-giang--trung-tam-van-hoa"] {
+        let l = app.get(&format!("/api/v1/leaders/{id}"), Some(READ)).json();
+        assert_eq!(l["certificates"], serde_json::json!([new]), "{l}");
+        assert_eq!(l["retired_certificates"][0]["sha256"], old.as_str(), "{l}");
+    }
+    // A certificate that is not a fingerprint: said, nothing saved.
+    let (status, body) = pages.post(
+        "/ui/quan-tri/nguoi/vo-thi-giang",
+        &[("csrf", &csrf), ("name", "Võ Thị Giang"), ("certificates", "khong-phai")],
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(pages.get("/ui/quan-tri/nguoi/khong-co").0, 404);
+}
