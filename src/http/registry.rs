@@ -76,7 +76,7 @@ pub(super) async fn save_fragment(
     id: &str,
     by: String,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, saved) = save_record(state, fragment, id, by).await?;
+    let (created, saved) = save_record(state, fragment, id, by, Expect::Any).await?;
     Ok(if created {
         HttpResponse::Created()
     } else {
@@ -85,19 +85,62 @@ pub(super) async fn save_fragment(
     .json(saved))
 }
 
-/// [`save_fragment`] for the API and the pages: whether the record is new, and as saved.
+/// What a save expects of the record it replaces: anything (the API's upsert), nothing (a
+/// form that adds), or the version a form showed ([`record_version`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expect {
+    Any,
+    New,
+    Version(String),
+}
+
+/// A record's version: a digest of it as stored, so that a form can say which one it changed.
+pub(crate) fn record_version<T: serde::Serialize>(record: &T) -> String {
+    use sha2::Digest;
+    let json = serde_json::to_vec(record).unwrap_or_default();
+    hex::encode(&sha2::Sha256::digest(&json)[..12])
+}
+
+/// [`save_fragment`] for the API and the pages: whether the record is new, and as saved. The
+/// expectation is checked under the write lock, so two administrators' forms cannot overwrite
+/// each other unseen (409).
 pub(crate) async fn save_record(
     state: &web::Data<AppState>,
     fragment: Registry,
     id: &str,
     by: String,
+    expect: Expect,
 ) -> Result<(bool, serde_json::Value), ApiError> {
     let is_unit = !fragment.units.is_empty();
     let _guard = state.write_lock.lock().await;
     let (st, key) = (state.clone(), id.to_string());
-    let (created, saved) = blocking(move || upsert(&st, fragment, &key, is_unit, &by)).await?;
+    let (created, saved) = blocking(move || {
+        check_expected(&st.store.registry(), &key, is_unit, &expect)?;
+        upsert(&st, fragment, &key, is_unit, &by)
+    })
+    .await?;
     tracing::info!(id, unit = is_unit, created, "registry record saved");
     Ok((created, saved))
+}
+
+fn check_expected(r: &Registry, id: &str, is_unit: bool, expect: &Expect) -> Result<(), ApiError> {
+    let now = if is_unit {
+        r.unit(id).map(record_version)
+    } else {
+        r.leader(id).map(record_version)
+    };
+    let ok = match expect {
+        Expect::Any => true,
+        Expect::New => now.is_none(),
+        Expect::Version(v) => now.as_deref() == Some(v.as_str()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(format!(
+            "record {id} was changed or added by someone else meanwhile"
+        )))
+    }
 }
 
 /// Merge one record into the registry, validate the whole, save it durably.

@@ -6,6 +6,7 @@
 
 use super::pages::{self, layout, month_vi, vn_time, Viewer, KINDS};
 use super::{html, outcome, page, signed_in, stale_form, viewer};
+use crate::http::registry::{record_version, save_record, Expect};
 use crate::http::{ApiError, AppState};
 use crate::registry::{Leader, Month, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
@@ -84,6 +85,9 @@ fn span(from: Option<Month>, to: Option<Month>) -> String {
 #[derive(serde::Deserialize)]
 struct UnitForm {
     csrf: String,
+    /// The version of the record the form showed (empty when it adds one).
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     id: String,
     name: String,
@@ -99,6 +103,8 @@ struct UnitForm {
 #[derive(serde::Deserialize)]
 struct LeaderForm {
     csrf: String,
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     id: String,
     name: String,
@@ -224,23 +230,18 @@ async fn save_unit(
         Err(r) => return r,
     };
     let existing = path.map(|p| p.into_inner());
-    let result = unit_from_form(&state.store.registry(), existing.as_deref(), &form);
-    let result = match result {
-        Ok(u) => {
-            let id = u.id.clone();
-            let fragment = Registry {
-                units: vec![u],
-                ..Registry::default()
-            };
-            saved(crate::http::registry::save_record(&state, fragment, &id, s.name.clone()).await)
-                .map(|()| id)
-        }
-        Err(e) => Err(e),
+    let expect = expected(existing.as_deref(), &form.version);
+    let u = match unit_from_form(&state.store.registry(), existing.as_deref(), &form) {
+        Ok(u) => u,
+        Err(e) => return outcome(Err(e), "", &s),
     };
-    match result {
-        Ok(id) => outcome(Ok(()), &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s),
-        Err(e) => outcome(Err(e), "", &s),
-    }
+    let id = u.id.clone();
+    let fragment = Registry {
+        units: vec![u],
+        ..Registry::default()
+    };
+    let result = save_record(&state, fragment, &id, s.name.clone(), expect).await;
+    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s)
 }
 
 /// The unit a form describes; what the form does not show (retired certificates, the legacy
@@ -280,22 +281,18 @@ async fn save_leader(
         Err(r) => return r,
     };
     let existing = path.map(|p| p.into_inner());
-    let result = match leader_from_form(&state.store.registry(), existing.as_deref(), &form) {
-        Ok(l) => {
-            let (id, unit) = (l.id.clone(), l.unit.clone());
-            let fragment = Registry {
-                leaders: vec![l],
-                ..Registry::default()
-            };
-            saved(crate::http::registry::save_record(&state, fragment, &id, s.name.clone()).await)
-                .map(|()| unit)
-        }
-        Err(e) => Err(e),
+    let expect = expected(existing.as_deref(), &form.version);
+    let l = match leader_from_form(&state.store.registry(), existing.as_deref(), &form) {
+        Ok(l) => l,
+        Err(e) => return outcome(Err(e), "", &s),
     };
-    match result {
-        Ok(unit) => outcome(Ok(()), &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s),
-        Err(e) => outcome(Err(e), "", &s),
-    }
+    let (id, unit) = (l.id.clone(), l.unit.clone());
+    let fragment = Registry {
+        leaders: vec![l],
+        ..Registry::default()
+    };
+    let result = save_record(&state, fragment, &id, s.name.clone(), expect).await;
+    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s)
 }
 
 /// The leader record a form describes; its person link and retired certificates are kept.
@@ -449,6 +446,34 @@ fn person_form(
     )
 }
 
+/// What a form's save expects: to add a record, or to change the version it showed.
+fn expected(existing: Option<&str>, version: &str) -> Expect {
+    match existing {
+        None => Expect::New,
+        Some(_) => Expect::Version(version.to_string()),
+    }
+}
+
+/// A form's save answered: back to the list, or why not (409 when someone else changed the
+/// record meanwhile: nothing is overwritten unseen).
+fn answer(
+    result: Result<(bool, serde_json::Value), ApiError>,
+    to: &str,
+    s: &super::session::Session,
+) -> HttpResponse {
+    match result {
+        Err(ApiError::Conflict(_)) => html(
+            StatusCode::CONFLICT,
+            pages::message(
+                "Bản ghi vừa được người khác sửa",
+                "Trong lúc bạn điền biểu mẫu, bản ghi này đã được sửa (hoặc thêm) bởi người khác. Không có gì bị ghi đè: hãy mở lại trang để xem bản mới rồi sửa lại.",
+                Some(&viewer(s)),
+            ),
+        ),
+        other => outcome(saved(other), to, s),
+    }
+}
+
 /// A save's outcome in the clerk's words.
 fn saved(r: Result<(bool, serde_json::Value), ApiError>) -> Result<(), String> {
     r.map(|_| ()).map_err(|e| match e {
@@ -491,6 +516,7 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
             h1 { (title) }
             form.record method="post" action=(action) {
                 input type="hidden" name="csrf" value=(viewer.csrf);
+                @if let Some(u) = u { input type="hidden" name="version" value=(record_version(u)); }
                 @if u.is_none() {
                     label for="id" { "Mã đơn vị (chữ thường không dấu, số, - và _)" }
                     input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
@@ -535,6 +561,7 @@ fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Vi
             h1 { (title) }
             form.record method="post" action=(action) {
                 input type="hidden" name="csrf" value=(viewer.csrf);
+                @if let Some(l) = l { input type="hidden" name="version" value=(record_version(l)); }
                 @if l.is_none() {
                     label for="id" { "Mã (chữ thường không dấu, số, - và _)" }
                     input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";

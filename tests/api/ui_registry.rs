@@ -28,8 +28,14 @@ impl Pages<'_> {
 
     /// The CSRF token the page's forms carry.
     fn csrf(&self, path: &str) -> String {
+        self.hidden(path, "csrf")
+    }
+
+    /// A hidden field of the page's form.
+    fn hidden(&self, path: &str, name: &str) -> String {
         let (_, html) = self.get(path);
-        let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = html.find(&marker).expect("the hidden field") + marker.len();
         html[at..].split('"').next().unwrap().to_string()
     }
 }
@@ -59,10 +65,13 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     let old = fingerprint("leaf-org.pem");
     let new = "d".repeat(64);
     let csrf = pages.csrf("/ui/quan-tri/don-vi/ubnd-huong-xuan");
+    // Two administrators open the same form.
+    let version = pages.hidden("/ui/quan-tri/don-vi/ubnd-huong-xuan", "version");
     let (status, body) = pages.post(
         "/ui/quan-tri/don-vi/ubnd-huong-xuan",
         &[
             ("csrf", &csrf),
+            ("version", &version),
             ("name", "UBND phường Hương Xuân (mới)"),
             ("kind", "commune"),
             ("from", ""),
@@ -77,6 +86,22 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     assert_eq!(u["retired_certificates"][0]["sha256"], old.as_str(), "{u}");
     let (_, form) = pages.get("/ui/quan-tri/don-vi/ubnd-huong-xuan");
     assert!(form.contains("Lịch sử thay đổi") && form.contains("<td>admin</td>"), "{form}");
+    // The second one saves the form they opened before the first one's change: refused, the
+    // first one's change stays.
+    let (status, body) = pages.post(
+        "/ui/quan-tri/don-vi/ubnd-huong-xuan",
+        &[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("name", "UBND phường Hương Xuân (cũ)"),
+            ("kind", "commune"),
+            ("certificates", &old),
+        ],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("người khác sửa"), "{body}");
+    let u = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
+    assert_eq!(u["name"], "UBND phường Hương Xuân (mới)");
 
     // A new leader of that unit.
     let csrf = pages.csrf("/ui/quan-tri/lanh-dao-moi");
