@@ -84,6 +84,17 @@ fn signed_in(
     }
 }
 
+/// The units a form offers: (id, name).
+fn unit_choices(state: &AppState) -> Vec<(String, String)> {
+    state
+        .store
+        .registry()
+        .units
+        .iter()
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect()
+}
+
 fn viewer(s: &Session) -> Viewer<'_> {
     Viewer {
         name: &s.name,
@@ -393,13 +404,7 @@ async fn upload_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let units: Vec<(String, String)> = state
-        .store
-        .registry()
-        .units
-        .iter()
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .collect();
+    let units = unit_choices(&state);
     page(pages::upload(&units, &viewer(&s)))
 }
 
@@ -554,13 +559,7 @@ async fn submissions(
         )?)
     })
     .await?;
-    let units: Vec<(String, String)> = state
-        .store
-        .registry()
-        .units
-        .iter()
-        .map(|u| (u.id.clone(), u.name.clone()))
-        .collect();
+    let units = unit_choices(&state);
     Ok(page(pages::submissions(&list, &filter, &units, &viewer(&s))))
 }
 

@@ -499,6 +499,21 @@ fn history_table(changes: &[Change]) -> Markup {
     }
 }
 
+/// What every record form starts with: its CSRF token, and either the version of the record it
+/// shows (an edit) or the new record's id (an addition).
+fn form_head(viewer: &Viewer, version: Option<String>, id_label: &str) -> Markup {
+    markup! {
+        input type="hidden" name="csrf" value=(viewer.csrf);
+        @match version {
+            Some(v) => { input type="hidden" name="version" value=(v); }
+            None => {
+                label for="id" { (id_label) " (chữ thường không dấu, số, - và _)" }
+                input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
+            }
+        }
+    }
+}
+
 fn month_value(m: Option<Month>) -> String {
     m.map(|m| m.to_string()).unwrap_or_default()
 }
@@ -515,12 +530,7 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
         markup! {
             h1 { (title) }
             form.record method="post" action=(action) {
-                input type="hidden" name="csrf" value=(viewer.csrf);
-                @if let Some(u) = u { input type="hidden" name="version" value=(record_version(u)); }
-                @if u.is_none() {
-                    label for="id" { "Mã đơn vị (chữ thường không dấu, số, - và _)" }
-                    input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
-                }
+                (form_head(viewer, u.map(record_version), "Mã đơn vị"))
                 label for="name" { "Tên đơn vị" }
                 input id="name" name="name" required maxlength="300" value=(u.map_or("", |u| u.name.as_str()));
                 label for="kind" { "Loại đơn vị" }
@@ -560,12 +570,7 @@ fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Vi
         markup! {
             h1 { (title) }
             form.record method="post" action=(action) {
-                input type="hidden" name="csrf" value=(viewer.csrf);
-                @if let Some(l) = l { input type="hidden" name="version" value=(record_version(l)); }
-                @if l.is_none() {
-                    label for="id" { "Mã (chữ thường không dấu, số, - và _)" }
-                    input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
-                }
+                (form_head(viewer, l.map(record_version), "Mã"))
                 label for="name" { "Họ và tên" }
                 input id="name" name="name" required maxlength="300" value=(l.map_or("", |l| l.name.as_str()));
                 label for="title" { "Chức vụ" }
