@@ -42,6 +42,24 @@ fn suffixes<'a>(
     })
 }
 
+/// Open the sled database, waiting up to two seconds for its file lock: a store dropped a moment
+/// ago (a restart, a reopened test store) may still be finishing sled's last background writes,
+/// which hold the lock until they end.
+fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
+    let mut waited = 0;
+    loop {
+        match sled::open(path) {
+            Err(sled::Error::Io(e))
+                if waited < 40 && e.to_string().contains("could not acquire lock") =>
+            {
+                waited += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Generations of the months' crediting facts: a number drawn from one process-wide counter
 /// each time a month's facts are written or removed, so a number read before reading a month
 /// names exactly that content, in this index and no other (a rebuilt index starts afresh).
@@ -95,7 +113,7 @@ impl Generations {
 
 impl Index {
     pub fn open(path: &Path) -> Result<Index, StoreError> {
-        let db = sled::open(path)?;
+        let db = open_db(path)?;
         Ok(Index {
             generations: Generations::new(),
             path: path.to_path_buf(),
