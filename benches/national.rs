@@ -166,9 +166,9 @@ fn main() {
     // KYSO_NATIONAL_DIR keeps the filled store between runs (filled when empty), so that a
     // change to the tables is measured without filling 840,000 files again.
     let kept = std::env::var_os("KYSO_NATIONAL_DIR").map(std::path::PathBuf::from);
-    let dir = kept
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("kyso-national-{}", std::process::id())));
+    let dir = kept.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kyso-national-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::open(&dir).unwrap();
     if store.count() == 0 {

@@ -1,10 +1,10 @@
 //! Which requirement of plan 655/KH-UBND each signature satisfies, and the monthly and
 //! quarterly tables. Pure: derived from stored facts (submissions) and the current registry.
 
+pub use crate::note::NoteCode;
 use crate::registry::{Month, Owner, Registry, UnitKind};
 use crate::registry_lookup::{Lookup, Owners};
 use crate::report::{Indication, ProblemCode, Report, Verdict};
-pub use crate::note::NoteCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -532,11 +532,7 @@ pub struct MonthTable {
 
 /// The month's table: every active unit, its organisation requirement and each leader in office.
 /// `credited` holds the credits of every submission (any month); only `month` is used.
-pub fn month_table(
-    registry: &Registry,
-    month: Month,
-    credited: &Credits,
-) -> MonthTable {
+pub fn month_table(registry: &Registry, month: Month, credited: &Credits) -> MonthTable {
     month_table_with(&Lookup::of(registry), month, credited)
 }
 
@@ -602,11 +598,7 @@ fn files_behind(credited: &Credits) -> HashMap<Month, Behind<'_>> {
 }
 
 /// The tables of `months`, from one pass over the credits (a year report has twelve).
-pub fn month_tables_with(
-    lookup: &Lookup,
-    months: &[Month],
-    credited: &Credits,
-) -> Vec<MonthTable> {
+pub fn month_tables_with(lookup: &Lookup, months: &[Month], credited: &Credits) -> Vec<MonthTable> {
     let behind = files_behind(credited);
     let none = Behind::new();
     months
@@ -616,11 +608,7 @@ pub fn month_tables_with(
 }
 
 /// [`month_table`] with the registry already indexed (a period's tables share one index).
-pub fn month_table_with(
-    lookup: &Lookup,
-    month: Month,
-    credited: &Credits,
-) -> MonthTable {
+pub fn month_table_with(lookup: &Lookup, month: Month, credited: &Credits) -> MonthTable {
     month_tables_with(lookup, &[month], credited)
         .pop()
         .unwrap_or_else(|| month_table_behind(lookup, month, &Behind::new()))
@@ -937,7 +925,9 @@ mod tests {
         assert_eq!(got.len(), 1, "{notes:?}");
         assert_eq!(got[0].month, Month::parse("2026-11").unwrap());
         assert!(
-            notes.iter().any(|n| n.code == NoteCode::SigningTimeLocalAsUtc),
+            notes
+                .iter()
+                .any(|n| n.code == NoteCode::SigningTimeLocalAsUtc),
             "{notes:?}"
         );
         // 31 October 20:00 in Vietnam written as 20:00Z, received the same evening: October.
@@ -957,11 +947,15 @@ mod tests {
         let (got, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
         assert!(got.is_empty());
         assert!(
-            notes.iter().any(|n| n.code == NoteCode::SigningTimeImplausible),
+            notes
+                .iter()
+                .any(|n| n.code == NoteCode::SigningTimeImplausible),
             "{notes:?}"
         );
         let sub = submission("2026-11-30T10:57:00Z", "timestamp", "2026-11-30T04:00:00Z");
         let (_, notes) = super::credits(&sub, &registry(), &TimePolicy::default());
-        assert!(!notes.iter().any(|n| n.code == NoteCode::SigningTimeLocalAsUtc));
+        assert!(!notes
+            .iter()
+            .any(|n| n.code == NoteCode::SigningTimeLocalAsUtc));
     }
 }

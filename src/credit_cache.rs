@@ -105,14 +105,23 @@ mod tests {
         };
         cache.put(m(3), 7, &registry, policy, Arc::new(Vec::new()));
         assert!(cache.get(m(3), 7, &registry, &policy).is_some());
-        assert!(cache.get(m(3), 8, &registry, &policy).is_none(), "facts changed");
+        assert!(
+            cache.get(m(3), 8, &registry, &policy).is_none(),
+            "facts changed"
+        );
         let other = Arc::new(Registry::default());
-        assert!(cache.get(m(3), 7, &other, &policy).is_none(), "another registry");
+        assert!(
+            cache.get(m(3), 7, &other, &policy).is_none(),
+            "another registry"
+        );
         let lenient = TimePolicy {
             accept_implausible: true,
             ..policy
         };
-        assert!(cache.get(m(3), 7, &registry, &lenient).is_none(), "another policy");
+        assert!(
+            cache.get(m(3), 7, &registry, &lenient).is_none(),
+            "another policy"
+        );
         for i in 0..(MAX_MONTHS as i32 + 3) {
             let month = Month {
                 year: 2000 + i,
@@ -121,6 +130,9 @@ mod tests {
             cache.put(month, 1, &registry, policy, Arc::new(Vec::new()));
         }
         assert_eq!(cache.lock().0.len(), MAX_MONTHS);
-        assert!(cache.get(m(3), 7, &registry, &policy).is_none(), "the oldest went first");
+        assert!(
+            cache.get(m(3), 7, &registry, &policy).is_none(),
+            "the oldest went first"
+        );
     }
 }

@@ -120,10 +120,7 @@ pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, Store
                     .iter()
                     .any(|n| n.code == NoteCode::SigningTimeImplausible)
         })
-        .filter(|i| {
-            q.reason
-                .is_none_or(|r| i.notes.iter().any(|n| n.code == r))
-        })
+        .filter(|i| q.reason.is_none_or(|r| i.notes.iter().any(|n| n.code == r)))
         .filter(|i| {
             q.unit.as_ref().is_none_or(|u| {
                 i.unit.as_ref() == Some(u) || i.satisfies.iter().any(|c| &c.unit == u)

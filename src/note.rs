@@ -25,14 +25,29 @@ impl NoteCode {
     /// The codes that say why (part of) a file earned nothing, with the clerk's words for
     /// each: what a list of files can be filtered by.
     pub const REASONS: [(NoteCode, &'static str); 9] = [
-        (NoteCode::SignerNotEnrolled, "Người ký chưa có trong danh mục"),
+        (
+            NoteCode::SignerNotEnrolled,
+            "Người ký chưa có trong danh mục",
+        ),
         (NoteCode::SignatureNotValid, "Chữ ký không hợp lệ"),
         (NoteCode::UnitMismatch, "Không phải của đơn vị đã chọn"),
-        (NoteCode::LeaderNotInOffice, "Lãnh đạo không giữ chức vụ tháng đó"),
-        (NoteCode::SigningTimeImplausible, "Thời điểm ký không tin được (nộp muộn)"),
-        (NoteCode::SigningTimeFarFromReceipt, "Thời điểm ký cách xa lúc nhận"),
+        (
+            NoteCode::LeaderNotInOffice,
+            "Lãnh đạo không giữ chức vụ tháng đó",
+        ),
+        (
+            NoteCode::SigningTimeImplausible,
+            "Thời điểm ký không tin được (nộp muộn)",
+        ),
+        (
+            NoteCode::SigningTimeFarFromReceipt,
+            "Thời điểm ký cách xa lúc nhận",
+        ),
         (NoteCode::NoSigningTime, "Không có thời điểm ký"),
-        (NoteCode::RequirementAlreadyMet, "Yêu cầu đã được đáp ứng bằng tệp khác"),
+        (
+            NoteCode::RequirementAlreadyMet,
+            "Yêu cầu đã được đáp ứng bằng tệp khác",
+        ),
         (NoteCode::Unsigned, "Tệp không có chữ ký số"),
     ];
 
@@ -77,6 +92,10 @@ mod tests {
             serde_json::to_value(NoteCode::SigningTimeLocalAsUtc).unwrap(),
             "signing_time_local_as_utc"
         );
-        assert_eq!(NoteCode::parse_reason("accepted_late"), None, "a remark, not a reason");
+        assert_eq!(
+            NoteCode::parse_reason("accepted_late"),
+            None,
+            "a remark, not a reason"
+        );
     }
 }

@@ -89,12 +89,12 @@ impl Registry {
         // body) carries is the stored one, whatever it says, so no record can move to someone
         // else's person and hold their certificates. A new record may name its person (an
         // exported registry writes `person` on each post).
-        let base: HashMap<&str, &Leader> = if fragment.leaders.is_empty() && fragment.posts.is_empty()
-        {
-            HashMap::new()
-        } else {
-            self.leaders.iter().map(|l| (l.id.as_str(), l)).collect()
-        };
+        let base: HashMap<&str, &Leader> =
+            if fragment.leaders.is_empty() && fragment.posts.is_empty() {
+                HashMap::new()
+            } else {
+                self.leaders.iter().map(|l| (l.id.as_str(), l)).collect()
+            };
         for l in &mut fragment.leaders {
             if let Some(stored) = base.get(l.id.as_str()) {
                 l.person = stored.person.clone();
@@ -148,9 +148,7 @@ impl Registry {
             }
         }
         for p in &fragment.persons {
-            let mut has_post = expanded
-                .iter()
-                .any(|l| l.person.as_deref() == Some(&p.id));
+            let mut has_post = expanded.iter().any(|l| l.person.as_deref() == Some(&p.id));
             for l in by_person.get(p.id.as_str()).into_iter().flatten() {
                 has_post = true;
                 if ids.insert(l.id.clone()) {
@@ -307,12 +305,18 @@ from = "2026-01"
 
     #[test]
     fn refuses_what_cannot_be_read_as_posts() {
-        let unknown = FILE.replace("person = \"vo-thi-giang\"\nunit = \"ubnd", "person = \"ai-do\"\nunit = \"ubnd");
+        let unknown = FILE.replace(
+            "person = \"vo-thi-giang\"\nunit = \"ubnd",
+            "person = \"ai-do\"\nunit = \"ubnd",
+        );
         assert!(Registry::from_toml(&unknown)
             .unwrap_err()
             .to_string()
             .contains("unknown person ai-do"));
-        let same_unit = FILE.replace("unit = \"ubnd-thuy-van\"\ntitle", "unit = \"trung-tam-vh\"\ntitle");
+        let same_unit = FILE.replace(
+            "unit = \"ubnd-thuy-van\"\ntitle",
+            "unit = \"trung-tam-vh\"\ntitle",
+        );
         assert!(Registry::from_toml(&same_unit)
             .unwrap_err()
             .to_string()
@@ -355,22 +359,37 @@ from = "2026-01"
             .unwrap_err();
         assert!(e.to_string().contains("own id"), "{e}");
         let with_id = back.replace("[[post]]\n", "[[post]]\nid = \"vo-thi-giang-tro-lai\"\n");
-        r.merge(Registry::fragment_from_toml(&with_id).unwrap()).unwrap();
-        assert_eq!(r.leader("vo-thi-giang--ubnd-thuy-van").unwrap().to.map(|m| m.to_string()).as_deref(), Some("2026-06"));
+        r.merge(Registry::fragment_from_toml(&with_id).unwrap())
+            .unwrap();
+        assert_eq!(
+            r.leader("vo-thi-giang--ubnd-thuy-van")
+                .unwrap()
+                .to
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("2026-06")
+        );
         // Another person's post cannot be named by id.
         let other = format!(
             "[[person]]\nid = \"le-van-b\"\nname = \"Lê Văn B\"\ncertificates = [\"{}\"]\n[[post]]\nid = \"vo-thi-giang--trung-tam-vh\"\nperson = \"le-van-b\"\nunit = \"trung-tam-vh\"\ntitle = \"X\"\nfrom = \"2026-01\"\n",
             fp('e')
         );
-        assert!(r.clone().merge(Registry::fragment_from_toml(&other).unwrap()).is_err());
+        assert!(r
+            .clone()
+            .merge(Registry::fragment_from_toml(&other).unwrap())
+            .is_err());
         // An update of her post that names another person keeps her as its person.
         let moved = format!(
             "[[leader]]\nid = \"vo-thi-giang--trung-tam-vh\"\nname = \"Võ Thị Giang\"\ntitle = \"Giám đốc\"\nunit = \"trung-tam-vh\"\nfrom = \"2026-11\"\nperson = \"le-van-b\"\ncertificates = [\"{}\"]\n",
             fp('a')
         );
-        r.merge(Registry::fragment_from_toml(&moved).unwrap()).unwrap();
+        r.merge(Registry::fragment_from_toml(&moved).unwrap())
+            .unwrap();
         let l = r.leader("vo-thi-giang--trung-tam-vh").unwrap();
-        assert_eq!((l.person.as_deref(), l.title.as_str()), (Some("vo-thi-giang"), "Giám đốc"));
+        assert_eq!(
+            (l.person.as_deref(), l.title.as_str()),
+            (Some("vo-thi-giang"), "Giám đốc")
+        );
         // A [[leader]] that is nobody's post cannot share her certificate (the owners of a
         // certificate are one person's posts; a name is not a person id).
         let named = format!(

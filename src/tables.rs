@@ -43,7 +43,13 @@ pub fn credited_with(
         }
         let files = std::sync::Arc::new(credit_month(&store.facts_in_month(*m)?, lookup, policy)?);
         if current {
-            cache.put(*m, generation, lookup.registry_arc(), *policy, files.clone());
+            cache.put(
+                *m,
+                generation,
+                lookup.registry_arc(),
+                *policy,
+                files.clone(),
+            );
         }
         out.push(files);
     }

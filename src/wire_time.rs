@@ -47,7 +47,9 @@ pub mod optional {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
         Ok(Option::<String>::deserialize(d)?.as_deref().and_then(parse))
     }
 }

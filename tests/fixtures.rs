@@ -164,7 +164,10 @@ fn signing_time_falls_back_to_pdf_m_without_signed_attributes() {
     )
     .unwrap();
     assert_eq!(
-        r.signatures[0].signing_time.map(kyso::wire_time::format).as_deref(),
+        r.signatures[0]
+            .signing_time
+            .map(kyso::wire_time::format)
+            .as_deref(),
         Some("2026-03-10T02:00:00Z")
     );
     assert_eq!(plain(&r.signatures[0].signing_time_source), "pdf_m");
@@ -181,7 +184,10 @@ fn signing_time_comes_from_the_signed_attribute_when_present() {
     )
     .unwrap();
     assert_eq!(
-        r.signatures[0].signing_time.map(kyso::wire_time::format).as_deref(),
+        r.signatures[0]
+            .signing_time
+            .map(kyso::wire_time::format)
+            .as_deref(),
         Some("2026-03-31T16:30:00Z")
     );
     assert_eq!(
@@ -430,7 +436,10 @@ fn timestamps_give_the_trusted_signing_time_and_the_pades_level() {
     let bt = verify_fixture("pyhanko-b-t.pdf", at);
     let s = &bt.signatures[0];
     // pyHanko's TSA stamped 10/03/2026 09:05 Vietnam time; /M claims 09:00.
-    assert_eq!(s.signing_time.map(kyso::wire_time::format).as_deref(), Some("2026-03-10T02:05:00Z"));
+    assert_eq!(
+        s.signing_time.map(kyso::wire_time::format).as_deref(),
+        Some("2026-03-10T02:05:00Z")
+    );
     assert_eq!(plain(&s.signing_time_source), "timestamp");
     assert_eq!(s.level.map(|l| l.as_str()), Some("B-T"));
     // A broken token is named, and the time falls back to the signer's claim.

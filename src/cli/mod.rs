@@ -600,7 +600,9 @@ pub fn human(file: &Path, r: &Report) -> String {
         }
         s += &format!(
             "    time:     {} ({})\n",
-            sig.signing_time.map(crate::wire_time::format).unwrap_or_else(|| "unknown".into()),
+            sig.signing_time
+                .map(crate::wire_time::format)
+                .unwrap_or_else(|| "unknown".into()),
             serde_plain(&sig.signing_time_source)
         );
         s += &format!(

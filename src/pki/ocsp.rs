@@ -200,8 +200,11 @@ mod decoding_tests {
     use super::*;
 
     fn fixture() -> Vec<u8> {
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pki/ocsp-org-good.der"))
-            .unwrap()
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/ocsp-org-good.der"
+        ))
+        .unwrap()
     }
 
     /// OpenSSL's answer reads; the same answer with anything its definition does not have, or
@@ -221,7 +224,9 @@ mod decoding_tests {
         let status_at = top.raw.len() - top.content.len() + 2;
         let mut later = der.clone();
         later[status_at] = 3;
-        assert!(parse(&later).unwrap_err().contains("did not answer successfully"));
+        assert!(parse(&later)
+            .unwrap_err()
+            .contains("did not answer successfully"));
         // The BasicOCSPResponse with one element too many.
         let basic = asn1::OcspResponse::from_der(&der)
             .unwrap()

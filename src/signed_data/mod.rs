@@ -410,8 +410,9 @@ fn parse_signed_attrs(
                 out.content_type = Some(o.to_string());
             }
             oid::MESSAGE_DIGEST => {
-                let d: der::asn1::OctetString = ber(value)
-                    .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
+                let d: der::asn1::OctetString = ber(value).map_err(|_| {
+                    CmsError::Malformed("messageDigest is not an OCTET STRING".into())
+                })?;
                 out.message_digest = Some(d.into_bytes().into_vec());
             }
             oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
@@ -430,10 +431,8 @@ fn parse_signed_attrs(
             oid::SIGNING_CERTIFICATE => {
                 let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
                 // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
-                out.ess_cert_ids.extend(sc
-                    .certs
-                    .into_iter()
-                    .map(|id| EssCertId {
+                out.ess_cert_ids
+                    .extend(sc.certs.into_iter().map(|id| EssCertId {
                         hash_oid: oid::SHA1.to_string(),
                         hash: id.cert_hash.into_bytes().into_vec(),
                     }));
@@ -441,16 +440,15 @@ fn parse_signed_attrs(
             oid::SIGNING_CERTIFICATE_V2 => {
                 let sc: asn1::SigningCertificateV2 =
                     ber(value).map_err(bad("signingCertificateV2"))?;
-                out.ess_cert_ids.extend(sc
-                    .certs
-                    .into_iter()
-                    .map(|id| EssCertId {
+                out.ess_cert_ids.extend(sc.certs.into_iter().map(|id| {
+                    EssCertId {
                         hash_oid: id
                             .hash_algorithm
                             .map(|a| a.oid.to_string())
                             .unwrap_or_else(|| oid::SHA256.to_string()),
                         hash: id.cert_hash.into_bytes().into_vec(),
-                    }));
+                    }
+                }));
             }
             _ => {}
         }
@@ -596,13 +594,19 @@ mod tests {
         let good = tst(1, b"20260310020500.25Z").to_der().unwrap();
         let t = tst_info(&good).unwrap();
         assert_eq!(t.gen_time, time::macros::datetime!(2026-03-10 02:05:00 UTC));
-        assert_eq!((t.imprint_hash_oid.as_str(), t.imprint.len()), (oid::SHA256, 32));
+        assert_eq!(
+            (t.imprint_hash_oid.as_str(), t.imprint.len()),
+            (oid::SHA256, 32)
+        );
         assert!(tst_info(&tst(2, b"20260310020500Z").to_der().unwrap()).is_err());
         let utc = asn1::TstInfo {
             gen_time: Any::new(Tag::UtcTime, b"260310020500Z".to_vec()).unwrap(),
             ..tst(1, b"")
         };
-        assert!(tst_info(&utc.to_der().unwrap()).is_err(), "genTime is a GeneralizedTime");
+        assert!(
+            tst_info(&utc.to_der().unwrap()).is_err(),
+            "genTime is a GeneralizedTime"
+        );
         assert!(tst_info(&with_extra_element(&good, &[0x0c, 0x01, b'x'])).is_err());
         assert!(tst_info(&good[..good.len() - 1]).is_err());
     }

@@ -534,7 +534,10 @@ async fn submissions(
     let filter = pages::SubmissionFilter {
         status: q.trang_thai.clone().unwrap_or_default(),
         unit: q.don_vi.clone().filter(|u| !u.is_empty()),
-        reason: q.ly_do.as_deref().and_then(crate::note::NoteCode::parse_reason),
+        reason: q
+            .ly_do
+            .as_deref()
+            .and_then(crate::note::NoteCode::parse_reason),
     };
     let query = crate::listing::Query {
         month,
@@ -560,7 +563,12 @@ async fn submissions(
     })
     .await?;
     let units = unit_choices(&state);
-    Ok(page(pages::submissions(&list, &filter, &units, &viewer(&s))))
+    Ok(page(pages::submissions(
+        &list,
+        &filter,
+        &units,
+        &viewer(&s),
+    )))
 }
 
 async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

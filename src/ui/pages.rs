@@ -238,10 +238,7 @@ impl FileFacts {
                         .find_map(|p| p.strip_prefix("CN="))
                         .unwrap_or(&who)
                         .to_string();
-                    (
-                        cn,
-                        s.signing_time.map(vn_datetime).unwrap_or_default(),
-                    )
+                    (cn, s.signing_time.map(vn_datetime).unwrap_or_default())
                 })
                 .collect(),
             verdict: sub.report.verdict,

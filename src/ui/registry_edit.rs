@@ -129,7 +129,11 @@ async fn edit_unit(
     unit_page(req, state, Some(path.into_inner())).await
 }
 
-async fn unit_page(req: HttpRequest, state: web::Data<AppState>, id: Option<String>) -> HttpResponse {
+async fn unit_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: Option<String>,
+) -> HttpResponse {
     let s = match signed_in(&req, &state, "admin") {
         Ok((_, s)) => s,
         Err(r) => return r,
@@ -176,7 +180,11 @@ async fn leader_page(
 fn not_found(s: &super::session::Session) -> HttpResponse {
     html(
         StatusCode::NOT_FOUND,
-        pages::message("Không tìm thấy", "Không có bản ghi này trong danh mục.", Some(&viewer(s))),
+        pages::message(
+            "Không tìm thấy",
+            "Không có bản ghi này trong danh mục.",
+            Some(&viewer(s)),
+        ),
     )
 }
 
@@ -251,9 +259,13 @@ fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<
     if existing.is_some() && old.is_none() {
         return Err("Không có đơn vị này trong danh mục.".into());
     }
-    let id = existing.map(str::to_string).unwrap_or_else(|| f.id.trim().to_string());
+    let id = existing
+        .map(str::to_string)
+        .unwrap_or_else(|| f.id.trim().to_string());
     if old.is_none() && r.unit(&id).is_some() {
-        return Err(format!("Đã có đơn vị mã \"{id}\"; hãy sửa đơn vị đó hoặc chọn mã khác."));
+        return Err(format!(
+            "Đã có đơn vị mã \"{id}\"; hãy sửa đơn vị đó hoặc chọn mã khác."
+        ));
     }
     let kind: UnitKind = serde_json::from_value(serde_json::Value::String(f.kind.clone()))
         .map_err(|_| format!("Loại đơn vị \"{}\" không có.", f.kind))?;
@@ -262,7 +274,9 @@ fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<
         name: f.name.clone(),
         kind,
         certificates: certificates_field(&f.certificates),
-        retired_certificates: old.map(|u| u.retired_certificates.clone()).unwrap_or_default(),
+        retired_certificates: old
+            .map(|u| u.retired_certificates.clone())
+            .unwrap_or_default(),
         active: old.is_none_or(|u| u.active),
         from: month_field("Tháng bắt đầu", &f.from)?,
         to: month_field("Tháng kết thúc", &f.to)?,
@@ -305,9 +319,13 @@ fn leader_from_form(
     if existing.is_some() && old.is_none() {
         return Err("Không có lãnh đạo này trong danh mục.".into());
     }
-    let id = existing.map(str::to_string).unwrap_or_else(|| f.id.trim().to_string());
+    let id = existing
+        .map(str::to_string)
+        .unwrap_or_else(|| f.id.trim().to_string());
     if old.is_none() && r.leader(&id).is_some() {
-        return Err(format!("Đã có lãnh đạo mã \"{id}\"; hãy sửa bản ghi đó hoặc chọn mã khác."));
+        return Err(format!(
+            "Đã có lãnh đạo mã \"{id}\"; hãy sửa bản ghi đó hoặc chọn mã khác."
+        ));
     }
     Ok(Leader {
         id,
@@ -318,7 +336,9 @@ fn leader_from_form(
             .ok_or("Hãy nhập tháng bắt đầu giữ chức vụ (YYYY-MM).")?,
         to: month_field("Tháng kết thúc", &f.to)?,
         certificates: certificates_field(&f.certificates),
-        retired_certificates: old.map(|l| l.retired_certificates.clone()).unwrap_or_default(),
+        retired_certificates: old
+            .map(|l| l.retired_certificates.clone())
+            .unwrap_or_default(),
         person: old.and_then(|l| l.person.clone()),
     })
 }
@@ -523,7 +543,9 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
         Some(u) => format!("/ui/quan-tri/don-vi/{}", u.id),
         None => "/ui/quan-tri/don-vi-moi".into(),
     };
-    let title = u.map_or("Thêm đơn vị".to_string(), |u| format!("Sửa đơn vị: {}", u.name));
+    let title = u.map_or("Thêm đơn vị".to_string(), |u| {
+        format!("Sửa đơn vị: {}", u.name)
+    });
     layout(
         &title,
         Some(viewer),
@@ -563,7 +585,9 @@ fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Vi
         Some(l) => format!("/ui/quan-tri/lanh-dao/{}", l.id),
         None => "/ui/quan-tri/lanh-dao-moi".into(),
     };
-    let title = l.map_or("Thêm lãnh đạo".to_string(), |l| format!("Sửa lãnh đạo: {}", l.name));
+    let title = l.map_or("Thêm lãnh đạo".to_string(), |l| {
+        format!("Sửa lãnh đạo: {}", l.name)
+    });
     layout(
         &title,
         Some(viewer),

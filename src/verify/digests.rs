@@ -161,7 +161,11 @@ fn guess_newest_range(bytes: &[u8]) -> Option<Span> {
     let mut numbers = [0usize; 4];
     for n in &mut numbers {
         rest = rest.trim_ascii_start();
-        let digits = rest.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+        let digits = rest
+            .iter()
+            .take(20)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         *n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
         rest = &rest[digits..];
     }

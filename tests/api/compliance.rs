@@ -254,7 +254,8 @@ fn kept_credits_follow_uploads_and_registry_changes() {
     assert_eq!(org(&march()), false);
     assert_eq!(org(&march()), false, "asked again");
     assert_eq!(
-        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf")).status,
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+            .status,
         201
     );
     let t = march();
@@ -264,16 +265,31 @@ fn kept_credits_follow_uploads_and_registry_changes() {
     // The leader's post starts later: March no longer requires him.
     let mut l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
     l["from"] = "2026-04".into();
-    assert_eq!(app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &l).status, 200);
+    assert_eq!(
+        app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &l)
+            .status,
+        200
+    );
     let t = march();
-    assert!(leader(unit(&t, "ubnd-huong-xuan"), "nguyen-van-an").is_none(), "{t}");
+    assert!(
+        leader(unit(&t, "ubnd-huong-xuan"), "nguyen-van-an").is_none(),
+        "{t}"
+    );
     // The unit was merged away at the end of February: March no longer lists it.
     let mut u = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
     u["to"] = "2026-02".into();
-    assert_eq!(app.put_json("/api/v1/units/ubnd-huong-xuan", ADMIN, &u).status, 200);
+    assert_eq!(
+        app.put_json("/api/v1/units/ubnd-huong-xuan", ADMIN, &u)
+            .status,
+        200
+    );
     let t = march();
     assert!(
-        t["units"].as_array().unwrap().iter().all(|x| x["id"] != "ubnd-huong-xuan"),
+        t["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != "ubnd-huong-xuan"),
         "{t}"
     );
 }

@@ -384,7 +384,11 @@ to = "2026-02"
     credited.sort();
     assert_eq!(
         credited,
-        ["nguyen-van-an--phong-noi-vu", "nguyen-van-an--ubnd-huong-xuan", "org"],
+        [
+            "nguyen-van-an--phong-noi-vu",
+            "nguyen-van-an--ubnd-huong-xuan",
+            "org"
+        ],
         "March 2026: both posts in office, not the one that ended in February"
     );
     let post = app
@@ -397,8 +401,11 @@ to = "2026-02"
 
     // The submissions of a person (all their posts), and of one post; none for another.
     let list = |q: &str| {
-        app.get(&format!("/api/v1/submissions?month=2026-03&{q}"), Some(READ))
-            .json()["total"]
+        app.get(
+            &format!("/api/v1/submissions?month=2026-03&{q}"),
+            Some(READ),
+        )
+        .json()["total"]
             .as_u64()
             .unwrap()
     };
@@ -422,14 +429,25 @@ to = "2026-02"
         "[[person]]\nid = \"nguyen-van-an\"\nname = \"Nguyễn Văn An\"\ncertificates = [\"{new}\"]\n"
     ));
     assert_eq!(v["changes"].as_array().unwrap().len(), 3, "every post: {v}");
-    for id in ["nguyen-van-an--phong-noi-vu", "nguyen-van-an--ubnd-huong-xuan"] {
+    for id in [
+        "nguyen-van-an--phong-noi-vu",
+        "nguyen-van-an--ubnd-huong-xuan",
+    ] {
         let l = app.get(&format!("/api/v1/leaders/{id}"), Some(READ)).json();
         assert_eq!(l["certificates"][0], new.as_str(), "{l}");
-        assert_eq!(l["retired_certificates"][0]["sha256"], person.as_str(), "{l}");
+        assert_eq!(
+            l["retired_certificates"][0]["sha256"],
+            person.as_str(),
+            "{l}"
+        );
     }
     // The March file keeps its credit.
     let march = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
-    assert!(leader_ok(&march, "phong-noi-vu", "nguyen-van-an--phong-noi-vu"));
+    assert!(leader_ok(
+        &march,
+        "phong-noi-vu",
+        "nguyen-van-an--phong-noi-vu"
+    ));
 
     // A post naming nobody is refused, nothing written.
     let r = app.post_to(

@@ -14,7 +14,12 @@ struct Pages<'a> {
 
 impl Pages<'_> {
     fn get(&self, path: &str) -> (u16, String) {
-        answer(self.agent.get(&self.app.url(path)).set("Cookie", &self.cookie).call())
+        answer(
+            self.agent
+                .get(&self.app.url(path))
+                .set("Cookie", &self.cookie)
+                .call(),
+        )
     }
 
     fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -59,7 +64,10 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     let (status, list) = pages.get("/ui/quan-tri/don-vi");
     assert_eq!(status, 200);
     assert!(list.contains("UBND phường Hương Xuân"), "{list}");
-    assert!(list.contains("/ui/quan-tri/lanh-dao/nguyen-van-an"), "{list}");
+    assert!(
+        list.contains("/ui/quan-tri/lanh-dao/nguyen-van-an"),
+        "{list}"
+    );
 
     // The unit renamed and its token re-issued (the old certificate dropped from the form).
     let old = fingerprint("leaf-org.pem");
@@ -85,7 +93,10 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     assert_eq!(u["certificates"], serde_json::json!([new]));
     assert_eq!(u["retired_certificates"][0]["sha256"], old.as_str(), "{u}");
     let (_, form) = pages.get("/ui/quan-tri/don-vi/ubnd-huong-xuan");
-    assert!(form.contains("Lịch sử thay đổi") && form.contains("<td>admin</td>"), "{form}");
+    assert!(
+        form.contains("Lịch sử thay đổi") && form.contains("<td>admin</td>"),
+        "{form}"
+    );
     // The second one saves the form they opened before the first one's change: refused, the
     // first one's change stays.
     let (status, body) = pages.post(
@@ -127,13 +138,23 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     let (status, body) = leader("2026-01", "khong-co");
     assert_eq!(status, 400);
     assert!(body.contains("khong-co"), "{body}");
-    assert_eq!(app.get("/api/v1/leaders/le-thi-moi", Some(READ)).status, 404);
+    assert_eq!(
+        app.get("/api/v1/leaders/le-thi-moi", Some(READ)).status,
+        404
+    );
     let (status, body) = leader("2026-01", "ubnd-huong-xuan");
     assert_eq!(status, 303, "{body}");
     let l = app.get("/api/v1/leaders/le-thi-moi", Some(READ)).json();
-    assert_eq!((l["title"].as_str(), l["from"].as_str()), (Some("Phó Chủ tịch"), Some("2026-01")));
+    assert_eq!(
+        (l["title"].as_str(), l["from"].as_str()),
+        (Some("Phó Chủ tịch"), Some("2026-01"))
+    );
     let log = app.get("/api/v1/registry/changes", Some(READ)).json();
-    assert!(log.as_array().unwrap().iter().any(|c| c["id"] == "le-thi-moi" && c["by"] == "admin"));
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "le-thi-moi" && c["by"] == "admin"));
 
     // A form without the session's token, and a reader, are refused.
     let (status, _) = pages.post(
@@ -174,17 +195,27 @@ fn a_person_is_changed_once_for_all_their_posts() {
     };
     let (status, html) = pages.get("/ui/quan-tri/nguoi/vo-thi-giang");
     assert_eq!(status, 200);
-    assert!(html.contains("Trưởng phòng") && html.contains("Giám đốc (kiêm nhiệm)"), "{html}");
+    assert!(
+        html.contains("Trưởng phòng") && html.contains("Giám đốc (kiêm nhiệm)"),
+        "{html}"
+    );
     let (_, list) = pages.get("/ui/quan-tri/don-vi");
     assert!(list.contains("/ui/quan-tri/nguoi/vo-thi-giang"), "{list}");
     let new = "b".repeat(64);
     let csrf = pages.csrf("/ui/quan-tri/nguoi/vo-thi-giang");
     let (status, body) = pages.post(
         "/ui/quan-tri/nguoi/vo-thi-giang",
-        &[("csrf", &csrf), ("name", "Võ Thị Giang"), ("certificates", &new)],
+        &[
+            ("csrf", &csrf),
+            ("name", "Võ Thị Giang"),
+            ("certificates", &new),
+        ],
     );
     assert_eq!(status, 303, "{body}");
-    for id in ["vo-thi-giang--phong-noi-vu", "vo-thi-giang--trung-tam-van-hoa"] {
+    for id in [
+        "vo-thi-giang--phong-noi-vu",
+        "vo-thi-giang--trung-tam-van-hoa",
+    ] {
         let l = app.get(&format!("/api/v1/leaders/{id}"), Some(READ)).json();
         assert_eq!(l["certificates"], serde_json::json!([new]), "{l}");
         assert_eq!(l["retired_certificates"][0]["sha256"], old.as_str(), "{l}");
@@ -192,7 +223,11 @@ fn a_person_is_changed_once_for_all_their_posts() {
     // A certificate that is not a fingerprint: said, nothing saved.
     let (status, body) = pages.post(
         "/ui/quan-tri/nguoi/vo-thi-giang",
-        &[("csrf", &csrf), ("name", "Võ Thị Giang"), ("certificates", "khong-phai")],
+        &[
+            ("csrf", &csrf),
+            ("name", "Võ Thị Giang"),
+            ("certificates", "khong-phai"),
+        ],
     );
     assert_eq!(status, 400, "{body}");
     assert_eq!(pages.get("/ui/quan-tri/nguoi/khong-co").0, 404);

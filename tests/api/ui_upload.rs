@@ -113,7 +113,8 @@ fn the_submissions_page_filters_by_unit_and_reason() {
     let app = spawn_app(Some(&registry));
     // Signed by the organisation (credited) and by a leader nobody enrolled (a note).
     assert_eq!(
-        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf")).status,
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+            .status,
         201
     );
     let cookie = sign_in(&app, READ);
