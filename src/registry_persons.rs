@@ -62,20 +62,40 @@ impl Post {
     }
 }
 
-/// A person as the registry knows them: the name and certificates of the file's `[[person]]`,
-/// else of the posts already recorded for that person.
-fn person_in<'a>(
-    file: &'a HashMap<&str, &Person>,
-    base: &'a Registry,
-    id: &str,
-) -> Option<(&'a str, &'a [String])> {
-    if let Some(p) = file.get(id) {
-        return Some((p.name.as_str(), p.certificates.as_slice()));
+/// The stored registry a fragment is read against: leader records by id, and each person's
+/// posts.
+struct Stored<'r> {
+    by_id: HashMap<&'r str, &'r Leader>,
+    by_person: HashMap<&'r str, Vec<&'r Leader>>,
+}
+
+impl<'r> Stored<'r> {
+    fn of(r: &'r Registry) -> Stored<'r> {
+        let mut by_person: HashMap<&str, Vec<&Leader>> = HashMap::new();
+        for l in &r.leaders {
+            if let Some(p) = l.person.as_deref() {
+                by_person.entry(p).or_default().push(l);
+            }
+        }
+        Stored {
+            by_id: r.leaders.iter().map(|l| (l.id.as_str(), l)).collect(),
+            by_person,
+        }
     }
-    base.leaders
-        .iter()
-        .find(|l| l.person.as_deref() == Some(id))
-        .map(|l| (l.name.as_str(), l.certificates.as_slice()))
+
+    /// A person as the registry knows them: the name and certificates of the file's
+    /// `[[person]]`, else of the posts already recorded for that person.
+    fn person<'a>(
+        &'a self,
+        file: &'a HashMap<&str, &Person>,
+        id: &str,
+    ) -> Option<(&'a str, &'a [String])> {
+        if let Some(p) = file.get(id) {
+            return Some((p.name.as_str(), p.certificates.as_slice()));
+        }
+        let l = self.by_person.get(id)?.first()?;
+        Some((l.name.as_str(), l.certificates.as_slice()))
+    }
 }
 
 impl Registry {
@@ -85,49 +105,54 @@ impl Registry {
     /// updates every post recorded for that person. A fragment without them is returned as it
     /// is.
     pub fn expand_persons(&self, mut fragment: Registry) -> Result<Registry, RegistryError> {
+        if fragment.leaders.is_empty() && fragment.posts.is_empty() && fragment.persons.is_empty() {
+            return Ok(fragment);
+        }
+        let stored = Stored::of(self);
         // A stored record's person never changes: the link an update (a `[[leader]]`, an API
         // body) carries is the stored one, whatever it says, so no record can move to someone
         // else's person and hold their certificates. A new record may name its person (an
         // exported registry writes `person` on each post).
-        let base: HashMap<&str, &Leader> =
-            if fragment.leaders.is_empty() && fragment.posts.is_empty() {
-                HashMap::new()
-            } else {
-                self.leaders.iter().map(|l| (l.id.as_str(), l)).collect()
-            };
         for l in &mut fragment.leaders {
-            if let Some(stored) = base.get(l.id.as_str()) {
-                l.person = stored.person.clone();
+            if let Some(old) = stored.by_id.get(l.id.as_str()) {
+                l.person = old.person.clone();
             }
         }
-        if fragment.persons.is_empty() && fragment.posts.is_empty() {
-            return Ok(fragment);
-        }
-        let persons: HashMap<&str, &Person> = fragment
-            .persons
-            .iter()
-            .map(|p| (p.id.as_str(), p))
-            .collect();
         let mut ids: HashSet<String> = fragment.leaders.iter().map(|l| l.id.clone()).collect();
-        let mut expanded = Vec::new();
-        for post in &fragment.posts {
+        let mut expanded = fragment.posts_as_leaders(&stored, &mut ids)?;
+        fragment.persons_onto_posts(&stored, &mut ids, &mut expanded)?;
+        fragment.leaders.extend(expanded);
+        fragment.persons.clear();
+        fragment.posts.clear();
+        Ok(fragment)
+    }
+
+    /// Each `[[post]]` as a leader record linked to its person.
+    fn posts_as_leaders(
+        &self,
+        stored: &Stored,
+        ids: &mut HashSet<String>,
+    ) -> Result<Vec<Leader>, RegistryError> {
+        let persons: HashMap<&str, &Person> =
+            self.persons.iter().map(|p| (p.id.as_str(), p)).collect();
+        let mut out = Vec::with_capacity(self.posts.len());
+        for post in &self.posts {
             let id = post.leader_id();
-            let (name, certificates) =
-                person_in(&persons, self, &post.person).ok_or_else(|| {
-                    RegistryError::Invalid(format!(
-                        "post {id}: unknown person {} (add a [[person]] with this id)",
-                        post.person
-                    ))
-                })?;
+            let (name, certificates) = stored.person(&persons, &post.person).ok_or_else(|| {
+                RegistryError::Invalid(format!(
+                    "post {id}: unknown person {} (add a [[person]] with this id)",
+                    post.person
+                ))
+            })?;
             if !ids.insert(id.clone()) {
                 return Err(RegistryError::Invalid(format!(
                     "leader {id} appears twice (a person with two posts in one unit: give each [[post]] its own id)"
                 )));
             }
-            if let Some(old) = base.get(id.as_str()) {
+            if let Some(old) = stored.by_id.get(id.as_str()) {
                 post.may_replace(old, &id)?;
             }
-            expanded.push(Leader {
+            out.push(Leader {
                 id,
                 name: name.to_string(),
                 title: post.title.clone(),
@@ -139,18 +164,28 @@ impl Registry {
                 person: Some(post.person.clone()),
             });
         }
-        // The person's posts the fragment does not list take the person's name and
-        // certificates too: certificates belong to the person, not to one post.
-        let mut by_person: HashMap<&str, Vec<&Leader>> = HashMap::new();
-        for l in &self.leaders {
-            if let Some(p) = l.person.as_deref() {
-                by_person.entry(p).or_default().push(l);
+        Ok(out)
+    }
+
+    /// The stored posts of each `[[person]]` that the fragment does not list take the
+    /// person's name and certificates too: certificates belong to the person, not to one post.
+    fn persons_onto_posts(
+        &self,
+        stored: &Stored,
+        ids: &mut HashSet<String>,
+        expanded: &mut Vec<Leader>,
+    ) -> Result<(), RegistryError> {
+        let listed: HashSet<&str> = self.posts.iter().map(|p| p.person.as_str()).collect();
+        for p in &self.persons {
+            let posts = stored.by_person.get(p.id.as_str());
+            let listed = listed.contains(p.id.as_str());
+            if !listed && posts.is_none() {
+                return Err(RegistryError::Invalid(format!(
+                    "person {}: no [[post]] names this person (a person's certificates count through their posts)",
+                    p.id
+                )));
             }
-        }
-        for p in &fragment.persons {
-            let mut has_post = expanded.iter().any(|l| l.person.as_deref() == Some(&p.id));
-            for l in by_person.get(p.id.as_str()).into_iter().flatten() {
-                has_post = true;
+            for l in posts.into_iter().flatten() {
                 if ids.insert(l.id.clone()) {
                     expanded.push(Leader {
                         name: p.name.clone(),
@@ -160,17 +195,8 @@ impl Registry {
                     });
                 }
             }
-            if !has_post {
-                return Err(RegistryError::Invalid(format!(
-                    "person {}: no [[post]] names this person (a person's certificates count through their posts)",
-                    p.id
-                )));
-            }
         }
-        fragment.leaders.extend(expanded);
-        fragment.persons.clear();
-        fragment.posts.clear();
-        Ok(fragment)
+        Ok(())
     }
 
     /// Each `[[person]]` and `[[post]]` of a fragment valid on its own, each person id once.

@@ -386,15 +386,7 @@ fn parse_signed_attrs(
             return Err(CmsError::DuplicateAttribute(oid));
         }
         out.oids.push(oid.clone());
-        const READ: [&str; 6] = [
-            oid::CONTENT_TYPE,
-            oid::MESSAGE_DIGEST,
-            oid::SIGNING_TIME,
-            oid::ADBE_REVOCATION_INFO_ARCHIVAL,
-            oid::SIGNING_CERTIFICATE,
-            oid::SIGNING_CERTIFICATE_V2,
-        ];
-        if !READ.contains(&oid.as_str()) {
+        if !READ_ATTRIBUTES.contains(&oid.as_str()) {
             continue;
         }
         // An attribute kyso reads has exactly one value (RFC 5652 §11, RFC 5035 §5.4).
@@ -403,57 +395,80 @@ fn parse_signed_attrs(
         };
         // The SignedData may be BER, and so may a value inside it (the signature covers the
         // attributes' DER re-encoding either way).
-        let value = value.to_ref();
-        match oid.as_str() {
-            oid::CONTENT_TYPE => {
-                let o: der::asn1::ObjectIdentifier = ber(value).map_err(bad("contentType"))?;
-                out.content_type = Some(o.to_string());
-            }
-            oid::MESSAGE_DIGEST => {
-                let d: der::asn1::OctetString = ber(value).map_err(|_| {
-                    CmsError::Malformed("messageDigest is not an OCTET STRING".into())
-                })?;
-                out.message_digest = Some(d.into_bytes().into_vec());
-            }
-            oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
-            oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
-                let archive: asn1::RevocationInfoArchival =
-                    ber(value).map_err(bad("adbe-revocationInfoArchival"))?;
-                let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
-                    v.unwrap_or_default()
-                        .iter()
-                        .map(|a| a.to_der().map_err(bad("archived revocation data")))
-                        .collect()
-                };
-                out.archived_crls = der_of(archive.crl)?;
-                out.archived_ocsps = der_of(archive.ocsp)?;
-            }
-            oid::SIGNING_CERTIFICATE => {
-                let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
-                // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
-                out.ess_cert_ids
-                    .extend(sc.certs.into_iter().map(|id| EssCertId {
-                        hash_oid: oid::SHA1.to_string(),
-                        hash: id.cert_hash.into_bytes().into_vec(),
-                    }));
-            }
-            oid::SIGNING_CERTIFICATE_V2 => {
-                let sc: asn1::SigningCertificateV2 =
-                    ber(value).map_err(bad("signingCertificateV2"))?;
-                out.ess_cert_ids.extend(sc.certs.into_iter().map(|id| {
-                    EssCertId {
-                        hash_oid: id
-                            .hash_algorithm
-                            .map(|a| a.oid.to_string())
-                            .unwrap_or_else(|| oid::SHA256.to_string()),
-                        hash: id.cert_hash.into_bytes().into_vec(),
-                    }
-                }));
-            }
-            _ => {}
-        }
+        read_attribute(&mut out, &oid, value.to_ref())?;
     }
     Ok(out)
+}
+
+/// The signed attributes kyso reads; the others are only listed.
+const READ_ATTRIBUTES: [&str; 6] = [
+    oid::CONTENT_TYPE,
+    oid::MESSAGE_DIGEST,
+    oid::SIGNING_TIME,
+    oid::ADBE_REVOCATION_INFO_ARCHIVAL,
+    oid::SIGNING_CERTIFICATE,
+    oid::SIGNING_CERTIFICATE_V2,
+];
+
+/// One of [`READ_ATTRIBUTES`] into `out`.
+fn read_attribute(
+    out: &mut SignedAttributes,
+    oid: &str,
+    value: der::asn1::AnyRef<'_>,
+) -> Result<(), CmsError> {
+    match oid {
+        oid::CONTENT_TYPE => {
+            let o: der::asn1::ObjectIdentifier = ber(value).map_err(bad("contentType"))?;
+            out.content_type = Some(o.to_string());
+        }
+        oid::MESSAGE_DIGEST => {
+            let d: der::asn1::OctetString = ber(value)
+                .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
+            out.message_digest = Some(d.into_bytes().into_vec());
+        }
+        oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
+        oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
+            let archive: asn1::RevocationInfoArchival =
+                ber(value).map_err(bad("adbe-revocationInfoArchival"))?;
+            let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
+                v.unwrap_or_default()
+                    .iter()
+                    .map(|a| a.to_der().map_err(bad("archived revocation data")))
+                    .collect()
+            };
+            out.archived_crls = der_of(archive.crl)?;
+            out.archived_ocsps = der_of(archive.ocsp)?;
+        }
+        // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
+        _ => out.ess_cert_ids.extend(ess_ids(oid, value)?),
+    }
+    Ok(())
+}
+
+/// The certificate ids of a signingCertificate (SHA-1, RFC 2634 §5.4) or signingCertificateV2
+/// (SHA-256 unless it names another, RFC 5035 §3) attribute.
+fn ess_ids(oid: &str, value: der::asn1::AnyRef<'_>) -> Result<Vec<EssCertId>, CmsError> {
+    let id = |hash_oid: String, hash: der::asn1::OctetString| EssCertId {
+        hash_oid,
+        hash: hash.into_bytes().into_vec(),
+    };
+    if oid == oid::SIGNING_CERTIFICATE {
+        let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
+        return Ok(sc
+            .certs
+            .into_iter()
+            .map(|c| id(oid::SHA1.to_string(), c.cert_hash))
+            .collect());
+    }
+    let sc: asn1::SigningCertificateV2 = ber(value).map_err(bad("signingCertificateV2"))?;
+    Ok(sc
+        .certs
+        .into_iter()
+        .map(|c| {
+            let alg = c.hash_algorithm.map(|a| a.oid.to_string());
+            id(alg.unwrap_or_else(|| oid::SHA256.to_string()), c.cert_hash)
+        })
+        .collect())
 }
 
 /// An attribute value decoded under BER rules.
