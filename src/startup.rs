@@ -112,7 +112,10 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
     if current.units.is_empty() && current.leaders.is_empty() {
         let (u, l) = (file.units.len(), file.leaders.len());
         store
-            .import_registry(file, "registry file at first start")
+            .import_registry(
+                file,
+                crate::store::audit::Author::plain("registry file at first start"),
+            )
             .map_err(|e| e.to_string())?;
         tracing::info!(units = u, leaders = l, "registry imported");
         return Ok(Vec::new());
@@ -140,18 +143,31 @@ fn refresh_crls(state: &AppState) {
     if urls.is_empty() {
         return;
     }
-    let outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    let mut outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
     for (url, why) in &outcome.failed {
         tracing::warn!(%url, "CRL refresh failed: {why}");
     }
     if !outcome.updated.is_empty() {
         match crate::trust_files::configured(&state.config, &mut |w| tracing::warn!("{w}")) {
             Ok(t) => {
-                if let Ok(mut g) = state.trust.write() {
-                    *g = Arc::new(t);
+                tracing::info!(
+                    crls = t.crls.len(),
+                    "trust store reloaded after a CRL refresh"
+                );
+                match state.trust.write() {
+                    Ok(mut g) => *g = Arc::new(t),
+                    Err(p) => *p.into_inner() = Arc::new(t),
                 }
             }
-            Err(e) => tracing::error!("reloading the trust store after a CRL refresh: {e}"),
+            Err(e) => {
+                // The new files are on disk but not in force: say so where the operator
+                // looks (/healthz), not only in the log.
+                tracing::error!("reloading the trust store after a CRL refresh: {e}");
+                outcome.failed.push((
+                    state.config.crl_dir().display().to_string(),
+                    format!("downloaded, but the trust store could not be reloaded: {e}"),
+                ));
+            }
         }
     }
     if let Ok(mut g) = state.crl_refresh.lock() {

@@ -165,13 +165,15 @@ fn the_service_refreshes_crls_in_the_background_and_reports_freshness() {
         std::thread::sleep(std::time::Duration::from_millis(100));
         h = app.get("/healthz", None).json();
     }
-    assert_eq!(h["crl_last_refresh"]["updated"], 1, "{h}");
+    assert_eq!(h["crl_last_refresh"]["updated"], 1, "{h}\n{}", app.log());
     let status = h["crl_status"].as_array().unwrap();
     assert!(
         status
             .iter()
             .any(|c| c["this_update"] == "2026-03-16T00:00:00Z" && c["expired"] == false),
-        "{h}"
+        "{h}\n{}\n{:?}",
+        app.log(),
+        std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
     );
     // The refreshed CRL is in force: the revoked leaf is caught.
     let r = app.upload_raw(&fixture("pyhanko-revoked.pdf")).json();
