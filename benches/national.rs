@@ -174,7 +174,10 @@ fn main() {
     if store.count() == 0 {
         let t = Instant::now();
         store
-            .import_registry(registry(units, persons), "bench")
+            .import_registry(
+                registry(units, persons),
+                kyso::store::audit::Author::plain("bench"),
+            )
             .unwrap();
         println!(
             "registry of {units} units and {persons} leaders imported in {:.2?}",

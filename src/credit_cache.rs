@@ -1,9 +1,11 @@
 //! A month's credits kept in memory between tables: the Office's pages and reports ask for the
 //! same months again and again, and crediting a month at national scale (70,000 files) costs
-//! a quarter of a second, a year twelve times that. An entry is good while the month's
-//! crediting facts are unchanged (the index's generation of the month, bumped by every commit
-//! that writes or removes a fact of it), the registry is the same value, and the time policy is
-//! the same; anything else credits the month again. At most [`MAX_MONTHS`] months are kept.
+//! a quarter of a second, a year twelve times that. An entry belongs to one registry value and
+//! one time policy (anything else credits the month again) and says which generation of the
+//! month's crediting facts it was credited from (the index draws a new one at every commit
+//! that writes or removes a fact of the month): the tables bring an older entry up to date by
+//! crediting only the files committed since ([`crate::tables`]). At most [`MAX_MONTHS`] months
+//! are kept.
 
 use crate::compliance::{Credited, TimePolicy};
 use crate::registry::{Month, Registry};
@@ -13,13 +15,20 @@ use std::sync::{Arc, Mutex, Weak};
 /// A year and its neighbours: a year report reads thirteen months.
 pub const MAX_MONTHS: usize = 15;
 
+/// A month's credits as of one generation of its facts, in chunks: the month as first credited,
+/// then the files committed since, so keeping a commit does not copy the month.
+#[derive(Clone, Default)]
+pub struct Kept {
+    pub generation: u64,
+    pub chunks: Vec<Arc<Vec<Credited>>>,
+}
+
 struct Entry {
-    generation: u64,
     /// Weak: an entry never keeps an old registry alive, and its allocation is not reused
     /// while the entry holds it, so `ptr_eq` cannot mistake a new registry for it.
     registry: Weak<Registry>,
     policy: TimePolicy,
-    files: Arc<Vec<Credited>>,
+    kept: Kept,
     used: u64,
 }
 
@@ -36,48 +45,32 @@ impl CreditCache {
         }
     }
 
-    /// The month's credits if they were computed from the facts of `generation`, under
-    /// `registry` and `policy`.
-    pub fn get(
-        &self,
-        month: Month,
-        generation: u64,
-        registry: &Arc<Registry>,
-        policy: &TimePolicy,
-    ) -> Option<Arc<Vec<Credited>>> {
+    /// The month's credits kept under `registry` and `policy`, with the generation of the
+    /// facts they were credited from.
+    pub fn get(&self, month: Month, registry: &Arc<Registry>, policy: &TimePolicy) -> Option<Kept> {
         let mut guard = self.lock();
         let (months, clock) = &mut *guard;
         *clock += 1;
         let e = months.get_mut(&month)?;
-        let good = e.generation == generation
-            && Weak::ptr_eq(&e.registry, &Arc::downgrade(registry))
-            && e.policy == *policy;
+        let good = Weak::ptr_eq(&e.registry, &Arc::downgrade(registry)) && e.policy == *policy;
         if !good {
             return None;
         }
         e.used = *clock;
-        Some(e.files.clone())
+        Some(e.kept.clone())
     }
 
     /// Keep a month's credits; the least recently used month goes when there are too many.
-    pub fn put(
-        &self,
-        month: Month,
-        generation: u64,
-        registry: &Arc<Registry>,
-        policy: TimePolicy,
-        files: Arc<Vec<Credited>>,
-    ) {
+    pub fn put(&self, month: Month, registry: &Arc<Registry>, policy: TimePolicy, kept: Kept) {
         let mut guard = self.lock();
         let (months, clock) = &mut *guard;
         *clock += 1;
         months.insert(
             month,
             Entry {
-                generation,
                 registry: Arc::downgrade(registry),
                 policy,
-                files,
+                kept,
                 used: *clock,
             },
         );
@@ -95,7 +88,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_entry_is_good_for_its_generation_registry_and_policy_only() {
+    fn an_entry_is_good_for_its_registry_and_policy_only() {
         let cache = CreditCache::default();
         let registry = Arc::new(Registry::default());
         let policy = TimePolicy::default();
@@ -103,15 +96,19 @@ mod tests {
             year: 2026,
             month: i,
         };
-        cache.put(m(3), 7, &registry, policy, Arc::new(Vec::new()));
-        assert!(cache.get(m(3), 7, &registry, &policy).is_some());
-        assert!(
-            cache.get(m(3), 8, &registry, &policy).is_none(),
-            "facts changed"
+        let kept = |generation| Kept {
+            generation,
+            chunks: Vec::new(),
+        };
+        cache.put(m(3), &registry, policy, kept(7));
+        assert_eq!(
+            cache.get(m(3), &registry, &policy).map(|k| k.generation),
+            Some(7),
+            "the generation it was credited from"
         );
         let other = Arc::new(Registry::default());
         assert!(
-            cache.get(m(3), 7, &other, &policy).is_none(),
+            cache.get(m(3), &other, &policy).is_none(),
             "another registry"
         );
         let lenient = TimePolicy {
@@ -119,7 +116,7 @@ mod tests {
             ..policy
         };
         assert!(
-            cache.get(m(3), 7, &registry, &lenient).is_none(),
+            cache.get(m(3), &registry, &lenient).is_none(),
             "another policy"
         );
         for i in 0..(MAX_MONTHS as i32 + 3) {
@@ -127,11 +124,11 @@ mod tests {
                 year: 2000 + i,
                 month: 1,
             };
-            cache.put(month, 1, &registry, policy, Arc::new(Vec::new()));
+            cache.put(month, &registry, policy, kept(1));
         }
         assert_eq!(cache.lock().0.len(), MAX_MONTHS);
         assert!(
-            cache.get(m(3), 7, &registry, &policy).is_none(),
+            cache.get(m(3), &registry, &policy).is_none(),
             "the oldest went first"
         );
     }

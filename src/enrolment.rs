@@ -76,6 +76,6 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
         .iter()
         .filter_map(|l| next.leader(&l.id))
         .collect();
-    store.save_registry(&units, &leaders, by)?;
+    store.save_registry(&units, &leaders, crate::store::audit::Author::plain(by))?;
     Ok(())
 }

@@ -30,6 +30,7 @@ pub mod receipt;
 pub mod registry;
 pub mod registry_import;
 pub mod registry_lookup;
+pub mod registry_past;
 pub mod registry_persons;
 pub mod report;
 pub mod reverify;

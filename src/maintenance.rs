@@ -60,8 +60,14 @@ fn read_fragment(store: &Store, file: &Path) -> Result<Registry, String> {
         .map_err(|e| format!("{}: {e}", file.display()))
 }
 
-/// `kyso registry import`; `create` allows a new data directory (a first installation).
-pub fn import_registry(cfg: &Config, file: &Path, create: bool) -> Result<String, String> {
+/// `kyso registry import`; `create` allows a new data directory (a first installation);
+/// `correction`: the reason for changes that alter past months.
+pub fn import_registry(
+    cfg: &Config,
+    file: &Path,
+    create: bool,
+    correction: Option<&str>,
+) -> Result<String, String> {
     let store = if create {
         crate::startup::open_store(cfg)?
     } else {
@@ -70,7 +76,13 @@ pub fn import_registry(cfg: &Config, file: &Path, create: bool) -> Result<String
     let r = read_fragment(&store, file)?;
     let (u, l) = (r.units.len(), r.leaders.len());
     let all = store
-        .import_registry(r, "kyso registry import")
+        .import_registry(
+            r,
+            crate::store::audit::Author {
+                by: "kyso registry import",
+                correction,
+            },
+        )
         .map_err(|e| e.to_string())?;
     Ok(format!(
         "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",

@@ -204,7 +204,8 @@ pub fn build_with(
     credited: &compliance::Credits,
 ) -> OfficeReport {
     let current = Month::of_vietnam_time(now);
-    let table = compliance::period_table_with(lookup, year, quarter, current, credited);
+    let behind = compliance::files_behind(credited);
+    let table = compliance::period_table_behind(lookup, year, quarter, current, &behind);
     let mut town = Totals::default();
     let groups: Vec<KindGroup> = KINDS
         .iter()
@@ -238,7 +239,10 @@ pub fn build_with(
         groups,
         town,
         current_month: current,
-        missing_now: missing_in(&compliance::month_table_with(lookup, current, credited)),
+        missing_now: compliance::month_tables_behind(lookup, &[current], &behind)
+            .first()
+            .map(missing_in)
+            .unwrap_or_default(),
         closed: None,
     }
 }

@@ -5,6 +5,8 @@
 //! whose changes are no longer the ones previewed is refused.
 
 use crate::registry::{Leader, Registry, Unit};
+use crate::registry_past::PastChange;
+use crate::store::audit::Author;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,8 +20,19 @@ pub struct ImportOutcome {
     /// SHA-256 of the change lines: give it back with the apply, and the apply is refused if
     /// the registry moved since the preview (another administrator's edit).
     pub changes_sha256: String,
+    /// The records whose past months the changes would alter, with those months: an apply
+    /// needs a correction's reason for them (`crate::registry_past`).
+    pub rewrites_past: Vec<PastChange>,
     /// Whether the changes were saved.
     pub applied: bool,
+}
+
+/// An apply: the `changes_sha256` of the preview the administrator saw, if any, and who
+/// applies it (with a correction's reason when it alters past months).
+#[derive(Debug, Clone, Copy)]
+pub struct Apply<'a> {
+    pub expected: Option<&'a str>,
+    pub author: Author<'a>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,13 +45,11 @@ pub enum ImportError {
 
 /// Compare `incoming` with the stored registry as merging would leave it (certificates that a
 /// record drops are kept as retired, see `Registry::merge`) and, with `apply`, save the records
-/// that change. `expected`: the `changes_sha256` of the preview the administrator saw.
+/// that change.
 pub fn import(
     store: &Store,
     incoming: Registry,
-    apply: bool,
-    expected: Option<&str>,
-    by: &str,
+    apply: Option<Apply>,
 ) -> Result<ImportOutcome, ImportError> {
     let current = store.registry();
     let incoming = current.expand_persons(incoming).map_err(StoreError::from)?;
@@ -67,16 +78,18 @@ pub fn import(
     };
     let changes = current.changes_from(&effective);
     let digest = hex::encode(Sha256::digest(changes.join("\n")));
-    if apply && expected.is_some_and(|e| e != digest) {
+    if apply.is_some_and(|a| a.expected.is_some_and(|e| e != digest)) {
         return Err(ImportError::Stale);
     }
-    let applied = apply && !changes.is_empty();
-    if applied {
-        store.save_registry(&changed_units, &changed_leaders, by)?;
+    let rewrites_past = store.past_changes(&changed_units, &changed_leaders);
+    let applied = apply.is_some() && !changes.is_empty();
+    if let Some(a) = apply.filter(|_| applied) {
+        store.save_registry(&changed_units, &changed_leaders, a.author)?;
     }
     Ok(ImportOutcome {
         changes,
         changes_sha256: digest,
+        rewrites_past,
         applied,
     })
 }

@@ -2,11 +2,14 @@
 //! period closing call): the month table, the period counts and the report the Office files.
 
 use crate::compliance::{self, Credited, Credits, MonthTable, PeriodTable, Submission, TimePolicy};
+use crate::credit_cache::Kept;
 use crate::office_report::OfficeReport;
 use crate::period::{ClosedMark, Period};
 use crate::registry::{Month, Registry};
 use crate::registry_lookup::Lookup;
 use crate::store::{Store, StoreError};
+use std::collections::HashSet;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// Every submission with a signature in one of `months`, with its credits under `registry`.
@@ -22,38 +25,97 @@ pub fn credited(
 /// [`credited`] with the registry already indexed (one index serves a whole table). A month at
 /// a time: its crediting facts (not the full records) are read and credited on the machine's
 /// cores, and dropped once credited. Under the store's current registry a month's credits are
-/// kept ([`crate::credit_cache`]) until a commit changes its facts or the registry changes.
+/// kept ([`crate::credit_cache`]) and a commit to the month costs the crediting of the files it
+/// changed, not of the month.
 pub fn credited_with(
     store: &Store,
     lookup: &Lookup,
     policy: &TimePolicy,
     months: &[Month],
 ) -> Result<Credits, StoreError> {
-    let current = lookup.indexes(&store.registry());
-    let cache = store.credit_cache();
+    let keep = lookup.indexes(&store.registry());
     let mut out = Vec::with_capacity(months.len());
     for m in months {
-        let generation = store.month_generation(*m)?;
-        let kept = current
-            .then(|| cache.get(*m, generation, lookup.registry_arc(), policy))
-            .flatten();
-        if let Some(files) = kept {
-            out.push(files);
-            continue;
-        }
-        let files = std::sync::Arc::new(credit_month(&store.facts_in_month(*m)?, lookup, policy)?);
-        if current {
-            cache.put(
-                *m,
-                generation,
-                lookup.registry_arc(),
-                *policy,
-                files.clone(),
-            );
-        }
-        out.push(files);
+        out.extend(month_credits(store, lookup, policy, *m, keep)?);
     }
     Ok(Credits(out))
+}
+
+/// Past this many chunks, a kept month's later chunks are joined into one.
+const MAX_CHUNKS: usize = 32;
+
+/// One month's credits: kept and brought up to date, or credited in full (and kept if `keep`).
+fn month_credits(
+    store: &Store,
+    lookup: &Lookup,
+    policy: &TimePolicy,
+    month: Month,
+    keep: bool,
+) -> Result<Vec<Arc<Vec<Credited>>>, StoreError> {
+    let cache = store.credit_cache();
+    let kept = match keep.then(|| cache.get(month, lookup.registry_arc(), policy)) {
+        Some(Some(k)) => brought_up_to_date(store, lookup, policy, month, k)?,
+        _ => None,
+    };
+    let kept = match kept {
+        Some(k) => k,
+        None => {
+            // The generation is read before the facts: a commit in between is credited again
+            // at the next table, never missed.
+            let generation = store.month_generation(month)?;
+            let files = credit_month(&store.facts_in_month(month)?, lookup, policy)?;
+            Kept {
+                generation,
+                chunks: vec![Arc::new(files)],
+            }
+        }
+    };
+    if keep {
+        cache.put(month, lookup.registry_arc(), *policy, kept.clone());
+    }
+    Ok(kept.chunks)
+}
+
+/// `kept` brought up to the month's facts now by crediting the files written or removed since
+/// it was credited, or `None` when the index no longer remembers them all.
+fn brought_up_to_date(
+    store: &Store,
+    lookup: &Lookup,
+    policy: &TimePolicy,
+    month: Month,
+    kept: Kept,
+) -> Result<Option<Kept>, StoreError> {
+    let Some((generation, ids)) = store.month_changes_since(month, kept.generation)? else {
+        return Ok(None);
+    };
+    if ids.is_empty() {
+        return Ok(Some(kept));
+    }
+    let mut facts = Vec::with_capacity(ids.len());
+    for id in &ids {
+        facts.extend(store.month_fact(month, id)?);
+    }
+    let changed: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut chunks = kept.chunks;
+    let stale = |c: &Arc<Vec<Credited>>| c.iter().any(|f| changed.contains(f.id.as_str()));
+    if chunks.iter().any(stale) {
+        // A re-verified, accepted or moved file: the month without its old credits.
+        let rest = chunks
+            .iter()
+            .flat_map(|c| c.iter())
+            .filter(|f| !changed.contains(f.id.as_str()))
+            .cloned()
+            .collect();
+        chunks = vec![Arc::new(rest)];
+    }
+    chunks.push(Arc::new(credit_month(&facts, lookup, policy)?));
+    if chunks.len() > MAX_CHUNKS {
+        let later = chunks.split_off(1);
+        chunks.push(Arc::new(
+            later.iter().flat_map(|c| c.iter()).cloned().collect(),
+        ));
+    }
+    Ok(Some(Kept { generation, chunks }))
 }
 
 /// Credit a month's files on the machine's cores.
@@ -71,6 +133,9 @@ fn credit_month(
             .map(|s| Credited::of(s, compliance::credits(s, lookup, policy).0))
             .collect()
     };
+    if facts.len() < 256 {
+        return Ok(credit(facts));
+    }
     let per_chunk: Vec<Vec<Credited>> = std::thread::scope(|sc| {
         let jobs: Vec<_> = facts
             .chunks(facts.len().div_ceil(threads).max(1))
@@ -233,4 +298,162 @@ pub fn unenrolled(store: &Store) -> Result<Vec<Unenrolled>, StoreError> {
         u.submissions.sort();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    //! A kept month brought up to date by crediting only what changed must equal the month
+    //! credited afresh: after new files, a re-verification that takes a credit away, and a file
+    //! whose signing month moved out of the month.
+    use super::*;
+    use crate::registry::Registry;
+    use std::collections::BTreeMap;
+
+    fn fp(name: &str) -> String {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(name))
+    }
+
+    fn registry() -> Registry {
+        Registry::from_toml(&format!(
+            r#"
+[[unit]]
+id = "u0"
+name = "Đơn vị 0"
+kind = "commune"
+certificates = ["{}"]
+[[unit]]
+id = "u1"
+name = "Đơn vị 1"
+kind = "commune"
+certificates = ["{}"]
+[[leader]]
+id = "l0"
+name = "Lãnh đạo 0"
+title = "Chủ tịch"
+unit = "u0"
+from = "2020-01"
+certificates = ["{}"]
+"#,
+            fp("u0"),
+            fp("u1"),
+            fp("l0")
+        ))
+        .unwrap()
+    }
+
+    fn report(signer: &str, signed: &str, valid: bool) -> crate::report::Report {
+        serde_json::from_value(serde_json::json!({
+            "schema": 1,
+            "document": { "sha256": "00", "size": 1, "revisions": 2 },
+            "verdict": if valid { "valid" } else { "invalid" },
+            "validation_time": "2026-03-20T03:00:00Z",
+            "signatures": [{
+                "field": "ChuKy", "kind": "signature", "sub_filter": "ETSI.CAdES.detached",
+                "indication": if valid { "TOTAL_PASSED" } else { "TOTAL_FAILED" },
+                "sub_indication": if valid { None } else { Some("HASH_FAILURE") },
+                "problems": [],
+                "signer": { "subject": "CN=T", "issuer": "CN=T CA", "serial": "01",
+                            "sha256": fp(signer) },
+                "chain": [], "signing_time": signed, "signing_time_source": "signed_attribute",
+                "coverage": "entire_file", "modifications_after": "none", "level": null
+            }]
+        }))
+        .unwrap()
+    }
+
+    /// Commit a file signed by `signer` at `signed`; its id.
+    fn commit(store: &Store, n: usize, signer: &str, signed: &str) -> String {
+        let mut intake = store.intake();
+        intake
+            .write(format!("%PDF-1.7\n% {n}\n%%EOF\n").as_bytes())
+            .unwrap();
+        let received = intake.finish().unwrap();
+        let mut report = report(signer, signed, true);
+        report.document.sha256 = received.id.clone();
+        let sub: Submission = serde_json::from_value(serde_json::json!({
+            "id": received.id,
+            "received_at": "2026-03-20T03:00:00Z",
+            "size": received.size,
+            "report": report,
+        }))
+        .unwrap();
+        let id = received.id.clone();
+        store.commit_blocking(received, Some(sub)).unwrap();
+        id
+    }
+
+    fn summary(c: &Credits) -> BTreeMap<String, Vec<compliance::Credit>> {
+        c.iter()
+            .map(|f| (f.id.clone(), f.credits.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_kept_month_brought_up_to_date_equals_the_month_credited_afresh() {
+        let dir = std::env::temp_dir().join(format!("kyso-kept-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir).unwrap();
+        store
+            .import_registry(registry(), crate::store::audit::Author::plain("test"))
+            .unwrap();
+        let march = Month {
+            year: 2026,
+            month: 3,
+        };
+        let policy = TimePolicy {
+            accept_implausible: true,
+            ..TimePolicy::default()
+        };
+        let kept = || credited_with(&store, &store.lookup(), &policy, &[march]).unwrap();
+        // Another registry value of the same content is never kept: credited afresh.
+        let afresh = || {
+            let other = Lookup::new(Arc::new((*store.registry()).clone()));
+            credited_with(&store, &other, &policy, &[march]).unwrap()
+        };
+        let chunks = || {
+            store
+                .credit_cache()
+                .get(march, store.lookup().registry_arc(), &policy)
+                .map(|k| k.chunks.len())
+        };
+        let first = commit(&store, 1, "u0", "2026-03-10T02:00:00Z");
+        commit(&store, 2, "l0", "2026-03-11T02:00:00Z");
+        assert_eq!(summary(&kept()), summary(&afresh()));
+        assert_eq!(chunks(), Some(1), "credited in full once");
+
+        let third = commit(&store, 3, "u1", "2026-03-12T02:00:00Z");
+        let now = kept();
+        assert_eq!(summary(&now), summary(&afresh()));
+        assert_eq!(chunks(), Some(2), "the new file credited on its own");
+        assert_eq!(summary(&now)[&third][0].unit, "u1");
+
+        // A re-verification finds the first file's signature broken: its credit goes.
+        store
+            .replace_report(
+                &first,
+                report("u0", "2026-03-10T02:00:00Z", false),
+                "test",
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        let now = kept();
+        assert_eq!(summary(&now), summary(&afresh()));
+        assert!(summary(&now)[&first].is_empty(), "{:?}", summary(&now));
+
+        // A file whose signing month is now April leaves March.
+        store
+            .replace_report(
+                &third,
+                report("u1", "2026-04-01T02:00:00Z", true),
+                "test",
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        let now = kept();
+        assert_eq!(summary(&now), summary(&afresh()));
+        assert!(!summary(&now).contains_key(&third));
+        assert_eq!(summary(&now).len(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

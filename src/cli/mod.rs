@@ -163,6 +163,10 @@ enum RegistryCommand {
         /// Show what the import would change, and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Apply changes that alter months already past, as an explicit correction with this
+        /// reason (kept in the audit log); without it such an import is refused.
+        #[arg(long, value_name = "REASON")]
+        correction: Option<String>,
     },
 }
 
@@ -285,12 +289,14 @@ pub fn run() -> i32 {
                     config,
                     create_data_dir,
                     dry_run,
+                    correction,
                 },
         } => with_config(config, |cfg| {
             if dry_run {
                 return crate::maintenance::registry_changes(cfg, &file).map(|m| (m, true));
             }
-            crate::maintenance::import_registry(cfg, &file, create_data_dir).map(|m| (m, true))
+            crate::maintenance::import_registry(cfg, &file, create_data_dir, correction.as_deref())
+                .map(|m| (m, true))
         }),
         Command::Crl {
             command: CrlCommand::Refresh { config },

@@ -29,10 +29,13 @@ pub enum ErrorCode {
     TooManyUploads,
     InsufficientStorage,
     StorageUnavailable,
+    /// A registry change that would alter months already past, sent without a correction's
+    /// reason (`crate::registry_past`).
+    RewritesPast,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -50,6 +53,7 @@ impl ErrorCode {
         ErrorCode::TooManyUploads,
         ErrorCode::InsufficientStorage,
         ErrorCode::StorageUnavailable,
+        ErrorCode::RewritesPast,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +75,7 @@ impl ErrorCode {
             ErrorCode::TooManyUploads => "too_many_uploads",
             ErrorCode::InsufficientStorage => "insufficient_storage",
             ErrorCode::StorageUnavailable => "storage_unavailable",
+            ErrorCode::RewritesPast => "rewrites_past",
         }
     }
 
@@ -122,6 +127,9 @@ pub enum ApiError {
         Fault::Unavailable => "Máy chủ tạm thời không ghi được tệp; tệp chưa được lưu, hãy gửi lại sau (the service cannot store files right now; nothing was stored, try again later)",
     })]
     Storage(Fault),
+    /// 409: the change would alter past months; the records and months are listed.
+    #[error("{}", crate::registry_past::describe(.0))]
+    RewritesPast(Vec<crate::registry_past::PastChange>),
 }
 
 impl ApiError {
@@ -142,6 +150,7 @@ impl ApiError {
             ApiError::TooManyUploads(_) => ErrorCode::TooManyUploads,
             ApiError::Storage(Fault::NoSpace) => ErrorCode::InsufficientStorage,
             ApiError::Storage(Fault::Unavailable) => ErrorCode::StorageUnavailable,
+            ApiError::RewritesPast(_) => ErrorCode::RewritesPast,
         }
     }
 }
@@ -164,6 +173,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyUploads(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Storage(Fault::NoSpace) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Storage(Fault::Unavailable) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RewritesPast(_) => StatusCode::CONFLICT,
         }
     }
 
@@ -194,7 +204,11 @@ impl ResponseError for ApiError {
             }
             e => e.to_string(),
         };
-        b.json(serde_json::json!({ "code": self.code().as_str(), "message": message }))
+        let mut body = serde_json::json!({ "code": self.code().as_str(), "message": message });
+        if let ApiError::RewritesPast(past) = self {
+            body["rewrites_past"] = serde_json::to_value(past).unwrap_or_default();
+        }
+        b.json(body)
     }
 }
 
@@ -202,6 +216,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Registry(r) => ApiError::BadRequest(r.to_string()),
+            StoreError::RewritesPast(past) => ApiError::RewritesPast(past),
             StoreError::Mismatch { .. } => {
                 tracing::error!("storage fault: {e}");
                 ApiError::Storage(Fault::Unavailable)

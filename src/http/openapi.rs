@@ -363,18 +363,21 @@ fn office_paths() -> Value {
                 "type": "array", "items": { "type": "object", "properties": {
                     "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" },
                     "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
-                    "before": { "type": "object" }, "after": { "type": "object" } } } } } } } }), auth_errors()) } },
+                    "before": { "type": "object" }, "after": { "type": "object" },
+                    "correction": { "type": "string", "description": "the reason of a change that altered past months (an explicit correction)" } } } } } } } }), auth_errors()) } },
         "/api/v1/registry/import": { "post": {
             "summary": "Import a registry file (TOML, the file format of the README): what it would change, one line per record, and with apply=true the change itself, saved as audited changes under the token's name (scope admin)",
             "parameters": [ { "name": "apply", "in": "query", "schema": { "type": "boolean", "default": false } },
-                { "name": "expected", "in": "query", "description": "the preview's changes_sha256: the apply is refused with 409 if the registry moved since", "schema": { "type": "string" } } ],
+                { "name": "expected", "in": "query", "description": "the preview's changes_sha256: the apply is refused with 409 if the registry moved since", "schema": { "type": "string" } },
+                correction_param() ],
             "requestBody": { "required": true, "content": { "application/toml": { "schema": { "type": "string" } }, "text/plain": { "schema": { "type": "string" } } } },
             "responses": with(json!({ "200": { "description": "the changes, and whether they were saved", "content": { "application/json": { "schema": {
                 "type": "object", "required": ["changes", "changes_sha256", "applied"], "properties": {
                     "changes": { "type": "array", "items": { "type": "string" } },
                     "changes_sha256": { "type": "string" },
+                    "rewrites_past": { "type": "array", "description": "records whose past months the changes would alter (apply needs correction)", "items": past_change() },
                     "applied": { "type": "boolean" } } } } } },
-                "409": error_response("the registry changed since the preview named by expected"),
+                "409": error_response("the registry changed since the preview named by expected (code conflict), or the changes alter past months and no correction was given (code rewrites_past)"),
                 "400": error_response("not a registry file, or one that would make the registry invalid"),
                 "413": error_response("larger than 32 MiB") }), auth_errors()) } },
         "/api/v1/reports/{year}": { "get": {
@@ -390,6 +393,27 @@ fn office_paths() -> Value {
     })
 }
 
+/// `?correction=`: the reason that lets a registry change alter past months.
+fn correction_param() -> Value {
+    json!({ "name": "correction", "in": "query", "schema": { "type": "string", "maxLength": 500 },
+        "description": "a change that would alter months before the current one (a leader's unit rewritten in place, a first month moved, a unit deactivated without a last month) is an explicit correction: refused with 409 rewrites_past without a reason, saved with it, and the reason kept in the audit log" })
+}
+
+/// One record whose past months a change would alter.
+fn past_change() -> Value {
+    json!({ "type": "object", "properties": {
+        "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
+        "months": { "type": "array", "items": { "type": "string", "example": "2026-03" } } } })
+}
+
+/// 409 `rewrites_past`: the error body with the records and months the change would alter.
+fn rewrites_past() -> Value {
+    json!({ "description": "the change would alter past months and no correction was given (code rewrites_past); nothing was saved",
+        "content": { "application/json": { "schema": { "type": "object", "required": ["code", "message", "rewrites_past"], "properties": {
+            "code": { "type": "string", "enum": ["rewrites_past"] }, "message": { "type": "string" },
+            "rewrites_past": { "type": "array", "items": past_change() } } } } } })
+}
+
 /// The registry, unenrolled signers, re-verification.
 fn registry_paths() -> Value {
     json!({
@@ -398,9 +422,9 @@ fn registry_paths() -> Value {
         "/api/v1/units/{id}": {
             "get": { "summary": "One unit (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors()) },
-            "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, correction_param() ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
-                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit") }), auth_errors()) } },
+                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit"), "409": rewrites_past() }), auth_errors()) } },
         "/api/v1/units/{id}/history": { "get": { "summary": "A unit's months of a year: what each required and the files that met it (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
                 { "name": "year", "in": "query", "schema": { "type": "integer" } } ],
@@ -411,9 +435,9 @@ fn registry_paths() -> Value {
         "/api/v1/leaders/{id}": {
             "get": { "summary": "One leader (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
                 "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors()) },
-            "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, correction_param() ],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
-                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader") }), auth_errors()) } },
+                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader"), "409": rewrites_past() }), auth_errors()) } },
         "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
             "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors()) } },
         "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",

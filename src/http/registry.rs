@@ -2,6 +2,8 @@
 
 use super::{authorize, blocking, ApiError, AppState, Scope};
 use crate::registry::{Leader, Registry, Unit};
+use crate::registry_import::Apply;
+use crate::store::audit::Author;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub(super) async fn list_units(
@@ -68,15 +70,55 @@ fn body_id(body: &str, path: &str) -> Result<String, ApiError> {
     }
 }
 
+/// Who saves a registry record, and the reason when the change corrects months already past
+/// (`crate::registry_past`).
+#[derive(Debug, Clone)]
+pub(crate) struct Editor {
+    pub by: String,
+    pub correction: Option<String>,
+}
+
+impl Editor {
+    pub fn author(&self) -> Author<'_> {
+        Author {
+            by: &self.by,
+            correction: self.correction.as_deref(),
+        }
+    }
+}
+
+/// The longest reason a correction takes.
+const MAX_CORRECTION_CHARS: usize = 500;
+
+/// `?correction=<reason>`: a change that alters past months is made only with it.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct CorrectionQuery {
+    correction: Option<String>,
+}
+
+/// A correction's reason as given: trimmed, NFC, not empty, bounded.
+pub(crate) fn correction_reason(given: Option<&str>) -> Result<Option<String>, ApiError> {
+    use unicode_normalization::UnicodeNormalization;
+    let Some(text) = given.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_CORRECTION_CHARS || text.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(format!(
+            "a correction's reason is one line of at most {MAX_CORRECTION_CHARS} characters"
+        )));
+    }
+    Ok(Some(text.nfc().collect()))
+}
+
 /// Upsert one unit or leader (as a registry fragment): validated against the whole registry,
 /// saved durably, 201 when new.
 pub(super) async fn save_fragment(
     state: &web::Data<AppState>,
     fragment: Registry,
     id: &str,
-    by: String,
+    editor: Editor,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, saved) = save_record(state, fragment, id, by, Expect::Any).await?;
+    let (created, saved) = save_record(state, fragment, id, editor, Expect::Any).await?;
     Ok(if created {
         HttpResponse::Created()
     } else {
@@ -108,7 +150,7 @@ pub(crate) async fn save_record(
     state: &web::Data<AppState>,
     fragment: Registry,
     id: &str,
-    by: String,
+    editor: Editor,
     expect: Expect,
 ) -> Result<(bool, serde_json::Value), ApiError> {
     let is_unit = !fragment.units.is_empty();
@@ -116,7 +158,7 @@ pub(crate) async fn save_record(
     let (st, key) = (state.clone(), id.to_string());
     let (created, saved) = blocking(move || {
         check_expected(&st.store.registry(), &key, is_unit, &expect)?;
-        upsert(&st, fragment, &key, is_unit, &by)
+        upsert(&st, fragment, &key, is_unit, &editor)
     })
     .await?;
     tracing::info!(id, unit = is_unit, created, "registry record saved");
@@ -149,7 +191,7 @@ fn upsert(
     fragment: Registry,
     id: &str,
     is_unit: bool,
-    by: &str,
+    editor: &Editor,
 ) -> Result<(bool, serde_json::Value), ApiError> {
     let mut r = (*state.store.registry()).clone();
     let created = if is_unit {
@@ -164,7 +206,9 @@ fn upsert(
     } else {
         (vec![], r.leader(id).into_iter().collect())
     };
-    state.store.save_registry(&units, &leaders, by)?;
+    state
+        .store
+        .save_registry(&units, &leaders, editor.author())?;
     let saved = match (units.first(), leaders.first()) {
         (Some(u), _) => serde_json::to_value(u),
         (_, Some(l)) => serde_json::to_value(l),
@@ -177,10 +221,14 @@ fn upsert(
 pub(super) async fn put_unit(
     req: HttpRequest,
     path: web::Path<String>,
+    q: web::Query<CorrectionQuery>,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = authorize(&req, &state, Scope::Admin)?;
+    let editor = Editor {
+        by: authorize(&req, &state, Scope::Admin)?,
+        correction: correction_reason(q.correction.as_deref())?,
+    };
     let id = path.into_inner();
     let mut u: Unit = json_body(&body)?;
     u.id = body_id(&u.id, &id)?;
@@ -191,7 +239,7 @@ pub(super) async fn put_unit(
             ..Registry::default()
         },
         &id,
-        by,
+        editor,
     )
     .await
 }
@@ -199,10 +247,14 @@ pub(super) async fn put_unit(
 pub(super) async fn put_leader(
     req: HttpRequest,
     path: web::Path<String>,
+    q: web::Query<CorrectionQuery>,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = authorize(&req, &state, Scope::Admin)?;
+    let editor = Editor {
+        by: authorize(&req, &state, Scope::Admin)?,
+        correction: correction_reason(q.correction.as_deref())?,
+    };
     let id = path.into_inner();
     let mut l: Leader = json_body(&body)?;
     l.id = body_id(&l.id, &id)?;
@@ -213,7 +265,7 @@ pub(super) async fn put_leader(
             ..Registry::default()
         },
         &id,
-        by,
+        editor,
     )
     .await
 }
@@ -227,6 +279,8 @@ pub(super) struct ImportQuery {
     apply: bool,
     /// The preview's `changes_sha256`: the apply is refused (409) if the changes differ.
     expected: Option<String>,
+    /// The reason, when the changes alter past months (an explicit correction).
+    correction: Option<String>,
 }
 
 /// `POST /api/v1/registry/import?apply=&expected=` (scope admin): a registry file (TOML) in
@@ -237,7 +291,10 @@ pub(super) async fn import(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let by = authorize(&req, &state, Scope::Admin)?;
+    let editor = Editor {
+        by: authorize(&req, &state, Scope::Admin)?,
+        correction: correction_reason(q.correction.as_deref())?,
+    };
     let _one_import = state.import_slot.lock().await;
     let body = payload
         .to_bytes_limited(MAX_REGISTRY_BYTES)
@@ -250,8 +307,11 @@ pub(super) async fn import(
     let _guard = state.write_lock.lock().await;
     let (st, q) = (state.clone(), q.into_inner());
     let outcome = blocking(move || {
-        crate::registry_import::import(&st.store, incoming, q.apply, q.expected.as_deref(), &by)
-            .map_err(import_error)
+        let apply = q.apply.then(|| Apply {
+            expected: q.expected.as_deref(),
+            author: editor.author(),
+        });
+        crate::registry_import::import(&st.store, incoming, apply).map_err(import_error)
     })
     .await?;
     tracing::info!(

@@ -22,6 +22,30 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<serde_json::Value>,
     pub after: serde_json::Value,
+    /// Why a change that alters past months was made (an explicit correction,
+    /// `crate::registry_past`); absent for an ordinary change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<String>,
+}
+
+/// Who makes a registry change and, when it alters months already past, why: a correction is
+/// never a side effect (`crate::registry_past`).
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    /// The token name, or what made the change.
+    pub by: &'a str,
+    /// The reason of an explicit correction of past months.
+    pub correction: Option<&'a str>,
+}
+
+impl<'a> Author<'a> {
+    /// An ordinary change: one that would alter a past month is refused.
+    pub fn plain(by: &'a str) -> Author<'a> {
+        Author {
+            by,
+            correction: None,
+        }
+    }
 }
 
 impl Store {

@@ -63,10 +63,27 @@ fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
 /// Generations of the months' crediting facts: a number drawn from one process-wide counter
 /// each time a month's facts are written or removed, so a number read before reading a month
 /// names exactly that content, in this index and no other (a rebuilt index starts afresh).
+/// Each month also remembers which files its last changes touched ([`MAX_CHANGES_KEPT`]), so a
+/// month credited at an older generation can be brought up to date by crediting those files
+/// only ([`Index::month_changes_since`]).
 struct Generations {
     born: std::sync::atomic::AtomicU64,
-    changed: std::sync::Mutex<std::collections::HashMap<Month, u64>>,
+    changed: std::sync::Mutex<std::collections::HashMap<Month, MonthChanges>>,
 }
+
+/// The changes to a month's facts this index remembers.
+struct MonthChanges {
+    /// The month's generation now.
+    current: u64,
+    /// Changes after this generation are all in `log`.
+    complete_after: u64,
+    /// (generation, submission id), oldest first.
+    log: std::collections::VecDeque<(u64, std::sync::Arc<str>)>,
+}
+
+/// How many changes of one month are remembered: beyond that, a month credited before them is
+/// credited again in full.
+pub const MAX_CHANGES_KEPT: usize = 4096;
 
 static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -82,24 +99,61 @@ impl Generations {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Month, u64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Month, MonthChanges>> {
         match self.changed.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
     }
 
-    /// After the month's facts were written: the new content's number.
-    fn touch(&self, m: Month) {
-        self.lock().insert(m, next_generation());
+    fn born(&self) -> u64 {
+        self.born.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// After the month's fact of submission `id` was written or removed: the new content's
+    /// number.
+    fn touch(&self, m: Month, id: &str) {
+        let born = self.born();
+        let mut changed = self.lock();
+        let e = changed.entry(m).or_insert_with(|| MonthChanges {
+            current: born,
+            complete_after: born,
+            log: std::collections::VecDeque::new(),
+        });
+        e.current = next_generation();
+        e.log.push_back((e.current, id.into()));
+        if e.log.len() > MAX_CHANGES_KEPT {
+            if let Some((g, _)) = e.log.pop_front() {
+                e.complete_after = g;
+            }
+        }
     }
 
     fn of(&self, m: Month) -> u64 {
         let changed = self.lock();
-        changed
-            .get(&m)
-            .copied()
-            .unwrap_or_else(|| self.born.load(std::sync::atomic::Ordering::SeqCst))
+        changed.get(&m).map_or_else(|| self.born(), |e| e.current)
+    }
+
+    /// The month's generation now and the ids whose facts changed after `since`, or `None`
+    /// when those changes are no longer all remembered.
+    fn since(&self, m: Month, since: u64) -> Option<(u64, Vec<String>)> {
+        let born = self.born();
+        let changed = self.lock();
+        let Some(e) = changed.get(&m) else {
+            return (since >= born).then(|| (born, Vec::new()));
+        };
+        if since < e.complete_after {
+            return None;
+        }
+        let mut ids: Vec<String> = e
+            .log
+            .iter()
+            .filter(|(g, _)| *g > since)
+            .map(|(_, id)| id.to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Some((e.current, ids))
     }
 
     /// After every month's facts were removed.
@@ -198,7 +252,7 @@ impl Index {
         for m in super::months_of(sub) {
             self.by_month
                 .insert(format!("{m}/{}", sub.id).as_bytes(), facts.as_slice())?;
-            self.generations.touch(m);
+            self.generations.touch(m, &sub.id);
         }
         for fp in signers(sub) {
             self.by_signer
@@ -215,7 +269,7 @@ impl Index {
         self.submissions.remove(sub.id.as_bytes())?;
         for m in super::months_of(sub) {
             self.by_month.remove(format!("{m}/{}", sub.id).as_bytes())?;
-            self.generations.touch(m);
+            self.generations.touch(m, &sub.id);
         }
         for fp in signers(sub) {
             self.by_signer
@@ -285,6 +339,23 @@ impl Index {
     /// number later means the same facts.
     pub fn month_generation(&self, month: Month) -> u64 {
         self.generations.of(month)
+    }
+
+    /// The month's generation now and the submissions whose crediting facts were written or
+    /// removed after generation `since`; `None` when the index no longer knows them all (the
+    /// caller reads the whole month).
+    pub fn month_changes_since(&self, month: Month, since: u64) -> Option<(u64, Vec<String>)> {
+        self.generations.since(month, since)
+    }
+
+    /// The crediting facts of one submission signed in `month`, if it has them.
+    pub fn month_fact(&self, month: Month, id: &str) -> Result<Option<Submission>, StoreError> {
+        match self.by_month.get(format!("{month}/{id}").as_bytes())? {
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| corrupt(&self.path, e)),
+            None => Ok(None),
+        }
     }
 
     pub fn month_ids(&self, month: Month) -> Result<Vec<String>, StoreError> {

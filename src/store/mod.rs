@@ -480,6 +480,22 @@ impl Store {
         self.inner.with_index(|i| Ok(i.month_generation(month)))
     }
 
+    /// The submissions of `month` whose crediting facts changed after generation `since`, with
+    /// the month's generation now; `None` when the whole month must be read again.
+    pub fn month_changes_since(
+        &self,
+        month: Month,
+        since: u64,
+    ) -> Result<Option<(u64, Vec<String>)>, StoreError> {
+        self.inner
+            .with_index(|i| Ok(i.month_changes_since(month, since)))
+    }
+
+    /// The crediting facts of submission `id` in `month`, if it is signed in that month.
+    pub fn month_fact(&self, month: Month, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.inner.with_index(|i| i.month_fact(month, id))
+    }
+
     /// Months already credited, kept for the tables.
     pub fn credit_cache(&self) -> &crate::credit_cache::CreditCache {
         &self.inner.credits
@@ -560,16 +576,53 @@ impl Store {
         }
     }
 
-    /// Save changed registry records: files first (fsynced), then the index.
+    /// Save changed registry records: files first (fsynced), then the index. A change that
+    /// alters months before this one is refused unless `author` gives a correction's reason
+    /// ([`crate::registry_past`]).
     pub fn save_registry(
         &self,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],
-        by: &str,
+        author: audit::Author,
     ) -> Result<(), StoreError> {
-        let changes = self.changes(changed_units, changed_leaders, by);
+        let past = self.past_changes(changed_units, changed_leaders);
+        if !past.is_empty() && author.correction.is_none() {
+            return Err(StoreError::RewritesPast(past));
+        }
+        let mut changes = self.changes(changed_units, changed_leaders, author.by);
+        if !past.is_empty() {
+            for c in &mut changes {
+                c.correction = author.correction.map(str::to_string);
+            }
+        }
         self.write_registry(changed_units, changed_leaders)?;
         self.record_changes(&changes)
+    }
+
+    /// What saving these records would change in months before this one (Vietnam time).
+    pub fn past_changes(
+        &self,
+        units: &[&Unit],
+        leaders: &[&Leader],
+    ) -> Vec<crate::registry_past::PastChange> {
+        let now = Month::of_vietnam_time(OffsetDateTime::now_utc());
+        let before = self.registry();
+        let old_units: HashMap<&str, &Unit> =
+            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let mut out: Vec<_> = units
+            .iter()
+            .filter_map(|u| {
+                let old = old_units.get(u.id.as_str())?;
+                crate::registry_past::unit_change(old, u, now)
+            })
+            .collect();
+        let old_leaders: HashMap<&str, &Leader> =
+            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
+        out.extend(leaders.iter().filter_map(|l| {
+            let old = old_leaders.get(l.id.as_str())?;
+            crate::registry_past::leader_change(old, l, now)
+        }));
+        out
     }
 
     /// The audit entries for saving these records (records equal to the stored ones omitted).
@@ -587,6 +640,7 @@ impl Store {
                     id: id.to_string(),
                     before: old,
                     after: new,
+                    correction: None,
                 })
             };
         let old_units: HashMap<&str, &Unit> =
@@ -658,7 +712,11 @@ impl Store {
     }
 
     /// Import (upsert) a registry file's units and leaders.
-    pub fn import_registry(&self, incoming: Registry, by: &str) -> Result<Registry, StoreError> {
+    pub fn import_registry(
+        &self,
+        incoming: Registry,
+        author: audit::Author,
+    ) -> Result<Registry, StoreError> {
         let mut r = (*self.registry()).clone();
         let incoming = r.expand_persons(incoming)?;
         r.merge(incoming.clone())?;
@@ -675,7 +733,7 @@ impl Store {
             .iter()
             .filter(|l| wanted_leaders.contains(l.id.as_str()))
             .collect();
-        self.save_registry(&units, &leaders, by)?;
+        self.save_registry(&units, &leaders, author)?;
         Ok(r)
     }
 

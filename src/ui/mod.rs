@@ -792,6 +792,9 @@ struct ImportForm {
     danh_muc: String,
     /// Set by the preview page's "apply" form, with the preview's changes digest.
     ap_dung: Option<String>,
+    /// The reason, when the preview showed changes to past months.
+    #[serde(default)]
+    correction: String,
 }
 
 /// Import a registry file (scope admin): first a preview of what it would change, then, from
@@ -842,10 +845,21 @@ async fn import_registry(
         }
     };
     let apply = form.ap_dung.is_some();
+    let correction = match crate::http::registry::correction_reason(Some(&form.correction)) {
+        Ok(c) => c,
+        Err(e) => return outcome(Err(e.to_string()), "", &s),
+    };
     let _one_at_a_time = state.write_lock.lock().await;
     let (st, by, expected) = (state.clone(), s.name.clone(), form.ap_dung.clone());
     let result = blocking(move || {
-        crate::registry_import::import(&st.store, incoming, apply, expected.as_deref(), &by)
+        let apply = apply.then(|| crate::registry_import::Apply {
+            expected: expected.as_deref(),
+            author: crate::store::audit::Author {
+                by: &by,
+                correction: correction.as_deref(),
+            },
+        });
+        crate::registry_import::import(&st.store, incoming, apply)
             .map_err(crate::http::import_error)
     })
     .await;

@@ -439,9 +439,17 @@ pub fn registry_preview(
             } @else {
                 p { "Nếu áp dụng, " (changes.len()) " bản ghi sẽ thay đổi:" }
                 ul.changes { @for c in changes { li { (change_vi(c)) } } }
+                @if !o.rewrites_past.is_empty() {
+                    p.warn { "Các thay đổi sau làm thay đổi số liệu các tháng đã qua; chỉ áp dụng được khi ghi rõ lý do đính chính:" }
+                    ul.changes { @for c in &o.rewrites_past { li { (c.describe_vi()) } } }
+                }
                 form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
                     input type="hidden" name="ap_dung" value=(o.changes_sha256);
                     textarea name="danh_muc" hidden { (text) }
+                    @if !o.rewrites_past.is_empty() {
+                        label for="correction" { "Lý do đính chính" }
+                        input id="correction" name="correction" required maxlength="500";
+                    }
                     button type="submit" { "Áp dụng " (changes.len()) " thay đổi" }
                 }
             }

@@ -6,7 +6,7 @@
 
 use super::pages::{self, layout, month_vi, vn_time, Viewer, KINDS};
 use super::{html, outcome, page, signed_in, stale_form, viewer};
-use crate::http::registry::{record_version, save_record, Expect};
+use crate::http::registry::{correction_reason, record_version, save_record, Editor, Expect};
 use crate::http::{ApiError, AppState};
 use crate::registry::{Leader, Month, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
@@ -98,6 +98,9 @@ struct UnitForm {
     to: String,
     #[serde(default)]
     certificates: String,
+    /// The reason, when the change corrects months already past.
+    #[serde(default)]
+    correction: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -115,6 +118,9 @@ struct LeaderForm {
     to: String,
     #[serde(default)]
     certificates: String,
+    /// The reason, when the change corrects months already past.
+    #[serde(default)]
+    correction: String,
 }
 
 async fn new_unit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -248,7 +254,10 @@ async fn save_unit(
         units: vec![u],
         ..Registry::default()
     };
-    let result = save_record(&state, fragment, &id, s.name.clone(), expect).await;
+    let result = match editor(&s, &form.correction) {
+        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Err(e) => Err(e),
+    };
     answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s)
 }
 
@@ -305,7 +314,10 @@ async fn save_leader(
         leaders: vec![l],
         ..Registry::default()
     };
-    let result = save_record(&state, fragment, &id, s.name.clone(), expect).await;
+    let result = match editor(&s, &form.correction) {
+        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Err(e) => Err(e),
+    };
     answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s)
 }
 
@@ -413,7 +425,11 @@ async fn save_person(
     let (st, by) = (state.clone(), s.name.clone());
     let result = crate::http::blocking(move || {
         // Validated as the whole registry it would make, as an import is.
-        crate::registry_import::import(&st.store, fragment, true, None, &by)
+        let apply = crate::registry_import::Apply {
+            expected: None,
+            author: crate::store::audit::Author::plain(&by),
+        };
+        crate::registry_import::import(&st.store, fragment, Some(apply))
             .map(|_| ())
             .map_err(|e| ApiError::BadRequest(e.to_string()))
     })
@@ -511,7 +527,13 @@ fn history_table(changes: &[Change]) -> Markup {
                 thead { tr { th { "Lúc" } th { "Người sửa" } th { "Thay đổi" } } }
                 tbody {
                     @for c in changes {
-                        tr { td { (vn_time(&c.at)) } td { (c.by) } td { (pages::changed_fields(c)) } }
+                        tr {
+                            td { (vn_time(&c.at)) } td { (c.by) }
+                            td {
+                                (pages::changed_fields(c))
+                                @if let Some(why) = &c.correction { br; strong { "Đính chính số liệu tháng đã qua: " } (why) }
+                            }
+                        }
                     }
                 }
             }
@@ -532,6 +554,23 @@ fn form_head(viewer: &Viewer, version: Option<String>, id_label: &str) -> Markup
             }
         }
     }
+}
+
+/// The reason a change that rewrites past months needs (`crate::registry_past`); empty for an
+/// ordinary change.
+fn correction_field() -> Markup {
+    markup! {
+        label for="correction" { "Lý do đính chính (chỉ điền khi thay đổi này sửa số liệu các tháng đã qua)" }
+        input id="correction" name="correction" maxlength="500";
+    }
+}
+
+/// Who saves a form, with the correction's reason if one was given.
+fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, ApiError> {
+    Ok(Editor {
+        by: s.name.clone(),
+        correction: correction_reason(Some(correction))?,
+    })
 }
 
 fn month_value(m: Option<Month>) -> String {
@@ -573,6 +612,7 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
                         @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (month_vi(r.until)) } }
                 } }
                 p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính." }
+                @if u.is_some() { (correction_field()) }
                 button type="submit" { "Lưu" }
             }
             (history_table(changes))
@@ -615,6 +655,7 @@ fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Vi
                     p.hint { "Chức vụ này thuộc người có mã " code { (p) } " (danh mục dạng [[person]]/[[post]]); chứng thư đổi ở đây chỉ áp dụng cho chức vụ này." }
                 }
                 p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính. Chuyển công tác: đặt tháng cuối ở chức vụ cũ và thêm chức vụ mới ở đơn vị mới với cùng chứng thư." }
+                @if l.is_some() { (correction_field()) }
                 button type="submit" { "Lưu" }
             }
             (history_table(changes))

@@ -266,7 +266,7 @@ fn kept_credits_follow_uploads_and_registry_changes() {
     let mut l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
     l["from"] = "2026-04".into();
     assert_eq!(
-        app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &l)
+        app.put_json("/api/v1/leaders/nguyen-van-an?correction=test", ADMIN, &l)
             .status,
         200
     );
@@ -279,7 +279,7 @@ fn kept_credits_follow_uploads_and_registry_changes() {
     let mut u = app.get("/api/v1/units/ubnd-huong-xuan", Some(READ)).json();
     u["to"] = "2026-02".into();
     assert_eq!(
-        app.put_json("/api/v1/units/ubnd-huong-xuan", ADMIN, &u)
+        app.put_json("/api/v1/units/ubnd-huong-xuan?correction=test", ADMIN, &u)
             .status,
         200
     );

@@ -95,14 +95,39 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
     assert_eq!(report["closed"]["sha256"], digest.as_str());
     assert!(app.get("/api/v1/reports/2026?quarter=2", Some(READ)).json()["closed"].is_null());
 
-    // The leader's tenure is corrected (he took office in April): the live figures move.
+    // The leader's tenure is corrected (he took office in April). That rewrites past months,
+    // so an ordinary save is refused, naming the months; an explicit correction goes through,
+    // with its reason in the audit log. The live figures move.
     let mut leader = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    let first = leader["from"].clone();
     leader["from"] = json!("2026-04");
-    assert_eq!(
-        app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &leader)
-            .status,
-        200
+    let plain = app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &leader);
+    assert_eq!(plain.status, 409, "{}", plain.text());
+    let refused = plain.json();
+    assert_eq!(refused["code"], "rewrites_past");
+    assert_eq!(refused["rewrites_past"][0]["id"], "nguyen-van-an");
+    let months = refused["rewrites_past"][0]["months"].as_array().unwrap();
+    assert_eq!(months.first(), Some(&first), "{refused}");
+    assert_eq!(months.last(), Some(&json!("2026-03")), "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("–03/2026"),
+        "{refused}"
     );
+    assert_eq!(
+        app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json()["from"],
+        first,
+        "nothing saved"
+    );
+    let reason = "Quyết định bổ nhiệm ghi sai tháng";
+    let path = format!(
+        "/api/v1/leaders/nguyen-van-an?correction={}",
+        url::form_urlencoded::byte_serialize(reason.as_bytes()).collect::<String>()
+    );
+    let r = app.put_json(&path, ADMIN, &leader);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let log = app.get("/api/v1/registry/changes", Some(READ)).json();
+    assert_eq!(log[0]["id"], "nguyen-van-an");
+    assert_eq!(log[0]["correction"], reason, "{log}");
     let live = app.get("/api/v1/reports/2026?quarter=1", Some(READ)).json();
     assert!(
         !live["groups"].to_string().contains("nguyen-van-an"),

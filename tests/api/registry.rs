@@ -10,7 +10,8 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
     assert_eq!(hx["name"], "UBND phường Hương Xuân");
     assert_eq!(hx["kind"], "commune");
     assert_eq!(hx["certificates"][0], fingerprint("leaf-org.pem").as_str());
-    // Edit: a new unit, a changed leader (tenure ends), a bad request.
+    // Edit: a new unit, a changed leader (tenure ended in June, recorded later: a correction of
+    // the months since), a bad request.
     let r = app.put_json(
         "/api/v1/units/phong-tu-phap",
         ADMIN,
@@ -18,7 +19,7 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
     );
     assert_eq!(r.status, 201, "{}", r.text());
     let r = app.put_json(
-        "/api/v1/leaders/nguyen-van-an",
+        "/api/v1/leaders/nguyen-van-an?correction=ended%20in%20June",
         ADMIN,
         &json!({"name": "Nguyễn Văn An", "title": "Chủ tịch", "unit": "ubnd-huong-xuan", "from": "2025-01", "to": "2026-06",
                 "certificates": [fingerprint("leaf-leader.pem")]}),

@@ -459,3 +459,79 @@ to = "2026-02"
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.text().contains("unknown person ai-do"), "{}", r.text());
 }
+
+/// A transfer written over the old record (the leader's unit changed in place) would move his
+/// past months to the other unit. The import's preview says so, an apply without a reason is
+/// refused with nothing written, and an apply with a correction's reason is saved with that
+/// reason in the audit log. Recorded the usual way (the old post ends, a new one starts) the
+/// same transfer needs no reason.
+#[test]
+fn an_import_that_rewrites_past_months_needs_a_correction() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let import = |query: &str, toml: &str| {
+        app.post_to(
+            &format!("/api/v1/registry/import{query}"),
+            ADMIN,
+            "application/toml",
+            toml.as_bytes(),
+        )
+    };
+    let leader_cert = fingerprint("leaf-leader.pem");
+    let in_place = format!(
+        "[[leader]]\nid = \"nguyen-van-an\"\nname = \"Nguyễn Văn An\"\ntitle = \"Trưởng phòng\"\nunit = \"phong-noi-vu\"\nfrom = \"2025-01\"\ncertificates = [\"{leader_cert}\"]\n"
+    );
+    let preview = import("", &in_place).json();
+    assert_eq!(preview["applied"], false);
+    assert_eq!(
+        preview["rewrites_past"][0]["id"], "nguyen-van-an",
+        "{preview}"
+    );
+    assert_eq!(preview["rewrites_past"][0]["months"][0], "2025-01");
+    let refused = import("?apply=true", &in_place);
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    assert_eq!(refused.json()["code"], "rewrites_past");
+    let an = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    assert_eq!(an["unit"], "ubnd-huong-xuan", "nothing written");
+    let march = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    let hx = unit(&march, "ubnd-huong-xuan").unwrap();
+    assert!(hx["leaders"].to_string().contains("nguyen-van-an"), "{hx}");
+
+    // The usual way: his post ends in October and a new one starts in November.
+    let transfer = format!(
+        "[[leader]]\nid = \"nguyen-van-an\"\nname = \"Nguyễn Văn An\"\ntitle = \"Chủ tịch\"\nunit = \"ubnd-huong-xuan\"\nfrom = \"2025-01\"\nto = \"{last}\"\ncertificates = [\"{leader_cert}\"]\n\n[[leader]]\nid = \"nguyen-van-an-2\"\nname = \"Nguyễn Văn An\"\ntitle = \"Trưởng phòng\"\nunit = \"phong-noi-vu\"\nfrom = \"{first}\"\ncertificates = [\"{leader_cert}\"]\n",
+        last = this_month_vn_offset(0),
+        first = this_month_vn_offset(1),
+    );
+    let r = import("?apply=true", &transfer);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["rewrites_past"], serde_json::json!([]));
+
+    // The in-place change as an explicit correction (another leader's record).
+    let wrong_unit = "[[leader]]\nid = \"tran-thi-binh\"\nname = \"Trần Thị Bình\"\ntitle = \"Phó Chủ tịch\"\nunit = \"trung-tam-van-hoa\"\nfrom = \"2025-01\"\n";
+    let before = app.get("/api/v1/leaders/tran-thi-binh", Some(READ)).json();
+    let mut toml = wrong_unit.to_string();
+    if let Some(certs) = before["certificates"].as_array() {
+        let list: Vec<String> = certs.iter().map(|c| format!("{c}")).collect();
+        toml += &format!("certificates = [{}]\n", list.join(", "));
+    }
+    let r = import(
+        "?apply=true&correction=nh%E1%BA%ADp%20sai%20%C4%91%C6%A1n%20v%E1%BB%8B",
+        &toml,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["applied"], true);
+    let log = app.get("/api/v1/registry/changes", Some(READ)).json();
+    assert_eq!(log[0]["id"], "tran-thi-binh", "{log}");
+    assert_eq!(log[0]["correction"], "nhập sai đơn vị", "{log}");
+    assert!(
+        log[1].get("correction").is_none(),
+        "an ordinary change: {log}"
+    );
+}
+
+/// `YYYY-MM` of this month (Vietnam time) plus `ahead` months.
+fn this_month_vn_offset(ahead: i32) -> String {
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    let total = now.year() * 12 + (now.month() as i32 - 1) + ahead;
+    format!("{}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1)
+}
