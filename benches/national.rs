@@ -225,6 +225,26 @@ fn main() {
     let t = Instant::now();
     year_report(&store);
     println!("year report 2026, first after start: {:.2?}", t.elapsed());
+    // What the service does at start, in the background: this year's months credited and kept.
+    drop(store);
+    let store = Store::open(&dir).unwrap();
+    let t = Instant::now();
+    let n = kyso::tables::keep_this_year(
+        &store,
+        &policy,
+        time::macros::datetime!(2026-12-15 00:00 UTC),
+    )
+    .unwrap();
+    println!(
+        "the start's background crediting of {n} months: {:.2?}",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    year_report(&store);
+    println!(
+        "year report 2026, first after the start's crediting: {:.2?}",
+        t.elapsed()
+    );
     // Kept credits: the same tables again.
     let m = median(|| {
         month_table(&store);

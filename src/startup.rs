@@ -92,6 +92,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     let refresh_hours = cfg.crl_refresh_hours;
     let state = actix_web::web::Data::new(AppState::new(store, trust, cfg, warnings));
+    keep_this_year(&state);
     if refresh_hours > 0 {
         let st = state.clone();
         std::thread::spawn(move || loop {
@@ -129,6 +130,24 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
         changes.len(),
         changes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
     )])
+}
+
+/// Credit this year's months in the background (`tables::keep_this_year`): the service answers
+/// meanwhile, and a table asked for before they are kept credits its months itself.
+fn keep_this_year(state: &actix_web::web::Data<AppState>) {
+    let st = state.clone();
+    std::thread::spawn(move || {
+        let t = std::time::Instant::now();
+        let policy = st.config.time_policy();
+        match crate::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
+            Ok(months) => tracing::info!(
+                months,
+                ms = t.elapsed().as_millis() as u64,
+                "this year's months credited and kept for the tables"
+            ),
+            Err(e) => tracing::warn!("crediting this year's months at start: {e}"),
+        }
+    });
 }
 
 /// One background refresh: fetch, then reload the trust store's CRLs.

@@ -41,6 +41,29 @@ pub fn credited_with(
     Ok(Credits(out))
 }
 
+/// Credit and keep the months the Office asks for first: this year's, and December before in
+/// January. Run once in the background at start, so that the first tables after a start do not
+/// pay for crediting a year of files (seconds at national scale). The number of months kept.
+pub fn keep_this_year(
+    store: &Store,
+    policy: &TimePolicy,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    let this = Month::of_vietnam_time(now);
+    let mut months = compliance::period_months(this.year, None);
+    if this.month == 1 {
+        months.insert(
+            0,
+            Month {
+                year: this.year - 1,
+                month: 12,
+            },
+        );
+    }
+    credited_with(store, &store.lookup(), policy, &months)?;
+    Ok(months.len())
+}
+
 /// Past this many chunks, a kept month's later chunks are joined into one.
 const MAX_CHUNKS: usize = 32;
 

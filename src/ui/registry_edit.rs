@@ -506,6 +506,17 @@ fn answer(
                 Some(&viewer(s)),
             ),
         ),
+        Err(ApiError::RewritesPast(past)) => html(
+            StatusCode::CONFLICT,
+            pages::message(
+                "Thay đổi này sửa số liệu các tháng đã qua",
+                &format!(
+                    "{} Không có gì được lưu: hãy quay lại biểu mẫu, ghi lý do vào ô \"Lý do đính chính\" nếu đây đúng là đính chính, rồi lưu lại.",
+                    crate::registry_past::describe(&past)
+                ),
+                Some(&viewer(s)),
+            ),
+        ),
         other => outcome(saved(other), to, s),
     }
 }

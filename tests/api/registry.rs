@@ -54,6 +54,18 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
         app.get("/api/v1/units/phong-tu-phap", Some(READ)).status,
         200
     );
+    // At start the service credits this year's months in the background, and says so.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.log().contains("this year's months credited and kept")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        app.log().contains("this year's months credited and kept"),
+        "{}",
+        app.log()
+    );
     let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
     // The registry file is not applied again by itself: the end of tenure set through the API
     // stays, and the service says the file differs.

@@ -131,6 +131,45 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
             ],
         )
     };
+    // The chairman's unit changed in place on his form would move his past months: refused
+    // and explained; saved with a correction's reason, which his history then shows.
+    let an = |correction: &str| {
+        let csrf = pages.csrf("/ui/quan-tri/lanh-dao/nguyen-van-an");
+        let version = pages.hidden("/ui/quan-tri/lanh-dao/nguyen-van-an", "version");
+        pages.post(
+            "/ui/quan-tri/lanh-dao/nguyen-van-an",
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("name", "Nguyễn Văn An"),
+                ("title", "Chủ tịch"),
+                ("unit", "phong-noi-vu"),
+                ("from", "2025-01"),
+                ("to", ""),
+                ("certificates", &fingerprint("leaf-leader.pem")),
+                ("correction", correction),
+            ],
+        )
+    };
+    let (status, body) = an("");
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.contains("các tháng đã qua") && body.contains("01/2025"),
+        "{body}"
+    );
+    let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    assert_eq!(l["unit"], "ubnd-huong-xuan", "nothing saved");
+    let (status, body) = an("Quyết định điều động ghi nhầm đơn vị");
+    assert_eq!(status, 303, "{body}");
+    let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    assert_eq!(l["unit"], "phong-noi-vu");
+    let (_, form) = pages.get("/ui/quan-tri/lanh-dao/nguyen-van-an");
+    assert!(
+        form.contains("Đính chính số liệu tháng đã qua")
+            && form.contains("Quyết định điều động ghi nhầm đơn vị"),
+        "{form}"
+    );
+
     // A month that is not one, and a unit that does not exist: said, nothing saved.
     let (status, body) = leader("2026-13", "ubnd-huong-xuan");
     assert_eq!(status, 400);
