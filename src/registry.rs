@@ -106,13 +106,21 @@ fn carry_retired(
     new_retired: &mut Vec<Retired>,
     month: Month,
 ) {
+    // A retired certificate stays retired even when it comes back (a token returned to the
+    // unit that held it before): the months it counted then are still its.
     for r in old_retired {
-        if !new_retired.iter().any(|x| x.sha256 == r.sha256) && !new_certs.contains(&r.sha256) {
+        if !new_retired.iter().any(|x| x.sha256 == r.sha256) {
             new_retired.push(r.clone());
         }
     }
+    // A certificate may be retired more than once (taken away, given back, taken away
+    // again): each time it keeps the months up to its change.
     for c in old_certs {
-        if !new_certs.contains(c) && !new_retired.iter().any(|x| &x.sha256 == c) {
+        if !new_certs.contains(c)
+            && !new_retired
+                .iter()
+                .any(|x| &x.sha256 == c && x.until >= month)
+        {
             new_retired.push(Retired {
                 sha256: c.clone(),
                 until: month,
@@ -125,6 +133,26 @@ impl Leader {
     pub fn in_office(&self, m: Month) -> bool {
         self.from <= m && self.to.is_none_or(|t| m <= t)
     }
+}
+
+/// Of the units a certificate counts for in a month, each with whether the unit is required
+/// that month and the last month the certificate counts there (`None`: it holds it now), the
+/// one that held it in that month: a unit that exists that month before one that does not
+/// (a certificate moved when its unit was merged away), then the soonest last month, a current
+/// holder last. The first in registry order among equals.
+pub fn unit_holding<T>(held: impl Iterator<Item = (T, bool, Option<Month>)>) -> Option<T> {
+    // Smaller is better: required first, then a last month (soonest first), then current.
+    let rank = |required: bool, until: Option<Month>| (!required, until.is_none(), until);
+    let mut best: Option<(T, bool, Option<Month>)> = None;
+    for (t, required, until) in held {
+        if best
+            .as_ref()
+            .is_none_or(|(_, r, u)| rank(required, until) < rank(*r, *u))
+        {
+            best = Some((t, required, until));
+        }
+    }
+    best.map(|(t, _, _)| t)
 }
 
 /// A calendar month (`YYYY-MM`).
@@ -562,17 +590,28 @@ impl Registry {
     }
 
     /// Who a certificate counted for in `month`: its owners now, or those it was retired from
-    /// after that month.
+    /// after that month. A certificate that moved from one unit to another counts for the unit
+    /// that held it then: of the units it counts for, the one it was retired from soonest after
+    /// `month`, before the one that holds it now ([`unit_holding`]).
     pub fn owners_in(&self, fingerprint: &str, month: Month) -> Vec<Owner> {
         let f = fingerprint.to_ascii_lowercase();
         let counts = |now: &[String], r: &[Retired]| {
             now.contains(&f) || r.iter().any(|x| x.sha256 == f && month <= x.until)
         };
-        if let Some(u) = self
-            .units
-            .iter()
-            .find(|u| counts(&u.certificates, &u.retired_certificates))
-        {
+        let held = self.units.iter().filter_map(|u| {
+            let until = u
+                .retired_certificates
+                .iter()
+                .filter(|x| x.sha256 == f && month <= x.until)
+                .map(|x| x.until)
+                .min();
+            let required = u.required_in(month);
+            match until {
+                Some(m) => Some((u, required, Some(m))),
+                None => u.certificates.contains(&f).then_some((u, required, None)),
+            }
+        });
+        if let Some(u) = unit_holding(held) {
             return vec![Owner::Unit(u.id.clone())];
         }
         self.leaders
@@ -711,5 +750,87 @@ certificates = ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
             Month::parse("2026-12").unwrap().next().to_string(),
             "2027-01"
         );
+    }
+}
+
+#[cfg(test)]
+mod holding_tests {
+    use super::*;
+
+    fn m(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+
+    fn unit_of(r: &Registry, c: &str, month: &str) -> String {
+        match r.owners_in(c, m(month)).as_slice() {
+            [Owner::Unit(u)] => u.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_that_moves_between_units_counts_for_the_unit_that_held_it() {
+        let c = "c".repeat(64);
+        let unit = |id: &str, certs: &[&str]| Unit {
+            id: id.into(),
+            name: id.to_uppercase(),
+            kind: UnitKind::Commune,
+            certificates: certs.iter().map(|c| c.to_string()).collect(),
+            retired_certificates: Vec::new(),
+            active: true,
+            from: None,
+            to: None,
+        };
+        let mut r = Registry {
+            units: vec![unit("a", &[&c]), unit("b", &[])],
+            ..Registry::default()
+        };
+        let both = |a: &[&str], b: &[&str]| Registry {
+            units: vec![unit("a", a), unit("b", b)],
+            ..Registry::default()
+        };
+        // March: the token goes to B; August: back to A.
+        r.merge_at(both(&[], &[&c]), m("2026-03")).unwrap();
+        r.merge_at(both(&[&c], &[]), m("2026-08")).unwrap();
+        assert_eq!(unit_of(&r, &c, "2026-02"), "a", "A held it until March");
+        assert_eq!(unit_of(&r, &c, "2026-05"), "b");
+        assert_eq!(unit_of(&r, &c, "2026-09"), "a");
+        // A merged away at the end of October hands it to B in November.
+        let mut a = r.units[0].clone();
+        a.to = Some(m("2026-10"));
+        r.merge_at(
+            Registry {
+                units: vec![a],
+                ..Registry::default()
+            },
+            m("2026-11"),
+        )
+        .unwrap();
+        let mut a = r.units[0].clone();
+        a.certificates.clear();
+        let mut b = r.units[1].clone();
+        b.certificates = vec![c.clone()];
+        r.merge_at(
+            Registry {
+                units: vec![a, b],
+                ..Registry::default()
+            },
+            m("2026-11"),
+        )
+        .unwrap();
+        assert_eq!(unit_of(&r, &c, "2026-10"), "a");
+        assert_eq!(
+            unit_of(&r, &c, "2026-11"),
+            "b",
+            "A is no longer required in November"
+        );
+        let lookup = crate::registry_lookup::Lookup::of(&r);
+        for month in ["2026-02", "2026-05", "2026-09", "2026-10", "2026-11"] {
+            assert_eq!(
+                crate::registry_lookup::Owners::owners_in(&lookup, &c, m(month)),
+                r.owners_in(&c, m(month)),
+                "{month}"
+            );
+        }
     }
 }

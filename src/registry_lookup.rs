@@ -120,11 +120,14 @@ impl Owners for Lookup {
             return Vec::new();
         };
         let counts = |until: Option<Month>| until.is_none_or(|u| month <= u);
-        // A unit's certificate makes the unit the only owner (the first unit that holds it).
-        let unit = holders.iter().find_map(|h| match h {
-            Holder::Unit(i, until) if counts(*until) => Some(*i),
+        // A unit's certificate makes the unit the only owner: the unit that held it that month
+        // (`crate::registry::unit_holding`).
+        let unit = crate::registry::unit_holding(holders.iter().filter_map(|h| match h {
+            Holder::Unit(i, until) if counts(*until) => {
+                Some((*i, self.registry.units[*i].required_in(month), *until))
+            }
             _ => None,
-        });
+        }));
         if let Some(u) = unit {
             return vec![Owner::Unit(self.registry.units[u].id.clone())];
         }
@@ -186,6 +189,12 @@ mod tests {
             sha256: fp(2),
             until: m(2026, 3),
         }];
+        // Certificate 5 moved from unit b (until March) to unit a, which comes first.
+        r.units[0].certificates.push(fp(5));
+        r.units[1].retired_certificates.push(Retired {
+            sha256: fp(5),
+            until: m(2026, 3),
+        });
         r.leaders[0].certificates = vec![fp(2), fp(3)];
         r.leaders[1].certificates = vec![fp(3)];
         r.leaders[1].retired_certificates = vec![Retired {
@@ -207,6 +216,12 @@ mod tests {
                 );
             }
         }
+        let unit_of = |month| match r.owners_in(&fp(5), month).as_slice() {
+            [Owner::Unit(u)] => u.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(unit_of(m(2026, 3)), "b", "the unit that held it then");
+        assert_eq!(unit_of(m(2026, 4)), "a", "the unit that holds it now");
         assert_eq!(lookup.leaders_of("a").count(), 1);
         assert_eq!(
             Owners::leader(&lookup, "y").map(|l| &l.unit),

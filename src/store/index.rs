@@ -68,7 +68,14 @@ fn open_db(path: &Path) -> Result<sled::Db, StoreError> {
 /// only ([`Index::month_changes_since`]).
 struct Generations {
     born: std::sync::atomic::AtomicU64,
-    changed: std::sync::Mutex<std::collections::HashMap<Month, MonthChanges>>,
+    changed: std::sync::Mutex<Changed>,
+}
+
+#[derive(Default)]
+struct Changed {
+    months: std::collections::HashMap<Month, MonthChanges>,
+    /// Changes remembered over all months (at most [`MAX_CHANGES_KEPT_IN_ALL`]).
+    total: usize,
 }
 
 /// The changes to a month's facts this index remembers.
@@ -85,6 +92,10 @@ struct MonthChanges {
 /// credited again in full.
 pub const MAX_CHANGES_KEPT: usize = 4096;
 
+/// How many changes are remembered over all months (an index rebuild touches every month):
+/// beyond that, the month changed least recently forgets its changes.
+pub const MAX_CHANGES_KEPT_IN_ALL: usize = 65_536;
+
 static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 fn next_generation() -> u64 {
@@ -95,11 +106,11 @@ impl Generations {
     fn new() -> Generations {
         Generations {
             born: std::sync::atomic::AtomicU64::new(next_generation()),
-            changed: std::sync::Mutex::new(std::collections::HashMap::new()),
+            changed: std::sync::Mutex::new(Changed::default()),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Month, MonthChanges>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Changed> {
         match self.changed.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -114,24 +125,43 @@ impl Generations {
     /// number.
     fn touch(&self, m: Month, id: &str) {
         let born = self.born();
-        let mut changed = self.lock();
-        let e = changed.entry(m).or_insert_with(|| MonthChanges {
+        let mut guard = self.lock();
+        let changed = &mut *guard;
+        let e = changed.months.entry(m).or_insert_with(|| MonthChanges {
             current: born,
             complete_after: born,
             log: std::collections::VecDeque::new(),
         });
         e.current = next_generation();
         e.log.push_back((e.current, id.into()));
+        changed.total += 1;
         if e.log.len() > MAX_CHANGES_KEPT {
             if let Some((g, _)) = e.log.pop_front() {
                 e.complete_after = g;
+                changed.total -= 1;
+            }
+        }
+        if changed.total > MAX_CHANGES_KEPT_IN_ALL {
+            let stalest = changed
+                .months
+                .iter()
+                .filter(|(k, e)| **k != m && !e.log.is_empty())
+                .min_by_key(|(_, e)| e.current)
+                .map(|(k, _)| *k);
+            if let Some(e) = stalest.and_then(|k| changed.months.get_mut(&k)) {
+                changed.total -= e.log.len();
+                e.log.clear();
+                e.complete_after = e.current;
             }
         }
     }
 
     fn of(&self, m: Month) -> u64 {
         let changed = self.lock();
-        changed.get(&m).map_or_else(|| self.born(), |e| e.current)
+        changed
+            .months
+            .get(&m)
+            .map_or_else(|| self.born(), |e| e.current)
     }
 
     /// The month's generation now and the ids whose facts changed after `since`, or `None`
@@ -139,7 +169,7 @@ impl Generations {
     fn since(&self, m: Month, since: u64) -> Option<(u64, Vec<String>)> {
         let born = self.born();
         let changed = self.lock();
-        let Some(e) = changed.get(&m) else {
+        let Some(e) = changed.months.get(&m) else {
             return (since >= born).then(|| (born, Vec::new()));
         };
         if since < e.complete_after {
@@ -159,7 +189,7 @@ impl Generations {
     /// After every month's facts were removed.
     fn reset(&self) {
         let mut changed = self.lock();
-        changed.clear();
+        *changed = Changed::default();
         self.born
             .store(next_generation(), std::sync::atomic::Ordering::SeqCst);
     }
@@ -411,4 +441,54 @@ fn signers(sub: &Submission) -> impl Iterator<Item = &str> {
         .iter()
         .filter_map(|s| s.signer.as_ref())
         .map(|s| s.sha256.as_str())
+}
+
+#[cfg(test)]
+mod generation_tests {
+    use super::*;
+
+    #[test]
+    fn a_month_says_what_changed_since_a_generation_while_it_remembers() {
+        let g = Generations::new();
+        let m = |i: u8| Month {
+            year: 2026,
+            month: i,
+        };
+        let start = g.of(m(3));
+        assert_eq!(g.since(m(3), start), Some((start, Vec::new())));
+        g.touch(m(3), "b");
+        g.touch(m(3), "a");
+        g.touch(m(3), "b");
+        let (now, ids) = g.since(m(3), start).unwrap();
+        assert_eq!(now, g.of(m(3)));
+        assert_eq!(ids, ["a", "b"], "each changed id once");
+        assert_eq!(g.since(m(3), now), Some((now, Vec::new())));
+        // A month forgets its oldest changes past its bound: what came before is unknown.
+        for i in 0..MAX_CHANGES_KEPT {
+            g.touch(m(3), &format!("f{i}"));
+        }
+        assert_eq!(g.since(m(3), start), None);
+        assert!(g.since(m(3), g.of(m(3))).is_some());
+        // Over all months, the month changed least recently forgets first.
+        let kept_april = g.of(m(4));
+        for i in 0..2 * MAX_CHANGES_KEPT_IN_ALL {
+            let other = Month {
+                year: 2030 + (i % 32) as i32,
+                month: 1,
+            };
+            g.touch(other, &format!("x{i}"));
+        }
+        assert!(g.lock().total <= MAX_CHANGES_KEPT_IN_ALL);
+        assert_eq!(g.since(m(3), now), None, "March was changed least recently");
+        assert_eq!(
+            g.since(m(4), kept_april).map(|(_, ids)| ids.len()),
+            Some(0),
+            "an untouched month has nothing to forget"
+        );
+        // A rebuilt index starts afresh: nothing from before is known.
+        g.touch(m(5), "y");
+        let before_reset = g.of(m(5));
+        g.reset();
+        assert_eq!(g.since(m(5), before_reset), None);
+    }
 }

@@ -586,13 +586,14 @@ impl Store {
         author: audit::Author,
     ) -> Result<(), StoreError> {
         let past = self.past_changes(changed_units, changed_leaders);
-        if !past.is_empty() && author.correction.is_none() {
+        let reason = author.correction.map(str::trim).filter(|r| !r.is_empty());
+        if !past.is_empty() && reason.is_none() {
             return Err(StoreError::RewritesPast(past));
         }
         let mut changes = self.changes(changed_units, changed_leaders, author.by);
         if !past.is_empty() {
             for c in &mut changes {
-                c.correction = author.correction.map(str::to_string);
+                c.correction = reason.map(str::to_string);
             }
         }
         self.write_registry(changed_units, changed_leaders)?;
@@ -606,23 +607,19 @@ impl Store {
         leaders: &[&Leader],
     ) -> Vec<crate::registry_past::PastChange> {
         let now = Month::of_vietnam_time(OffsetDateTime::now_utc());
-        let before = self.registry();
-        let old_units: HashMap<&str, &Unit> =
-            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
-        let mut out: Vec<_> = units
-            .iter()
-            .filter_map(|u| {
-                let old = old_units.get(u.id.as_str())?;
-                crate::registry_past::unit_change(old, u, now)
-            })
-            .collect();
-        let old_leaders: HashMap<&str, &Leader> =
-            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
-        out.extend(leaders.iter().filter_map(|l| {
-            let old = old_leaders.get(l.id.as_str())?;
-            crate::registry_past::leader_change(old, l, now)
-        }));
-        out
+        let index = self.lookup();
+        let before = index.registry_arc();
+        let after = with_records(before, units, leaders);
+        crate::registry_past::past_changes(
+            &crate::registry_past::Change {
+                before,
+                before_index: index.as_ref(),
+                after: &after,
+                units,
+                leaders,
+            },
+            now,
+        )
     }
 
     /// The audit entries for saving these records (records equal to the stored ones omitted).
@@ -769,6 +766,36 @@ impl Store {
 }
 
 /// Months (Vietnam time) of the signatures of a submission.
+/// `registry` with these records put in place of those of the same id, or added.
+fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Registry {
+    let mut r = registry.clone();
+    let unit_at: HashMap<String, usize> = r
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.clone(), i))
+        .collect();
+    let leader_at: HashMap<String, usize> = r
+        .leaders
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.clone(), i))
+        .collect();
+    for u in units {
+        match unit_at.get(&u.id) {
+            Some(&i) => r.units[i] = (*u).clone(),
+            None => r.units.push((*u).clone()),
+        }
+    }
+    for l in leaders {
+        match leader_at.get(&l.id) {
+            Some(&i) => r.leaders[i] = (*l).clone(),
+            None => r.leaders.push((*l).clone()),
+        }
+    }
+    r
+}
+
 pub fn months_of(sub: &Submission) -> Vec<Month> {
     let mut v: Vec<Month> = sub
         .report

@@ -674,8 +674,13 @@ async fn enrol(
     let _one_at_a_time = state.write_lock.lock().await;
     let (st, sha, by) = (state.clone(), form.sha256.clone(), s.name.clone());
     blocking(move || {
-        crate::enrolment::enrol(&st.store, &sha, &target, &by)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))
+        crate::enrolment::enrol(&st.store, &sha, &target, &by).map_err(|e| match e {
+            // Enrolling it there would take past months from whoever it counted for: 409.
+            crate::enrolment::EnrolError::Store(crate::store::StoreError::RewritesPast(past)) => {
+                ApiError::RewritesPast(past)
+            }
+            e => ApiError::BadRequest(e.to_string()),
+        })
     })
     .await?;
     tracing::info!(by = %s.name, sha256 = %form.sha256, target = %form.target, "certificate enrolled from the pages");

@@ -431,7 +431,7 @@ async fn save_person(
         };
         crate::registry_import::import(&st.store, fragment, Some(apply))
             .map(|_| ())
-            .map_err(|e| ApiError::BadRequest(e.to_string()))
+            .map_err(crate::http::import_error)
     })
     .await;
     match saved(result.map(|()| (false, serde_json::Value::Null))) {
