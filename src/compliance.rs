@@ -367,16 +367,9 @@ impl Crediting<'_> {
         time: OffsetDateTime,
         label: &str,
     ) -> OffsetDateTime {
-        let Some(r) = self.received else { return time };
-        let ahead = time - r;
-        let skew = time::Duration::minutes(CLOCK_SKEW_MINUTES);
-        if sig.signing_time_source == crate::report::SigningTimeSource::Timestamp
-            || ahead <= skew
-            || ahead > time::Duration::hours(7) + skew
-        {
+        let Some(corrected) = local_as_utc_corrected(sig, time, self.received) else {
             return time;
-        }
-        let corrected = time - time::Duration::hours(7);
+        };
         self.notes.push(note(
             NoteCode::SigningTimeLocalAsUtc,
             format!(
@@ -445,6 +438,23 @@ impl Crediting<'_> {
             }
         }
     }
+}
+
+/// A claimed (untimestamped) signing time after the receipt by more than the clock skew but
+/// no more than Vietnam's offset plus it: Vietnam wall-clock time written as UTC, and the time
+/// it means. The month a file is indexed under and the month it is credited for both follow it
+/// (`crate::store::months_of`), so a month's table reads every file credited to it.
+pub fn local_as_utc_corrected(
+    sig: &crate::report::SignatureReport,
+    time: OffsetDateTime,
+    received: Option<OffsetDateTime>,
+) -> Option<OffsetDateTime> {
+    let ahead = time - received?;
+    let skew = time::Duration::minutes(CLOCK_SKEW_MINUTES);
+    let local = sig.signing_time_source != crate::report::SigningTimeSource::Timestamp
+        && ahead > skew
+        && ahead <= time::Duration::hours(7) + skew;
+    local.then(|| time - time::Duration::hours(7))
 }
 
 /// The receipt time as an instant (RFC 3339 strings do not sort by time when their fractions

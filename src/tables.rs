@@ -387,16 +387,28 @@ certificates = ["{}"]
 
     /// Commit a file signed by `signer` at `signed`; its id.
     fn commit(store: &Store, n: usize, signer: &str, signed: &str) -> String {
+        commit_received(store, n, signer, signed, "2026-03-20T03:00:00Z")
+    }
+
+    /// [`commit`], received at `received`.
+    fn commit_received(
+        store: &Store,
+        n: usize,
+        signer: &str,
+        signed: &str,
+        received: &str,
+    ) -> String {
         let mut intake = store.intake();
         intake
             .write(format!("%PDF-1.7\n% {n}\n%%EOF\n").as_bytes())
             .unwrap();
+        let received_at = received;
         let received = intake.finish().unwrap();
         let mut report = report(signer, signed, true);
         report.document.sha256 = received.id.clone();
         let sub: Submission = serde_json::from_value(serde_json::json!({
             "id": received.id,
-            "received_at": "2026-03-20T03:00:00Z",
+            "received_at": received_at,
             "size": received.size,
             "report": report,
         }))
@@ -477,6 +489,46 @@ certificates = ["{}"]
         assert_eq!(summary(&now), summary(&afresh()));
         assert!(!summary(&now).contains_key(&third));
         assert_eq!(summary(&now).len(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Signed at 20:00 on 31 October in Vietnam by a tool that wrote "20:00Z", received that
+    /// evening: the file counts for October, and October's table reads it (it is indexed under
+    /// the month it is credited for, not under 1 November, where 20:00Z falls in Vietnam).
+    #[test]
+    fn a_file_in_vietnam_time_written_as_utc_is_in_the_table_of_its_month() {
+        let dir = std::env::temp_dir().join(format!("kyso-local-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir).unwrap();
+        store
+            .import_registry(registry(), crate::store::audit::Author::plain("test"))
+            .unwrap();
+        let id = commit_received(
+            &store,
+            1,
+            "u0",
+            "2026-10-31T20:00:00Z",
+            "2026-10-31T13:10:00Z",
+        );
+        let policy = TimePolicy::default();
+        let month = |m: u8| {
+            let t = month_table(
+                &store,
+                &policy,
+                Month {
+                    year: 2026,
+                    month: m,
+                },
+            )
+            .unwrap();
+            t.units
+                .iter()
+                .find(|u| u.id == "u0")
+                .map(|u| u.organisation.submissions.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(month(10), vec![id]);
+        assert!(month(11).is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -421,10 +421,10 @@ impl Index {
     }
 }
 
-/// The signer certificates (SHA-256) of a submission.
 /// The version of the index's trees (2: `by_received` added; 3: `by_month` values hold the
-/// crediting facts). An older index is rebuilt.
-const INDEX_VERSION: u32 = 3;
+/// crediting facts; 4: a file whose claimed time is Vietnam time written as UTC is indexed
+/// under the month it is credited for). An older index is rebuilt.
+const INDEX_VERSION: u32 = 4;
 
 fn received_month(sub: &Submission) -> Option<Month> {
     time::OffsetDateTime::parse(
@@ -435,6 +435,7 @@ fn received_month(sub: &Submission) -> Option<Month> {
     .map(Month::of_vietnam_time)
 }
 
+/// The signer certificates (SHA-256) of a submission.
 fn signers(sub: &Submission) -> impl Iterator<Item = &str> {
     sub.report
         .signatures

@@ -797,12 +797,17 @@ fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Re
 }
 
 pub fn months_of(sub: &Submission) -> Vec<Month> {
+    let received = time::OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
     let mut v: Vec<Month> = sub
         .report
         .signatures
         .iter()
         .filter(|s| s.kind == crate::report::SignatureKind::Signature)
-        .filter_map(|s| s.signing_time)
+        .filter_map(|s| {
+            let t = s.signing_time?;
+            // The month it is credited for, when the time is Vietnam time written as UTC.
+            Some(crate::compliance::local_as_utc_corrected(s, t, received).unwrap_or(t))
+        })
         .map(Month::of_vietnam_time)
         .collect();
     v.sort();
