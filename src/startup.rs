@@ -132,22 +132,41 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
     )])
 }
 
-/// Credit this year's months in the background (`tables::keep_this_year`): the service answers
-/// meanwhile, and a table asked for before they are kept credits its months itself.
+/// Keep this year's months credited (`tables::keep_this_year`), in the background: at start,
+/// and again after the registry changes (an edit or an import makes every kept month stale).
+/// The service answers meanwhile; a table asked for before they are kept credits its months
+/// itself. A burst of edits is credited once, when the registry has held still for a second.
 fn keep_this_year(state: &actix_web::web::Data<AppState>) {
     let st = state.clone();
     std::thread::spawn(move || {
-        let t = std::time::Instant::now();
-        let policy = st.config.time_policy();
-        match crate::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
-            Ok(months) => tracing::info!(
-                months,
-                ms = t.elapsed().as_millis() as u64,
-                "this year's months credited and kept for the tables"
-            ),
-            Err(e) => tracing::warn!("crediting this year's months at start: {e}"),
+        let mut credited_for = std::sync::Weak::new();
+        loop {
+            let registry = st.store.registry();
+            if !std::sync::Weak::ptr_eq(&credited_for, &Arc::downgrade(&registry)) {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                if Arc::ptr_eq(&registry, &st.store.registry()) {
+                    credit_this_year(&st);
+                    credited_for = Arc::downgrade(&registry);
+                }
+                continue;
+            }
+            drop(registry);
+            std::thread::sleep(std::time::Duration::from_secs(2));
         }
     });
+}
+
+fn credit_this_year(st: &AppState) {
+    let t = std::time::Instant::now();
+    let policy = st.config.time_policy();
+    match crate::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
+        Ok(months) => tracing::info!(
+            months,
+            ms = t.elapsed().as_millis() as u64,
+            "this year's months credited and kept for the tables"
+        ),
+        Err(e) => tracing::warn!("crediting this year's months in the background: {e}"),
+    }
 }
 
 /// One background refresh: fetch, then reload the trust store's CRLs.

@@ -66,6 +66,24 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
         "{}",
         app.log()
     );
+    // And again after the registry changes (the kept months were credited under the old one).
+    let credited = || {
+        app.log()
+            .matches("this year's months credited and kept")
+            .count()
+    };
+    let before = credited();
+    let r = app.put_json(
+        "/api/v1/units/phong-tu-phap",
+        ADMIN,
+        &json!({"name": "Phòng Tư pháp (đổi tên)", "kind": "department"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while credited() == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(credited() > before, "{}", app.log());
     let l = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
     // The registry file is not applied again by itself: the end of tenure set through the API
     // stays, and the service says the file differs.
