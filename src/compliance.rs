@@ -457,6 +457,17 @@ pub fn local_as_utc_corrected(
     local.then(|| time - time::Duration::hours(7))
 }
 
+/// The month (Vietnam time) a signature counts for: its signing time, read as Vietnam time when
+/// it is Vietnam time written as UTC ([`local_as_utc_corrected`]). `None` without a time.
+pub fn signature_month(
+    sig: &crate::report::SignatureReport,
+    received: Option<OffsetDateTime>,
+) -> Option<Month> {
+    let t = sig.signing_time?;
+    let t = local_as_utc_corrected(sig, t, received).unwrap_or(t);
+    Some(Month::of_vietnam_time(t))
+}
+
 /// The receipt time as an instant (RFC 3339 strings do not sort by time when their fractions
 /// differ in length).
 pub fn received_at(s: &Submission) -> OffsetDateTime {

@@ -82,11 +82,12 @@ fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
 /// Whether a signer of the file is enrolled to `person` (a leader id or a person id) in the
 /// month of the signature (else the listed month), whether or not the file earned anything.
 fn signed_by(sub: &Submission, person: &str, registry: &dyn Owners, month: Month) -> bool {
+    let received = Some(crate::compliance::received_at(sub));
     sub.report
         .signatures
         .iter()
         .filter_map(|s| {
-            let signed = s.signing_time.map_or(month, Month::of_vietnam_time);
+            let signed = crate::compliance::signature_month(s, received).unwrap_or(month);
             s.signer.as_ref().map(|signer| (signer, signed))
         })
         .flat_map(|(signer, signed)| registry.owners_in(&signer.sha256, signed))

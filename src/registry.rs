@@ -107,9 +107,13 @@ fn carry_retired(
     month: Month,
 ) {
     // A retired certificate stays retired even when it comes back (a token returned to the
-    // unit that held it before): the months it counted then are still its.
+    // unit that held it before): the months it counted then are still its. Every period of a
+    // certificate the incoming record does not list as retired is carried (a file, a form or
+    // the person form sends none); one it lists is as it says.
+    let listed: std::collections::HashSet<String> =
+        new_retired.iter().map(|x| x.sha256.clone()).collect();
     for r in old_retired {
-        if !new_retired.iter().any(|x| x.sha256 == r.sha256) {
+        if !listed.contains(&r.sha256) && !new_retired.contains(r) {
             new_retired.push(r.clone());
         }
     }
@@ -832,5 +836,34 @@ mod holding_tests {
                 "{month}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod carry_tests {
+    use super::*;
+
+    #[test]
+    fn every_period_of_a_certificate_retired_twice_is_carried() {
+        let m = |s: &str| Month::parse(s).unwrap();
+        let old = vec![
+            Retired {
+                sha256: "c".into(),
+                until: m("2026-03"),
+            },
+            Retired {
+                sha256: "c".into(),
+                until: m("2026-10"),
+            },
+        ];
+        // A record sent without its retired certificates (a file, a form) keeps both periods.
+        let mut new = Vec::new();
+        carry_retired(&[], &old, &[], &mut new, m("2026-11"));
+        assert_eq!(new, old);
+        // Dropped again now, from a record that lists them: one more period, no duplicate.
+        let mut new = old.clone();
+        carry_retired(&["c".into()], &old, &[], &mut new, m("2026-12"));
+        assert_eq!(new.len(), 3);
+        assert_eq!(new[2].until, m("2026-12"));
     }
 }

@@ -289,6 +289,23 @@ fn credited(owners: &dyn Owners, certificate: &str, month: Month) -> Vec<(String
 /// [`boundaries`], so it is compared once per stretch between them.
 fn certificate_changes(change: &Change, named: &HashSet<&str>, now: Month) -> Vec<PastChange> {
     let mut bounds = boundaries(change, named);
+    // What a record added by the change would earn is not compared: a post or a unit entered
+    // late says what the past was. Taking credit from a stored record still shows, as that
+    // record's credit missing.
+    let units_before: HashSet<&str> = change.before.units.iter().map(|u| u.id.as_str()).collect();
+    let leaders_before: HashSet<&str> = change
+        .before
+        .leaders
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    let stored = |(unit, leader): &(String, String)| {
+        if leader.is_empty() {
+            units_before.contains(unit.as_str())
+        } else {
+            leaders_before.contains(leader.as_str())
+        }
+    };
     let indexed;
     let after: &dyn Owners = if named.len() > SEARCHED_CERTIFICATES {
         indexed = Lookup::of(change.after);
@@ -313,7 +330,9 @@ fn certificate_changes(change: &Change, named: &HashSet<&str>, now: Month) -> Ve
         for (i, start) in starts.iter().enumerate() {
             let was = credited(change.before_index, c, *start);
             // A certificate that had no owner then is being enrolled, not moved.
-            if was.is_empty() || was == credited(after, c, *start) {
+            let mut now_credited = credited(after, c, *start);
+            now_credited.retain(|p| stored(p));
+            if was.is_empty() || was == now_credited {
                 continue;
             }
             let end = starts.get(i + 1).copied().unwrap_or(now);
@@ -482,6 +501,10 @@ mod tests {
         // the usual way, nothing past changes.
         let mut post = leader("xa-b", "2026-11", None, &["c2"]);
         post.id = "an-xa-b".into();
+        assert_eq!(past(&before, &[], &[post.clone()]), vec![]);
+        // A second post held since January, entered late (kiêm nhiệm): it adds credit to past
+        // months and takes none away.
+        post.from = m("2026-01");
         assert_eq!(past(&before, &[], &[post]), vec![]);
     }
 

@@ -133,20 +133,26 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
 }
 
 /// Keep this year's months credited (`tables::keep_this_year`), in the background: at start,
-/// and again after the registry changes (an edit or an import makes every kept month stale).
-/// The service answers meanwhile; a table asked for before they are kept credits its months
-/// itself. A burst of edits is credited once, when the registry has held still for a second.
+/// again after the registry changes (an edit or an import makes every kept month stale), and
+/// at the new year. The service answers meanwhile; a table asked for before they are kept
+/// credits its months itself. A burst of edits is credited once, when the registry has held
+/// still for a second.
 fn keep_this_year(state: &actix_web::web::Data<AppState>) {
     let st = state.clone();
     std::thread::spawn(move || {
-        let mut credited_for = std::sync::Weak::new();
+        // The registry value and the year the kept months were credited for.
+        let mut credited_for = (std::sync::Weak::new(), 0);
         loop {
             let registry = st.store.registry();
-            if !std::sync::Weak::ptr_eq(&credited_for, &Arc::downgrade(&registry)) {
+            let year =
+                crate::registry::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
+            let same = std::sync::Weak::ptr_eq(&credited_for.0, &Arc::downgrade(&registry))
+                && credited_for.1 == year;
+            if !same {
                 std::thread::sleep(std::time::Duration::from_secs(1));
                 if Arc::ptr_eq(&registry, &st.store.registry()) {
                     credit_this_year(&st);
-                    credited_for = Arc::downgrade(&registry);
+                    credited_for = (Arc::downgrade(&registry), year);
                 }
                 continue;
             }

@@ -793,6 +793,10 @@ fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Re
             None => r.leaders.push((*l).clone()),
         }
     }
+    // In id order, as the store reads its registry back (`Index::registry`): which of two
+    // equal holders comes first decides a credit.
+    r.units.sort_by(|a, b| a.id.cmp(&b.id));
+    r.leaders.sort_by(|a, b| a.id.cmp(&b.id));
     r
 }
 
@@ -803,12 +807,7 @@ pub fn months_of(sub: &Submission) -> Vec<Month> {
         .signatures
         .iter()
         .filter(|s| s.kind == crate::report::SignatureKind::Signature)
-        .filter_map(|s| {
-            let t = s.signing_time?;
-            // The month it is credited for, when the time is Vietnam time written as UTC.
-            Some(crate::compliance::local_as_utc_corrected(s, t, received).unwrap_or(t))
-        })
-        .map(Month::of_vietnam_time)
+        .filter_map(|s| crate::compliance::signature_month(s, received))
         .collect();
     v.sort();
     v.dedup();
