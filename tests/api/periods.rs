@@ -118,6 +118,20 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
         first,
         "nothing saved"
     );
+    // A reason is one line of at most 500 characters.
+    let long = format!(
+        "/api/v1/leaders/nguyen-van-an?correction={}",
+        "a".repeat(501)
+    );
+    assert_eq!(app.put_json(&long, ADMIN, &leader).status, 400);
+    let lines = "/api/v1/leaders/nguyen-van-an?correction=a%0Ab";
+    assert_eq!(app.put_json(lines, ADMIN, &leader).status, 400);
+    let blank = "/api/v1/leaders/nguyen-van-an?correction=%20%20";
+    assert_eq!(
+        app.put_json(blank, ADMIN, &leader).status,
+        409,
+        "blank is no reason"
+    );
     let reason = "Quyết định bổ nhiệm ghi sai tháng";
     let path = format!(
         "/api/v1/leaders/nguyen-van-an?correction={}",
