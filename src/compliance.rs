@@ -879,6 +879,57 @@ fn unit_period(lookup: &Lookup, u: &Unit, counted: &[(Month, &Behind)]) -> UnitP
     }
 }
 
+/// A period's counts as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
+/// one row per requirement of each unit, the months still missing as mm/yyyy.
+pub fn period_csv(t: &PeriodTable) -> String {
+    use crate::spreadsheet::csv_row;
+    let mut out = String::from("\u{feff}");
+    out += &csv_row(&[
+        "Kỳ",
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Loại đơn vị",
+        "Yêu cầu",
+        "Lãnh đạo",
+        "Chức vụ",
+        "Số tháng phải nộp",
+        "Số tháng đã nộp",
+        "Tháng còn thiếu",
+    ]);
+    let period = match t.quarter {
+        Some(q) => format!("Quý {q}/{}", t.year),
+        None => format!("Năm {}", t.year),
+    };
+    let missing = |c: &Count| {
+        c.missing
+            .iter()
+            .map(|m| format!("{:02}/{}", m.month, m.year))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for u in &t.units {
+        let row = |req: &str, name: &str, title: &str, c: &Count| {
+            csv_row(&[
+                period.as_str(),
+                &u.id,
+                &u.name,
+                u.kind.label_vi(),
+                req,
+                name,
+                title,
+                &c.required.to_string(),
+                &c.satisfied.to_string(),
+                &missing(c),
+            ])
+        };
+        out += &row("Ký số cơ quan", "", "", &u.organisation);
+        for l in &u.leaders {
+            out += &row("Ký số lãnh đạo", &l.name, &l.title, &l.count);
+        }
+    }
+    out
+}
+
 /// The month's table as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
 /// one row per requirement.
 pub fn month_csv(t: &MonthTable) -> String {

@@ -343,8 +343,11 @@ fn office_paths() -> Value {
         "/api/v1/compliance": { "get": { "summary": "Months satisfied out of months required, per unit (scope read)",
             "parameters": [
                 { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
-                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } } ],
-            "responses": with(json!({ "200": ok_json("the period table", "PeriodTable"), "400": error_response("bad year or quarter") }), auth_errors()) } },
+                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+            "responses": with(json!({ "200": { "description": "the period table; CSV UTF-8 with BOM, one row per requirement, the months still missing as mm/yyyy",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PeriodTable" } }, "text/csv": {} } },
+                "400": error_response("bad year, quarter or format") }), auth_errors()) } },
         "/api/v1/periods/{period}": { "get": {
             "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],

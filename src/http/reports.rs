@@ -49,6 +49,7 @@ pub(super) async fn compliance_month(
 pub(super) struct PeriodQuery {
     year: Option<i32>,
     quarter: Option<u8>,
+    format: Option<String>,
 }
 
 pub(super) async fn compliance_period(
@@ -66,6 +67,15 @@ pub(super) async fn compliance_period(
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
         return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(f) => {
+            return Err(ApiError::BadRequest(format!(
+                "unknown format {f:?}: use json or csv"
+            )))
+        }
+    };
     let (st, quarter) = (state.clone(), q.quarter);
     let table = blocking(move || {
         Ok(crate::tables::period_table(
@@ -77,7 +87,20 @@ pub(super) async fn compliance_period(
         )?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(table))
+    if !csv {
+        return Ok(HttpResponse::Ok().json(table));
+    }
+    let name = match quarter {
+        Some(n) => format!("ky-so-{year}-quy-{n}.csv"),
+        None => format!("ky-so-{year}.csv"),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(compliance::period_csv(&table)))
 }
 
 pub(super) async fn unenrolled(

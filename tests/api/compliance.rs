@@ -89,6 +89,26 @@ fn monthly_table_quarterly_counts_and_csv() {
         400
     );
     assert_eq!(app.get("/api/v1/compliance", Some(READ)).status, 400);
+    // The quarter as CSV (the format is no longer silently ignored): the months still missing.
+    let csv = app.get(
+        "/api/v1/compliance?year=2026&quarter=1&format=csv",
+        Some(READ),
+    );
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(csv.body.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM");
+    let text = String::from_utf8(csv.body.clone()).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("ubnd-huong-xuan") && l.contains("Ký số cơ quan"))
+        .unwrap();
+    assert!(row.starts_with("Quý 1/2026,"), "{row}");
+    assert!(row.ends_with(",3,1,\"01/2026, 02/2026\""), "{row}");
+    assert_eq!(
+        app.get("/api/v1/compliance?year=2026&format=pdf", Some(READ))
+            .status,
+        400
+    );
     assert_eq!(
         app.get("/api/v1/compliance/2026-13", Some(READ)).status,
         400

@@ -535,3 +535,59 @@ fn this_month_vn_offset(ahead: i32) -> String {
     let total = now.year() * 12 + (now.month() as i32 - 1) + ahead;
     format!("{}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1)
 }
+
+/// A transfer with the same token, as the issue describes it (October stays with the old
+/// unit, November goes to the new one), here with two files pyHanko signed with one token in
+/// February and in March 2026: the post in the People's Committee ends in February, the post in
+/// the Home Affairs office starts in March. Each file credits the post in office in its month,
+/// and rewriting the old post's unit in place afterwards is refused.
+#[test]
+fn a_transfer_with_the_same_token_splits_the_months_between_the_units() {
+    let token = fingerprint("leaf-leader-lost-token.pem");
+    let file = format!(
+        "{}\n[[person]]\nid = \"vu-van-minh\"\nname = \"Vũ Văn Minh\"\ncertificates = [\"{token}\"]\n\n[[post]]\nperson = \"vu-van-minh\"\nunit = \"ubnd-huong-xuan\"\ntitle = \"Phó Chủ tịch\"\nfrom = \"2025-01\"\nto = \"2026-02\"\n\n[[post]]\nperson = \"vu-van-minh\"\nunit = \"phong-noi-vu\"\ntitle = \"Trưởng phòng\"\nfrom = \"2026-03\"\n",
+        demo_registry_toml()
+    );
+    let app = spawn_app(Some(&file));
+    for f in ["pyhanko-lost-token-feb.pdf", "pyhanko-lost-token-mar.pdf"] {
+        let r = app.upload_raw(&fixture(f));
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let (old, new) = ("vu-van-minh--ubnd-huong-xuan", "vu-van-minh--phong-noi-vu");
+    let feb = app.get("/api/v1/compliance/2026-02", Some(READ)).json();
+    assert!(leader_ok(&feb, "ubnd-huong-xuan", old), "{feb}");
+    assert!(
+        !unit(&feb, "phong-noi-vu").unwrap()["leaders"]
+            .to_string()
+            .contains(new),
+        "not yet in office in February"
+    );
+    let mar = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    assert!(leader_ok(&mar, "phong-noi-vu", new), "{mar}");
+    assert!(
+        !unit(&mar, "ubnd-huong-xuan").unwrap()["leaders"]
+            .to_string()
+            .contains(old),
+        "no longer in office in March"
+    );
+    // The person filter finds both files, one per post.
+    let listed = app
+        .get(
+            "/api/v1/submissions?person=vu-van-minh&month=2026-02",
+            Some(READ),
+        )
+        .json();
+    assert_eq!(listed["total"], 1, "{listed}");
+
+    // Rewriting the old post as if he had always been in the Home Affairs office would move
+    // February: refused, February stays with the People's Committee.
+    let mut post = app
+        .get(&format!("/api/v1/leaders/{old}"), Some(READ))
+        .json();
+    post["unit"] = "phong-noi-vu".into();
+    let r = app.put_json(&format!("/api/v1/leaders/{old}"), ADMIN, &post);
+    assert_eq!(r.status, 409, "{}", r.text());
+    assert_eq!(r.json()["code"], "rewrites_past");
+    let feb = app.get("/api/v1/compliance/2026-02", Some(READ)).json();
+    assert!(leader_ok(&feb, "ubnd-huong-xuan", old), "{feb}");
+}
