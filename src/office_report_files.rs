@@ -160,7 +160,10 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
             "Lập ngày {generated}; các tháng đã tính: {}{progress}{}",
             months_vi(&r.counted),
             match &r.closed {
-                Some(c) => format!("; đã chốt số liệu lúc {} (số liệu đã chốt và phần điều chỉnh: /api/v1/periods)", c.closed_at),
+                Some(c) => format!(
+                    "; đã chốt số liệu lúc {} giờ Việt Nam (số liệu đã chốt và phần điều chỉnh: /api/v1/periods)",
+                    crate::ui::pages::vn_time(&c.closed_at)
+                ),
                 None => String::new(),
             }
         ),

@@ -612,8 +612,13 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
                         option value=(slug) selected[u.is_some_and(|u| u.kind == k)] { (k.label_vi()) }
                     }
                 }
-                label for="from" { "Tháng bắt đầu (để trống nếu đã có từ trước)" }
-                input id="from" name="from" type="month" value=(month_value(u.and_then(|u| u.from)));
+                label for="from" { "Tháng bắt đầu (đơn vị mới thành lập: tháng thành lập; để trống nếu đơn vị đã có từ trước, khi đó các tháng trước cũng được yêu cầu)" }
+                // A new unit starts this month unless the administrator says otherwise: left
+                // empty, every past month would require it.
+                input id="from" name="from" type="month" value=(match u {
+                    Some(u) => month_value(u.from),
+                    None => Month::of_vietnam_time(time::OffsetDateTime::now_utc()).to_string(),
+                });
                 label for="to" { "Tháng kết thúc (sáp nhập, giải thể; để trống nếu còn hoạt động)" }
                 input id="to" name="to" type="month" value=(month_value(u.and_then(|u| u.to)));
                 label for="certificates" { "Chứng thư số của cơ quan (SHA-256, mỗi dòng một chứng thư)" }

@@ -170,6 +170,16 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
         "{form}"
     );
 
+    // A new unit's form starts it this month (left empty, every past month would require it).
+    let (status, form) = pages.get("/ui/quan-tri/don-vi-moi");
+    assert_eq!(status, 200);
+    let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+    let this_month = format!("{:04}-{:02}", now.year(), now.month() as u8);
+    assert!(
+        form.contains(&format!("name=\"from\" type=\"month\" value=\"{this_month}\"")),
+        "{form}"
+    );
+
     // A month that is not one, and a unit that does not exist: said, nothing saved.
     let (status, body) = leader("2026-13", "ubnd-huong-xuan");
     assert_eq!(status, 400);
