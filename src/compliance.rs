@@ -81,7 +81,8 @@ impl Submission {
             unit_hint: self.unit_hint.clone(),
             report,
             history: Vec::new(),
-            file_name: None,
+            // The month table's CSV names each file as the clerk sent it.
+            file_name: self.file_name.clone(),
             client: None,
             accepted_late: self.accepted_late.clone(),
             ocsp: Vec::new(),
@@ -564,6 +565,8 @@ pub struct Credited {
     pub id: String,
     pub received: OffsetDateTime,
     pub credits: Vec<Credit>,
+    /// The file's name as sent, if it had one.
+    pub file_name: Option<String>,
 }
 
 /// The credited files of some months, a list per month as credited (and perhaps kept, see
@@ -584,6 +587,7 @@ impl Credited {
             id: sub.id.clone(),
             received: received_at(sub),
             credits,
+            file_name: sub.file_name.clone(),
         }
     }
 }
@@ -931,8 +935,9 @@ pub fn period_csv(t: &PeriodTable) -> String {
 }
 
 /// The month's table as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
-/// one row per requirement.
-pub fn month_csv(t: &MonthTable) -> String {
+/// one row per requirement. `file` names a file for the clerk (its name as sent and when it was
+/// received) from its id.
+pub fn month_csv(t: &MonthTable, file: &dyn Fn(&str) -> String) -> String {
     use crate::spreadsheet::csv_row;
     let mut out = String::from("\u{feff}");
     out += &csv_row(&[
@@ -958,7 +963,11 @@ pub fn month_csv(t: &MonthTable) -> String {
                 name,
                 title,
                 if ok { "Có" } else { "Chưa" },
-                &subs.join(" "),
+                &subs
+                    .iter()
+                    .map(|id| file(id))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ])
         };
         out += &row(
@@ -1147,6 +1156,7 @@ from = "2026-01"
             id: id.into(),
             received: OffsetDateTime::UNIX_EPOCH,
             credits,
+            file_name: None,
         };
         let credited = Credits(vec![Arc::new(vec![
             file("1", vec![credit("a", "2026-01", None)]),

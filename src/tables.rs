@@ -194,6 +194,26 @@ pub fn month_table(
     Ok(t)
 }
 
+/// The month's table as CSV ([`compliance::month_csv`]), each file named as the clerk sent it,
+/// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and the start of its id.
+pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<String, StoreError> {
+    let lookup = store.lookup();
+    let credited = credited_with(store, &lookup, policy, &[month])?;
+    let t = compliance::month_table_with(&lookup, month, &credited);
+    let files: std::collections::HashMap<&str, &Credited> =
+        credited.iter().map(|f| (f.id.as_str(), f)).collect();
+    let name = |id: &str| match files.get(id) {
+        Some(f) => format!(
+            "{} (nhận {}, mã {})",
+            f.file_name.as_deref().unwrap_or("không có tên tệp"),
+            crate::ui::pages::vn_datetime(f.received),
+            id.get(..12).unwrap_or(id)
+        ),
+        None => id.to_string(),
+    };
+    Ok(compliance::month_csv(&t, &name))
+}
+
 pub fn period_table(
     store: &Store,
     policy: &TimePolicy,

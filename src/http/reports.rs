@@ -21,7 +21,33 @@ pub(super) async fn compliance_month(
     let m = path.into_inner();
     let month = Month::parse(&m)
         .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(f) => {
+            return Err(ApiError::BadRequest(format!(
+                "unknown format {f:?}: use json or csv"
+            )))
+        }
+    };
     let st = state.clone();
+    if csv {
+        let body = blocking(move || {
+            Ok(crate::tables::month_csv(
+                &st.store,
+                &st.config.time_policy(),
+                month,
+            )?)
+        })
+        .await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ky-so-{month}.csv\""),
+            ))
+            .body(body));
+    }
     let table = blocking(move || {
         Ok(crate::tables::month_table(
             &st.store,
@@ -30,19 +56,7 @@ pub(super) async fn compliance_month(
         )?)
     })
     .await?;
-    match q.format.as_deref() {
-        None | Some("json") => Ok(HttpResponse::Ok().json(table)),
-        Some("csv") => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"ky-so-{month}.csv\""),
-            ))
-            .body(compliance::month_csv(&table))),
-        Some(f) => Err(ApiError::BadRequest(format!(
-            "unknown format {f:?}: use json or csv"
-        ))),
-    }
+    Ok(HttpResponse::Ok().json(table))
 }
 
 #[derive(serde::Deserialize)]

@@ -423,8 +423,9 @@ impl Index {
 
 /// The version of the index's trees (2: `by_received` added; 3: `by_month` values hold the
 /// crediting facts; 4: a file whose claimed time is Vietnam time written as UTC is indexed
-/// under the month it is credited for). An older index is rebuilt.
-const INDEX_VERSION: u32 = 4;
+/// under the month it is credited for; 5: the facts keep the file's name). An older index is
+/// rebuilt.
+const INDEX_VERSION: u32 = 5;
 
 fn received_month(sub: &Submission) -> Option<Month> {
     time::OffsetDateTime::parse(

@@ -31,7 +31,7 @@ fn leader<'a>(u: &'a Value, id: &str) -> Option<&'a Value> {
 fn monthly_table_quarterly_counts_and_csv() {
     let app = spawn_app(Some(&demo_registry_toml()));
     let both = app
-        .upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+        .upload_multipart(&fixture("pyhanko-org-then-leader.pdf"), None)
         .json()["id"]
         .as_str()
         .unwrap()
@@ -125,9 +125,22 @@ fn monthly_table_quarterly_counts_and_csv() {
         "Tháng,Mã đơn vị,Tên đơn vị,Loại đơn vị,Yêu cầu,Lãnh đạo,Chức vụ,Đã nộp,Hồ sơ"
     );
     assert_eq!(lines.len(), 1 + 3 + 3, "{text}");
-    assert!(lines.iter().any(|l| l.starts_with(
-        "03/2026,ubnd-huong-xuan,UBND phường Hương Xuân,\"UBND xã, phường\",Ký số cơ quan,,,Có,"
-    )));
+    let org = lines
+        .iter()
+        .find(|l| {
+            l.starts_with(
+                "03/2026,ubnd-huong-xuan,UBND phường Hương Xuân,\"UBND xã, phường\",Ký số cơ quan,,,Có,",
+            )
+        })
+        .unwrap();
+    // The file as the clerk sent it: its name, when it was received (Vietnam time), its id.
+    let at = org.split("van-ban.pdf (nhận ").nth(1).unwrap_or_default();
+    let date: Vec<&str> = at.get(..10).unwrap_or_default().split('/').collect();
+    assert!(
+        date.len() == 3 && date[0].len() == 2 && date[1].len() == 2 && date[2].len() == 4,
+        "dd/mm/yyyy: {org}"
+    );
+    assert!(org.contains(&format!("mã {})", &both[..12])), "{org}");
 }
 
 #[test]

@@ -176,7 +176,9 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
     let this_month = format!("{:04}-{:02}", now.year(), now.month() as u8);
     assert!(
-        form.contains(&format!("name=\"from\" type=\"month\" value=\"{this_month}\"")),
+        form.contains(&format!(
+            "name=\"from\" type=\"month\" value=\"{this_month}\""
+        )),
         "{form}"
     );
 
