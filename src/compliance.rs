@@ -565,8 +565,6 @@ pub struct Credited {
     pub id: String,
     pub received: OffsetDateTime,
     pub credits: Vec<Credit>,
-    /// The file's name as sent, if it had one.
-    pub file_name: Option<String>,
 }
 
 /// The credited files of some months, a list per month as credited (and perhaps kept, see
@@ -587,7 +585,6 @@ impl Credited {
             id: sub.id.clone(),
             received: received_at(sub),
             credits,
-            file_name: sub.file_name.clone(),
         }
     }
 }
@@ -894,6 +891,7 @@ pub fn period_csv(t: &PeriodTable) -> String {
         "Tên đơn vị",
         "Loại đơn vị",
         "Yêu cầu",
+        "Mã lãnh đạo",
         "Lãnh đạo",
         "Chức vụ",
         "Số tháng phải nộp",
@@ -912,13 +910,14 @@ pub fn period_csv(t: &PeriodTable) -> String {
             .join(", ")
     };
     for u in &t.units {
-        let row = |req: &str, name: &str, title: &str, c: &Count| {
+        let row = |req: &str, id: &str, name: &str, title: &str, c: &Count| {
             csv_row(&[
                 period.as_str(),
                 &u.id,
                 &u.name,
                 u.kind.label_vi(),
                 req,
+                id,
                 name,
                 title,
                 &c.required.to_string(),
@@ -926,9 +925,9 @@ pub fn period_csv(t: &PeriodTable) -> String {
                 &missing(c),
             ])
         };
-        out += &row("Ký số cơ quan", "", "", &u.organisation);
+        out += &row("Ký số cơ quan", "", "", "", &u.organisation);
         for l in &u.leaders {
-            out += &row("Ký số lãnh đạo", &l.name, &l.title, &l.count);
+            out += &row("Ký số lãnh đạo", &l.id, &l.name, &l.title, &l.count);
         }
     }
     out
@@ -1156,7 +1155,6 @@ from = "2026-01"
             id: id.into(),
             received: OffsetDateTime::UNIX_EPOCH,
             credits,
-            file_name: None,
         };
         let credited = Credits(vec![Arc::new(vec![
             file("1", vec![credit("a", "2026-01", None)]),

@@ -195,23 +195,35 @@ pub fn month_table(
 }
 
 /// The month's table as CSV ([`compliance::month_csv`]), each file named as the clerk sent it,
-/// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and the start of its id.
+/// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and its id. The names are read
+/// from the month's facts for this file only (the kept credits do not carry them).
 pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<String, StoreError> {
     let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &[month])?;
     let t = compliance::month_table_with(&lookup, month, &credited);
-    let files: std::collections::HashMap<&str, &Credited> =
-        credited.iter().map(|f| (f.id.as_str(), f)).collect();
-    let name = |id: &str| match files.get(id) {
-        Some(f) => format!(
-            "{} (nhận {}, mã {})",
-            f.file_name.as_deref().unwrap_or("không có tên tệp"),
-            crate::ui::pages::vn_datetime(f.received),
-            id.get(..12).unwrap_or(id)
-        ),
-        None => id.to_string(),
-    };
-    Ok(compliance::month_csv(&t, &name))
+    let mut files: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let listed = t.units.iter().flat_map(|u| {
+        u.organisation
+            .submissions
+            .iter()
+            .chain(u.leaders.iter().flat_map(|l| l.submissions.iter()))
+    });
+    for id in listed {
+        if files.contains_key(id) {
+            continue;
+        }
+        let named = store.month_fact(month, id)?.map(|f| {
+            format!(
+                "{} (nhận {}, mã {id})",
+                f.file_name.as_deref().unwrap_or("không có tên tệp"),
+                crate::ui::pages::vn_datetime(compliance::received_at(&f)),
+            )
+        });
+        files.insert(id.clone(), named.unwrap_or_else(|| id.clone()));
+    }
+    Ok(compliance::month_csv(&t, &|id: &str| {
+        files.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }))
 }
 
 pub fn period_table(
