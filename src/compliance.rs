@@ -148,7 +148,7 @@ fn vn_date(t: OffsetDateTime) -> String {
 }
 
 fn vn_month(m: Month) -> String {
-    format!("{:02}/{}", m.month, m.year)
+    m.vn()
 }
 
 /// Signatures further than this from the receipt time are pointed out to the clerk.
@@ -905,7 +905,7 @@ pub fn period_csv(t: &PeriodTable) -> String {
     let missing = |c: &Count| {
         c.missing
             .iter()
-            .map(|m| format!("{:02}/{}", m.month, m.year))
+            .map(|m| m.vn())
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -950,7 +950,7 @@ pub fn month_csv(t: &MonthTable, file: &dyn Fn(&str) -> String) -> String {
         "Đã nộp",
         "Hồ sơ",
     ]);
-    let month = format!("{:02}/{}", t.month.month, t.month.year);
+    let month = t.month.vn();
     for u in &t.units {
         let row = |req: &str, name: &str, title: &str, ok: bool, subs: &[String]| {
             csv_row(&[

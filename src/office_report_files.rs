@@ -21,7 +21,7 @@ const HEADERS: [&str; 10] = [
 ];
 
 fn month_vi(m: Month) -> String {
-    format!("{:02}/{}", m.month, m.year)
+    m.vn()
 }
 
 fn months_vi(ms: &[Month]) -> String {

@@ -178,6 +178,25 @@ impl Month {
             .then_some(Month { year, month })
     }
 
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// As clerks write it: `mm/yyyy`.
+    pub fn vn(self) -> String {
+        format!("{:02}/{}", self.month, self.year)
+    }
+
     pub fn next(self) -> Month {
         if self.month == 12 {
             Month {

@@ -62,10 +62,6 @@ pub fn describe(changes: &[PastChange]) -> String {
     )
 }
 
-fn vn(m: Month) -> String {
-    format!("{:02}/{}", m.month, m.year)
-}
-
 /// Consecutive months joined: `01/2026–03/2026`, `05/2026`.
 fn ranges(months: &[Month]) -> Vec<String> {
     let mut out = Vec::new();
@@ -76,25 +72,19 @@ fn ranges(months: &[Month]) -> Vec<String> {
             last = it.next().unwrap_or(last);
         }
         out.push(if first == last {
-            vn(first)
+            first.vn()
         } else {
-            format!("{}–{}", vn(first), vn(last))
+            format!("{}–{}", first.vn(), last.vn())
         });
     }
     out
 }
 
-fn previous(m: Month) -> Month {
-    if m.month == 1 {
-        Month {
-            year: m.year - 1,
-            month: 12,
-        }
-    } else {
-        Month {
-            year: m.year,
-            month: m.month - 1,
-        }
+/// The earliest month compared, [`MONTHS_COMPARED`] months before `now`.
+fn floor(now: Month) -> Month {
+    Month {
+        year: now.year - MONTHS_COMPARED / 12,
+        month: now.month,
     }
 }
 
@@ -102,17 +92,14 @@ fn previous(m: Month) -> Month {
 /// version names (from the start when a version has no first month), to the month before
 /// `now`, at most [`MONTHS_COMPARED`] of them.
 fn past_months(named: impl Iterator<Item = Month>, open_start: bool, now: Month) -> Vec<Month> {
-    let floor = Month {
-        year: now.year - MONTHS_COMPARED / 12,
-        month: now.month,
-    };
+    let floor = floor(now);
     let earliest = if open_start {
         floor
     } else {
         named
-            .chain(std::iter::once(previous(now)))
+            .chain(std::iter::once(now.previous()))
             .min()
-            .map_or(floor, previous)
+            .map_or(floor, Month::previous)
             .max(floor)
     };
     let mut out = Vec::new();
@@ -313,10 +300,7 @@ fn certificate_changes(change: &Change, named: &HashSet<&str>, now: Month) -> Ve
     } else {
         change.after
     };
-    let floor = past_months(std::iter::empty(), true, now)
-        .first()
-        .copied()
-        .unwrap_or(now);
+    let floor = floor(now);
     let mut sorted: Vec<&str> = named.iter().copied().collect();
     sorted.sort_unstable();
     let mut out = Vec::new();

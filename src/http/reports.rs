@@ -21,15 +21,7 @@ pub(super) async fn compliance_month(
     let m = path.into_inner();
     let month = Month::parse(&m)
         .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(f) => {
-            return Err(ApiError::BadRequest(format!(
-                "unknown format {f:?}: use json or csv"
-            )))
-        }
-    };
+    let csv = wants_csv(q.format.as_deref())?;
     let st = state.clone();
     if csv {
         let body = blocking(move || {
@@ -40,13 +32,7 @@ pub(super) async fn compliance_month(
             )?)
         })
         .await?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"ky-so-{month}.csv\""),
-            ))
-            .body(body));
+        return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
     }
     let table = blocking(move || {
         Ok(crate::tables::month_table(
@@ -81,15 +67,7 @@ pub(super) async fn compliance_period(
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
         return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(f) => {
-            return Err(ApiError::BadRequest(format!(
-                "unknown format {f:?}: use json or csv"
-            )))
-        }
-    };
+    let csv = wants_csv(q.format.as_deref())?;
     let (st, quarter) = (state.clone(), q.quarter);
     let table = blocking(move || {
         Ok(crate::tables::period_table(
@@ -108,13 +86,29 @@ pub(super) async fn compliance_period(
         Some(n) => format!("ky-so-{year}-quy-{n}.csv"),
         None => format!("ky-so-{year}.csv"),
     };
-    Ok(HttpResponse::Ok()
+    Ok(csv_attachment(&name, compliance::period_csv(&table)))
+}
+
+/// `?format=`: JSON (the default) or CSV; anything else is refused.
+fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(f) => Err(ApiError::BadRequest(format!(
+            "unknown format {f:?}: use json or csv"
+        ))),
+    }
+}
+
+/// A CSV file to save as `name`.
+fn csv_attachment(name: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
         ))
-        .body(compliance::period_csv(&table)))
+        .body(body)
 }
 
 pub(super) async fn unenrolled(
@@ -214,10 +208,10 @@ pub(crate) fn report_response(
         )
     };
     Ok(match format {
-        "csv" => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header(attachment("csv"))
-            .body(crate::office_report_files::csv(report)),
+        "csv" => csv_attachment(
+            &format!("{stem}.csv"),
+            crate::office_report_files::csv(report),
+        ),
         "xlsx" => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header(attachment("xlsx"))

@@ -29,7 +29,7 @@ pub fn vn_datetime(t: time::OffsetDateTime) -> String {
 }
 
 pub(crate) fn month_vi(m: Month) -> String {
-    format!("{:02}/{}", m.month, m.year)
+    m.vn()
 }
 
 fn pct(part: usize, whole: usize) -> String {
@@ -128,7 +128,7 @@ pub struct MonthView<'a> {
 
 pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
     let t = v.table;
-    let (prev, next) = (prev_month(t.month), t.month.next());
+    let (prev, next) = (t.month.previous(), t.month.next());
     let needle = v.search.trim().to_lowercase();
     let shown = |u: &crate::compliance::UnitMonth| {
         v.kind.is_none_or(|k| kind_slug(u.kind) == k)
@@ -192,20 +192,6 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
             }
         },
     )
-}
-
-fn prev_month(m: Month) -> Month {
-    if m.month == 1 {
-        Month {
-            year: m.year - 1,
-            month: 12,
-        }
-    } else {
-        Month {
-            year: m.year,
-            month: m.month - 1,
-        }
-    }
 }
 
 /// A unit's year.
