@@ -4,8 +4,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = kyso::signed_data::decode(data, 1 << 20, 64);
-    let _ = kyso::signed_data::tst_info(data);
-    let _ = kyso::pki::ocsp::parse(data);
-    let _ = kyso::pki::Crl::from_der(data);
+    let _ = kyso_verify::cms::decode(data, 1 << 20, 64);
+    let _ = kyso_verify::cms::tst_info(data);
+    let _ = kyso_verify::pki::ocsp::parse(data);
+    let _ = kyso_verify::pki::Crl::from_der(data);
 });

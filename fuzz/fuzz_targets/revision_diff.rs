@@ -1,6 +1,6 @@
 //! What changed after each revision, on arbitrary bytes (and the whole pipeline on top).
 #![no_main]
-use kyso::pdf::{changes, Budget, Document};
+use kyso_verify::pdf::{changes, Budget, Document};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let at = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
-    let _ = kyso::verify::verify(data, &kyso::pki::TrustStore::default(), &kyso::verify::Options::default(), at);
+    let _ = kyso_verify::verify::verify(data, &kyso_verify::pki::TrustStore::default(), &kyso_verify::verify::Options::default(), at);
 });

@@ -1,6 +1,6 @@
 //! The PDF side: revisions, signature dictionaries and byte-range checks on arbitrary bytes.
 #![no_main]
-use kyso::pdf::{check_byte_range, find_signatures, Budget, Document};
+use kyso_verify::pdf::{check_byte_range, find_signatures, Budget, Document};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,0 +1,423 @@
+//! An owned, checked view of one X.509 certificate (parsed with x509-parser), and of a CRL.
+
+use super::crl_scope::{self, CertDistributionPoint, CrlScope};
+use super::crypto::{sha256, PublicKey, SignedObject};
+use super::PkiError;
+use crate::der::oid;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::revocation_list::CertificateRevocationList;
+
+/// Extensions whose meaning we enforce or that carry no constraint we could miss.
+/// Understood when every subtree is of a form kyso compares (see `name_constraints`).
+
+const UNDERSTOOD_EXTENSIONS: &[&str] = &[
+    oid::BASIC_CONSTRAINTS,       // basicConstraints
+    oid::KEY_USAGE,               // keyUsage
+    oid::EXT_KEY_USAGE,           // extKeyUsage
+    oid::SUBJECT_KEY_ID,          // subjectKeyIdentifier
+    oid::AUTHORITY_KEY_ID,        // authorityKeyIdentifier
+    oid::SUBJECT_ALT_NAME,        // subjectAltName
+    oid::ISSUER_ALT_NAME,         // issuerAltName
+    oid::CRL_DISTRIBUTION_POINTS, // cRLDistributionPoints
+    oid::CERTIFICATE_POLICIES,    // certificatePolicies (any policy accepted)
+    oid::AUTHORITY_INFO_ACCESS,   // authorityInfoAccess
+    oid::QC_STATEMENTS,           // qcStatements
+];
+
+pub const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
+pub const KU_NON_REPUDIATION: u16 = 1 << 1;
+pub const KU_KEY_CERT_SIGN: u16 = 1 << 5;
+pub const KU_CRL_SIGN: u16 = 1 << 6;
+
+#[derive(Debug, Clone)]
+pub struct Cert {
+    pub der: Vec<u8>,
+    pub sha256: [u8; 32],
+    pub subject: String,
+    pub issuer: String,
+    pub subject_raw: Vec<u8>,
+    pub issuer_raw: Vec<u8>,
+    /// Big-endian, without leading zeros.
+    pub serial: Vec<u8>,
+    /// The serial as the INTEGER it is (sign included), for revocation lookups.
+    pub serial_key: Vec<u8>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub ski: Option<Vec<u8>>,
+    pub aki: Option<Vec<u8>>,
+    /// basicConstraints cA, and pathLenConstraint.
+    pub is_ca: bool,
+    pub path_len: Option<u32>,
+    /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
+    pub key_usage: Option<u16>,
+    pub ext_key_usage: Vec<String>,
+    pub unknown_critical: Vec<String>,
+    pub spki_der: Vec<u8>,
+    pub key: PublicKey,
+    pub signed: SignedObject,
+    pub crl_urls: Vec<String>,
+    /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
+    pub ocsp_urls: Vec<String>,
+    /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
+    pub crl_points: Vec<CertDistributionPoint>,
+    /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
+    pub subject_cmp: String,
+    pub issuer_cmp: String,
+    /// nameConstraints of a CA (RFC 5280 §4.2.1.10), when kyso understands every subtree.
+    pub name_constraints: Option<super::name_constraints::Constraints>,
+    /// The names constraints apply to: subject, its e-mail addresses, subjectAltName.
+    pub names: Vec<super::name_constraints::Name>,
+}
+
+impl Cert {
+    pub fn from_der(der: &[u8]) -> Result<Cert, PkiError> {
+        let bad = |w: String| PkiError::BadCertificate(w);
+        let (rest, x) = X509Certificate::from_der(der).map_err(|e| bad(format!("{e}")))?;
+        if !rest.is_empty() {
+            return Err(bad("bytes after the certificate".into()));
+        }
+        let der = &der[..der.len() - rest.len()];
+        // Original bytes of tbsCertificate, signatureAlgorithm and signature.
+        let signed = SignedObject::parse(der).map_err(bad)?;
+        let tbs_c = &x.tbs_certificate;
+        let mut c = Cert {
+            der: der.to_vec(),
+            sha256: sha256(der),
+            subject: name_string(&tbs_c.subject),
+            issuer: name_string(&tbs_c.issuer),
+            subject_raw: tbs_c.subject.as_raw().to_vec(),
+            issuer_raw: tbs_c.issuer.as_raw().to_vec(),
+            serial: strip_zeros(&tbs_c.serial.to_bytes_be()),
+            serial_key: int_key(tbs_c.raw_serial()),
+            not_before: tbs_c.validity.not_before.to_datetime(),
+            not_after: tbs_c.validity.not_after.to_datetime(),
+            ski: None,
+            aki: None,
+            is_ca: false,
+            path_len: None,
+            key_usage: None,
+            ext_key_usage: Vec::new(),
+            unknown_critical: Vec::new(),
+            spki_der: tbs_c.subject_pki.raw.to_vec(),
+            key: PublicKey::from_spki(tbs_c.subject_pki.raw),
+            signed,
+            crl_urls: Vec::new(),
+            ocsp_urls: Vec::new(),
+            crl_points: Vec::new(),
+            subject_cmp: comparable_name(&tbs_c.subject),
+            issuer_cmp: comparable_name(&tbs_c.issuer),
+            name_constraints: None,
+            names: Vec::new(),
+        };
+        let san = c.read_extensions(tbs_c.extensions())?;
+        c.names = super::name_constraints::names_of(&tbs_c.subject, san);
+        Ok(c)
+    }
+
+    /// The extensions kyso acts on (RFC 5280 §4.2); a critical one it does not understand is
+    /// recorded, and a critical one that cannot be parsed refuses the certificate. Returns the
+    /// subjectAltName, for name constraints.
+    fn read_extensions<'a>(
+        &mut self,
+        extensions: &'a [x509_parser::extensions::X509Extension<'a>],
+    ) -> Result<Option<&'a ParsedExtension<'a>>, PkiError> {
+        let c = self;
+        let bad = |w: String| PkiError::BadCertificate(w);
+        let mut san = None;
+        for ext in extensions {
+            let oid = ext.oid.to_id_string();
+            match ext.parsed_extension() {
+                ParsedExtension::BasicConstraints(bc) => {
+                    c.is_ca = bc.ca;
+                    c.path_len = bc.path_len_constraint;
+                }
+                ParsedExtension::KeyUsage(ku) => c.key_usage = Some(ku.flags),
+                ParsedExtension::NameConstraints(nc) => {
+                    c.name_constraints = super::name_constraints::read(nc)
+                }
+                ParsedExtension::SubjectAlternativeName(_) => san = Some(ext.parsed_extension()),
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    for d in aia.iter() {
+                        if let (true, x509_parser::extensions::GeneralName::URI(u)) = (
+                            d.access_method.to_id_string() == oid::AD_OCSP,
+                            &d.access_location,
+                        ) {
+                            c.ocsp_urls.push(u.to_string());
+                        }
+                    }
+                }
+                ParsedExtension::SubjectKeyIdentifier(k) => c.ski = Some(k.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                ParsedExtension::ExtendedKeyUsage(e) => {
+                    if e.time_stamping {
+                        c.ext_key_usage.push(oid::EKU_TIME_STAMPING.into());
+                    }
+                    if e.email_protection {
+                        c.ext_key_usage.push(oid::EKU_EMAIL_PROTECTION.into());
+                    }
+                    if e.any {
+                        c.ext_key_usage.push(oid::ANY_EXTENDED_KEY_USAGE.into());
+                    }
+                    c.ext_key_usage
+                        .extend(e.other.iter().map(|o| o.to_id_string()));
+                }
+                ParsedExtension::CRLDistributionPoints(cdp) => {
+                    c.crl_points =
+                        crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp, ext.value);
+                    for p in cdp.iter() {
+                        if let Some(x509_parser::extensions::DistributionPointName::FullName(
+                            names,
+                        )) = &p.distribution_point
+                        {
+                            for n in names {
+                                if let x509_parser::extensions::GeneralName::URI(u) = n {
+                                    c.crl_urls.push(u.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                ParsedExtension::ParseError { error } if ext.critical => {
+                    return Err(bad(format!(
+                        "critical extension {oid} cannot be parsed: {error}"
+                    )))
+                }
+                _ => {}
+            }
+            let understood = UNDERSTOOD_EXTENSIONS.contains(&oid.as_str())
+                || (oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_some());
+            // Name constraints kyso cannot apply in full are refused even when not marked
+            // critical: applying only part of them would accept names the CA forbids.
+            let partial_constraints = oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_none();
+            if (ext.critical && !understood) || partial_constraints {
+                c.unknown_critical.push(oid);
+            }
+        }
+        Ok(san)
+    }
+
+    pub fn sha256_hex(&self) -> String {
+        hex::encode(self.sha256)
+    }
+
+    pub fn serial_hex(&self) -> String {
+        hex::encode(&self.serial)
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_raw == self.issuer_raw
+    }
+
+    pub fn has_key_usage(&self, bit: u16) -> bool {
+        self.key_usage.is_some_and(|k| k & bit != 0)
+    }
+}
+
+/// An INTEGER's content bytes in minimal two's complement form (its DER form), so that a serial
+/// matches however its issuer padded it, and 255 (`00 FF`) never matches -1 (`FF`) (PKITS 4.4.14).
+pub(crate) fn int_key(b: &[u8]) -> Vec<u8> {
+    let mut i = 0;
+    while i + 1 < b.len() && ((b[i] == 0 && b[i + 1] < 0x80) || (b[i] == 0xFF && b[i + 1] >= 0x80))
+    {
+        i += 1;
+    }
+    b[i..].to_vec()
+}
+
+fn strip_zeros(b: &[u8]) -> Vec<u8> {
+    let i = b
+        .iter()
+        .position(|x| *x != 0)
+        .unwrap_or(b.len().saturating_sub(1));
+    b[i..].to_vec()
+}
+
+/// A name for comparison (RFC 5280 §7.1, the RFC 4518 matching rules in short): each RDN in
+/// order, its attributes sorted, string values case-folded with leading, trailing and repeated
+/// inner spaces removed; other values by their bytes.
+pub(crate) fn comparable_name(n: &x509_parser::x509::X509Name) -> String {
+    n.iter().map(comparable_rdn).collect::<Vec<_>>().join(",")
+}
+
+/// One RDN for comparison: its attributes sorted, each `oid=value`.
+pub(crate) fn comparable_rdn(rdn: &x509_parser::x509::RelativeDistinguishedName) -> String {
+    let mut atvs: Vec<String> = rdn
+        .iter()
+        .map(|atv| {
+            let value = match atv.as_str() {
+                Ok(v) => v
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase(),
+                Err(_) => format!("#{}", hex::encode(atv.attr_value().data)),
+            };
+            format!("{}={value}", atv.attr_type().to_id_string())
+        })
+        .collect();
+    atvs.sort();
+    atvs.join("+")
+}
+
+/// RFC 4514 order (most specific first), UTF-8.
+fn name_string(n: &x509_parser::x509::X509Name) -> String {
+    let mut parts = Vec::new();
+    for rdn in n.iter() {
+        for atv in rdn.iter() {
+            let key = match atv.attr_type().to_id_string().as_str() {
+                oid::COMMON_NAME => "CN".to_string(),
+                oid::COUNTRY => "C".to_string(),
+                oid::LOCALITY => "L".to_string(),
+                oid::STATE => "ST".to_string(),
+                oid::ORGANIZATION => "O".to_string(),
+                oid::ORGANIZATIONAL_UNIT => "OU".to_string(),
+                oid::SERIAL_NUMBER => "serialNumber".to_string(),
+                oid::USER_ID => "UID".to_string(),
+                oid::EMAIL_ADDRESS => "emailAddress".to_string(),
+                other => other.to_string(),
+            };
+            let val = atv
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|_| format!("#{}", hex::encode(atv.attr_value().data)));
+            let esc = val
+                .replace('\\', "\\\\")
+                .replace(',', "\\,")
+                .replace('+', "\\+")
+                .replace('"', "\\\"");
+            parts.push(format!("{key}={esc}"));
+        }
+    }
+    parts.reverse();
+    parts.join(",")
+}
+
+/// A parsed CRL, owned.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    pub der: Vec<u8>,
+    pub issuer: String,
+    pub issuer_raw: Vec<u8>,
+    pub aki: Option<Vec<u8>>,
+    pub this_update: OffsetDateTime,
+    pub next_update: Option<OffsetDateTime>,
+    /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
+    pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
+    pub revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
+    /// (issuer, serial) a delta CRL takes off the base CRL (removeFromCRL).
+    pub removed: std::collections::HashSet<(String, Vec<u8>)>,
+    /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
+    pub delta_base: Option<Vec<u8>>,
+    /// Which certificates it may answer for.
+    pub scope: CrlScope,
+    pub issuer_cmp: String,
+    pub signed: SignedObject,
+    pub number: Option<Vec<u8>>,
+}
+
+impl Crl {
+    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
+    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
+    /// (§4.2.1.3); without the extension its key is unrestricted.
+    /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
+    pub fn removes(&self, cert: &Cert) -> bool {
+        self.removed
+            .contains(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
+    }
+
+    /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
+    pub fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
+        if cert.issuer_cmp == self.issuer_cmp {
+            self.revoked.get(&cert.serial_key).copied()
+        } else {
+            self.revoked_for_others
+                .get(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
+                .copied()
+        }
+    }
+
+    pub fn signed_by(&self, issuer: &Cert) -> bool {
+        let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
+        may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
+    }
+
+    pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
+        let bad = |w: String| PkiError::BadCrl(w);
+        let (rest, x) =
+            CertificateRevocationList::from_der(der).map_err(|e| bad(format!("{e}")))?;
+        let der = &der[..der.len() - rest.len()];
+        let signed = SignedObject::parse(der).map_err(bad)?;
+        let mut aki = None;
+        let mut number = None;
+        for ext in x.tbs_cert_list.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                ParsedExtension::CRLNumber(n) => number = Some(strip_zeros(&n.to_bytes_be())),
+                _ => {}
+            }
+        }
+        // removeFromCRL (RFC 5280 §5.3.1, reason 8) appears in delta CRLs: the certificate is
+        // no longer on hold.
+        // In an indirect CRL (§5.3.3) an entry's certificateIssuer names the issuer of it and
+        // of the entries after it; before the first one, entries are the CRL issuer's.
+        // removeFromCRL (§5.3.1, reason 8) appears in delta CRLs: the certificate is no longer
+        // on hold. Both are keyed by (issuer, serial) for other issuers' entries.
+        let crl_issuer = comparable_name(x.issuer());
+        let mut current: Option<String> = None;
+        let mut revoked = HashMap::new();
+        let mut revoked_for_others = HashMap::new();
+        let mut removed = std::collections::HashSet::new();
+        for r in x.iter_revoked_certificates() {
+            if let Some(named) = crl_scope::certificate_issuer(r.extensions()) {
+                current = (named != crl_issuer).then_some(named);
+            }
+            let serial = int_key(r.raw_serial());
+            let issuer = current.clone().unwrap_or_else(|| crl_issuer.clone());
+            if r.reason_code().is_some_and(|(_, c)| c.0 == 8) {
+                removed.insert((issuer, serial));
+            } else if current.is_none() {
+                revoked.insert(serial, r.revocation_date.to_datetime());
+            } else {
+                revoked_for_others.insert((issuer, serial), r.revocation_date.to_datetime());
+            }
+        }
+        let delta_base = x
+            .tbs_cert_list
+            .extensions()
+            .iter()
+            .find(|e| e.oid.to_id_string() == oid::DELTA_CRL_INDICATOR)
+            .map(|e| match e.value {
+                // The base CRL number, as an unsigned magnitude like `number`.
+                [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => strip_zeros(rest),
+                other => other.to_vec(),
+            });
+        Ok(Crl {
+            issuer_cmp: crl_issuer,
+            der: der.to_vec(),
+            issuer: name_string(x.issuer()),
+            issuer_raw: x.issuer().as_raw().to_vec(),
+            aki,
+            this_update: x.last_update().to_datetime(),
+            next_update: x.next_update().map(|t| t.to_datetime()),
+            revoked,
+            revoked_for_others,
+            removed,
+            delta_base,
+            scope: CrlScope::read(
+                &comparable_name(x.issuer()),
+                x.tbs_cert_list.extensions(),
+                x.iter_revoked_certificates().map(|r| r.extensions()),
+            ),
+            signed,
+            number,
+        })
+    }
+}

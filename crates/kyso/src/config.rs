@@ -1,0 +1,449 @@
+//! Configuration (ARCHITECTURE.md §5.3): TOML with embedded defaults, each key overridable by
+//! `KYSO_<KEY>` in the environment.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub trust: Vec<PathBuf>,
+    pub intermediates: Vec<PathBuf>,
+    pub crls: Vec<PathBuf>,
+    pub registry: Option<PathBuf>,
+    pub max_upload_bytes: u64,
+    /// An upload that sends nothing for this long is cut off with 408.
+    pub upload_idle_timeout_secs: u64,
+    /// An upload must be complete within this many seconds, however it trickles in (408).
+    pub upload_deadline_secs: u64,
+    /// Uploads one token may have in progress at once (429 beyond).
+    pub max_uploads_per_token: usize,
+    /// HTTP worker threads (0: one per CPU). Blocking work runs on a separate pool.
+    pub workers: usize,
+    /// CRL addresses to fetch besides those named by the trusted CA certificates and the pins.
+    pub crl_urls: Vec<String>,
+    /// How often the service refreshes CRLs in the background (0: never).
+    pub crl_refresh_hours: u64,
+    /// `/readyz` says "not ready" once a CRL is past its nextUpdate by more than this.
+    pub crl_grace_hours: u64,
+    /// Ask the OCSP responders (authorityInfoAccess) at receipt (RFC 6960); the answers are
+    /// stored with the submission.
+    pub ocsp_online: bool,
+    /// Connect and read timeout of one OCSP request.
+    pub ocsp_timeout_ms: u64,
+    /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
+    pub max_claimed_signing_age_days: u64,
+    /// Let such implausible signing times earn their month anyway (the receipt still says so).
+    pub accept_implausible_signing_time: bool,
+    /// CPU time one verification may use before it ends in `budget_exceeded` (0: unlimited).
+    pub verify_cpu_ms: u64,
+    pub token: Vec<Token>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Token {
+    pub name: String,
+    pub sha256: String,
+    pub scopes: Vec<String>,
+}
+
+impl Config {
+    /// Verification options for this configuration (the CPU budget per document).
+    pub fn verify_options(&self) -> kyso_verify::verify::Options {
+        let mut o = kyso_verify::verify::Options::default();
+        o.budget.max_cpu =
+            (self.verify_cpu_ms > 0).then(|| std::time::Duration::from_millis(self.verify_cpu_ms));
+        o
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: "data".into(),
+            trust: vec!["certs/bcy".into()],
+            intermediates: vec!["certs/bcy".into()],
+            crls: vec!["data/crl".into()],
+            registry: None,
+            max_upload_bytes: 104_857_600,
+            upload_idle_timeout_secs: 30,
+            upload_deadline_secs: 300,
+            max_uploads_per_token: 32,
+            workers: 0,
+            crl_urls: Vec::new(),
+            crl_refresh_hours: 6,
+            crl_grace_hours: 24,
+            ocsp_online: true,
+            ocsp_timeout_ms: 5000,
+            max_claimed_signing_age_days: 45,
+            accept_implausible_signing_time: false,
+            verify_cpu_ms: 2000,
+            token: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {key}: {message}")]
+    Env { key: String, message: String },
+}
+
+/// A list in an environment variable: comma-separated (paths with commas are not supported).
+fn list(v: &str) -> Vec<PathBuf> {
+    v.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| PathBuf::from(s.trim()))
+        .collect()
+}
+
+impl Config {
+    /// Relative paths in a configuration file (and the defaults of keys it leaves out) mean
+    /// "beside the file", whatever the current directory. Environment overrides stay relative to
+    /// the current directory.
+    fn resolve_against(&mut self, base: &Path) {
+        let join = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        join(&mut self.data_dir);
+        self.trust.iter_mut().for_each(join);
+        self.intermediates.iter_mut().for_each(join);
+        self.crls.iter_mut().for_each(join);
+        if let Some(r) = self.registry.as_mut() {
+            join(r);
+        }
+    }
+
+    /// Every `[[token]]` entry: a name, a SHA-256 hex digest (not a placeholder), known scopes,
+    /// and no digest twice.
+    fn check_tokens(&self) -> Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for t in &self.token {
+            check_token(&t.name, &t.sha256, &t.scopes)?;
+            if !seen.insert(t.sha256.to_ascii_lowercase()) {
+                return Err(format!(
+                    "token {:?}: the same sha256 as another token; each client needs its own (kyso token new)",
+                    t.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn time_policy(&self) -> crate::compliance::TimePolicy {
+        crate::compliance::TimePolicy {
+            max_claimed_age_days: self.max_claimed_signing_age_days.min(i64::MAX as u64) as i64,
+            accept_implausible: self.accept_implausible_signing_time,
+        }
+    }
+
+    /// Where refreshed CRLs are kept: the first configured CRL location (a directory).
+    pub fn crl_dir(&self) -> PathBuf {
+        self.crls
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.data_dir.join("crl"))
+    }
+
+    /// Load `file` (if given) over the defaults, then apply `KYSO_*` from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut c = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Io {
+                    path: p.into(),
+                    source,
+                })?;
+                let mut c: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: p.into(),
+                    message: e.to_string(),
+                })?;
+                c.resolve_against(p.parent().unwrap_or(Path::new("")));
+                c.check_tokens().map_err(|message| ConfigError::Parse {
+                    path: p.into(),
+                    message,
+                })?;
+                c
+            }
+            None => Config::default(),
+        };
+        c.apply_env(env)?;
+        // Once more after the environment: KYSO_TOKEN may repeat a digest too.
+        c.check_tokens().map_err(|message| ConfigError::Env {
+            key: "KYSO_TOKEN".into(),
+            message,
+        })?;
+        Ok(c)
+    }
+
+    /// The numeric `KYSO_*` overrides: limits and timeouts.
+    fn apply_env_numbers(
+        &mut self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let c = self;
+        if let Some(v) = env("KYSO_MAX_UPLOAD_BYTES") {
+            c.max_upload_bytes = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_MAX_UPLOAD_BYTES".into(),
+                message: format!("{v:?} is not a number of bytes"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_UPLOAD_IDLE_TIMEOUT_SECS") {
+            c.upload_idle_timeout_secs = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_UPLOAD_IDLE_TIMEOUT_SECS".into(),
+                message: format!("{v:?} is not a number of seconds"),
+            })?;
+        }
+        if let Some(v) = number(env, "KYSO_UPLOAD_DEADLINE_SECS", "seconds")? {
+            c.upload_deadline_secs = v;
+        }
+        if let Some(v) = number(env, "KYSO_MAX_UPLOADS_PER_TOKEN", "uploads")? {
+            c.max_uploads_per_token = v;
+        }
+        if let Some(v) = env("KYSO_OCSP_ONLINE") {
+            c.ocsp_online = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = number(env, "KYSO_OCSP_TIMEOUT_MS", "milliseconds")? {
+            c.ocsp_timeout_ms = v;
+        }
+        if let Some(v) = number(env, "KYSO_CRL_GRACE_HOURS", "hours")? {
+            c.crl_grace_hours = v;
+        }
+        if let Some(v) = number(env, "KYSO_WORKERS", "threads")? {
+            c.workers = v;
+        }
+        Ok(())
+    }
+
+    /// `KYSO_<KEY>` overrides, over the file or the defaults.
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let c = self;
+        if let Some(v) = env("KYSO_BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("KYSO_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("KYSO_TRUST") {
+            c.trust = list(&v);
+        }
+        if let Some(v) = env("KYSO_INTERMEDIATES") {
+            c.intermediates = list(&v);
+        }
+        if let Some(v) = env("KYSO_CRLS") {
+            c.crls = list(&v);
+        }
+        if let Some(v) = env("KYSO_REGISTRY") {
+            c.registry = Some(v.into());
+        }
+        c.apply_env_numbers(env)?;
+        if let Some(v) = env("KYSO_CRL_URLS") {
+            c.crl_urls = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = env("KYSO_CRL_REFRESH_HOURS") {
+            c.crl_refresh_hours = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_CRL_REFRESH_HOURS".into(),
+                message: format!("{v:?} is not a number of hours"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_VERIFY_CPU_MS") {
+            c.verify_cpu_ms = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_VERIFY_CPU_MS".into(),
+                message: format!("{v:?} is not a number of milliseconds"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS") {
+            c.max_claimed_signing_age_days = v.parse().map_err(|_| ConfigError::Env {
+                key: "KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS".into(),
+                message: format!("{v:?} is not a number of days"),
+            })?;
+        }
+        if let Some(v) = env("KYSO_ACCEPT_IMPLAUSIBLE_SIGNING_TIME") {
+            c.accept_implausible_signing_time = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KYSO_TOKEN") {
+            c.token = parse_tokens(&v)?;
+        }
+        Ok(())
+    }
+}
+
+/// A number from the environment variable `key`, if set.
+fn number<T: std::str::FromStr>(
+    env: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+    unit: &str,
+) -> Result<Option<T>, ConfigError> {
+    env(key)
+        .map(|v| {
+            v.trim().parse().map_err(|_| ConfigError::Env {
+                key: key.into(),
+                message: format!("{v:?} is not a number of {unit}"),
+            })
+        })
+        .transpose()
+}
+
+/// One token entry, from the file or the environment.
+fn check_token(name: &str, sha: &str, scopes: &[String]) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("a token without a name (the name is what the logs and receipts show)".into());
+    }
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "token {name:?}: sha256 {sha:?} is not a SHA-256 hex digest (64 hex digits; `kyso token new` prints one)"
+        ));
+    }
+    if scopes.is_empty() {
+        return Err(format!("token {name:?}: no scopes (submit, read, admin)"));
+    }
+    if let Some(s) = scopes
+        .iter()
+        .find(|s| !matches!(s.as_str(), "submit" | "read" | "admin"))
+    {
+        return Err(format!(
+            "token {name:?}: unknown scope {s:?} (known: submit, read, admin)"
+        ));
+    }
+    Ok(())
+}
+
+/// `KYSO_TOKEN`: the server's token list as `name:sha256:scope+scope`, several separated by
+/// commas (the submission script's KYSO_TOKEN is a client token: a different thing).
+fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
+    let bad = |m: String| ConfigError::Env {
+        key: "KYSO_TOKEN".into(),
+        message: m,
+    };
+    v.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|entry| {
+            let parts: Vec<&str> = entry.trim().split(':').collect();
+            let [name, sha, scopes] = parts.as_slice() else {
+                return Err(bad("expected name:sha256:scope+scope (for the server; a client token belongs to scripts/submit.sh only)".into()));
+            };
+            let scopes: Vec<String> = scopes.split('+').map(str::to_string).collect();
+            check_token(name, sha, &scopes).map_err(bad)?;
+            Ok(Token { name: name.to_string(), sha256: sha.to_ascii_lowercase(), scopes })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_env_overrides() {
+        let c = Config::load(None, &|_| None).unwrap();
+        assert_eq!(c, Config::default());
+        let c = Config::load(None, &|k| match k {
+            "KYSO_TRUST" => Some("a, b".into()),
+            "KYSO_MAX_UPLOAD_BYTES" => Some("10".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.trust, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        assert_eq!(c.max_upload_bytes, 10);
+        assert!(Config::load(None, &|k| (k == "KYSO_MAX_UPLOAD_BYTES")
+            .then(|| "x".into()))
+        .is_err());
+    }
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("kyso-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!(
+            "{:x}.toml",
+            kyso_verify::pki::crypto::sha256(text.as_bytes())[0]
+        ));
+        std::fs::write(&file, text).unwrap();
+        Config::load(Some(&file), &|_| None)
+    }
+
+    #[test]
+    fn relative_paths_are_beside_the_file() {
+        let dir = std::env::temp_dir().join(format!("kyso-config-rel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("kyso.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"data\"\ntrust = [\"certs/bcy\", \"/etc/abs\"]\nregistry = \"units.toml\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), &|_| None).unwrap();
+        assert_eq!(c.data_dir, dir.join("data"));
+        assert_eq!(
+            c.trust,
+            vec![dir.join("certs/bcy"), PathBuf::from("/etc/abs")]
+        );
+        assert_eq!(c.registry, Some(dir.join("units.toml")));
+        // Keys left to their defaults are beside the file too; environment overrides are not.
+        assert_eq!(c.intermediates, vec![dir.join("certs/bcy")]);
+        let c = Config::load(Some(&file), &|k| {
+            (k == "KYSO_DATA_DIR").then(|| "rel".into())
+        })
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("rel"));
+    }
+
+    #[test]
+    fn token_entries_are_checked() {
+        let entry = |sha: &str, scopes: &str| {
+            format!("[[token]]\nname = \"a\"\nsha256 = \"{sha}\"\nscopes = [{scopes}]\n")
+        };
+        let good = "ab".repeat(32);
+        assert!(load_text(&entry(&good, "\"submit\", \"read\"")).is_ok());
+        for (text, says) in [
+            (
+                entry("hex of SHA-256 of the token string", "\"read\""),
+                "not a SHA-256",
+            ),
+            (entry(&good, "\"reed\""), "unknown scope \"reed\""),
+            (entry(&good, ""), "no scopes"),
+            (
+                entry(&good, "\"read\"") + &entry(&good.to_uppercase(), "\"admin\""),
+                "same sha256",
+            ),
+        ] {
+            let e = load_text(&text).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        let env = |v: &'static str| move |k: &str| (k == "KYSO_TOKEN").then(|| v.to_string());
+        let e = Config::load(None, &env("a:xyz:read"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a SHA-256"), "{e}");
+    }
+
+    #[test]
+    fn the_readme_example_loads() {
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find("```toml\nbind =")
+            .expect("README has the example")
+            + 8;
+        let text = &readme[start..start + readme[start..].find("```").unwrap()];
+        let c = load_text(text).unwrap_or_else(|e| panic!("README example: {e}"));
+        assert_eq!(c.token.len(), 1);
+        assert_eq!(c.registry, None);
+    }
+}

@@ -1,0 +1,220 @@
+//! Startup: configuration -> store, trust, registry -> the HTTP service, and the background CRL
+//! refresh. The commands that work on a stopped service are in `maintenance`.
+
+use crate::config::Config;
+use crate::http::{self, AppState};
+use crate::registry::Registry;
+use crate::store::Store;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Logs go to stderr: readable text by default, one JSON object per line with
+/// `KYSO_LOG_FORMAT=json` (for a log collector). `KYSO_LOG` is the filter (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KYSO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let json = std::env::var("KYSO_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init()
+    };
+}
+
+pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
+    Store::open(&cfg.data_dir).map_err(|e| {
+        let s = e.to_string();
+        if s.contains("WouldBlock") || s.contains("lock") {
+            format!(
+                "{s}: is the service running on this data directory? Stop it first, or use the API"
+            )
+        } else {
+            s
+        }
+    })
+}
+
+/// Run the service; returns the exit status. `registry` overrides the configured registry file.
+pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
+    init_logging();
+    match start(cfg, registry) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("kyso: {e}");
+            1
+        }
+    }
+}
+
+fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
+    let store = open_store(&cfg)?;
+    let trust = crate::trust::files::configured(&cfg, &mut |w| tracing::warn!("{w}"))?;
+    let incoming = match (&registry, &cfg.registry) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("registry file {}: {e}", path.display()))?;
+            Some(Registry::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        (None, None) => None,
+    };
+    let mut warnings = http::startup_warnings(&cfg, &trust);
+    if let Some(r) = incoming {
+        warnings.extend(first_import(&store, r)?);
+    }
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let listener =
+        TcpListener::bind(&cfg.bind).map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        %addr,
+        data_dir = %cfg.data_dir.display(),
+        anchors = trust.anchors.len(),
+        crls = trust.crls.len(),
+        submissions = store.count(),
+        "kyso started"
+    );
+    // Scripts and tests read this line to learn the port (bind may say port 0).
+    println!("kyso listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    let refresh_hours = cfg.crl_refresh_hours;
+    let state = actix_web::web::Data::new(AppState::new(store, trust, cfg, warnings));
+    keep_this_year(&state);
+    if refresh_hours > 0 {
+        let st = state.clone();
+        std::thread::spawn(move || loop {
+            refresh_crls(&st);
+            std::thread::sleep(std::time::Duration::from_secs(refresh_hours * 3600));
+        });
+    }
+    actix_web::rt::System::new()
+        .block_on(http::serve(listener, state))
+        .map_err(|e| e.to_string())
+}
+
+/// The registry file at start: imported into an empty registry (a first installation);
+/// otherwise never applied by itself, since that would undo edits made through the API. What
+/// it would change is said as a warning, with the command that applies it.
+fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
+    let current = store.registry();
+    if current.units.is_empty() && current.leaders.is_empty() {
+        let (u, l) = (file.units.len(), file.leaders.len());
+        store
+            .import_registry(
+                file,
+                crate::store::audit::Author::plain("registry file at first start"),
+            )
+            .map_err(|e| e.to_string())?;
+        tracing::info!(units = u, leaders = l, "registry imported");
+        return Ok(Vec::new());
+    }
+    let changes = current.changes_from(&file);
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![format!(
+        "the registry file differs from the registry in the store ({} record(s): {}); it is not applied by itself, so edits made through the API stay. Review with `kyso registry import --dry-run FILE`, apply with `kyso registry import FILE`.",
+        changes.len(),
+        changes.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+    )])
+}
+
+/// Keep this year's months credited (`tables::keep_this_year`), in the background: at start,
+/// again after the registry changes (an edit or an import makes every kept month stale), and
+/// at the new year. The service answers meanwhile; a table asked for before they are kept
+/// credits its months itself. A burst of edits is credited once, when the registry has held
+/// still for a second.
+fn keep_this_year(state: &actix_web::web::Data<AppState>) {
+    let st = state.clone();
+    std::thread::spawn(move || {
+        // The registry value and the year the kept months were credited for.
+        let mut credited_for = (std::sync::Weak::new(), 0);
+        loop {
+            let registry = st.store.registry();
+            let year =
+                crate::registry::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
+            let same = std::sync::Weak::ptr_eq(&credited_for.0, &Arc::downgrade(&registry))
+                && credited_for.1 == year;
+            if !same {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                if Arc::ptr_eq(&registry, &st.store.registry()) {
+                    credit_this_year(&st);
+                    credited_for = (Arc::downgrade(&registry), year);
+                }
+                continue;
+            }
+            drop(registry);
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
+    });
+}
+
+fn credit_this_year(st: &AppState) {
+    let t = std::time::Instant::now();
+    let policy = st.config.time_policy();
+    match crate::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
+        Ok(months) => tracing::info!(
+            months,
+            ms = t.elapsed().as_millis() as u64,
+            "this year's months credited and kept for the tables"
+        ),
+        Err(e) => tracing::warn!("crediting this year's months in the background: {e}"),
+    }
+}
+
+/// One background refresh: fetch, then reload the trust store's CRLs.
+fn refresh_crls(state: &AppState) {
+    let trust = state.trust();
+    let mut extra = state.config.crl_urls.clone();
+    match state.store.signer_crl_urls() {
+        Ok(seen) => extra.extend(seen),
+        Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
+    }
+    let urls = crate::crl_fetch::urls(&trust, &extra);
+    if urls.is_empty() {
+        return;
+    }
+    let mut outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    for (url, why) in &outcome.failed {
+        tracing::warn!(%url, "CRL refresh failed: {why}");
+    }
+    if !outcome.updated.is_empty() {
+        match crate::trust::files::configured(&state.config, &mut |w| tracing::warn!("{w}")) {
+            Ok(t) => {
+                tracing::info!(
+                    crls = t.crls.len(),
+                    "trust store reloaded after a CRL refresh"
+                );
+                match state.trust.write() {
+                    Ok(mut g) => *g = Arc::new(t),
+                    Err(p) => *p.into_inner() = Arc::new(t),
+                }
+            }
+            Err(e) => {
+                // The new files are on disk but not in force: say so where the operator
+                // looks (/healthz), not only in the log.
+                tracing::error!("reloading the trust store after a CRL refresh: {e}");
+                outcome.failed.push((
+                    state.config.crl_dir().display().to_string(),
+                    format!("downloaded, but the trust store could not be reloaded: {e}"),
+                ));
+            }
+        }
+    }
+    if let Ok(mut g) = state.crl_refresh.lock() {
+        *g = Some((time::OffsetDateTime::now_utc(), outcome));
+    }
+}

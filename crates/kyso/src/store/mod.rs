@@ -1,0 +1,820 @@
+//! The evidence store.
+//!
+//! What cannot be recomputed (the PDF bytes, the submission record, registry changes) lives in
+//! content-addressed files. sled holds the indexes (by month, by signer) and the registry, but
+//! only as a cache of those files: it is rebuilt from them when it is missing, from another
+//! schema version, or broken by a storage fault.
+//!
+//! The durability protocol (ARCHITECTURE.md, "Evidence"): an upload is received through an
+//! [`Intake`], which hashes the bytes it keeps; a verified submission is handed to the
+//! [committer](committer), which writes blob then record for a whole batch, syncs the file
+//! system once, indexes the batch, and only then answers. A failure at any step removes the
+//! batch's files again, so a blob and its record appear together or not at all.
+//!
+//! Layout of the data directory:
+//! ```text
+//! VERSION                         schema version of the files
+//! blobs/ab/<sha256>.pdf           the submitted bytes
+//! submissions/ab/<sha256>.json    the submission record (receipt time, report)
+//! registry/units/<id>.json        units as last saved
+//! registry/leaders/<id>.json      leaders as last saved
+//! index/                          sled
+//! tmp/                            uploads in progress (emptied at start)
+//! quarantine/                     files set aside at start (a blob without its record, ...)
+//! ```
+
+pub mod audit;
+pub mod backup;
+mod check;
+mod committer;
+mod error;
+mod faults;
+mod index;
+mod intake;
+mod layout;
+pub mod periods;
+mod sweep;
+
+pub use committer::Committed;
+pub use error::{Fault, StoreError};
+pub use intake::{Intake, Received};
+pub use layout::Step;
+
+use crate::compliance::Submission;
+use crate::registry::{Leader, Month, Registry, Unit};
+use error::io;
+use faults::Faults;
+use index::Index;
+use layout::Layout;
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexStats {
+    pub submissions: usize,
+    pub units: usize,
+    pub leaders: usize,
+}
+
+/// Whether the store can take writes now (for `/readyz`).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Health {
+    /// The storage fault seen by the last write, until a write or a probe succeeds again.
+    pub fault: Option<Fault>,
+    /// When that fault was first seen (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// False while the index is being rebuilt after a fault.
+    pub index_ok: bool,
+}
+
+pub(crate) struct Inner {
+    layout: Layout,
+    /// `None` while the index is being rebuilt.
+    index: RwLock<Option<Index>>,
+    /// The registry as the index holds it, decoded once.
+    registry: RwLock<Arc<Registry>>,
+    /// The index of the current registry, built when first asked for after a change.
+    lookup: Mutex<Option<Arc<crate::registry_lookup::Lookup>>>,
+    /// Months already credited, for the tables ([`crate::credit_cache`]).
+    credits: crate::credit_cache::CreditCache,
+    count: AtomicU64,
+    faults: Arc<Faults>,
+    health: Mutex<Health>,
+    stats: Stats,
+}
+
+/// What the committer has done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Submissions handed to the committer and not yet taken into a batch.
+    pub queued: AtomicU64,
+    /// Batches written.
+    pub batches: AtomicU64,
+    /// The batch's `syncfs(2)` (the fsync cost every acknowledged upload waits for).
+    pub sync_seconds: crate::metrics::Histogram,
+}
+
+pub struct Store {
+    inner: Arc<Inner>,
+    committer: OnceLock<committer::Handle>,
+}
+
+impl Drop for Store {
+    /// Stop the committer (it finishes the batch in hand) so the data directory is free again.
+    fn drop(&mut self) {
+        if let Some(h) = self.committer.take() {
+            h.stop();
+        }
+    }
+}
+
+fn create_dirs(dir: &Path) -> Result<(), StoreError> {
+    for sub in [
+        "blobs",
+        "submissions",
+        "registry/units",
+        "registry/leaders",
+        "periods",
+        "tmp",
+    ] {
+        let p = dir.join(sub);
+        fs::create_dir_all(&p).map_err(io(&p))?;
+    }
+    Ok(())
+}
+
+fn check_schema(dir: &Path) -> Result<(), StoreError> {
+    let version = dir.join("VERSION");
+    match fs::read_to_string(&version) {
+        Ok(v) if v.trim() == SCHEMA_VERSION.to_string() => Ok(()),
+        Ok(v) => Err(StoreError::Schema {
+            path: dir.to_path_buf(),
+            found: v.trim().to_string(),
+        }),
+        Err(_) => layout::write_durably(
+            &dir.join("tmp").join("VERSION"),
+            &version,
+            format!("{SCHEMA_VERSION}\n").as_bytes(),
+        ),
+    }
+}
+
+impl Inner {
+    /// Run `f` on the index, or answer [`StoreError::Recovering`] while it is rebuilt.
+    fn with_index<T>(
+        &self,
+        f: impl FnOnce(&Index) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let g = self.index.read().map_err(|_| StoreError::Recovering)?;
+        match g.as_ref() {
+            Some(i) => f(i),
+            None => Err(StoreError::Recovering),
+        }
+    }
+
+    fn record_json(&self, sub: &Submission) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec_pretty(sub).map_err(|e| StoreError::Corrupt {
+            path: self.layout.record(&sub.id),
+            what: e.to_string(),
+        })
+    }
+
+    fn set_registry(&self, r: Registry) {
+        if let Ok(mut g) = self.registry.write() {
+            *g = Arc::new(r);
+        }
+    }
+
+    /// Clear the index and fill it again from the files.
+    fn rebuild(&self, index: &Index) -> Result<ReindexStats, StoreError> {
+        index.clear()?;
+        let mut stats = ReindexStats::default();
+        for p in sweep::files_in_shards(&self.layout.dir.join("submissions"), "json")? {
+            let data = fs::read(&p).map_err(io(&p))?;
+            let sub: Submission =
+                serde_json::from_slice(&data).map_err(|e| StoreError::Corrupt {
+                    path: p.clone(),
+                    what: e.to_string(),
+                })?;
+            if !self.layout.blob(&sub.id).exists() {
+                return Err(StoreError::Corrupt {
+                    path: p,
+                    what: "its PDF is missing from blobs/".into(),
+                });
+            }
+            index.insert_submission(&sub, &data)?;
+            stats.submissions += 1;
+        }
+        for (kind, tree) in [("units", &index.units), ("leaders", &index.leaders)] {
+            let d = self.layout.dir.join("registry").join(kind);
+            for f in fs::read_dir(&d).map_err(io(&d))?.flatten() {
+                let p = f.path();
+                let Some(id) = p.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+                    continue;
+                };
+                tree.insert(id.as_bytes(), fs::read(&p).map_err(io(&p))?)?;
+                if kind == "units" {
+                    stats.units += 1;
+                } else {
+                    stats.leaders += 1;
+                }
+            }
+        }
+        // The files must still form a valid registry.
+        let registry = index.registry()?;
+        registry.validate()?;
+        index.set_schema_version(SCHEMA_VERSION)?;
+        index.flush()?;
+        self.set_registry(registry);
+        self.count
+            .store(stats.submissions as u64, Ordering::Relaxed);
+        Ok(stats)
+    }
+
+    /// Drop the index and build it again from the files (after a storage fault).
+    fn recover_index(&self) -> Result<(), StoreError> {
+        let mut g = self.index.write().map_err(|_| StoreError::Recovering)?;
+        *g = None;
+        let index = Index::open(&self.layout.dir.join("index"))?;
+        self.rebuild(&index)?;
+        *g = Some(index);
+        Ok(())
+    }
+
+    fn note_fault(&self, e: &StoreError) {
+        if let (Some(f), Ok(mut h)) = (e.fault(), self.health.lock()) {
+            if h.fault.is_none() {
+                h.since = OffsetDateTime::now_utc().format(&Rfc3339).ok();
+            }
+            h.fault = Some(f);
+        }
+    }
+
+    fn note_ok(&self) {
+        if let Ok(mut h) = self.health.lock() {
+            h.fault = None;
+            h.since = None;
+        }
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the data directory: set aside what an interrupted batch left,
+    /// and rebuild the index if it is missing or from another schema version.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        create_dirs(dir)?;
+        check_schema(dir)?;
+        let layout = Layout {
+            dir: dir.to_path_buf(),
+        };
+        sweep::empty_tmp(&layout)?;
+        let index_dir = dir.join("index");
+        let fresh = !index_dir.exists();
+        let index = Index::open(&index_dir)?;
+        let inner = Inner {
+            layout,
+            registry: RwLock::new(Arc::new(Registry::default())),
+            lookup: Mutex::new(None),
+            credits: Default::default(),
+            count: AtomicU64::new(0),
+            faults: Arc::default(),
+            health: Mutex::new(Health {
+                index_ok: true,
+                ..Health::default()
+            }),
+            index: RwLock::new(None),
+            stats: Stats::default(),
+        };
+        sweep::orphans(&inner.layout, &index)?;
+        if fresh
+            || index.schema_version()?.as_deref() != Some(&SCHEMA_VERSION.to_string())
+            || !index.is_current()?
+        {
+            inner.rebuild(&index)?;
+        } else {
+            inner.set_registry(index.registry()?);
+            inner.count.store(index.len() as u64, Ordering::Relaxed);
+        }
+        if let Ok(mut g) = inner.index.write() {
+            *g = Some(index);
+        }
+        Ok(Store {
+            inner: Arc::new(inner),
+            committer: OnceLock::new(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.inner.layout.dir
+    }
+
+    pub fn blob_path(&self, id: &str) -> PathBuf {
+        self.inner.layout.blob(id)
+    }
+
+    /// Start receiving an upload.
+    pub fn intake(&self) -> Intake {
+        Intake::new(self.inner.layout.clone(), self.inner.faults.clone())
+    }
+
+    /// Hand a verified submission (or, with `sub` = `None`, a duplicate of stored bytes) to the
+    /// committer. The answer comes once the batch it joined is durable, or has been undone.
+    pub fn commit(
+        &self,
+        received: Received,
+        sub: Option<Submission>,
+    ) -> tokio::sync::oneshot::Receiver<Result<Committed, StoreError>> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        let tx = self
+            .committer
+            .get_or_init(|| committer::spawn(self.inner.clone()));
+        // If the committer is gone, `reply` is dropped and the receiver reports it.
+        self.inner.stats.queued.fetch_add(1, Ordering::Relaxed);
+        let _ = tx.jobs.send(committer::Job {
+            received,
+            sub,
+            reply,
+        });
+        rx
+    }
+
+    /// [`Store::commit`] for callers outside an async runtime.
+    pub fn commit_blocking(
+        &self,
+        received: Received,
+        sub: Option<Submission>,
+    ) -> Result<Committed, StoreError> {
+        self.commit(received, sub)
+            .blocking_recv()
+            .map_err(|_| StoreError::Recovering)?
+    }
+
+    /// The committer's counters and sync latency.
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
+    pub fn health(&self) -> Health {
+        let mut h = self
+            .inner
+            .health
+            .lock()
+            .map(|h| h.clone())
+            .unwrap_or_default();
+        h.index_ok = self
+            .inner
+            .index
+            .read()
+            .map(|g| g.is_some())
+            .unwrap_or(false);
+        h
+    }
+
+    /// A storage fault met outside the committer (an upload spilling to `tmp/`): `/readyz`
+    /// reports it until the committer's probe finds the disk writable again.
+    pub fn note_error(&self, e: &StoreError) {
+        self.inner.note_fault(e);
+    }
+
+    /// Test-only: make `step` fail with `errno` until cleared with `None`.
+    #[doc(hidden)]
+    pub fn inject_fault(&self, fault: Option<(Step, i32)>) {
+        self.inner.faults.set(fault);
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.inner.with_index(|i| i.get(id))
+    }
+
+    /// Whether `id` is stored (without decoding its record).
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        self.inner.with_index(|i| i.contains(id))
+    }
+
+    /// Replace the report of a stored submission (re-verification), keeping the earlier one in
+    /// its history. Durable when it returns.
+    pub fn replace_report(
+        &self,
+        id: &str,
+        report: kyso_verify::report::Report,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<Submission, StoreError> {
+        self.update_submission(id, |sub| {
+            let old = std::mem::replace(&mut sub.report, report);
+            sub.history.push(crate::compliance::HistoryEntry {
+                replaced_at: at.format(&Rfc3339).unwrap_or_default(),
+                reason: reason.to_string(),
+                report: old,
+            });
+        })
+    }
+
+    /// Change a stored submission's record (never its bytes): written durably, then indexed.
+    /// The caller serialises updates.
+    pub fn update_submission(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Submission),
+    ) -> Result<Submission, StoreError> {
+        let inner = &self.inner;
+        let mut sub = self.get(id)?.ok_or_else(|| StoreError::Corrupt {
+            path: inner.layout.record(id),
+            what: "no such submission".into(),
+        })?;
+        let before = sub.clone();
+        change(&mut sub);
+        let json = inner.record_json(&sub)?;
+        layout::write_durably(
+            &inner.layout.fresh_tmp("w"),
+            &inner.layout.record(id),
+            &json,
+        )?;
+        inner.with_index(|i| {
+            i.remove_submission(&before)?;
+            i.insert_submission(&sub, &json)?;
+            i.flush()
+        })?;
+        Ok(sub)
+    }
+
+    /// The CRL addresses named by the certificates of every stored signer.
+    pub fn signer_crl_urls(&self) -> Result<Vec<String>, StoreError> {
+        let mut urls = std::collections::BTreeSet::new();
+        for sub in self.all()? {
+            // Only certificates that chained to a trusted anchor: their CA vouched for the
+            // addresses. An uploader's own certificate must not make the service fetch URLs
+            // of its choosing (server-side request forgery).
+            let chained = sub.report.signatures.iter().filter(|sig| {
+                sig.chain.len() >= 2
+                    && sig.sub_indication
+                        != Some(kyso_verify::report::SubIndication::NoCertificateChainFound)
+            });
+            for sig in chained {
+                if let Some(s) = &sig.signer {
+                    urls.extend(s.crl_urls.iter().filter(|u| u.starts_with("http")).cloned());
+                }
+            }
+        }
+        Ok(urls.into_iter().collect())
+    }
+
+    /// The ids of every stored submission.
+    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+        self.inner.with_index(|i| i.ids())
+    }
+
+    fn load(&self, ids: Vec<String>) -> Result<Vec<Submission>, StoreError> {
+        self.inner.with_index(|i| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.extend(i.get(&id)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Submissions with a signature dated in `month` (Vietnam time).
+    pub fn in_month(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        let ids = self.inner.with_index(|i| i.month_ids(month))?;
+        self.load(ids)
+    }
+
+    /// The crediting facts ([`Submission::crediting_facts`]) of the submissions signed in
+    /// `month`: what the Office's tables need, without decoding full records.
+    pub fn facts_in_month(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        self.inner.with_index(|i| i.month_facts(month))
+    }
+
+    /// The generation of `month`'s crediting facts (see `Index::month_generation`): read it
+    /// before [`Store::facts_in_month`], and an equal number later means equal facts.
+    pub fn month_generation(&self, month: Month) -> Result<u64, StoreError> {
+        self.inner.with_index(|i| Ok(i.month_generation(month)))
+    }
+
+    /// The submissions of `month` whose crediting facts changed after generation `since`, with
+    /// the month's generation now; `None` when the whole month must be read again.
+    pub fn month_changes_since(
+        &self,
+        month: Month,
+        since: u64,
+    ) -> Result<Option<(u64, Vec<String>)>, StoreError> {
+        self.inner
+            .with_index(|i| Ok(i.month_changes_since(month, since)))
+    }
+
+    /// The crediting facts of submission `id` in `month`, if it is signed in that month.
+    pub fn month_fact(&self, month: Month, id: &str) -> Result<Option<Submission>, StoreError> {
+        self.inner.with_index(|i| i.month_fact(month, id))
+    }
+
+    /// Months already credited, kept for the tables.
+    pub fn credit_cache(&self) -> &crate::credit_cache::CreditCache {
+        &self.inner.credits
+    }
+
+    /// Every submission that concerns `month`: signed in it, or received in it (Vietnam time),
+    /// newest receipt first. Unsigned and unreadable-time files are found by their receipt.
+    pub fn concerning(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
+        let mut ids = self.inner.with_index(|i| {
+            let mut v = i.month_ids(month)?;
+            v.extend(i.received_ids(month)?);
+            Ok(v)
+        })?;
+        ids.sort();
+        ids.dedup();
+        let mut subs = self.load(ids)?;
+        subs.sort_by_key(|s| std::cmp::Reverse(crate::compliance::received_at(s)));
+        Ok(subs)
+    }
+
+    /// Submissions with a signature dated in `month` by one of `fingerprints`: the few a
+    /// receipt compares itself with.
+    pub fn in_month_signed_by(
+        &self,
+        month: Month,
+        fingerprints: &[String],
+    ) -> Result<Vec<Submission>, StoreError> {
+        let ids = self.inner.with_index(|i| {
+            let mut ids = Vec::new();
+            for fp in fingerprints {
+                for id in i.signer_ids(fp)? {
+                    if !ids.contains(&id) && i.in_month(month, &id)? {
+                        ids.push(id);
+                    }
+                }
+            }
+            Ok(ids)
+        })?;
+        self.load(ids)
+    }
+
+    pub fn by_signer(&self, fingerprint: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.with_index(|i| i.signer_ids(fingerprint))
+    }
+
+    pub fn all(&self) -> Result<Vec<Submission>, StoreError> {
+        self.inner.with_index(|i| i.all())
+    }
+
+    /// The number of stored submissions (O(1)).
+    pub fn count(&self) -> u64 {
+        self.inner.count.load(Ordering::Relaxed)
+    }
+
+    /// The registry (decoded once per change, shared).
+    /// The current registry's index ([`crate::registry_lookup::Lookup`]), kept between
+    /// requests: building it for 72,000 records costs a table more than crediting its files.
+    pub fn lookup(&self) -> Arc<crate::registry_lookup::Lookup> {
+        let registry = self.registry();
+        let mut cached = match self.inner.lookup.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match cached.as_ref() {
+            Some(l) if l.indexes(&registry) => l.clone(),
+            _ => {
+                let l = Arc::new(crate::registry_lookup::Lookup::new(registry));
+                *cached = Some(l.clone());
+                l
+            }
+        }
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        match self.inner.registry.read() {
+            Ok(r) => r.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Save changed registry records: files first (fsynced), then the index. A change that
+    /// alters months before this one is refused unless `author` gives a correction's reason
+    /// ([`crate::registry_past`]).
+    pub fn save_registry(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
+        author: audit::Author,
+    ) -> Result<(), StoreError> {
+        let past = self.past_changes(changed_units, changed_leaders);
+        let reason = author.correction.map(str::trim).filter(|r| !r.is_empty());
+        if !past.is_empty() && reason.is_none() {
+            return Err(StoreError::RewritesPast(past));
+        }
+        let mut changes = self.changes(changed_units, changed_leaders, author.by);
+        if !past.is_empty() {
+            for c in &mut changes {
+                c.correction = reason.map(str::to_string);
+            }
+        }
+        self.write_registry(changed_units, changed_leaders)?;
+        self.record_changes(&changes)
+    }
+
+    /// What saving these records would change in months before this one (Vietnam time).
+    pub fn past_changes(
+        &self,
+        units: &[&Unit],
+        leaders: &[&Leader],
+    ) -> Vec<crate::registry_past::PastChange> {
+        let now = Month::of_vietnam_time(OffsetDateTime::now_utc());
+        let index = self.lookup();
+        let before = index.registry_arc();
+        let after = with_records(before, units, leaders);
+        crate::registry_past::past_changes(
+            &crate::registry_past::Change {
+                before,
+                before_index: index.as_ref(),
+                after: &after,
+                units,
+                leaders,
+            },
+            now,
+        )
+    }
+
+    /// The audit entries for saving these records (records equal to the stored ones omitted).
+    fn changes(&self, units: &[&Unit], leaders: &[&Leader], by: &str) -> Vec<audit::Change> {
+        let before = self.registry();
+        let at = OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .unwrap_or_default();
+        let entry =
+            |kind: &str, id: &str, old: Option<serde_json::Value>, new: serde_json::Value| {
+                (old.as_ref() != Some(&new)).then(|| audit::Change {
+                    at: at.clone(),
+                    by: by.to_string(),
+                    kind: kind.to_string(),
+                    id: id.to_string(),
+                    before: old,
+                    after: new,
+                    correction: None,
+                })
+            };
+        let old_units: HashMap<&str, &Unit> =
+            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let old_leaders: HashMap<&str, &Leader> =
+            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
+        let mut out = Vec::new();
+        for u in units {
+            let old = old_units.get(u.id.as_str()).map(|u| to_json(*u));
+            out.extend(entry("unit", &u.id, old, to_json(*u)));
+        }
+        for l in leaders {
+            let old = old_leaders.get(l.id.as_str()).map(|l| to_json(*l));
+            out.extend(entry("leader", &l.id, old, to_json(*l)));
+        }
+        out
+    }
+
+    fn write_registry(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
+    ) -> Result<(), StoreError> {
+        let inner = &self.inner;
+        let reg = inner.layout.dir.join("registry");
+        let mut written = Vec::new();
+        for u in changed_units {
+            written.push((
+                "units",
+                u.id.clone(),
+                self.write_record(&reg.join("units"), &u.id, u)?,
+            ));
+        }
+        for l in changed_leaders {
+            written.push((
+                "leaders",
+                l.id.clone(),
+                self.write_record(&reg.join("leaders"), &l.id, l)?,
+            ));
+        }
+        inner.with_index(|i| {
+            for (kind, id, json) in written {
+                let tree = if kind == "units" {
+                    &i.units
+                } else {
+                    &i.leaders
+                };
+                tree.insert(id.as_bytes(), json)?;
+            }
+            i.flush()?;
+            inner.set_registry(i.registry()?);
+            Ok(())
+        })
+    }
+
+    fn write_record<T: serde::Serialize>(
+        &self,
+        dir: &Path,
+        id: &str,
+        value: &T,
+    ) -> Result<Vec<u8>, StoreError> {
+        let path = dir.join(format!("{id}.json"));
+        let json = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            what: e.to_string(),
+        })?;
+        layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
+        Ok(json)
+    }
+
+    /// Import (upsert) a registry file's units and leaders.
+    pub fn import_registry(
+        &self,
+        incoming: Registry,
+        author: audit::Author,
+    ) -> Result<Registry, StoreError> {
+        let mut r = (*self.registry()).clone();
+        let incoming = r.expand_persons(incoming)?;
+        r.merge(incoming.clone())?;
+        let wanted_units: HashSet<&str> = incoming.units.iter().map(|u| u.id.as_str()).collect();
+        let wanted_leaders: HashSet<&str> =
+            incoming.leaders.iter().map(|l| l.id.as_str()).collect();
+        let units: Vec<&Unit> = r
+            .units
+            .iter()
+            .filter(|u| wanted_units.contains(u.id.as_str()))
+            .collect();
+        let leaders: Vec<&Leader> = r
+            .leaders
+            .iter()
+            .filter(|l| wanted_leaders.contains(l.id.as_str()))
+            .collect();
+        self.save_registry(&units, &leaders, author)?;
+        Ok(r)
+    }
+
+    /// Rebuild every sled tree from the files.
+    pub fn reindex(&self) -> Result<ReindexStats, StoreError> {
+        self.inner.with_index(|i| self.inner.rebuild(i))
+    }
+
+    /// Copy the evidence into the empty directory `dest` (`kyso store backup`).
+    pub fn backup(
+        &self,
+        dest: &Path,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<backup::Manifest, StoreError> {
+        backup::backup(&self.inner.layout, dest, progress)
+    }
+
+    /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
+    /// (the index is rebuilt from the files) (`kyso store restore`).
+    pub fn restore(src: &Path, data_dir: &Path) -> Result<(Store, backup::Manifest), StoreError> {
+        let manifest = backup::restore(src, data_dir)?;
+        Ok((Store::open(data_dir)?, manifest))
+    }
+
+    /// Re-hash every blob and compare records, blobs and index (`kyso store verify`).
+    pub fn check(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<check::Report, StoreError> {
+        self.inner
+            .with_index(|i| check::run(&self.inner.layout, i, progress))
+    }
+}
+
+/// Months (Vietnam time) of the signatures of a submission.
+/// `registry` with these records put in place of those of the same id, or added.
+fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Registry {
+    let mut r = registry.clone();
+    let unit_at: HashMap<String, usize> = r
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.clone(), i))
+        .collect();
+    let leader_at: HashMap<String, usize> = r
+        .leaders
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.clone(), i))
+        .collect();
+    for u in units {
+        match unit_at.get(&u.id) {
+            Some(&i) => r.units[i] = (*u).clone(),
+            None => r.units.push((*u).clone()),
+        }
+    }
+    for l in leaders {
+        match leader_at.get(&l.id) {
+            Some(&i) => r.leaders[i] = (*l).clone(),
+            None => r.leaders.push((*l).clone()),
+        }
+    }
+    // In id order, as the store reads its registry back (`Index::registry`): which of two
+    // equal holders comes first decides a credit.
+    r.units.sort_by(|a, b| a.id.cmp(&b.id));
+    r.leaders.sort_by(|a, b| a.id.cmp(&b.id));
+    r
+}
+
+pub fn months_of(sub: &Submission) -> Vec<Month> {
+    let received = time::OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
+    let mut v: Vec<Month> = sub
+        .report
+        .signatures
+        .iter()
+        .filter(|s| s.kind == kyso_verify::report::SignatureKind::Signature)
+        .filter_map(|s| crate::compliance::signature_month(s, received))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A registry record as JSON, for the audit log.
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}

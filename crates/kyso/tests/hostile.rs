@@ -1,0 +1,153 @@
+//! Hostile documents, one per cost class of issue "Read every real signed PDF": each is built
+//! here, verified by the real `kyso verify` process, and held to the per-document bounds:
+//! CPU time under 3 s, peak memory under 256 MB, report under 1 MB, and a typed outcome
+//! (a report or `budget_exceeded`), never a crash.
+
+mod common;
+#[path = "common/hostile_pdf.rs"]
+mod hostile_pdf;
+
+use common::*;
+use hostile_pdf::*;
+use std::os::unix::process::ExitStatusExt;
+use std::time::Duration;
+
+struct Run {
+    stdout: Vec<u8>,
+    exit: Option<i32>,
+    cpu: Duration,
+    max_rss_kb: i64,
+}
+
+/// `kyso verify --json` on `bytes` as a child process; its CPU time and peak memory from
+/// wait4(2).
+fn run_kyso(name: &str, bytes: &[u8]) -> Run {
+    let dir = std::env::temp_dir().join(format!("kyso-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out_path = dir.join(format!("{name}.json"));
+    let child = kyso()
+        .arg("verify")
+        .args(trust_args())
+        .arg("--json")
+        .arg(&path)
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(dir.join(format!("{name}.err"))).unwrap())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child, writing into locals we own.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let exit = std::process::ExitStatus::from_raw(status).code();
+    Run {
+        stdout: std::fs::read(&out_path).unwrap(),
+        exit,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kb: usage.ru_maxrss,
+    }
+}
+
+fn assert_bounded(name: &str, bytes: Vec<u8>) -> serde_json::Value {
+    let r = run_kyso(name, &bytes);
+    assert!(
+        matches!(r.exit, Some(0..=2)),
+        "{name}: kyso ended with {:?}, not a verdict or a typed error",
+        r.exit
+    );
+    assert!(r.cpu < Duration::from_secs(3), "{name}: {:?} of CPU", r.cpu);
+    assert!(
+        r.max_rss_kb < 256 * 1024,
+        "{name}: peak memory {} MB",
+        r.max_rss_kb / 1024
+    );
+    assert!(
+        r.stdout.len() < 1024 * 1024,
+        "{name}: report of {} bytes",
+        r.stdout.len()
+    );
+    eprintln!(
+        "{name}: {} bytes, {:?} CPU, {} MB peak, report {} bytes",
+        bytes.len(),
+        r.cpu,
+        r.max_rss_kb / 1024,
+        r.stdout.len()
+    );
+    serde_json::from_slice(&r.stdout).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn error_code(v: &serde_json::Value) -> Option<&str> {
+    v.get("error")?.get("code")?.as_str()
+}
+
+#[test]
+fn object_stream_entries_at_one_array() {
+    let b = objstm_one_array();
+    assert!(b.len() < 4096, "{} bytes", b.len());
+    let v = assert_bounded("objstm-one-array.pdf", b);
+    // The overlapping header is refused: the objects are unreadable, the file is unsigned.
+    if error_code(&v).is_none() {
+        assert_eq!(v["verdict"], "unsigned");
+        let codes: Vec<_> = v["document_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"object_unreadable"), "{codes:?}");
+    }
+}
+
+#[test]
+fn objects_are_counted_per_document_not_per_section() {
+    let v = assert_bounded("many-sections.pdf", many_large_sections());
+    assert_eq!(error_code(&v), Some("budget_exceeded"), "{v}");
+}
+
+#[test]
+fn nested_strings_listed_many_times_parse_in_linear_time() {
+    let b = nested_strings();
+    assert!(b.len() > 300_000);
+    let v = assert_bounded("nested-strings.pdf", b);
+    assert_eq!(error_code(&v), Some("budget_exceeded"), "{v}");
+}
+
+#[test]
+fn updates_without_prev_are_joined_in_one_pass() {
+    // Each update sends the reader back to the `startxref` before it: the search runs
+    // backwards once over the file, and the revisions stop at the document's budget.
+    let v = assert_bounded("updates-without-prev.pdf", updates_without_prev());
+    assert_eq!(error_code(&v), Some("budget_exceeded"), "{v}");
+}
+
+#[test]
+fn a_million_unreadable_objects_make_a_small_report() {
+    let b = million_unreadable();
+    assert!(b.len() < 32 * 1024, "{} bytes", b.len());
+    assert_bounded("million-unreadable.pdf", b);
+}
+
+#[test]
+fn the_cpu_budget_ends_a_verification() {
+    // With a tiny CPU budget even an honest file stops with budget_exceeded, in a typed way.
+    use kyso_verify::verify::{verify, Options};
+    let mut opts = Options::default();
+    opts.budget.max_cpu = Some(Duration::from_nanos(1));
+    let bytes = nested_strings();
+    let err = verify(&bytes, &store(), &opts, validation_time()).unwrap_err();
+    assert_eq!(err.code(), "budget_exceeded");
+}
+
+#[test]
+fn signature_dictionaries_are_found_whatever_surrounds_their_names() {
+    use kyso_verify::pdf::{find_signatures, Budget, Document};
+    let bytes = hidden_signature_dictionaries();
+    let doc = Document::parse(&bytes, Budget::default()).unwrap();
+    let (sigs, _) = find_signatures(&doc, &Budget::default()).unwrap();
+    let mut found: Vec<u32> = sigs.iter().map(|s| s.object.0).collect();
+    found.sort();
+    assert_eq!(found, vec![3, 4, 5, 6]);
+}
