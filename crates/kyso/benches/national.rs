@@ -8,8 +8,8 @@
 //! Prints the time to build the store, then the median of 5 runs of each query, with the
 //! process's peak memory. The data directory is a temporary one, removed at the end.
 
-use kyso::compliance::{Submission, TimePolicy};
-use kyso::registry::{Leader, Month, Registry, Unit, UnitKind};
+use kyso::duty::compliance::{Submission, TimePolicy};
+use kyso::duty::registry::{Leader, Month, Registry, Unit, UnitKind};
 use kyso::store::Store;
 use std::time::{Duration, Instant};
 
@@ -205,11 +205,13 @@ fn main() {
     });
     println!("reading the month's crediting facts: median {read:.2?}");
     let month_table = |store: &Store| {
-        let t = kyso::tables::month_table(store, &policy, month).unwrap();
+        let t = kyso::app::tables::month_table(store, &policy, month).unwrap();
         t.totals.organisation_satisfied + t.totals.leaders_satisfied
     };
     let year_report = |store: &Store| {
-        std::hint::black_box(kyso::tables::office_report(store, &policy, 2026, None, now).unwrap());
+        std::hint::black_box(
+            kyso::app::tables::office_report(store, &policy, 2026, None, now).unwrap(),
+        );
     };
     // Credited afresh: the first table after the service starts (nothing kept yet).
     drop(store);
@@ -229,7 +231,7 @@ fn main() {
     drop(store);
     let store = Store::open(&dir).unwrap();
     let t = Instant::now();
-    let n = kyso::tables::keep_this_year(
+    let n = kyso::app::tables::keep_this_year(
         &store,
         &policy,
         time::macros::datetime!(2026-12-15 00:00 UTC),

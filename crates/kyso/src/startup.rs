@@ -2,9 +2,9 @@
 //! refresh. The commands that work on a stopped service are in `maintenance`.
 
 use crate::config::Config;
-use crate::http::{self, AppState};
-use crate::registry::Registry;
+use crate::duty::registry::Registry;
 use crate::store::Store;
+use crate::web::{self, AppState};
 use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -69,7 +69,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         }
         (None, None) => None,
     };
-    let mut warnings = http::startup_warnings(&cfg, &trust);
+    let mut warnings = web::startup_warnings(&cfg, &trust);
     if let Some(r) = incoming {
         warnings.extend(first_import(&store, r)?);
     }
@@ -101,7 +101,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         });
     }
     actix_web::rt::System::new()
-        .block_on(http::serve(listener, state))
+        .block_on(web::serve(listener, state))
         .map_err(|e| e.to_string())
 }
 
@@ -145,7 +145,7 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
         loop {
             let registry = st.store.registry();
             let year =
-                crate::registry::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
+                crate::duty::registry::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
             let same = std::sync::Weak::ptr_eq(&credited_for.0, &Arc::downgrade(&registry))
                 && credited_for.1 == year;
             if !same {
@@ -165,7 +165,7 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
 fn credit_this_year(st: &AppState) {
     let t = std::time::Instant::now();
     let policy = st.config.time_policy();
-    match crate::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
+    match crate::app::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
         Ok(months) => tracing::info!(
             months,
             ms = t.elapsed().as_millis() as u64,
@@ -183,11 +183,11 @@ fn refresh_crls(state: &AppState) {
         Ok(seen) => extra.extend(seen),
         Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
     }
-    let urls = crate::crl_fetch::urls(&trust, &extra);
+    let urls = crate::net::crl_fetch::urls(&trust, &extra);
     if urls.is_empty() {
         return;
     }
-    let mut outcome = crate::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    let mut outcome = crate::net::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
     for (url, why) in &outcome.failed {
         tracing::warn!(%url, "CRL refresh failed: {why}");
     }

@@ -2,7 +2,7 @@
 //! failure at any step leaves either a complete submission or none, the store recovers without
 //! being reopened, and what the start-up sweep and `check` find agrees with what was answered.
 
-use kyso::compliance::Submission;
+use kyso::duty::compliance::Submission;
 use kyso::store::{Committed, Fault, Step, Store};
 use std::path::{Path, PathBuf};
 

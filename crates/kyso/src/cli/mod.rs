@@ -1,6 +1,8 @@
 //! The `kyso` command line. Holds no domain logic: it loads inputs and prints reports.
 
 mod cert;
+pub mod demo;
+pub mod maintenance;
 
 use crate::config::Config;
 use clap::{Args, Parser, Subcommand};
@@ -277,7 +279,7 @@ pub fn run() -> i32 {
             fixtures,
         } => {
             let data_dir = data_dir.unwrap_or_else(|| std::env::temp_dir().join("kyso-demo"));
-            crate::demo::demo(&data_dir, &bind, &fixtures)
+            crate::cli::demo::demo(&data_dir, &bind, &fixtures)
         }
         Command::Token {
             command: TokenCommand::New { name, scopes },
@@ -293,16 +295,21 @@ pub fn run() -> i32 {
                 },
         } => with_config(config, |cfg| {
             if dry_run {
-                return crate::maintenance::registry_changes(cfg, &file).map(|m| (m, true));
+                return crate::cli::maintenance::registry_changes(cfg, &file).map(|m| (m, true));
             }
-            crate::maintenance::import_registry(cfg, &file, create_data_dir, correction.as_deref())
-                .map(|m| (m, true))
+            crate::cli::maintenance::import_registry(
+                cfg,
+                &file,
+                create_data_dir,
+                correction.as_deref(),
+            )
+            .map(|m| (m, true))
         }),
         Command::Crl {
             command: CrlCommand::Refresh { config },
-        } => with_config(config, crate::maintenance::crl_refresh),
+        } => with_config(config, crate::cli::maintenance::crl_refresh),
         Command::Reverify { config } => with_config(config, |cfg| {
-            crate::maintenance::reverify(cfg).map(|m| (m, true))
+            crate::cli::maintenance::reverify(cfg).map(|m| (m, true))
         }),
         Command::Store { command } => store_command(command),
     }
@@ -312,15 +319,17 @@ pub fn run() -> i32 {
 fn store_command(command: StoreCommand) -> i32 {
     match command {
         StoreCommand::Reindex { config } => with_config(config, |cfg| {
-            crate::maintenance::reindex(cfg).map(|m| (m, true))
+            crate::cli::maintenance::reindex(cfg).map(|m| (m, true))
         }),
         StoreCommand::Backup { dir, config } => with_config(config, |cfg| {
-            crate::maintenance::store_backup(cfg, &dir).map(|m| (m, true))
+            crate::cli::maintenance::store_backup(cfg, &dir).map(|m| (m, true))
         }),
-        StoreCommand::Restore { dir, config } => {
-            with_config(config, |cfg| crate::maintenance::store_restore(cfg, &dir))
+        StoreCommand::Restore { dir, config } => with_config(config, |cfg| {
+            crate::cli::maintenance::store_restore(cfg, &dir)
+        }),
+        StoreCommand::Verify { config } => {
+            with_config(config, crate::cli::maintenance::store_verify)
         }
-        StoreCommand::Verify { config } => with_config(config, crate::maintenance::store_verify),
     }
 }
 
@@ -377,7 +386,7 @@ fn token_new(name: &str, scopes: &[String]) -> i32 {
 fn load_store(a: &TrustOpts) -> Result<TrustStore, String> {
     let mut store = load_files(a)?;
     if a.ocsp {
-        let client = crate::ocsp_fetch::OcspClient::new(std::time::Duration::from_secs(5));
+        let client = crate::net::ocsp_fetch::OcspClient::new(std::time::Duration::from_secs(5));
         store.online = Some(client.session());
     }
     Ok(store)

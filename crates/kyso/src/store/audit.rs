@@ -23,13 +23,13 @@ pub struct Change {
     pub before: Option<serde_json::Value>,
     pub after: serde_json::Value,
     /// Why a change that alters past months was made (an explicit correction,
-    /// `crate::registry_past`); absent for an ordinary change.
+    /// `crate::duty::registry::past`); absent for an ordinary change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correction: Option<String>,
 }
 
 /// Who makes a registry change and, when it alters months already past, why: a correction is
-/// never a side effect (`crate::registry_past`).
+/// never a side effect (`crate::duty::registry::past`).
 #[derive(Debug, Clone, Copy)]
 pub struct Author<'a> {
     /// The token name, or what made the change.

@@ -16,11 +16,11 @@ pub enum StoreError {
     #[error("data directory {path} has schema version {found}; this kyso knows version {} (see the README's migration notes)", super::SCHEMA_VERSION)]
     Schema { path: PathBuf, found: String },
     #[error("registry: {0}")]
-    Registry(#[from] crate::registry::RegistryError),
+    Registry(#[from] crate::duty::registry::RegistryError),
     /// A registry change that would alter months already past, made without a correction's
     /// reason.
-    #[error("{}", crate::registry_past::describe(.0))]
-    RewritesPast(Vec<crate::registry_past::PastChange>),
+    #[error("{}", crate::duty::registry::past::describe(.0))]
+    RewritesPast(Vec<crate::duty::registry::past::PastChange>),
     /// The bytes read back are not those received under this id.
     #[error("the bytes read back for {id} are not those received")]
     Mismatch { id: String },

@@ -5,8 +5,8 @@
 //! (`certificate sha256/id`), `units` and `leaders` (id → JSON), `meta`.
 
 use super::error::StoreError;
-use crate::compliance::Submission;
-use crate::registry::{Month, Registry};
+use crate::duty::compliance::Submission;
+use crate::duty::registry::{Month, Registry};
 use std::path::{Path, PathBuf};
 
 pub struct Index {

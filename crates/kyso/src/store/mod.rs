@@ -40,8 +40,8 @@ pub use error::{Fault, StoreError};
 pub use intake::{Intake, Received};
 pub use layout::Step;
 
-use crate::compliance::Submission;
-use crate::registry::{Leader, Month, Registry, Unit};
+use crate::duty::compliance::Submission;
+use crate::duty::registry::{Leader, Month, Registry, Unit};
 use error::io;
 use faults::Faults;
 use index::Index;
@@ -82,9 +82,9 @@ pub(crate) struct Inner {
     /// The registry as the index holds it, decoded once.
     registry: RwLock<Arc<Registry>>,
     /// The index of the current registry, built when first asked for after a change.
-    lookup: Mutex<Option<Arc<crate::registry_lookup::Lookup>>>,
-    /// Months already credited, for the tables ([`crate::credit_cache`]).
-    credits: crate::credit_cache::CreditCache,
+    lookup: Mutex<Option<Arc<crate::duty::registry::lookup::Lookup>>>,
+    /// Months already credited, for the tables ([`crate::app::credit_cache`]).
+    credits: crate::app::credit_cache::CreditCache,
     count: AtomicU64,
     faults: Arc<Faults>,
     health: Mutex<Health>,
@@ -390,7 +390,7 @@ impl Store {
     ) -> Result<Submission, StoreError> {
         self.update_submission(id, |sub| {
             let old = std::mem::replace(&mut sub.report, report);
-            sub.history.push(crate::compliance::HistoryEntry {
+            sub.history.push(crate::duty::compliance::HistoryEntry {
                 replaced_at: at.format(&Rfc3339).unwrap_or_default(),
                 reason: reason.to_string(),
                 report: old,
@@ -497,7 +497,7 @@ impl Store {
     }
 
     /// Months already credited, kept for the tables.
-    pub fn credit_cache(&self) -> &crate::credit_cache::CreditCache {
+    pub fn credit_cache(&self) -> &crate::app::credit_cache::CreditCache {
         &self.inner.credits
     }
 
@@ -512,7 +512,7 @@ impl Store {
         ids.sort();
         ids.dedup();
         let mut subs = self.load(ids)?;
-        subs.sort_by_key(|s| std::cmp::Reverse(crate::compliance::received_at(s)));
+        subs.sort_by_key(|s| std::cmp::Reverse(crate::duty::compliance::received_at(s)));
         Ok(subs)
     }
 
@@ -551,9 +551,9 @@ impl Store {
     }
 
     /// The registry (decoded once per change, shared).
-    /// The current registry's index ([`crate::registry_lookup::Lookup`]), kept between
+    /// The current registry's index ([`crate::duty::registry::lookup::Lookup`]), kept between
     /// requests: building it for 72,000 records costs a table more than crediting its files.
-    pub fn lookup(&self) -> Arc<crate::registry_lookup::Lookup> {
+    pub fn lookup(&self) -> Arc<crate::duty::registry::lookup::Lookup> {
         let registry = self.registry();
         let mut cached = match self.inner.lookup.lock() {
             Ok(g) => g,
@@ -562,7 +562,7 @@ impl Store {
         match cached.as_ref() {
             Some(l) if l.indexes(&registry) => l.clone(),
             _ => {
-                let l = Arc::new(crate::registry_lookup::Lookup::new(registry));
+                let l = Arc::new(crate::duty::registry::lookup::Lookup::new(registry));
                 *cached = Some(l.clone());
                 l
             }
@@ -578,7 +578,7 @@ impl Store {
 
     /// Save changed registry records: files first (fsynced), then the index. A change that
     /// alters months before this one is refused unless `author` gives a correction's reason
-    /// ([`crate::registry_past`]).
+    /// ([`crate::duty::registry::past`]).
     pub fn save_registry(
         &self,
         changed_units: &[&Unit],
@@ -605,13 +605,13 @@ impl Store {
         &self,
         units: &[&Unit],
         leaders: &[&Leader],
-    ) -> Vec<crate::registry_past::PastChange> {
+    ) -> Vec<crate::duty::registry::past::PastChange> {
         let now = Month::of_vietnam_time(OffsetDateTime::now_utc());
         let index = self.lookup();
         let before = index.registry_arc();
         let after = with_records(before, units, leaders);
-        crate::registry_past::past_changes(
-            &crate::registry_past::Change {
+        crate::duty::registry::past::past_changes(
+            &crate::duty::registry::past::Change {
                 before,
                 before_index: index.as_ref(),
                 after: &after,
@@ -807,7 +807,7 @@ pub fn months_of(sub: &Submission) -> Vec<Month> {
         .signatures
         .iter()
         .filter(|s| s.kind == kyso_verify::report::SignatureKind::Signature)
-        .filter_map(|s| crate::compliance::signature_month(s, received))
+        .filter_map(|s| crate::duty::compliance::signature_month(s, received))
         .collect();
     v.sort();
     v.dedup();

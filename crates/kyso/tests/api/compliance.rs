@@ -168,7 +168,7 @@ fn month_boundaries_are_in_vietnam_time() {
 
 #[test]
 fn late_enrolment_credits_earlier_submissions() {
-    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
+    let mut registry = kyso::cli::demo::demo_registry(&root().join("fixtures")).unwrap();
     // The leader's certificate is not enrolled yet.
     registry
         .leaders
@@ -219,13 +219,13 @@ fn late_enrolment_credits_earlier_submissions() {
 
 #[test]
 fn leader_tenure_decides_which_months_count() {
-    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
+    let mut registry = kyso::cli::demo::demo_registry(&root().join("fixtures")).unwrap();
     for l in registry
         .leaders
         .iter_mut()
         .filter(|l| l.id == "nguyen-van-an")
     {
-        l.to = kyso::registry::Month::parse("2026-02");
+        l.to = kyso::duty::registry::Month::parse("2026-02");
     }
     let app = spawn_app(Some(&toml::to_string(&registry).unwrap()));
     let r = app.upload_raw(&fixture("pyhanko-leader-pkcs7.pdf")).json();

@@ -70,7 +70,7 @@ fn unique_dir() -> PathBuf {
 
 /// The demo registry (three units, three leaders) as TOML, enrolled to the fixture leaves.
 pub fn demo_registry_toml() -> String {
-    let r = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
+    let r = kyso::cli::demo::demo_registry(&root().join("fixtures")).unwrap();
     toml::to_string(&r).unwrap()
 }
 

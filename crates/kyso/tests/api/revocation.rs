@@ -14,13 +14,13 @@ fn leader_status(table: &Value, id: &str) -> Value {
 
 #[test]
 fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
-    let mut registry = kyso::demo::demo_registry(&root().join("fixtures")).unwrap();
-    registry.leaders.push(kyso::registry::Leader {
+    let mut registry = kyso::cli::demo::demo_registry(&root().join("fixtures")).unwrap();
+    registry.leaders.push(kyso::duty::registry::Leader {
         id: "vu-van-minh".into(),
         name: "Vũ Văn Minh".into(),
         title: "Phó Chủ tịch".into(),
         unit: "ubnd-huong-xuan".into(),
-        from: kyso::registry::Month::parse("2025-01").unwrap(),
+        from: kyso::duty::registry::Month::parse("2025-01").unwrap(),
         to: None,
         certificates: vec![fingerprint("leaf-leader-lost-token.pem")],
         retired_certificates: vec![],

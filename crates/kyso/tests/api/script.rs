@@ -84,7 +84,7 @@ fn the_demo_serves_the_whole_flow_on_a_fresh_data_directory() {
         .spawn()
         .unwrap();
     let url = listening_url(&mut child);
-    let token = kyso::demo::DEMO_TOKEN;
+    let token = kyso::cli::demo::DEMO_TOKEN;
     let out = Command::new("bash")
         .arg(root().join("scripts/submit.sh"))
         .args(["--url", &url, "--token", token])

@@ -1,0 +1,64 @@
+//! The receipt of a submission: the stored facts, plus what they satisfy under the current
+//! registry and what was already met. The HTTP layer only serialises it.
+
+use crate::duty::compliance::{self, Credit, Note, Submission, TimePolicy};
+use crate::duty::registry::lookup::Owners;
+use crate::store::{Store, StoreError};
+use serde::Serialize;
+
+/// The receipt: stored facts, plus what they satisfy under the current registry.
+#[derive(Serialize)]
+pub struct Receipt {
+    id: String,
+    received_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
+    /// The file's name as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_name: Option<String>,
+    /// The name of the token that sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<String>,
+    report: kyso_verify::report::Report,
+    satisfies: Vec<Credit>,
+    notes: Vec<Note>,
+    /// Earlier verdicts replaced by re-verification, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    history: Vec<compliance::HistoryEntry>,
+}
+
+/// The receipt of `sub`. It compares the submission only with the few others signed in the
+/// same month by the certificates of the requirements it meets (for "already met"), found
+/// through the signer index: its cost does not grow with the month.
+pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Receipt, StoreError> {
+    // The store's index of its registry: crediting a file costs the same whatever the town.
+    let lookup = store.lookup();
+    let registry = lookup.registry();
+    let (credits, mut notes) = compliance::credits(&sub, &*lookup, policy);
+    let mut others: Vec<(Submission, Vec<Credit>)> = Vec::new();
+    for c in &credits {
+        let certs = match &c.leader {
+            Some(l) => registry.leader(l).map(|l| l.certificates.clone()),
+            None => registry.unit(&c.unit).map(|u| u.certificates.clone()),
+        }
+        .unwrap_or_default();
+        for o in store.in_month_signed_by(c.month, &certs)? {
+            if o.id != sub.id && !others.iter().any(|(s, _)| s.id == o.id) {
+                let oc = compliance::credits(&o, &*lookup, policy).0;
+                others.push((o, oc));
+            }
+        }
+    }
+    notes.extend(compliance::already_met_notes(&sub, &credits, &others));
+    Ok(Receipt {
+        id: sub.id,
+        received_at: sub.received_at,
+        unit: sub.unit_hint,
+        file_name: sub.file_name,
+        client: sub.client,
+        report: sub.report,
+        satisfies: credits,
+        notes,
+        history: sub.history,
+    })
+}

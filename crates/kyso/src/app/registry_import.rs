@@ -1,0 +1,95 @@
+//! Importing a registry file by an explicit admin action (API and pages; the CLI has
+//! `kyso registry import`): first what it would change, one line per record, then, when asked,
+//! the change itself, saved as dated, audited changes under the administrator's name. A file
+//! never silently overwrites edits made through the API: the preview shows them, and an apply
+//! whose changes are no longer the ones previewed is refused.
+
+use crate::duty::registry::past::PastChange;
+use crate::duty::registry::{Leader, Registry, Unit};
+use crate::store::audit::Author;
+use crate::store::{Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+/// What an import would change (preview) or changed (applied).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ImportOutcome {
+    /// One line per record: "unit X: would be added", or the fields that would change.
+    pub changes: Vec<String>,
+    /// SHA-256 of the change lines: give it back with the apply, and the apply is refused if
+    /// the registry moved since the preview (another administrator's edit).
+    pub changes_sha256: String,
+    /// The records whose past months the changes would alter, with those months: an apply
+    /// needs a correction's reason for them (`crate::duty::registry::past`).
+    pub rewrites_past: Vec<PastChange>,
+    /// Whether the changes were saved.
+    pub applied: bool,
+}
+
+/// An apply: the `changes_sha256` of the preview the administrator saw, if any, and who
+/// applies it (with a correction's reason when it alters past months).
+#[derive(Debug, Clone, Copy)]
+pub struct Apply<'a> {
+    pub expected: Option<&'a str>,
+    pub author: Author<'a>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("the registry changed since the preview; preview the file again")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Compare `incoming` with the stored registry as merging would leave it (certificates that a
+/// record drops are kept as retired, see `Registry::merge`) and, with `apply`, save the records
+/// that change.
+pub fn import(
+    store: &Store,
+    incoming: Registry,
+    apply: Option<Apply>,
+) -> Result<ImportOutcome, ImportError> {
+    let current = store.registry();
+    let incoming = current.expand_persons(incoming).map_err(StoreError::from)?;
+    let mut merged = (*current).clone();
+    let units: HashSet<String> = incoming.units.iter().map(|u| u.id.clone()).collect();
+    let leaders: HashSet<String> = incoming.leaders.iter().map(|l| l.id.clone()).collect();
+    merged.merge(incoming).map_err(StoreError::from)?;
+    let old_units: HashMap<&str, &Unit> =
+        current.units.iter().map(|u| (u.id.as_str(), u)).collect();
+    let old_leaders: HashMap<&str, &Leader> =
+        current.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
+    let changed_units: Vec<&Unit> = merged
+        .units
+        .iter()
+        .filter(|u| units.contains(&u.id) && old_units.get(u.id.as_str()) != Some(u))
+        .collect();
+    let changed_leaders: Vec<&Leader> = merged
+        .leaders
+        .iter()
+        .filter(|l| leaders.contains(&l.id) && old_leaders.get(l.id.as_str()) != Some(l))
+        .collect();
+    let effective = Registry {
+        units: changed_units.iter().map(|u| (*u).clone()).collect(),
+        leaders: changed_leaders.iter().map(|l| (*l).clone()).collect(),
+        ..Registry::default()
+    };
+    let changes = current.changes_from(&effective);
+    let digest = hex::encode(Sha256::digest(changes.join("\n")));
+    if apply.is_some_and(|a| a.expected.is_some_and(|e| e != digest)) {
+        return Err(ImportError::Stale);
+    }
+    let rewrites_past = store.past_changes(&changed_units, &changed_leaders);
+    let applied = apply.is_some() && !changes.is_empty();
+    if let Some(a) = apply.filter(|_| applied) {
+        store.save_registry(&changed_units, &changed_leaders, a.author)?;
+    }
+    Ok(ImportOutcome {
+        changes,
+        changes_sha256: digest,
+        rewrites_past,
+        applied,
+    })
+}

@@ -1,0 +1,79 @@
+//! Re-verification: run the verifier again over stored submissions with the current trust store
+//! and CRLs, at each submission's receipt time (its proof of existence). A changed verdict
+//! replaces the report and the earlier one goes into the submission's history; the compliance
+//! tables follow the newest report because they are derived from it.
+
+use crate::duty::compliance::Submission;
+use crate::store::{Store, StoreError};
+use kyso_verify::pki::TrustStore;
+use kyso_verify::report::Report;
+use kyso_verify::verify::{self, Options};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    pub checked: usize,
+    pub changed: usize,
+    /// Stored files that could not be evaluated any more (kept unchanged).
+    pub failed: usize,
+}
+
+/// The verdict-relevant part of a report: what a re-run must compare.
+fn essence(r: &Report) -> String {
+    let sigs: Vec<String> = r
+        .signatures
+        .iter()
+        .map(|s| {
+            format!(
+                "{:?}/{:?}/{:?}/{:?}",
+                s.indication, s.sub_indication, s.signing_time, s.level
+            )
+        })
+        .collect();
+    format!("{:?}|{}", r.verdict, sigs.join(";"))
+}
+
+/// Re-verify every stored submission; `progress(done, total)` is called after each one.
+pub fn run(
+    store: &Store,
+    trust: &TrustStore,
+    opts: &Options,
+    reason: &str,
+    now: OffsetDateTime,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome, StoreError> {
+    let ids = store.ids()?;
+    let mut out = Outcome::default();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(sub) = store.get(id)? else { continue };
+        out.checked += 1;
+        match reverify_one(store, trust, opts, &sub) {
+            Some(report) if essence(&report) != essence(&sub.report) => {
+                store.replace_report(id, report, reason, now)?;
+                out.changed += 1;
+            }
+            Some(_) => {}
+            None => out.failed += 1,
+        }
+        progress(i + 1, ids.len());
+    }
+    Ok(out)
+}
+
+fn reverify_one(
+    store: &Store,
+    trust: &TrustStore,
+    opts: &Options,
+    sub: &Submission,
+) -> Option<Report> {
+    let at = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok()?;
+    let bytes = std::fs::read(store.blob_path(&sub.id)).ok()?;
+    let fetched = sub.fetched_ocsp();
+    if fetched.is_empty() {
+        return verify::verify(&bytes, trust, opts, at).ok();
+    }
+    let mut with_answers = trust.clone();
+    with_answers.fetched.extend(fetched);
+    verify::verify(&bytes, &with_answers, opts, at).ok()
+}

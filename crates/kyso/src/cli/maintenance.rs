@@ -1,0 +1,239 @@
+//! The commands that work on the data directory while the service is stopped (or beside it, for
+//! `crl refresh`): registry import, reindex, store verify, reverify.
+
+use crate::config::Config;
+use crate::duty::registry::Registry;
+use crate::store::Store;
+use kyso_verify::verify::Options;
+use std::path::Path;
+
+/// The store of a maintenance command. Unlike `serve`, these never create a data directory: a
+/// missing one almost always means a missing `--config`, and "reindexed 0 submissions" would
+/// hide that.
+fn open_existing(cfg: &Config) -> Result<Store, String> {
+    if !cfg.data_dir.is_dir() {
+        return Err(format!(
+            "the data directory {} does not exist: name the service's configuration with --config (or KYSO_CONFIG, KYSO_DATA_DIR)",
+            cfg.data_dir.display()
+        ));
+    }
+    crate::startup::open_store(cfg)
+}
+
+/// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
+pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
+    let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let mut extra = cfg.crl_urls.clone();
+    // The signers seen so far name their CRLs too; while the service holds the store, its own
+    // background refresh covers them.
+    match Store::open(&cfg.data_dir).and_then(|s| s.signer_crl_urls()) {
+        Ok(seen) => extra.extend(seen),
+        Err(_) => eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh"),
+    }
+    let urls = crate::net::crl_fetch::urls(&trust, &extra);
+    if urls.is_empty() {
+        return Ok((
+            "no CRL addresses: the trusted certificates name none and crl_urls is empty".into(),
+            true,
+        ));
+    }
+    let o = crate::net::crl_fetch::refresh(&trust, &cfg.crl_dir(), &urls);
+    let mut msg = String::new();
+    for (url, file) in &o.updated {
+        msg += &format!("updated  {url} -> {file}\n");
+    }
+    for url in &o.unchanged {
+        msg += &format!("kept     {url} (not newer than the CRL kept)\n");
+    }
+    for (url, why) in &o.failed {
+        msg += &format!("failed   {url}: {why}\n");
+    }
+    Ok((msg.trim_end().to_string(), o.failed.is_empty()))
+}
+
+/// A registry file as records to merge into the store's registry: its `[[person]]` and
+/// `[[post]]` records read against it (a person alone updates the posts already recorded).
+fn read_fragment(store: &Store, file: &Path) -> Result<Registry, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    Registry::fragment_from_toml(&text)
+        .and_then(|r| store.registry().expand_persons(r))
+        .map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// `kyso registry import`; `create` allows a new data directory (a first installation);
+/// `correction`: the reason for changes that alter past months.
+pub fn import_registry(
+    cfg: &Config,
+    file: &Path,
+    create: bool,
+    correction: Option<&str>,
+) -> Result<String, String> {
+    let store = if create {
+        crate::startup::open_store(cfg)?
+    } else {
+        open_existing(cfg)?
+    };
+    let r = read_fragment(&store, file)?;
+    let (u, l) = (r.units.len(), r.leaders.len());
+    let all = store
+        .import_registry(
+            r,
+            crate::store::audit::Author {
+                by: "kyso registry import",
+                correction,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",
+        all.units.len(),
+        all.leaders.len()
+    ))
+}
+
+pub fn reindex(cfg: &Config) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let s = store.reindex().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "reindexed {} submission(s), {} unit(s), {} leader(s) from {}",
+        s.submissions,
+        s.units,
+        s.leaders,
+        cfg.data_dir.display()
+    ))
+}
+
+/// `kyso store verify`: the summary and whether the store is consistent.
+pub fn store_verify(cfg: &Config) -> Result<(String, bool), String> {
+    let store = open_existing(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\rchecked {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let r = store.check(&mut progress).map_err(|e| e.to_string())?;
+    let mut msg = String::new();
+    for p in &r.problems {
+        msg += &format!("problem: {p}\n");
+    }
+    msg += &format!(
+        "{} record(s), {} PDF(s), {} indexed: {}",
+        r.records,
+        r.blobs,
+        r.indexed,
+        if r.is_clean() {
+            "all consistent, every PDF hashes to its id".to_string()
+        } else {
+            format!("{} problem(s)", r.problems.len())
+        }
+    );
+    Ok((msg, r.is_clean()))
+}
+
+/// `kyso reverify`: with a progress bar on a terminal, a line per tenth otherwise.
+pub fn reverify(cfg: &Config) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut last_tenth = 0;
+    let mut progress = |done: usize, total: usize| {
+        if tty {
+            let width = 40;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "=".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            let tenth = done * 10 / total.max(1);
+            if tenth > last_tenth || done == total {
+                last_tenth = tenth;
+                eprintln!("kyso: re-verified {done}/{total}");
+            }
+        }
+    };
+    let out = crate::app::reverify::run(
+        &store,
+        &trust,
+        &Options::default(),
+        "kyso reverify",
+        time::OffsetDateTime::now_utc(),
+        &mut progress,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "re-verified {} submission(s): {} changed, {} could not be evaluated",
+        out.checked, out.changed, out.failed
+    ))
+}
+
+/// `kyso store backup DIR` (service stopped): the evidence files and a manifest, into an empty
+/// or new directory.
+pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\rcopied {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let m = store
+        .backup(dest, &mut progress)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "backed up {} submission(s) ({} files) from {} to {}; MANIFEST.json written last",
+        m.submissions,
+        m.files.len(),
+        cfg.data_dir.display(),
+        dest.display()
+    ))
+}
+
+/// `kyso store restore DIR`: check the backup whole, copy it into the configured data
+/// directory (which must not hold a store yet), rebuild the index, and verify the result.
+pub fn store_restore(cfg: &Config, src: &Path) -> Result<(String, bool), String> {
+    let (store, m) = Store::restore(src, &cfg.data_dir).map_err(|e| e.to_string())?;
+    let check = store.check(&mut |_, _| {}).map_err(|e| e.to_string())?;
+    Ok((
+        format!(
+            "restored {} submission(s) from {} (backup of {}) into {}; store verify: {}",
+            m.submissions,
+            src.display(),
+            m.created_at,
+            cfg.data_dir.display(),
+            if check.is_clean() {
+                "all consistent".to_string()
+            } else {
+                check.problems.join("; ")
+            }
+        ),
+        check.is_clean(),
+    ))
+}
+
+/// `kyso registry import --dry-run FILE`: what the import would change, one line per record.
+pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
+    let store = open_existing(cfg)?;
+    let r = read_fragment(&store, file)?;
+    let changes = store.registry().changes_from(&r);
+    Ok(if changes.is_empty() {
+        "the import would change nothing".to_string()
+    } else {
+        format!(
+            "{}\n{} record(s) would change; nothing was changed (run without --dry-run to apply)",
+            changes.join("\n"),
+            changes.len()
+        )
+    })
+}

@@ -1,0 +1,248 @@
+//! The report the Office files (plan 655: every quarter to the town, the year to Home Affairs):
+//! per unit, grouped by kind, months met out of months required for the organisation and each
+//! leader, percentages, totals per kind and for the town; the month in progress is marked as
+//! such, never counted as missing; and the units and leaders still missing in the current
+//! month, for chasing. Rendered as JSON, CSV and XLSX (`office_report_files`).
+
+use crate::duty::compliance::{self, Count, MonthTable};
+use crate::duty::registry::{Month, Registry, UnitKind};
+use serde::Serialize;
+
+/// Months met out of months required, with the percentage (one decimal; none while nothing is
+/// required yet) and the months missing.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Score {
+    pub required: usize,
+    pub satisfied: usize,
+    pub percent: Option<f64>,
+    pub missing: Vec<Month>,
+}
+
+impl Score {
+    fn of(c: &Count) -> Score {
+        Score {
+            required: c.required,
+            satisfied: c.satisfied,
+            percent: percent(c.satisfied, c.required),
+            missing: c.missing.clone(),
+        }
+    }
+}
+
+fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaderRow {
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub score: Score,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub id: String,
+    pub name: String,
+    pub organisation: Score,
+    pub leaders: Vec<LeaderRow>,
+}
+
+/// Sums over units: requirement-months met out of required.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Totals {
+    pub units: usize,
+    pub organisation_required: usize,
+    pub organisation_satisfied: usize,
+    pub organisation_percent: Option<f64>,
+    pub leader_required: usize,
+    pub leader_satisfied: usize,
+    pub leader_percent: Option<f64>,
+}
+
+impl Totals {
+    fn add(&mut self, u: &UnitRow) {
+        self.units += 1;
+        self.organisation_required += u.organisation.required;
+        self.organisation_satisfied += u.organisation.satisfied;
+        for l in &u.leaders {
+            self.leader_required += l.score.required;
+            self.leader_satisfied += l.score.satisfied;
+        }
+        self.organisation_percent =
+            percent(self.organisation_satisfied, self.organisation_required);
+        self.leader_percent = percent(self.leader_satisfied, self.leader_required);
+    }
+
+    fn merge(&mut self, o: &Totals) {
+        self.units += o.units;
+        self.organisation_required += o.organisation_required;
+        self.organisation_satisfied += o.organisation_satisfied;
+        self.leader_required += o.leader_required;
+        self.leader_satisfied += o.leader_satisfied;
+        self.organisation_percent =
+            percent(self.organisation_satisfied, self.organisation_required);
+        self.leader_percent = percent(self.leader_satisfied, self.leader_required);
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KindGroup {
+    pub kind: UnitKind,
+    pub label: String,
+    pub units: Vec<UnitRow>,
+    pub totals: Totals,
+}
+
+/// A requirement not yet met in the current month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub unit: String,
+    pub unit_name: String,
+    pub requirement: compliance::Requirement,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficeReport {
+    pub year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarter: Option<u8>,
+    pub months: Vec<Month>,
+    /// Months over, and counted.
+    pub counted: Vec<Month>,
+    /// The current month, if in the period: shown, not counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<Month>,
+    pub generated_at: String,
+    pub groups: Vec<KindGroup>,
+    pub town: Totals,
+    /// What is still missing in the current month (for chasing), whatever the period.
+    pub current_month: Month,
+    pub missing_now: Vec<Missing>,
+    /// Set when the period was closed (see `MonthTable::closed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<crate::duty::period::ClosedMark>,
+}
+
+const KINDS: [UnitKind; 3] = [
+    UnitKind::Department,
+    UnitKind::PublicService,
+    UnitKind::Commune,
+];
+
+fn rows(table: &compliance::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
+    table
+        .units
+        .iter()
+        .filter(|u| u.kind == kind)
+        .map(|u| UnitRow {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            organisation: Score::of(&u.organisation),
+            leaders: u
+                .leaders
+                .iter()
+                .map(|l| LeaderRow {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    title: l.title.clone(),
+                    score: Score::of(&l.count),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn missing_in(t: &MonthTable) -> Vec<Missing> {
+    let mut out = Vec::new();
+    for u in &t.units {
+        if !u.organisation.satisfied {
+            out.push(Missing {
+                unit: u.id.clone(),
+                unit_name: u.name.clone(),
+                requirement: compliance::Requirement::Organisation,
+                leader: None,
+                leader_name: None,
+            });
+        }
+        for l in u.leaders.iter().filter(|l| !l.satisfied) {
+            out.push(Missing {
+                unit: u.id.clone(),
+                unit_name: u.name.clone(),
+                requirement: compliance::Requirement::Leader,
+                leader: Some(l.id.clone()),
+                leader_name: Some(format!("{} {}", l.title, l.name)),
+            });
+        }
+    }
+    out
+}
+
+/// The report for `year` (or one quarter of it), with `now` deciding which months are over.
+pub fn build(
+    registry: &Registry,
+    year: i32,
+    quarter: Option<u8>,
+    now: time::OffsetDateTime,
+    credited: &compliance::Credits,
+) -> OfficeReport {
+    let lookup = crate::duty::registry::lookup::Lookup::of(registry);
+    build_with(&lookup, year, quarter, now, credited)
+}
+
+/// [`build`] with the registry already indexed.
+pub fn build_with(
+    lookup: &crate::duty::registry::lookup::Lookup,
+    year: i32,
+    quarter: Option<u8>,
+    now: time::OffsetDateTime,
+    credited: &compliance::Credits,
+) -> OfficeReport {
+    let current = Month::of_vietnam_time(now);
+    let behind = compliance::files_behind(credited);
+    let table = compliance::period_table_behind(lookup, year, quarter, current, &behind);
+    let mut town = Totals::default();
+    let groups: Vec<KindGroup> = KINDS
+        .iter()
+        .map(|k| {
+            let units = rows(&table, *k);
+            let mut totals = Totals::default();
+            units.iter().for_each(|u| totals.add(u));
+            town.merge(&totals);
+            KindGroup {
+                kind: *k,
+                label: k.label_vi().to_string(),
+                units,
+                totals,
+            }
+        })
+        .collect();
+    OfficeReport {
+        year,
+        quarter,
+        counted: table
+            .months
+            .iter()
+            .copied()
+            .filter(|m| *m < current)
+            .collect(),
+        in_progress: table.months.iter().copied().find(|m| *m == current),
+        months: table.months,
+        generated_at: now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        groups,
+        town,
+        current_month: current,
+        missing_now: compliance::month_tables_behind(lookup, &[current], &behind)
+            .first()
+            .map(missing_in)
+            .unwrap_or_default(),
+        closed: None,
+    }
+}

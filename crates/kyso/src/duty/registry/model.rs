@@ -1,0 +1,888 @@
+//! Units, leaders (with tenure) and certificate enrolments (ARCHITECTURE.md §5.4).
+//! Enrolment (certificate fingerprint -> owner) is the source of truth for who signed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Department,
+    PublicService,
+    Commune,
+}
+
+impl UnitKind {
+    /// The Vietnamese label a clerk reads.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            UnitKind::Department => "Cơ quan chuyên môn",
+            UnitKind::PublicService => "Đơn vị sự nghiệp công lập",
+            UnitKind::Commune => "UBND xã, phường",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// Stable slug; in an API body it may be left out (the path gives it).
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    /// SHA-256 (hex) of the organisation certificates' DER.
+    #[serde(default)]
+    pub certificates: Vec<String>,
+    /// Certificates no longer enrolled, each with the last month it still counts for: files
+    /// it signed while it was enrolled keep their credit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_certificates: Vec<Retired>,
+    /// A unit that no longer exists is kept for its history but required no more. Prefer
+    /// `to`: with `active = false` and no `to`, its past months are not required either.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub active: bool,
+    /// First month the unit exists (is required), `YYYY-MM`; before it nothing is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Month>,
+    /// Last month the unit exists (merged, dissolved); its months up to then keep their figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Month>,
+}
+
+impl Unit {
+    /// Whether the unit owes its monthly files in `m`.
+    pub fn required_in(&self, m: Month) -> bool {
+        self.from.is_none_or(|f| f <= m)
+            && self.to.is_none_or(|t| m <= t)
+            && (self.active || self.to.is_some())
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leader {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub title: String,
+    pub unit: String,
+    /// First month in office, `YYYY-MM`.
+    pub from: Month,
+    /// Last month in office, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Month>,
+    #[serde(default)]
+    pub certificates: Vec<String>,
+    /// See [`Unit::retired_certificates`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_certificates: Vec<Retired>,
+    /// The person this post belongs to, for records read from `[[person]]`/`[[post]]`
+    /// (`crate::duty::registry::file`); a `[[leader]]` record is its own person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+}
+
+/// A certificate taken off a unit or a leader, and the last month it counts for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retired {
+    pub sha256: String,
+    pub until: Month,
+}
+
+/// Keep the certificates `old` had and `new` drops, as retired from `month` on: a re-issued
+/// token adds a certificate; the old one keeps the credit of what it signed before.
+fn carry_retired(
+    old_certs: &[String],
+    old_retired: &[Retired],
+    new_certs: &[String],
+    new_retired: &mut Vec<Retired>,
+    month: Month,
+) {
+    // A retired certificate stays retired even when it comes back (a token returned to the
+    // unit that held it before): the months it counted then are still its. Every period of a
+    // certificate the incoming record does not list as retired is carried (a file, a form or
+    // the person form sends none); one it lists is as it says.
+    let listed: std::collections::HashSet<String> =
+        new_retired.iter().map(|x| x.sha256.clone()).collect();
+    for r in old_retired {
+        if !listed.contains(&r.sha256) && !new_retired.contains(r) {
+            new_retired.push(r.clone());
+        }
+    }
+    // A certificate may be retired more than once (taken away, given back, taken away
+    // again): each time it keeps the months up to its change.
+    for c in old_certs {
+        if !new_certs.contains(c)
+            && !new_retired
+                .iter()
+                .any(|x| &x.sha256 == c && x.until >= month)
+        {
+            new_retired.push(Retired {
+                sha256: c.clone(),
+                until: month,
+            });
+        }
+    }
+}
+
+impl Leader {
+    pub fn in_office(&self, m: Month) -> bool {
+        self.from <= m && self.to.is_none_or(|t| m <= t)
+    }
+}
+
+/// Of the units a certificate counts for in a month, each with whether the unit is required
+/// that month and the last month the certificate counts there (`None`: it holds it now), the
+/// one that held it in that month: a unit that exists that month before one that does not
+/// (a certificate moved when its unit was merged away), then the soonest last month, a current
+/// holder last. The first in registry order among equals.
+pub fn unit_holding<T>(held: impl Iterator<Item = (T, bool, Option<Month>)>) -> Option<T> {
+    // Smaller is better: required first, then a last month (soonest first), then current.
+    let rank = |required: bool, until: Option<Month>| (!required, until.is_none(), until);
+    let mut best: Option<(T, bool, Option<Month>)> = None;
+    for (t, required, until) in held {
+        if best
+            .as_ref()
+            .is_none_or(|(_, r, u)| rank(required, until) < rank(*r, *u))
+        {
+            best = Some((t, required, until));
+        }
+    }
+    best.map(|(t, _, _)| t)
+}
+
+/// A calendar month (`YYYY-MM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl Month {
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u8 = m.parse().ok()?;
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
+            .then_some(Month { year, month })
+    }
+
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// As clerks write it: `mm/yyyy`.
+    pub fn vn(self) -> String {
+        format!("{:02}/{}", self.month, self.year)
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The month of an instant in Vietnam time (UTC+7, no daylight saving).
+    pub fn of_vietnam_time(t: time::OffsetDateTime) -> Month {
+        let v = t.to_offset(time::macros::offset!(+7));
+        Month {
+            year: v.year(),
+            month: v.month() as u8,
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Month::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a month YYYY-MM")))
+    }
+}
+
+/// Who a certificate is enrolled to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Unit(String),
+    Leader(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    #[serde(default, rename = "unit")]
+    pub units: Vec<Unit>,
+    #[serde(default, rename = "leader")]
+    pub leaders: Vec<Leader>,
+    /// A file's `[[person]]` records; read into `leaders` before a merge
+    /// ([`Registry::expand_persons`]), never kept.
+    #[serde(default, rename = "person", skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<crate::duty::registry::file::Person>,
+    /// A file's `[[post]]` records, likewise.
+    #[serde(default, rename = "post", skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<crate::duty::registry::file::Post>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RegistryError {
+    #[error("registry file: {0}")]
+    Parse(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+fn valid_fingerprint(f: &str) -> bool {
+    f.len() == 64 && f.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Registry {
+    /// A whole registry file (a first installation, a check): persons and posts read into
+    /// leader records, every reference resolved.
+    pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
+        let r = Registry::default().expand_persons(Self::fragment_from_toml(text)?)?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// A registry file to merge into a registry: each record valid and each id once, but a
+    /// leader may name a unit the file leaves out (it is checked on the merged registry), and
+    /// `[[person]]`/`[[post]]` records stay to be read against the registry they are merged
+    /// into ([`Registry::expand_persons`]). Keys other than `unit`, `leader`, `person` and
+    /// `post` are refused, so a misspelt `[[unitt]]` is not read as an
+    /// empty file. A parse error names its place, not the (possibly huge) line.
+    pub fn fragment_from_toml(text: &str) -> Result<Registry, RegistryError> {
+        let mut r: Registry = toml::from_str(text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}: ")
+                })
+                .unwrap_or_default();
+            RegistryError::Parse(format!("{place}{}", e.message()))
+        })?;
+        r.normalise();
+        let mut ids = std::collections::BTreeSet::new();
+        for u in &r.units {
+            Self::validate_unit(u)?;
+            if !ids.insert(("unit", u.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {} appears twice",
+                    u.id
+                )));
+            }
+        }
+        for l in &r.leaders {
+            Self::validate_leader(l)?;
+            if !ids.insert(("leader", l.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {} appears twice",
+                    l.id
+                )));
+            }
+        }
+        r.validate_persons()?;
+        Ok(r)
+    }
+
+    /// Names in Unicode NFC (Vietnamese text typed on different systems composes its marks
+    /// differently; NFC makes equal names compare equal), trimmed; fingerprints lower case.
+    fn normalise(&mut self) {
+        use unicode_normalization::UnicodeNormalization;
+        let nfc = |s: &mut String| *s = s.trim().nfc().collect();
+        for u in &mut self.units {
+            nfc(&mut u.name);
+        }
+        for l in &mut self.leaders {
+            nfc(&mut l.name);
+            nfc(&mut l.title);
+        }
+        for p in &mut self.persons {
+            nfc(&mut p.name);
+            for c in &mut p.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        for p in &mut self.posts {
+            nfc(&mut p.title);
+        }
+        for u in &mut self.units {
+            for c in &mut u.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+        }
+        for l in &mut self.leaders {
+            for c in &mut l.certificates {
+                *c = c.to_ascii_lowercase();
+            }
+            for r in &mut l.retired_certificates {
+                r.sha256 = r.sha256.to_ascii_lowercase();
+            }
+        }
+        for u in &mut self.units {
+            for r in &mut u.retired_certificates {
+                r.sha256 = r.sha256.to_ascii_lowercase();
+            }
+        }
+    }
+
+    pub fn validate_unit(u: &Unit) -> Result<(), RegistryError> {
+        if !valid_id(&u.id) {
+            return Err(RegistryError::Invalid(format!(
+                "unit id {:?}: use lower-case letters, digits, - and _",
+                u.id
+            )));
+        }
+        if u.name.trim().is_empty() {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: the name is empty",
+                u.id
+            )));
+        }
+        if let Some(c) = u
+            .certificates
+            .iter()
+            .chain(u.retired_certificates.iter().map(|r| &r.sha256))
+            .find(|c| !valid_fingerprint(c))
+        {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
+                u.id
+            )));
+        }
+        if let (Some(f), Some(t)) = (u.from, u.to) {
+            if t < f {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {}: 'to' is before 'from'",
+                    u.id
+                )));
+            }
+        }
+        if u.name.chars().count() > 300 {
+            return Err(RegistryError::Invalid(format!(
+                "unit {}: the name is longer than 300 characters",
+                u.id
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn validate_leader(l: &Leader) -> Result<(), RegistryError> {
+        if !valid_id(&l.id) {
+            return Err(RegistryError::Invalid(format!(
+                "leader id {:?}: use lower-case letters, digits, - and _",
+                l.id
+            )));
+        }
+        for (what, text) in [("name", &l.name), ("title", &l.title)] {
+            if text.trim().is_empty() || text.chars().count() > 300 {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {}: the {what} must be 1 to 300 characters",
+                    l.id
+                )));
+            }
+        }
+        if l.to.is_some_and(|t| t < l.from) {
+            return Err(RegistryError::Invalid(format!(
+                "leader {}: 'to' is before 'from'",
+                l.id
+            )));
+        }
+        if let Some(c) = l
+            .certificates
+            .iter()
+            .chain(l.retired_certificates.iter().map(|r| &r.sha256))
+            .find(|c| !valid_fingerprint(c))
+        {
+            return Err(RegistryError::Invalid(format!(
+                "leader {}: {c:?} is not a SHA-256 fingerprint (64 hex digits)",
+                l.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every id unique, every leader's unit known, every certificate enrolled to one unit, or
+    /// to leader records of one person (the posts of a person who holds several at once, or
+    /// moves with the same token: each post counts for its own unit and months).
+    pub fn validate(&self) -> Result<(), RegistryError> {
+        let mut owners: BTreeMap<&str, String> = BTreeMap::new();
+        let mut ids = std::collections::BTreeSet::new();
+        for u in &self.units {
+            Self::validate_unit(u)?;
+            if !ids.insert(("unit", u.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {} appears twice",
+                    u.id
+                )));
+            }
+            for c in &u.certificates {
+                if let Some(prev) = owners.insert(c, format!("unit {}", u.id)) {
+                    return Err(RegistryError::Invalid(format!(
+                        "certificate {c} is enrolled to {prev} and to unit {}",
+                        u.id
+                    )));
+                }
+            }
+        }
+        for l in &self.leaders {
+            Self::validate_leader(l)?;
+            if !ids.insert(("leader", l.id.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {} appears twice",
+                    l.id
+                )));
+            }
+            if !ids.contains(&("unit", l.unit.as_str())) {
+                return Err(RegistryError::Invalid(format!(
+                    "leader {}: unknown unit {}",
+                    l.id, l.unit
+                )));
+            }
+            // A post read from `[[post]]` belongs to its person; a `[[leader]]` record to the
+            // person of its name.
+            let person = match &l.person {
+                Some(p) => format!("person {p}"),
+                None => format!("the leaders named {}", l.name.trim().to_lowercase()),
+            };
+            for c in &l.certificates {
+                match owners.get(c.as_str()) {
+                    Some(prev) if *prev != person => {
+                        return Err(RegistryError::Invalid(format!(
+                            "certificate {c} is enrolled to {} and to leader {} ({}): one certificate belongs to one unit or one person",
+                            prev,
+                            l.id,
+                            l.name
+                        )));
+                    }
+                    _ => {
+                        owners.insert(c, person.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Insert or replace a unit (upsert), keeping the registry valid.
+    pub fn upsert_unit(&mut self, u: Unit) -> Result<(), RegistryError> {
+        self.merge(Registry {
+            units: vec![u],
+            ..Registry::default()
+        })
+    }
+
+    /// Insert or replace a leader (upsert), keeping the registry valid.
+    pub fn upsert_leader(&mut self, l: Leader) -> Result<(), RegistryError> {
+        self.merge(Registry {
+            leaders: vec![l],
+            ..Registry::default()
+        })
+    }
+
+    /// Merge another registry into this one (upsert by id). A certificate a record drops is
+    /// kept as retired, still counting up to `month` (the month of the change).
+    pub fn merge(&mut self, other: Registry) -> Result<(), RegistryError> {
+        self.merge_at(
+            other,
+            Month::of_vietnam_time(time::OffsetDateTime::now_utc()),
+        )
+    }
+
+    /// [`Registry::merge`] with the month of the change given.
+    pub fn merge_at(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
+        let other = self.expand_persons(other)?;
+        let mut next = self.clone();
+        // Positions by id: an import of a whole town (tens of thousands of records) stays
+        // linear.
+        let mut unit_at: std::collections::HashMap<String, usize> = next
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        let mut leader_at: std::collections::HashMap<String, usize> = next
+            .leaders
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i))
+            .collect();
+        for mut u in other.units {
+            match unit_at.get(&u.id).map(|&i| &mut next.units[i]) {
+                Some(x) => {
+                    carry_retired(
+                        &x.certificates,
+                        &x.retired_certificates,
+                        &u.certificates,
+                        &mut u.retired_certificates,
+                        month,
+                    );
+                    *x = u
+                }
+                None => {
+                    unit_at.insert(u.id.clone(), next.units.len());
+                    next.units.push(u)
+                }
+            }
+        }
+        for mut l in other.leaders {
+            match leader_at.get(&l.id).map(|&i| &mut next.leaders[i]) {
+                Some(x) => {
+                    carry_retired(
+                        &x.certificates,
+                        &x.retired_certificates,
+                        &l.certificates,
+                        &mut l.retired_certificates,
+                        month,
+                    );
+                    *x = l
+                }
+                None => {
+                    leader_at.insert(l.id.clone(), next.leaders.len());
+                    next.leaders.push(l)
+                }
+            }
+        }
+        next.normalise();
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Who a certificate is enrolled to now: a unit, or the leader records (posts) of one
+    /// person.
+    pub fn owners_of(&self, fingerprint: &str) -> Vec<Owner> {
+        let f = fingerprint.to_ascii_lowercase();
+        if let Some(u) = self.units.iter().find(|u| u.certificates.contains(&f)) {
+            return vec![Owner::Unit(u.id.clone())];
+        }
+        self.leaders
+            .iter()
+            .filter(|l| l.certificates.contains(&f))
+            .map(|l| Owner::Leader(l.id.clone()))
+            .collect()
+    }
+
+    /// Who a certificate counted for in `month`: its owners now, or those it was retired from
+    /// after that month. A certificate that moved from one unit to another counts for the unit
+    /// that held it then: of the units it counts for, the one it was retired from soonest after
+    /// `month`, before the one that holds it now ([`unit_holding`]).
+    pub fn owners_in(&self, fingerprint: &str, month: Month) -> Vec<Owner> {
+        let f = fingerprint.to_ascii_lowercase();
+        let counts = |now: &[String], r: &[Retired]| {
+            now.contains(&f) || r.iter().any(|x| x.sha256 == f && month <= x.until)
+        };
+        let held = self.units.iter().filter_map(|u| {
+            let until = u
+                .retired_certificates
+                .iter()
+                .filter(|x| x.sha256 == f && month <= x.until)
+                .map(|x| x.until)
+                .min();
+            let required = u.required_in(month);
+            match until {
+                Some(m) => Some((u, required, Some(m))),
+                None => u.certificates.contains(&f).then_some((u, required, None)),
+            }
+        });
+        if let Some(u) = unit_holding(held) {
+            return vec![Owner::Unit(u.id.clone())];
+        }
+        self.leaders
+            .iter()
+            .filter(|l| counts(&l.certificates, &l.retired_certificates))
+            .map(|l| Owner::Leader(l.id.clone()))
+            .collect()
+    }
+
+    /// What merging `incoming` would change, one line per record: added, or the fields that
+    /// would change. Empty when the registry already says what `incoming` says.
+    pub fn changes_from(&self, incoming: &Registry) -> Vec<String> {
+        fn diff<T: Serialize>(kind: &str, id: &str, old: Option<&T>, new: &T) -> Option<String> {
+            let new = serde_json::to_value(new).ok()?;
+            let Some(old) = old.and_then(|o| serde_json::to_value(o).ok()) else {
+                return Some(format!("{kind} {id}: would be added"));
+            };
+            let keys: std::collections::BTreeSet<&String> = old
+                .as_object()
+                .into_iter()
+                .flatten()
+                .chain(new.as_object().into_iter().flatten())
+                .map(|(k, _)| k)
+                .collect();
+            let changed: Vec<&str> = keys
+                .into_iter()
+                .filter(|k| old.get(k.as_str()) != new.get(k.as_str()))
+                .map(String::as_str)
+                .collect();
+            (!changed.is_empty())
+                .then(|| format!("{kind} {id}: would change {}", changed.join(", ")))
+        }
+        let units: std::collections::HashMap<&str, &Unit> =
+            self.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let leaders: std::collections::HashMap<&str, &Leader> =
+            self.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
+        let mut out = Vec::new();
+        for u in &incoming.units {
+            out.extend(diff("unit", &u.id, units.get(u.id.as_str()).copied(), u));
+        }
+        for l in &incoming.leaders {
+            out.extend(diff(
+                "leader",
+                &l.id,
+                leaders.get(l.id.as_str()).copied(),
+                l,
+            ));
+        }
+        out
+    }
+
+    /// Whether the certificate is enrolled to anyone.
+    pub fn owner_of(&self, fingerprint: &str) -> Option<Owner> {
+        self.owners_of(fingerprint).into_iter().next()
+    }
+
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    pub fn leader(&self, id: &str) -> Option<&Leader> {
+        self.leaders.iter().find(|l| l.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+[[unit]]
+id = "ubnd-huong-xuan"
+name = "UBND phường Hương Xuân"
+kind = "commune"
+certificates = ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+
+[[leader]]
+id = "nguyen-van-an"
+name = "Nguyễn Văn An"
+title = "Chủ tịch"
+unit = "ubnd-huong-xuan"
+from = "2020-01"
+to = "2020-12"
+certificates = ["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+"#;
+
+    #[test]
+    fn parses_the_contract_example_and_finds_owners() {
+        let r = Registry::from_toml(SAMPLE).unwrap();
+        assert_eq!(
+            r.owner_of(&"a".repeat(64)),
+            Some(Owner::Unit("ubnd-huong-xuan".into()))
+        );
+        assert_eq!(
+            r.owner_of(&"B".repeat(64)),
+            Some(Owner::Leader("nguyen-van-an".into()))
+        );
+        let l = r.leader("nguyen-van-an").unwrap();
+        assert!(l.in_office(Month::parse("2020-12").unwrap()));
+        assert!(!l.in_office(Month::parse("2021-01").unwrap()));
+        assert!(!l.in_office(Month::parse("2019-12").unwrap()));
+    }
+
+    #[test]
+    fn refuses_inconsistent_registries() {
+        let twice = SAMPLE.replace(&"b".repeat(64), &"a".repeat(64));
+        assert!(Registry::from_toml(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("enrolled to unit"));
+        let orphan = SAMPLE.replace("unit = \"ubnd-huong-xuan\"", "unit = \"nowhere\"");
+        assert!(Registry::from_toml(&orphan).is_err());
+        let bad_month = SAMPLE.replace("2020-12", "2020-13");
+        assert!(Registry::from_toml(&bad_month).is_err());
+    }
+
+    #[test]
+    fn names_are_nfc_and_bounded() {
+        // "Hương" with the combining form of the marks (NFD) becomes the composed form.
+        let nfd = "UBND phu\u{31b}o\u{31b}\u{300}ng Hu\u{31b}o\u{31b}ng Xua\u{302}n";
+        let r = Registry::from_toml(&SAMPLE.replace("UBND phường Hương Xuân", nfd)).unwrap();
+        assert_eq!(r.units[0].name, "UBND phường Hương Xuân");
+        let long = SAMPLE.replace("Chủ tịch", &"x".repeat(301));
+        assert!(Registry::from_toml(&long).is_err());
+        let empty = SAMPLE.replace("name = \"Nguyễn Văn An\"", "name = \"  \"");
+        assert!(Registry::from_toml(&empty).is_err());
+    }
+
+    #[test]
+    fn months_in_vietnam_time() {
+        let t = time::macros::datetime!(2026-03-31 17:30 UTC); // 01/04 00:30 in Vietnam
+        assert_eq!(Month::of_vietnam_time(t).to_string(), "2026-04");
+        let t = time::macros::datetime!(2026-03-31 16:30 UTC); // 31/03 23:30 in Vietnam
+        assert_eq!(Month::of_vietnam_time(t).to_string(), "2026-03");
+        assert_eq!(
+            Month::parse("2026-12").unwrap().next().to_string(),
+            "2027-01"
+        );
+    }
+}
+
+#[cfg(test)]
+mod holding_tests {
+    use super::*;
+
+    fn m(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+
+    fn unit_of(r: &Registry, c: &str, month: &str) -> String {
+        match r.owners_in(c, m(month)).as_slice() {
+            [Owner::Unit(u)] => u.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_token_that_moves_between_units_counts_for_the_unit_that_held_it() {
+        let c = "c".repeat(64);
+        let unit = |id: &str, certs: &[&str]| Unit {
+            id: id.into(),
+            name: id.to_uppercase(),
+            kind: UnitKind::Commune,
+            certificates: certs.iter().map(|c| c.to_string()).collect(),
+            retired_certificates: Vec::new(),
+            active: true,
+            from: None,
+            to: None,
+        };
+        let mut r = Registry {
+            units: vec![unit("a", &[&c]), unit("b", &[])],
+            ..Registry::default()
+        };
+        let both = |a: &[&str], b: &[&str]| Registry {
+            units: vec![unit("a", a), unit("b", b)],
+            ..Registry::default()
+        };
+        // March: the token goes to B; August: back to A.
+        r.merge_at(both(&[], &[&c]), m("2026-03")).unwrap();
+        r.merge_at(both(&[&c], &[]), m("2026-08")).unwrap();
+        assert_eq!(unit_of(&r, &c, "2026-02"), "a", "A held it until March");
+        assert_eq!(unit_of(&r, &c, "2026-05"), "b");
+        assert_eq!(unit_of(&r, &c, "2026-09"), "a");
+        // A merged away at the end of October hands it to B in November.
+        let mut a = r.units[0].clone();
+        a.to = Some(m("2026-10"));
+        r.merge_at(
+            Registry {
+                units: vec![a],
+                ..Registry::default()
+            },
+            m("2026-11"),
+        )
+        .unwrap();
+        let mut a = r.units[0].clone();
+        a.certificates.clear();
+        let mut b = r.units[1].clone();
+        b.certificates = vec![c.clone()];
+        r.merge_at(
+            Registry {
+                units: vec![a, b],
+                ..Registry::default()
+            },
+            m("2026-11"),
+        )
+        .unwrap();
+        assert_eq!(unit_of(&r, &c, "2026-10"), "a");
+        assert_eq!(
+            unit_of(&r, &c, "2026-11"),
+            "b",
+            "A is no longer required in November"
+        );
+        let lookup = crate::duty::registry::lookup::Lookup::of(&r);
+        for month in ["2026-02", "2026-05", "2026-09", "2026-10", "2026-11"] {
+            assert_eq!(
+                crate::duty::registry::lookup::Owners::owners_in(&lookup, &c, m(month)),
+                r.owners_in(&c, m(month)),
+                "{month}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod carry_tests {
+    use super::*;
+
+    #[test]
+    fn every_period_of_a_certificate_retired_twice_is_carried() {
+        let m = |s: &str| Month::parse(s).unwrap();
+        let old = vec![
+            Retired {
+                sha256: "c".into(),
+                until: m("2026-03"),
+            },
+            Retired {
+                sha256: "c".into(),
+                until: m("2026-10"),
+            },
+        ];
+        // A record sent without its retired certificates (a file, a form) keeps both periods.
+        let mut new = Vec::new();
+        carry_retired(&[], &old, &[], &mut new, m("2026-11"));
+        assert_eq!(new, old);
+        // Dropped again now, from a record that lists them: one more period, no duplicate.
+        let mut new = old.clone();
+        carry_retired(&["c".into()], &old, &[], &mut new, m("2026-12"));
+        assert_eq!(new.len(), 3);
+        assert_eq!(new[2].until, m("2026-12"));
+    }
+}

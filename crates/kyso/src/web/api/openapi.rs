@@ -1,0 +1,551 @@
+//! The OpenAPI 3.0 description of the service, written by hand (no build step).
+
+use serde_json::{json, Value};
+
+fn error_response(desc: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn ok_json(desc: &str, schema: &str) -> Value {
+    json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } })
+}
+
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "kyso",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Verifies digitally signed PDFs against the BCY (Ban Cơ yếu Chính phủ) PKI and records which monthly signing requirement of plan 655/KH-UBND each signature satisfies. Errors are {\"code\", \"message\"}; authenticate with Authorization: Bearer <token>."
+        },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
+        },
+        "security": [ { "bearer": [] } ],
+        "paths": with_common_errors(paths())
+    })
+}
+
+/// Answers every operation can give: 500 (`internal`), and on the API 503 (`unavailable`,
+/// `storage_unavailable`: the blocking pool or the store cannot serve now). A known path with
+/// another method answers 405 (`method_not_allowed`, with `Allow`).
+fn with_common_errors(mut paths: Value) -> Value {
+    for (path, item) in paths.as_object_mut().into_iter().flatten() {
+        for (_, op) in item.as_object_mut().into_iter().flatten() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            responses.entry("500").or_insert_with(|| {
+                error_response("internal error (code internal); the details are in the service log")
+            });
+            if path.starts_with("/api/v1/") {
+                responses.entry("503").or_insert_with(|| {
+                    error_response("busy, or the store cannot serve now (code unavailable or storage_unavailable; Retry-After)")
+                });
+            }
+        }
+    }
+    paths
+}
+
+/// The body shapes (receipt, report, tables, registry records).
+fn schemas() -> Value {
+    merge(&[
+        verdict_schemas(),
+        submission_schemas(),
+        office_schemas(),
+        registry_schemas(),
+    ])
+}
+
+/// One JSON object with the entries of all of `parts`.
+fn merge(parts: &[Value]) -> Value {
+    let mut all = serde_json::Map::new();
+    for p in parts {
+        if let Some(o) = p.as_object() {
+            all.extend(o.clone());
+        }
+    }
+    Value::Object(all)
+}
+
+/// The verdict: errors, problems, notes, signatures, reports.
+fn verdict_schemas() -> Value {
+    json!({
+        "Error": { "type": "object", "required": ["code", "message"],
+            "properties": { "code": { "type": "string", "enum": crate::web::error::ErrorCode::ALL },
+                "message": { "type": "string" } } },
+        "Problem": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "enum": kyso_verify::report::ProblemCode::ALL,
+                "description": "stable; a record written by another version may carry a code not listed here" },
+            "message": { "type": "string" } } },
+        "Note": { "type": "object", "required": ["code", "message"], "properties": {
+            "code": { "type": "string", "description": "signer_not_enrolled, leader_not_in_office, requirement_already_met, signing_time_implausible, signing_time_far_from_receipt, signature_not_valid, unit_mismatch, unsigned, no_signing_time" },
+            "message": { "type": "string", "description": "Vietnamese, for the clerk" } } },
+        "Signature": { "type": "object", "properties": {
+            "field": { "type": "string", "nullable": true },
+            "kind": { "type": "string", "enum": ["signature", "document_timestamp"] },
+            "sub_filter": { "type": "string", "nullable": true },
+            "indication": { "type": "string", "enum": ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"] },
+            "sub_indication": { "type": "string", "nullable": true, "description": "ETSI EN 319 102-1 sub-indication" },
+            "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
+            "signer": { "type": "object", "nullable": true, "properties": {
+                "subject": { "type": "string" }, "issuer": { "type": "string" },
+                "serial": { "type": "string" }, "sha256": { "type": "string" },
+                "crl_urls": { "type": "array", "items": { "type": "string" }, "description": "the certificate's CRL distribution points (absent when none)" } } },
+            "chain": { "type": "array", "items": { "type": "string" } },
+            "signing_time": { "type": "string", "format": "date-time", "nullable": true },
+            "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
+            "coverage": { "type": "string", "enum": ["entire_file", "entire_revision", "partial"] },
+            "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed", "unchecked"],
+                "description": "unchecked: later revisions exist but could not be read (a document encrypted with a password)" },
+            "level": { "type": "string", "nullable": true } } },
+        "Report": { "type": "object", "properties": {
+            "schema": { "type": "integer" },
+            "document": { "type": "object", "properties": {
+                "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" },
+                "encryption": { "type": "object", "required": ["method", "opened"],
+                    "description": "present when the document is encrypted (ISO 32000-2 §7.6); opened = read with the empty user password",
+                    "properties": {
+                        "method": { "type": "string", "enum": ["none", "rc4", "aes128", "aes256", "unknown"] },
+                        "opened": { "type": "boolean" } } } } },
+            "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
+            "validation_time": { "type": "string", "format": "date-time" },
+            "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } },
+            "document_problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" },
+                "description": "problems of the file as a whole (repairs made to read it, hidden changes); absent when none" } } },
+    })
+}
+
+/// Submissions: credits, receipts, the month's list.
+fn submission_schemas() -> Value {
+    json!({
+        "Credit": { "type": "object", "properties": {
+            "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
+            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+            "leader": { "type": "string" } } },
+        "Receipt": { "type": "object", "properties": {
+            "id": { "type": "string", "description": "SHA-256 of the file, hex" },
+            "received_at": { "type": "string", "format": "date-time" },
+            "unit": { "type": "string" },
+            "file_name": { "type": "string", "description": "the file's name as sent" },
+            "client": { "type": "string", "description": "the name of the token that sent it" },
+            "report": { "$ref": "#/components/schemas/Report" },
+            "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
+            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },
+            "history": { "type": "array", "description": "earlier verdicts that re-verification replaced, oldest first; absent when none",
+                "items": { "type": "object", "properties": {
+                    "replaced_at": { "type": "string", "format": "date-time" }, "reason": { "type": "string" },
+                    "report": { "$ref": "#/components/schemas/Report" } } } } } },
+        "SubmissionPage": { "type": "object", "properties": {
+            "month": { "type": "string" }, "total": { "type": "integer" },
+            "page": { "type": "integer" }, "per_page": { "type": "integer" },
+            "items": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "received_at": { "type": "string", "format": "date-time" },
+                "file_name": { "type": "string" }, "client": { "type": "string" }, "unit": { "type": "string" },
+                "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
+                "signing_months": { "type": "array", "items": { "type": "string" } },
+                "credited": { "type": "boolean" },
+                "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
+                "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
+    })
+}
+
+/// The Office's figures: closed periods, the report, the tables.
+fn office_schemas() -> Value {
+    json!({
+        "ClosedMark": { "type": "object", "properties": {
+            "closed_at": { "type": "string", "format": "date-time" }, "closed_by": { "type": "string" },
+            "sha256": { "type": "string" } } },
+        "Closed": { "type": "object", "properties": {
+            "period": { "type": "string" }, "closed_at": { "type": "string", "format": "date-time" },
+            "closed_by": { "type": "string" }, "reason": { "type": "string" }, "sha256": { "type": "string" },
+            "snapshot": { "type": "object", "description": "the month table or the Office's report as it stood" } } },
+        "Score": { "type": "object", "properties": {
+            "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number", "nullable": true, "description": "none while nothing is required yet" },
+            "missing": { "type": "array", "items": { "type": "string" } } } },
+        "Totals": { "type": "object", "properties": {
+            "units": { "type": "integer" }, "organisation_required": { "type": "integer" },
+            "organisation_satisfied": { "type": "integer" }, "organisation_percent": { "type": "number" },
+            "leader_required": { "type": "integer" }, "leader_satisfied": { "type": "integer" },
+            "leader_percent": { "type": "number" } } },
+        "OfficeReport": { "type": "object", "properties": {
+            "year": { "type": "integer" }, "quarter": { "type": "integer" },
+            "months": { "type": "array", "items": { "type": "string" } },
+            "counted": { "type": "array", "items": { "type": "string" } },
+            "in_progress": { "type": "string", "description": "the current month, shown but not counted" },
+            "generated_at": { "type": "string", "format": "date-time" },
+            "groups": { "type": "array", "items": { "type": "object", "properties": {
+                "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
+                "label": { "type": "string" },
+                "units": { "type": "array", "items": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "name": { "type": "string" },
+                    "organisation": { "$ref": "#/components/schemas/Score" },
+                    "leaders": { "type": "array", "items": { "type": "object", "properties": {
+                        "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+                        "score": { "$ref": "#/components/schemas/Score" } } } } } } },
+                "totals": { "$ref": "#/components/schemas/Totals" } } } },
+            "town": { "$ref": "#/components/schemas/Totals" },
+            "current_month": { "type": "string" },
+            "closed": { "$ref": "#/components/schemas/ClosedMark" },
+            "missing_now": { "type": "array", "items": { "type": "object", "properties": {
+                "unit": { "type": "string" }, "unit_name": { "type": "string" },
+                "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+                "leader": { "type": "string" }, "leader_name": { "type": "string" } } } } } },
+        "MonthTable": { "type": "object", "properties": {
+            "month": { "type": "string" },
+            "closed": { "$ref": "#/components/schemas/ClosedMark" },
+            "units": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+                "organisation": { "type": "object", "properties": {
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } },
+                "leaders": { "type": "array", "items": { "type": "object", "properties": {
+                    "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } } } } } },
+            "totals": { "type": "object", "properties": {
+                "units": { "type": "integer" }, "organisation_satisfied": { "type": "integer" },
+                "leaders": { "type": "integer" }, "leaders_satisfied": { "type": "integer" } } } } },
+        "PeriodTable": { "type": "object", "properties": {
+            "year": { "type": "integer" }, "quarter": { "type": "integer" },
+            "months": { "type": "array", "items": { "type": "string" } },
+            "units": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+                "organisation": { "$ref": "#/components/schemas/Count" },
+                "leaders": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Count" },
+                    { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" } } } ] } } } } } } },
+        "Count": { "type": "object", "properties": {
+            "required": { "type": "integer" }, "satisfied": { "type": "integer" },
+            "missing": { "type": "array", "items": { "type": "string" } } } },
+    })
+}
+
+/// The registry: units, leaders, unenrolled signers.
+fn registry_schemas() -> Value {
+    json!({
+        "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" },
+            "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
+            "certificates": { "type": "array", "items": { "type": "string" } },
+            "active": { "type": "boolean", "default": true },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
+            "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
+            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
+        "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
+            "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
+        "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
+            "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
+            "to": { "type": "string", "example": "2026-12" },
+            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
+            "certificates": { "type": "array", "items": { "type": "string" } } } },
+        "Unenrolled": { "type": "object", "properties": {
+            "sha256": { "type": "string" }, "subject": { "type": "string" }, "issuer": { "type": "string" },
+            "submissions": { "type": "array", "items": { "type": "string" } } } },
+    })
+}
+
+/// Every route with its status codes (the one table is `http::error`).
+fn paths() -> Value {
+    merge(&[
+        service_paths(),
+        submission_paths(),
+        office_paths(),
+        registry_paths(),
+    ])
+}
+
+/// The answers every authenticated operation can give.
+fn auth_errors() -> Value {
+    json!({
+        "401": error_response("missing or unknown bearer token"),
+        "403": error_response("the token lacks the scope"),
+    })
+}
+
+/// `base` with the entries of `extra` added.
+fn with(base: Value, extra: Value) -> Value {
+    merge(&[base, extra])
+}
+
+/// The service itself: health, readiness, metrics, this document.
+fn service_paths() -> Value {
+    json!({
+        "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
+            "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
+        "/readyz": { "get": { "summary": "Readiness: storage writable, trust anchors loaded, CRLs current", "security": [],
+            "responses": { "200": { "description": "{\"status\":\"ready\", \"reasons\": [], ...}" },
+                "503": { "description": "{\"status\":\"not_ready\", \"reasons\": [storage|no_trust_anchors|crl_outdated], \"storage\": {fault: no_space|unavailable, since, index_ok}, \"anchors\", \"crls_outdated\"}, with Retry-After" } } } },
+        "/metrics": { "get": { "summary": "Prometheus text format (requests, uploads, latencies, queue, store, CRLs)", "security": [],
+            "responses": { "200": { "description": "text/plain; version=0.0.4", "content": { "text/plain": {} } } } } },
+        "/api/openapi.json": { "get": { "summary": "This document", "security": [],
+            "responses": { "200": { "description": "OpenAPI 3.0" } } } },
+    })
+}
+
+/// Submissions: upload, list, receipts, late files, the PDFs.
+fn submission_paths() -> Value {
+    json!({
+        "/api/v1/submissions": { "get": {
+            "summary": "Every submission signed or received in a month, credited or not, with the file name, the sender and why a file earned nothing (scope read)",
+            "parameters": [
+                { "name": "month", "in": "query", "schema": { "type": "string", "example": "2026-11" }, "description": "default: the current month in Vietnam time" },
+                { "name": "unit", "in": "query", "schema": { "type": "string" } },
+                { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["all", "credited", "not_credited", "late"] } },
+                { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 1 } },
+                { "name": "per_page", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200 } } ],
+            "responses": with(json!({ "200": ok_json("one page, newest receipt first", "SubmissionPage"),
+                "400": error_response("bad month or status") }), auth_errors()) },
+          "post": {
+            "summary": "Upload one signed PDF (scope submit). Verified at the receipt time.",
+            "requestBody": { "required": true, "content": {
+                "multipart/form-data": { "schema": { "type": "object", "required": ["file"], "properties": {
+                    "file": { "type": "string", "format": "binary" }, "unit": { "type": "string" } } } },
+                "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+            "responses": with(json!({
+                "201": ok_json("new bytes: stored durably, receipt", "Receipt"),
+                "200": ok_json("bytes received before: the existing receipt", "Receipt"),
+                "400": error_response("empty body, malformed multipart, no file part"),
+                "413": error_response("larger than max_upload_bytes"),
+                "415": error_response("neither multipart/form-data nor application/pdf"),
+                "408": error_response("nothing received for upload_idle_timeout_secs, or not complete within upload_deadline_secs (code request_timeout)"),
+                "422": error_response("not a PDF, or a PDF that cannot be evaluated (code not_pdf, pdf_unreadable, budget_exceeded)"),
+                "429": error_response("the token already has max_uploads_per_token uploads in progress (code too_many_uploads; Retry-After)"),
+                "503": error_response("the disk refuses writes or the index is being rebuilt; nothing was stored (code storage_unavailable; Retry-After)"),
+                "507": error_response("no space left; nothing was stored (code insufficient_storage; Retry-After)")
+            }), auth_errors()) } },
+        "/api/v1/submissions/{id}": { "get": { "summary": "A receipt (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "responses": with(json!({ "200": ok_json("the receipt", "Receipt"), "404": error_response("unknown id") }), auth_errors()) } },
+        "/api/v1/submissions/{id}/accept-late": { "post": {
+            "summary": "Accept a late file (its claimed signing time is not believed) with a reason: it then earns its month; who, when and why are kept with it (scope admin)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "200": ok_json("the receipt, now crediting the month", "Receipt"),
+                "400": error_response("no reason"), "404": error_response("unknown id"),
+                "409": error_response("the file is not late (code conflict)") }), auth_errors()) } },
+        "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors()) } },
+    })
+}
+
+/// The Office's figures: tables, closed periods, the report, registry changes.
+fn office_paths() -> Value {
+    json!({
+        "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
+            "parameters": [
+                { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-03" } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+            "responses": with(json!({ "200": { "description": "the table; CSV is UTF-8 with BOM, Vietnamese headers",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthTable" } }, "text/csv": {} } },
+                "400": error_response("not a month") }), auth_errors()) } },
+        "/api/v1/compliance": { "get": { "summary": "Months satisfied out of months required, per unit (scope read)",
+            "parameters": [
+                { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
+                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+            "responses": with(json!({ "200": { "description": "the period table; CSV UTF-8 with BOM, one row per requirement, the months still missing as mm/yyyy",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PeriodTable" } }, "text/csv": {} } },
+                "400": error_response("bad year, quarter or format") }), auth_errors()) } },
+        "/api/v1/periods/{period}": { "get": {
+            "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
+            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, requirement, closed, now}]}" },
+                "400": error_response("not a period") }), auth_errors()) } },
+        "/api/v1/periods/{period}/close": { "post": {
+            "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "201": ok_json("closed", "Closed"),
+                "400": error_response("not a period, or the period is not over"),
+                "409": error_response("already closed (code conflict)") }), auth_errors()) } },
+        "/api/v1/registry/changes": { "get": {
+            "summary": "The registry's audit log, newest first: who changed which unit or leader, when, before and after (scope read)",
+            "responses": with(json!({ "200": { "description": "changes", "content": { "application/json": { "schema": {
+                "type": "array", "items": { "type": "object", "properties": {
+                    "at": { "type": "string", "format": "date-time" }, "by": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
+                    "before": { "type": "object" }, "after": { "type": "object" },
+                    "correction": { "type": "string", "description": "the reason of a change that altered past months (an explicit correction)" } } } } } } } }), auth_errors()) } },
+        "/api/v1/registry/import": { "post": {
+            "summary": "Import a registry file (TOML, the file format of the README): what it would change, one line per record, and with apply=true the change itself, saved as audited changes under the token's name (scope admin)",
+            "parameters": [ { "name": "apply", "in": "query", "schema": { "type": "boolean", "default": false } },
+                { "name": "expected", "in": "query", "description": "the preview's changes_sha256: the apply is refused with 409 if the registry moved since", "schema": { "type": "string" } },
+                correction_param() ],
+            "requestBody": { "required": true, "content": { "application/toml": { "schema": { "type": "string" } }, "text/plain": { "schema": { "type": "string" } } } },
+            "responses": with(json!({ "200": { "description": "the changes, and whether they were saved", "content": { "application/json": { "schema": {
+                "type": "object", "required": ["changes", "changes_sha256", "applied"], "properties": {
+                    "changes": { "type": "array", "items": { "type": "string" } },
+                    "changes_sha256": { "type": "string" },
+                    "rewrites_past": { "type": "array", "description": "records whose past months the changes would alter (apply needs correction)", "items": past_change() },
+                    "applied": { "type": "boolean" } } } } } },
+                "409": error_response("the registry changed since the preview named by expected (code conflict), or the changes alter past months and no correction was given (code rewrites_past)"),
+                "400": error_response("not a registry file, or one that would make the registry invalid"),
+                "413": error_response("larger than 32 MiB") }), auth_errors()) } },
+        "/api/v1/reports/{year}": { "get": {
+            "summary": "The report the Office files: per unit by kind, months met of months required (organisation, each leader), percentages, totals per kind and for the town; the month in progress not counted; what is missing this month (scope read)",
+            "parameters": [
+                { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
+                { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
+            "responses": with(json!({ "200": { "description": "the report; CSV UTF-8 with BOM; XLSX with a frozen header row",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeReport" } }, "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+                "400": error_response("bad year, quarter or format") }), auth_errors()) } },
+    })
+}
+
+/// `?correction=`: the reason that lets a registry change alter past months.
+fn correction_param() -> Value {
+    json!({ "name": "correction", "in": "query", "schema": { "type": "string", "maxLength": 500 },
+        "description": "a change that would alter months before the current one (a leader's unit rewritten in place, a first month moved, a unit deactivated without a last month) is an explicit correction: refused with 409 rewrites_past without a reason, saved with it, and the reason kept in the audit log" })
+}
+
+/// One record whose past months a change would alter.
+fn past_change() -> Value {
+    json!({ "type": "object", "properties": {
+        "kind": { "type": "string", "enum": ["unit", "leader"] }, "id": { "type": "string" },
+        "months": { "type": "array", "items": { "type": "string", "example": "2026-03" } } } })
+}
+
+/// 409 `rewrites_past`: the error body with the records and months the change would alter.
+fn rewrites_past() -> Value {
+    json!({ "description": "the change would alter past months and no correction was given (code rewrites_past); nothing was saved",
+        "content": { "application/json": { "schema": { "type": "object", "required": ["code", "message", "rewrites_past"], "properties": {
+            "code": { "type": "string", "enum": ["rewrites_past"] }, "message": { "type": "string" },
+            "rewrites_past": { "type": "array", "items": past_change() } } } } } })
+}
+
+/// The registry, unenrolled signers, re-verification.
+fn registry_paths() -> Value {
+    json!({
+        "/api/v1/units": { "get": { "summary": "All units (scope read)",
+            "responses": with(json!({ "200": { "description": "units", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unit" } } } } } }), auth_errors()) } },
+        "/api/v1/units/{id}": {
+            "get": { "summary": "One unit (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "responses": with(json!({ "200": ok_json("the unit", "Unit"), "404": error_response("unknown unit") }), auth_errors()) },
+            "put": { "summary": "Create or replace a unit (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, correction_param() ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Unit" } } } },
+                "responses": with(json!({ "200": ok_json("replaced", "Unit"), "201": ok_json("created", "Unit"), "400": error_response("invalid unit"), "409": rewrites_past() }), auth_errors()) } },
+        "/api/v1/units/{id}/history": { "get": { "summary": "A unit's months of a year: what each required and the files that met it (scope read)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+                { "name": "year", "in": "query", "schema": { "type": "integer" } } ],
+            "responses": with(json!({ "200": { "description": "{unit, year, months: [{month, required, organisation: {satisfied, submissions}, leaders: [...]}]}" },
+                "404": error_response("unknown unit") }), auth_errors()) } },
+        "/api/v1/leaders": { "get": { "summary": "All leaders (scope read)",
+            "responses": with(json!({ "200": { "description": "leaders", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Leader" } } } } } }), auth_errors()) } },
+        "/api/v1/leaders/{id}": {
+            "get": { "summary": "One leader (scope read)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+                "responses": with(json!({ "200": ok_json("the leader", "Leader"), "404": error_response("unknown leader") }), auth_errors()) },
+            "put": { "summary": "Create or replace a leader (scope admin)", "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, correction_param() ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Leader" } } } },
+                "responses": with(json!({ "200": ok_json("replaced", "Leader"), "201": ok_json("created", "Leader"), "400": error_response("invalid leader"), "409": rewrites_past() }), auth_errors()) } },
+        "/api/v1/admin/reverify": { "post": { "summary": "Re-verify every stored submission with the current trust store and CRLs (scope admin); changed verdicts go into each receipt's history",
+            "responses": with(json!({ "200": { "description": "{checked, changed, failed}" } }), auth_errors()) } },
+        "/api/v1/signers/unenrolled": { "get": { "summary": "Valid signers seen but not enrolled (scope read)",
+            "responses": with(json!({ "200": { "description": "signers", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Unenrolled" } } } } } }), auth_errors()) } },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::error::{ApiError, ErrorCode};
+
+    #[test]
+    fn the_document_describes_exactly_the_routes() {
+        let doc = document();
+        let paths = doc["paths"].as_object().unwrap();
+        for e in crate::web::ENDPOINTS {
+            let op = &paths[e.path][e.method.to_ascii_lowercase()];
+            assert!(
+                op.is_object(),
+                "{} {} is not in the OpenAPI document",
+                e.method,
+                e.path
+            );
+            assert!(
+                op["responses"]["500"].is_object(),
+                "{} {}: no 500",
+                e.method,
+                e.path
+            );
+        }
+        for (path, item) in paths {
+            for method in item.as_object().unwrap().keys() {
+                assert!(
+                    crate::web::ENDPOINTS
+                        .iter()
+                        .any(|e| e.path == path && e.method.eq_ignore_ascii_case(method)),
+                    "the document has {method} {path}, the service does not"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_code_is_in_the_error_schema() {
+        let doc = document();
+        let listed: Vec<String> = doc["components"]["schemas"]["Error"]["properties"]["code"]
+            ["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        let samples = [
+            ApiError::Unauthorized,
+            ApiError::Forbidden("read"),
+            ApiError::NotFound("x".into()),
+            ApiError::MethodNotAllowed {
+                method: "DELETE".into(),
+                allowed: "GET".into(),
+            },
+            ApiError::TooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType("x".into()),
+            ApiError::BadRequest("x".into()),
+            ApiError::Unprocessable {
+                code: ErrorCode::NotPdf,
+                message: "x".into(),
+            },
+            ApiError::Internal("x".into()),
+            ApiError::Unavailable,
+            ApiError::Timeout(1),
+            ApiError::Deadline(1),
+            ApiError::TooManyUploads(1),
+            ApiError::Storage(crate::store::Fault::NoSpace),
+            ApiError::Storage(crate::store::Fault::Unavailable),
+        ];
+        for e in samples {
+            assert!(
+                listed.iter().any(|c| c == e.code().as_str()),
+                "{:?}",
+                e.code()
+            );
+        }
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), listed.len());
+    }
+
+    /// The document is OpenAPI 3.0 as the `openapiv3` crate's typed model reads it, and every
+    /// `$ref` points at a schema that exists.
+    #[test]
+    fn the_document_is_valid_openapi_3() {
+        let doc = document();
+        let parsed: openapiv3::OpenAPI =
+            serde_json::from_value(doc.clone()).expect("a valid OpenAPI 3.0 document");
+        assert!(parsed.openapi.starts_with("3.0"));
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for piece in text.split("\"#/components/schemas/").skip(1) {
+            let name = &piece[..piece.find('"').unwrap()];
+            assert!(schemas.contains_key(name), "dangling $ref {name}");
+        }
+    }
+}

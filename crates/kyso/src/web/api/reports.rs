@@ -1,0 +1,222 @@
+//! The Office's views: month and period tables, unenrolled signers, re-verification.
+
+use crate::duty::compliance;
+use crate::duty::registry::Month;
+use crate::web::{authorize, blocking, now, ApiError, AppState, Scope};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+#[derive(serde::Deserialize)]
+pub(crate) struct FormatQuery {
+    format: Option<String>,
+}
+
+pub(crate) async fn compliance_month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<FormatQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let m = path.into_inner();
+    let month = Month::parse(&m)
+        .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
+    let csv = wants_csv(q.format.as_deref())?;
+    let st = state.clone();
+    if csv {
+        let body = blocking(move || {
+            Ok(crate::app::tables::month_csv(
+                &st.store,
+                &st.config.time_policy(),
+                month,
+            )?)
+        })
+        .await?;
+        return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
+    }
+    let table = blocking(move || {
+        Ok(crate::app::tables::month_table(
+            &st.store,
+            &st.config.time_policy(),
+            month,
+        )?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(table))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct PeriodQuery {
+    year: Option<i32>,
+    quarter: Option<u8>,
+    format: Option<String>,
+}
+
+pub(crate) async fn compliance_period(
+    req: HttpRequest,
+    q: web::Query<PeriodQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let year = q
+        .year
+        .filter(|y| (1900..=9999).contains(y))
+        .ok_or_else(|| {
+            ApiError::BadRequest("give ?year=YYYY (and optionally &quarter=1..4)".into())
+        })?;
+    if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
+        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+    }
+    let csv = wants_csv(q.format.as_deref())?;
+    let (st, quarter) = (state.clone(), q.quarter);
+    let table = blocking(move || {
+        Ok(crate::app::tables::period_table(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            now(),
+        )?)
+    })
+    .await?;
+    if !csv {
+        return Ok(HttpResponse::Ok().json(table));
+    }
+    let name = match quarter {
+        Some(n) => format!("ky-so-{year}-quy-{n}.csv"),
+        None => format!("ky-so-{year}.csv"),
+    };
+    Ok(csv_attachment(&name, compliance::period_csv(&table)))
+}
+
+/// `?format=`: JSON (the default) or CSV; anything else is refused.
+fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(f) => Err(ApiError::BadRequest(format!(
+            "unknown format {f:?}: use json or csv"
+        ))),
+    }
+}
+
+/// A CSV file to save as `name`.
+fn csv_attachment(name: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+pub(crate) async fn unenrolled(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let st = state.clone();
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || Ok(crate::app::tables::unenrolled(&st.store)?)).await?))
+}
+
+pub(crate) async fn reverify_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let who = authorize(&req, &state, Scope::Admin)?;
+    let _guard = state.write_lock.lock().await;
+    let st = state.clone();
+    let outcome = web::block(move || {
+        crate::app::reverify::run(
+            &st.store,
+            &st.trust(),
+            &st.opts,
+            &format!("admin API ({who})"),
+            now(),
+            &mut |_, _| {},
+        )
+    })
+    .await??;
+    tracing::info!(
+        checked = outcome.checked,
+        changed = outcome.changed,
+        failed = outcome.failed,
+        "re-verification"
+    );
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct ReportQuery {
+    quarter: Option<u8>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/reports/{year}?quarter=N&format=json|csv|xlsx` (scope read): the report the
+/// Office files, by kind of unit, with totals; the month in progress is not counted.
+pub(crate) async fn office_report(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<ReportQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&req, &state, Scope::Read)?;
+    let y = path.into_inner();
+    let year: i32 = y
+        .parse()
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))
+        .ok_or_else(|| ApiError::BadRequest(format!("{y:?} is not a year YYYY")))?;
+    if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
+        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+    }
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
+        return Err(ApiError::BadRequest(format!(
+            "unknown format {format:?}: use json, csv or xlsx"
+        )));
+    }
+    let (st, quarter, at) = (state.clone(), q.quarter, now());
+    let report = blocking(move || {
+        Ok(crate::app::tables::office_report(
+            &st.store,
+            &st.config.time_policy(),
+            year,
+            quarter,
+            at,
+        )?)
+    })
+    .await?;
+    report_response(&report, &format)
+}
+
+/// The report as `format` (json, csv or xlsx), the files as attachments named after the period.
+pub(crate) fn report_response(
+    report: &crate::duty::office_report::OfficeReport,
+    format: &str,
+) -> Result<HttpResponse, ApiError> {
+    let year = report.year;
+    let stem = match report.quarter {
+        Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
+        None => format!("bao-cao-ky-so-{year}"),
+    };
+    let attachment = |ext: &str| {
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{stem}.{ext}\""),
+        )
+    };
+    Ok(match format {
+        "csv" => csv_attachment(&format!("{stem}.csv"), crate::export::xlsx::csv(report)),
+        "xlsx" => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(attachment("xlsx"))
+            .body(
+                crate::export::xlsx::xlsx(report)
+                    .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
+            ),
+        _ => HttpResponse::Ok().json(report),
+    })
+}

@@ -1,0 +1,680 @@
+//! Administration of the registry on the pages (scope admin): the units with their leaders
+//! (posts), a form per record to add or change it, and each record's history. A form saves
+//! through the same path as `PUT /api/v1/units/{id}` and `/leaders/{id}`: validated against the
+//! whole registry, audited under the signed-in name; a certificate the form drops is kept as
+//! retired, so the files it signed keep their credit.
+
+use super::pages::{self, layout, month_vi, vn_time, Viewer, KINDS};
+use super::{html, outcome, page, signed_in, stale_form, viewer};
+use crate::duty::registry::{Leader, Month, Registry, Unit, UnitKind};
+use crate::store::audit::Change;
+use crate::web::api::registry::{correction_reason, record_version, save_record, Editor, Expect};
+use crate::web::{ApiError, AppState};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html as markup, Markup};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ui/quan-tri/don-vi", web::get().to(list))
+        .route("/ui/quan-tri/don-vi-moi", web::get().to(new_unit))
+        .route("/ui/quan-tri/don-vi-moi", web::post().to(save_unit))
+        .route("/ui/quan-tri/don-vi/{id}", web::get().to(edit_unit))
+        .route("/ui/quan-tri/don-vi/{id}", web::post().to(save_unit))
+        .route("/ui/quan-tri/lanh-dao-moi", web::get().to(new_leader))
+        .route("/ui/quan-tri/lanh-dao-moi", web::post().to(save_leader))
+        .route("/ui/quan-tri/lanh-dao/{id}", web::get().to(edit_leader))
+        .route("/ui/quan-tri/lanh-dao/{id}", web::post().to(save_leader))
+        .route("/ui/quan-tri/nguoi/{id}", web::get().to(edit_person))
+        .route("/ui/quan-tri/nguoi/{id}", web::post().to(save_person));
+}
+
+/// The units, each with its leader records, with links to change them.
+async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let r = state.store.registry();
+    let mut units: Vec<&Unit> = r.units.iter().collect();
+    units.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+    page(layout(
+        "Danh mục đơn vị và lãnh đạo",
+        Some(&viewer(&s)),
+        markup! {
+            h1 { "Danh mục đơn vị và lãnh đạo" }
+            p { a href="/ui/quan-tri/don-vi-moi" { "Thêm đơn vị" } " · " a href="/ui/quan-tri/lanh-dao-moi" { "Thêm lãnh đạo" } }
+            table.registry {
+                thead { tr { th { "Đơn vị / lãnh đạo" } th { "Loại / chức vụ" } th { "Thời gian" } th { "Chứng thư số" } th {} } }
+                tbody {
+                    @for u in &units {
+                        tr.unit id={ "don-vi-" (u.id) } {
+                            td { strong { (u.name) } br; small { (u.id) } }
+                            td { (u.kind.label_vi()) }
+                            td { (span(u.from, u.to)) @if !u.active && u.to.is_none() { " (ngừng)" } }
+                            td { (u.certificates.len()) @if !u.retired_certificates.is_empty() { " (+" (u.retired_certificates.len()) " cũ)" } }
+                            td { a href={ "/ui/quan-tri/don-vi/" (u.id) } { "Sửa" } }
+                        }
+                        @for l in r.leaders.iter().filter(|l| l.unit == u.id) {
+                            tr.leader {
+                                td {
+                                    "— " (l.name) br; small { (l.id) }
+                                    @if let Some(p) = &l.person { " · " a href={ "/ui/quan-tri/nguoi/" (p) } { "người " (p) } }
+                                }
+                                td { (l.title) }
+                                td { (span(Some(l.from), l.to)) }
+                                td { (l.certificates.len()) @if !l.retired_certificates.is_empty() { " (+" (l.retired_certificates.len()) " cũ)" } }
+                                td { a href={ "/ui/quan-tri/lanh-dao/" (l.id) } { "Sửa" } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn span(from: Option<Month>, to: Option<Month>) -> String {
+    match (from, to) {
+        (None, None) => "—".into(),
+        (Some(f), None) => format!("từ {}", month_vi(f)),
+        (None, Some(t)) => format!("đến {}", month_vi(t)),
+        (Some(f), Some(t)) => format!("{} – {}", month_vi(f), month_vi(t)),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct UnitForm {
+    csrf: String,
+    /// The version of the record the form showed (empty when it adds one).
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    id: String,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    certificates: String,
+    /// The reason, when the change corrects months already past.
+    #[serde(default)]
+    correction: String,
+}
+
+#[derive(serde::Deserialize)]
+struct LeaderForm {
+    csrf: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    id: String,
+    name: String,
+    title: String,
+    unit: String,
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    certificates: String,
+    /// The reason, when the change corrects months already past.
+    #[serde(default)]
+    correction: String,
+}
+
+async fn new_unit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    unit_page(req, state, None).await
+}
+
+async fn edit_unit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    unit_page(req, state, Some(path.into_inner())).await
+}
+
+async fn unit_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: Option<String>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let r = state.store.registry();
+    let unit = match id.as_deref().map(|i| r.unit(i)) {
+        Some(None) => return not_found(&s),
+        found => found.flatten(),
+    };
+    let history = history(&state, "unit", id.as_deref());
+    page(unit_form(unit, &history, &viewer(&s)))
+}
+
+async fn new_leader(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    leader_page(req, state, None).await
+}
+
+async fn edit_leader(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    leader_page(req, state, Some(path.into_inner())).await
+}
+
+async fn leader_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: Option<String>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let r = state.store.registry();
+    let leader = match id.as_deref().map(|i| r.leader(i)) {
+        Some(None) => return not_found(&s),
+        found => found.flatten(),
+    };
+    let history = history(&state, "leader", id.as_deref());
+    page(leader_form(leader, &r, &history, &viewer(&s)))
+}
+
+fn not_found(s: &super::session::Session) -> HttpResponse {
+    html(
+        StatusCode::NOT_FOUND,
+        pages::message(
+            "Không tìm thấy",
+            "Không có bản ghi này trong danh mục.",
+            Some(&viewer(s)),
+        ),
+    )
+}
+
+/// A record's changes, newest first.
+fn history(state: &AppState, kind: &str, id: Option<&str>) -> Vec<Change> {
+    let Some(id) = id else { return Vec::new() };
+    let mut changes: Vec<Change> = state
+        .store
+        .registry_changes()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.kind == kind && c.id == id)
+        .collect();
+    changes.reverse();
+    changes
+}
+
+/// An optional month field: empty is none.
+fn month_field(label: &str, text: &str) -> Result<Option<Month>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    Month::parse(t)
+        .map(Some)
+        .ok_or_else(|| format!("{label} \"{t}\" không đúng dạng năm-tháng (YYYY-MM)."))
+}
+
+/// Fingerprints one per line (spaces, commas and colons are ignored, as copied from a viewer).
+fn certificates_field(text: &str) -> Vec<String> {
+    text.split(['\n', ',', ';'])
+        .map(|l| {
+            l.chars()
+                .filter(|c| !c.is_whitespace() && *c != ':')
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+async fn save_unit(
+    req: HttpRequest,
+    path: Option<web::Path<String>>,
+    form: web::Form<UnitForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let existing = path.map(|p| p.into_inner());
+    let expect = expected(existing.as_deref(), &form.version);
+    let u = match unit_from_form(&state.store.registry(), existing.as_deref(), &form) {
+        Ok(u) => u,
+        Err(e) => return outcome(Err(e), "", &s),
+    };
+    let id = u.id.clone();
+    let fragment = Registry {
+        units: vec![u],
+        ..Registry::default()
+    };
+    let result = match editor(&s, &form.correction) {
+        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Err(e) => Err(e),
+    };
+    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s)
+}
+
+/// The unit a form describes; what the form does not show (retired certificates, the legacy
+/// `active` flag) is kept from the record it changes.
+fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<Unit, String> {
+    let old = existing.and_then(|id| r.unit(id));
+    if existing.is_some() && old.is_none() {
+        return Err("Không có đơn vị này trong danh mục.".into());
+    }
+    let id = existing
+        .map(str::to_string)
+        .unwrap_or_else(|| f.id.trim().to_string());
+    if old.is_none() && r.unit(&id).is_some() {
+        return Err(format!(
+            "Đã có đơn vị mã \"{id}\"; hãy sửa đơn vị đó hoặc chọn mã khác."
+        ));
+    }
+    let kind: UnitKind = serde_json::from_value(serde_json::Value::String(f.kind.clone()))
+        .map_err(|_| format!("Loại đơn vị \"{}\" không có.", f.kind))?;
+    Ok(Unit {
+        id,
+        name: f.name.clone(),
+        kind,
+        certificates: certificates_field(&f.certificates),
+        retired_certificates: old
+            .map(|u| u.retired_certificates.clone())
+            .unwrap_or_default(),
+        active: old.is_none_or(|u| u.active),
+        from: month_field("Tháng bắt đầu", &f.from)?,
+        to: month_field("Tháng kết thúc", &f.to)?,
+    })
+}
+
+async fn save_leader(
+    req: HttpRequest,
+    path: Option<web::Path<String>>,
+    form: web::Form<LeaderForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let existing = path.map(|p| p.into_inner());
+    let expect = expected(existing.as_deref(), &form.version);
+    let l = match leader_from_form(&state.store.registry(), existing.as_deref(), &form) {
+        Ok(l) => l,
+        Err(e) => return outcome(Err(e), "", &s),
+    };
+    let (id, unit) = (l.id.clone(), l.unit.clone());
+    let fragment = Registry {
+        leaders: vec![l],
+        ..Registry::default()
+    };
+    let result = match editor(&s, &form.correction) {
+        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Err(e) => Err(e),
+    };
+    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s)
+}
+
+/// The leader record a form describes; its person link and retired certificates are kept.
+fn leader_from_form(
+    r: &Registry,
+    existing: Option<&str>,
+    f: &LeaderForm,
+) -> Result<Leader, String> {
+    let old = existing.and_then(|id| r.leader(id));
+    if existing.is_some() && old.is_none() {
+        return Err("Không có lãnh đạo này trong danh mục.".into());
+    }
+    let id = existing
+        .map(str::to_string)
+        .unwrap_or_else(|| f.id.trim().to_string());
+    if old.is_none() && r.leader(&id).is_some() {
+        return Err(format!(
+            "Đã có lãnh đạo mã \"{id}\"; hãy sửa bản ghi đó hoặc chọn mã khác."
+        ));
+    }
+    Ok(Leader {
+        id,
+        name: f.name.clone(),
+        title: f.title.clone(),
+        unit: f.unit.clone(),
+        from: month_field("Tháng bắt đầu", &f.from)?
+            .ok_or("Hãy nhập tháng bắt đầu giữ chức vụ (YYYY-MM).")?,
+        to: month_field("Tháng kết thúc", &f.to)?,
+        certificates: certificates_field(&f.certificates),
+        retired_certificates: old
+            .map(|l| l.retired_certificates.clone())
+            .unwrap_or_default(),
+        person: old.and_then(|l| l.person.clone()),
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct PersonForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    certificates: String,
+}
+
+/// A person (the `[[person]]` of the registry file): their name and certificates, which every
+/// post of theirs carries, with the posts and their history.
+async fn edit_person(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let r = state.store.registry();
+    let posts: Vec<&Leader> = r
+        .leaders
+        .iter()
+        .filter(|l| l.person.as_deref() == Some(id.as_str()))
+        .collect();
+    if posts.is_empty() {
+        return not_found(&s);
+    }
+    let changes: Vec<Change> = {
+        let ids: Vec<&str> = posts.iter().map(|l| l.id.as_str()).collect();
+        let mut c: Vec<Change> = state
+            .store
+            .registry_changes()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.kind == "leader" && ids.contains(&c.id.as_str()))
+            .collect();
+        c.reverse();
+        c
+    };
+    page(person_form(&id, &posts, &r, &changes, &viewer(&s)))
+}
+
+/// Save a person: every post of theirs takes the name and certificates (a certificate dropped
+/// is kept as retired on each), as a `[[person]]` imported alone does.
+async fn save_person(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<PersonForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let fragment = Registry {
+        persons: vec![crate::duty::registry::file::Person {
+            id: id.clone(),
+            name: form.name.clone(),
+            certificates: certificates_field(&form.certificates),
+        }],
+        ..Registry::default()
+    };
+    let _one_at_a_time = state.write_lock.lock().await;
+    let (st, by) = (state.clone(), s.name.clone());
+    let result = crate::web::blocking(move || {
+        // Validated as the whole registry it would make, as an import is.
+        let apply = crate::app::registry_import::Apply {
+            expected: None,
+            author: crate::store::audit::Author::plain(&by),
+        };
+        crate::app::registry_import::import(&st.store, fragment, Some(apply))
+            .map(|_| ())
+            .map_err(crate::web::import_error)
+    })
+    .await;
+    match saved(result.map(|()| (false, serde_json::Value::Null))) {
+        Ok(()) => outcome(Ok(()), &format!("/ui/quan-tri/nguoi/{id}"), &s),
+        Err(e) => outcome(Err(e), "", &s),
+    }
+}
+
+fn person_form(
+    id: &str,
+    posts: &[&Leader],
+    r: &Registry,
+    changes: &[Change],
+    viewer: &Viewer,
+) -> Markup {
+    let first = posts[0];
+    let title = format!("Người: {}", first.name);
+    layout(
+        &title,
+        Some(viewer),
+        markup! {
+            h1 { (title) }
+            p.hint { "Mã người " code { (id) } ". Tên và chứng thư số cá nhân là của người, mọi chức vụ của người này đều mang theo." }
+            table.registry {
+                thead { tr { th { "Chức vụ" } th { "Đơn vị" } th { "Thời gian" } th {} } }
+                tbody {
+                    @for l in posts {
+                        tr {
+                            td { (l.title) }
+                            td { (r.unit(&l.unit).map_or(l.unit.as_str(), |u| u.name.as_str())) }
+                            td { (span(Some(l.from), l.to)) }
+                            td { a href={ "/ui/quan-tri/lanh-dao/" (l.id) } { "Sửa chức vụ" } }
+                        }
+                    }
+                }
+            }
+            form.record method="post" action={ "/ui/quan-tri/nguoi/" (id) } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="name" { "Họ và tên" }
+                input id="name" name="name" required maxlength="300" value=(first.name);
+                label for="certificates" { "Chứng thư số cá nhân (SHA-256, mỗi dòng một chứng thư; cấp lại token thì thêm dòng mới)" }
+                textarea id="certificates" name="certificates" rows="3" { (first.certificates.join("\n")) }
+                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ ở mọi chức vụ: các tệp đã ký trước đó vẫn được tính." }
+                button type="submit" { "Lưu cho mọi chức vụ" }
+            }
+            (history_table(changes))
+        },
+    )
+}
+
+/// What a form's save expects: to add a record, or to change the version it showed.
+fn expected(existing: Option<&str>, version: &str) -> Expect {
+    match existing {
+        None => Expect::New,
+        Some(_) => Expect::Version(version.to_string()),
+    }
+}
+
+/// A form's save answered: back to the list, or why not (409 when someone else changed the
+/// record meanwhile: nothing is overwritten unseen).
+fn answer(
+    result: Result<(bool, serde_json::Value), ApiError>,
+    to: &str,
+    s: &super::session::Session,
+) -> HttpResponse {
+    match result {
+        Err(ApiError::Conflict(_)) => html(
+            StatusCode::CONFLICT,
+            pages::message(
+                "Bản ghi vừa được người khác sửa",
+                "Trong lúc bạn điền biểu mẫu, bản ghi này đã được sửa (hoặc thêm) bởi người khác. Không có gì bị ghi đè: hãy mở lại trang để xem bản mới rồi sửa lại.",
+                Some(&viewer(s)),
+            ),
+        ),
+        Err(ApiError::RewritesPast(past)) => html(
+            StatusCode::CONFLICT,
+            pages::message(
+                "Thay đổi này sửa số liệu các tháng đã qua",
+                &format!(
+                    "{} Không có gì được lưu: hãy quay lại biểu mẫu, ghi lý do vào ô \"Lý do đính chính\" nếu đây đúng là đính chính, rồi lưu lại.",
+                    crate::duty::registry::past::describe(&past)
+                ),
+                Some(&viewer(s)),
+            ),
+        ),
+        other => outcome(saved(other), to, s),
+    }
+}
+
+/// A save's outcome in the clerk's words.
+fn saved(r: Result<(bool, serde_json::Value), ApiError>) -> Result<(), String> {
+    r.map(|_| ()).map_err(|e| match e {
+        ApiError::BadRequest(why) => format!("Danh mục không hợp lệ nếu lưu thay đổi này: {why}"),
+        e => e.to_string(),
+    })
+}
+
+fn history_table(changes: &[Change]) -> Markup {
+    markup! {
+        h2 { "Lịch sử thay đổi" }
+        @if changes.is_empty() { p.none { "Chưa có." } }
+        @else {
+            table.changes {
+                thead { tr { th { "Lúc" } th { "Người sửa" } th { "Thay đổi" } } }
+                tbody {
+                    @for c in changes {
+                        tr {
+                            td { (vn_time(&c.at)) } td { (c.by) }
+                            td {
+                                (pages::changed_fields(c))
+                                @if let Some(why) = &c.correction { br; strong { "Đính chính số liệu tháng đã qua: " } (why) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What every record form starts with: its CSRF token, and either the version of the record it
+/// shows (an edit) or the new record's id (an addition).
+fn form_head(viewer: &Viewer, version: Option<String>, id_label: &str) -> Markup {
+    markup! {
+        input type="hidden" name="csrf" value=(viewer.csrf);
+        @match version {
+            Some(v) => { input type="hidden" name="version" value=(v); }
+            None => {
+                label for="id" { (id_label) " (chữ thường không dấu, số, - và _)" }
+                input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
+            }
+        }
+    }
+}
+
+/// The reason a change that rewrites past months needs (`crate::duty::registry::past`); empty for an
+/// ordinary change.
+fn correction_field() -> Markup {
+    markup! {
+        label for="correction" { "Lý do đính chính (chỉ điền khi thay đổi này sửa số liệu các tháng đã qua)" }
+        input id="correction" name="correction" maxlength="500";
+    }
+}
+
+/// Who saves a form, with the correction's reason if one was given.
+fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, ApiError> {
+    Ok(Editor {
+        by: s.name.clone(),
+        correction: correction_reason(Some(correction))?,
+    })
+}
+
+fn month_value(m: Option<Month>) -> String {
+    m.map(|m| m.to_string()).unwrap_or_default()
+}
+
+fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
+    let action = match u {
+        Some(u) => format!("/ui/quan-tri/don-vi/{}", u.id),
+        None => "/ui/quan-tri/don-vi-moi".into(),
+    };
+    let title = u.map_or("Thêm đơn vị".to_string(), |u| {
+        format!("Sửa đơn vị: {}", u.name)
+    });
+    layout(
+        &title,
+        Some(viewer),
+        markup! {
+            h1 { (title) }
+            form.record method="post" action=(action) {
+                (form_head(viewer, u.map(record_version), "Mã đơn vị"))
+                label for="name" { "Tên đơn vị" }
+                input id="name" name="name" required maxlength="300" value=(u.map_or("", |u| u.name.as_str()));
+                label for="kind" { "Loại đơn vị" }
+                select id="kind" name="kind" {
+                    @for k in KINDS {
+                        @let slug = serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                        option value=(slug) selected[u.is_some_and(|u| u.kind == k)] { (k.label_vi()) }
+                    }
+                }
+                label for="from" { "Tháng bắt đầu (đơn vị mới thành lập: tháng thành lập; để trống nếu đơn vị đã có từ trước, khi đó các tháng trước cũng được yêu cầu)" }
+                // A new unit starts this month unless the administrator says otherwise: left
+                // empty, every past month would require it.
+                input id="from" name="from" type="month" value=(match u {
+                    Some(u) => month_value(u.from),
+                    None => Month::of_vietnam_time(time::OffsetDateTime::now_utc()).to_string(),
+                });
+                label for="to" { "Tháng kết thúc (sáp nhập, giải thể; để trống nếu còn hoạt động)" }
+                input id="to" name="to" type="month" value=(month_value(u.and_then(|u| u.to)));
+                label for="certificates" { "Chứng thư số của cơ quan (SHA-256, mỗi dòng một chứng thư)" }
+                textarea id="certificates" name="certificates" rows="3" { (u.map(|u| u.certificates.join("\n")).unwrap_or_default()) }
+                @if let Some(u) = u { @if !u.retired_certificates.is_empty() {
+                    p.hint { "Chứng thư cũ (vẫn được tính cho các tệp đã ký đến tháng ghi bên cạnh): "
+                        @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (month_vi(r.until)) } }
+                } }
+                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính." }
+                @if u.is_some() { (correction_field()) }
+                button type="submit" { "Lưu" }
+            }
+            (history_table(changes))
+        },
+    )
+}
+
+fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Viewer) -> Markup {
+    let action = match l {
+        Some(l) => format!("/ui/quan-tri/lanh-dao/{}", l.id),
+        None => "/ui/quan-tri/lanh-dao-moi".into(),
+    };
+    let title = l.map_or("Thêm lãnh đạo".to_string(), |l| {
+        format!("Sửa lãnh đạo: {}", l.name)
+    });
+    layout(
+        &title,
+        Some(viewer),
+        markup! {
+            h1 { (title) }
+            form.record method="post" action=(action) {
+                (form_head(viewer, l.map(record_version), "Mã"))
+                label for="name" { "Họ và tên" }
+                input id="name" name="name" required maxlength="300" value=(l.map_or("", |l| l.name.as_str()));
+                label for="title" { "Chức vụ" }
+                input id="title" name="title" required maxlength="300" value=(l.map_or("", |l| l.title.as_str()));
+                label for="unit" { "Đơn vị" }
+                select id="unit" name="unit" {
+                    @for u in &r.units {
+                        option value=(u.id) selected[l.is_some_and(|l| l.unit == u.id)] { (u.name) }
+                    }
+                }
+                label for="from" { "Tháng bắt đầu giữ chức vụ" }
+                input id="from" name="from" type="month" required value=(month_value(l.map(|l| l.from)));
+                label for="to" { "Tháng cuối giữ chức vụ (để trống nếu đang giữ)" }
+                input id="to" name="to" type="month" value=(month_value(l.and_then(|l| l.to)));
+                label for="certificates" { "Chứng thư số cá nhân (SHA-256, mỗi dòng một chứng thư)" }
+                textarea id="certificates" name="certificates" rows="3" { (l.map(|l| l.certificates.join("\n")).unwrap_or_default()) }
+                @if let Some(p) = l.and_then(|l| l.person.as_deref()) {
+                    p.hint { "Chức vụ này thuộc người có mã " code { (p) } " (danh mục dạng [[person]]/[[post]]); chứng thư đổi ở đây chỉ áp dụng cho chức vụ này." }
+                }
+                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính. Chuyển công tác: đặt tháng cuối ở chức vụ cũ và thêm chức vụ mới ở đơn vị mới với cùng chứng thư." }
+                @if l.is_some() { (correction_field()) }
+                button type="submit" { "Lưu" }
+            }
+            (history_table(changes))
+        },
+    )
+}
