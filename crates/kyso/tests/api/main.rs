@@ -18,6 +18,7 @@ mod ocsp;
 #[path = "../common/ocsp_pki.rs"]
 mod ocsp_pki;
 mod office_report;
+mod old_store;
 mod periods;
 mod registry;
 mod registry_history;
