@@ -9,7 +9,8 @@
 //! process's peak memory. The data directory is a temporary one, removed at the end.
 
 use kyso::duty::compliance::{Submission, TimePolicy};
-use kyso::duty::registry::{Leader, Month, Registry, Unit, UnitKind};
+use kyso::duty::period::Month;
+use kyso::duty::registry::{Leader, Registry, Unit, UnitKind};
 use kyso::store::Store;
 use std::time::{Duration, Instant};
 

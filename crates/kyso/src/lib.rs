@@ -12,6 +12,7 @@ pub mod net;
 pub mod startup;
 pub mod store;
 pub mod trust;
+pub mod vn;
 pub mod web;
 
 /// mimalloc: the Office's tables at national scale build and drop millions of small records,

@@ -145,7 +145,7 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
         loop {
             let registry = st.store.registry();
             let year =
-                crate::duty::registry::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
+                crate::duty::period::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
             let same = std::sync::Weak::ptr_eq(&credited_for.0, &Arc::downgrade(&registry))
                 && credited_for.1 == year;
             if !same {

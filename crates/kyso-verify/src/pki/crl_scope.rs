@@ -55,7 +55,7 @@ pub(crate) fn general_name(n: &GeneralName) -> String {
         GeneralName::URI(u) => format!("URI:{u}"),
         GeneralName::DNSName(d) => format!("DNS:{}", d.to_ascii_lowercase()),
         GeneralName::RFC822Name(m) => format!("email:{}", m.to_ascii_lowercase()),
-        GeneralName::DirectoryName(name) => format!("DN:{}", super::cert::comparable_name(name)),
+        GeneralName::DirectoryName(name) => format!("DN:{}", super::name::comparable_name(name)),
         other => format!("{other:?}"),
     }
 }
@@ -66,7 +66,7 @@ fn point_names(p: &DistributionPointName, issuer: &str) -> Vec<String> {
     match p {
         DistributionPointName::FullName(names) => names.iter().map(general_name).collect(),
         DistributionPointName::NameRelativeToCRLIssuer(rdn) => {
-            vec![format!("DN:{issuer},{}", super::cert::comparable_rdn(rdn))]
+            vec![format!("DN:{issuer},{}", super::name::comparable_rdn(rdn))]
         }
     }
 }
@@ -94,7 +94,7 @@ pub(crate) fn cert_points(
                 .iter()
                 .flatten()
                 .filter_map(|g| match g {
-                    GeneralName::DirectoryName(n) => Some(super::cert::comparable_name(n)),
+                    GeneralName::DirectoryName(n) => Some(super::name::comparable_name(n)),
                     _ => None,
                 })
                 .collect();
@@ -247,7 +247,7 @@ fn directory_names(names: &crate::der::tlv::Tlv) -> Vec<String> {
                 x509_parser::error::X509Error,
             >>::from_der(inner.raw)
             .ok()?;
-            Some(super::cert::comparable_name(&name))
+            Some(super::name::comparable_name(&name))
         })
         .collect()
 }
@@ -278,7 +278,7 @@ fn names_a_point(der: &[u8]) -> bool {
 
 /// The `[0] { [1] nameRelativeToCRLIssuer }` of a DER IssuingDistributionPoint or
 /// DistributionPoint (both SEQUENCEs starting so), as a comparable RDN (the form of
-/// `cert::comparable_rdn`).
+/// `name::comparable_rdn`).
 fn relative_name(der: &[u8]) -> Option<String> {
     use crate::der::tlv;
     let (idp, _) = tlv::read(der, 0).ok()?;

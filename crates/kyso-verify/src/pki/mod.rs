@@ -6,6 +6,7 @@ use crate::der::oid;
 pub mod cert;
 pub mod crl_scope;
 pub mod crypto;
+pub mod name;
 pub mod name_constraints;
 pub mod ocsp;
 mod ocsp_asn1;

@@ -27,7 +27,7 @@ pub struct Constraints {
 }
 
 fn dn(n: &X509Name) -> Vec<String> {
-    n.iter().map(super::cert::comparable_rdn).collect()
+    n.iter().map(super::name::comparable_rdn).collect()
 }
 
 fn uri_host(u: &str) -> Option<String> {

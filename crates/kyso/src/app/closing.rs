@@ -5,8 +5,8 @@
 //! figures, never inside them.
 
 use crate::duty::compliance::TimePolicy;
+use crate::duty::period::Month;
 use crate::duty::period::Period;
-use crate::duty::registry::Month;
 use crate::store::periods::Closed;
 use crate::store::{Store, StoreError};
 use serde::Serialize;

@@ -8,7 +8,8 @@
 //! are kept.
 
 use crate::duty::compliance::{Credited, TimePolicy};
-use crate::duty::registry::{Month, Registry};
+use crate::duty::period::Month;
+use crate::duty::registry::Registry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 

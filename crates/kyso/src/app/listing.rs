@@ -3,8 +3,8 @@
 //! receipt's notes: a stable code and a Vietnamese sentence).
 
 use crate::duty::compliance::{self, Credit, Note, NoteCode, Submission, TimePolicy};
+use crate::duty::period::Month;
 use crate::duty::registry::lookup::Owners;
-use crate::duty::registry::Month;
 use crate::store::{Store, StoreError};
 use kyso_verify::report::Verdict;
 use serde::Serialize;

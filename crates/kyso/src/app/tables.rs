@@ -6,9 +6,10 @@ use crate::duty::compliance::{
     self, Credited, Credits, MonthTable, PeriodTable, Submission, TimePolicy,
 };
 use crate::duty::office_report::OfficeReport;
+use crate::duty::period::Month;
 use crate::duty::period::{ClosedMark, Period};
 use crate::duty::registry::lookup::Lookup;
-use crate::duty::registry::{Month, Registry};
+use crate::duty::registry::Registry;
 use crate::store::{Store, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -218,7 +219,7 @@ pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<Str
             format!(
                 "{} (nhận {}, mã {id})",
                 f.file_name.as_deref().unwrap_or("không có tên tệp"),
-                crate::web::pages::pages::vn_datetime(compliance::received_at(&f)),
+                crate::vn::datetime(compliance::received_at(&f)),
             )
         });
         files.insert(id.clone(), named.unwrap_or_else(|| id.clone()));

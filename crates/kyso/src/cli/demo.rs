@@ -1,7 +1,8 @@
 //! `kyso demo`: the service with the fixture test PKI, a demo registry and a known token.
 
 use crate::config::{Config, Token};
-use crate::duty::registry::{Leader, Month, Registry, Unit, UnitKind};
+use crate::duty::period::Month;
+use crate::duty::registry::{Leader, Registry, Unit, UnitKind};
 use kyso_verify::pki::crypto::sha256;
 use std::path::Path;
 

@@ -2,8 +2,9 @@
 //! quarterly tables. Pure: derived from stored facts (submissions) and the current registry.
 
 pub use crate::duty::note::NoteCode;
+use crate::duty::period::Month;
 use crate::duty::registry::lookup::{Lookup, Owners};
-use crate::duty::registry::{Leader, Month, Owner, Registry, Unit, UnitKind};
+use crate::duty::registry::{Leader, Owner, Registry, Unit, UnitKind};
 use kyso_verify::report::{Indication, ProblemCode, Report, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -135,22 +136,6 @@ fn note(code: NoteCode, message: String) -> Note {
     Note { code, message }
 }
 
-fn vn_date(t: OffsetDateTime) -> String {
-    let v = t.to_offset(time::macros::offset!(+7));
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        v.day(),
-        v.month() as u8,
-        v.year(),
-        v.hour(),
-        v.minute()
-    )
-}
-
-fn vn_month(m: Month) -> String {
-    m.vn()
-}
-
 /// Signatures further than this from the receipt time are pointed out to the clerk.
 pub const FAR_FROM_RECEIPT_DAYS: i64 = 35;
 
@@ -197,15 +182,15 @@ fn implausible(
     if time - r > time::Duration::minutes(CLOCK_SKEW_MINUTES) {
         return Some(format!(
             "thời điểm ký {} muộn hơn thời điểm nộp {}",
-            vn_date(time),
-            vn_date(r)
+            crate::vn::datetime(time),
+            crate::vn::datetime(r)
         ));
     }
     if (r - time).whole_days() > p.max_claimed_age_days {
         return Some(format!(
             "thời điểm ký {} sớm hơn thời điểm nộp {} quá {} ngày và không có dấu thời gian tin cậy",
-            vn_date(time),
-            vn_date(r),
+            crate::vn::datetime(time),
+            crate::vn::datetime(r),
             p.max_claimed_age_days
         ));
     }
@@ -353,8 +338,8 @@ impl Crediting<'_> {
                     NoteCode::SigningTimeFarFromReceipt,
                     format!(
                         "Chữ ký \"{label}\" ký lúc {} nhưng nộp lúc {} (cách hơn {FAR_FROM_RECEIPT_DAYS} ngày); kiểm tra lại tháng được tính.",
-                        vn_date(time),
-                        vn_date(r)
+                        crate::vn::datetime(time),
+                        crate::vn::datetime(r)
                     ),
                 ));
             }
@@ -379,7 +364,7 @@ impl Crediting<'_> {
             NoteCode::SigningTimeLocalAsUtc,
             format!(
                 "Chữ ký \"{label}\": phần mềm ký ghi giờ Việt Nam như giờ UTC; thời điểm ký được hiểu là {} (the signing tool wrote Vietnam time as UTC).",
-                vn_date(corrected)
+                crate::vn::datetime(corrected)
             ),
         ));
         corrected
@@ -437,7 +422,7 @@ impl Crediting<'_> {
                     NoteCode::LeaderNotInOffice,
                     format!(
                         "{who} không đương nhiệm trong tháng {} nên chữ ký không được tính.",
-                        vn_month(month)
+                        month.vn()
                     ),
                 ));
             }
@@ -458,8 +443,8 @@ pub fn local_as_utc_corrected(
     let skew = time::Duration::minutes(CLOCK_SKEW_MINUTES);
     let local = sig.signing_time_source != kyso_verify::report::SigningTimeSource::Timestamp
         && ahead > skew
-        && ahead <= time::Duration::hours(7) + skew;
-    local.then(|| time - time::Duration::hours(7))
+        && ahead <= crate::vn::offset_duration() + skew;
+    local.then(|| time - crate::vn::offset_duration())
 }
 
 /// The month (Vietnam time) a signature counts for: its signing time, read as Vietnam time when
@@ -504,7 +489,7 @@ pub fn already_met_notes(
                 format!(
                     "Yêu cầu {who} (đơn vị {}) tháng {} đã được đáp ứng bởi hồ sơ {}.",
                     c.unit,
-                    vn_month(c.month),
+                    c.month.vn(),
                     o.id
                 ),
             ));

@@ -5,7 +5,8 @@
 //! month, for chasing. Rendered as JSON, CSV and XLSX (`office_report_files`).
 
 use crate::duty::compliance::{self, Count, MonthTable};
-use crate::duty::registry::{Month, Registry, UnitKind};
+use crate::duty::period::Month;
+use crate::duty::registry::{Registry, UnitKind};
 use serde::Serialize;
 
 /// Months met out of months required, with the percentage (one decimal; none while nothing is

@@ -1,7 +1,89 @@
-//! A reporting period of plan 655: a month (`2026-03`), a quarter (`2026-Q1`) or a year
-//! (`2026`).
+//! Months and reporting periods of plan 655, in Vietnam time: a month (`2026-03`), a quarter
+//! (`2026-Q1`) or a year (`2026`).
 
-use crate::duty::registry::Month;
+use serde::{Deserialize, Serialize};
+
+/// A calendar month (`YYYY-MM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u8,
+}
+
+impl Month {
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u8 = m.parse().ok()?;
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
+            .then_some(Month { year, month })
+    }
+
+    pub fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// As clerks write it: `mm/yyyy`.
+    pub fn vn(self) -> String {
+        crate::vn::month(self.year, self.month)
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The month of an instant in Vietnam time (UTC+7, no daylight saving).
+    pub fn of_vietnam_time(t: time::OffsetDateTime) -> Month {
+        let v = crate::vn::local(t);
+        Month {
+            year: v.year(),
+            month: v.month() as u8,
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Month::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not a month YYYY-MM")))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {

@@ -3,7 +3,7 @@
 //! text cell is neutralised against formula injection (`spreadsheet::neutralise`), in both.
 
 use crate::duty::office_report::{OfficeReport, Score, Totals};
-use crate::duty::registry::Month;
+use crate::duty::period::Month;
 use crate::export::cell::{csv_row, neutralise};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -20,23 +20,13 @@ const HEADERS: [&str; 10] = [
     "Tháng còn thiếu",
 ];
 
-fn month_vi(m: Month) -> String {
-    m.vn()
-}
-
 fn months_vi(ms: &[Month]) -> String {
-    ms.iter()
-        .map(|m| month_vi(*m))
-        .collect::<Vec<_>>()
-        .join(", ")
+    ms.iter().map(|m| m.vn()).collect::<Vec<_>>().join(", ")
 }
 
 /// "Quý 1 năm 2026" or "Năm 2026".
 pub fn period_vi(r: &OfficeReport) -> String {
-    match r.quarter {
-        Some(q) => format!("Quý {q} năm {}", r.year),
-        None => format!("Năm {}", r.year),
-    }
+    crate::vn::period(r.year, r.quarter)
 }
 
 /// One line of the table: text cells, then the score's numbers.
@@ -146,11 +136,10 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         &r.generated_at,
         &time::format_description::well_known::Rfc3339,
     )
-    .map(|t| t.to_offset(time::macros::offset!(+7)))
-    .map(|t| format!("{:02}/{:02}/{}", t.day(), t.month() as u8, t.year()))
+    .map(crate::vn::date)
     .unwrap_or_default();
     let progress = match r.in_progress {
-        Some(m) => format!("; tháng {} đang diễn ra, chưa tính", month_vi(m)),
+        Some(m) => format!("; tháng {} đang diễn ra, chưa tính", m.vn()),
         None => String::new(),
     };
     sheet.write_string(
@@ -162,7 +151,7 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
             match &r.closed {
                 Some(c) => format!(
                     "; đã chốt số liệu lúc {} giờ Việt Nam (số liệu đã chốt và phần điều chỉnh: /api/v1/periods)",
-                    crate::web::pages::pages::vn_time(&c.closed_at)
+                    crate::vn::datetime_of(&c.closed_at)
                 ),
                 None => String::new(),
             }

@@ -6,7 +6,8 @@
 
 use super::error::StoreError;
 use crate::duty::compliance::Submission;
-use crate::duty::registry::{Month, Registry};
+use crate::duty::period::Month;
+use crate::duty::registry::Registry;
 use std::path::{Path, PathBuf};
 
 pub struct Index {

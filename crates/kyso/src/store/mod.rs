@@ -41,7 +41,8 @@ pub use intake::{Intake, Received};
 pub use layout::Step;
 
 use crate::duty::compliance::Submission;
-use crate::duty::registry::{Leader, Month, Registry, Unit};
+use crate::duty::period::Month;
+use crate::duty::registry::{Leader, Registry, Unit};
 use error::io;
 use faults::Faults;
 use index::Index;

@@ -225,7 +225,7 @@ fn leader_tenure_decides_which_months_count() {
         .iter_mut()
         .filter(|l| l.id == "nguyen-van-an")
     {
-        l.to = kyso::duty::registry::Month::parse("2026-02");
+        l.to = kyso::duty::period::Month::parse("2026-02");
     }
     let app = spawn_app(Some(&toml::to_string(&registry).unwrap()));
     let r = app.upload_raw(&fixture("pyhanko-leader-pkcs7.pdf")).json();

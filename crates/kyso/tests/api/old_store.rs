@@ -89,7 +89,10 @@ fn a_store_written_by_the_earlier_release_reads_and_reports_unchanged() {
     }
     assert_eq!(receipts, 9, "every stored submission was compared");
     // Each stored PDF comes back with its own bytes.
-    let listing = app.get("/api/v1/submissions?month=2026-03&per_page=100", Some(ADMIN));
+    let listing = app.get(
+        "/api/v1/submissions?month=2026-03&per_page=100",
+        Some(ADMIN),
+    );
     for item in listing.json()["items"].as_array().unwrap() {
         let id = item["id"].as_str().unwrap();
         let pdf = app.get(&format!("/api/v1/submissions/{id}/pdf"), Some(ADMIN));

@@ -20,7 +20,7 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
         name: "Vũ Văn Minh".into(),
         title: "Phó Chủ tịch".into(),
         unit: "ubnd-huong-xuan".into(),
-        from: kyso::duty::registry::Month::parse("2025-01").unwrap(),
+        from: kyso::duty::period::Month::parse("2025-01").unwrap(),
         to: None,
         certificates: vec![fingerprint("leaf-leader-lost-token.pem")],
         retired_certificates: vec![],

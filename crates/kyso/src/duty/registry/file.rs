@@ -4,7 +4,8 @@
 //! store keeps, one leader record per post linked to its person, so that crediting, history
 //! and the audit stay one path whichever form the Office writes.
 
-use crate::duty::registry::{Leader, Month, Registry, RegistryError};
+use crate::duty::period::Month;
+use crate::duty::registry::{Leader, Registry, RegistryError};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 

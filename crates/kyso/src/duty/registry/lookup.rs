@@ -2,7 +2,8 @@
 //! unit. [`Registry`] searches its lists linearly, which is right for one receipt; a month
 //! table at national scale (12,000 units, 60,000 leaders, 70,000 files) asks 70,000 times.
 
-use crate::duty::registry::{Leader, Month, Owner, Registry, Retired};
+use crate::duty::period::Month;
+use crate::duty::registry::{Leader, Owner, Registry, Retired};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -20,8 +20,9 @@
 //! that is how a valid signature by a certificate not yet enrolled earns its credit. Closed periods keep their snapshot either way; their
 //! amendments show the difference (`crate::app::closing`).
 
+use crate::duty::period::Month;
 use crate::duty::registry::lookup::{Lookup, Owners};
-use crate::duty::registry::{Leader, Month, Owner, Registry, Retired, Unit};
+use crate::duty::registry::{Leader, Owner, Registry, Retired, Unit};
 use std::collections::{HashMap, HashSet};
 
 /// How far back a change is compared (twenty years of months).

@@ -370,7 +370,7 @@ pub(crate) async fn unit_history(
     let year = match q.year {
         Some(y) if (1900..=9999).contains(&y) => y,
         Some(y) => return Err(ApiError::BadRequest(format!("{y} is not a year"))),
-        None => crate::duty::registry::Month::of_vietnam_time(crate::web::now()).year,
+        None => crate::duty::period::Month::of_vietnam_time(crate::web::now()).year,
     };
     let (st, unit) = (state.clone(), id.clone());
     let months = blocking(move || {

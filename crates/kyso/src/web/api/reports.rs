@@ -1,7 +1,7 @@
 //! The Office's views: month and period tables, unenrolled signers, re-verification.
 
 use crate::duty::compliance;
-use crate::duty::registry::Month;
+use crate::duty::period::Month;
 use crate::web::{authorize, blocking, now, ApiError, AppState, Scope};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -252,9 +252,9 @@ pub(crate) async fn list(
     authorize(&req, &state, Scope::Read)?;
     let q = q.into_inner();
     let month = match &q.month {
-        Some(m) => crate::duty::registry::Month::parse(m)
+        Some(m) => crate::duty::period::Month::parse(m)
             .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?,
-        None => crate::duty::registry::Month::of_vietnam_time(now()),
+        None => crate::duty::period::Month::of_vietnam_time(now()),
     };
     let (credited, late) = match q.status.as_deref() {
         None | Some("all") => (None, false),

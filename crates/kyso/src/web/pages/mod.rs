@@ -6,7 +6,7 @@ pub mod pages;
 mod registry_edit;
 pub mod session;
 
-use crate::duty::registry::Month;
+use crate::duty::period::Month;
 use crate::web::{blocking, ApiError, AppState};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
@@ -631,7 +631,7 @@ async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
             format!("CRL {}", c.issuer),
             format!(
                 "cập nhật {}, {state_vi}",
-                pages::vn_time(
+                crate::vn::datetime_of(
                     &c.this_update
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default()

@@ -5,32 +5,9 @@
 use crate::app::tables::UnitMonthHistory;
 use crate::duty::compliance::MonthTable;
 use crate::duty::office_report::{OfficeReport, Score};
-use crate::duty::registry::{Month, UnitKind};
+use crate::duty::period::Month;
+use crate::duty::registry::UnitKind;
 use maud::{html, Markup, DOCTYPE};
-
-/// dd/mm/yyyy HH:mm in Vietnam time, from RFC 3339.
-pub fn vn_time(rfc3339: &str) -> String {
-    kyso_verify::report::wire_time::parse(rfc3339)
-        .map(vn_datetime)
-        .unwrap_or_else(|| rfc3339.to_string())
-}
-
-/// dd/mm/yyyy HH:mm in Vietnam time.
-pub fn vn_datetime(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::macros::offset!(+7));
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        t.day(),
-        t.month() as u8,
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
-}
-
-pub(crate) fn month_vi(m: Month) -> String {
-    m.vn()
-}
 
 fn pct(part: usize, whole: usize) -> String {
     if whole == 0 {
@@ -137,17 +114,17 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                 || u.id.contains(&needle))
     };
     layout(
-        &format!("Tháng {}", month_vi(t.month)),
+        &format!("Tháng {}", t.month.vn()),
         Some(viewer),
         html! {
-            h1 { "Tình hình ký số tháng " (month_vi(t.month)) }
+            h1 { "Tình hình ký số tháng " (t.month.vn()) }
             nav.months {
-                a href={ "/ui/thang/" (prev) } { "← Tháng " (month_vi(prev)) }
-                a href={ "/ui/thang/" (next) } { "Tháng " (month_vi(next)) " →" }
+                a href={ "/ui/thang/" (prev) } { "← Tháng " (prev.vn()) }
+                a href={ "/ui/thang/" (next) } { "Tháng " (next.vn()) " →" }
             }
             p.period {
                 @match &t.closed {
-                    Some(c) => { "Đã chốt số liệu lúc " (vn_time(&c.closed_at)) " (" (c.closed_by) ")." }
+                    Some(c) => { "Đã chốt số liệu lúc " (crate::vn::datetime_of(&c.closed_at)) " (" (c.closed_by) ")." }
                     None => { "Chưa chốt số liệu." }
                 }
             }
@@ -224,7 +201,10 @@ impl FileFacts {
                         .find_map(|p| p.strip_prefix("CN="))
                         .unwrap_or(&who)
                         .to_string();
-                    (cn, s.signing_time.map(vn_datetime).unwrap_or_default())
+                    (
+                        cn,
+                        s.signing_time.map(crate::vn::datetime).unwrap_or_default(),
+                    )
                 })
                 .collect(),
             verdict: sub.report.verdict,
@@ -269,7 +249,7 @@ pub fn unit(
                 tbody {
                     @for m in months {
                         tr {
-                            td { a href={ "/ui/thang/" (m.month) } { (month_vi(m.month)) } }
+                            td { a href={ "/ui/thang/" (m.month) } { (m.month.vn()) } }
                             @if !m.required {
                                 td colspan="2" { span.none { "Không phải nộp" } }
                             } @else {
@@ -323,7 +303,7 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
                 " · "
                 a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=csv" } { "Tải CSV" }
             }
-            @if let Some(m) = r.in_progress { p.period { "Tháng " (month_vi(m)) " đang diễn ra, chưa tính." } }
+            @if let Some(m) = r.in_progress { p.period { "Tháng " (m.vn()) " đang diễn ra, chưa tính." } }
             table.report {
                 thead { tr { th { "Loại đơn vị" } th { "Số đơn vị" } th { "Ký số cơ quan" } th { "Ký số lãnh đạo" } } }
                 tbody {
@@ -482,12 +462,8 @@ fn verdict_vi(v: kyso_verify::report::Verdict) -> &'static str {
 
 fn requirement_vi(c: &crate::duty::compliance::Credit) -> String {
     match &c.leader {
-        Some(l) => format!(
-            "ký số lãnh đạo ({l}) của {} tháng {}",
-            c.unit,
-            month_vi(c.month)
-        ),
-        None => format!("ký số cơ quan của {} tháng {}", c.unit, month_vi(c.month)),
+        Some(l) => format!("ký số lãnh đạo ({l}) của {} tháng {}", c.unit, c.month.vn()),
+        None => format!("ký số cơ quan của {} tháng {}", c.unit, c.month.vn()),
     }
 }
 
@@ -520,8 +496,8 @@ fn received_one(o: &Outcome) -> Markup {
         section.receipt {
             h2 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
             p {
-                @if o.created { "Đã nhận và lưu lúc " (vn_time(&sub.received_at)) "." }
-                @else { "Tệp này đã được nộp trước đó (lúc " (vn_time(&sub.received_at)) "); đây là kết quả lần nộp đó." }
+                @if o.created { "Đã nhận và lưu lúc " (crate::vn::datetime_of(&sub.received_at)) "." }
+                @else { "Tệp này đã được nộp trước đó (lúc " (crate::vn::datetime_of(&sub.received_at)) "); đây là kết quả lần nộp đó." }
             }
             p.verdict { "Kết quả kiểm tra chữ ký: " strong { (verdict_vi(sub.report.verdict)) } }
             @if !sub.report.signatures.is_empty() {
@@ -531,7 +507,7 @@ fn received_one(o: &Outcome) -> Markup {
                         @for s in &sub.report.signatures {
                             tr {
                                 td { (s.signer.as_ref().map(|x| x.subject.as_str()).unwrap_or("—")) }
-                                td { (s.signing_time.map(vn_datetime).unwrap_or_else(|| "—".into())) }
+                                td { (s.signing_time.map(crate::vn::datetime).unwrap_or_else(|| "—".into())) }
                                 td {
                                     @if s.indication == kyso_verify::report::Indication::TotalPassed { span.ok { "Hợp lệ" } }
                                     @else { span.missing { "Không hợp lệ" } @for p in &s.problems { div.problem { (p.message) } } }
@@ -600,7 +576,7 @@ pub fn submissions(
         "Hồ sơ đã nộp",
         Some(viewer),
         html! {
-            h1 { "Hồ sơ tháng " (month_vi(p.month)) " (" (p.total) ")" }
+            h1 { "Hồ sơ tháng " (p.month.vn()) " (" (p.total) ")" }
             form.filter method="get" {
                 label for="thang" { "Tháng" }
                 input id="thang" name="thang" type="month" value=(p.month);
@@ -639,7 +615,7 @@ pub fn submissions(
                     @for i in &p.items {
                         tr {
                             td { a href={ "/ui/ho-so/" (i.id) "/pdf" } { (i.file_name.as_deref().unwrap_or(&i.id[..12.min(i.id.len())])) } }
-                            td { (vn_time(&i.received_at)) }
+                            td { (crate::vn::datetime_of(&i.received_at)) }
                             td { (i.client.as_deref().unwrap_or("—")) }
                             td { (verdict_vi(i.verdict)) }
                             td {
@@ -739,7 +715,7 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                     tbody {
                         @for c in v.changes {
                             tr {
-                                td { (vn_time(&c.at)) }
+                                td { (crate::vn::datetime_of(&c.at)) }
                                 td { (c.by) }
                                 td { (if c.kind == "unit" { "Đơn vị " } else { "Lãnh đạo " }) (c.id) }
                                 td { (changed_fields(c)) }

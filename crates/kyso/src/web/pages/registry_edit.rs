@@ -4,9 +4,10 @@
 //! whole registry, audited under the signed-in name; a certificate the form drops is kept as
 //! retired, so the files it signed keep their credit.
 
-use super::pages::{self, layout, month_vi, vn_time, Viewer, KINDS};
+use super::pages::{self, layout, Viewer, KINDS};
 use super::{html, outcome, page, signed_in, stale_form, viewer};
-use crate::duty::registry::{Leader, Month, Registry, Unit, UnitKind};
+use crate::duty::period::Month;
+use crate::duty::registry::{Leader, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
 use crate::web::api::registry::{correction_reason, record_version, save_record, Editor, Expect};
 use crate::web::{ApiError, AppState};
@@ -76,9 +77,9 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
 fn span(from: Option<Month>, to: Option<Month>) -> String {
     match (from, to) {
         (None, None) => "—".into(),
-        (Some(f), None) => format!("từ {}", month_vi(f)),
-        (None, Some(t)) => format!("đến {}", month_vi(t)),
-        (Some(f), Some(t)) => format!("{} – {}", month_vi(f), month_vi(t)),
+        (Some(f), None) => format!("từ {}", f.vn()),
+        (None, Some(t)) => format!("đến {}", t.vn()),
+        (Some(f), Some(t)) => format!("{} – {}", f.vn(), t.vn()),
     }
 }
 
@@ -539,7 +540,7 @@ fn history_table(changes: &[Change]) -> Markup {
                 tbody {
                     @for c in changes {
                         tr {
-                            td { (vn_time(&c.at)) } td { (c.by) }
+                            td { (crate::vn::datetime_of(&c.at)) } td { (c.by) }
                             td {
                                 (pages::changed_fields(c))
                                 @if let Some(why) = &c.correction { br; strong { "Đính chính số liệu tháng đã qua: " } (why) }
@@ -625,7 +626,7 @@ fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
                 textarea id="certificates" name="certificates" rows="3" { (u.map(|u| u.certificates.join("\n")).unwrap_or_default()) }
                 @if let Some(u) = u { @if !u.retired_certificates.is_empty() {
                     p.hint { "Chứng thư cũ (vẫn được tính cho các tệp đã ký đến tháng ghi bên cạnh): "
-                        @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (month_vi(r.until)) } }
+                        @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (r.until.vn()) } }
                 } }
                 p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính." }
                 @if u.is_some() { (correction_field()) }
