@@ -8,9 +8,10 @@
 //! Prints the time to build the store, then the median of 5 runs of each query, with the
 //! process's peak memory. The data directory is a temporary one, removed at the end.
 
-use kyso::duty::compliance::{Submission, TimePolicy};
+use kyso::duty::credit::TimePolicy;
 use kyso::duty::period::Month;
 use kyso::duty::registry::{Leader, Registry, Unit, UnitKind};
+use kyso::duty::submission::Submission;
 use kyso::store::Store;
 use std::time::{Duration, Instant};
 

@@ -142,8 +142,8 @@ impl Config {
         Ok(())
     }
 
-    pub fn time_policy(&self) -> crate::duty::compliance::TimePolicy {
-        crate::duty::compliance::TimePolicy {
+    pub fn time_policy(&self) -> crate::duty::credit::TimePolicy {
+        crate::duty::credit::TimePolicy {
             max_claimed_age_days: self.max_claimed_signing_age_days.min(i64::MAX as u64) as i64,
             accept_implausible: self.accept_implausible_signing_time,
         }

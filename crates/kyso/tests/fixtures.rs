@@ -681,8 +681,9 @@ fn a_b_lt_file_with_crl_and_ocsp_checks_revocation_from_them() {
 /// signer, the facts earn exactly what the record earns.
 #[test]
 fn crediting_facts_earn_what_the_full_record_earns() {
-    use kyso::duty::compliance::{credits, Submission, TimePolicy};
+    use kyso::duty::credit::{credits, TimePolicy};
     use kyso::duty::registry::Registry;
+    use kyso::duty::submission::Submission;
     let store = store();
     let at = validation_time();
     let mut subs = Vec::new();

@@ -2,7 +2,7 @@
 //! failure at any step leaves either a complete submission or none, the store recovers without
 //! being reopened, and what the start-up sweep and `check` find agrees with what was answered.
 
-use kyso::duty::compliance::Submission;
+use kyso::duty::submission::Submission;
 use kyso::store::{Committed, Fault, Step, Store};
 use std::path::{Path, PathBuf};
 
@@ -41,9 +41,7 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
     .unwrap();
     let sub = Submission {
         id: r.id.clone(),
-        received_at: at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap(),
+        received_at: at,
         size: r.size,
         unit_hint: None,
         report,

@@ -4,7 +4,7 @@
 //! enrolled, a re-verification): each difference is shown as an amendment beside the closed
 //! figures, never inside them.
 
-use crate::duty::compliance::TimePolicy;
+use crate::duty::credit::TimePolicy;
 use crate::duty::period::Month;
 use crate::duty::period::Period;
 use crate::store::periods::Closed;

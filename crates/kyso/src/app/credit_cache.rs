@@ -7,9 +7,10 @@
 //! crediting only the files committed since ([`crate::app::tables`]). At most [`MAX_MONTHS`] months
 //! are kept.
 
-use crate::duty::compliance::{Credited, TimePolicy};
+use crate::duty::credit::TimePolicy;
 use crate::duty::period::Month;
 use crate::duty::registry::Registry;
+use crate::duty::tables::Credited;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 

@@ -2,7 +2,9 @@
 //! or later than its receipt) earns nothing, unless an administrator accepts it with a reason.
 //! The acceptance (who, when, why) is kept in the submission's record and shown in its receipt.
 
-use crate::duty::compliance::{self, Acceptance, Submission, TimePolicy};
+use crate::duty::credit;
+use crate::duty::credit::TimePolicy;
+use crate::duty::submission::{Acceptance, Submission};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +25,7 @@ pub enum LateError {
 
 /// Whether the submission is late under the current registry and policy.
 pub fn is_late(sub: &Submission, store: &Store, policy: &TimePolicy) -> bool {
-    compliance::credits(sub, &*store.lookup(), policy)
+    credit::credits(sub, &*store.lookup(), policy)
         .1
         .iter()
         .any(|n| n.code == crate::duty::note::NoteCode::SigningTimeImplausible)
@@ -50,9 +52,7 @@ pub fn accept(
     }
     let acceptance = Acceptance {
         by: by.to_string(),
-        at: at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        at,
         reason,
     };
     Ok(store.update_submission(id, |s| s.accepted_late = Some(acceptance))?)

@@ -2,9 +2,12 @@
 //! name, who sent it, what each signature earned, and for a file that earned nothing, why (the
 //! receipt's notes: a stable code and a Vietnamese sentence).
 
-use crate::duty::compliance::{self, Credit, Note, NoteCode, Submission, TimePolicy};
+use crate::duty::credit;
+use crate::duty::credit::{Credit, Note, TimePolicy};
+use crate::duty::note::NoteCode;
 use crate::duty::period::Month;
 use crate::duty::registry::lookup::Owners;
+use crate::duty::submission::Submission;
 use crate::store::{Store, StoreError};
 use kyso_verify::report::Verdict;
 use serde::Serialize;
@@ -37,7 +40,8 @@ pub const MAX_PER_PAGE: usize = 200;
 #[derive(Debug, Serialize)]
 pub struct Item {
     pub id: String,
-    pub received_at: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    pub received_at: time::OffsetDateTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,9 +68,9 @@ pub struct Page {
 }
 
 fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
-    let (satisfies, notes) = compliance::credits(&sub, registry, policy);
+    let (satisfies, notes) = credit::credits(&sub, registry, policy);
     Item {
-        signing_months: crate::store::months_of(&sub),
+        signing_months: sub.months(),
         credited: !satisfies.is_empty(),
         verdict: sub.report.verdict,
         id: sub.id,
@@ -82,12 +86,12 @@ fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
 /// Whether a signer of the file is enrolled to `person` (a leader id or a person id) in the
 /// month of the signature (else the listed month), whether or not the file earned anything.
 fn signed_by(sub: &Submission, person: &str, registry: &dyn Owners, month: Month) -> bool {
-    let received = Some(crate::duty::compliance::received_at(sub));
+    let received = Some(sub.received_at);
     sub.report
         .signatures
         .iter()
         .filter_map(|s| {
-            let signed = crate::duty::compliance::signature_month(s, received).unwrap_or(month);
+            let signed = crate::duty::submission::signature_month(s, received).unwrap_or(month);
             s.signer.as_ref().map(|signer| (signer, signed))
         })
         .flat_map(|(signer, signed)| registry.owners_in(&signer.sha256, signed))

@@ -1,8 +1,11 @@
 //! The receipt of a submission: the stored facts, plus what they satisfy under the current
 //! registry and what was already met. The HTTP layer only serialises it.
 
-use crate::duty::compliance::{self, Credit, Note, Submission, TimePolicy};
+use crate::duty::credit;
+use crate::duty::credit::{Credit, Note, TimePolicy};
 use crate::duty::registry::lookup::Owners;
+use crate::duty::submission;
+use crate::duty::submission::Submission;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 
@@ -10,7 +13,8 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct Receipt {
     id: String,
-    received_at: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    received_at: time::OffsetDateTime,
     #[serde(skip_serializing_if = "Option::is_none")]
     unit: Option<String>,
     /// The file's name as sent.
@@ -24,7 +28,7 @@ pub struct Receipt {
     notes: Vec<Note>,
     /// Earlier verdicts replaced by re-verification, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    history: Vec<compliance::HistoryEntry>,
+    history: Vec<submission::HistoryEntry>,
 }
 
 /// The receipt of `sub`. It compares the submission only with the few others signed in the
@@ -34,7 +38,7 @@ pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Re
     // The store's index of its registry: crediting a file costs the same whatever the town.
     let lookup = store.lookup();
     let registry = lookup.registry();
-    let (credits, mut notes) = compliance::credits(&sub, &*lookup, policy);
+    let (credits, mut notes) = credit::credits(&sub, &*lookup, policy);
     let mut others: Vec<(Submission, Vec<Credit>)> = Vec::new();
     for c in &credits {
         let certs = match &c.leader {
@@ -44,12 +48,12 @@ pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Re
         .unwrap_or_default();
         for o in store.in_month_signed_by(c.month, &certs)? {
             if o.id != sub.id && !others.iter().any(|(s, _)| s.id == o.id) {
-                let oc = compliance::credits(&o, &*lookup, policy).0;
+                let oc = credit::credits(&o, &*lookup, policy).0;
                 others.push((o, oc));
             }
         }
     }
-    notes.extend(compliance::already_met_notes(&sub, &credits, &others));
+    notes.extend(credit::already_met_notes(&sub, &credits, &others));
     Ok(Receipt {
         id: sub.id,
         received_at: sub.received_at,

@@ -3,12 +3,11 @@
 //! replaces the report and the earlier one goes into the submission's history; the compliance
 //! tables follow the newest report because they are derived from it.
 
-use crate::duty::compliance::Submission;
+use crate::duty::submission::Submission;
 use crate::store::{Store, StoreError};
 use kyso_verify::pki::TrustStore;
 use kyso_verify::report::Report;
 use kyso_verify::verify::{self, Options};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -67,7 +66,7 @@ fn reverify_one(
     opts: &Options,
     sub: &Submission,
 ) -> Option<Report> {
-    let at = OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok()?;
+    let at = sub.received_at;
     let bytes = std::fs::read(store.blob_path(&sub.id)).ok()?;
     let fetched = sub.fetched_ocsp();
     if fetched.is_empty() {

@@ -2,14 +2,17 @@
 //! period closing call): the month table, the period counts and the report the Office files.
 
 use crate::app::credit_cache::Kept;
-use crate::duty::compliance::{
-    self, Credited, Credits, MonthTable, PeriodTable, Submission, TimePolicy,
-};
+use crate::duty::credit;
+use crate::duty::credit::TimePolicy;
 use crate::duty::office_report::OfficeReport;
 use crate::duty::period::Month;
 use crate::duty::period::{ClosedMark, Period};
 use crate::duty::registry::lookup::Lookup;
 use crate::duty::registry::Registry;
+use crate::duty::submission::Submission;
+use crate::duty::tables;
+use crate::duty::tables::{Credited, Credits, MonthTable, PeriodTable};
+use crate::export::csv;
 use crate::store::{Store, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -53,7 +56,7 @@ pub fn keep_this_year(
     now: OffsetDateTime,
 ) -> Result<usize, StoreError> {
     let this = Month::of_vietnam_time(now);
-    let mut months = compliance::period_months(this.year, None);
+    let mut months = tables::period_months(this.year, None);
     if this.month == 1 {
         months.insert(
             0,
@@ -156,7 +159,7 @@ fn credit_month(
     let credit = |chunk: &[Submission]| -> Vec<Credited> {
         chunk
             .iter()
-            .map(|s| Credited::of(s, compliance::credits(s, lookup, policy).0))
+            .map(|s| Credited::of(s, credit::credits(s, lookup, policy).0))
             .collect()
     };
     if facts.len() < 256 {
@@ -192,18 +195,18 @@ pub fn month_table(
 ) -> Result<MonthTable, StoreError> {
     let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &[month])?;
-    let mut t = compliance::month_table_with(&lookup, month, &credited);
+    let mut t = tables::month_table_with(&lookup, month, &credited);
     t.closed = mark(store, Period::Month(month))?;
     Ok(t)
 }
 
-/// The month's table as CSV ([`compliance::month_csv`]), each file named as the clerk sent it,
+/// The month's table as CSV ([`csv::month_csv`]), each file named as the clerk sent it,
 /// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and its id. The names are read
 /// from the month's facts for this file only (the kept credits do not carry them).
 pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<String, StoreError> {
     let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &[month])?;
-    let t = compliance::month_table_with(&lookup, month, &credited);
+    let t = tables::month_table_with(&lookup, month, &credited);
     let mut files: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let listed = t.units.iter().flat_map(|u| {
         u.organisation
@@ -219,12 +222,12 @@ pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<Str
             format!(
                 "{} (nhận {}, mã {id})",
                 f.file_name.as_deref().unwrap_or("không có tên tệp"),
-                crate::vn::datetime(compliance::received_at(&f)),
+                crate::vn::datetime(f.received_at),
             )
         });
         files.insert(id.clone(), named.unwrap_or_else(|| id.clone()));
     }
-    Ok(compliance::month_csv(&t, &|id: &str| {
+    Ok(csv::month_csv(&t, &|id: &str| {
         files.get(id).cloned().unwrap_or_else(|| id.to_string())
     }))
 }
@@ -237,9 +240,9 @@ pub fn period_table(
     now: OffsetDateTime,
 ) -> Result<PeriodTable, StoreError> {
     let lookup = store.lookup();
-    let months = compliance::period_months(year, quarter);
+    let months = tables::period_months(year, quarter);
     let credited = credited_with(store, &lookup, policy, &months)?;
-    Ok(compliance::period_table_with(
+    Ok(tables::period_table_with(
         &lookup,
         year,
         quarter,
@@ -255,7 +258,7 @@ pub fn office_report(
     quarter: Option<u8>,
     now: OffsetDateTime,
 ) -> Result<OfficeReport, StoreError> {
-    let mut months = compliance::period_months(year, quarter);
+    let mut months = tables::period_months(year, quarter);
     months.push(Month::of_vietnam_time(now));
     let lookup = store.lookup();
     let credited = credited_with(store, &lookup, policy, &months)?;
@@ -276,8 +279,8 @@ pub struct UnitMonthHistory {
     pub month: Month,
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub organisation: Option<compliance::Status>,
-    pub leaders: Vec<compliance::LeaderStatus>,
+    pub organisation: Option<tables::Status>,
+    pub leaders: Vec<tables::LeaderStatus>,
 }
 
 /// A unit's twelve months of `year`: what each month required and which files met it.
@@ -288,9 +291,9 @@ pub fn unit_history(
     year: i32,
 ) -> Result<Vec<UnitMonthHistory>, StoreError> {
     let lookup = store.lookup();
-    let months = compliance::period_months(year, None);
+    let months = tables::period_months(year, None);
     let credited = credited_with(store, &lookup, policy, &months)?;
-    Ok(compliance::month_tables_with(&lookup, &months, &credited)
+    Ok(tables::month_tables_with(&lookup, &months, &credited)
         .into_iter()
         .map(|t| {
             let m = t.month;
@@ -453,7 +456,7 @@ certificates = ["{}"]
         id
     }
 
-    fn summary(c: &Credits) -> BTreeMap<String, Vec<compliance::Credit>> {
+    fn summary(c: &Credits) -> BTreeMap<String, Vec<credit::Credit>> {
         c.iter()
             .map(|f| (f.id.clone(), f.credits.clone()))
             .collect()

@@ -4,9 +4,11 @@
 //! such, never counted as missing; and the units and leaders still missing in the current
 //! month, for chasing. Rendered as JSON, CSV and XLSX (`office_report_files`).
 
-use crate::duty::compliance::{self, Count, MonthTable};
+use crate::duty::credit;
 use crate::duty::period::Month;
 use crate::duty::registry::{Registry, UnitKind};
+use crate::duty::tables;
+use crate::duty::tables::{Count, MonthTable};
 use serde::Serialize;
 
 /// Months met out of months required, with the percentage (one decimal; none while nothing is
@@ -101,7 +103,7 @@ pub struct KindGroup {
 pub struct Missing {
     pub unit: String,
     pub unit_name: String,
-    pub requirement: compliance::Requirement,
+    pub requirement: credit::Requirement,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,7 +138,7 @@ const KINDS: [UnitKind; 3] = [
     UnitKind::Commune,
 ];
 
-fn rows(table: &compliance::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
+fn rows(table: &tables::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
     table
         .units
         .iter()
@@ -166,7 +168,7 @@ fn missing_in(t: &MonthTable) -> Vec<Missing> {
             out.push(Missing {
                 unit: u.id.clone(),
                 unit_name: u.name.clone(),
-                requirement: compliance::Requirement::Organisation,
+                requirement: credit::Requirement::Organisation,
                 leader: None,
                 leader_name: None,
             });
@@ -175,7 +177,7 @@ fn missing_in(t: &MonthTable) -> Vec<Missing> {
             out.push(Missing {
                 unit: u.id.clone(),
                 unit_name: u.name.clone(),
-                requirement: compliance::Requirement::Leader,
+                requirement: credit::Requirement::Leader,
                 leader: Some(l.id.clone()),
                 leader_name: Some(format!("{} {}", l.title, l.name)),
             });
@@ -190,7 +192,7 @@ pub fn build(
     year: i32,
     quarter: Option<u8>,
     now: time::OffsetDateTime,
-    credited: &compliance::Credits,
+    credited: &tables::Credits,
 ) -> OfficeReport {
     let lookup = crate::duty::registry::lookup::Lookup::of(registry);
     build_with(&lookup, year, quarter, now, credited)
@@ -202,11 +204,11 @@ pub fn build_with(
     year: i32,
     quarter: Option<u8>,
     now: time::OffsetDateTime,
-    credited: &compliance::Credits,
+    credited: &tables::Credits,
 ) -> OfficeReport {
     let current = Month::of_vietnam_time(now);
-    let behind = compliance::files_behind(credited);
-    let table = compliance::period_table_behind(lookup, year, quarter, current, &behind);
+    let behind = tables::files_behind(credited);
+    let table = tables::period_table_behind(lookup, year, quarter, current, &behind);
     let mut town = Totals::default();
     let groups: Vec<KindGroup> = KINDS
         .iter()
@@ -240,7 +242,7 @@ pub fn build_with(
         groups,
         town,
         current_month: current,
-        missing_now: compliance::month_tables_behind(lookup, &[current], &behind)
+        missing_now: tables::month_tables_behind(lookup, &[current], &behind)
             .first()
             .map(missing_in)
             .unwrap_or_default(),

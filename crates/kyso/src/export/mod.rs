@@ -2,4 +2,5 @@
 //! and CSV files ([`xlsx`]).
 
 pub mod cell;
+pub mod csv;
 pub mod xlsx;

@@ -199,8 +199,8 @@ fn missing_sheet(wb: &mut Workbook, r: &OfficeReport, bold: &Format) -> Result<(
     for (i, m) in r.missing_now.iter().enumerate() {
         let row = 1 + i as u32;
         let req = match m.requirement {
-            crate::duty::compliance::Requirement::Organisation => "Ký số cơ quan",
-            crate::duty::compliance::Requirement::Leader => "Ký số lãnh đạo",
+            crate::duty::credit::Requirement::Organisation => "Ký số cơ quan",
+            crate::duty::credit::Requirement::Leader => "Ký số lãnh đạo",
         };
         missing.write_string(row, 0, neutralise(&m.unit))?;
         missing.write_string(row, 1, neutralise(&m.unit_name))?;

@@ -4,7 +4,7 @@ use super::error::{io, StoreError};
 use super::index::Index;
 use super::layout::Layout;
 use super::sweep::files_in_shards;
-use crate::duty::compliance::Submission;
+use crate::duty::submission::Submission;
 use std::fs;
 
 #[derive(Debug, Default, serde::Serialize)]

@@ -12,7 +12,7 @@ use super::error::{io, StoreError};
 use super::intake::{Body, Received};
 use super::layout::{self, remove_if_present, FsSync, Step};
 use super::Inner;
-use crate::duty::compliance::Submission;
+use crate::duty::submission::Submission;
 use sha2::Digest;
 use std::collections::HashMap;
 use std::fs;

@@ -5,9 +5,9 @@
 //! (`certificate sha256/id`), `units` and `leaders` (id → JSON), `meta`.
 
 use super::error::StoreError;
-use crate::duty::compliance::Submission;
 use crate::duty::period::Month;
 use crate::duty::registry::Registry;
+use crate::duty::submission::Submission;
 use std::path::{Path, PathBuf};
 
 pub struct Index {
@@ -280,7 +280,7 @@ impl Index {
         // Office's tables read instead of the full record.
         let facts =
             serde_json::to_vec(&sub.crediting_facts()).map_err(|e| corrupt(&self.path, e))?;
-        for m in super::months_of(sub) {
+        for m in sub.months() {
             self.by_month
                 .insert(format!("{m}/{}", sub.id).as_bytes(), facts.as_slice())?;
             self.generations.touch(m, &sub.id);
@@ -298,7 +298,7 @@ impl Index {
 
     pub fn remove_submission(&self, sub: &Submission) -> Result<(), StoreError> {
         self.submissions.remove(sub.id.as_bytes())?;
-        for m in super::months_of(sub) {
+        for m in sub.months() {
             self.by_month.remove(format!("{m}/{}", sub.id).as_bytes())?;
             self.generations.touch(m, &sub.id);
         }
@@ -429,12 +429,7 @@ impl Index {
 const INDEX_VERSION: u32 = 5;
 
 fn received_month(sub: &Submission) -> Option<Month> {
-    time::OffsetDateTime::parse(
-        &sub.received_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()
-    .map(Month::of_vietnam_time)
+    Some(Month::of_vietnam_time(sub.received_at))
 }
 
 /// The signer certificates (SHA-256) of a submission.

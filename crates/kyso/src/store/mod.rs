@@ -40,9 +40,9 @@ pub use error::{Fault, StoreError};
 pub use intake::{Intake, Received};
 pub use layout::Step;
 
-use crate::duty::compliance::Submission;
 use crate::duty::period::Month;
 use crate::duty::registry::{Leader, Registry, Unit};
+use crate::duty::submission::Submission;
 use error::io;
 use faults::Faults;
 use index::Index;
@@ -391,8 +391,8 @@ impl Store {
     ) -> Result<Submission, StoreError> {
         self.update_submission(id, |sub| {
             let old = std::mem::replace(&mut sub.report, report);
-            sub.history.push(crate::duty::compliance::HistoryEntry {
-                replaced_at: at.format(&Rfc3339).unwrap_or_default(),
+            sub.history.push(crate::duty::submission::HistoryEntry {
+                replaced_at: at,
                 reason: reason.to_string(),
                 report: old,
             });
@@ -513,7 +513,7 @@ impl Store {
         ids.sort();
         ids.dedup();
         let mut subs = self.load(ids)?;
-        subs.sort_by_key(|s| std::cmp::Reverse(crate::duty::compliance::received_at(s)));
+        subs.sort_by_key(|s| std::cmp::Reverse(s.received_at));
         Ok(subs)
     }
 
@@ -766,7 +766,6 @@ impl Store {
     }
 }
 
-/// Months (Vietnam time) of the signatures of a submission.
 /// `registry` with these records put in place of those of the same id, or added.
 fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Registry {
     let mut r = registry.clone();
@@ -799,20 +798,6 @@ fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Re
     r.units.sort_by(|a, b| a.id.cmp(&b.id));
     r.leaders.sort_by(|a, b| a.id.cmp(&b.id));
     r
-}
-
-pub fn months_of(sub: &Submission) -> Vec<Month> {
-    let received = time::OffsetDateTime::parse(&sub.received_at, &Rfc3339).ok();
-    let mut v: Vec<Month> = sub
-        .report
-        .signatures
-        .iter()
-        .filter(|s| s.kind == kyso_verify::report::SignatureKind::Signature)
-        .filter_map(|s| crate::duty::compliance::signature_month(s, received))
-        .collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 /// A registry record as JSON, for the audit log.

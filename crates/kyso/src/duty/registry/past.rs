@@ -255,7 +255,7 @@ fn boundaries<'n>(change: &Change, named: &HashSet<&'n str>) -> HashMap<&'n str,
 }
 
 /// Who a signature by `certificate` in `month` is credited to: its unit, or those of its
-/// posts in office that month (as `compliance::credits` decides).
+/// posts in office that month (as `credit::credits` decides).
 fn credited(owners: &dyn Owners, certificate: &str, month: Month) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = owners
         .owners_in(certificate, month)

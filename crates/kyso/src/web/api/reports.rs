@@ -1,7 +1,7 @@
 //! The Office's views: month and period tables, unenrolled signers, re-verification.
 
-use crate::duty::compliance;
 use crate::duty::period::Month;
+use crate::export::csv;
 use crate::web::{authorize, blocking, now, ApiError, AppState, Scope};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -86,7 +86,7 @@ pub(crate) async fn compliance_period(
         Some(n) => format!("ky-so-{year}-quy-{n}.csv"),
         None => format!("ky-so-{year}.csv"),
     };
-    Ok(csv_attachment(&name, compliance::period_csv(&table)))
+    Ok(csv_attachment(&name, csv::period_csv(&table)))
 }
 
 /// `?format=`: JSON (the default) or CSV; anything else is refused.

@@ -1,14 +1,13 @@
 //! Submissions: upload (receive, verify, commit, credit), the receipt, the stored PDF.
 
 use crate::app::receipt::receipt as build_receipt;
-use crate::duty::compliance::Submission;
+use crate::duty::submission::Submission;
 use crate::store::{Committed, Received};
 use crate::web::{authorize, blocking, now, upload, ApiError, AppState, Scope};
 use actix_web::body::SizedStream;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use kyso_verify::verify;
-use time::format_description::well_known::Rfc3339;
 
 /// Verify received bytes (read back from the store's intake) under a verification slot.
 async fn verify_received(
@@ -44,7 +43,7 @@ async fn verify_received(
             })?;
         let sub = Submission {
             id: received.id.clone(),
-            received_at: received_at.format(&Rfc3339).unwrap_or_default(),
+            received_at,
             size: received.size,
             unit_hint: form.unit,
             file_name: form.file_name,

@@ -444,7 +444,7 @@ async fn upload(
             .await
         {
             Ok((created, sub)) => {
-                let (credits, notes) = crate::duty::compliance::credits(
+                let (credits, notes) = crate::duty::credit::credits(
                     &sub,
                     &*state.store.lookup(),
                     &state.config.time_policy(),

@@ -3,10 +3,10 @@
 //! forbids them); the stylesheet is `/ui/static/kyso.css`.
 
 use crate::app::tables::UnitMonthHistory;
-use crate::duty::compliance::MonthTable;
 use crate::duty::office_report::{OfficeReport, Score};
 use crate::duty::period::Month;
 use crate::duty::registry::UnitKind;
+use crate::duty::tables::MonthTable;
 use maud::{html, Markup, DOCTYPE};
 
 fn pct(part: usize, whole: usize) -> String {
@@ -107,7 +107,7 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
     let t = v.table;
     let (prev, next) = (t.month.previous(), t.month.next());
     let needle = v.search.trim().to_lowercase();
-    let shown = |u: &crate::duty::compliance::UnitMonth| {
+    let shown = |u: &crate::duty::tables::UnitMonth| {
         v.kind.is_none_or(|k| kind_slug(u.kind) == k)
             && (needle.is_empty()
                 || u.name.to_lowercase().contains(&needle)
@@ -180,7 +180,7 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
-    pub fn of(sub: &crate::duty::compliance::Submission) -> FileFacts {
+    pub fn of(sub: &crate::duty::submission::Submission) -> FileFacts {
         FileFacts {
             name: sub
                 .file_name
@@ -460,7 +460,7 @@ fn verdict_vi(v: kyso_verify::report::Verdict) -> &'static str {
     }
 }
 
-fn requirement_vi(c: &crate::duty::compliance::Credit) -> String {
+fn requirement_vi(c: &crate::duty::credit::Credit) -> String {
     match &c.leader {
         Some(l) => format!("ký số lãnh đạo ({l}) của {} tháng {}", c.unit, c.month.vn()),
         None => format!("ký số cơ quan của {} tháng {}", c.unit, c.month.vn()),
@@ -469,9 +469,9 @@ fn requirement_vi(c: &crate::duty::compliance::Credit) -> String {
 
 /// One uploaded file's result, as the page shows it.
 pub struct Outcome {
-    pub sub: crate::duty::compliance::Submission,
-    pub credits: Vec<crate::duty::compliance::Credit>,
-    pub notes: Vec<crate::duty::compliance::Note>,
+    pub sub: crate::duty::submission::Submission,
+    pub credits: Vec<crate::duty::credit::Credit>,
+    pub notes: Vec<crate::duty::credit::Note>,
     pub created: bool,
 }
 
@@ -496,8 +496,8 @@ fn received_one(o: &Outcome) -> Markup {
         section.receipt {
             h2 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
             p {
-                @if o.created { "Đã nhận và lưu lúc " (crate::vn::datetime_of(&sub.received_at)) "." }
-                @else { "Tệp này đã được nộp trước đó (lúc " (crate::vn::datetime_of(&sub.received_at)) "); đây là kết quả lần nộp đó." }
+                @if o.created { "Đã nhận và lưu lúc " (crate::vn::datetime(sub.received_at)) "." }
+                @else { "Tệp này đã được nộp trước đó (lúc " (crate::vn::datetime(sub.received_at)) "); đây là kết quả lần nộp đó." }
             }
             p.verdict { "Kết quả kiểm tra chữ ký: " strong { (verdict_vi(sub.report.verdict)) } }
             @if !sub.report.signatures.is_empty() {
@@ -615,7 +615,7 @@ pub fn submissions(
                     @for i in &p.items {
                         tr {
                             td { a href={ "/ui/ho-so/" (i.id) "/pdf" } { (i.file_name.as_deref().unwrap_or(&i.id[..12.min(i.id.len())])) } }
-                            td { (crate::vn::datetime_of(&i.received_at)) }
+                            td { (crate::vn::datetime(i.received_at)) }
                             td { (i.client.as_deref().unwrap_or("—")) }
                             td { (verdict_vi(i.verdict)) }
                             td {
