@@ -16,6 +16,7 @@
 
 pub mod budget;
 pub mod cms;
+pub mod codes;
 pub mod der;
 pub mod pdf;
 pub mod pki;

@@ -8,6 +8,7 @@
 //! Prints the time to build the store, then the median of 5 runs of each query, with the
 //! process's peak memory. The data directory is a temporary one, removed at the end.
 
+use kyso::app::App;
 use kyso::duty::credit::TimePolicy;
 use kyso::duty::period::Month;
 use kyso::duty::registry::{Leader, Registry, Unit, UnitKind};
@@ -175,12 +176,13 @@ fn main() {
     let store = Store::open(&dir).unwrap();
     if store.count() == 0 {
         let t = Instant::now();
-        store
-            .import_registry(
-                registry(units, persons),
-                kyso::store::audit::Author::plain("bench"),
-            )
-            .unwrap();
+        kyso::app::registry_edit::import_all(
+            &store,
+            registry(units, persons),
+            &kyso::app::registry_edit::Editor::plain("bench"),
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
         println!(
             "registry of {units} units and {persons} leaders imported in {:.2?}",
             t.elapsed()
@@ -206,18 +208,26 @@ fn main() {
         std::hint::black_box(store.facts_in_month(month).unwrap());
     });
     println!("reading the month's crediting facts: median {read:.2?}");
-    let month_table = |store: &Store| {
-        let t = kyso::app::tables::month_table(store, &policy, month).unwrap();
+    let month_table = |app: &App| {
+        let t = kyso::app::tables::month_table(app, month).unwrap();
         t.totals.organisation_satisfied + t.totals.leaders_satisfied
     };
-    let year_report = |store: &Store| {
-        std::hint::black_box(
-            kyso::app::tables::office_report(store, &policy, 2026, None, now).unwrap(),
-        );
+    let year_report = |app: &App| {
+        std::hint::black_box(kyso::app::tables::office_report(app, 2026, None, now).unwrap());
+    };
+    // The service's application over the store (no trust needed: the tables read the facts).
+    let open = |dir: &std::path::Path| {
+        App::new(
+            Store::open(dir).unwrap(),
+            Default::default(),
+            Default::default(),
+            policy,
+            None,
+        )
     };
     // Credited afresh: the first table after the service starts (nothing kept yet).
     drop(store);
-    let store = Store::open(&dir).unwrap();
+    let store = open(&dir);
     let t = Instant::now();
     let satisfied = month_table(&store);
     println!(
@@ -225,20 +235,17 @@ fn main() {
         t.elapsed()
     );
     drop(store);
-    let store = Store::open(&dir).unwrap();
+    let store = open(&dir);
     let t = Instant::now();
     year_report(&store);
     println!("year report 2026, first after start: {:.2?}", t.elapsed());
     // What the service does at start, in the background: this year's months credited and kept.
     drop(store);
-    let store = Store::open(&dir).unwrap();
+    let store = open(&dir);
     let t = Instant::now();
-    let n = kyso::app::tables::keep_this_year(
-        &store,
-        &policy,
-        time::macros::datetime!(2026-12-15 00:00 UTC),
-    )
-    .unwrap();
+    let n =
+        kyso::app::tables::keep_this_year(&store, time::macros::datetime!(2026-12-15 00:00 UTC))
+            .unwrap();
     println!(
         "the start's background crediting of {n} months: {:.2?}",
         t.elapsed()
@@ -258,11 +265,11 @@ fn main() {
     // The steady state of a busy month: a file of the month committed before each table, so
     // that month is credited again and the others are kept.
     let mut n = 0;
-    let mut after_commit = |f: &dyn Fn(&Store)| {
+    let mut after_commit = |f: &dyn Fn(&App)| {
         let mut v: Vec<Duration> = (0..5)
             .map(|_| {
                 n += 1;
-                commit_one(&store, month, &fingerprint("unit", n), n);
+                commit_one(&store.store, month, &fingerprint("unit", n), n);
                 let t = Instant::now();
                 f(&store);
                 t.elapsed()

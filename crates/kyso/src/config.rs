@@ -57,6 +57,27 @@ impl Config {
             (self.verify_cpu_ms > 0).then(|| std::time::Duration::from_millis(self.verify_cpu_ms));
         o
     }
+
+    /// The application for this configuration, over `store` and `trust`: the verifier's
+    /// options, the time policy and, when `ocsp_online`, the OCSP client.
+    pub fn app(
+        &self,
+        store: crate::store::Store,
+        trust: kyso_verify::pki::TrustStore,
+    ) -> crate::app::App {
+        let ocsp = self.ocsp_online.then(|| {
+            crate::net::ocsp_fetch::OcspClient::new(std::time::Duration::from_millis(
+                self.ocsp_timeout_ms.max(1),
+            ))
+        });
+        crate::app::App::new(
+            store,
+            trust,
+            self.verify_options(),
+            self.time_policy(),
+            ocsp,
+        )
+    }
 }
 
 impl Default for Config {

@@ -69,7 +69,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         }
         (None, None) => None,
     };
-    let mut warnings = web::startup_warnings(&cfg, &trust);
+    let mut warnings = startup_warnings(&cfg, &trust);
     if let Some(r) = incoming {
         warnings.extend(first_import(&store, r)?);
     }
@@ -91,7 +91,8 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     println!("kyso listening on http://{addr}");
     let _ = std::io::stdout().flush();
     let refresh_hours = cfg.crl_refresh_hours;
-    let state = actix_web::web::Data::new(AppState::new(store, trust, cfg, warnings));
+    let app = cfg.app(store, trust);
+    let state = actix_web::web::Data::new(AppState::new(app, cfg, warnings));
     keep_this_year(&state);
     if refresh_hours > 0 {
         let st = state.clone();
@@ -105,6 +106,24 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Warnings an operator must see (in the log and in /healthz).
+fn startup_warnings(config: &Config, trust: &kyso_verify::pki::TrustStore) -> Vec<String> {
+    let mut w = Vec::new();
+    if trust.anchors.is_empty() {
+        w.push(format!(
+            "no trust anchors installed: every signature will be INDETERMINATE. Install the BCY CA certificates into {} (see README, \"Installing the BCY anchors\") and restart.",
+            config.trust.first().map(|p| p.display().to_string()).unwrap_or_else(|| "the trust directory".into())
+        ));
+    }
+    if trust.crls.is_empty() {
+        w.push("no CRLs installed: revocation is not checked (see README, \"CRLs\")".into());
+    }
+    if config.token.is_empty() {
+        w.push("no API tokens configured: every API request will be refused with 401. Create one with `kyso token new --name NAME --scope submit --scope read`.".into());
+    }
+    w
+}
+
 /// The registry file at start: imported into an empty registry (a first installation);
 /// otherwise never applied by itself, since that would undo edits made through the API. What
 /// it would change is said as a warning, with the command that applies it.
@@ -112,12 +131,13 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
     let current = store.registry();
     if current.units.is_empty() && current.leaders.is_empty() {
         let (u, l) = (file.units.len(), file.leaders.len());
-        store
-            .import_registry(
-                file,
-                crate::store::audit::Author::plain("registry file at first start"),
-            )
-            .map_err(|e| e.to_string())?;
+        crate::app::registry_edit::import_all(
+            store,
+            file,
+            &crate::app::registry_edit::Editor::plain("registry file at first start"),
+            time::OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| e.to_string())?;
         tracing::info!(units = u, leaders = l, "registry imported");
         return Ok(Vec::new());
     }
@@ -143,14 +163,14 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
         // The registry value and the year the kept months were credited for.
         let mut credited_for = (std::sync::Weak::new(), 0);
         loop {
-            let registry = st.store.registry();
+            let registry = st.app.store.registry();
             let year =
                 crate::duty::period::Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year;
             let same = std::sync::Weak::ptr_eq(&credited_for.0, &Arc::downgrade(&registry))
                 && credited_for.1 == year;
             if !same {
                 std::thread::sleep(std::time::Duration::from_secs(1));
-                if Arc::ptr_eq(&registry, &st.store.registry()) {
+                if Arc::ptr_eq(&registry, &st.app.store.registry()) {
                     credit_this_year(&st);
                     credited_for = (Arc::downgrade(&registry), year);
                 }
@@ -164,8 +184,7 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
 
 fn credit_this_year(st: &AppState) {
     let t = std::time::Instant::now();
-    let policy = st.config.time_policy();
-    match crate::app::tables::keep_this_year(&st.store, &policy, time::OffsetDateTime::now_utc()) {
+    match crate::app::tables::keep_this_year(&st.app, time::OffsetDateTime::now_utc()) {
         Ok(months) => tracing::info!(
             months,
             ms = t.elapsed().as_millis() as u64,
@@ -177,9 +196,9 @@ fn credit_this_year(st: &AppState) {
 
 /// One background refresh: fetch, then reload the trust store's CRLs.
 fn refresh_crls(state: &AppState) {
-    let trust = state.trust();
+    let trust = state.app.trust();
     let mut extra = state.config.crl_urls.clone();
-    match state.store.signer_crl_urls() {
+    match state.app.store.signer_crl_urls() {
         Ok(seen) => extra.extend(seen),
         Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
     }
@@ -198,10 +217,7 @@ fn refresh_crls(state: &AppState) {
                     crls = t.crls.len(),
                     "trust store reloaded after a CRL refresh"
                 );
-                match state.trust.write() {
-                    Ok(mut g) => *g = Arc::new(t),
-                    Err(p) => *p.into_inner() = Arc::new(t),
-                }
+                state.app.set_trust(t);
             }
             Err(e) => {
                 // The new files are on disk but not in force: say so where the operator

@@ -3,109 +3,63 @@
 //! Codes from records written by another version that this one does not know are kept as they
 //! are (`Other`), so old receipts read and re-serialise unchanged.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
-macro_rules! codes {
-    ($($variant:ident = $text:literal,)*) => {
-        /// Every problem code kyso reports.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum ProblemCode {
-            $($variant,)*
-            /// A code this version does not know (written by another version).
-            Other(String),
-        }
-
-        impl ProblemCode {
-            /// Every known code, for the OpenAPI document and the tests.
-            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
-
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(ProblemCode::$variant => $text,)*
-                    ProblemCode::Other(s) => s,
-                }
-            }
-
-            pub fn parse(s: &str) -> ProblemCode {
-                match s {
-                    $($text => ProblemCode::$variant,)*
-                    other => ProblemCode::Other(other.to_string()),
-                }
-            }
-        }
-    };
-}
-
-codes! {
-    AlgorithmUnsupported = "algorithm_unsupported",
-    BudgetExceeded = "budget_exceeded",
-    ByteRangeInvalid = "byte_range_invalid",
-    CaRevoked = "ca_revoked",
-    CertificateNotValidAtTime = "certificate_not_valid_at_time",
-    CertificateRevoked = "certificate_revoked",
-    CmsMalformed = "cms_malformed",
-    ContentMissing = "content_missing",
-    ContentTypeMismatch = "content_type_mismatch",
-    ContentTypeMissing = "content_type_missing",
-    ContentTypeUnexpected = "content_type_unexpected",
-    ContentsMissing = "contents_missing",
-    CoveragePartial = "coverage_partial",
-    CrlOutdated = "crl_outdated",
-    DataAfterLastRevision = "data_after_last_revision",
-    DataBeforeHeader = "data_before_header",
-    DetachedWithContent = "detached_with_content",
-    DigestMismatch = "digest_mismatch",
-    DigestUnsupported = "digest_unsupported",
-    EncryptedUnreadable = "encrypted_unreadable",
-    IssuerKeyUsage = "issuer_key_usage",
-    IssuerNotCa = "issuer_not_ca",
-    KeyUnsupported = "key_unsupported",
-    MessageDigestMissing = "message_digest_missing",
-    ModifiedAfterSigning = "modified_after_signing",
-    NameNotPermitted = "name_not_permitted",
-    NoChain = "no_chain",
-    NoSignedAttributes = "no_signed_attributes",
-    ObjectUnreadable = "object_unreadable",
-    PathBudgetExceeded = "path_budget_exceeded",
-    PathLengthExceeded = "path_length_exceeded",
-    RevocationUnknown = "revocation_unknown",
-    SignatureInvalid = "signature_invalid",
-    SignerCertificateMissing = "signer_certificate_missing",
-    SignerKeyUsage = "signer_key_usage",
-    SigningCertificateMismatch = "signing_certificate_mismatch",
-    SigningTimeBeforeCertificate = "signing_time_before_certificate",
-    SigningTimeLocalAsUtc = "signing_time_local_as_utc",
-    StreamLengthRepaired = "stream_length_repaired",
-    SubFilterUnsupported = "sub_filter_unsupported",
-    TimestampImprintMismatch = "timestamp_imprint_mismatch",
-    TimestampInvalid = "timestamp_invalid",
-    TimestampMalformed = "timestamp_malformed",
-    TimestampNote = "timestamp_note",
-    TsaNotTimeStamping = "tsa_not_time_stamping",
-    UnknownCriticalExtension = "unknown_critical_extension",
-    WeakDigest = "weak_digest",
-    WeakDigestInChain = "weak_digest_in_chain",
-    WeakKey = "weak_key",
-    XrefEntryAmbiguous = "xref_entry_ambiguous",
-    XrefOffsetRepaired = "xref_offset_repaired",
-    XrefPrevMissing = "xref_prev_missing",
-}
-
-impl std::fmt::Display for ProblemCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProblemCode {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProblemCode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(ProblemCode::parse(&String::deserialize(d)?))
+crate::codes! {
+    /// Every problem code kyso reports.
+    pub open enum ProblemCode {
+        AlgorithmUnsupported = "algorithm_unsupported",
+        BudgetExceeded = "budget_exceeded",
+        ByteRangeInvalid = "byte_range_invalid",
+        CaRevoked = "ca_revoked",
+        CertificateNotValidAtTime = "certificate_not_valid_at_time",
+        CertificateRevoked = "certificate_revoked",
+        CmsMalformed = "cms_malformed",
+        ContentMissing = "content_missing",
+        ContentTypeMismatch = "content_type_mismatch",
+        ContentTypeMissing = "content_type_missing",
+        ContentTypeUnexpected = "content_type_unexpected",
+        ContentsMissing = "contents_missing",
+        CoveragePartial = "coverage_partial",
+        CrlOutdated = "crl_outdated",
+        DataAfterLastRevision = "data_after_last_revision",
+        DataBeforeHeader = "data_before_header",
+        DetachedWithContent = "detached_with_content",
+        DigestMismatch = "digest_mismatch",
+        DigestUnsupported = "digest_unsupported",
+        EncryptedUnreadable = "encrypted_unreadable",
+        IssuerKeyUsage = "issuer_key_usage",
+        IssuerNotCa = "issuer_not_ca",
+        KeyUnsupported = "key_unsupported",
+        MessageDigestMissing = "message_digest_missing",
+        ModifiedAfterSigning = "modified_after_signing",
+        NameNotPermitted = "name_not_permitted",
+        NoChain = "no_chain",
+        NoSignedAttributes = "no_signed_attributes",
+        ObjectUnreadable = "object_unreadable",
+        PathBudgetExceeded = "path_budget_exceeded",
+        PathLengthExceeded = "path_length_exceeded",
+        RevocationUnknown = "revocation_unknown",
+        SignatureInvalid = "signature_invalid",
+        SignerCertificateMissing = "signer_certificate_missing",
+        SignerKeyUsage = "signer_key_usage",
+        SigningCertificateMismatch = "signing_certificate_mismatch",
+        SigningTimeBeforeCertificate = "signing_time_before_certificate",
+        SigningTimeLocalAsUtc = "signing_time_local_as_utc",
+        StreamLengthRepaired = "stream_length_repaired",
+        SubFilterUnsupported = "sub_filter_unsupported",
+        TimestampImprintMismatch = "timestamp_imprint_mismatch",
+        TimestampInvalid = "timestamp_invalid",
+        TimestampMalformed = "timestamp_malformed",
+        TimestampNote = "timestamp_note",
+        TsaNotTimeStamping = "tsa_not_time_stamping",
+        UnknownCriticalExtension = "unknown_critical_extension",
+        WeakDigest = "weak_digest",
+        WeakDigestInChain = "weak_digest_in_chain",
+        WeakKey = "weak_key",
+        XrefEntryAmbiguous = "xref_entry_ambiguous",
+        XrefOffsetRepaired = "xref_offset_repaired",
+        XrefPrevMissing = "xref_prev_missing",
     }
 }
 

@@ -4,11 +4,11 @@
 //! enrolled, a re-verification): each difference is shown as an amendment beside the closed
 //! figures, never inside them.
 
-use crate::duty::credit::TimePolicy;
+use crate::app::App;
 use crate::duty::period::Month;
 use crate::duty::period::Period;
 use crate::store::periods::Closed;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -28,21 +28,12 @@ pub enum CloseError {
 }
 
 /// The live figures of `period` as JSON: the month table, or the Office's report.
-pub fn live(
-    store: &Store,
-    policy: &TimePolicy,
-    period: Period,
-    now: OffsetDateTime,
-) -> Result<Value, StoreError> {
+pub fn live(app: &App, period: Period, now: OffsetDateTime) -> Result<Value, StoreError> {
     let v = match period {
-        Period::Month(m) => {
-            serde_json::to_value(crate::app::tables::month_table(store, policy, m)?)
-        }
+        Period::Month(m) => serde_json::to_value(crate::app::tables::month_table(app, m)?),
         p => {
             let (year, quarter) = p.year_quarter().unwrap_or((p.last_month().year, None));
-            serde_json::to_value(crate::app::tables::office_report(
-                store, policy, year, quarter, now,
-            )?)
+            serde_json::to_value(crate::app::tables::office_report(app, year, quarter, now)?)
         }
     };
     Ok(v.unwrap_or(Value::Null))
@@ -50,8 +41,7 @@ pub fn live(
 
 /// Close `period`, by the token `by`, for `reason`.
 pub fn close(
-    store: &Store,
-    policy: &TimePolicy,
+    app: &App,
     period: Period,
     now: OffsetDateTime,
     by: &str,
@@ -60,10 +50,11 @@ pub fn close(
     if !period.is_over(Month::of_vietnam_time(now)) {
         return Err(CloseError::NotOver(period));
     }
+    let store = &app.store;
     if let Some(c) = store.closed_period(&period.to_string())? {
         return Err(CloseError::AlreadyClosed(Box::new(c)));
     }
-    let snapshot = live(store, policy, period, now)?;
+    let snapshot = live(app, period, now)?;
     let closed = Closed {
         period: period.to_string(),
         closed_at: now

@@ -2,8 +2,12 @@
 //! the administration page does for an unenrolled signer: the registry is validated whole, the
 //! record saved durably, and the change audited under the administrator's name.
 
-use crate::duty::registry::{Registry, RegistryError};
-use crate::store::{Store, StoreError};
+use crate::app::error::AppError;
+use crate::app::registry_edit::{self, bad_registry, Editor};
+use crate::duty::period::Month;
+use crate::duty::registry::Registry;
+use crate::store::Store;
+use time::OffsetDateTime;
 
 /// Whom a certificate is enrolled to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,18 +27,14 @@ impl Target {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum EnrolError {
-    #[error("no such {0}")]
-    Unknown(String),
-    #[error(transparent)]
-    Registry(#[from] RegistryError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Add `sha256` to the target's certificates; the caller serialises registry changes.
-pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(), EnrolError> {
+pub fn enrol(
+    store: &Store,
+    sha256: &str,
+    target: &Target,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     let sha = sha256.to_ascii_lowercase();
     let mut next = (*store.registry()).clone();
     let fragment = match target {
@@ -42,7 +42,7 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
             let mut u = next
                 .unit(id)
                 .cloned()
-                .ok_or_else(|| EnrolError::Unknown(format!("unit {id}")))?;
+                .ok_or_else(|| AppError::BadRequest(format!("no such unit {id}")))?;
             if !u.certificates.contains(&sha) {
                 u.certificates.push(sha);
             }
@@ -55,7 +55,7 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
             let mut l = next
                 .leader(id)
                 .cloned()
-                .ok_or_else(|| EnrolError::Unknown(format!("leader {id}")))?;
+                .ok_or_else(|| AppError::BadRequest(format!("no such leader {id}")))?;
             if !l.certificates.contains(&sha) {
                 l.certificates.push(sha);
             }
@@ -65,7 +65,8 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
             }
         }
     };
-    next.merge(fragment.clone())?;
+    next.merge(fragment.clone(), Month::of_vietnam_time(now))
+        .map_err(bad_registry)?;
     let units: Vec<_> = fragment
         .units
         .iter()
@@ -76,6 +77,5 @@ pub fn enrol(store: &Store, sha256: &str, target: &Target, by: &str) -> Result<(
         .iter()
         .filter_map(|l| next.leader(&l.id))
         .collect();
-    store.save_registry(&units, &leaders, crate::store::audit::Author::plain(by))?;
-    Ok(())
+    registry_edit::save(store, &units, &leaders, &Editor::plain(by), now)
 }

@@ -2,13 +2,13 @@
 //! or later than its receipt) earns nothing, unless an administrator accepts it with a reason.
 //! The acceptance (who, when, why) is kept in the submission's record and shown in its receipt.
 
+use crate::app::error::AppError;
+use crate::app::App;
 use crate::duty::credit;
-use crate::duty::credit::TimePolicy;
 use crate::duty::submission::{Acceptance, Submission};
-use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum LateError {
+enum LateError {
     #[error(
         "Hãy ghi lý do chấp nhận hồ sơ nộp muộn (give the reason for accepting the late file)"
     )]
@@ -19,13 +19,21 @@ pub enum LateError {
         "submission {0} is not late: it earns (or fails to earn) its month for another reason"
     )]
     NotLate(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+}
+
+impl From<LateError> for AppError {
+    fn from(e: LateError) -> AppError {
+        match e {
+            LateError::NoReason => AppError::BadRequest(e.to_string()),
+            LateError::Unknown(_) => AppError::NotFound(e.to_string()),
+            LateError::NotLate(_) => AppError::Conflict(e.to_string()),
+        }
+    }
 }
 
 /// Whether the submission is late under the current registry and policy.
-pub fn is_late(sub: &Submission, store: &Store, policy: &TimePolicy) -> bool {
-    credit::credits(sub, &*store.lookup(), policy)
+pub fn is_late(app: &App, sub: &Submission) -> bool {
+    credit::credits(sub, &*app.store.lookup(), &app.policy)
         .1
         .iter()
         .any(|n| n.code == crate::duty::note::NoteCode::SigningTimeImplausible)
@@ -33,27 +41,29 @@ pub fn is_late(sub: &Submission, store: &Store, policy: &TimePolicy) -> bool {
 
 /// Accept the late submission `id`; the caller serialises changes to stored records.
 pub fn accept(
-    store: &Store,
-    policy: &TimePolicy,
+    app: &App,
     id: &str,
     by: &str,
     reason: &str,
     at: time::OffsetDateTime,
-) -> Result<Submission, LateError> {
+) -> Result<Submission, AppError> {
     let reason: String = reason.trim().chars().take(500).collect();
     if reason.is_empty() {
-        return Err(LateError::NoReason);
+        return Err(LateError::NoReason.into());
     }
-    let sub = store
+    let sub = app
+        .store
         .get(id)?
-        .ok_or_else(|| LateError::Unknown(id.to_string()))?;
-    if !is_late(&sub, store, policy) {
-        return Err(LateError::NotLate(id.to_string()));
+        .ok_or_else(|| AppError::from(LateError::Unknown(id.to_string())))?;
+    if !is_late(app, &sub) {
+        return Err(LateError::NotLate(id.to_string()).into());
     }
     let acceptance = Acceptance {
         by: by.to_string(),
         at,
         reason,
     };
-    Ok(store.update_submission(id, |s| s.accepted_late = Some(acceptance))?)
+    Ok(app
+        .store
+        .update_submission(id, |s| s.accepted_late = Some(acceptance))?)
 }

@@ -2,13 +2,14 @@
 //! name, who sent it, what each signature earned, and for a file that earned nothing, why (the
 //! receipt's notes: a stable code and a Vietnamese sentence).
 
+use crate::app::App;
 use crate::duty::credit;
 use crate::duty::credit::{Credit, Note, TimePolicy};
 use crate::duty::note::NoteCode;
 use crate::duty::period::Month;
 use crate::duty::registry::lookup::Owners;
 use crate::duty::submission::Submission;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use kyso_verify::report::Verdict;
 use serde::Serialize;
 
@@ -107,7 +108,8 @@ fn signed_by(sub: &Submission, person: &str, registry: &dyn Owners, month: Month
 }
 
 /// The submissions signed or received in the month, newest receipt first, filtered, one page.
-pub fn list(store: &Store, policy: &TimePolicy, q: &Query) -> Result<Page, StoreError> {
+pub fn list(app: &App, q: &Query) -> Result<Page, StoreError> {
+    let (store, policy) = (&app.store, &app.policy);
     let lookup = store.lookup();
     let items: Vec<Item> = store
         .concerning(q.month)?

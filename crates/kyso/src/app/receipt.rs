@@ -1,40 +1,42 @@
 //! The receipt of a submission: the stored facts, plus what they satisfy under the current
 //! registry and what was already met. The HTTP layer only serialises it.
 
+use crate::app::App;
 use crate::duty::credit;
-use crate::duty::credit::{Credit, Note, TimePolicy};
+use crate::duty::credit::{Credit, Note};
 use crate::duty::registry::lookup::Owners;
 use crate::duty::submission;
 use crate::duty::submission::Submission;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use serde::Serialize;
 
 /// The receipt: stored facts, plus what they satisfy under the current registry.
 #[derive(Serialize)]
 pub struct Receipt {
-    id: String,
+    pub id: String,
     #[serde(with = "kyso_verify::report::wire_time::required")]
-    received_at: time::OffsetDateTime,
+    pub received_at: time::OffsetDateTime,
     #[serde(skip_serializing_if = "Option::is_none")]
-    unit: Option<String>,
+    pub unit: Option<String>,
     /// The file's name as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    file_name: Option<String>,
+    pub file_name: Option<String>,
     /// The name of the token that sent it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    client: Option<String>,
-    report: kyso_verify::report::Report,
-    satisfies: Vec<Credit>,
-    notes: Vec<Note>,
+    pub client: Option<String>,
+    pub report: kyso_verify::report::Report,
+    pub satisfies: Vec<Credit>,
+    pub notes: Vec<Note>,
     /// Earlier verdicts replaced by re-verification, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    history: Vec<submission::HistoryEntry>,
+    pub history: Vec<submission::HistoryEntry>,
 }
 
 /// The receipt of `sub`. It compares the submission only with the few others signed in the
 /// same month by the certificates of the requirements it meets (for "already met"), found
 /// through the signer index: its cost does not grow with the month.
-pub fn receipt(store: &Store, sub: Submission, policy: &TimePolicy) -> Result<Receipt, StoreError> {
+pub fn receipt(app: &App, sub: Submission) -> Result<Receipt, StoreError> {
+    let (store, policy) = (&app.store, &app.policy);
     // The store's index of its registry: crediting a file costs the same whatever the town.
     let lookup = store.lookup();
     let registry = lookup.registry();

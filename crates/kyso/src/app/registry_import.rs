@@ -4,13 +4,16 @@
 //! never silently overwrites edits made through the API: the preview shows them, and an apply
 //! whose changes are no longer the ones previewed is refused.
 
+use crate::app::error::AppError;
+use crate::app::registry_edit::{self, bad_registry, Editor};
+use crate::duty::period::Month;
 use crate::duty::registry::past::PastChange;
 use crate::duty::registry::{Leader, Registry, Unit};
-use crate::store::audit::Author;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
+use time::OffsetDateTime;
 
 /// What an import would change (preview) or changed (applied).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -32,15 +35,18 @@ pub struct ImportOutcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Apply<'a> {
     pub expected: Option<&'a str>,
-    pub author: Author<'a>,
+    pub editor: &'a Editor,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("the registry changed since the preview; preview the file again")]
-    Stale,
-    #[error(transparent)]
-    Store(#[from] StoreError),
+/// The largest registry file an import takes (a whole country's is a few megabytes).
+pub const MAX_REGISTRY_BYTES: usize = 32 << 20;
+
+/// A registry file's bytes as a registry fragment (records valid, ids once; references to
+/// units are checked once merged).
+pub fn parse_registry(body: &[u8]) -> Result<Registry, AppError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| AppError::BadRequest("the registry file is not UTF-8 text".into()))?;
+    Registry::fragment_from_toml(text).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// Compare `incoming` with the stored registry as merging would leave it (certificates that a
@@ -50,13 +56,16 @@ pub fn import(
     store: &Store,
     incoming: Registry,
     apply: Option<Apply>,
-) -> Result<ImportOutcome, ImportError> {
+    now: OffsetDateTime,
+) -> Result<ImportOutcome, AppError> {
     let current = store.registry();
-    let incoming = current.expand_persons(incoming).map_err(StoreError::from)?;
+    let incoming = current.expand_persons(incoming).map_err(bad_registry)?;
     let mut merged = (*current).clone();
     let units: HashSet<String> = incoming.units.iter().map(|u| u.id.clone()).collect();
     let leaders: HashSet<String> = incoming.leaders.iter().map(|l| l.id.clone()).collect();
-    merged.merge(incoming).map_err(StoreError::from)?;
+    merged
+        .merge(incoming, Month::of_vietnam_time(now))
+        .map_err(bad_registry)?;
     let old_units: HashMap<&str, &Unit> =
         current.units.iter().map(|u| (u.id.as_str(), u)).collect();
     let old_leaders: HashMap<&str, &Leader> =
@@ -79,12 +88,14 @@ pub fn import(
     let changes = current.changes_from(&effective);
     let digest = hex::encode(Sha256::digest(changes.join("\n")));
     if apply.is_some_and(|a| a.expected.is_some_and(|e| e != digest)) {
-        return Err(ImportError::Stale);
+        return Err(AppError::Conflict(
+            "the registry changed since the preview; preview the file again".into(),
+        ));
     }
-    let rewrites_past = store.past_changes(&changed_units, &changed_leaders);
+    let rewrites_past = registry_edit::past_changes(store, &changed_units, &changed_leaders, now);
     let applied = apply.is_some() && !changes.is_empty();
     if let Some(a) = apply.filter(|_| applied) {
-        store.save_registry(&changed_units, &changed_leaders, a.author)?;
+        registry_edit::save(store, &changed_units, &changed_leaders, a.editor, now)?;
     }
     Ok(ImportOutcome {
         changes,

@@ -3,6 +3,7 @@
 //! replaces the report and the earlier one goes into the submission's history; the compliance
 //! tables follow the newest report because they are derived from it.
 
+use crate::app::App;
 use crate::duty::submission::Submission;
 use crate::store::{Store, StoreError};
 use kyso_verify::pki::TrustStore;
@@ -35,19 +36,18 @@ fn essence(r: &Report) -> String {
 
 /// Re-verify every stored submission; `progress(done, total)` is called after each one.
 pub fn run(
-    store: &Store,
-    trust: &TrustStore,
-    opts: &Options,
+    app: &App,
     reason: &str,
     now: OffsetDateTime,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome, StoreError> {
+    let (store, trust, opts) = (&*app.store, app.trust(), &app.opts);
     let ids = store.ids()?;
     let mut out = Outcome::default();
     for (i, id) in ids.iter().enumerate() {
         let Some(sub) = store.get(id)? else { continue };
         out.checked += 1;
-        match reverify_one(store, trust, opts, &sub) {
+        match reverify_one(store, &trust, opts, &sub) {
             Some(report) if essence(&report) != essence(&sub.report) => {
                 store.replace_report(id, report, reason, now)?;
                 out.changed += 1;

@@ -2,6 +2,7 @@
 //! period closing call): the month table, the period counts and the report the Office files.
 
 use crate::app::credit_cache::Kept;
+use crate::app::App;
 use crate::duty::credit;
 use crate::duty::credit::TimePolicy;
 use crate::duty::office_report::OfficeReport;
@@ -19,13 +20,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// Every submission with a signature in one of `months`, with its credits under `registry`.
-pub fn credited(
-    store: &Store,
-    registry: &Registry,
-    policy: &TimePolicy,
-    months: &[Month],
-) -> Result<Credits, StoreError> {
-    credited_with(store, &Lookup::of(registry), policy, months)
+pub fn credited(app: &App, registry: &Registry, months: &[Month]) -> Result<Credits, StoreError> {
+    credited_with(app, &Lookup::of(registry), months)
 }
 
 /// [`credited`] with the registry already indexed (one index serves a whole table). A month at
@@ -33,16 +29,11 @@ pub fn credited(
 /// cores, and dropped once credited. Under the store's current registry a month's credits are
 /// kept ([`crate::app::credit_cache`]) and a commit to the month costs the crediting of the files it
 /// changed, not of the month.
-pub fn credited_with(
-    store: &Store,
-    lookup: &Lookup,
-    policy: &TimePolicy,
-    months: &[Month],
-) -> Result<Credits, StoreError> {
-    let keep = lookup.indexes(&store.registry());
+pub fn credited_with(app: &App, lookup: &Lookup, months: &[Month]) -> Result<Credits, StoreError> {
+    let keep = lookup.indexes(&app.store.registry());
     let mut out = Vec::with_capacity(months.len());
     for m in months {
-        out.extend(month_credits(store, lookup, policy, *m, keep)?);
+        out.extend(month_credits(app, lookup, *m, keep)?);
     }
     Ok(Credits(out))
 }
@@ -50,11 +41,7 @@ pub fn credited_with(
 /// Credit and keep the months the Office asks for first: this year's, and December before in
 /// January. Run once in the background at start, so that the first tables after a start do not
 /// pay for crediting a year of files (seconds at national scale). The number of months kept.
-pub fn keep_this_year(
-    store: &Store,
-    policy: &TimePolicy,
-    now: OffsetDateTime,
-) -> Result<usize, StoreError> {
+pub fn keep_this_year(app: &App, now: OffsetDateTime) -> Result<usize, StoreError> {
     let this = Month::of_vietnam_time(now);
     let mut months = tables::period_months(this.year, None);
     if this.month == 1 {
@@ -66,7 +53,7 @@ pub fn keep_this_year(
             },
         );
     }
-    credited_with(store, &store.lookup(), policy, &months)?;
+    credited_with(app, &app.store.lookup(), &months)?;
     Ok(months.len())
 }
 
@@ -75,13 +62,12 @@ const MAX_CHUNKS: usize = 32;
 
 /// One month's credits: kept and brought up to date, or credited in full (and kept if `keep`).
 fn month_credits(
-    store: &Store,
+    app: &App,
     lookup: &Lookup,
-    policy: &TimePolicy,
     month: Month,
     keep: bool,
 ) -> Result<Vec<Arc<Vec<Credited>>>, StoreError> {
-    let cache = store.credit_cache();
+    let (store, policy, cache) = (&*app.store, &app.policy, &app.credits);
     let kept = match keep.then(|| cache.get(month, lookup.registry_arc(), policy)) {
         Some(Some(k)) => brought_up_to_date(store, lookup, policy, month, k)?,
         _ => None,
@@ -188,24 +174,21 @@ fn mark(store: &Store, period: Period) -> Result<Option<ClosedMark>, StoreError>
         }))
 }
 
-pub fn month_table(
-    store: &Store,
-    policy: &TimePolicy,
-    month: Month,
-) -> Result<MonthTable, StoreError> {
-    let lookup = store.lookup();
-    let credited = credited_with(store, &lookup, policy, &[month])?;
+pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
+    let lookup = app.store.lookup();
+    let credited = credited_with(app, &lookup, &[month])?;
     let mut t = tables::month_table_with(&lookup, month, &credited);
-    t.closed = mark(store, Period::Month(month))?;
+    t.closed = mark(&app.store, Period::Month(month))?;
     Ok(t)
 }
 
 /// The month's table as CSV ([`csv::month_csv`]), each file named as the clerk sent it,
 /// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and its id. The names are read
 /// from the month's facts for this file only (the kept credits do not carry them).
-pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<String, StoreError> {
+pub fn month_csv(app: &App, month: Month) -> Result<String, StoreError> {
+    let store = &app.store;
     let lookup = store.lookup();
-    let credited = credited_with(store, &lookup, policy, &[month])?;
+    let credited = credited_with(app, &lookup, &[month])?;
     let t = tables::month_table_with(&lookup, month, &credited);
     let mut files: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let listed = t.units.iter().flat_map(|u| {
@@ -233,15 +216,14 @@ pub fn month_csv(store: &Store, policy: &TimePolicy, month: Month) -> Result<Str
 }
 
 pub fn period_table(
-    store: &Store,
-    policy: &TimePolicy,
+    app: &App,
     year: i32,
     quarter: Option<u8>,
     now: OffsetDateTime,
 ) -> Result<PeriodTable, StoreError> {
-    let lookup = store.lookup();
+    let lookup = app.store.lookup();
     let months = tables::period_months(year, quarter);
-    let credited = credited_with(store, &lookup, policy, &months)?;
+    let credited = credited_with(app, &lookup, &months)?;
     Ok(tables::period_table_with(
         &lookup,
         year,
@@ -252,19 +234,18 @@ pub fn period_table(
 }
 
 pub fn office_report(
-    store: &Store,
-    policy: &TimePolicy,
+    app: &App,
     year: i32,
     quarter: Option<u8>,
     now: OffsetDateTime,
 ) -> Result<OfficeReport, StoreError> {
     let mut months = tables::period_months(year, quarter);
     months.push(Month::of_vietnam_time(now));
-    let lookup = store.lookup();
-    let credited = credited_with(store, &lookup, policy, &months)?;
+    let lookup = app.store.lookup();
+    let credited = credited_with(app, &lookup, &months)?;
     let mut r = crate::duty::office_report::build_with(&lookup, year, quarter, now, &credited);
     r.closed = mark(
-        store,
+        &app.store,
         match quarter {
             Some(q) => Period::Quarter(year, q),
             None => Period::Year(year),
@@ -284,15 +265,10 @@ pub struct UnitMonthHistory {
 }
 
 /// A unit's twelve months of `year`: what each month required and which files met it.
-pub fn unit_history(
-    store: &Store,
-    policy: &TimePolicy,
-    unit: &str,
-    year: i32,
-) -> Result<Vec<UnitMonthHistory>, StoreError> {
-    let lookup = store.lookup();
+pub fn unit_history(app: &App, unit: &str, year: i32) -> Result<Vec<UnitMonthHistory>, StoreError> {
+    let lookup = app.store.lookup();
     let months = tables::period_months(year, None);
-    let credited = credited_with(store, &lookup, policy, &months)?;
+    let credited = credited_with(app, &lookup, &months)?;
     Ok(tables::month_tables_with(&lookup, &months, &credited)
         .into_iter()
         .map(|t| {
@@ -456,6 +432,19 @@ certificates = ["{}"]
         id
     }
 
+    /// An application over a new store at `dir` holding [`registry`].
+    fn app_in(dir: &std::path::Path, policy: TimePolicy) -> App {
+        let store = Store::open(dir).unwrap();
+        crate::app::registry_edit::import_all(
+            &store,
+            registry(),
+            &crate::app::registry_edit::Editor::plain("test"),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+        App::new(store, Default::default(), Default::default(), policy, None)
+    }
+
     fn summary(c: &Credits) -> BTreeMap<String, Vec<credit::Credit>> {
         c.iter()
             .map(|f| (f.id.clone(), f.credits.clone()))
@@ -466,36 +455,33 @@ certificates = ["{}"]
     fn a_kept_month_brought_up_to_date_equals_the_month_credited_afresh() {
         let dir = std::env::temp_dir().join(format!("kyso-kept-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::open(&dir).unwrap();
-        store
-            .import_registry(registry(), crate::store::audit::Author::plain("test"))
-            .unwrap();
-        let march = Month {
-            year: 2026,
-            month: 3,
-        };
         let policy = TimePolicy {
             accept_implausible: true,
             ..TimePolicy::default()
         };
-        let kept = || credited_with(&store, &store.lookup(), &policy, &[march]).unwrap();
+        let app = app_in(&dir, policy);
+        let store = &app.store;
+        let march = Month {
+            year: 2026,
+            month: 3,
+        };
+        let kept = || credited_with(&app, &store.lookup(), &[march]).unwrap();
         // Another registry value of the same content is never kept: credited afresh.
         let afresh = || {
             let other = Lookup::new(Arc::new((*store.registry()).clone()));
-            credited_with(&store, &other, &policy, &[march]).unwrap()
+            credited_with(&app, &other, &[march]).unwrap()
         };
         let chunks = || {
-            store
-                .credit_cache()
+            app.credits
                 .get(march, store.lookup().registry_arc(), &policy)
                 .map(|k| k.chunks.len())
         };
-        let first = commit(&store, 1, "u0", "2026-03-10T02:00:00Z");
-        commit(&store, 2, "l0", "2026-03-11T02:00:00Z");
+        let first = commit(store, 1, "u0", "2026-03-10T02:00:00Z");
+        commit(store, 2, "l0", "2026-03-11T02:00:00Z");
         assert_eq!(summary(&kept()), summary(&afresh()));
         assert_eq!(chunks(), Some(1), "credited in full once");
 
-        let third = commit(&store, 3, "u1", "2026-03-12T02:00:00Z");
+        let third = commit(store, 3, "u1", "2026-03-12T02:00:00Z");
         let now = kept();
         assert_eq!(summary(&now), summary(&afresh()));
         assert_eq!(chunks(), Some(2), "the new file credited on its own");
@@ -537,22 +523,17 @@ certificates = ["{}"]
     fn a_file_in_vietnam_time_written_as_utc_is_in_the_table_of_its_month() {
         let dir = std::env::temp_dir().join(format!("kyso-local-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::open(&dir).unwrap();
-        store
-            .import_registry(registry(), crate::store::audit::Author::plain("test"))
-            .unwrap();
+        let app = app_in(&dir, TimePolicy::default());
         let id = commit_received(
-            &store,
+            &app.store,
             1,
             "u0",
             "2026-10-31T20:00:00Z",
             "2026-10-31T13:10:00Z",
         );
-        let policy = TimePolicy::default();
         let month = |m: u8| {
             let t = month_table(
-                &store,
-                &policy,
+                &app,
                 Month {
                     year: 2026,
                     month: m,

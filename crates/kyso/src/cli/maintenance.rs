@@ -4,7 +4,6 @@
 use crate::config::Config;
 use crate::duty::registry::Registry;
 use crate::store::Store;
-use kyso_verify::verify::Options;
 use std::path::Path;
 
 /// The store of a maintenance command. Unlike `serve`, these never create a data directory: a
@@ -75,15 +74,13 @@ pub fn import_registry(
     };
     let r = read_fragment(&store, file)?;
     let (u, l) = (r.units.len(), r.leaders.len());
-    let all = store
-        .import_registry(
-            r,
-            crate::store::audit::Author {
-                by: "kyso registry import",
-                correction,
-            },
-        )
-        .map_err(|e| e.to_string())?;
+    let editor = crate::app::registry_edit::Editor {
+        by: "kyso registry import".into(),
+        correction: correction.map(str::to_string),
+    };
+    let all =
+        crate::app::registry_edit::import_all(&store, r, &editor, time::OffsetDateTime::now_utc())
+            .map_err(|e| e.to_string())?;
     Ok(format!(
         "imported {u} unit(s) and {l} leader(s); the registry now has {} unit(s) and {} leader(s)",
         all.units.len(),
@@ -160,10 +157,9 @@ pub fn reverify(cfg: &Config) -> Result<String, String> {
             }
         }
     };
+    let app = cfg.app(store, trust);
     let out = crate::app::reverify::run(
-        &store,
-        &trust,
-        &Options::default(),
+        &app,
         "kyso reverify",
         time::OffsetDateTime::now_utc(),
         &mut progress,

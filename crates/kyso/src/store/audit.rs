@@ -11,8 +11,8 @@ use std::io::Write;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Change {
-    /// RFC 3339, UTC.
-    pub at: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    pub at: time::OffsetDateTime,
     /// The token name, or what made the change (an import at first start, a command).
     pub by: String,
     /// `unit` or `leader`.
@@ -28,24 +28,15 @@ pub struct Change {
     pub correction: Option<String>,
 }
 
-/// Who makes a registry change and, when it alters months already past, why: a correction is
-/// never a side effect (`crate::duty::registry::past`).
+/// The audit entry of a change: who made it, when, and the reason when it corrects past
+/// months (decided by the caller, `crate::app::registry_edit`).
 #[derive(Debug, Clone, Copy)]
-pub struct Author<'a> {
+pub struct Entry<'a> {
     /// The token name, or what made the change.
     pub by: &'a str,
     /// The reason of an explicit correction of past months.
     pub correction: Option<&'a str>,
-}
-
-impl<'a> Author<'a> {
-    /// An ordinary change: one that would alter a past month is refused.
-    pub fn plain(by: &'a str) -> Author<'a> {
-        Author {
-            by,
-            correction: None,
-        }
-    }
+    pub at: time::OffsetDateTime,
 }
 
 impl Store {

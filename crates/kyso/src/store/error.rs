@@ -17,10 +17,6 @@ pub enum StoreError {
     Schema { path: PathBuf, found: String },
     #[error("registry: {0}")]
     Registry(#[from] crate::duty::registry::RegistryError),
-    /// A registry change that would alter months already past, made without a correction's
-    /// reason.
-    #[error("{}", crate::duty::registry::past::describe(.0))]
-    RewritesPast(Vec<crate::duty::registry::past::PastChange>),
     /// The bytes read back are not those received under this id.
     #[error("the bytes read back for {id} are not those received")]
     Mismatch { id: String },

@@ -47,7 +47,7 @@ use error::io;
 use faults::Faults;
 use index::Index;
 use layout::Layout;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -84,8 +84,6 @@ pub(crate) struct Inner {
     registry: RwLock<Arc<Registry>>,
     /// The index of the current registry, built when first asked for after a change.
     lookup: Mutex<Option<Arc<crate::duty::registry::lookup::Lookup>>>,
-    /// Months already credited, for the tables ([`crate::app::credit_cache`]).
-    credits: crate::app::credit_cache::CreditCache,
     count: AtomicU64,
     faults: Arc<Faults>,
     health: Mutex<Health>,
@@ -264,7 +262,6 @@ impl Store {
             layout,
             registry: RwLock::new(Arc::new(Registry::default())),
             lookup: Mutex::new(None),
-            credits: Default::default(),
             count: AtomicU64::new(0),
             faults: Arc::default(),
             health: Mutex::new(Health {
@@ -497,11 +494,6 @@ impl Store {
         self.inner.with_index(|i| i.month_fact(month, id))
     }
 
-    /// Months already credited, kept for the tables.
-    pub fn credit_cache(&self) -> &crate::app::credit_cache::CreditCache {
-        &self.inner.credits
-    }
-
     /// Every submission that concerns `month`: signed in it, or received in it (Vietnam time),
     /// newest receipt first. Unsigned and unreadable-time files are found by their receipt.
     pub fn concerning(&self, month: Month) -> Result<Vec<Submission>, StoreError> {
@@ -577,68 +569,37 @@ impl Store {
         }
     }
 
-    /// Save changed registry records: files first (fsynced), then the index. A change that
-    /// alters months before this one is refused unless `author` gives a correction's reason
-    /// ([`crate::duty::registry::past`]).
+    /// Save changed registry records, files first (fsynced), then the index, then their audit
+    /// entries. The caller has decided the change may be made (`crate::app::registry_edit`).
     pub fn save_registry(
         &self,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],
-        author: audit::Author,
+        entry: &audit::Entry,
     ) -> Result<(), StoreError> {
-        let past = self.past_changes(changed_units, changed_leaders);
-        let reason = author.correction.map(str::trim).filter(|r| !r.is_empty());
-        if !past.is_empty() && reason.is_none() {
-            return Err(StoreError::RewritesPast(past));
-        }
-        let mut changes = self.changes(changed_units, changed_leaders, author.by);
-        if !past.is_empty() {
-            for c in &mut changes {
-                c.correction = reason.map(str::to_string);
-            }
-        }
+        let changes = self.changes(changed_units, changed_leaders, entry);
         self.write_registry(changed_units, changed_leaders)?;
         self.record_changes(&changes)
     }
 
-    /// What saving these records would change in months before this one (Vietnam time).
-    pub fn past_changes(
+    /// The audit entries for saving these records (records equal to the stored ones omitted).
+    fn changes(
         &self,
         units: &[&Unit],
         leaders: &[&Leader],
-    ) -> Vec<crate::duty::registry::past::PastChange> {
-        let now = Month::of_vietnam_time(OffsetDateTime::now_utc());
-        let index = self.lookup();
-        let before = index.registry_arc();
-        let after = with_records(before, units, leaders);
-        crate::duty::registry::past::past_changes(
-            &crate::duty::registry::past::Change {
-                before,
-                before_index: index.as_ref(),
-                after: &after,
-                units,
-                leaders,
-            },
-            now,
-        )
-    }
-
-    /// The audit entries for saving these records (records equal to the stored ones omitted).
-    fn changes(&self, units: &[&Unit], leaders: &[&Leader], by: &str) -> Vec<audit::Change> {
+        e: &audit::Entry,
+    ) -> Vec<audit::Change> {
         let before = self.registry();
-        let at = OffsetDateTime::now_utc()
-            .format(&Rfc3339)
-            .unwrap_or_default();
         let entry =
             |kind: &str, id: &str, old: Option<serde_json::Value>, new: serde_json::Value| {
                 (old.as_ref() != Some(&new)).then(|| audit::Change {
-                    at: at.clone(),
-                    by: by.to_string(),
+                    at: e.at,
+                    by: e.by.to_string(),
                     kind: kind.to_string(),
                     id: id.to_string(),
                     before: old,
                     after: new,
-                    correction: None,
+                    correction: e.correction.map(str::to_string),
                 })
             };
         let old_units: HashMap<&str, &Unit> =
@@ -709,32 +670,6 @@ impl Store {
         Ok(json)
     }
 
-    /// Import (upsert) a registry file's units and leaders.
-    pub fn import_registry(
-        &self,
-        incoming: Registry,
-        author: audit::Author,
-    ) -> Result<Registry, StoreError> {
-        let mut r = (*self.registry()).clone();
-        let incoming = r.expand_persons(incoming)?;
-        r.merge(incoming.clone())?;
-        let wanted_units: HashSet<&str> = incoming.units.iter().map(|u| u.id.as_str()).collect();
-        let wanted_leaders: HashSet<&str> =
-            incoming.leaders.iter().map(|l| l.id.as_str()).collect();
-        let units: Vec<&Unit> = r
-            .units
-            .iter()
-            .filter(|u| wanted_units.contains(u.id.as_str()))
-            .collect();
-        let leaders: Vec<&Leader> = r
-            .leaders
-            .iter()
-            .filter(|l| wanted_leaders.contains(l.id.as_str()))
-            .collect();
-        self.save_registry(&units, &leaders, author)?;
-        Ok(r)
-    }
-
     /// Rebuild every sled tree from the files.
     pub fn reindex(&self) -> Result<ReindexStats, StoreError> {
         self.inner.with_index(|i| self.inner.rebuild(i))
@@ -764,40 +699,6 @@ impl Store {
         self.inner
             .with_index(|i| check::run(&self.inner.layout, i, progress))
     }
-}
-
-/// `registry` with these records put in place of those of the same id, or added.
-fn with_records(registry: &Registry, units: &[&Unit], leaders: &[&Leader]) -> Registry {
-    let mut r = registry.clone();
-    let unit_at: HashMap<String, usize> = r
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.id.clone(), i))
-        .collect();
-    let leader_at: HashMap<String, usize> = r
-        .leaders
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.clone(), i))
-        .collect();
-    for u in units {
-        match unit_at.get(&u.id) {
-            Some(&i) => r.units[i] = (*u).clone(),
-            None => r.units.push((*u).clone()),
-        }
-    }
-    for l in leaders {
-        match leader_at.get(&l.id) {
-            Some(&i) => r.leaders[i] = (*l).clone(),
-            None => r.leaders.push((*l).clone()),
-        }
-    }
-    // In id order, as the store reads its registry back (`Index::registry`): which of two
-    // equal holders comes first decides a credit.
-    r.units.sort_by(|a, b| a.id.cmp(&b.id));
-    r.leaders.sort_by(|a, b| a.id.cmp(&b.id));
-    r
 }
 
 /// A registry record as JSON, for the audit log.

@@ -1,179 +1,34 @@
 //! The HTTP service (ARCHITECTURE.md §5.2): upload, receipts, registry, compliance, OpenAPI.
-//! No PDF or ASN.1 parsing here: bytes go to `verify`, facts to `store`, tables to `compliance`.
+//! Handlers extract, call the application (`crate::app`) and respond; the routes are listed
+//! once ([`ENDPOINTS`]) and the OpenAPI test holds the document to them.
 
 pub mod api;
 pub mod error;
 pub(crate) mod observe;
 pub mod pages;
+pub mod state;
 pub(crate) mod upload;
 
 use api::{health, openapi, periods, registry, reports, submissions};
 
-use crate::config::Config;
-use crate::store::Store;
+pub(crate) use crate::app::blocking;
+use crate::app::error::AppError;
 use actix_web::dev::Service;
-use actix_web::http::header;
-use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse, HttpServer};
-pub use error::ApiError;
-use kyso_verify::pki::crypto::sha256;
-use kyso_verify::pki::TrustStore;
-use kyso_verify::verify::Options;
-pub(crate) use registry::{import_error, parse_registry, MAX_REGISTRY_BYTES};
-use std::collections::HashMap;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+pub use state::{authorize, AppState, Scope};
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-use time::OffsetDateTime;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-pub struct AppState {
-    pub store: Arc<Store>,
-    /// Replaced when CRLs are refreshed.
-    pub trust: std::sync::RwLock<Arc<TrustStore>>,
-    /// The last CRL refresh, for /healthz.
-    pub crl_refresh: Mutex<Option<(OffsetDateTime, crate::net::crl_fetch::Outcome)>>,
-    pub opts: Options,
-    pub config: Config,
-    /// Bounds the verifications running at once (and so their memory).
-    pub verify_slots: Semaphore,
-    /// Serialises registry changes and re-verification.
-    pub write_lock: tokio::sync::Mutex<()>,
-    /// One registry import read and parsed at a time (a file may be tens of megabytes).
-    pub import_slot: tokio::sync::Mutex<()>,
-    /// Uploads in progress per token (`max_uploads_per_token`).
-    uploads: Mutex<HashMap<String, Arc<Semaphore>>>,
-    pub warnings: Vec<String>,
-    pub metrics: observe::Metrics,
-    /// The OCSP client when `ocsp_online` (answers cached across uploads).
-    pub ocsp: Option<Arc<crate::net::ocsp_fetch::OcspClient>>,
-    /// The pages' browser sessions.
-    pub ui_sessions: crate::web::pages::session::Sessions,
-}
-
-impl AppState {
-    pub fn new(store: Store, trust: TrustStore, config: Config, warnings: Vec<String>) -> AppState {
-        let ocsp = config.ocsp_online.then(|| {
-            crate::net::ocsp_fetch::OcspClient::new(std::time::Duration::from_millis(
-                config.ocsp_timeout_ms.max(1),
-            ))
-        });
-        let slots = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        AppState {
-            store: Arc::new(store),
-            trust: std::sync::RwLock::new(Arc::new(trust)),
-            crl_refresh: Mutex::new(None),
-            opts: config.verify_options(),
-            config,
-            verify_slots: Semaphore::new(slots),
-            write_lock: tokio::sync::Mutex::new(()),
-            import_slot: tokio::sync::Mutex::new(()),
-            uploads: Mutex::new(HashMap::new()),
-            warnings,
-            metrics: observe::Metrics::default(),
-            ocsp,
-            ui_sessions: Default::default(),
-        }
-    }
-
-    pub fn trust(&self) -> Arc<TrustStore> {
-        match self.trust.read() {
-            Ok(t) => t.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// A place for one more upload of `token`, or 429 when it has `max_uploads_per_token`.
-    pub(crate) fn upload_permit(&self, token: &str) -> Result<OwnedSemaphorePermit, ApiError> {
-        let max = self.config.max_uploads_per_token.max(1);
-        let sem = match self.uploads.lock() {
-            Ok(mut m) => m
-                .entry(token.to_string())
-                .or_insert_with(|| Arc::new(Semaphore::new(max)))
-                .clone(),
-            Err(_) => return Err(ApiError::Unavailable),
-        };
-        sem.try_acquire_owned()
-            .map_err(|_| ApiError::TooManyUploads(max))
-    }
-}
-
-/// Run blocking work (the store, files, tables) off the actix workers.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    web::block(f).await?
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    Submit,
-    Read,
-    Admin,
-}
-
-impl Scope {
-    fn name(self) -> &'static str {
-        match self {
-            Scope::Submit => "submit",
-            Scope::Read => "read",
-            Scope::Admin => "admin",
-        }
-    }
-}
-
-/// The configured token this secret is (compared by its SHA-256), if any.
-pub(crate) fn token_named(state: &AppState, secret: &str) -> Option<crate::config::Token> {
-    if secret.is_empty() {
-        return None;
-    }
-    let digest = hex::encode(sha256(secret.as_bytes()));
-    state
-        .config
-        .token
-        .iter()
-        .find(|t| t.sha256.eq_ignore_ascii_case(&digest))
-        .cloned()
-}
-
-/// The token's name when it may act in `scope`.
-fn authorize(req: &HttpRequest, state: &AppState, scope: Scope) -> Result<String, ApiError> {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::Unauthorized)?;
-    let digest = hex::encode(sha256(token.as_bytes()));
-    let t = state
-        .config
-        .token
-        .iter()
-        .find(|t| t.sha256.eq_ignore_ascii_case(&digest))
-        .ok_or(ApiError::Unauthorized)?;
-    req.extensions_mut().insert(observe::Client(t.name.clone()));
-    if t.scopes.iter().any(|s| s == scope.name()) {
-        Ok(t.name.clone())
-    } else {
-        Err(ApiError::Forbidden(scope.name()))
-    }
-}
-
-/// The receipt time, to the microsecond: it also orders submissions received close together.
-fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
+/// The time a handler acts at.
+pub(crate) fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
 }
 
 async fn openapi_doc() -> HttpResponse {
     HttpResponse::Ok().json(openapi::document())
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("route".into()))
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("route".into()))
 }
 
 /// One route: the path pattern, the method and how to build its handler.
@@ -282,7 +137,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         cfg.service(r.default_service(web::to(move |req: HttpRequest| {
             let allowed = allowed.clone();
             async move {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
+                Err::<HttpResponse, _>(AppError::MethodNotAllowed {
                     method: req.method().to_string(),
                     allowed,
                 })
@@ -290,24 +145,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         })));
     }
     cfg.default_service(web::to(not_found));
-}
-
-/// Warnings an operator must see (in the log and in /healthz).
-pub fn startup_warnings(config: &Config, trust: &TrustStore) -> Vec<String> {
-    let mut w = Vec::new();
-    if trust.anchors.is_empty() {
-        w.push(format!(
-            "no trust anchors installed: every signature will be INDETERMINATE. Install the BCY CA certificates into {} (see README, \"Installing the BCY anchors\") and restart.",
-            config.trust.first().map(|p| p.display().to_string()).unwrap_or_else(|| "the trust directory".into())
-        ));
-    }
-    if trust.crls.is_empty() {
-        w.push("no CRLs installed: revocation is not checked (see README, \"CRLs\")".into());
-    }
-    if config.token.is_empty() {
-        w.push("no API tokens configured: every API request will be refused with 401. Create one with `kyso token new --name NAME --scope submit --scope read`.".into());
-    }
-    w
 }
 
 /// Run the service on `listener` until it is stopped.

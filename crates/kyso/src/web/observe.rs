@@ -13,14 +13,13 @@ use std::time::Instant;
 #[derive(Clone)]
 pub(crate) struct Client(pub String);
 
-/// The service's own counters (the store keeps its commit statistics).
+/// The HTTP service's own counters (the application and the store keep theirs: verification
+/// and commit latency, the commit queue).
 #[derive(Debug, Default)]
 pub struct Metrics {
     requests: Counters,
     uploads: Counters,
     pub(crate) request_seconds: Histogram,
-    pub(crate) verify_seconds: Histogram,
-    pub(crate) commit_seconds: Histogram,
 }
 
 impl Metrics {
@@ -129,21 +128,29 @@ fn render(state: &AppState) -> String {
         "histogram",
         "Verification of one upload (wall time, slot wait excluded).",
     );
-    m.verify_seconds.render(&mut out, "kyso_verify_seconds", "");
+    state
+        .app
+        .stats
+        .verify_seconds
+        .render(&mut out, "kyso_verify_seconds", "");
     header(
         &mut out,
         "kyso_commit_seconds",
         "histogram",
         "From handing a verified upload to the store to its durable answer.",
     );
-    m.commit_seconds.render(&mut out, "kyso_commit_seconds", "");
+    state
+        .app
+        .stats
+        .commit_seconds
+        .render(&mut out, "kyso_commit_seconds", "");
     render_store(state, &mut out);
     render_trust(state, &mut out);
     out
 }
 
 fn render_store(state: &AppState, out: &mut String) {
-    let stats = state.store.stats();
+    let stats = state.app.store.stats();
     header(
         out,
         "kyso_store_sync_seconds",
@@ -173,9 +180,9 @@ fn render_store(state: &AppState, out: &mut String) {
         out,
         "kyso_store_submissions",
         "Submissions held.",
-        state.store.count(),
+        state.app.store.count(),
     );
-    let h = state.store.health();
+    let h = state.app.store.health();
     gauge(
         out,
         "kyso_store_writable",
@@ -185,7 +192,7 @@ fn render_store(state: &AppState, out: &mut String) {
 }
 
 fn render_trust(state: &AppState, out: &mut String) {
-    let trust = state.trust();
+    let trust = state.app.trust();
     gauge(
         out,
         "kyso_trust_anchors",

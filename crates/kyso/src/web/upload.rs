@@ -6,7 +6,8 @@
 //! any part; nothing received for `upload_idle_timeout_secs` ends the upload, and so does the
 //! whole-request deadline `upload_deadline_secs` (a body trickled a byte at a time).
 
-use super::{blocking, ApiError, AppState};
+use super::{blocking, AppError, AppState};
+use crate::app::submit::UploadInfo;
 use crate::store::{Intake, Received};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
@@ -63,8 +64,8 @@ struct Sink {
 }
 
 impl Sink {
-    async fn write(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
-        let intake = self.intake.as_mut().ok_or(ApiError::Unavailable)?;
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        let intake = self.intake.as_mut().ok_or(AppError::Unavailable)?;
         if !intake.writes_to_disk(self.pending.len() + chunk.len()) {
             return Ok(intake.write(chunk)?);
         }
@@ -75,10 +76,10 @@ impl Sink {
         Ok(())
     }
 
-    async fn flush(&mut self) -> Result<(), ApiError> {
+    async fn flush(&mut self) -> Result<(), AppError> {
         let (Some(mut intake), data) = (self.intake.take(), std::mem::take(&mut self.pending))
         else {
-            return Err(ApiError::Unavailable);
+            return Err(AppError::Unavailable);
         };
         let store = self.store.clone();
         self.intake = Some(
@@ -99,23 +100,23 @@ impl Sink {
         self.intake.as_ref().map_or(0, |i| i.size()) + self.pending.len() as u64
     }
 
-    async fn finish(mut self) -> Result<Received, ApiError> {
+    async fn finish(mut self) -> Result<Received, AppError> {
         if !self.pending.is_empty() {
             self.flush().await?;
         }
-        let intake = self.intake.take().ok_or(ApiError::Unavailable)?;
+        let intake = self.intake.take().ok_or(AppError::Unavailable)?;
         if intake.size() == 0 {
-            return Err(ApiError::BadRequest("the file is empty".into()));
+            return Err(AppError::BadRequest("the file is empty".into()));
         }
         Ok(blocking(move || Ok(intake.finish()?)).await?)
     }
 }
 
 /// The next item of a body, or 408 when the client sends nothing for `idle`.
-async fn next<S: Stream + Unpin>(s: &mut S, idle: Duration) -> Result<Option<S::Item>, ApiError> {
+async fn next<S: Stream + Unpin>(s: &mut S, idle: Duration) -> Result<Option<S::Item>, AppError> {
     tokio::time::timeout(idle, s.next())
         .await
-        .map_err(|_| ApiError::Timeout(idle.as_secs()))
+        .map_err(|_| AppError::Timeout(idle.as_secs()))
 }
 
 struct Limits {
@@ -126,17 +127,17 @@ struct Limits {
 
 impl Limits {
     /// A body error: over the limit (413) or a broken body (400).
-    fn body_error(&self, e: impl std::fmt::Display) -> ApiError {
+    fn body_error(&self, e: impl std::fmt::Display) -> AppError {
         if self.over.load(Ordering::Relaxed) {
-            ApiError::TooLarge { limit: self.limit }
+            AppError::TooLarge { limit: self.limit }
         } else {
-            ApiError::BadRequest(format!("the upload was interrupted or malformed: {e}"))
+            AppError::BadRequest(format!("the upload was interrupted or malformed: {e}"))
         }
     }
 }
 
 /// Copy a stream of chunks into the sink.
-async fn copy<S, E>(mut s: S, sink: &mut Sink, l: &Limits) -> Result<(), ApiError>
+async fn copy<S, E>(mut s: S, sink: &mut Sink, l: &Limits) -> Result<(), AppError>
 where
     S: Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -145,14 +146,14 @@ where
         let chunk = chunk.map_err(|e| l.body_error(e))?;
         sink.write(&chunk).await?;
         if sink.size() > l.limit {
-            return Err(ApiError::TooLarge { limit: l.limit });
+            return Err(AppError::TooLarge { limit: l.limit });
         }
     }
     Ok(())
 }
 
 /// Read a small text part (the unit id).
-async fn small_part<S, E>(mut s: S, l: &Limits) -> Result<Option<String>, ApiError>
+async fn small_part<S, E>(mut s: S, l: &Limits) -> Result<Option<String>, AppError>
 where
     S: Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -161,24 +162,15 @@ where
     while let Some(c) = next(&mut s, l.idle).await? {
         v.extend_from_slice(&c.map_err(|e| l.body_error(e))?);
         if v.len() > 200 {
-            return Err(ApiError::BadRequest(
+            return Err(AppError::BadRequest(
                 "the unit part is longer than 200 bytes".into(),
             ));
         }
     }
     let s = String::from_utf8(v)
-        .map_err(|_| ApiError::BadRequest("the unit part is not UTF-8".into()))?;
+        .map_err(|_| AppError::BadRequest("the unit part is not UTF-8".into()))?;
     let s = s.trim();
     Ok((!s.is_empty()).then(|| s.to_string()))
-}
-
-/// What the client said about the upload besides its bytes.
-#[derive(Debug, Default)]
-pub struct Form {
-    /// The `unit` part.
-    pub unit: Option<String>,
-    /// The file's name (multipart `filename`, or the request's Content-Disposition).
-    pub file_name: Option<String>,
 }
 
 /// A file name fit to store and show: its last path component, no control characters, at
@@ -210,9 +202,9 @@ async fn multipart(
     body: Counted<web::Payload>,
     sink: &mut Sink,
     l: &Limits,
-) -> Result<Form, ApiError> {
+) -> Result<UploadInfo, AppError> {
     let mut mp = actix_multipart::Multipart::new(req.headers(), body);
-    let (mut form, mut got_file) = (Form::default(), false);
+    let (mut form, mut got_file) = (UploadInfo::default(), false);
     while let Some(field) = next(&mut mp, l.idle).await? {
         let mut field = field.map_err(|e| l.body_error(e))?;
         match field.name() {
@@ -234,7 +226,7 @@ async fn multipart(
         }
     }
     if !got_file {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "the multipart body has no part named \"file\"".into(),
         ));
     }
@@ -246,7 +238,7 @@ pub async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
-) -> Result<(Received, Form), ApiError> {
+) -> Result<(Received, UploadInfo), AppError> {
     let cfg = &state.config;
     let ctype = req
         .headers()
@@ -259,7 +251,7 @@ pub async fn receive(
         && !ctype.starts_with("application/pdf")
         && !ctype.starts_with("application/octet-stream")
     {
-        return Err(ApiError::UnsupportedMediaType(if ctype.is_empty() {
+        return Err(AppError::UnsupportedMediaType(if ctype.is_empty() {
             "no Content-Type".into()
         } else {
             ctype
@@ -277,7 +269,7 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|d| d > cap) {
-        return Err(ApiError::TooLarge { limit: l.limit });
+        return Err(AppError::TooLarge { limit: l.limit });
     }
     let body = Counted {
         inner: payload,
@@ -286,9 +278,9 @@ pub async fn receive(
         over: l.over.clone(),
     };
     let mut sink = Sink {
-        intake: Some(state.store.intake()),
+        intake: Some(state.app.store.intake()),
         pending: Vec::new(),
-        store: state.store.clone(),
+        store: state.app.store.clone(),
     };
     let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
     let read = async {
@@ -296,7 +288,7 @@ pub async fn receive(
             multipart(req, body, &mut sink, &l).await?
         } else {
             copy(body, &mut sink, &l).await?;
-            Form {
+            UploadInfo {
                 unit: None,
                 file_name: req
                     .headers()
@@ -306,13 +298,13 @@ pub async fn receive(
                     .and_then(disposition_name),
             }
         };
-        Ok::<_, ApiError>(form)
+        Ok::<_, AppError>(form)
     };
     let form = tokio::time::timeout(deadline, read)
         .await
-        .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
+        .map_err(|_| AppError::Deadline(deadline.as_secs()))??;
     if sink.size() > l.limit {
-        return Err(ApiError::TooLarge { limit: l.limit });
+        return Err(AppError::TooLarge { limit: l.limit });
     }
     Ok((sink.finish().await?, form))
 }
@@ -325,7 +317,7 @@ pub async fn receive_many(
     payload: web::Payload,
     state: &AppState,
     max_files: usize,
-) -> Result<Vec<(Received, Form)>, ApiError> {
+) -> Result<Vec<(Received, UploadInfo)>, AppError> {
     let cfg = &state.config;
     let l = Limits {
         limit: cfg.max_upload_bytes,
@@ -347,15 +339,15 @@ pub async fn receive_many(
             match field.name() {
                 Some("file") => {
                     if files.len() == max_files {
-                        return Err(ApiError::BadRequest(format!(
+                        return Err(AppError::BadRequest(format!(
                             "at most {max_files} files at once"
                         )));
                     }
                     let file_name = field.content_disposition().and_then(disposition_name);
                     let mut sink = Sink {
-                        intake: Some(state.store.intake()),
+                        intake: Some(state.app.store.intake()),
                         pending: Vec::new(),
-                        store: state.store.clone(),
+                        store: state.app.store.clone(),
                     };
                     copy(&mut field, &mut sink, &l).await?;
                     if sink.size() == 0 {
@@ -374,15 +366,15 @@ pub async fn receive_many(
                 }
             }
         }
-        Ok::<_, ApiError>((unit, files))
+        Ok::<_, AppError>((unit, files))
     };
     let (unit, files) = tokio::time::timeout(deadline, read)
         .await
-        .map_err(|_| ApiError::Deadline(deadline.as_secs()))??;
+        .map_err(|_| AppError::Deadline(deadline.as_secs()))??;
     Ok(files
         .into_iter()
         .map(|(r, file_name)| {
-            let form = Form {
+            let form = UploadInfo {
                 unit: unit.clone().filter(|u| !u.is_empty()),
                 file_name,
             };

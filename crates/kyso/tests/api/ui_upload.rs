@@ -141,3 +141,53 @@ fn the_submissions_page_filters_by_unit_and_reason() {
     let all = page("");
     assert!(all.contains("Phòng &lt;Khác&gt;"), "{all}");
 }
+
+/// A file sent through the page gets the receipt the API gives it: the same credits and the
+/// same notes, "already met" included (the page and the API submit through one path).
+#[test]
+fn a_page_upload_gets_the_receipt_the_api_gives() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let first = app.upload_multipart(&fixture("pyhanko-org-pades.pdf"), None);
+    assert_eq!(first.status, 201, "{}", first.text());
+    let cookie = sign_in(&app, SUBMIT);
+    let form = ureq::get(&app.url("/ui/nop"))
+        .set("Cookie", &cookie)
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let csrf = form
+        .split("csrf=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let second = fixture("pyhanko-org-then-leader.pdf");
+    let (status, page) = post_files(&app, &cookie, csrf, &[("b.pdf", &second)]);
+    assert_eq!(status, 200, "{page}");
+    let id = hex::encode(kyso_verify::pki::crypto::sha256(&second));
+    let receipt = app
+        .get(&format!("/api/v1/submissions/{id}"), Some(ADMIN))
+        .json();
+    let notes = receipt["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["code"] == "requirement_already_met"),
+        "the API's receipt says the organisation's month was met by the first file: {notes:?}"
+    );
+    let shown = page.replace("&quot;", "\"");
+    for n in notes {
+        let message = n["message"].as_str().unwrap();
+        assert!(
+            shown.contains(message),
+            "the page shows the note {message:?}: {page}"
+        );
+    }
+    let satisfies = receipt["satisfies"].as_array().unwrap();
+    assert_eq!(
+        satisfies.len(),
+        2,
+        "the organisation's and the leader's: {receipt}"
+    );
+    assert!(shown.contains("ký số lãnh đạo (nguyen-van-an)"), "{page}");
+}

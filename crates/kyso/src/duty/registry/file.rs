@@ -247,6 +247,10 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn this_month() -> Month {
+        Month::of_vietnam_time(time::OffsetDateTime::now_utc())
+    }
     use crate::duty::registry::Owner;
 
     const FILE: &str = r#"
@@ -311,14 +315,14 @@ from = "2026-01"
             fp('b')
         );
         let fragment = Registry::fragment_from_toml(&update).unwrap();
-        r.merge(fragment).unwrap();
+        r.merge(fragment, this_month()).unwrap();
         assert_eq!(r.leaders.len(), 2);
         for l in &r.leaders {
             assert_eq!(l.certificates, vec![fp('a'), fp('b')], "{}", l.id);
         }
         // Dropping the old token keeps it as retired on each post: its files keep their credit.
         let drop = update.replace(&format!("\"{}\", ", fp('a')), "");
-        r.merge_at(
+        r.merge(
             Registry::fragment_from_toml(&drop).unwrap(),
             Month::parse("2027-03").unwrap(),
         )
@@ -377,17 +381,21 @@ from = "2026-01"
                 "title = \"Chủ tịch\"\nfrom = \"2026-01\"\nto = \"2026-06\"",
             ))
             .unwrap(),
+            this_month(),
         )
         .unwrap();
         let back = "[[post]]\nperson = \"vo-thi-giang\"\nunit = \"ubnd-thuy-van\"\ntitle = \"Chủ tịch\"\nfrom = \"2027-01\"\n";
         let e = r
             .clone()
-            .merge(Registry::fragment_from_toml(back).unwrap())
+            .merge(Registry::fragment_from_toml(back).unwrap(), this_month())
             .unwrap_err();
         assert!(e.to_string().contains("own id"), "{e}");
         let with_id = back.replace("[[post]]\n", "[[post]]\nid = \"vo-thi-giang-tro-lai\"\n");
-        r.merge(Registry::fragment_from_toml(&with_id).unwrap())
-            .unwrap();
+        r.merge(
+            Registry::fragment_from_toml(&with_id).unwrap(),
+            this_month(),
+        )
+        .unwrap();
         assert_eq!(
             r.leader("vo-thi-giang--ubnd-thuy-van")
                 .unwrap()
@@ -403,14 +411,14 @@ from = "2026-01"
         );
         assert!(r
             .clone()
-            .merge(Registry::fragment_from_toml(&other).unwrap())
+            .merge(Registry::fragment_from_toml(&other).unwrap(), this_month())
             .is_err());
         // An update of her post that names another person keeps her as its person.
         let moved = format!(
             "[[leader]]\nid = \"vo-thi-giang--trung-tam-vh\"\nname = \"Võ Thị Giang\"\ntitle = \"Giám đốc\"\nunit = \"trung-tam-vh\"\nfrom = \"2026-11\"\nperson = \"le-van-b\"\ncertificates = [\"{}\"]\n",
             fp('a')
         );
-        r.merge(Registry::fragment_from_toml(&moved).unwrap())
+        r.merge(Registry::fragment_from_toml(&moved).unwrap(), this_month())
             .unwrap();
         let l = r.leader("vo-thi-giang--trung-tam-vh").unwrap();
         assert_eq!(
@@ -425,7 +433,7 @@ from = "2026-01"
         );
         let e = r
             .clone()
-            .merge(Registry::fragment_from_toml(&named).unwrap())
+            .merge(Registry::fragment_from_toml(&named).unwrap(), this_month())
             .unwrap_err();
         assert!(e.to_string().contains("one unit or one person"), "{e}");
     }

@@ -432,33 +432,9 @@ impl Registry {
         Ok(())
     }
 
-    /// Insert or replace a unit (upsert), keeping the registry valid.
-    pub fn upsert_unit(&mut self, u: Unit) -> Result<(), RegistryError> {
-        self.merge(Registry {
-            units: vec![u],
-            ..Registry::default()
-        })
-    }
-
-    /// Insert or replace a leader (upsert), keeping the registry valid.
-    pub fn upsert_leader(&mut self, l: Leader) -> Result<(), RegistryError> {
-        self.merge(Registry {
-            leaders: vec![l],
-            ..Registry::default()
-        })
-    }
-
     /// Merge another registry into this one (upsert by id). A certificate a record drops is
-    /// kept as retired, still counting up to `month` (the month of the change).
-    pub fn merge(&mut self, other: Registry) -> Result<(), RegistryError> {
-        self.merge_at(
-            other,
-            Month::of_vietnam_time(time::OffsetDateTime::now_utc()),
-        )
-    }
-
-    /// [`Registry::merge`] with the month of the change given.
-    pub fn merge_at(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
+    /// kept as retired, still counting up to `month` (the month of the change, Vietnam time).
+    pub fn merge(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
         let other = self.expand_persons(other)?;
         let mut next = self.clone();
         // Positions by id: an import of a whole town (tens of thousands of records) stays
@@ -732,15 +708,15 @@ mod holding_tests {
             ..Registry::default()
         };
         // March: the token goes to B; August: back to A.
-        r.merge_at(both(&[], &[&c]), m("2026-03")).unwrap();
-        r.merge_at(both(&[&c], &[]), m("2026-08")).unwrap();
+        r.merge(both(&[], &[&c]), m("2026-03")).unwrap();
+        r.merge(both(&[&c], &[]), m("2026-08")).unwrap();
         assert_eq!(unit_of(&r, &c, "2026-02"), "a", "A held it until March");
         assert_eq!(unit_of(&r, &c, "2026-05"), "b");
         assert_eq!(unit_of(&r, &c, "2026-09"), "a");
         // A merged away at the end of October hands it to B in November.
         let mut a = r.units[0].clone();
         a.to = Some(m("2026-10"));
-        r.merge_at(
+        r.merge(
             Registry {
                 units: vec![a],
                 ..Registry::default()
@@ -752,7 +728,7 @@ mod holding_tests {
         a.certificates.clear();
         let mut b = r.units[1].clone();
         b.certificates = vec![c.clone()];
-        r.merge_at(
+        r.merge(
             Registry {
                 units: vec![a, b],
                 ..Registry::default()

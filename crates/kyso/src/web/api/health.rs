@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub(crate) async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let trust = state.trust();
+    let trust = state.app.trust();
     let at = now();
     let fmt = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
     let crl_status: Vec<serde_json::Value> = trust
@@ -37,8 +37,8 @@ pub(crate) async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         "crls": trust.crls.len(),
         "crl_status": crl_status,
         "crl_last_refresh": last_refresh,
-        "submissions": state.store.count(),
-        "storage": state.store.health(),
+        "submissions": state.app.store.count(),
+        "storage": state.app.store.health(),
         "warnings": warnings,
     }))
 }
@@ -50,8 +50,8 @@ pub(crate) async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 /// signature would be INDETERMINATE), or while a CRL is past its nextUpdate by more than
 /// `crl_grace_hours` (revocation answers would be stale).
 pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let storage = state.store.health();
-    let trust = state.trust();
+    let storage = state.app.store.health();
+    let trust = state.app.trust();
     let grace =
         time::Duration::hours(state.config.crl_grace_hours.min(i64::MAX as u64 / 3600) as i64);
     let outdated = outdated_crls(&trust, now() - grace);

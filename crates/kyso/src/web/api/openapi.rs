@@ -74,7 +74,7 @@ fn merge(parts: &[Value]) -> Value {
 fn verdict_schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["code", "message"],
-            "properties": { "code": { "type": "string", "enum": crate::web::error::ErrorCode::ALL },
+            "properties": { "code": { "type": "string", "enum": crate::app::error::ErrorCode::ALL },
                 "message": { "type": "string" } } },
         "Problem": { "type": "object", "required": ["code", "message"], "properties": {
             "code": { "type": "string", "enum": kyso_verify::report::ProblemCode::ALL,
@@ -451,7 +451,7 @@ fn registry_paths() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::error::{ApiError, ErrorCode};
+    use crate::app::error::{AppError, ErrorCode};
 
     #[test]
     fn the_document_describes_exactly_the_routes() {
@@ -498,27 +498,27 @@ mod tests {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
         let samples = [
-            ApiError::Unauthorized,
-            ApiError::Forbidden("read"),
-            ApiError::NotFound("x".into()),
-            ApiError::MethodNotAllowed {
+            AppError::Unauthorized,
+            AppError::Forbidden("read"),
+            AppError::NotFound("x".into()),
+            AppError::MethodNotAllowed {
                 method: "DELETE".into(),
                 allowed: "GET".into(),
             },
-            ApiError::TooLarge { limit: 1 },
-            ApiError::UnsupportedMediaType("x".into()),
-            ApiError::BadRequest("x".into()),
-            ApiError::Unprocessable {
+            AppError::TooLarge { limit: 1 },
+            AppError::UnsupportedMediaType("x".into()),
+            AppError::BadRequest("x".into()),
+            AppError::Unprocessable {
                 code: ErrorCode::NotPdf,
                 message: "x".into(),
             },
-            ApiError::Internal("x".into()),
-            ApiError::Unavailable,
-            ApiError::Timeout(1),
-            ApiError::Deadline(1),
-            ApiError::TooManyUploads(1),
-            ApiError::Storage(crate::store::Fault::NoSpace),
-            ApiError::Storage(crate::store::Fault::Unavailable),
+            AppError::Internal("x".into()),
+            AppError::Unavailable,
+            AppError::Timeout(1),
+            AppError::Deadline(1),
+            AppError::TooManyUploads(1),
+            AppError::Storage(crate::store::Fault::NoSpace),
+            AppError::Storage(crate::store::Fault::Unavailable),
         ];
         for e in samples {
             assert!(

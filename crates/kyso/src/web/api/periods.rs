@@ -2,13 +2,14 @@
 //! year; `GET /api/v1/periods/{period}` shows the closed figures and the amendments since.
 
 use crate::app::closing::{self, CloseError};
+use crate::app::error::AppError;
 use crate::duty::period::Period;
-use crate::web::{authorize, blocking, now, ApiError, AppState, Scope};
+use crate::web::{authorize, blocking, now, AppState, Scope};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-fn period(s: &str) -> Result<Period, ApiError> {
+fn period(s: &str) -> Result<Period, AppError> {
     Period::parse(s).ok_or_else(|| {
-        ApiError::BadRequest(format!("{s:?} is not a period: YYYY-MM, YYYY-Qn or YYYY"))
+        AppError::BadRequest(format!("{s:?} is not a period: YYYY-MM, YYYY-Qn or YYYY"))
     })
 }
 
@@ -22,25 +23,23 @@ pub(crate) async fn close(
     path: web::Path<String>,
     body: web::Bytes,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let by = authorize(&req, &state, Scope::Admin)?;
     let p = period(&path.into_inner())?;
     let body: CloseBody = if body.is_empty() {
         CloseBody::default()
     } else {
         serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("JSON body: {e}")))?
+            .map_err(|e| AppError::BadRequest(format!("JSON body: {e}")))?
     };
     let reason = body.reason.map(|r| r.chars().take(500).collect::<String>());
-    let _one_at_a_time = state.write_lock.lock().await;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let st = state.clone();
     let closed = blocking(move || {
-        closing::close(&st.store, &st.config.time_policy(), p, now(), &by, reason).map_err(|e| {
-            match e {
-                CloseError::NotOver(_) => ApiError::BadRequest(e.to_string()),
-                CloseError::AlreadyClosed(_) => ApiError::Conflict(e.to_string()),
-                CloseError::Store(s) => s.into(),
-            }
+        closing::close(&st.app, p, now(), &by, reason).map_err(|e| match e {
+            CloseError::NotOver(_) => AppError::BadRequest(e.to_string()),
+            CloseError::AlreadyClosed(_) => AppError::Conflict(e.to_string()),
+            CloseError::Store(s) => s.into(),
         })
     })
     .await?;
@@ -52,15 +51,15 @@ pub(crate) async fn show(
     req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     authorize(&req, &state, Scope::Read)?;
     let p = period(&path.into_inner())?;
     let st = state.clone();
     let body = blocking(move || {
-        let closed = st.store.closed_period(&p.to_string())?;
+        let closed = st.app.store.closed_period(&p.to_string())?;
         let amendments = match &closed {
             Some(c) => {
-                let live = closing::live(&st.store, &st.config.time_policy(), p, now())?;
+                let live = closing::live(&st.app, p, now())?;
                 closing::amendments(c, &live)
             }
             None => Vec::new(),

@@ -1,8 +1,9 @@
 //! The Office's views: month and period tables, unenrolled signers, re-verification.
 
+use crate::app::error::AppError;
 use crate::duty::period::Month;
 use crate::export::csv;
-use crate::web::{authorize, blocking, now, ApiError, AppState, Scope};
+use crate::web::{authorize, blocking, now, AppState, Scope};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -16,32 +17,18 @@ pub(crate) async fn compliance_month(
     path: web::Path<String>,
     q: web::Query<FormatQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     authorize(&req, &state, Scope::Read)?;
     let m = path.into_inner();
     let month = Month::parse(&m)
-        .ok_or_else(|| ApiError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
+        .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
     let csv = wants_csv(q.format.as_deref())?;
     let st = state.clone();
     if csv {
-        let body = blocking(move || {
-            Ok(crate::app::tables::month_csv(
-                &st.store,
-                &st.config.time_policy(),
-                month,
-            )?)
-        })
-        .await?;
+        let body = blocking(move || Ok(crate::app::tables::month_csv(&st.app, month)?)).await?;
         return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
     }
-    let table = blocking(move || {
-        Ok(crate::app::tables::month_table(
-            &st.store,
-            &st.config.time_policy(),
-            month,
-        )?)
-    })
-    .await?;
+    let table = blocking(move || Ok(crate::app::tables::month_table(&st.app, month)?)).await?;
     Ok(HttpResponse::Ok().json(table))
 }
 
@@ -56,23 +43,22 @@ pub(crate) async fn compliance_period(
     req: HttpRequest,
     q: web::Query<PeriodQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     authorize(&req, &state, Scope::Read)?;
     let year = q
         .year
         .filter(|y| (1900..=9999).contains(y))
         .ok_or_else(|| {
-            ApiError::BadRequest("give ?year=YYYY (and optionally &quarter=1..4)".into())
+            AppError::BadRequest("give ?year=YYYY (and optionally &quarter=1..4)".into())
         })?;
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
-        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+        return Err(AppError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
     let csv = wants_csv(q.format.as_deref())?;
     let (st, quarter) = (state.clone(), q.quarter);
     let table = blocking(move || {
         Ok(crate::app::tables::period_table(
-            &st.store,
-            &st.config.time_policy(),
+            &st.app,
             year,
             quarter,
             now(),
@@ -90,11 +76,11 @@ pub(crate) async fn compliance_period(
 }
 
 /// `?format=`: JSON (the default) or CSV; anything else is refused.
-fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+fn wants_csv(format: Option<&str>) -> Result<bool, AppError> {
     match format {
         None | Some("json") => Ok(false),
         Some("csv") => Ok(true),
-        Some(f) => Err(ApiError::BadRequest(format!(
+        Some(f) => Err(AppError::BadRequest(format!(
             "unknown format {f:?}: use json or csv"
         ))),
     }
@@ -114,25 +100,23 @@ fn csv_attachment(name: &str, body: String) -> HttpResponse {
 pub(crate) async fn unenrolled(
     req: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     authorize(&req, &state, Scope::Read)?;
     let st = state.clone();
     Ok(HttpResponse::Ok()
-        .json(blocking(move || Ok(crate::app::tables::unenrolled(&st.store)?)).await?))
+        .json(blocking(move || Ok(crate::app::tables::unenrolled(&st.app.store)?)).await?))
 }
 
 pub(crate) async fn reverify_all(
     req: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let who = authorize(&req, &state, Scope::Admin)?;
-    let _guard = state.write_lock.lock().await;
+    let _guard = state.app.write_lock.lock().await;
     let st = state.clone();
     let outcome = web::block(move || {
         crate::app::reverify::run(
-            &st.store,
-            &st.trust(),
-            &st.opts,
+            &st.app,
             &format!("admin API ({who})"),
             now(),
             &mut |_, _| {},
@@ -161,31 +145,27 @@ pub(crate) async fn office_report(
     path: web::Path<String>,
     q: web::Query<ReportQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     authorize(&req, &state, Scope::Read)?;
     let y = path.into_inner();
     let year: i32 = y
         .parse()
         .ok()
         .filter(|y| (1900..=9999).contains(y))
-        .ok_or_else(|| ApiError::BadRequest(format!("{y:?} is not a year YYYY")))?;
+        .ok_or_else(|| AppError::BadRequest(format!("{y:?} is not a year YYYY")))?;
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
-        return Err(ApiError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
+        return Err(AppError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
     let format = q.format.clone().unwrap_or_else(|| "json".into());
     if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "unknown format {format:?}: use json, csv or xlsx"
         )));
     }
     let (st, quarter, at) = (state.clone(), q.quarter, now());
     let report = blocking(move || {
         Ok(crate::app::tables::office_report(
-            &st.store,
-            &st.config.time_policy(),
-            year,
-            quarter,
-            at,
+            &st.app, year, quarter, at,
         )?)
     })
     .await?;
@@ -196,7 +176,7 @@ pub(crate) async fn office_report(
 pub(crate) fn report_response(
     report: &crate::duty::office_report::OfficeReport,
     format: &str,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let year = report.year;
     let stem = match report.quarter {
         Some(n) => format!("bao-cao-ky-so-{year}-quy-{n}"),
@@ -215,7 +195,7 @@ pub(crate) fn report_response(
             .insert_header(attachment("xlsx"))
             .body(
                 crate::export::xlsx::xlsx(report)
-                    .map_err(|e| ApiError::Internal(format!("XLSX: {e}")))?,
+                    .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?,
             ),
         _ => HttpResponse::Ok().json(report),
     })

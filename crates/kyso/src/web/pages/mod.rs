@@ -6,8 +6,9 @@ pub mod pages;
 mod registry_edit;
 pub mod session;
 
+use crate::app::error::AppError;
 use crate::duty::period::Month;
-use crate::web::{blocking, ApiError, AppState};
+use crate::web::{blocking, AppState};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -87,6 +88,7 @@ fn signed_in(
 /// The units a form offers: (id, name).
 fn unit_choices(state: &AppState) -> Vec<(String, String)> {
     state
+        .app
         .store
         .registry()
         .units
@@ -157,7 +159,7 @@ async fn login(
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("300"));
         return r;
     }
-    let found = crate::web::token_named(&state, form.token.trim());
+    let found = crate::web::state::token_named(&state, form.token.trim());
     match (nonce_ok, found) {
         (true, Some(t)) => match sessions.open(&t.name, &t.scopes) {
             Some(id) => {
@@ -228,7 +230,7 @@ async fn month(
     path: web::Path<String>,
     q: web::Query<MonthQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "read") {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -248,14 +250,7 @@ async fn month(
         ));
     };
     let st = state.clone();
-    let table = blocking(move || {
-        Ok(crate::app::tables::month_table(
-            &st.store,
-            &st.config.time_policy(),
-            m,
-        )?)
-    })
-    .await?;
+    let table = blocking(move || Ok(crate::app::tables::month_table(&st.app, m)?)).await?;
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
     let view = pages::MonthView {
         table: &table,
@@ -284,13 +279,13 @@ async fn unit(
     path: web::Path<String>,
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "read") {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let id = path.into_inner();
-    let name = match state.store.registry().unit(&id) {
+    let name = match state.app.store.registry().unit(&id) {
         Some(u) => u.name.clone(),
         None => {
             return Ok(page(pages::message(
@@ -303,8 +298,7 @@ async fn unit(
     let year = year_of(&q);
     let (st, uid) = (state.clone(), id.clone());
     let (months, files) = blocking(move || {
-        let months =
-            crate::app::tables::unit_history(&st.store, &st.config.time_policy(), &uid, year)?;
+        let months = crate::app::tables::unit_history(&st.app, &uid, year)?;
         // Each file behind the year: its name, signers and verdict, for the page.
         let mut files = std::collections::HashMap::new();
         for m in &months {
@@ -315,7 +309,7 @@ async fn unit(
                 .chain(m.leaders.iter().flat_map(|l| l.submissions.iter()));
             for sub_id in ids {
                 if !files.contains_key(sub_id) {
-                    if let Some(sub) = st.store.get(sub_id)? {
+                    if let Some(sub) = st.app.store.get(sub_id)? {
                         files.insert(sub_id.clone(), pages::FileFacts::of(&sub));
                     }
                 }
@@ -338,7 +332,7 @@ async fn pdf(
     req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     if let Err(r) = signed_in(&req, &state, "read") {
         return Ok(r);
     }
@@ -356,12 +350,11 @@ fn quarter_of(q: &YearQuery) -> Option<u8> {
 async fn load_report(
     state: &web::Data<AppState>,
     q: &YearQuery,
-) -> Result<crate::duty::office_report::OfficeReport, ApiError> {
+) -> Result<crate::duty::office_report::OfficeReport, AppError> {
     let (year, quarter, st) = (year_of(q), quarter_of(q), state.clone());
     blocking(move || {
         Ok(crate::app::tables::office_report(
-            &st.store,
-            &st.config.time_policy(),
+            &st.app,
             year,
             quarter,
             time::OffsetDateTime::now_utc(),
@@ -374,7 +367,7 @@ async fn report(
     req: HttpRequest,
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "read") {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -388,7 +381,7 @@ async fn report_file(
     req: HttpRequest,
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     if let Err(r) = signed_in(&req, &state, "read") {
         return Ok(r);
     }
@@ -438,24 +431,15 @@ async fn upload(
         Err(e) => return refused(&e, &s),
     };
     let (mut outcomes, mut failed) = (Vec::new(), Vec::new());
-    for (received, form) in files {
-        let name = form.file_name.clone().unwrap_or_else(|| "tệp".into());
-        match crate::web::api::submissions::commit_received(&state, received, form, s.name.clone())
-            .await
-        {
-            Ok((created, sub)) => {
-                let (credits, notes) = crate::duty::credit::credits(
-                    &sub,
-                    &*state.store.lookup(),
-                    &state.config.time_policy(),
-                );
-                outcomes.push(pages::Outcome {
-                    sub,
-                    credits,
-                    notes,
-                    created,
-                });
-            }
+    for (received, info) in files {
+        let name = info.file_name.clone().unwrap_or_else(|| "tệp".into());
+        let up = crate::app::submit::Upload {
+            received,
+            info,
+            client: s.name.clone(),
+        };
+        match crate::app::submit::submit_with_receipt(&state.app, up).await {
+            Ok((created, receipt)) => outcomes.push(pages::Outcome { receipt, created }),
             Err(e) => failed.push(format!("{name}: không nộp được. {}", vi_reason(&e))),
         }
     }
@@ -465,7 +449,7 @@ async fn upload(
 /// The most files one upload form may carry.
 const MAX_FILES: usize = 20;
 
-fn refused(e: &ApiError, s: &Session) -> HttpResponse {
+fn refused(e: &AppError, s: &Session) -> HttpResponse {
     html(
         actix_web::ResponseError::status_code(e),
         pages::message("Không nộp được", &vi_reason(e), Some(&viewer(s))),
@@ -481,24 +465,24 @@ fn stale_form(what_to_do: &str, s: &Session) -> HttpResponse {
 }
 
 /// Why an upload was refused, in words a clerk can act on.
-fn vi_reason(e: &ApiError) -> String {
-    use crate::web::error::ErrorCode;
+fn vi_reason(e: &AppError) -> String {
+    use crate::app::error::ErrorCode;
     match e {
-        ApiError::TooLarge { limit } => format!(
+        AppError::TooLarge { limit } => format!(
             "Tệp lớn hơn giới hạn {:.1} MB; hãy giảm dung lượng tệp (xuất lại PDF) rồi nộp lại.",
             *limit as f64 / 1_048_576.0
         ),
-        ApiError::UnsupportedMediaType(_) => "Chỉ nhận tệp PDF.".into(),
-        ApiError::Unprocessable { code: ErrorCode::NotPdf, .. } => {
+        AppError::UnsupportedMediaType(_) => "Chỉ nhận tệp PDF.".into(),
+        AppError::Unprocessable { code: ErrorCode::NotPdf, .. } => {
             "Tệp không phải PDF; hãy chọn đúng tệp PDF đã ký số.".into()
         }
-        ApiError::Unprocessable { code: ErrorCode::BudgetExceeded, .. } => {
+        AppError::Unprocessable { code: ErrorCode::BudgetExceeded, .. } => {
             "Tệp quá phức tạp để kiểm tra trong giới hạn cho phép; hãy xuất lại PDF từ phần mềm soạn thảo, ký lại rồi nộp.".into()
         }
-        ApiError::Unprocessable { .. } => {
+        AppError::Unprocessable { .. } => {
             "Không đọc được cấu trúc tệp PDF; hãy xuất lại PDF từ phần mềm soạn thảo, ký lại rồi nộp.".into()
         }
-        ApiError::BadRequest(m) if m.starts_with("at most") => {
+        AppError::BadRequest(m) if m.starts_with("at most") => {
             format!("Mỗi lần nộp tối đa {MAX_FILES} tệp; hãy chia làm nhiều lần.")
         }
         // The service's own messages (storage, deadlines, busy) already say it in Vietnamese.
@@ -522,7 +506,7 @@ async fn submissions(
     req: HttpRequest,
     q: web::Query<ListQuery>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "read") {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -555,14 +539,7 @@ async fn submissions(
         per_page: 100,
     };
     let st = state.clone();
-    let list = blocking(move || {
-        Ok(crate::app::listing::list(
-            &st.store,
-            &st.config.time_policy(),
-            &query,
-        )?)
-    })
-    .await?;
+    let list = blocking(move || Ok(crate::app::listing::list(&st.app, &query)?)).await?;
     let units = unit_choices(&state);
     Ok(page(pages::submissions(
         &list,
@@ -572,14 +549,14 @@ async fn submissions(
     )))
 }
 
-async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "admin") {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let st = state.clone();
-    let unenrolled = blocking(move || Ok(crate::app::tables::unenrolled(&st.store)?)).await?;
-    let registry = state.store.registry();
+    let unenrolled = blocking(move || Ok(crate::app::tables::unenrolled(&st.app.store)?)).await?;
+    let registry = state.app.store.registry();
     let mut targets: Vec<(String, String)> = registry
         .units
         .iter()
@@ -600,13 +577,13 @@ async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
             format!("Lãnh đạo: {} {} — {unit}", l.title, l.name),
         )
     }));
-    let trust = state.trust();
-    let health = state.store.health();
+    let trust = state.app.trust();
+    let health = state.app.store.health();
     let now = time::OffsetDateTime::now_utc();
     let mut facts = vec![
         (
             "Số hồ sơ lưu trữ".to_string(),
-            state.store.count().to_string(),
+            state.app.store.count().to_string(),
         ),
         (
             "Ghi được vào kho".to_string(),
@@ -639,7 +616,7 @@ async fn admin(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespo
             ),
         ));
     }
-    let mut changes = state.store.registry_changes().unwrap_or_default();
+    let mut changes = state.app.store.registry_changes().unwrap_or_default();
     changes.reverse();
     changes.truncate(20);
     let view = pages::AdminView {
@@ -662,7 +639,7 @@ async fn enrol(
     req: HttpRequest,
     form: web::Form<EnrolForm>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (_, s) = match signed_in(&req, &state, "admin") {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -671,17 +648,12 @@ async fn enrol(
         return Ok(stale_form("Hãy mở lại trang quản trị.", &s));
     }
     let target = crate::app::enrolment::Target::parse(&form.target)
-        .ok_or_else(|| ApiError::BadRequest("unknown target".into()))?;
-    let _one_at_a_time = state.write_lock.lock().await;
+        .ok_or_else(|| AppError::BadRequest("unknown target".into()))?;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, sha, by) = (state.clone(), form.sha256.clone(), s.name.clone());
     blocking(move || {
-        crate::app::enrolment::enrol(&st.store, &sha, &target, &by).map_err(|e| match e {
-            // Enrolling it there would take past months from whoever it counted for: 409.
-            crate::app::enrolment::EnrolError::Store(crate::store::StoreError::RewritesPast(
-                past,
-            )) => ApiError::RewritesPast(past),
-            e => ApiError::BadRequest(e.to_string()),
-        })
+        // Enrolling it where it would take past months from whoever it counted for: 409.
+        crate::app::enrolment::enrol(&st.app.store, &sha, &target, &by, crate::web::now())
     })
     .await?;
     tracing::info!(by = %s.name, sha256 = %form.sha256, target = %form.target, "certificate enrolled from the pages");
@@ -717,7 +689,7 @@ async fn accept_late(
         Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
         Err(r) => return r,
     };
-    let _one_at_a_time = state.write_lock.lock().await;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, id, by, reason) = (
         state.clone(),
         path.into_inner(),
@@ -725,16 +697,9 @@ async fn accept_late(
         form.reason.clone(),
     );
     let result = blocking(move || {
-        crate::app::late::accept(
-            &st.store,
-            &st.config.time_policy(),
-            &id,
-            &by,
-            &reason,
-            time::OffsetDateTime::now_utc(),
-        )
-        .map(|_| ())
-        .map_err(|e| ApiError::BadRequest(e.to_string()))
+        crate::app::late::accept(&st.app, &id, &by, &reason, time::OffsetDateTime::now_utc())
+            .map(|_| ())
+            .map_err(|e| AppError::BadRequest(e.to_string()))
     })
     .await
     .map_err(|e| e.to_string());
@@ -769,20 +734,19 @@ async fn close_period(
             &s,
         );
     };
-    let _one_at_a_time = state.write_lock.lock().await;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, by) = (state.clone(), s.name.clone());
     let reason = form.reason.clone().filter(|r| !r.trim().is_empty());
     let result = blocking(move || {
         crate::app::closing::close(
-            &st.store,
-            &st.config.time_policy(),
+            &st.app,
             period,
             time::OffsetDateTime::now_utc(),
             &by,
             reason,
         )
         .map(|_| ())
-        .map_err(|e| ApiError::BadRequest(e.to_string()))
+        .map_err(|e| AppError::BadRequest(e.to_string()))
     })
     .await
     .map_err(|e| e.to_string());
@@ -830,7 +794,7 @@ async fn import_registry(
             return outcome(
                 Err(format!(
                     "Không đọc được nội dung gửi lên (tối đa {} MB).",
-                    crate::web::MAX_REGISTRY_BYTES >> 20
+                    crate::app::registry_import::MAX_REGISTRY_BYTES >> 20
                 )),
                 "",
                 &s,
@@ -838,7 +802,11 @@ async fn import_registry(
         }
     };
     let text = form.danh_muc.clone();
-    let incoming = match blocking(move || crate::web::parse_registry(text.as_bytes())).await {
+    let incoming = match blocking(move || {
+        crate::app::registry_import::parse_registry(text.as_bytes())
+    })
+    .await
+    {
         Ok(r) => r,
         Err(e) => {
             return outcome(
@@ -851,22 +819,19 @@ async fn import_registry(
         }
     };
     let apply = form.ap_dung.is_some();
-    let correction = match crate::web::api::registry::correction_reason(Some(&form.correction)) {
+    let correction = match crate::app::registry_edit::correction_reason(Some(&form.correction)) {
         Ok(c) => c,
         Err(e) => return outcome(Err(e.to_string()), "", &s),
     };
-    let _one_at_a_time = state.write_lock.lock().await;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, by, expected) = (state.clone(), s.name.clone(), form.ap_dung.clone());
     let result = blocking(move || {
+        let editor = crate::app::registry_edit::Editor { by, correction };
         let apply = apply.then(|| crate::app::registry_import::Apply {
             expected: expected.as_deref(),
-            author: crate::store::audit::Author {
-                by: &by,
-                correction: correction.as_deref(),
-            },
+            editor: &editor,
         });
-        crate::app::registry_import::import(&st.store, incoming, apply)
-            .map_err(crate::web::import_error)
+        crate::app::registry_import::import(&st.app.store, incoming, apply, crate::web::now())
     })
     .await;
     match result {
@@ -875,7 +840,7 @@ async fn import_registry(
             redirect("/ui/quan-tri")
         }
         Ok(o) => page(pages::registry_preview(&o, &form.danh_muc, &viewer(&s))),
-        Err(ApiError::Conflict(_)) => outcome(
+        Err(AppError::Conflict(_)) => outcome(
             Err("Danh mục đã thay đổi từ lúc xem trước (có người vừa sửa). Hãy xem trước lại rồi mới áp dụng.".into()),
             "",
             &s,
@@ -906,7 +871,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
         .service(
             web::resource("/ui/quan-tri/danh-muc")
-                .app_data(web::FormConfig::default().limit(crate::web::MAX_REGISTRY_BYTES))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(crate::app::registry_import::MAX_REGISTRY_BYTES),
+                )
                 .route(web::post().to(import_registry)),
         )
         .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late))

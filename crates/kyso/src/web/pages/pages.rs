@@ -467,11 +467,9 @@ fn requirement_vi(c: &crate::duty::credit::Credit) -> String {
     }
 }
 
-/// One uploaded file's result, as the page shows it.
+/// One uploaded file's result, as the page shows it: the receipt the API answers.
 pub struct Outcome {
-    pub sub: crate::duty::submission::Submission,
-    pub credits: Vec<crate::duty::credit::Credit>,
-    pub notes: Vec<crate::duty::credit::Note>,
+    pub receipt: crate::app::receipt::Receipt,
     pub created: bool,
 }
 
@@ -491,7 +489,7 @@ pub fn received(outcomes: &[Outcome], failed: &[String], viewer: &Viewer) -> Mar
 }
 
 fn received_one(o: &Outcome) -> Markup {
-    let sub = &o.sub;
+    let sub = &o.receipt;
     html! {
         section.receipt {
             h2 { "Kết quả: " (sub.file_name.as_deref().unwrap_or("tệp đã nộp")) }
@@ -518,11 +516,11 @@ fn received_one(o: &Outcome) -> Markup {
                 }
             }
             h3 { "Được tính cho" }
-            @if o.credits.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
-            ul { @for c in &o.credits { li.ok { (requirement_vi(c)) } } }
-            @if !o.notes.is_empty() {
+            @if sub.satisfies.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
+            ul { @for c in &sub.satisfies { li.ok { (requirement_vi(c)) } } }
+            @if !sub.notes.is_empty() {
                 h3 { "Ghi chú" }
-                ul.notes { @for n in &o.notes { li { (n.message) } } }
+                ul.notes { @for n in &sub.notes { li { (n.message) } } }
             }
         }
     }
@@ -596,7 +594,7 @@ pub fn submissions(
                 label for="ly-do" { "Lý do" }
                 select id="ly-do" name="ly-do" {
                     option value="" { "Tất cả" }
-                    @for (code, label) in crate::duty::note::NoteCode::REASONS {
+                    @for (code, label) in crate::duty::note::NoteCode::reasons() {
                         option value=(code.as_str()) selected[filter.reason == Some(code)] { (label) }
                     }
                 }
@@ -715,7 +713,7 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                     tbody {
                         @for c in v.changes {
                             tr {
-                                td { (crate::vn::datetime_of(&c.at)) }
+                                td { (crate::vn::datetime(c.at)) }
                                 td { (c.by) }
                                 td { (if c.kind == "unit" { "Đơn vị " } else { "Lãnh đạo " }) (c.id) }
                                 td { (changed_fields(c)) }

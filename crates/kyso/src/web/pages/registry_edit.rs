@@ -6,11 +6,12 @@
 
 use super::pages::{self, layout, Viewer, KINDS};
 use super::{html, outcome, page, signed_in, stale_form, viewer};
+use crate::app::error::AppError;
+use crate::app::registry_edit::{correction_reason, record_version, save_record, Editor, Expect};
 use crate::duty::period::Month;
 use crate::duty::registry::{Leader, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
-use crate::web::api::registry::{correction_reason, record_version, save_record, Editor, Expect};
-use crate::web::{ApiError, AppState};
+use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html as markup, Markup};
@@ -35,7 +36,7 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let r = state.store.registry();
+    let r = state.app.store.registry();
     let mut units: Vec<&Unit> = r.units.iter().collect();
     units.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
     page(layout(
@@ -145,7 +146,7 @@ async fn unit_page(
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let r = state.store.registry();
+    let r = state.app.store.registry();
     let unit = match id.as_deref().map(|i| r.unit(i)) {
         Some(None) => return not_found(&s),
         found => found.flatten(),
@@ -175,7 +176,7 @@ async fn leader_page(
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let r = state.store.registry();
+    let r = state.app.store.registry();
     let leader = match id.as_deref().map(|i| r.leader(i)) {
         Some(None) => return not_found(&s),
         found => found.flatten(),
@@ -199,6 +200,7 @@ fn not_found(s: &super::session::Session) -> HttpResponse {
 fn history(state: &AppState, kind: &str, id: Option<&str>) -> Vec<Change> {
     let Some(id) = id else { return Vec::new() };
     let mut changes: Vec<Change> = state
+        .app
         .store
         .registry_changes()
         .unwrap_or_default()
@@ -246,7 +248,7 @@ async fn save_unit(
     };
     let existing = path.map(|p| p.into_inner());
     let expect = expected(existing.as_deref(), &form.version);
-    let u = match unit_from_form(&state.store.registry(), existing.as_deref(), &form) {
+    let u = match unit_from_form(&state.app.store.registry(), existing.as_deref(), &form) {
         Ok(u) => u,
         Err(e) => return outcome(Err(e), "", &s),
     };
@@ -256,7 +258,7 @@ async fn save_unit(
         ..Registry::default()
     };
     let result = match editor(&s, &form.correction) {
-        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Ok(e) => save_record(&state.app, fragment, &id, e, expect).await,
         Err(e) => Err(e),
     };
     answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s)
@@ -306,7 +308,7 @@ async fn save_leader(
     };
     let existing = path.map(|p| p.into_inner());
     let expect = expected(existing.as_deref(), &form.version);
-    let l = match leader_from_form(&state.store.registry(), existing.as_deref(), &form) {
+    let l = match leader_from_form(&state.app.store.registry(), existing.as_deref(), &form) {
         Ok(l) => l,
         Err(e) => return outcome(Err(e), "", &s),
     };
@@ -316,7 +318,7 @@ async fn save_leader(
         ..Registry::default()
     };
     let result = match editor(&s, &form.correction) {
-        Ok(e) => save_record(&state, fragment, &id, e, expect).await,
+        Ok(e) => save_record(&state.app, fragment, &id, e, expect).await,
         Err(e) => Err(e),
     };
     answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s)
@@ -376,7 +378,7 @@ async fn edit_person(
         Err(r) => return r,
     };
     let id = path.into_inner();
-    let r = state.store.registry();
+    let r = state.app.store.registry();
     let posts: Vec<&Leader> = r
         .leaders
         .iter()
@@ -388,6 +390,7 @@ async fn edit_person(
     let changes: Vec<Change> = {
         let ids: Vec<&str> = posts.iter().map(|l| l.id.as_str()).collect();
         let mut c: Vec<Change> = state
+            .app
             .store
             .registry_changes()
             .unwrap_or_default()
@@ -422,17 +425,17 @@ async fn save_person(
         }],
         ..Registry::default()
     };
-    let _one_at_a_time = state.write_lock.lock().await;
+    let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, by) = (state.clone(), s.name.clone());
     let result = crate::web::blocking(move || {
         // Validated as the whole registry it would make, as an import is.
+        let editor = crate::app::registry_edit::Editor::plain(&by);
         let apply = crate::app::registry_import::Apply {
             expected: None,
-            author: crate::store::audit::Author::plain(&by),
+            editor: &editor,
         };
-        crate::app::registry_import::import(&st.store, fragment, Some(apply))
+        crate::app::registry_import::import(&st.app.store, fragment, Some(apply), crate::web::now())
             .map(|_| ())
-            .map_err(crate::web::import_error)
     })
     .await;
     match saved(result.map(|()| (false, serde_json::Value::Null))) {
@@ -494,12 +497,12 @@ fn expected(existing: Option<&str>, version: &str) -> Expect {
 /// A form's save answered: back to the list, or why not (409 when someone else changed the
 /// record meanwhile: nothing is overwritten unseen).
 fn answer(
-    result: Result<(bool, serde_json::Value), ApiError>,
+    result: Result<(bool, serde_json::Value), AppError>,
     to: &str,
     s: &super::session::Session,
 ) -> HttpResponse {
     match result {
-        Err(ApiError::Conflict(_)) => html(
+        Err(AppError::Conflict(_)) => html(
             StatusCode::CONFLICT,
             pages::message(
                 "Bản ghi vừa được người khác sửa",
@@ -507,7 +510,7 @@ fn answer(
                 Some(&viewer(s)),
             ),
         ),
-        Err(ApiError::RewritesPast(past)) => html(
+        Err(AppError::RewritesPast(past)) => html(
             StatusCode::CONFLICT,
             pages::message(
                 "Thay đổi này sửa số liệu các tháng đã qua",
@@ -523,9 +526,9 @@ fn answer(
 }
 
 /// A save's outcome in the clerk's words.
-fn saved(r: Result<(bool, serde_json::Value), ApiError>) -> Result<(), String> {
+fn saved(r: Result<(bool, serde_json::Value), AppError>) -> Result<(), String> {
     r.map(|_| ()).map_err(|e| match e {
-        ApiError::BadRequest(why) => format!("Danh mục không hợp lệ nếu lưu thay đổi này: {why}"),
+        AppError::BadRequest(why) => format!("Danh mục không hợp lệ nếu lưu thay đổi này: {why}"),
         e => e.to_string(),
     })
 }
@@ -540,7 +543,7 @@ fn history_table(changes: &[Change]) -> Markup {
                 tbody {
                     @for c in changes {
                         tr {
-                            td { (crate::vn::datetime_of(&c.at)) } td { (c.by) }
+                            td { (crate::vn::datetime(c.at)) } td { (c.by) }
                             td {
                                 (pages::changed_fields(c))
                                 @if let Some(why) = &c.correction { br; strong { "Đính chính số liệu tháng đã qua: " } (why) }
@@ -578,7 +581,7 @@ fn correction_field() -> Markup {
 }
 
 /// Who saves a form, with the correction's reason if one was given.
-fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, ApiError> {
+fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, AppError> {
     Ok(Editor {
         by: s.name.clone(),
         correction: correction_reason(Some(correction))?,
