@@ -202,6 +202,8 @@ fn refresh_crls(state: &AppState) {
         Ok(seen) => extra.extend(seen),
         Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
     }
+    // The pins name the CRL each loaded BCY CA issues.
+    extra.extend(crate::trust::pins::crls_for(&trust));
     let urls = crate::net::crl_fetch::urls(&trust, &extra);
     if urls.is_empty() {
         return;

@@ -29,6 +29,8 @@ pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
         Ok(seen) => extra.extend(seen),
         Err(_) => eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh"),
     }
+    // The pins name the CRL each loaded BCY CA issues.
+    extra.extend(crate::trust::pins::crls_for(&trust));
     let urls = crate::net::crl_fetch::urls(&trust, &extra);
     if urls.is_empty() {
         return Ok((

@@ -20,16 +20,10 @@ pub struct Outcome {
     pub failed: Vec<(String, String)>,
 }
 
-/// Every CRL address worth fetching for this trust store, plus `extra` (configured addresses and
-/// those the stored signers' certificates name).
+/// Every CRL address worth fetching for this trust store, plus `extra` (configured addresses,
+/// those the pins name and those the stored signers' certificates name).
 pub fn urls(trust: &TrustStore, extra: &[String]) -> Vec<String> {
     let mut out: BTreeSet<String> = extra.iter().cloned().collect();
-    let loaded: BTreeSet<String> = trust
-        .anchors
-        .iter()
-        .chain(&trust.intermediates)
-        .map(|c| c.sha256_hex())
-        .collect();
     for c in trust.anchors.iter().chain(&trust.intermediates) {
         out.extend(
             c.crl_urls
@@ -37,12 +31,6 @@ pub fn urls(trust: &TrustStore, extra: &[String]) -> Vec<String> {
                 .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
                 .cloned(),
         );
-    }
-    // The pins name the CRL each BCY CA issues (for the certificates below it).
-    for p in crate::trust::pins::all() {
-        if loaded.contains(&p.sha256) {
-            out.extend(p.crl);
-        }
     }
     out.into_iter().collect()
 }

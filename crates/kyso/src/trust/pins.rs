@@ -66,3 +66,19 @@ mod tests {
         assert!(pins.iter().all(|p| p.sha256.len() == 64));
     }
 }
+
+/// The CRLs the pins name for the BCY CAs loaded in `trust` (each CA's CRL, for the
+/// certificates below it).
+pub fn crls_for(trust: &kyso_verify::pki::TrustStore) -> Vec<String> {
+    let loaded: std::collections::BTreeSet<String> = trust
+        .anchors
+        .iter()
+        .chain(&trust.intermediates)
+        .map(|c| c.sha256_hex())
+        .collect();
+    all()
+        .into_iter()
+        .filter(|p| loaded.contains(&p.sha256))
+        .filter_map(|p| p.crl)
+        .collect()
+}
