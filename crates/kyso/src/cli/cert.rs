@@ -1,7 +1,8 @@
 //! `kyso cert verify`: one certificate through the signature path engine, before an
 //! administrator enrols it.
 
-use super::{load_store, parse_at, CertArgs};
+use super::args::CertArgs;
+use super::verify::{load_store, parse_at};
 use kyso_verify::pki::Policy;
 use kyso_verify::report::Indication;
 use kyso_verify::verify::{verify_certificate, CertificateReport};

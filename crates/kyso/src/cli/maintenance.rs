@@ -187,7 +187,7 @@ pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
         }
     };
     let m = store
-        .backup(dest, &mut progress)
+        .backup(dest, time::OffsetDateTime::now_utc(), &mut progress)
         .map_err(|e| e.to_string())?;
     Ok(format!(
         "backed up {} submission(s) ({} files) from {} to {}; MANIFEST.json written last",

@@ -94,6 +94,7 @@ fn copy(from: &Path, to: &Path) -> Result<(), StoreError> {
 pub fn backup(
     layout: &Layout,
     dest: &Path,
+    now: time::OffsetDateTime,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Manifest, StoreError> {
     empty_target(dest)?;
@@ -115,9 +116,7 @@ pub fn backup(
     FsSync::open(dest)?.sync()?;
     let manifest = Manifest {
         schema: super::SCHEMA_VERSION,
-        created_at: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        created_at: kyso_verify::report::wire_time::format(now),
         submissions: entries
             .iter()
             .filter(|e| e.path.starts_with("submissions/"))

@@ -33,6 +33,7 @@ mod index;
 mod intake;
 mod layout;
 pub mod periods;
+mod registry;
 mod sweep;
 
 pub use committer::Committed;
@@ -41,18 +42,16 @@ pub use intake::{Intake, Received};
 pub use layout::Step;
 
 use crate::duty::period::Month;
-use crate::duty::registry::{Leader, Registry, Unit};
+use crate::duty::registry::Registry;
 use crate::duty::submission::Submission;
 use error::io;
 use faults::Faults;
 use index::Index;
 use layout::Layout;
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -69,9 +68,13 @@ pub struct ReindexStats {
 pub struct Health {
     /// The storage fault seen by the last write, until a write or a probe succeeds again.
     pub fault: Option<Fault>,
-    /// When that fault was first seen (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<String>,
+    /// When that fault was first seen (written as RFC 3339). The store's own clock reading:
+    /// operational health, never a decision about evidence.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_since"
+    )]
+    pub since: Option<std::time::SystemTime>,
     /// False while the index is being rebuilt after a fault.
     pub index_ok: bool,
 }
@@ -99,6 +102,16 @@ pub struct Stats {
     pub batches: AtomicU64,
     /// The batch's `syncfs(2)` (the fsync cost every acknowledged upload waits for).
     pub sync_seconds: crate::metrics::Histogram,
+}
+
+fn serialize_since<S: serde::Serializer>(
+    t: &Option<std::time::SystemTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&kyso_verify::report::wire_time::format((*t).into())),
+        None => s.serialize_none(),
+    }
 }
 
 pub struct Store {
@@ -231,7 +244,7 @@ impl Inner {
     fn note_fault(&self, e: &StoreError) {
         if let (Some(f), Ok(mut h)) = (e.fault(), self.health.lock()) {
             if h.fault.is_none() {
-                h.since = OffsetDateTime::now_utc().format(&Rfc3339).ok();
+                h.since = Some(std::time::SystemTime::now());
             }
             h.fault = Some(f);
         }
@@ -543,133 +556,6 @@ impl Store {
         self.inner.count.load(Ordering::Relaxed)
     }
 
-    /// The registry (decoded once per change, shared).
-    /// The current registry's index ([`crate::duty::registry::lookup::Lookup`]), kept between
-    /// requests: building it for 72,000 records costs a table more than crediting its files.
-    pub fn lookup(&self) -> Arc<crate::duty::registry::lookup::Lookup> {
-        let registry = self.registry();
-        let mut cached = match self.inner.lookup.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        match cached.as_ref() {
-            Some(l) if l.indexes(&registry) => l.clone(),
-            _ => {
-                let l = Arc::new(crate::duty::registry::lookup::Lookup::new(registry));
-                *cached = Some(l.clone());
-                l
-            }
-        }
-    }
-
-    pub fn registry(&self) -> Arc<Registry> {
-        match self.inner.registry.read() {
-            Ok(r) => r.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
-    }
-
-    /// Save changed registry records, files first (fsynced), then the index, then their audit
-    /// entries. The caller has decided the change may be made (`crate::app::registry_edit`).
-    pub fn save_registry(
-        &self,
-        changed_units: &[&Unit],
-        changed_leaders: &[&Leader],
-        entry: &audit::Entry,
-    ) -> Result<(), StoreError> {
-        let changes = self.changes(changed_units, changed_leaders, entry);
-        self.write_registry(changed_units, changed_leaders)?;
-        self.record_changes(&changes)
-    }
-
-    /// The audit entries for saving these records (records equal to the stored ones omitted).
-    fn changes(
-        &self,
-        units: &[&Unit],
-        leaders: &[&Leader],
-        e: &audit::Entry,
-    ) -> Vec<audit::Change> {
-        let before = self.registry();
-        let entry =
-            |kind: &str, id: &str, old: Option<serde_json::Value>, new: serde_json::Value| {
-                (old.as_ref() != Some(&new)).then(|| audit::Change {
-                    at: e.at,
-                    by: e.by.to_string(),
-                    kind: kind.to_string(),
-                    id: id.to_string(),
-                    before: old,
-                    after: new,
-                    correction: e.correction.map(str::to_string),
-                })
-            };
-        let old_units: HashMap<&str, &Unit> =
-            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
-        let old_leaders: HashMap<&str, &Leader> =
-            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
-        let mut out = Vec::new();
-        for u in units {
-            let old = old_units.get(u.id.as_str()).map(|u| to_json(*u));
-            out.extend(entry("unit", &u.id, old, to_json(*u)));
-        }
-        for l in leaders {
-            let old = old_leaders.get(l.id.as_str()).map(|l| to_json(*l));
-            out.extend(entry("leader", &l.id, old, to_json(*l)));
-        }
-        out
-    }
-
-    fn write_registry(
-        &self,
-        changed_units: &[&Unit],
-        changed_leaders: &[&Leader],
-    ) -> Result<(), StoreError> {
-        let inner = &self.inner;
-        let reg = inner.layout.dir.join("registry");
-        let mut written = Vec::new();
-        for u in changed_units {
-            written.push((
-                "units",
-                u.id.clone(),
-                self.write_record(&reg.join("units"), &u.id, u)?,
-            ));
-        }
-        for l in changed_leaders {
-            written.push((
-                "leaders",
-                l.id.clone(),
-                self.write_record(&reg.join("leaders"), &l.id, l)?,
-            ));
-        }
-        inner.with_index(|i| {
-            for (kind, id, json) in written {
-                let tree = if kind == "units" {
-                    &i.units
-                } else {
-                    &i.leaders
-                };
-                tree.insert(id.as_bytes(), json)?;
-            }
-            i.flush()?;
-            inner.set_registry(i.registry()?);
-            Ok(())
-        })
-    }
-
-    fn write_record<T: serde::Serialize>(
-        &self,
-        dir: &Path,
-        id: &str,
-        value: &T,
-    ) -> Result<Vec<u8>, StoreError> {
-        let path = dir.join(format!("{id}.json"));
-        let json = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Corrupt {
-            path: path.clone(),
-            what: e.to_string(),
-        })?;
-        layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
-        Ok(json)
-    }
-
     /// Rebuild every sled tree from the files.
     pub fn reindex(&self) -> Result<ReindexStats, StoreError> {
         self.inner.with_index(|i| self.inner.rebuild(i))
@@ -679,9 +565,10 @@ impl Store {
     pub fn backup(
         &self,
         dest: &Path,
+        now: OffsetDateTime,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<backup::Manifest, StoreError> {
-        backup::backup(&self.inner.layout, dest, progress)
+        backup::backup(&self.inner.layout, dest, now, progress)
     }
 
     /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
@@ -699,9 +586,4 @@ impl Store {
         self.inner
             .with_index(|i| check::run(&self.inner.layout, i, progress))
     }
-}
-
-/// A registry record as JSON, for the audit log.
-fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

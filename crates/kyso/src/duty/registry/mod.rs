@@ -5,6 +5,8 @@
 pub mod file;
 pub mod lookup;
 pub mod model;
+#[cfg(test)]
+mod model_tests;
 pub mod past;
 
 pub use model::*;

@@ -4,17 +4,19 @@
 //! whole registry, audited under the signed-in name; a certificate the form drops is kept as
 //! retired, so the files it signed keep their credit.
 
-use super::pages::{self, layout, Viewer, KINDS};
+use super::templates::{self as pages, layout};
 use super::{html, outcome, page, signed_in, stale_form, viewer};
 use crate::app::error::AppError;
-use crate::app::registry_edit::{correction_reason, record_version, save_record, Editor, Expect};
+use crate::app::registry_edit::{correction_reason, save_record, Editor, Expect};
 use crate::duty::period::Month;
 use crate::duty::registry::{Leader, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
 use crate::web::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use maud::{html as markup, Markup};
+use maud::html as markup;
+
+use super::registry_forms::{leader_form, person_form, span, unit_form};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui/quan-tri/don-vi", web::get().to(list))
@@ -73,15 +75,6 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             }
         },
     ))
-}
-
-fn span(from: Option<Month>, to: Option<Month>) -> String {
-    match (from, to) {
-        (None, None) => "—".into(),
-        (Some(f), None) => format!("từ {}", f.vn()),
-        (None, Some(t)) => format!("đến {}", t.vn()),
-        (Some(f), Some(t)) => format!("{} – {}", f.vn(), t.vn()),
-    }
 }
 
 #[derive(serde::Deserialize)]
@@ -444,48 +437,6 @@ async fn save_person(
     }
 }
 
-fn person_form(
-    id: &str,
-    posts: &[&Leader],
-    r: &Registry,
-    changes: &[Change],
-    viewer: &Viewer,
-) -> Markup {
-    let first = posts[0];
-    let title = format!("Người: {}", first.name);
-    layout(
-        &title,
-        Some(viewer),
-        markup! {
-            h1 { (title) }
-            p.hint { "Mã người " code { (id) } ". Tên và chứng thư số cá nhân là của người, mọi chức vụ của người này đều mang theo." }
-            table.registry {
-                thead { tr { th { "Chức vụ" } th { "Đơn vị" } th { "Thời gian" } th {} } }
-                tbody {
-                    @for l in posts {
-                        tr {
-                            td { (l.title) }
-                            td { (r.unit(&l.unit).map_or(l.unit.as_str(), |u| u.name.as_str())) }
-                            td { (span(Some(l.from), l.to)) }
-                            td { a href={ "/ui/quan-tri/lanh-dao/" (l.id) } { "Sửa chức vụ" } }
-                        }
-                    }
-                }
-            }
-            form.record method="post" action={ "/ui/quan-tri/nguoi/" (id) } {
-                input type="hidden" name="csrf" value=(viewer.csrf);
-                label for="name" { "Họ và tên" }
-                input id="name" name="name" required maxlength="300" value=(first.name);
-                label for="certificates" { "Chứng thư số cá nhân (SHA-256, mỗi dòng một chứng thư; cấp lại token thì thêm dòng mới)" }
-                textarea id="certificates" name="certificates" rows="3" { (first.certificates.join("\n")) }
-                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ ở mọi chức vụ: các tệp đã ký trước đó vẫn được tính." }
-                button type="submit" { "Lưu cho mọi chức vụ" }
-            }
-            (history_table(changes))
-        },
-    )
-}
-
 /// What a form's save expects: to add a record, or to change the version it showed.
 fn expected(existing: Option<&str>, version: &str) -> Expect {
     match existing {
@@ -533,152 +484,10 @@ fn saved(r: Result<(bool, serde_json::Value), AppError>) -> Result<(), String> {
     })
 }
 
-fn history_table(changes: &[Change]) -> Markup {
-    markup! {
-        h2 { "Lịch sử thay đổi" }
-        @if changes.is_empty() { p.none { "Chưa có." } }
-        @else {
-            table.changes {
-                thead { tr { th { "Lúc" } th { "Người sửa" } th { "Thay đổi" } } }
-                tbody {
-                    @for c in changes {
-                        tr {
-                            td { (crate::vn::datetime(c.at)) } td { (c.by) }
-                            td {
-                                (pages::changed_fields(c))
-                                @if let Some(why) = &c.correction { br; strong { "Đính chính số liệu tháng đã qua: " } (why) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// What every record form starts with: its CSRF token, and either the version of the record it
-/// shows (an edit) or the new record's id (an addition).
-fn form_head(viewer: &Viewer, version: Option<String>, id_label: &str) -> Markup {
-    markup! {
-        input type="hidden" name="csrf" value=(viewer.csrf);
-        @match version {
-            Some(v) => { input type="hidden" name="version" value=(v); }
-            None => {
-                label for="id" { (id_label) " (chữ thường không dấu, số, - và _)" }
-                input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
-            }
-        }
-    }
-}
-
-/// The reason a change that rewrites past months needs (`crate::duty::registry::past`); empty for an
-/// ordinary change.
-fn correction_field() -> Markup {
-    markup! {
-        label for="correction" { "Lý do đính chính (chỉ điền khi thay đổi này sửa số liệu các tháng đã qua)" }
-        input id="correction" name="correction" maxlength="500";
-    }
-}
-
 /// Who saves a form, with the correction's reason if one was given.
 fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, AppError> {
     Ok(Editor {
         by: s.name.clone(),
         correction: correction_reason(Some(correction))?,
     })
-}
-
-fn month_value(m: Option<Month>) -> String {
-    m.map(|m| m.to_string()).unwrap_or_default()
-}
-
-fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
-    let action = match u {
-        Some(u) => format!("/ui/quan-tri/don-vi/{}", u.id),
-        None => "/ui/quan-tri/don-vi-moi".into(),
-    };
-    let title = u.map_or("Thêm đơn vị".to_string(), |u| {
-        format!("Sửa đơn vị: {}", u.name)
-    });
-    layout(
-        &title,
-        Some(viewer),
-        markup! {
-            h1 { (title) }
-            form.record method="post" action=(action) {
-                (form_head(viewer, u.map(record_version), "Mã đơn vị"))
-                label for="name" { "Tên đơn vị" }
-                input id="name" name="name" required maxlength="300" value=(u.map_or("", |u| u.name.as_str()));
-                label for="kind" { "Loại đơn vị" }
-                select id="kind" name="kind" {
-                    @for k in KINDS {
-                        @let slug = serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                        option value=(slug) selected[u.is_some_and(|u| u.kind == k)] { (k.label_vi()) }
-                    }
-                }
-                label for="from" { "Tháng bắt đầu (đơn vị mới thành lập: tháng thành lập; để trống nếu đơn vị đã có từ trước, khi đó các tháng trước cũng được yêu cầu)" }
-                // A new unit starts this month unless the administrator says otherwise: left
-                // empty, every past month would require it.
-                input id="from" name="from" type="month" value=(match u {
-                    Some(u) => month_value(u.from),
-                    None => Month::of_vietnam_time(time::OffsetDateTime::now_utc()).to_string(),
-                });
-                label for="to" { "Tháng kết thúc (sáp nhập, giải thể; để trống nếu còn hoạt động)" }
-                input id="to" name="to" type="month" value=(month_value(u.and_then(|u| u.to)));
-                label for="certificates" { "Chứng thư số của cơ quan (SHA-256, mỗi dòng một chứng thư)" }
-                textarea id="certificates" name="certificates" rows="3" { (u.map(|u| u.certificates.join("\n")).unwrap_or_default()) }
-                @if let Some(u) = u { @if !u.retired_certificates.is_empty() {
-                    p.hint { "Chứng thư cũ (vẫn được tính cho các tệp đã ký đến tháng ghi bên cạnh): "
-                        @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (r.until.vn()) } }
-                } }
-                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính." }
-                @if u.is_some() { (correction_field()) }
-                button type="submit" { "Lưu" }
-            }
-            (history_table(changes))
-        },
-    )
-}
-
-fn leader_form(l: Option<&Leader>, r: &Registry, changes: &[Change], viewer: &Viewer) -> Markup {
-    let action = match l {
-        Some(l) => format!("/ui/quan-tri/lanh-dao/{}", l.id),
-        None => "/ui/quan-tri/lanh-dao-moi".into(),
-    };
-    let title = l.map_or("Thêm lãnh đạo".to_string(), |l| {
-        format!("Sửa lãnh đạo: {}", l.name)
-    });
-    layout(
-        &title,
-        Some(viewer),
-        markup! {
-            h1 { (title) }
-            form.record method="post" action=(action) {
-                (form_head(viewer, l.map(record_version), "Mã"))
-                label for="name" { "Họ và tên" }
-                input id="name" name="name" required maxlength="300" value=(l.map_or("", |l| l.name.as_str()));
-                label for="title" { "Chức vụ" }
-                input id="title" name="title" required maxlength="300" value=(l.map_or("", |l| l.title.as_str()));
-                label for="unit" { "Đơn vị" }
-                select id="unit" name="unit" {
-                    @for u in &r.units {
-                        option value=(u.id) selected[l.is_some_and(|l| l.unit == u.id)] { (u.name) }
-                    }
-                }
-                label for="from" { "Tháng bắt đầu giữ chức vụ" }
-                input id="from" name="from" type="month" required value=(month_value(l.map(|l| l.from)));
-                label for="to" { "Tháng cuối giữ chức vụ (để trống nếu đang giữ)" }
-                input id="to" name="to" type="month" value=(month_value(l.and_then(|l| l.to)));
-                label for="certificates" { "Chứng thư số cá nhân (SHA-256, mỗi dòng một chứng thư)" }
-                textarea id="certificates" name="certificates" rows="3" { (l.map(|l| l.certificates.join("\n")).unwrap_or_default()) }
-                @if let Some(p) = l.and_then(|l| l.person.as_deref()) {
-                    p.hint { "Chức vụ này thuộc người có mã " code { (p) } " (danh mục dạng [[person]]/[[post]]); chứng thư đổi ở đây chỉ áp dụng cho chức vụ này." }
-                }
-                p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính. Chuyển công tác: đặt tháng cuối ở chức vụ cũ và thêm chức vụ mới ở đơn vị mới với cùng chứng thư." }
-                @if l.is_some() { (correction_field()) }
-                button type="submit" { "Lưu" }
-            }
-            (history_table(changes))
-        },
-    )
 }

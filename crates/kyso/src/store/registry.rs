@@ -1,0 +1,144 @@
+//! The registry in the store: its records as files (`registry/units/`, `registry/leaders/`),
+//! indexed in sled and decoded once per change; saved with their audit entries.
+
+use super::audit;
+use super::error::StoreError;
+use super::layout;
+use super::Store;
+use crate::duty::registry::{Leader, Registry, Unit};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+impl Store {
+    /// The current registry's index ([`crate::duty::registry::lookup::Lookup`]), kept between
+    /// requests: building it for 72,000 records costs a table more than crediting its files.
+    pub fn lookup(&self) -> Arc<crate::duty::registry::lookup::Lookup> {
+        let registry = self.registry();
+        let mut cached = match self.inner.lookup.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match cached.as_ref() {
+            Some(l) if l.indexes(&registry) => l.clone(),
+            _ => {
+                let l = Arc::new(crate::duty::registry::lookup::Lookup::new(registry));
+                *cached = Some(l.clone());
+                l
+            }
+        }
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        match self.inner.registry.read() {
+            Ok(r) => r.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Save changed registry records, files first (fsynced), then the index, then their audit
+    /// entries. The caller has decided the change may be made (`crate::app::registry_edit`).
+    pub fn save_registry(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
+        entry: &audit::Entry,
+    ) -> Result<(), StoreError> {
+        let changes = self.changes(changed_units, changed_leaders, entry);
+        self.write_registry(changed_units, changed_leaders)?;
+        self.record_changes(&changes)
+    }
+
+    /// The audit entries for saving these records (records equal to the stored ones omitted).
+    fn changes(
+        &self,
+        units: &[&Unit],
+        leaders: &[&Leader],
+        e: &audit::Entry,
+    ) -> Vec<audit::Change> {
+        let before = self.registry();
+        let entry =
+            |kind: &str, id: &str, old: Option<serde_json::Value>, new: serde_json::Value| {
+                (old.as_ref() != Some(&new)).then(|| audit::Change {
+                    at: e.at,
+                    by: e.by.to_string(),
+                    kind: kind.to_string(),
+                    id: id.to_string(),
+                    before: old,
+                    after: new,
+                    correction: e.correction.map(str::to_string),
+                })
+            };
+        let old_units: HashMap<&str, &Unit> =
+            before.units.iter().map(|u| (u.id.as_str(), u)).collect();
+        let old_leaders: HashMap<&str, &Leader> =
+            before.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
+        let mut out = Vec::new();
+        for u in units {
+            let old = old_units.get(u.id.as_str()).map(|u| to_json(*u));
+            out.extend(entry("unit", &u.id, old, to_json(*u)));
+        }
+        for l in leaders {
+            let old = old_leaders.get(l.id.as_str()).map(|l| to_json(*l));
+            out.extend(entry("leader", &l.id, old, to_json(*l)));
+        }
+        out
+    }
+
+    fn write_registry(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
+    ) -> Result<(), StoreError> {
+        let inner = &self.inner;
+        let reg = inner.layout.dir.join("registry");
+        let mut written = Vec::new();
+        for u in changed_units {
+            written.push((
+                "units",
+                u.id.clone(),
+                self.write_record(&reg.join("units"), &u.id, u)?,
+            ));
+        }
+        for l in changed_leaders {
+            written.push((
+                "leaders",
+                l.id.clone(),
+                self.write_record(&reg.join("leaders"), &l.id, l)?,
+            ));
+        }
+        inner.with_index(|i| {
+            for (kind, id, json) in written {
+                let tree = if kind == "units" {
+                    &i.units
+                } else {
+                    &i.leaders
+                };
+                tree.insert(id.as_bytes(), json)?;
+            }
+            i.flush()?;
+            inner.set_registry(i.registry()?);
+            Ok(())
+        })
+    }
+
+    fn write_record<T: serde::Serialize>(
+        &self,
+        dir: &Path,
+        id: &str,
+        value: &T,
+    ) -> Result<Vec<u8>, StoreError> {
+        let path = dir.join(format!("{id}.json"));
+        let json = serde_json::to_vec_pretty(value).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            what: e.to_string(),
+        })?;
+        layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
+        Ok(json)
+    }
+}
+
+/// A registry record as JSON, for the audit log.
+fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}

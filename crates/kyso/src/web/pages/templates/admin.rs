@@ -1,0 +1,184 @@
+//! The administration page and the preview of a registry import.
+
+use super::{layout, Viewer};
+use maud::{html, Markup};
+
+/// One line of what an import would change ("unit X: would change name, certificates"), in
+/// Vietnamese: the record kind, then what happens, with the fields' Vietnamese names.
+pub(super) fn change_vi(line: &str) -> String {
+    let (record, what) = line.split_once(": ").unwrap_or((line, ""));
+    let record = match record.split_once(' ') {
+        Some(("unit", id)) => format!("Đơn vị {id}"),
+        Some(("leader", id)) => format!("Lãnh đạo {id}"),
+        _ => record.to_string(),
+    };
+    let field = |f: &str| {
+        match f {
+            "name" => "tên",
+            "kind" => "loại đơn vị",
+            "certificates" => "chứng thư số",
+            "retired_certificates" => "chứng thư số đã thay",
+            "active" => "còn hoạt động",
+            "from" => "từ tháng",
+            "to" => "đến tháng",
+            "title" => "chức danh",
+            "unit" => "đơn vị",
+            other => other,
+        }
+        .to_string()
+    };
+    let what = match what.strip_prefix("would change ") {
+        Some(fields) => format!(
+            "sẽ thay đổi {}",
+            fields.split(", ").map(field).collect::<Vec<_>>().join(", ")
+        ),
+        None if what == "would be added" => "sẽ được thêm".to_string(),
+        None => what.to_string(),
+    };
+    format!("{record}: {what}")
+}
+
+/// What importing a registry file would change, one line per record, with the form that
+/// applies it (the same text, sent again).
+pub fn registry_preview(
+    o: &crate::app::registry_import::ImportOutcome,
+    text: &str,
+    viewer: &Viewer,
+) -> Markup {
+    let changes = &o.changes;
+    layout(
+        "Xem trước nhập danh mục",
+        Some(viewer),
+        html! {
+            h1 { "Xem trước: nhập danh mục" }
+            @if changes.is_empty() {
+                p { "Tệp này không thay đổi gì trong danh mục hiện có." }
+            } @else {
+                p { "Nếu áp dụng, " (changes.len()) " bản ghi sẽ thay đổi:" }
+                ul.changes { @for c in changes { li { (change_vi(c)) } } }
+                @if !o.rewrites_past.is_empty() {
+                    p.warn { "Các thay đổi sau làm thay đổi số liệu các tháng đã qua; chỉ áp dụng được khi ghi rõ lý do đính chính:" }
+                    ul.changes { @for c in &o.rewrites_past { li { (c.describe_vi()) } } }
+                }
+                form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
+                    input type="hidden" name="ap_dung" value=(o.changes_sha256);
+                    textarea name="danh_muc" hidden { (text) }
+                    @if !o.rewrites_past.is_empty() {
+                        label for="correction" { "Lý do đính chính" }
+                        input id="correction" name="correction" required maxlength="500";
+                    }
+                    button type="submit" { "Áp dụng " (changes.len()) " thay đổi" }
+                }
+            }
+            p { a href="/ui/quan-tri" { "Về trang quản trị (không áp dụng)" } }
+        },
+    )
+}
+
+/// Administration: unenrolled signers with an "enrol" action, and the service's state.
+pub struct AdminView<'a> {
+    pub unenrolled: &'a [crate::app::tables::Unenrolled],
+    pub targets: &'a [(String, String)],
+    pub state: &'a [(String, String)],
+    /// The registry's latest changes, newest first.
+    pub changes: &'a [crate::store::audit::Change],
+}
+
+/// A change's fields that differ, for the history table.
+pub fn changed_fields(c: &crate::store::audit::Change) -> String {
+    let Some(before) = c.before.as_ref().and_then(|b| b.as_object()) else {
+        return "thêm mới".into();
+    };
+    let after = c.after.as_object();
+    let mut keys: Vec<&String> = before
+        .keys()
+        .chain(after.into_iter().flat_map(|a| a.keys()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| before.get(k.as_str()) != after.and_then(|a| a.get(k.as_str())))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
+    let (unenrolled, targets, state) = (v.unenrolled, v.targets, v.state);
+    layout(
+        "Quản trị",
+        Some(viewer),
+        html! {
+            h1 { "Quản trị" }
+            h2 { "Chứng thư số chưa đăng ký (" (unenrolled.len()) ")" }
+            @if unenrolled.is_empty() { p.none { "Không có." } }
+            @for u in unenrolled {
+                form.enrol method="post" action="/ui/quan-tri/ghi-danh" {
+                    input type="hidden" name="csrf" value=(viewer.csrf);
+                    input type="hidden" name="sha256" value=(u.sha256);
+                    p {
+                        strong { (u.subject) } br;
+                        span.hint { "Cấp bởi " (u.issuer) " · SHA-256 " (u.sha256) " · " (u.submissions.len()) " hồ sơ" }
+                    }
+                    label { "Đăng ký cho " }
+                    select name="target" {
+                        @for (value, label) in targets { option value=(value) { (label) } }
+                    }
+                    button type="submit" { "Đăng ký" }
+                }
+            }
+            h2 { "Chốt số liệu" }
+            form.close method="post" action="/ui/quan-tri/chot-so-lieu" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="period" { "Kỳ (YYYY-MM, YYYY-Qn hoặc YYYY)" }
+                input id="period" name="period" type="text" required placeholder="2026-Q1";
+                label for="close-reason" { "Ghi chú" }
+                input id="close-reason" name="reason" type="text";
+                button type="submit" { "Chốt số liệu" }
+            }
+            h2 { "Danh mục" }
+            p { a href="/ui/quan-tri/don-vi" { "Xem và sửa đơn vị, lãnh đạo, chứng thư số" } " (mỗi bản ghi có lịch sử thay đổi)." }
+            h2 { "Nhập danh mục (dán nội dung tệp)" }
+            form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
+                label for="danh-muc" { "Nội dung tệp danh mục (TOML, như tệp registry.toml)" }
+                textarea id="danh-muc" name="danh_muc" rows="8" required {}
+                button type="submit" { "Xem trước thay đổi" }
+            }
+            p.hint { "Chưa có gì thay đổi cho đến khi bấm \"Áp dụng\" ở trang xem trước. Mọi thay đổi được ghi lại với tên người áp dụng." }
+            h2 { "Thay đổi danh mục gần đây" }
+            @if v.changes.is_empty() { p.none { "Chưa có." } }
+            @else {
+                table.changes {
+                    thead { tr { th { "Lúc" } th { "Người sửa" } th { "Bản ghi" } th { "Thay đổi" } } }
+                    tbody {
+                        @for c in v.changes {
+                            tr {
+                                td { (crate::vn::datetime(c.at)) }
+                                td { (c.by) }
+                                td { (if c.kind == "unit" { "Đơn vị " } else { "Lãnh đạo " }) (c.id) }
+                                td { (changed_fields(c)) }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Tình trạng dịch vụ" }
+            table.state { tbody { @for (k, val) in state { tr { th { (k) } td { (val) } } } } }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn import_changes_read_in_vietnamese() {
+        assert_eq!(
+            super::change_vi("unit ubnd-x: would change name, retired_certificates"),
+            "Đơn vị ubnd-x: sẽ thay đổi tên, chứng thư số đã thay"
+        );
+        assert_eq!(
+            super::change_vi("leader nguyen-van-an: would be added"),
+            "Lãnh đạo nguyen-van-an: sẽ được thêm"
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! The pages, as maud templates: every value is escaped by maud, labels are Vietnamese, dates
+//! dd/mm/yyyy and times in Vietnam time. No inline script or style (the Content-Security-Policy
+//! forbids them); the stylesheet is `/ui/static/kyso.css`.
+
+mod admin;
+mod files;
+mod tables;
+
+pub use admin::{admin, changed_fields, registry_preview, AdminView};
+pub use files::{received, submissions, upload, Outcome, SubmissionFilter};
+pub use tables::{month, report, unit, FileFacts, MonthView};
+
+use crate::duty::registry::UnitKind;
+use kyso_verify::report::Verdict;
+use maud::{html, Markup, DOCTYPE};
+
+pub(super) fn pct(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Who is signed in, for the header and the sign-out form.
+pub struct Viewer<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+    pub admin: bool,
+}
+
+pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — kyso" }
+                link rel="stylesheet" href="/ui/static/kyso.css";
+            }
+            body {
+                header {
+                    span.brand { "kyso · Ký số" }
+                    @if let Some(v) = viewer {
+                        nav {
+                            a href="/ui/" { "Tháng này" }
+                            a href="/ui/ho-so" { "Hồ sơ" }
+                            a href="/ui/nop" { "Nộp hồ sơ" }
+                            a href="/ui/bao-cao" { "Báo cáo" }
+                            @if v.admin { a href="/ui/quan-tri" { "Quản trị" } }
+                        }
+                        form.signout method="post" action="/ui/dang-xuat" {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            span.who { (v.name) }
+                            button type="submit" { "Đăng xuất" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn login(nonce: &str, message: Option<&str>) -> Markup {
+    layout(
+        "Đăng nhập",
+        None,
+        html! {
+            h1 { "Đăng nhập" }
+            @if let Some(m) = message { p.error role="alert" { (m) } }
+            form.login method="post" action="/ui/dang-nhap" {
+                input type="hidden" name="csrf" value=(nonce);
+                label for="token" { "Mã truy cập (API token)" }
+                input id="token" name="token" type="password" autocomplete="off" required;
+                button type="submit" { "Đăng nhập" }
+            }
+            p.hint { "Mã truy cập do quản trị viên cấp (kyso token new). Phiên đăng nhập hết hạn sau 8 giờ." }
+        },
+    )
+}
+
+pub(super) fn tick(ok: bool) -> Markup {
+    html! {
+        @if ok { span.ok title="Đã nộp" { "✓" } } @else { span.missing title="Chưa nộp" { "✗" } }
+    }
+}
+
+pub(crate) const KINDS: [UnitKind; 3] = [
+    UnitKind::Department,
+    UnitKind::PublicService,
+    UnitKind::Commune,
+];
+
+pub(crate) fn kind_slug(k: UnitKind) -> &'static str {
+    match k {
+        UnitKind::Department => "co-quan",
+        UnitKind::PublicService => "su-nghiep",
+        UnitKind::Commune => "xa-phuong",
+    }
+}
+
+pub fn message(title: &str, text: &str, viewer: Option<&Viewer>) -> Markup {
+    layout(
+        title,
+        viewer,
+        html! { h1 { (title) } p { (text) } p { a href="/ui/" { "Về trang chính" } } },
+    )
+}
+
+pub(super) fn verdict_vi(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Valid => "Hợp lệ",
+        Verdict::Invalid => "Không hợp lệ",
+        Verdict::Indeterminate => "Chưa xác định được",
+        Verdict::Unsigned => "Không có chữ ký số",
+    }
+}
+
+pub(super) fn requirement_vi(c: &crate::duty::credit::Credit) -> String {
+    match &c.leader {
+        Some(l) => format!("ký số lãnh đạo ({l}) của {} tháng {}", c.unit, c.month.vn()),
+        None => format!("ký số cơ quan của {} tháng {}", c.unit, c.month.vn()),
+    }
+}

@@ -1,0 +1,256 @@
+//! The Office's tables as pages: a month (what is met and what is missing), a unit's year,
+//! the report of a period.
+
+use super::{kind_slug, layout, pct, tick, verdict_vi, Viewer, KINDS};
+use crate::app::tables::UnitMonthHistory;
+use crate::duty::office_report::{OfficeReport, Score};
+use crate::duty::tables::MonthTable;
+use maud::{html, Markup};
+
+/// What the month page shows of a table, after the filters.
+pub struct MonthView<'a> {
+    pub table: &'a MonthTable,
+    pub kind: Option<&'a str>,
+    pub search: &'a str,
+}
+
+pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
+    let t = v.table;
+    let (prev, next) = (t.month.previous(), t.month.next());
+    let needle = v.search.trim().to_lowercase();
+    let shown = |u: &crate::duty::tables::UnitMonth| {
+        v.kind.is_none_or(|k| kind_slug(u.kind) == k)
+            && (needle.is_empty()
+                || u.name.to_lowercase().contains(&needle)
+                || u.id.contains(&needle))
+    };
+    layout(
+        &format!("Tháng {}", t.month.vn()),
+        Some(viewer),
+        html! {
+            h1 { "Tình hình ký số tháng " (t.month.vn()) }
+            nav.months {
+                a href={ "/ui/thang/" (prev) } { "← Tháng " (prev.vn()) }
+                a href={ "/ui/thang/" (next) } { "Tháng " (next.vn()) " →" }
+            }
+            p.period {
+                @match &t.closed {
+                    Some(c) => { "Đã chốt số liệu lúc " (crate::vn::datetime_of(&c.closed_at)) " (" (c.closed_by) ")." }
+                    None => { "Chưa chốt số liệu." }
+                }
+            }
+            ul.summary {
+                li { "Ký số cơ quan: " strong { (t.totals.organisation_satisfied) "/" (t.totals.units) } " đơn vị (" (pct(t.totals.organisation_satisfied, t.totals.units)) ")" }
+                li { "Ký số lãnh đạo: " strong { (t.totals.leaders_satisfied) "/" (t.totals.leaders) } " lãnh đạo (" (pct(t.totals.leaders_satisfied, t.totals.leaders)) ")" }
+            }
+            form.filter method="get" {
+                label for="loai" { "Loại đơn vị" }
+                select id="loai" name="loai" {
+                    option value="" { "Tất cả" }
+                    @for k in KINDS {
+                        option value=(kind_slug(k)) selected[v.kind == Some(kind_slug(k))] { (k.label_vi()) }
+                    }
+                }
+                label for="q" { "Tìm đơn vị" }
+                input id="q" name="q" type="search" value=(v.search);
+                button type="submit" { "Lọc" }
+            }
+            @for k in KINDS {
+                @let units: Vec<_> = t.units.iter().filter(|u| u.kind == k && shown(u)).collect();
+                @if !units.is_empty() {
+                    h2 { (k.label_vi()) " (" (units.len()) ")" }
+                    table.month {
+                        thead { tr { th { "Đơn vị" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                        tbody {
+                            @for u in units {
+                                tr {
+                                    td { a href={ "/ui/don-vi/" (u.id) } { (u.name) } }
+                                    td.center { (tick(u.organisation.satisfied)) }
+                                    td {
+                                        @for l in &u.leaders {
+                                            div.leader { (tick(l.satisfied)) " " (l.title) " " (l.name) }
+                                        }
+                                        @if u.leaders.is_empty() { span.none { "—" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A unit's year.
+/// What the unit page says of one file.
+pub struct FileFacts {
+    pub name: String,
+    pub signers: Vec<(String, String)>,
+    pub verdict: kyso_verify::report::Verdict,
+}
+
+impl FileFacts {
+    pub fn of(sub: &crate::duty::submission::Submission) -> FileFacts {
+        FileFacts {
+            name: sub
+                .file_name
+                .clone()
+                .unwrap_or_else(|| format!("{}.pdf", &sub.id[..12.min(sub.id.len())])),
+            signers: sub
+                .report
+                .signatures
+                .iter()
+                .map(|s| {
+                    let who = s
+                        .signer
+                        .as_ref()
+                        .map(|x| x.subject.clone())
+                        .unwrap_or_default();
+                    let cn = who
+                        .split(',')
+                        .find_map(|p| p.strip_prefix("CN="))
+                        .unwrap_or(&who)
+                        .to_string();
+                    (
+                        cn,
+                        s.signing_time.map(crate::vn::datetime).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            verdict: sub.report.verdict,
+        }
+    }
+}
+
+pub fn unit(
+    name: &str,
+    id: &str,
+    year: i32,
+    months: &[UnitMonthHistory],
+    facts: &std::collections::HashMap<String, FileFacts>,
+    viewer: &Viewer,
+) -> Markup {
+    let files = |subs: &[String]| {
+        html! {
+            @for s in subs {
+                div.file {
+                    a href={ "/ui/ho-so/" (s) "/pdf" } title=(s) {
+                        (facts.get(s).map(|f| f.name.as_str()).unwrap_or("tệp"))
+                    }
+                    @if let Some(f) = facts.get(s) {
+                        " — " (verdict_vi(f.verdict))
+                        @for (who, when) in &f.signers { br; span.hint { (who) ", ký lúc " (when) } }
+                    }
+                }
+            }
+        }
+    };
+    layout(
+        name,
+        Some(viewer),
+        html! {
+            h1 { (name) }
+            nav.months {
+                a href={ "/ui/don-vi/" (id) "?nam=" (year - 1) } { "← Năm " (year - 1) }
+                a href={ "/ui/don-vi/" (id) "?nam=" (year + 1) } { "Năm " (year + 1) " →" }
+            }
+            table.unit {
+                thead { tr { th { "Tháng" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                tbody {
+                    @for m in months {
+                        tr {
+                            td { a href={ "/ui/thang/" (m.month) } { (m.month.vn()) } }
+                            @if !m.required {
+                                td colspan="2" { span.none { "Không phải nộp" } }
+                            } @else {
+                                td {
+                                    @if let Some(o) = &m.organisation {
+                                        (tick(o.satisfied)) " " (files(&o.submissions))
+                                    }
+                                }
+                                td {
+                                    @for l in &m.leaders {
+                                        div.leader { (tick(l.satisfied)) " " (l.title) " " (l.name) " " (files(&l.submissions)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub(super) fn score(s: &Score) -> Markup {
+    html! {
+        (s.satisfied) "/" (s.required)
+        @if let Some(p) = s.percent { " (" (format!("{p:.1}")) "%)" }
+    }
+}
+
+/// The quarter's or year's report, with its downloads.
+pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
+    let period = crate::export::xlsx::period_vi(r);
+    let q = r.quarter.map(|q| format!("&quy={q}")).unwrap_or_default();
+    layout(
+        &format!("Báo cáo {period}"),
+        Some(viewer),
+        html! {
+            h1 { "Báo cáo thực hiện ký số — " (period) }
+            form.filter method="get" {
+                label for="nam" { "Năm" }
+                input id="nam" name="nam" type="number" value=(r.year);
+                label for="quy" { "Quý" }
+                select id="quy" name="quy" {
+                    option value="" { "Cả năm" }
+                    @for n in 1..=4u8 { option value=(n) selected[r.quarter == Some(n)] { "Quý " (n) } }
+                }
+                button type="submit" { "Xem" }
+            }
+            p.downloads {
+                a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=xlsx" } { "Tải Excel" }
+                " · "
+                a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=csv" } { "Tải CSV" }
+            }
+            @if let Some(m) = r.in_progress { p.period { "Tháng " (m.vn()) " đang diễn ra, chưa tính." } }
+            table.report {
+                thead { tr { th { "Loại đơn vị" } th { "Số đơn vị" } th { "Ký số cơ quan" } th { "Ký số lãnh đạo" } } }
+                tbody {
+                    @for g in &r.groups {
+                        tr {
+                            td { (g.label) }
+                            td.center { (g.totals.units) }
+                            td { (g.totals.organisation_satisfied) "/" (g.totals.organisation_required) }
+                            td { (g.totals.leader_satisfied) "/" (g.totals.leader_required) }
+                        }
+                    }
+                    tr.total {
+                        td { "Toàn thị xã" }
+                        td.center { (r.town.units) }
+                        td { (r.town.organisation_satisfied) "/" (r.town.organisation_required) }
+                        td { (r.town.leader_satisfied) "/" (r.town.leader_required) }
+                    }
+                }
+            }
+            @for g in &r.groups {
+                @if !g.units.is_empty() {
+                    h2 { (g.label) }
+                    table.report {
+                        thead { tr { th { "Đơn vị" } th { "Ký số cơ quan" } th { "Lãnh đạo" } } }
+                        tbody {
+                            @for u in &g.units {
+                                tr {
+                                    td { a href={ "/ui/don-vi/" (u.id) "?nam=" (r.year) } { (u.name) } }
+                                    td { (score(&u.organisation)) }
+                                    td { @for l in &u.leaders { div.leader { (l.title) " " (l.name) ": " (score(&l.score)) } } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}

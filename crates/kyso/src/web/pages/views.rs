@@ -1,0 +1,250 @@
+//! The pages that read: a month, a unit's year, a file, the report the Office files, the list of
+//! files.
+
+use super::{html, page, redirect, signed_in, templates, unit_choices, viewer};
+use crate::app::error::AppError;
+use crate::duty::period::Month;
+use crate::web::{blocking, AppState};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub(super) async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return r;
+    }
+    let m = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+    redirect(&format!("/ui/thang/{m}"))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct MonthQuery {
+    loai: Option<String>,
+    q: Option<String>,
+}
+
+pub(super) async fn month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let raw = path.into_inner();
+    let Some(m) = Month::parse(&raw) else {
+        return Ok(html(
+            StatusCode::BAD_REQUEST,
+            templates::message(
+                "Tháng không hợp lệ",
+                &format!(
+                    "\u{201c}{raw}\u{201d} không phải là một tháng. Địa chỉ đúng có dạng /ui/thang/{} (năm-tháng, ví dụ tháng này).",
+                    Month::of_vietnam_time(time::OffsetDateTime::now_utc())
+                ),
+                Some(&viewer(&s)),
+            ),
+        ));
+    };
+    let st = state.clone();
+    let table = blocking(move || Ok(crate::app::tables::month_table(&st.app, m)?)).await?;
+    let kind = q.loai.as_deref().filter(|k| !k.is_empty());
+    let view = templates::MonthView {
+        table: &table,
+        kind,
+        search: q.q.as_deref().unwrap_or(""),
+    };
+    Ok(page(templates::month(&view, &viewer(&s))))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct YearQuery {
+    nam: Option<i32>,
+    quy: Option<String>,
+    #[serde(rename = "dinh-dang")]
+    dinh_dang: Option<String>,
+}
+
+pub(super) fn year_of(q: &YearQuery) -> i32 {
+    q.nam
+        .filter(|y| (1900..=9999).contains(y))
+        .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()).year)
+}
+
+pub(super) async fn unit(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let id = path.into_inner();
+    let name = match state.app.store.registry().unit(&id) {
+        Some(u) => u.name.clone(),
+        None => {
+            return Ok(page(templates::message(
+                "Không có đơn vị này",
+                &format!("Không tìm thấy đơn vị {id}."),
+                Some(&viewer(&s)),
+            )))
+        }
+    };
+    let year = year_of(&q);
+    let (st, uid) = (state.clone(), id.clone());
+    let (months, files) = blocking(move || {
+        let months = crate::app::tables::unit_history(&st.app, &uid, year)?;
+        // Each file behind the year: its name, signers and verdict, for the page.
+        let mut files = std::collections::HashMap::new();
+        for m in &months {
+            let ids = m
+                .organisation
+                .iter()
+                .flat_map(|o| o.submissions.iter())
+                .chain(m.leaders.iter().flat_map(|l| l.submissions.iter()));
+            for sub_id in ids {
+                if !files.contains_key(sub_id) {
+                    if let Some(sub) = st.app.store.get(sub_id)? {
+                        files.insert(sub_id.clone(), templates::FileFacts::of(&sub));
+                    }
+                }
+            }
+        }
+        Ok((months, files))
+    })
+    .await?;
+    Ok(page(templates::unit(
+        &name,
+        &id,
+        year,
+        &months,
+        &files,
+        &viewer(&s),
+    )))
+}
+
+pub(super) async fn pdf(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return Ok(r);
+    }
+    crate::web::api::submissions::pdf_response(&state, &path.into_inner()).await
+}
+
+pub(super) fn quarter_of(q: &YearQuery) -> Option<u8> {
+    q.quy
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| (1..=4).contains(n))
+}
+
+/// The report of the period the query names (the current year by default).
+pub(super) async fn load_report(
+    state: &web::Data<AppState>,
+    q: &YearQuery,
+) -> Result<crate::duty::office_report::OfficeReport, AppError> {
+    let (year, quarter, st) = (year_of(q), quarter_of(q), state.clone());
+    blocking(move || {
+        Ok(crate::app::tables::office_report(
+            &st.app,
+            year,
+            quarter,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await
+}
+
+pub(super) async fn report(
+    req: HttpRequest,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let r = load_report(&state, &q).await?;
+    Ok(page(templates::report(&r, &viewer(&s))))
+}
+
+/// The report's files, from the browser session (what the "Tải Excel" and "Tải CSV" links open).
+pub(super) async fn report_file(
+    req: HttpRequest,
+    q: web::Query<YearQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return Ok(r);
+    }
+    let r = load_report(&state, &q).await?;
+    let format = match q.dinh_dang.as_deref() {
+        Some("csv") => "csv",
+        _ => "xlsx",
+    };
+    crate::web::api::reports::report_response(&r, format)
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ListQuery {
+    thang: Option<String>,
+    #[serde(rename = "trang-thai")]
+    trang_thai: Option<String>,
+    #[serde(rename = "don-vi")]
+    don_vi: Option<String>,
+    #[serde(rename = "ly-do")]
+    ly_do: Option<String>,
+    trang: Option<usize>,
+}
+
+pub(super) async fn submissions(
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let month = q
+        .thang
+        .as_deref()
+        .and_then(Month::parse)
+        .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()));
+    let filter = templates::SubmissionFilter {
+        status: q.trang_thai.clone().unwrap_or_default(),
+        unit: q.don_vi.clone().filter(|u| !u.is_empty()),
+        reason: q
+            .ly_do
+            .as_deref()
+            .and_then(crate::duty::note::NoteCode::parse_reason),
+    };
+    let query = crate::app::listing::Query {
+        month,
+        unit: filter.unit.clone(),
+        person: None,
+        reason: filter.reason,
+        credited: match filter.status.as_str() {
+            "credited" => Some(true),
+            "not_credited" => Some(false),
+            _ => None,
+        },
+        late: filter.status == "late",
+        page: q.trang.unwrap_or(1),
+        per_page: 100,
+    };
+    let st = state.clone();
+    let list = blocking(move || Ok(crate::app::listing::list(&st.app, &query)?)).await?;
+    let units = unit_choices(&state);
+    Ok(page(templates::submissions(
+        &list,
+        &filter,
+        &units,
+        &viewer(&s),
+    )))
+}
