@@ -9,15 +9,20 @@
 # network in clear).
 FROM rust:1-bookworm AS build
 WORKDIR /src
-# Dependencies first, in their own layer: a source change does not rebuild them.
+# Dependencies first, in their own layer: a source change does not rebuild them. The workspace's
+# two crates are stubbed (every target their manifests name) for this layer.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
- && cargo build --release --locked --bin kyso \
- && rm -rf src target/release/kyso target/release/deps/kyso-* target/release/deps/libkyso-* \
-      target/release/.fingerprint/kyso-*
+COPY crates/kyso/Cargo.toml crates/kyso/Cargo.toml
+COPY crates/kyso-verify/Cargo.toml crates/kyso-verify/Cargo.toml
+RUN mkdir -p crates/kyso/src crates/kyso/benches crates/kyso-verify/src \
+ && echo 'fn main() {}' > crates/kyso/src/main.rs && touch crates/kyso/src/lib.rs \
+ && echo 'fn main() {}' > crates/kyso/benches/national.rs && touch crates/kyso-verify/src/lib.rs \
+ && cargo build --release --locked -p kyso --bin kyso \
+ && rm -rf crates target/release/kyso target/release/deps/kyso* target/release/deps/libkyso* \
+      target/release/.fingerprint/kyso*
 COPY certs ./certs
-COPY src ./src
-RUN cargo build --release --locked --bin kyso && strip target/release/kyso
+COPY crates ./crates
+RUN cargo build --release --locked -p kyso --bin kyso && strip target/release/kyso
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -38,7 +43,8 @@ USER kyso
 VOLUME ["/data"]
 EXPOSE 8080
 # Ready = anchors loaded, CRLs current, store writable (/healthz is liveness only).
+# The check follows the configured bind address (KYSO_BIND), on loopback.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD curl -fsS http://127.0.0.1:8080/readyz >/dev/null || exit 1
+  CMD port="${KYSO_BIND##*:}"; curl -fsS "http://127.0.0.1:${port:-8080}/readyz" >/dev/null || exit 1
 ENTRYPOINT ["kyso"]
 CMD ["serve"]
