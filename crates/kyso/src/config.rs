@@ -12,14 +12,20 @@ pub struct Config {
     pub trust: Vec<PathBuf>,
     pub intermediates: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
+    /// The key that seals backups (64 hex digits; made by the first `kyso store backup`). Keep
+    /// a copy apart from the backups: a restore needs it.
+    pub backup_key: PathBuf,
     pub registry: Option<PathBuf>,
     pub max_upload_bytes: u64,
     /// An upload that sends nothing for this long is cut off with 408.
     pub upload_idle_timeout_secs: u64,
     /// An upload must be complete within this many seconds, however it trickles in (408).
     pub upload_deadline_secs: u64,
-    /// Uploads one token may have in progress at once (429 beyond).
+    /// Uploads (files) one token may have in progress at once (429 beyond).
     pub max_uploads_per_token: usize,
+    /// Bytes one token's uploads in progress may hold at once, in memory and in `tmp/` (429
+    /// beyond).
+    pub max_upload_bytes_per_token: u64,
     /// HTTP worker threads (0: one per CPU). Blocking work runs on a separate pool.
     pub workers: usize,
     /// CRL addresses to fetch besides those named by the trusted CA certificates and the pins.
@@ -88,11 +94,13 @@ impl Default for Config {
             trust: vec!["certs/bcy".into()],
             intermediates: vec!["certs/bcy".into()],
             crls: vec!["data/crl".into()],
+            backup_key: "backup.key".into(),
             registry: None,
             max_upload_bytes: 104_857_600,
             upload_idle_timeout_secs: 30,
             upload_deadline_secs: 300,
             max_uploads_per_token: 32,
+            max_upload_bytes_per_token: 1 << 30,
             workers: 0,
             crl_urls: Vec::new(),
             crl_refresh_hours: 6,
@@ -139,6 +147,7 @@ impl Config {
             }
         };
         join(&mut self.data_dir);
+        join(&mut self.backup_key);
         self.trust.iter_mut().for_each(join);
         self.intermediates.iter_mut().for_each(join);
         self.crls.iter_mut().for_each(join);
@@ -235,6 +244,9 @@ impl Config {
         if let Some(v) = number(env, "KYSO_MAX_UPLOADS_PER_TOKEN", "uploads")? {
             c.max_uploads_per_token = v;
         }
+        if let Some(v) = number(env, "KYSO_MAX_UPLOAD_BYTES_PER_TOKEN", "bytes")? {
+            c.max_upload_bytes_per_token = v;
+        }
         if let Some(v) = env("KYSO_OCSP_ONLINE") {
             c.ocsp_online = matches!(v.as_str(), "1" | "true" | "yes");
         }
@@ -270,6 +282,9 @@ impl Config {
         }
         if let Some(v) = env("KYSO_REGISTRY") {
             c.registry = Some(v.into());
+        }
+        if let Some(v) = env("KYSO_BACKUP_KEY") {
+            c.backup_key = v.into();
         }
         c.apply_env_numbers(env)?;
         if let Some(v) = env("KYSO_CRL_URLS") {

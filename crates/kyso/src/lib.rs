@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod net;
 pub mod startup;
 pub mod store;
+pub mod text;
 pub mod trust;
 pub mod vn;
 pub mod web;

@@ -43,6 +43,7 @@ fn code(path: &Path) -> Vec<(usize, String)> {
 const RANKS: &[(&str, u8)] = &[
     ("metrics", 0),
     ("vn", 0),
+    ("text", 0),
     ("duty", 1),
     ("store", 2),
     ("export", 2),

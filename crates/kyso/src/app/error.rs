@@ -27,6 +27,8 @@ kyso_verify::codes! {
         Unavailable = "unavailable" => 503,
         RequestTimeout = "request_timeout" => 408,
         TooManyUploads = "too_many_uploads" => 429,
+        /// Too many of one client's requests in progress.
+        TooManyRequests = "too_many_requests" => 429,
         InsufficientStorage = "insufficient_storage" => 507,
         StorageUnavailable = "storage_unavailable" => 503,
         /// A registry change that would alter months already past, sent without a correction's
@@ -83,6 +85,12 @@ pub enum AppError {
     Deadline(u64),
     #[error("Đang có {0} tệp được tải lên bằng cùng mã truy cập; hãy chờ rồi gửi lại (this token already has {0} uploads in progress)")]
     TooManyUploads(usize),
+    /// This client already has its share of the Office's tables being computed.
+    #[error("Đang tính các bảng số liệu khác cho mã truy cập này; hãy chờ rồi thử lại (this token already has tables being computed)")]
+    Busy,
+    /// The token's uploads in progress hold too many bytes (`max_upload_bytes_per_token`).
+    #[error("Các tệp đang tải lên bằng cùng mã truy cập đã vượt {mb} MB; hãy chờ rồi gửi lại (this token's uploads in progress exceed {0} bytes)", mb = .0 >> 20)]
+    TooManyUploadBytes(u64),
     /// The disk is full or refuses writes. The message names no path.
     #[error("{}", match .0 {
         Fault::NoSpace => "Máy chủ đã hết dung lượng lưu trữ; tệp chưa được lưu, hãy gửi lại sau và báo quản trị hệ thống (the service has no storage space left; nothing was stored, try again later)",
@@ -109,7 +117,10 @@ impl AppError {
             AppError::Internal(_) => ErrorCode::Internal,
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Timeout(_) | AppError::Deadline(_) => ErrorCode::RequestTimeout,
-            AppError::TooManyUploads(_) => ErrorCode::TooManyUploads,
+            AppError::TooManyUploads(_) | AppError::TooManyUploadBytes(_) => {
+                ErrorCode::TooManyUploads
+            }
+            AppError::Busy => ErrorCode::TooManyRequests,
             AppError::Storage(Fault::NoSpace) => ErrorCode::InsufficientStorage,
             AppError::Storage(Fault::Unavailable) => ErrorCode::StorageUnavailable,
             AppError::RewritesPast(_) => ErrorCode::RewritesPast,

@@ -47,10 +47,9 @@ pub fn accept(
     reason: &str,
     at: time::OffsetDateTime,
 ) -> Result<Submission, AppError> {
-    let reason: String = reason.trim().chars().take(500).collect();
-    if reason.is_empty() {
-        return Err(LateError::NoReason.into());
-    }
+    let reason = crate::text::reason(reason, 500)
+        .map_err(|e| AppError::BadRequest(format!("the reason for accepting a late file: {e}")))?
+        .ok_or(LateError::NoReason)?;
     let sub = app
         .store
         .get(id)?

@@ -40,16 +40,8 @@ const MAX_CORRECTION_CHARS: usize = 500;
 /// A correction's reason as given: trimmed, NFC, one line of at most 500 characters; a blank
 /// one is no reason.
 pub fn correction_reason(given: Option<&str>) -> Result<Option<String>, AppError> {
-    use unicode_normalization::UnicodeNormalization;
-    let Some(text) = given.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    if text.chars().count() > MAX_CORRECTION_CHARS || text.chars().any(char::is_control) {
-        return Err(AppError::BadRequest(format!(
-            "a correction's reason is one line of at most {MAX_CORRECTION_CHARS} characters"
-        )));
-    }
-    Ok(Some(text.nfc().collect()))
+    crate::text::reason(given.unwrap_or(""), MAX_CORRECTION_CHARS)
+        .map_err(|e| AppError::BadRequest(format!("a correction's reason: {e}")))
 }
 
 /// What saving these records would change in months before the one `now` is in (Vietnam

@@ -60,6 +60,26 @@ pub fn run(
     Ok(out)
 }
 
+/// Every stored submission whose stored report the verifier no longer gives (at its receipt
+/// time, with the trust in force), one line each; nothing is changed (`kyso store verify
+/// --reverify`).
+pub fn differences(app: &App) -> Result<Vec<String>, StoreError> {
+    let (store, trust) = (&*app.store, app.trust());
+    let mut out = Vec::new();
+    for id in store.ids()? {
+        let Some(sub) = store.get(&id)? else { continue };
+        match reverify_one(store, &trust, &app.opts, &sub) {
+            Some(report) if essence(&report) != essence(&sub.report) => out.push(format!(
+                "{id}: verified again, its report would be {:?}, the stored one says {:?}",
+                report.verdict, sub.report.verdict
+            )),
+            Some(_) => {}
+            None => out.push(format!("{id}: its PDF can no longer be evaluated")),
+        }
+    }
+    Ok(out)
+}
+
 fn reverify_one(
     store: &Store,
     trust: &TrustStore,

@@ -182,6 +182,10 @@ pub enum StoreCommand {
     Verify {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Also verify every stored PDF again (with the configured trust store, at its receipt
+        /// time) and report each whose stored report says otherwise. Changes nothing.
+        #[arg(long)]
+        reverify: bool,
     },
     /// Copy the evidence (PDFs, records, registry; not the index) into DIR, new or empty, with
     /// a manifest of SHA-256 sums written last (service stopped).
@@ -196,6 +200,10 @@ pub enum StoreCommand {
         dir: PathBuf,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Restore a backup that carries no seal (made by a release before backups were
+        /// sealed); only for a backup whose origin you know.
+        #[arg(long)]
+        unsealed: bool,
     },
 }
 

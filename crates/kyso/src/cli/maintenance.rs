@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::duty::registry::Registry;
+use crate::store::backup::{BackupKey, Seal};
 use crate::store::Store;
 use std::path::Path;
 
@@ -103,7 +104,7 @@ pub fn reindex(cfg: &Config) -> Result<String, String> {
 }
 
 /// `kyso store verify`: the summary and whether the store is consistent.
-pub fn store_verify(cfg: &Config) -> Result<(String, bool), String> {
+pub fn store_verify(cfg: &Config, reverify: bool) -> Result<(String, bool), String> {
     let store = open_existing(cfg)?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |done: usize, total: usize| {
@@ -114,7 +115,13 @@ pub fn store_verify(cfg: &Config) -> Result<(String, bool), String> {
             }
         }
     };
-    let r = store.check(&mut progress).map_err(|e| e.to_string())?;
+    let mut r = store.check(&mut progress).map_err(|e| e.to_string())?;
+    if reverify {
+        let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
+        let app = cfg.app(store, trust);
+        r.problems
+            .extend(crate::app::reverify::differences(&app).map_err(|e| e.to_string())?);
+    }
     let mut msg = String::new();
     for p in &r.problems {
         msg += &format!("problem: {p}\n");
@@ -186,22 +193,47 @@ pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
             }
         }
     };
+    let (key, made) = if cfg.backup_key.exists() {
+        (BackupKey::load(&cfg.backup_key), false)
+    } else {
+        (BackupKey::create(&cfg.backup_key), true)
+    };
+    let key = key.map_err(|e| format!("the backup key: {e}"))?;
     let m = store
-        .backup(dest, time::OffsetDateTime::now_utc(), &mut progress)
+        .backup(dest, time::OffsetDateTime::now_utc(), &key, &mut progress)
         .map_err(|e| e.to_string())?;
-    Ok(format!(
-        "backed up {} submission(s) ({} files) from {} to {}; MANIFEST.json written last",
+    let mut out = format!(
+        "backed up {} submission(s) ({} files) from {} to {}; MANIFEST.json written last, sealed with the backup key {}",
         m.submissions,
         m.files.len(),
         cfg.data_dir.display(),
-        dest.display()
-    ))
+        dest.display(),
+        cfg.backup_key.display()
+    );
+    if made {
+        out += &format!(
+            "\nA new backup key was made at {}. Keep a copy of it apart from the backups (not on the backup medium): a restore needs it, and without it a backup cannot be told from a forged one.",
+            cfg.backup_key.display()
+        );
+    }
+    Ok(out)
 }
 
 /// `kyso store restore DIR`: check the backup whole, copy it into the configured data
 /// directory (which must not hold a store yet), rebuild the index, and verify the result.
-pub fn store_restore(cfg: &Config, src: &Path) -> Result<(String, bool), String> {
-    let (store, m) = Store::restore(src, &cfg.data_dir).map_err(|e| e.to_string())?;
+pub fn store_restore(cfg: &Config, src: &Path, unsealed: bool) -> Result<(String, bool), String> {
+    let key;
+    let seal = if unsealed {
+        Seal::Unsealed
+    } else {
+        key = BackupKey::load(&cfg.backup_key).map_err(|e| {
+            format!(
+                "the backup key ({e}): a restore checks the backup's seal with the key the backup was made with; configure backup_key (or KYSO_BACKUP_KEY) to its copy"
+            )
+        })?;
+        Seal::Key(&key)
+    };
+    let (store, m) = Store::restore(src, &cfg.data_dir, seal).map_err(|e| e.to_string())?;
     let check = store.check(&mut |_, _| {}).map_err(|e| e.to_string())?;
     Ok((
         format!(

@@ -111,12 +111,16 @@ fn store_command(command: StoreCommand) -> i32 {
         StoreCommand::Backup { dir, config } => with_config(config, |cfg| {
             crate::cli::maintenance::store_backup(cfg, &dir).map(|m| (m, true))
         }),
-        StoreCommand::Restore { dir, config } => with_config(config, |cfg| {
-            crate::cli::maintenance::store_restore(cfg, &dir)
+        StoreCommand::Restore {
+            dir,
+            config,
+            unsealed,
+        } => with_config(config, |cfg| {
+            crate::cli::maintenance::store_restore(cfg, &dir, unsealed)
         }),
-        StoreCommand::Verify { config } => {
-            with_config(config, crate::cli::maintenance::store_verify)
-        }
+        StoreCommand::Verify { config, reverify } => with_config(config, |cfg| {
+            crate::cli::maintenance::store_verify(cfg, reverify)
+        }),
     }
 }
 

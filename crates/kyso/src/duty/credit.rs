@@ -279,7 +279,8 @@ impl Crediting<'_> {
                 NoteCode::SignerNotEnrolled,
                 format!(
                     "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
-                    signer.subject, signer.sha256
+                    crate::text::visible(&signer.subject),
+                    signer.sha256
                 ),
             ));
             return;

@@ -1,8 +1,11 @@
 //! `kyso store backup DIR` and `kyso store restore DIR`: the evidence files (not the index,
 //! which is rebuilt from them) copied with their SHA-256, made durable, and a manifest written
-//! last, so that a backup without its manifest is known to be incomplete. A restore checks every
-//! file against the manifest (and every PDF against its name) before it copies anything, into
-//! a data directory that holds no evidence yet.
+//! last, so that a backup without its manifest is known to be incomplete. The manifest is sealed
+//! with an HMAC-SHA256 (RFC 2104) under the backup key, which lives with the configuration and
+//! never in the backup: whoever can write to the backup medium can change a file and its hash,
+//! but not the seal. A restore checks the seal, then every file against the manifest (and every
+//! PDF against its name) before it copies anything, into a data directory that holds no
+//! evidence yet.
 
 use super::error::{io, StoreError};
 use super::layout::{write_durably, FsSync, Layout};
@@ -20,6 +23,95 @@ pub struct Manifest {
     pub created_at: String,
     pub submissions: usize,
     pub files: Vec<Entry>,
+    /// HMAC-SHA256 of the manifest without this field (compact JSON), hex, under the backup
+    /// key. Absent in backups made before backups were sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<String>,
+}
+
+/// The key that seals backups: 32 random bytes, kept as 64 hex digits in a file beside the
+/// configuration (`backup_key`), never in the data directory or a backup.
+pub struct BackupKey([u8; 32]);
+
+impl BackupKey {
+    /// The key in `path`.
+    pub fn load(path: &Path) -> Result<BackupKey, StoreError> {
+        let text = fs::read_to_string(path).map_err(io(path))?;
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| bad(path, "a backup key is 64 hexadecimal digits".into()))?;
+        Ok(BackupKey(bytes))
+    }
+
+    /// A new random key, written to `path` (readable by its owner only); refused if a file is
+    /// there already.
+    pub fn create(path: &Path) -> Result<BackupKey, StoreError> {
+        let mut k = [0u8; 32];
+        getrandom::getrandom(&mut k).map_err(|e| bad(path, format!("no randomness: {e}")))?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let mut f = {
+            use std::os::unix::fs::OpenOptionsExt;
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(io(path))?
+        };
+        use std::io::Write;
+        f.write_all(format!("{}\n", hex::encode(k)).as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(io(path))?;
+        Ok(BackupKey(k))
+    }
+
+    fn seal(&self, m: &Manifest) -> String {
+        use hmac::Mac;
+        let unsealed = Manifest {
+            schema: m.schema,
+            created_at: m.created_at.clone(),
+            submissions: m.submissions,
+            files: m
+                .files
+                .iter()
+                .map(|e| Entry {
+                    path: e.path.clone(),
+                    sha256: e.sha256.clone(),
+                    size: e.size,
+                })
+                .collect(),
+            seal: None,
+        };
+        let json = serde_json::to_vec(&unsealed).unwrap_or_default();
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        mac.update(&json);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `m`'s seal is this key's (compared in constant time).
+    fn opens(&self, m: &Manifest) -> bool {
+        let expected = self.seal(m);
+        let Some(given) = &m.seal else { return false };
+        expected.len() == given.len()
+            && expected
+                .bytes()
+                .zip(given.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    }
+}
+
+/// How a restore treats the backup's seal.
+pub enum Seal<'a> {
+    /// The seal must be this key's.
+    Key(&'a BackupKey),
+    /// An unsealed backup (made before backups were sealed), restored on the operator's word.
+    Unsealed,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -95,6 +187,7 @@ pub fn backup(
     layout: &Layout,
     dest: &Path,
     now: time::OffsetDateTime,
+    key: &BackupKey,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Manifest, StoreError> {
     empty_target(dest)?;
@@ -114,7 +207,7 @@ pub fn backup(
     }
     // Every copy durable before the manifest says the backup is complete.
     FsSync::open(dest)?.sync()?;
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         schema: super::SCHEMA_VERSION,
         created_at: kyso_verify::report::wire_time::format(now),
         submissions: entries
@@ -122,18 +215,47 @@ pub fn backup(
             .filter(|e| e.path.starts_with("submissions/"))
             .count(),
         files: entries,
+        seal: None,
     };
+    manifest.seal = Some(key.seal(&manifest));
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| bad(dest, e.to_string()))?;
     write_durably(&dest.join(".manifest.tmp"), &dest.join(MANIFEST), &json)?;
     Ok(manifest)
 }
 
 /// Check the backup at `src` completely, then copy it into `data_dir` (new or empty).
-pub fn restore(src: &Path, data_dir: &Path) -> Result<Manifest, StoreError> {
+pub fn restore(src: &Path, data_dir: &Path, seal: Seal) -> Result<Manifest, StoreError> {
     let mpath = src.join(MANIFEST);
-    let text = fs::read(&mpath).map_err(io(&mpath))?;
+    let text = match fs::read(&mpath) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(bad(
+                src,
+                format!(
+                    "no {MANIFEST} here: this is not a complete kyso backup (a backup is complete once its manifest is written, last); nothing restored"
+                ),
+            ))
+        }
+        Err(e) => return Err(io(&mpath)(e)),
+    };
     let manifest: Manifest = serde_json::from_slice(&text)
         .map_err(|e| bad(&mpath, format!("not a kyso backup manifest: {e}")))?;
+    match (seal, &manifest.seal) {
+        (Seal::Key(k), Some(_)) if k.opens(&manifest) => {}
+        (Seal::Key(_), Some(_)) => {
+            return Err(bad(
+                src,
+                "the backup's seal does not match the backup key: the backup was changed after it was made, or it was made with another key. Nothing restored".into(),
+            ))
+        }
+        (Seal::Key(_), None) => {
+            return Err(bad(
+                src,
+                "the backup carries no seal (made before kyso sealed its backups, or the seal was removed). Nothing restored; restore it with --unsealed only if you know where it came from".into(),
+            ))
+        }
+        (Seal::Unsealed, _) => {}
+    }
     if manifest.schema != super::SCHEMA_VERSION {
         return Err(bad(
             &mpath,

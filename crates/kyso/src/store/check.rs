@@ -49,6 +49,20 @@ pub fn run(
             r.problems
                 .push(format!("{}: the record names {}", p.display(), sub.id));
         }
+        // The report must describe its own file: a record moved onto another blob (or a
+        // report copied from another file) would credit bytes nobody verified.
+        if sub.report.document.sha256 != sub.id {
+            r.problems.push(format!(
+                "{}: its report describes another file ({})",
+                sub.id, sub.report.document.sha256
+            ));
+        }
+        if sub.report.document.size != sub.size {
+            r.problems.push(format!(
+                "{}: its report describes a file of {} bytes, the record says {}",
+                sub.id, sub.report.document.size, sub.size
+            ));
+        }
         seen.insert(sub.id.clone());
         check_blob(layout, &sub, &mut r.problems);
         match index.get(&sub.id)? {

@@ -249,7 +249,7 @@ fn write_blob(inner: &Inner, r: &Received) -> Result<(), StoreError> {
     let blob = inner.layout.blob(&r.id);
     inner.faults.check(Step::Blob, &blob)?;
     match &r.body {
-        Body::Memory(bytes) => {
+        Body::Memory { bytes, .. } => {
             layout::write_then_rename(&inner.layout.fresh_tmp("blob"), &blob, bytes)
         }
         Body::File(tmp) => {

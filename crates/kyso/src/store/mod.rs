@@ -88,6 +88,8 @@ pub(crate) struct Inner {
     /// The index of the current registry, built when first asked for after a change.
     lookup: Mutex<Option<Arc<crate::duty::registry::lookup::Lookup>>>,
     count: AtomicU64,
+    /// Bytes the uploads in progress hold in memory ([`intake::MEMORY_HELD_LIMIT`]).
+    held: Arc<std::sync::atomic::AtomicUsize>,
     faults: Arc<Faults>,
     health: Mutex<Health>,
     stats: Stats,
@@ -276,6 +278,7 @@ impl Store {
             registry: RwLock::new(Arc::new(Registry::default())),
             lookup: Mutex::new(None),
             count: AtomicU64::new(0),
+            held: Arc::default(),
             faults: Arc::default(),
             health: Mutex::new(Health {
                 index_ok: true,
@@ -313,7 +316,11 @@ impl Store {
 
     /// Start receiving an upload.
     pub fn intake(&self) -> Intake {
-        Intake::new(self.inner.layout.clone(), self.inner.faults.clone())
+        Intake::new(
+            self.inner.layout.clone(),
+            self.inner.faults.clone(),
+            self.inner.held.clone(),
+        )
     }
 
     /// Hand a verified submission (or, with `sub` = `None`, a duplicate of stored bytes) to the
@@ -566,15 +573,20 @@ impl Store {
         &self,
         dest: &Path,
         now: OffsetDateTime,
+        key: &backup::BackupKey,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<backup::Manifest, StoreError> {
-        backup::backup(&self.inner.layout, dest, now, progress)
+        backup::backup(&self.inner.layout, dest, now, key, progress)
     }
 
     /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
     /// (the index is rebuilt from the files) (`kyso store restore`).
-    pub fn restore(src: &Path, data_dir: &Path) -> Result<(Store, backup::Manifest), StoreError> {
-        let manifest = backup::restore(src, data_dir)?;
+    pub fn restore(
+        src: &Path,
+        data_dir: &Path,
+        seal: backup::Seal,
+    ) -> Result<(Store, backup::Manifest), StoreError> {
+        let manifest = backup::restore(src, data_dir, seal)?;
         Ok((Store::open(data_dir)?, manifest))
     }
 

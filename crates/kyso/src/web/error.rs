@@ -23,7 +23,10 @@ impl ResponseError for AppError {
             AppError::Storage(_) => {
                 b.insert_header(("Retry-After", "30"));
             }
-            AppError::TooManyUploads(_) | AppError::Unavailable => {
+            AppError::TooManyUploads(_)
+            | AppError::TooManyUploadBytes(_)
+            | AppError::Busy
+            | AppError::Unavailable => {
                 b.insert_header(("Retry-After", "5"));
             }
             AppError::MethodNotAllowed { allowed, .. } => {
@@ -91,4 +94,16 @@ pub(crate) fn as_json<B: actix_web::body::MessageBody + 'static>(
     let (req, _) = res.into_parts();
     let resp = HttpResponse::build(status).json(body);
     actix_web::dev::ServiceResponse::new(req, resp)
+}
+
+/// Every answer: never sniffed as another type; the API's answers (receipts, tables, the
+/// registry) never kept by a cache. The pages and their static files set their own.
+pub(crate) fn no_sniff_no_store(res: &mut actix_web::dev::ServiceResponse) {
+    use actix_web::http::header::{HeaderValue, CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+    let api = !res.request().path().starts_with("/ui");
+    let h = res.headers_mut();
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if api && !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }

@@ -167,7 +167,8 @@ pub async fn serve(listener: TcpListener, data: web::Data<AppState>) -> std::io:
                 let started = std::time::Instant::now();
                 let fut = srv.call(req);
                 async move {
-                    let res = error::as_json(fut.await?);
+                    let mut res = error::as_json(fut.await?);
+                    error::no_sniff_no_store(&mut res);
                     observe::finished(&res, started);
                     Ok(res)
                 }

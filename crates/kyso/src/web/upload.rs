@@ -6,6 +6,7 @@
 //! any part; nothing received for `upload_idle_timeout_secs` ends the upload, and so does the
 //! whole-request deadline `upload_deadline_secs` (a body trickled a byte at a time).
 
+use super::state::UploadPlace;
 use super::{blocking, AppError, AppState};
 use crate::app::submit::UploadInfo;
 use crate::store::{Intake, Received};
@@ -57,14 +58,17 @@ where
 }
 
 /// Feeds the intake: in memory on the async worker, on disk through [`blocking`].
-struct Sink {
+struct Sink<'a> {
     intake: Option<Intake>,
     pending: Vec<u8>,
     store: Arc<crate::store::Store>,
+    /// The request's share of its token's uploads: every byte kept counts there.
+    place: &'a UploadPlace,
 }
 
-impl Sink {
+impl Sink<'_> {
     async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.place.take(chunk.len() as u64)?;
         let intake = self.intake.as_mut().ok_or(AppError::Unavailable)?;
         if !intake.writes_to_disk(self.pending.len() + chunk.len()) {
             return Ok(intake.write(chunk)?);
@@ -137,7 +141,7 @@ impl Limits {
 }
 
 /// Copy a stream of chunks into the sink.
-async fn copy<S, E>(mut s: S, sink: &mut Sink, l: &Limits) -> Result<(), AppError>
+async fn copy<S, E>(mut s: S, sink: &mut Sink<'_>, l: &Limits) -> Result<(), AppError>
 where
     S: Stream<Item = Result<web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -200,7 +204,7 @@ fn disposition_name(cd: &actix_web::http::header::ContentDisposition) -> Option<
 async fn multipart(
     req: &HttpRequest,
     body: Counted<web::Payload>,
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
     l: &Limits,
 ) -> Result<UploadInfo, AppError> {
     let mut mp = actix_multipart::Multipart::new(req.headers(), body);
@@ -238,6 +242,7 @@ pub async fn receive(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    place: &UploadPlace,
 ) -> Result<(Received, UploadInfo), AppError> {
     let cfg = &state.config;
     let ctype = req
@@ -246,11 +251,10 @@ pub async fn receive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let is_multipart = ctype.starts_with("multipart/form-data");
-    if !is_multipart
-        && !ctype.starts_with("application/pdf")
-        && !ctype.starts_with("application/octet-stream")
-    {
+    // The media type exactly (RFC 9110 §8.3.1): `application/pdfx` is not `application/pdf`.
+    let media = ctype.split(';').next().unwrap_or("").trim();
+    let is_multipart = media == "multipart/form-data";
+    if !is_multipart && media != "application/pdf" && media != "application/octet-stream" {
         return Err(AppError::UnsupportedMediaType(if ctype.is_empty() {
             "no Content-Type".into()
         } else {
@@ -281,6 +285,7 @@ pub async fn receive(
         intake: Some(state.app.store.intake()),
         pending: Vec::new(),
         store: state.app.store.clone(),
+        place,
     };
     let deadline = Duration::from_secs(cfg.upload_deadline_secs.max(1));
     let read = async {
@@ -311,11 +316,13 @@ pub async fn receive(
 
 /// Receive several files of one multipart body (the pages' upload form: parts `file`, and
 /// `unit`), each into its own intake, each within `max_upload_bytes`, the whole within the
-/// deadline. At most `max_files` files; more is refused.
+/// deadline. At most `max_files` files; more is refused. Each file takes a place of the
+/// token's uploads in progress, and every byte counts in its bytes in progress.
 pub async fn receive_many(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    place: &mut UploadPlace,
     max_files: usize,
 ) -> Result<Vec<(Received, UploadInfo)>, AppError> {
     let cfg = &state.config;
@@ -343,11 +350,15 @@ pub async fn receive_many(
                             "at most {max_files} files at once"
                         )));
                     }
+                    if !files.is_empty() {
+                        place.another_file()?;
+                    }
                     let file_name = field.content_disposition().and_then(disposition_name);
                     let mut sink = Sink {
                         intake: Some(state.app.store.intake()),
                         pending: Vec::new(),
                         store: state.app.store.clone(),
+                        place,
                     };
                     copy(&mut field, &mut sink, &l).await?;
                     if sink.size() == 0 {

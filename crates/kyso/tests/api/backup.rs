@@ -123,3 +123,109 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The review's forged backup: a record edited on the backup medium (an unsigned PDF's record
+/// rewritten to say "valid" for a past month) with its hash fixed in the manifest. The seal,
+/// made with the key beside the configuration, no longer matches: nothing is restored, and the
+/// refusal says why. A backup without its manifest says what it is; `store verify` finds a
+/// report that describes another file.
+#[test]
+fn a_forged_backup_is_refused_and_a_report_must_describe_its_own_file() {
+    let mut app = spawn_app(Some(&demo_registry_toml()));
+    let valid = app
+        .upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+        .json();
+    let unsigned = app.upload_raw(&fixture("unsigned.pdf")).json();
+    app.kill();
+    let backup = app.dir.join("backup");
+    let out = run_kyso(&["store", "backup", backup.to_str().unwrap()], &app.config);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("sealed") && said.contains("A new backup key"),
+        "{said}"
+    );
+    let key = app.dir.join("backup.key");
+    assert_eq!(std::fs::read_to_string(&key).unwrap().trim().len(), 64);
+    assert!(
+        walk(&backup).iter().all(|p| !p.ends_with("backup.key")),
+        "the key is not in the backup"
+    );
+
+    // The forgery: the unsigned file's record takes the valid file's report.
+    let id = unsigned["id"].as_str().unwrap();
+    let rel = format!("submissions/{}/{id}.json", &id[..2]);
+    let mut record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join(&rel)).unwrap()).unwrap();
+    record["report"] = valid["report"].clone();
+    let forged = serde_json::to_vec_pretty(&record).unwrap();
+    std::fs::write(backup.join(&rel), &forged).unwrap();
+    let mpath = backup.join("MANIFEST.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    for e in manifest["files"].as_array_mut().unwrap() {
+        if e["path"] == rel.as_str() {
+            e["sha256"] = hex::encode(kyso_verify::pki::crypto::sha256(&forged)).into();
+            e["size"] = forged.len().into();
+        }
+    }
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+
+    let restored = app.dir.join("restored");
+    let cfg = app.dir.join("restored.toml");
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&app.config).unwrap().replace(
+            &format!("data_dir = {:?}", app.data_dir().display().to_string()),
+            &format!("data_dir = {:?}", restored.display().to_string()),
+        ),
+    )
+    .unwrap();
+    let out = run_kyso(&["store", "restore", backup.to_str().unwrap()], &cfg);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("seal does not match"), "{err}");
+    assert!(!restored.join("blobs").exists(), "nothing restored");
+
+    // Without the key, a restore is refused before it reads anything.
+    std::fs::rename(&key, app.dir.join("elsewhere.key")).unwrap();
+    let out = run_kyso(&["store", "restore", backup.to_str().unwrap()], &cfg);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("backup key"), "{err}");
+
+    // The operator's word restores it unsealed; then `store verify` still finds the forgery:
+    // the report describes the valid file, not the bytes it is stored with.
+    let out = run_kyso(
+        &["store", "restore", "--unsealed", backup.to_str().unwrap()],
+        &cfg,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("describes another file"), "{text}");
+    let out = run_kyso(&["store", "verify"], &cfg);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains(&format!("{id}: its report describes another file")));
+
+    // A backup cut short before its manifest says what it is.
+    std::fs::remove_file(&mpath).unwrap();
+    let fresh = app.dir.join("fresh.toml");
+    std::fs::write(
+        &fresh,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("restored", "fresh"),
+    )
+    .unwrap();
+    let out = run_kyso(
+        &["store", "restore", "--unsealed", backup.to_str().unwrap()],
+        &fresh,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a complete kyso backup"), "{err}");
+}

@@ -24,7 +24,7 @@ pub fn fingerprint(name: &str) -> String {
     kyso::trust::files::load_certs(&pki(name)).unwrap()[0].sha256_hex()
 }
 
-fn sha256_hex(s: &str) -> String {
+pub fn sha256_hex(s: &str) -> String {
     hex::encode(kyso_verify::pki::crypto::sha256(s.as_bytes()))
 }
 
@@ -297,6 +297,11 @@ impl TestApp {
 }
 
 pub fn multipart(pdf: &[u8], unit: Option<&str>) -> (String, Vec<u8>) {
+    multipart_named(pdf, unit, "van-ban.pdf")
+}
+
+/// [`multipart`] with the file's name.
+pub fn multipart_named(pdf: &[u8], unit: Option<&str>, name: &str) -> (String, Vec<u8>) {
     let boundary = "kysoTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     if let Some(u) = unit {
@@ -305,7 +310,7 @@ pub fn multipart(pdf: &[u8], unit: Option<&str>) -> (String, Vec<u8>) {
                 .as_bytes(),
         );
     }
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"van-ban.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
     body.extend(pdf);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)

@@ -11,6 +11,7 @@ mod helpers;
 mod hostile;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
+mod limits;
 mod listing;
 mod local_time;
 mod observe;

@@ -52,24 +52,24 @@ pub(crate) async fn show(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
+    let who = authorize(&req, &state, Scope::Read)?;
     let p = period(&path.into_inner())?;
-    let st = state.clone();
-    let body = blocking(move || {
-        let closed = st.app.store.closed_period(&p.to_string())?;
-        let amendments = match &closed {
-            Some(c) => {
-                let live = closing::live(&st.app, p, now())?;
-                closing::amendments(c, &live)
-            }
-            None => Vec::new(),
-        };
-        Ok(serde_json::json!({
-            "period": p.to_string(),
-            "closed": closed,
-            "amendments": amendments,
-        }))
-    })
-    .await?;
+    let body = state
+        .table(&who, move |app| {
+            let closed = app.store.closed_period(&p.to_string())?;
+            let amendments = match &closed {
+                Some(c) => {
+                    let live = closing::live(app, p, now())?;
+                    closing::amendments(c, &live)
+                }
+                None => Vec::new(),
+            };
+            Ok(serde_json::json!({
+                "period": p.to_string(),
+                "closed": closed,
+                "amendments": amendments,
+            }))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -220,7 +220,7 @@ pub(crate) async fn unit_history(
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
+    let who = authorize(&req, &state, Scope::Read)?;
     let id = path.into_inner();
     if state.app.store.registry().unit(&id).is_none() {
         return Err(AppError::NotFound(format!("unit {id}")));
@@ -230,8 +230,11 @@ pub(crate) async fn unit_history(
         Some(y) => return Err(AppError::BadRequest(format!("{y} is not a year"))),
         None => crate::duty::period::Month::of_vietnam_time(crate::web::now()).year,
     };
-    let (st, unit) = (state.clone(), id.clone());
-    let months =
-        blocking(move || Ok(crate::app::tables::unit_history(&st.app, &unit, year)?)).await?;
+    let unit = id.clone();
+    let months = state
+        .table(&who, move |app| {
+            Ok(crate::app::tables::unit_history(app, &unit, year)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "unit": id, "year": year, "months": months })))
 }

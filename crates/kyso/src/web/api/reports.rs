@@ -3,7 +3,7 @@
 use crate::app::error::AppError;
 use crate::duty::period::Month;
 use crate::export::csv;
-use crate::web::{authorize, blocking, now, AppState, Scope};
+use crate::web::{authorize, now, AppState, Scope};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -18,17 +18,24 @@ pub(crate) async fn compliance_month(
     q: web::Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
+    let who = authorize(&req, &state, Scope::Read)?;
     let m = path.into_inner();
     let month = Month::parse(&m)
         .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
     let csv = wants_csv(q.format.as_deref())?;
-    let st = state.clone();
     if csv {
-        let body = blocking(move || Ok(crate::app::tables::month_csv(&st.app, month)?)).await?;
+        let body = state
+            .table(&who, move |app| {
+                Ok(crate::app::tables::month_csv(app, month)?)
+            })
+            .await?;
         return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
     }
-    let table = blocking(move || Ok(crate::app::tables::month_table(&st.app, month)?)).await?;
+    let table = state
+        .table(&who, move |app| {
+            Ok(crate::app::tables::month_table(app, month)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(table))
 }
 
@@ -44,7 +51,7 @@ pub(crate) async fn compliance_period(
     q: web::Query<PeriodQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
+    let who = authorize(&req, &state, Scope::Read)?;
     let year = q
         .year
         .filter(|y| (1900..=9999).contains(y))
@@ -55,16 +62,12 @@ pub(crate) async fn compliance_period(
         return Err(AppError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
     let csv = wants_csv(q.format.as_deref())?;
-    let (st, quarter) = (state.clone(), q.quarter);
-    let table = blocking(move || {
-        Ok(crate::app::tables::period_table(
-            &st.app,
-            year,
-            quarter,
-            now(),
-        )?)
-    })
-    .await?;
+    let quarter = q.quarter;
+    let table = state
+        .table(&who, move |app| {
+            Ok(crate::app::tables::period_table(app, year, quarter, now())?)
+        })
+        .await?;
     if !csv {
         return Ok(HttpResponse::Ok().json(table));
     }
@@ -101,10 +104,12 @@ pub(crate) async fn unenrolled(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
-    let st = state.clone();
-    Ok(HttpResponse::Ok()
-        .json(blocking(move || Ok(crate::app::tables::unenrolled(&st.app.store)?)).await?))
+    let who = authorize(&req, &state, Scope::Read)?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .table(&who, |app| Ok(crate::app::tables::unenrolled(&app.store)?))
+            .await?,
+    ))
 }
 
 pub(crate) async fn reverify_all(
@@ -146,7 +151,7 @@ pub(crate) async fn office_report(
     q: web::Query<ReportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&req, &state, Scope::Read)?;
+    let who = authorize(&req, &state, Scope::Read)?;
     let y = path.into_inner();
     let year: i32 = y
         .parse()
@@ -162,13 +167,12 @@ pub(crate) async fn office_report(
             "unknown format {format:?}: use json, csv or xlsx"
         )));
     }
-    let (st, quarter, at) = (state.clone(), q.quarter, now());
-    let report = blocking(move || {
-        Ok(crate::app::tables::office_report(
-            &st.app, year, quarter, at,
-        )?)
-    })
-    .await?;
+    let (quarter, at) = (q.quarter, now());
+    let report = state
+        .table(&who, move |app| {
+            Ok(crate::app::tables::office_report(app, year, quarter, at)?)
+        })
+        .await?;
     report_response(&report, &format)
 }
 

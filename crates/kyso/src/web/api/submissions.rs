@@ -32,7 +32,18 @@ pub(crate) async fn submit(
         ),
     };
     state.metrics.upload(&verdict, status);
-    let (created, receipt) = result?;
+    let (created, mut receipt) = result?;
+    if !created {
+        // The first receipt of bytes someone else sent: who sent them, under which name and
+        // for which unit is theirs, unless this token may read the Office's files anyway.
+        let reader = crate::web::state::may(&req, &state, Scope::Read);
+        let sender = crate::web::state::token_in(&req, &state).map(|t| t.name);
+        if !reader && receipt.client != sender {
+            receipt.client = None;
+            receipt.file_name = None;
+            receipt.unit = None;
+        }
+    }
     Ok(if created {
         HttpResponse::Created().json(receipt)
     } else {
@@ -48,8 +59,8 @@ async fn receive_and_submit(
     state: &web::Data<AppState>,
     client: String,
 ) -> Result<(bool, Receipt), AppError> {
-    let _permit = state.upload_permit(&client)?;
-    let (received, info) = upload::receive(req, payload, state).await?;
+    let place = state.upload_place(&client)?;
+    let (received, info) = upload::receive(req, payload, state, &place).await?;
     let up = submit::Upload {
         received,
         info,

@@ -15,8 +15,11 @@ pub(super) async fn admin(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let st = state.clone();
-    let unenrolled = blocking(move || Ok(crate::app::tables::unenrolled(&st.app.store)?)).await?;
+    let unenrolled = state
+        .table(&s.name, |app| {
+            Ok(crate::app::tables::unenrolled(&app.store)?)
+        })
+        .await?;
     let registry = state.app.store.registry();
     let mut targets: Vec<(String, String)> = registry
         .units

@@ -1,7 +1,9 @@
 //! Browser sessions for the Office's pages: a user signs in by pasting an API token; the server
 //! keeps a session (the token's name and scopes, a CSRF token, an expiry) and gives the browser
 //! only a random id in an `HttpOnly`, `SameSite=Strict` cookie. Signing out revokes the session
-//! on the server. Failed sign-ins are counted per client address and slowed down.
+//! on the server. Failed sign-ins (a valid form with a wrong token) are counted per client
+//! address and answered with a growing wait; a right token always gets in, so nobody can lock
+//! the users behind an address (the office's NAT, the reverse proxy) out.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,9 +11,14 @@ use time::{Duration, OffsetDateTime};
 
 /// How long a session lasts without being renewed.
 pub const LIFETIME: Duration = Duration::hours(8);
-/// Failed sign-ins allowed per address per window.
+/// Failed sign-ins allowed per address per window before each further one must wait.
 const MAX_FAILURES: usize = 5;
-const FAILURE_WINDOW: Duration = Duration::minutes(5);
+const FAILURE_WINDOW: Duration = Duration::minutes(15);
+/// The wait after the first failure past the allowance; it doubles with each further one.
+const FIRST_WAIT: Duration = Duration::seconds(30);
+const LONGEST_WAIT: Duration = Duration::minutes(15);
+/// Addresses remembered at once (a flood of addresses forgets the oldest first).
+const MAX_ADDRESSES: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -79,19 +86,25 @@ impl Sessions {
         }
     }
 
-    /// Whether `addr` has failed too often lately (then it must wait).
-    pub fn locked_out(&self, addr: &str) -> bool {
+    /// How long `addr` must still wait before its next wrong token is judged, if it must: past
+    /// [`MAX_FAILURES`] recent failures, [`FIRST_WAIT`] after the last one, doubling with each
+    /// further one up to [`LONGEST_WAIT`]. A right token is never made to wait.
+    pub fn wait(&self, addr: &str) -> Option<Duration> {
         let now = OffsetDateTime::now_utc();
-        self.failures
-            .lock()
-            .map(|f| {
-                f.get(addr).is_some_and(|v| {
-                    v.iter().filter(|t| now - **t < FAILURE_WINDOW).count() >= MAX_FAILURES
-                })
-            })
-            .unwrap_or(true)
+        let f = self.failures.lock().ok()?;
+        let recent: Vec<&OffsetDateTime> = f
+            .get(addr)?
+            .iter()
+            .filter(|t| now - **t < FAILURE_WINDOW)
+            .collect();
+        let beyond = recent.len().checked_sub(MAX_FAILURES)?;
+        let last = **recent.last()?;
+        let wait = (FIRST_WAIT * 2i32.saturating_pow(beyond.min(10) as u32)).min(LONGEST_WAIT);
+        let left = last + wait - now;
+        (left > Duration::ZERO).then_some(left)
     }
 
+    /// A wrong token from `addr` (the form itself was valid).
     pub fn failed(&self, addr: &str) {
         let now = OffsetDateTime::now_utc();
         if let Ok(mut f) = self.failures.lock() {
@@ -99,7 +112,21 @@ impl Sessions {
                 v.retain(|t| now - *t < FAILURE_WINDOW);
                 !v.is_empty()
             });
-            f.entry(addr.to_string()).or_default().push(now);
+            if f.len() >= MAX_ADDRESSES && !f.contains_key(addr) {
+                let oldest = f
+                    .iter()
+                    .min_by_key(|(_, v)| v.last().copied())
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    f.remove(&k);
+                }
+            }
+            let v = f.entry(addr.to_string()).or_default();
+            v.push(now);
+            // Only the recent count matters: a flood from one address stays small.
+            if v.len() > 4 * MAX_FAILURES {
+                v.remove(0);
+            }
         }
     }
 }

@@ -35,11 +35,14 @@ pub(super) async fn upload(
     if q.csrf != s.csrf {
         return stale_form("Hãy mở lại trang nộp hồ sơ và nộp lại.", &s);
     }
-    let _permit = match state.upload_permit(&s.name) {
+    // One place of the token's uploads per file, kept until the answer.
+    let mut place = match state.upload_place(&s.name) {
         Ok(p) => p,
         Err(e) => return refused(&e, &s),
     };
-    let files = match crate::web::upload::receive_many(&req, payload, &state, MAX_FILES).await {
+    let files = match crate::web::upload::receive_many(&req, payload, &state, &mut place, MAX_FILES)
+        .await
+    {
         Ok(f) => f,
         Err(e) => return refused(&e, &s),
     };

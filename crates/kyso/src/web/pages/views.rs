@@ -46,8 +46,11 @@ pub(super) async fn month(
             ),
         ));
     };
-    let st = state.clone();
-    let table = blocking(move || Ok(crate::app::tables::month_table(&st.app, m)?)).await?;
+    let table = state
+        .table(&s.name, move |app| {
+            Ok(crate::app::tables::month_table(app, m)?)
+        })
+        .await?;
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
     let view = templates::MonthView {
         table: &table,
@@ -93,28 +96,29 @@ pub(super) async fn unit(
         }
     };
     let year = year_of(&q);
-    let (st, uid) = (state.clone(), id.clone());
-    let (months, files) = blocking(move || {
-        let months = crate::app::tables::unit_history(&st.app, &uid, year)?;
-        // Each file behind the year: its name, signers and verdict, for the page.
-        let mut files = std::collections::HashMap::new();
-        for m in &months {
-            let ids = m
-                .organisation
-                .iter()
-                .flat_map(|o| o.submissions.iter())
-                .chain(m.leaders.iter().flat_map(|l| l.submissions.iter()));
-            for sub_id in ids {
-                if !files.contains_key(sub_id) {
-                    if let Some(sub) = st.app.store.get(sub_id)? {
-                        files.insert(sub_id.clone(), templates::FileFacts::of(&sub));
+    let uid = id.clone();
+    let (months, files) = state
+        .table(&s.name, move |app| {
+            let months = crate::app::tables::unit_history(app, &uid, year)?;
+            // Each file behind the year: its name, signers and verdict, for the page.
+            let mut files = std::collections::HashMap::new();
+            for m in &months {
+                let ids = m
+                    .organisation
+                    .iter()
+                    .flat_map(|o| o.submissions.iter())
+                    .chain(m.leaders.iter().flat_map(|l| l.submissions.iter()));
+                for sub_id in ids {
+                    if !files.contains_key(sub_id) {
+                        if let Some(sub) = app.store.get(sub_id)? {
+                            files.insert(sub_id.clone(), templates::FileFacts::of(&sub));
+                        }
                     }
                 }
             }
-        }
-        Ok((months, files))
-    })
-    .await?;
+            Ok((months, files))
+        })
+        .await?;
     Ok(page(templates::unit(
         &name,
         &id,
@@ -146,18 +150,16 @@ pub(super) fn quarter_of(q: &YearQuery) -> Option<u8> {
 /// The report of the period the query names (the current year by default).
 pub(super) async fn load_report(
     state: &web::Data<AppState>,
+    who: &str,
     q: &YearQuery,
 ) -> Result<crate::duty::office_report::OfficeReport, AppError> {
-    let (year, quarter, st) = (year_of(q), quarter_of(q), state.clone());
-    blocking(move || {
-        Ok(crate::app::tables::office_report(
-            &st.app,
-            year,
-            quarter,
-            time::OffsetDateTime::now_utc(),
-        )?)
-    })
-    .await
+    let (year, quarter) = (year_of(q), quarter_of(q));
+    state
+        .table(who, move |app| {
+            let now = time::OffsetDateTime::now_utc();
+            Ok(crate::app::tables::office_report(app, year, quarter, now)?)
+        })
+        .await
 }
 
 pub(super) async fn report(
@@ -169,7 +171,7 @@ pub(super) async fn report(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let r = load_report(&state, &q).await?;
+    let r = load_report(&state, &s.name, &q).await?;
     Ok(page(templates::report(&r, &viewer(&s))))
 }
 
@@ -179,10 +181,11 @@ pub(super) async fn report_file(
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(r) = signed_in(&req, &state, "read") {
-        return Ok(r);
-    }
-    let r = load_report(&state, &q).await?;
+    let s = match signed_in(&req, &state, "read") {
+        Ok((_, s)) => s,
+        Err(r) => return Ok(r),
+    };
+    let r = load_report(&state, &s.name, &q).await?;
     let format = match q.dinh_dang.as_deref() {
         Some("csv") => "csv",
         _ => "xlsx",

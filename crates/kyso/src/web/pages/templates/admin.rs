@@ -117,7 +117,7 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                     input type="hidden" name="csrf" value=(viewer.csrf);
                     input type="hidden" name="sha256" value=(u.sha256);
                     p {
-                        strong { (u.subject) } br;
+                        strong { (crate::text::visible(&u.subject)) } br;
                         span.hint { "Cấp bởi " (u.issuer) " · SHA-256 " (u.sha256) " · " (u.submissions.len()) " hồ sơ" }
                     }
                     label { "Đăng ký cho " }

@@ -67,7 +67,7 @@ pub(super) fn received_one(o: &Outcome) -> Markup {
                     tbody {
                         @for s in &sub.report.signatures {
                             tr {
-                                td { (s.signer.as_ref().map(|x| x.subject.as_str()).unwrap_or("—")) }
+                                td { (s.signer.as_ref().map(|x| crate::text::visible(&x.subject)).unwrap_or_else(|| "—".into())) }
                                 td { (s.signing_time.map(crate::vn::datetime).unwrap_or_else(|| "—".into())) }
                                 td {
                                     @if s.indication == kyso_verify::report::Indication::TotalPassed { span.ok { "Hợp lệ" } }

@@ -105,7 +105,7 @@ impl FileFacts {
                     let who = s
                         .signer
                         .as_ref()
-                        .map(|x| x.subject.clone())
+                        .map(|x| crate::text::visible(&x.subject))
                         .unwrap_or_default();
                     let cn = who
                         .split(',')
