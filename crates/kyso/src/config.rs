@@ -39,12 +39,20 @@ pub struct Config {
     pub ocsp_online: bool,
     /// Connect and read timeout of one OCSP request.
     pub ocsp_timeout_ms: u64,
+    /// Let CRL and OCSP requests go to loopback, private, link-local and other non-public
+    /// addresses (a responder on the office's network, a test). Off: only public addresses.
+    pub fetch_private_addresses: bool,
+    /// When not empty, the only hosts CRLs and OCSP answers are fetched from.
+    pub fetch_hosts: Vec<String>,
     /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
     pub max_claimed_signing_age_days: u64,
     /// Let such implausible signing times earn their month anyway (the receipt still says so).
     pub accept_implausible_signing_time: bool,
     /// CPU time one verification may use before it ends in `budget_exceeded` (0: unlimited).
     pub verify_cpu_ms: u64,
+    /// The longest one upload's verification may take in all, waiting for a verification slot
+    /// and for the OCSP responders included (503 with Retry-After beyond).
+    pub verify_deadline_secs: u64,
     pub token: Vec<Token>,
 }
 
@@ -64,6 +72,19 @@ impl Config {
         o
     }
 
+    /// Where CRL and OCSP requests may go.
+    pub fn fetch_policy(&self) -> crate::net::policy::FetchPolicy {
+        crate::net::policy::FetchPolicy {
+            allow_private: self.fetch_private_addresses,
+            hosts: self
+                .fetch_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
+    }
+
     /// The application for this configuration, over `store` and `trust`: the verifier's
     /// options, the time policy and, when `ocsp_online`, the OCSP client.
     pub fn app(
@@ -72,17 +93,21 @@ impl Config {
         trust: kyso_verify::pki::TrustStore,
     ) -> crate::app::App {
         let ocsp = self.ocsp_online.then(|| {
-            crate::net::ocsp_fetch::OcspClient::new(std::time::Duration::from_millis(
-                self.ocsp_timeout_ms.max(1),
-            ))
+            crate::net::ocsp_fetch::OcspClient::new(
+                std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1)),
+                self.fetch_policy(),
+            )
         });
-        crate::app::App::new(
+        let mut app = crate::app::App::new(
             store,
             trust,
             self.verify_options(),
             self.time_policy(),
             ocsp,
-        )
+        );
+        app.verify_within = std::time::Duration::from_secs(self.verify_deadline_secs.max(1));
+        app.ocsp_within = std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1));
+        app
     }
 }
 
@@ -107,9 +132,12 @@ impl Default for Config {
             crl_grace_hours: 24,
             ocsp_online: true,
             ocsp_timeout_ms: 5000,
+            fetch_private_addresses: false,
+            fetch_hosts: Vec::new(),
             max_claimed_signing_age_days: 45,
             accept_implausible_signing_time: false,
             verify_cpu_ms: 2000,
+            verify_deadline_secs: 60,
             token: Vec::new(),
         }
     }
@@ -249,6 +277,19 @@ impl Config {
         }
         if let Some(v) = env("KYSO_OCSP_ONLINE") {
             c.ocsp_online = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KYSO_FETCH_PRIVATE_ADDRESSES") {
+            c.fetch_private_addresses = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KYSO_FETCH_HOSTS") {
+            c.fetch_hosts = v
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = number(env, "KYSO_VERIFY_DEADLINE_SECS", "seconds")? {
+            c.verify_deadline_secs = v;
         }
         if let Some(v) = number(env, "KYSO_OCSP_TIMEOUT_MS", "milliseconds")? {
             c.ocsp_timeout_ms = v;

@@ -194,21 +194,43 @@ fn credit_this_year(st: &AppState) {
     }
 }
 
+/// The longest one CRL refresh may take (the trusted CAs' CRLs come first).
+pub const CRL_REFRESH_WITHIN: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The CRL addresses of a refresh, in order: the trusted CAs', the pins' and the configured,
+/// then those named by stored signers whose chain vouches for them (when `store` is given).
+pub fn crl_addresses(
+    cfg: &Config,
+    trust: &kyso_verify::pki::TrustStore,
+    store: Option<&Store>,
+) -> Vec<String> {
+    let mut configured = crate::trust::pins::crls_for(trust);
+    configured.extend(cfg.crl_urls.iter().cloned());
+    let harvested = match store.map(|s| s.signer_crl_urls(crate::net::policy::vouched)) {
+        Some(Ok(seen)) => seen,
+        Some(Err(e)) => {
+            tracing::warn!("listing the signers' CRL addresses: {e}");
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    crate::net::crl_fetch::urls(trust, &configured, &harvested)
+}
+
 /// One background refresh: fetch, then reload the trust store's CRLs.
 fn refresh_crls(state: &AppState) {
     let trust = state.app.trust();
-    let mut extra = state.config.crl_urls.clone();
-    match state.app.store.signer_crl_urls() {
-        Ok(seen) => extra.extend(seen),
-        Err(e) => tracing::warn!("listing the signers' CRL addresses: {e}"),
-    }
-    // The pins name the CRL each loaded BCY CA issues.
-    extra.extend(crate::trust::pins::crls_for(&trust));
-    let urls = crate::net::crl_fetch::urls(&trust, &extra);
+    let urls = crl_addresses(&state.config, &trust, Some(&state.app.store));
     if urls.is_empty() {
         return;
     }
-    let mut outcome = crate::net::crl_fetch::refresh(&trust, &state.config.crl_dir(), &urls);
+    let mut outcome = crate::net::crl_fetch::refresh(
+        &trust,
+        &state.config.crl_dir(),
+        &urls,
+        &state.config.fetch_policy(),
+        CRL_REFRESH_WITHIN,
+    );
     for (url, why) in &outcome.failed {
         tracing::warn!(%url, "CRL refresh failed: {why}");
     }

@@ -7,6 +7,7 @@ pub mod enrolment;
 pub mod error;
 pub mod late;
 pub mod listing;
+pub mod online;
 pub mod receipt;
 pub mod registry_edit;
 pub mod registry_import;
@@ -40,6 +41,11 @@ pub struct App {
     pub write_lock: tokio::sync::Mutex<()>,
     /// The OCSP client when `ocsp_online` (answers cached across uploads).
     pub ocsp: Option<Arc<OcspClient>>,
+    /// The longest one upload's verification may take, waiting for a slot and for the OCSP
+    /// responders included.
+    pub verify_within: std::time::Duration,
+    /// The longest one upload waits for the OCSP responders, in all.
+    pub ocsp_within: std::time::Duration,
     pub stats: Stats,
 }
 
@@ -72,6 +78,8 @@ impl App {
             verify_slots: tokio::sync::Semaphore::new(slots),
             write_lock: tokio::sync::Mutex::new(()),
             ocsp,
+            verify_within: std::time::Duration::from_secs(60),
+            ocsp_within: std::time::Duration::from_secs(5),
             stats: Stats::default(),
         }
     }

@@ -5,9 +5,10 @@
 
 use crate::app::error::{AppError, ErrorCode};
 use crate::app::receipt::{receipt, Receipt};
-use crate::app::{blocking, App};
+use crate::app::{blocking, online, App};
 use crate::duty::submission::Submission;
 use crate::metrics::Histogram;
+use crate::net::ocsp_fetch::Session;
 use crate::store::{Committed, Received};
 use kyso_verify::verify;
 use std::sync::Arc;
@@ -80,53 +81,94 @@ pub async fn submit_with_receipt(app: &Arc<App>, up: Upload) -> Result<(bool, Re
     Ok((s.created, r))
 }
 
-/// Verify received bytes (read back from the store's intake) under a verification slot, at the
-/// receipt time, with the OCSP answers fetched on the way kept in the record.
+/// Verify received bytes (read back from the store's intake) at the receipt time, under a
+/// verification slot and within the verification's deadline (`verify_deadline_secs`, waiting
+/// for a slot included): a first pass with what is known; then, outside the slot, the OCSP
+/// questions worth asking (`crate::app::online`); then, if anything was learnt, a second pass.
+/// The answers used are kept in the record.
 async fn verify_received(app: &Arc<App>, up: Upload) -> Result<(Received, Submission), AppError> {
     let received_at = receipt_time();
-    let _slot = app
-        .verify_slots
-        .acquire()
-        .await
-        .map_err(|_| AppError::Unavailable)?;
-    let mut trust = app.trust();
-    let session = app.ocsp.as_ref().map(|c| c.session());
-    if let Some(s) = &session {
-        let mut online = (*trust).clone();
-        online.online = Some(s.clone());
-        trust = Arc::new(online);
-    }
-    let a = app.clone();
-    blocking(move || {
-        let _timer = Observe(&a.stats.verify_seconds, std::time::Instant::now());
-        let Upload {
-            received,
-            info,
-            client,
-        } = up;
-        let bytes = received.bytes()?;
-        let report = verify::verify_hashed(&bytes, received.digest, &trust, &a.opts, received_at)
-            .map_err(|e| AppError::Unprocessable {
-            code: ErrorCode::of(&e),
-            message: e.to_string(),
-        })?;
-        let sub = Submission {
-            id: received.id.clone(),
-            received_at,
-            size: received.size,
-            unit_hint: info.unit,
-            file_name: info.file_name,
-            client: Some(client),
-            accepted_late: None,
-            report,
-            history: Vec::new(),
-            ocsp: session
-                .map(|s| s.used().iter().map(hex::encode).collect())
-                .unwrap_or_default(),
-        };
-        Ok((received, sub))
+    let deadline = std::time::Instant::now() + app.verify_within;
+    let Upload {
+        received,
+        info,
+        client,
+    } = up;
+    let received = Arc::new(received);
+    let first = app.ocsp.as_ref().map(|c| c.collecting());
+    let (a, r, s) = (app.clone(), received.clone(), first.clone());
+    let (bytes, mut report) = in_slot(app, deadline, move || {
+        let bytes = r.bytes()?;
+        let report = verify_pass(&a, &bytes, &r, s.as_ref(), received_at)?;
+        Ok((bytes, report))
     })
-    .await
+    .await?;
+    let mut used = first.as_ref().map(|s| s.used()).unwrap_or_default();
+    if let (Some(ocsp), Some(first)) = (&app.ocsp, &first) {
+        let ask = online::worth_asking(&report, first.wanted());
+        let asked_until = deadline.min(std::time::Instant::now() + app.ocsp_within);
+        let c = ocsp.clone();
+        let learnt =
+            !ask.is_empty() && blocking(move || Ok(c.fetch_all(&ask, asked_until))).await? > 0;
+        if learnt {
+            let second = ocsp.cached_only();
+            let (a, r, s) = (app.clone(), received.clone(), second.clone());
+            report = in_slot(app, deadline, move || {
+                verify_pass(&a, &bytes, &r, Some(&s), received_at)
+            })
+            .await?;
+            used = second.used();
+        }
+    }
+    let received = Arc::try_unwrap(received).map_err(|_| AppError::Unavailable)?;
+    let sub = Submission {
+        id: received.id.clone(),
+        received_at,
+        size: received.size,
+        unit_hint: info.unit,
+        file_name: info.file_name,
+        client: Some(client),
+        accepted_late: None,
+        report,
+        history: Vec::new(),
+        ocsp: used.iter().map(hex::encode).collect(),
+    };
+    Ok((received, sub))
+}
+
+/// One verification pass, timed for `/metrics`.
+fn verify_pass(
+    app: &App,
+    bytes: &[u8],
+    received: &Received,
+    session: Option<&Arc<Session>>,
+    at: OffsetDateTime,
+) -> Result<kyso_verify::report::Report, AppError> {
+    let _timer = Observe(&app.stats.verify_seconds, std::time::Instant::now());
+    let trust = app.trust();
+    let result = match session {
+        Some(s) => online::pass(bytes, Some(received.digest), &trust, &app.opts, at, s),
+        None => verify::verify_hashed(bytes, received.digest, &trust, &app.opts, at),
+    };
+    result.map_err(|e| AppError::Unprocessable {
+        code: ErrorCode::of(&e),
+        message: e.to_string(),
+    })
+}
+
+/// Run `f` on the blocking pool under a verification slot, waiting for the slot no later than
+/// `deadline` (503 after it: the service is busy).
+async fn in_slot<T: Send + 'static>(
+    app: &Arc<App>,
+    deadline: std::time::Instant,
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let wait = deadline.saturating_duration_since(std::time::Instant::now());
+    let _slot = tokio::time::timeout(wait, app.verify_slots.acquire())
+        .await
+        .map_err(|_| AppError::Unavailable)?
+        .map_err(|_| AppError::Unavailable)?;
+    blocking(f).await
 }
 
 /// Observes the time from its start to its drop (every way out of a verification counts).

@@ -2,19 +2,20 @@
 //! administrator enrols it.
 
 use super::args::CertArgs;
-use super::verify::{load_store, parse_at};
-use kyso_verify::pki::Policy;
+use super::verify::{load_store, parse_at, Trust, OCSP_WITHIN};
+use kyso_verify::pki::{Cert, Policy};
 use kyso_verify::report::Indication;
 use kyso_verify::verify::{verify_certificate, CertificateReport};
 use std::io::Write;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 pub(super) fn run(a: CertArgs) -> i32 {
     let prepared = parse_at(a.trust.at.as_deref()).and_then(|at| {
         let store = load_store(&a.trust)?;
         Ok((at, store))
     });
-    let (at, store) = match prepared {
+    let (at, trust) = match prepared {
         Ok(p) => p,
         Err(e) => {
             eprintln!("kyso: {e}");
@@ -46,12 +47,39 @@ pub(super) fn run(a: CertArgs) -> i32 {
             }
         };
         for c in certs {
-            let r = verify_certificate(&Arc::new(c), &store, &policy, at);
+            let r = check(&Arc::new(c), &trust, &policy, at);
             status = status.max(i32::from(!r.passed()));
             let _ = write!(out, "{}", render(&name, &r, a.json));
         }
     }
     status
+}
+
+/// The certificate checked with what is known; with `--ocsp`, its responders (and its CAs')
+/// asked once its path is found clean, and checked again with their answers.
+fn check(
+    cert: &Arc<Cert>,
+    trust: &Trust,
+    policy: &Policy,
+    at: OffsetDateTime,
+) -> CertificateReport {
+    let Some(client) = &trust.ocsp else {
+        return verify_certificate(cert, &trust.store, policy, at);
+    };
+    let with = |session: std::sync::Arc<crate::net::ocsp_fetch::Session>| {
+        let mut online = trust.store.clone();
+        online.online = Some(session);
+        online
+    };
+    let first = client.collecting();
+    let r = verify_certificate(cert, &with(first.clone()), policy, at);
+    let deadline = std::time::Instant::now() + OCSP_WITHIN;
+    if !crate::net::policy::chain_clean(&r.problems, r.sub_indication)
+        || client.fetch_all(&first.wanted(), deadline) == 0
+    {
+        return r;
+    }
+    verify_certificate(cert, &with(client.cached_only()), policy, at)
 }
 
 fn render(name: &str, r: &CertificateReport, json: bool) -> String {

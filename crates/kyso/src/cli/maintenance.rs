@@ -23,23 +23,26 @@ fn open_existing(cfg: &Config) -> Result<Store, String> {
 /// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
 pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
     let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
-    let mut extra = cfg.crl_urls.clone();
     // The signers seen so far name their CRLs too; while the service holds the store, its own
     // background refresh covers them.
-    match Store::open(&cfg.data_dir).and_then(|s| s.signer_crl_urls()) {
-        Ok(seen) => extra.extend(seen),
-        Err(_) => eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh"),
+    let store = Store::open(&cfg.data_dir).ok();
+    if store.is_none() {
+        eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh");
     }
-    // The pins name the CRL each loaded BCY CA issues.
-    extra.extend(crate::trust::pins::crls_for(&trust));
-    let urls = crate::net::crl_fetch::urls(&trust, &extra);
+    let urls = crate::startup::crl_addresses(cfg, &trust, store.as_ref());
     if urls.is_empty() {
         return Ok((
             "no CRL addresses: the trusted certificates name none and crl_urls is empty".into(),
             true,
         ));
     }
-    let o = crate::net::crl_fetch::refresh(&trust, &cfg.crl_dir(), &urls);
+    let o = crate::net::crl_fetch::refresh(
+        &trust,
+        &cfg.crl_dir(),
+        &urls,
+        &cfg.fetch_policy(),
+        crate::startup::CRL_REFRESH_WITHIN,
+    );
     let mut msg = String::new();
     for (url, file) in &o.updated {
         msg += &format!("updated  {url} -> {file}\n");

@@ -3,22 +3,37 @@
 
 use super::args::{TrustOpts, VerifyArgs};
 use super::load_config;
+use crate::net::ocsp_fetch::OcspClient;
 use kyso_verify::pki::{Policy, TrustStore};
 use kyso_verify::report::{Indication, ProblemCode, Report, Verdict};
 use kyso_verify::verify::{self, Options};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// The trust store, and the OCSP client when `--ocsp` asks for one (its requests go where the
+/// configuration's `fetch_private_addresses` and `fetch_hosts` allow).
+pub(super) struct Trust {
+    pub store: TrustStore,
+    pub ocsp: Option<Arc<OcspClient>>,
+}
+
+/// How long `--ocsp` waits for the responders of one file, in all.
+pub(super) const OCSP_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where the trust store comes from: `--trust` (then `--intermediates`, `--crl`), or the
-pub(super) fn load_store(a: &TrustOpts) -> Result<TrustStore, String> {
-    let mut store = load_files(a)?;
-    if a.ocsp {
-        let client = crate::net::ocsp_fetch::OcspClient::new(std::time::Duration::from_secs(5));
-        store.online = Some(client.session());
-    }
-    Ok(store)
+/// configuration.
+pub(super) fn load_store(a: &TrustOpts) -> Result<Trust, String> {
+    let store = load_files(a)?;
+    let ocsp = if a.ocsp {
+        let policy = load_config(a.config.as_deref())?.fetch_policy();
+        Some(OcspClient::new(std::time::Duration::from_secs(5), policy))
+    } else {
+        None
+    };
+    Ok(Trust { store, ocsp })
 }
 
 fn load_files(a: &TrustOpts) -> Result<TrustStore, String> {
@@ -56,7 +71,7 @@ pub(super) fn run_verify(a: VerifyArgs) -> i32 {
             return 2;
         }
     };
-    let store = match load_store(&a.trust) {
+    let trust = match load_store(&a.trust) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("kyso: {e}");
@@ -86,7 +101,19 @@ pub(super) fn run_verify(a: VerifyArgs) -> i32 {
         let result = read_input(input)
             .map_err(|e| ("unreadable", format!("cannot read {name}: {e}")))
             .and_then(|bytes| {
-                verify::verify(&bytes, &store, &opts, at).map_err(|e| (e.code(), e.to_string()))
+                match &trust.ocsp {
+                    Some(client) => crate::app::online::verify_online(
+                        &bytes,
+                        &trust.store,
+                        &opts,
+                        at,
+                        client,
+                        OCSP_WITHIN,
+                    )
+                    .map(|(r, _)| r),
+                    None => verify::verify(&bytes, &trust.store, &opts, at),
+                }
+                .map_err(|e| (e.code(), e.to_string()))
             });
         let (line, file_status) = match result {
             Ok(report) => (report_line(&name, &report, a.json), report_status(&report)),

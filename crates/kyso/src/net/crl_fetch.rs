@@ -2,10 +2,11 @@
 //! and configured extras), verify each against its issuer, keep the newest per issuer, and never
 //! replace a CRL with an older one.
 
+use super::policy::{FetchPolicy, MAX_URLS_PER_CERT};
 use kyso_verify::pki::{self, crypto, Crl, TrustStore};
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A CRL larger than this is refused (BCY's are a few hundred KB).
 pub const MAX_CRL_BYTES: u64 = 32 * 1024 * 1024;
@@ -20,26 +21,52 @@ pub struct Outcome {
     pub failed: Vec<(String, String)>,
 }
 
-/// Every CRL address worth fetching for this trust store, plus `extra` (configured addresses,
-/// those the pins name and those the stored signers' certificates name).
-pub fn urls(trust: &TrustStore, extra: &[String]) -> Vec<String> {
-    let mut out: BTreeSet<String> = extra.iter().cloned().collect();
+/// The most addresses taken from stored signers' certificates in one refresh.
+pub const MAX_HARVESTED: usize = 256;
+/// One CRL download's time.
+const PER_URL: Duration = Duration::from_secs(15);
+
+/// Every CRL address worth fetching, in the order they are fetched: those the trusted CAs name
+/// first (the CRLs that decide every verdict), then `configured` (the pins' and the
+/// configuration's), then at most [`MAX_HARVESTED`] of `harvested` (those the stored signers'
+/// vouched certificates name), each once; http and https only.
+pub fn urls(trust: &TrustStore, configured: &[String], harvested: &[String]) -> Vec<String> {
+    let web = |u: &&String| u.starts_with("http://") || u.starts_with("https://");
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |u: &String| {
+        if !out.contains(u) {
+            out.push(u.clone());
+        }
+    };
     for c in trust.anchors.iter().chain(&trust.intermediates) {
-        out.extend(
-            c.crl_urls
-                .iter()
-                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-                .cloned(),
-        );
+        c.crl_urls
+            .iter()
+            .filter(web)
+            .take(MAX_URLS_PER_CERT)
+            .for_each(&mut push);
     }
-    out.into_iter().collect()
+    configured.iter().filter(web).for_each(&mut push);
+    harvested
+        .iter()
+        .filter(web)
+        .take(MAX_HARVESTED)
+        .for_each(&mut push);
+    out
 }
 
-fn download(url: &str) -> Result<Vec<u8>, String> {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(std::time::Duration::from_secs(30))
-        .build();
-    let resp = agent.get(url).call().map_err(|e| e.to_string())?;
+fn download(url: &str, policy: &FetchPolicy) -> Result<Vec<u8>, String> {
+    policy.check_url(url)?;
+    let resp = policy
+        .agent(PER_URL)
+        .get(url)
+        .call()
+        .map_err(|e| e.to_string())?;
+    if (300..400).contains(&resp.status()) {
+        return Err(format!(
+            "answered {} (redirects are not followed)",
+            resp.status()
+        ));
+    }
     let mut body = Vec::new();
     resp.into_reader()
         .take(MAX_CRL_BYTES + 1)
@@ -97,15 +124,30 @@ fn file_for(dir: &Path, crl: &Crl) -> PathBuf {
     ))
 }
 
-/// Fetch every url, keep what is verified and newer. `dir` is created when missing.
-pub fn refresh(trust: &TrustStore, dir: &Path, urls: &[String]) -> Outcome {
+/// Fetch the urls in order under `policy`, keep what is verified and newer; stop once `within`
+/// has passed (the rest are reported as not tried). `dir` is created when missing.
+pub fn refresh(
+    trust: &TrustStore,
+    dir: &Path,
+    urls: &[String],
+    policy: &FetchPolicy,
+    within: Duration,
+) -> Outcome {
     let mut out = Outcome::default();
     if let Err(e) = std::fs::create_dir_all(dir) {
         out.failed.push((dir.display().to_string(), e.to_string()));
         return out;
     }
+    let started = std::time::Instant::now();
     for url in urls {
-        let crl = match download(url).and_then(|b| parse(&b).map(|c| (c, b))) {
+        if started.elapsed() > within {
+            out.failed.push((
+                url.clone(),
+                "not tried: the refresh ran out of its time".into(),
+            ));
+            continue;
+        }
+        let crl = match download(url, policy).and_then(|b| parse(&b).map(|c| (c, b))) {
             Ok(c) => c,
             Err(e) => {
                 out.failed.push((url.clone(), e));

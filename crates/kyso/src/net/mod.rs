@@ -3,3 +3,4 @@
 
 pub mod crl_fetch;
 pub mod ocsp_fetch;
+pub mod policy;

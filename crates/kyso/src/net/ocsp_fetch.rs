@@ -3,7 +3,14 @@
 //! cached until their nextUpdate; every answer used for a verification is kept (DER) so the
 //! service can store it with the submission and re-verification never needs the network.
 //! The answer's signature is checked by `pki` where it is used, like an embedded one.
+//!
+//! The service asks in two steps, so that waiting on a responder never holds a verification
+//! slot: a *collecting* session answers the verifier from the cache and notes what it would
+//! have asked; the service then asks for those outside the slot, within one deadline, only for
+//! certificates whose chain vouches for their addresses (`super::policy::vouched`), and
+//! verifies again with a *cache-only* session. The command line asks at once.
 
+use super::policy::{FetchPolicy, MAX_URLS_PER_CERT};
 use kyso_verify::pki::crypto::DigestAlg;
 use kyso_verify::pki::ocsp::{self, OcspResponse};
 use kyso_verify::pki::{Cert, OnlineOcsp};
@@ -26,11 +33,17 @@ const FRESH_WITHOUT_NONCE: time::Duration = time::Duration::minutes(10);
 #[derive(Debug)]
 pub struct OcspClient {
     timeout: Duration,
+    policy: FetchPolicy,
     cache: Mutex<HashMap<CacheKey, Cached>>,
     /// Responders that just failed, skipped until the time given: an unreachable responder
-    /// costs one timeout a minute, not one per upload.
+    /// costs one timeout a minute, not one per upload. At most [`MAX_DOWN`] are remembered.
     down: Mutex<HashMap<String, OffsetDateTime>>,
 }
+
+/// The most failed responders remembered (a flood of made-up addresses forgets the oldest).
+const MAX_DOWN: usize = 1024;
+/// The most answers cached (an answer is a few KiB).
+const MAX_CACHED: usize = 4096;
 
 /// The longest an answer is reused.
 const CACHE_AT_MOST: time::Duration = time::Duration::minutes(5);
@@ -46,20 +59,63 @@ struct Cached {
 }
 
 impl OcspClient {
-    pub fn new(timeout: Duration) -> Arc<OcspClient> {
+    pub fn new(timeout: Duration, policy: FetchPolicy) -> Arc<OcspClient> {
         Arc::new(OcspClient {
             timeout,
+            policy,
             cache: Mutex::new(HashMap::new()),
             down: Mutex::new(HashMap::new()),
         })
     }
 
-    /// A session for one verification: it remembers the answers it used.
+    /// A session that asks the responders at once (the command line).
     pub fn session(self: &Arc<Self>) -> Arc<Session> {
+        self.session_in(Mode::Ask)
+    }
+
+    /// A session that answers from the cache and notes what it would have asked
+    /// ([`Session::wanted`]).
+    pub fn collecting(self: &Arc<Self>) -> Arc<Session> {
+        self.session_in(Mode::Collect)
+    }
+
+    /// A session that answers from the cache only.
+    pub fn cached_only(self: &Arc<Self>) -> Arc<Session> {
+        self.session_in(Mode::CacheOnly)
+    }
+
+    fn session_in(self: &Arc<Self>, mode: Mode) -> Arc<Session> {
         Arc::new(Session {
             client: self.clone(),
             used: Mutex::new(Vec::new()),
+            mode,
+            wanted: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Ask the responders for `wanted` (certificate and issuer pairs), one after the other,
+    /// until `deadline`; the answers whose signature checks are cached. How many were.
+    pub fn fetch_all(&self, wanted: &[(Cert, Cert)], deadline: std::time::Instant) -> usize {
+        let mut got = 0;
+        for (cert, issuer) in wanted {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let key = (issuer.sha256.to_vec(), cert.serial_key.clone());
+            if self.cached(&key).is_some() {
+                continue;
+            }
+            if let Some(c) = self.ask(cert, issuer, left.min(self.timeout)) {
+                if c.response.status_of(cert, issuer).is_some() {
+                    self.remember(key, c);
+                    got += 1;
+                } else {
+                    tracing::warn!(subject = %cert.subject, "OCSP: the answer is not signed by the issuer or its responder");
+                }
+            }
+        }
+        got
     }
 
     fn cached(&self, key: &CacheKey) -> Option<Cached> {
@@ -73,39 +129,61 @@ impl OcspClient {
         let now = OffsetDateTime::now_utc();
         if let Ok(mut cache) = self.cache.lock() {
             cache.retain(|_, v| now < v.until);
-            cache.insert(key, c);
+            if cache.len() < MAX_CACHED {
+                cache.insert(key, c);
+            }
         }
     }
 
-    /// Ask the responders of `cert` in turn; the first usable answer wins.
-    fn ask(&self, cert: &Cert, issuer: &Cert) -> Option<Cached> {
+    fn rest(&self, url: &str, until: OffsetDateTime) {
+        if let Ok(mut d) = self.down.lock() {
+            let now = OffsetDateTime::now_utc();
+            d.retain(|_, t| *t > now);
+            if d.len() >= MAX_DOWN {
+                let soonest = d.iter().min_by_key(|(_, t)| **t).map(|(u, _)| u.clone());
+                if let Some(u) = soonest {
+                    d.remove(&u);
+                }
+            }
+            d.insert(url.to_string(), until);
+        }
+    }
+
+    /// Ask the first [`MAX_URLS_PER_CERT`] responders of `cert` in turn, each within
+    /// `timeout`; the first usable answer wins.
+    fn ask(&self, cert: &Cert, issuer: &Cert, timeout: Duration) -> Option<Cached> {
         let (request, nonce) = request(cert, issuer)?;
         let now = OffsetDateTime::now_utc();
-        for url in cert.ocsp_urls.iter().filter(|u| u.starts_with("http://")) {
+        let urls = cert
+            .ocsp_urls
+            .iter()
+            .filter(|u| u.starts_with("http://"))
+            .take(MAX_URLS_PER_CERT);
+        for url in urls {
             let resting = self.down.lock().ok().and_then(|d| d.get(url).copied());
             if resting.is_some_and(|until| now < until) {
                 continue;
             }
-            match self.post(url, &request).and_then(|der| accept(der, &nonce)) {
+            let answer = self
+                .policy
+                .check_url(url)
+                .and_then(|()| self.post(url, &request, timeout))
+                .and_then(|der| accept(der, &nonce));
+            match answer {
                 Ok(c) => return Some(c),
                 Err(why) => {
                     tracing::warn!(%url, subject = %cert.subject, "OCSP: {why}");
-                    if let Ok(mut d) = self.down.lock() {
-                        d.insert(url.clone(), now + RETRY_AFTER);
-                    }
+                    self.rest(url, now + RETRY_AFTER);
                 }
             }
         }
         None
     }
 
-    fn post(&self, url: &str, body: &[u8]) -> Result<Vec<u8>, String> {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(self.timeout)
-            .timeout(self.timeout)
-            .redirects(0)
-            .build();
-        let resp = agent
+    fn post(&self, url: &str, body: &[u8], timeout: Duration) -> Result<Vec<u8>, String> {
+        let resp = self
+            .policy
+            .agent(timeout)
             .post(url)
             .set("Content-Type", "application/ocsp-request")
             .send_bytes(body)
@@ -201,11 +279,24 @@ fn request(cert: &Cert, issuer: &Cert) -> Option<(Vec<u8>, Vec<u8>)> {
     Some((tlv(0x30, &tbs), nonce))
 }
 
+/// How a session answers the verifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// From the cache, else from the responders at once.
+    Ask,
+    /// From the cache, else nothing, noting the pair for [`OcspClient::fetch_all`].
+    Collect,
+    /// From the cache only.
+    CacheOnly,
+}
+
 /// One verification's view of the client: answers it used are kept for the submission.
 #[derive(Debug)]
 pub struct Session {
     client: Arc<OcspClient>,
     used: Mutex<Vec<Vec<u8>>>,
+    mode: Mode,
+    wanted: Mutex<Vec<(Cert, Cert)>>,
 }
 
 impl Session {
@@ -213,15 +304,32 @@ impl Session {
     pub fn used(&self) -> Vec<Vec<u8>> {
         self.used.lock().map(|u| u.clone()).unwrap_or_default()
     }
+
+    /// What a collecting session would have asked: (certificate, issuer) pairs, each once.
+    pub fn wanted(&self) -> Vec<(Cert, Cert)> {
+        self.wanted.lock().map(|w| w.clone()).unwrap_or_default()
+    }
 }
 
 impl OnlineOcsp for Session {
     fn fetch(&self, cert: &Cert, issuer: &Cert) -> Option<Arc<OcspResponse>> {
         let key = (issuer.sha256.to_vec(), cert.serial_key.clone());
-        let got = match self.client.cached(&key) {
-            Some(c) => c,
-            None => {
-                let c = self.client.ask(cert, issuer)?;
+        let got = match (self.client.cached(&key), self.mode) {
+            (Some(c), _) => c,
+            (None, Mode::CacheOnly) => return None,
+            (None, Mode::Collect) => {
+                if let Ok(mut w) = self.wanted.lock() {
+                    if !w
+                        .iter()
+                        .any(|(c, i)| c.sha256 == cert.sha256 && i.sha256 == issuer.sha256)
+                    {
+                        w.push((cert.clone(), issuer.clone()));
+                    }
+                }
+                return None;
+            }
+            (None, Mode::Ask) => {
+                let c = self.client.ask(cert, issuer, self.client.timeout)?;
                 // Only an answer the CA (or its delegated responder) signed is kept: a forged
                 // one must not stand in the cache in place of the responder.
                 if c.response.status_of(cert, issuer).is_none() {

@@ -444,21 +444,17 @@ impl Store {
         Ok(sub)
     }
 
-    /// The CRL addresses named by the certificates of every stored signer.
-    pub fn signer_crl_urls(&self) -> Result<Vec<String>, StoreError> {
+    /// The CRL addresses named by the signer certificates of the stored signatures that
+    /// `vouched` accepts (the caller decides which chains vouch for their addresses), each once.
+    pub fn signer_crl_urls(
+        &self,
+        vouched: impl Fn(&kyso_verify::report::SignatureReport) -> bool,
+    ) -> Result<Vec<String>, StoreError> {
         let mut urls = std::collections::BTreeSet::new();
         for sub in self.all()? {
-            // Only certificates that chained to a trusted anchor: their CA vouched for the
-            // addresses. An uploader's own certificate must not make the service fetch URLs
-            // of its choosing (server-side request forgery).
-            let chained = sub.report.signatures.iter().filter(|sig| {
-                sig.chain.len() >= 2
-                    && sig.sub_indication
-                        != Some(kyso_verify::report::SubIndication::NoCertificateChainFound)
-            });
-            for sig in chained {
+            for sig in sub.report.signatures.iter().filter(|s| vouched(s)) {
                 if let Some(s) = &sig.signer {
-                    urls.extend(s.crl_urls.iter().filter(|u| u.starts_with("http")).cloned());
+                    urls.extend(s.crl_urls.iter().cloned());
                 }
             }
         }

@@ -34,7 +34,7 @@ fn tokens_and_scopes() {
         403
     );
     // The right scope works; a refused request changed nothing.
-    assert_eq!(app.get("/healthz", None).json()["submissions"], 0);
+    assert_eq!(app.get("/healthz", Some(READ)).json()["submissions"], 0);
     assert_eq!(app.post(Some(SUBMIT), "application/pdf", &pdf).status, 201);
     assert_eq!(
         app.get("/api/v1/compliance/2026-03", Some(READ)).status,

@@ -38,7 +38,7 @@ fn restart_and_a_lost_index_lose_nothing() {
     app.kill();
     std::fs::remove_dir_all(app.data_dir().join("index")).unwrap();
     app.start();
-    assert_eq!(app.get("/healthz", None).json()["submissions"], 3);
+    assert_eq!(app.get("/healthz", Some(READ)).json()["submissions"], 3);
     assert_eq!(
         app.get("/api/v1/compliance/2026-03", Some(READ)).json(),
         before
@@ -132,7 +132,7 @@ fn sigkill_during_uploads_loses_no_acknowledged_submission() {
         assert_eq!(&r.body, pdf);
     }
     // Nothing half-written is visible: every stored record has its bytes.
-    let count = app.get("/healthz", None).json()["submissions"]
+    let count = app.get("/healthz", Some(READ)).json()["submissions"]
         .as_u64()
         .unwrap() as usize;
     assert!(count >= acked.len());

@@ -15,7 +15,7 @@ fn the_service_asks_ocsp_at_receipt_and_keeps_the_answer() {
     index(&dir, &[(&good, false, "good"), (&revoked, true, "revoked")]);
     let responder = responder(&dir, port, "root.pem", "root.key");
     let extra = format!(
-        "trust = [{:?}]\ncrls = []\nocsp_timeout_ms = 2000",
+        "trust = [{:?}]\ncrls = []\nocsp_timeout_ms = 2000\nfetch_private_addresses = true",
         dir.join("root.pem").display().to_string()
     );
     let app = spawn_app_with(None, 1 << 24, &extra);
@@ -133,6 +133,137 @@ fn an_untrusted_signers_crl_address_is_never_fetched() {
     assert!(
         listener.accept().is_err(),
         "the service connected to the uploader's address"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A certificate issued by an ordinary end-entity certificate (anyone holding one genuine
+/// signing key can make one) names the uploader's addresses for OCSP and CRLs. Its chain does
+/// not validate (`issuer_not_ca`), so neither address is ever asked: not at receipt, not by a
+/// CRL refresh, even with private addresses allowed (only the chain rule stands between).
+#[test]
+fn a_certificate_issued_by_a_leaf_makes_the_service_fetch_nothing() {
+    let Some(dir) = setup("under-leaf") else {
+        return;
+    };
+    roots(&dir);
+    let port = free_port();
+    leaf(&dir, "genuine", port);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let trap = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    std::fs::write(
+        dir.join("under.ext"),
+        format!("keyUsage=critical,digitalSignature\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{trap}/ocsp\ncrlDistributionPoints=URI:http://127.0.0.1:{trap}/crl\n"),
+    )
+    .unwrap();
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "under.key",
+            "-subj",
+            "/CN=under",
+            "-out",
+            "under.csr",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "under.csr",
+            "-CA",
+            "genuine.pem",
+            "-CAkey",
+            "genuine.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            "under.ext",
+            "-out",
+            "under.pem",
+        ],
+    );
+    let extra = format!(
+        "trust = [{:?}]\ncrls = [{:?}]\nocsp_online = true\nfetch_private_addresses = true\ncrl_refresh_hours = 0",
+        dir.join("root.pem").display().to_string(),
+        dir.join("crl").display().to_string()
+    );
+    std::fs::create_dir_all(dir.join("crl")).unwrap();
+    let mut app = spawn_app_with(None, 1 << 24, &extra);
+    let r = app.upload_raw(&signed_pdf_carrying(&dir, "under", "genuine.pem"));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let problems = r.json()["report"]["signatures"][0]["problems"].to_string();
+    assert!(problems.contains("issuer_not_ca"), "{problems}");
+    app.kill();
+    let out = run_kyso(&["crl", "refresh"], &app.config);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!said.contains(&trap.to_string()), "{said}");
+    assert!(
+        listener.accept().is_err(),
+        "the service connected to the uploader's address"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A responder that accepts and never answers: the uploads it concerns wait for it outside the
+/// verification slots, so an honest upload is still answered at once.
+#[test]
+fn a_hanging_responder_holds_no_verification_slot() {
+    let Some(dir) = setup("hanging") else { return };
+    roots(&dir);
+    let hang = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hang_port = hang.local_addr().unwrap().port();
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = held.clone();
+    std::thread::spawn(move || {
+        for s in hang.incoming().flatten() {
+            keep.lock().unwrap().push(s);
+        }
+    });
+    let slow: Vec<Vec<u8>> = (0..4)
+        .map(|n| {
+            leaf(&dir, &format!("slow{n}"), hang_port);
+            signed_pdf(&dir, &format!("slow{n}"))
+        })
+        .collect();
+    let port = free_port();
+    let good = leaf(&dir, "honest", port);
+    index(&dir, &[(&good, false, "honest")]);
+    let _responder = responder(&dir, port, "root.pem", "root.key");
+    let honest = signed_pdf(&dir, "honest");
+    let extra = format!(
+        "trust = [{:?}]\ncrls = []\nocsp_timeout_ms = 8000\nfetch_private_addresses = true",
+        dir.join("root.pem").display().to_string()
+    );
+    let app = spawn_app_with(None, 1 << 24, &extra);
+    std::thread::scope(|s| {
+        for pdf in &slow {
+            let app = &app;
+            s.spawn(move || app.upload_raw(pdf));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let started = std::time::Instant::now();
+        let r = app.upload_raw(&honest);
+        let took = started.elapsed();
+        assert_eq!(r.status, 201, "{}", r.text());
+        assert_eq!(r.json()["report"]["verdict"], "valid", "{}", r.text());
+        assert!(
+            took < std::time::Duration::from_secs(3),
+            "the honest upload waited {took:?} behind the hanging responder"
+        );
+    });
+    assert!(
+        !held.lock().unwrap().is_empty(),
+        "the slow uploads did ask their responder"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

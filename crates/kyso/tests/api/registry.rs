@@ -89,7 +89,7 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
     // stays, and the service says the file differs.
     assert_eq!(l["to"], "2026-06", "{l}");
     assert_eq!(app.get("/api/v1/leaders/x", Some(READ)).status, 404);
-    let health = app.get("/healthz", None).json();
+    let health = app.get("/healthz", Some(READ)).json();
     let warnings = health["warnings"].to_string();
     assert!(
         warnings.contains("registry file differs") && warnings.contains("leader nguyen-van-an"),

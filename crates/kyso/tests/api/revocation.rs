@@ -33,7 +33,7 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     std::fs::copy(pki("issuing-ca.crl"), dir.join("issuing-ca-2026-01-15.crl")).unwrap();
     std::fs::copy(pki("root.crl"), dir.join("root.crl")).unwrap();
     let extra = format!(
-        "crls = [{:?}]\ncrl_urls = [{:?}]\ncrl_refresh_hours = 0",
+        "crls = [{:?}]\ncrl_urls = [{:?}]\ncrl_refresh_hours = 0\nfetch_private_addresses = true",
         dir.display().to_string(),
         crl.url
     );
@@ -89,7 +89,7 @@ fn a_lost_token_loses_credit_after_crl_refresh_and_reverification() {
     );
     // The service picks the new CRL up at start; re-verification through the admin API.
     app.start();
-    let h = app.get("/healthz", None).json();
+    let h = app.get("/healthz", Some(READ)).json();
     assert!(
         h["crl_status"]
             .as_array()
@@ -153,17 +153,17 @@ fn the_service_refreshes_crls_in_the_background_and_reports_freshness() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(pki("issuing-ca-expired.crl"), dir.join("old.crl")).unwrap();
     let extra = format!(
-        "crls = [{:?}]\ncrl_urls = [{:?}]\ncrl_refresh_hours = 1",
+        "crls = [{:?}]\ncrl_urls = [{:?}]\ncrl_refresh_hours = 1\nfetch_private_addresses = true",
         dir.display().to_string(),
         crl.url
     );
     let app = spawn_app_with(None, 104_857_600, &extra);
     // At start the service has only the outdated CRL, and says so.
-    let mut h = app.get("/healthz", None).json();
+    let mut h = app.get("/healthz", Some(READ)).json();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while h["crl_last_refresh"].is_null() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        h = app.get("/healthz", None).json();
+        h = app.get("/healthz", Some(READ)).json();
     }
     assert_eq!(h["crl_last_refresh"]["updated"], 1, "{h}\n{}", app.log());
     let status = h["crl_status"].as_array().unwrap();

@@ -91,7 +91,7 @@ fn the_upload_page_keeps_the_limits_and_wants_its_csrf_token() {
         "a reason the clerk can act on: {page}"
     );
     assert_eq!(
-        app.get("/healthz", None).json()["submissions"],
+        app.get("/healthz", Some(READ)).json()["submissions"],
         0,
         "nothing stored"
     );
@@ -99,7 +99,7 @@ fn the_upload_page_keeps_the_limits_and_wants_its_csrf_token() {
     let (status, page) = post_files(&app, &cookie, &csrf, &[("a.pdf", &small)]);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Kết quả nộp (1 tệp)"), "{page}");
-    assert_eq!(app.get("/healthz", None).json()["submissions"], 1);
+    assert_eq!(app.get("/healthz", Some(READ)).json()["submissions"], 1);
 }
 
 /// The submissions page filters by unit and by the reason a file earned nothing, and its page

@@ -209,6 +209,21 @@ pub fn signed_pdf(dir: &Path, name: &str) -> Vec<u8> {
 /// As [`signed_pdf`], with a `/M` entry (`D:...`) and the signer's clock moved by `faketime`
 /// (a libfaketime offset such as `+7h`: the CMS signingTime comes from openssl's clock).
 pub fn signed_pdf_with(dir: &Path, name: &str, m: Option<&str>, faketime: Option<&str>) -> Vec<u8> {
+    sign_pdf(dir, name, m, faketime, None)
+}
+
+/// As [`signed_pdf`], the CMS carrying the certificates of `certfile` too (the signer's chain).
+pub fn signed_pdf_carrying(dir: &Path, name: &str, certfile: &str) -> Vec<u8> {
+    sign_pdf(dir, name, None, None, Some(certfile))
+}
+
+fn sign_pdf(
+    dir: &Path,
+    name: &str,
+    m: Option<&str>,
+    faketime: Option<&str>,
+    certfile: Option<&str>,
+) -> Vec<u8> {
     let placeholder = "0".repeat(16384);
     let head = "%PDF-1.7\n";
     let objects = [
@@ -249,7 +264,7 @@ pub fn signed_pdf_with(dir: &Path, name: &str, m: Option<&str>, faketime: Option
     signed.extend_from_slice(&pdf[b..]);
     std::fs::write(dir.join("tosign.bin"), &signed).unwrap();
     let (signer, key) = (format!("{name}.pem"), format!("{name}.key"));
-    let cms = [
+    let mut cms = vec![
         "cms",
         "-sign",
         "-binary",
@@ -266,12 +281,15 @@ pub fn signed_pdf_with(dir: &Path, name: &str, m: Option<&str>, faketime: Option
         "-out",
         "sig.der",
     ];
+    if let Some(f) = certfile {
+        cms.extend(["-certfile", f]);
+    }
     match faketime {
         None => openssl(dir, &cms),
         Some(offset) => {
             let out = Command::new("faketime")
                 .args(["-f", offset, "openssl"])
-                .args(cms)
+                .args(&cms)
                 .current_dir(dir)
                 .output()
                 .expect("faketime runs");

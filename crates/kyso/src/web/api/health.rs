@@ -1,12 +1,24 @@
-//! Liveness (`/healthz`: the process answers; trust and CRL state for the operator) and
+//! Liveness (`/healthz`: the process answers; with a read token, the trust and CRL state and
+//! the last CRL refresh for the operator) and
 //! readiness (`/readyz`: the store takes writes now).
 
+use crate::web::Scope;
 use crate::web::{now, AppState};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-pub(crate) async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn healthz(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // Anyone may ask whether the service is up; what it fetched, from where and with what
+    // outcome is for the Office's own clients (a token with the read or admin scope).
+    let told = crate::web::state::may(&req, &state, Scope::Read)
+        || crate::web::state::may(&req, &state, Scope::Admin);
+    if !told {
+        return HttpResponse::Ok().json(serde_json::json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+        }));
+    }
     let trust = state.app.trust();
     let at = now();
     let fmt = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();

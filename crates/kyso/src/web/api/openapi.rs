@@ -271,8 +271,8 @@ fn with(base: Value, extra: Value) -> Value {
 /// The service itself: health, readiness, metrics, this document.
 fn service_paths() -> Value {
     json!({
-        "/healthz": { "get": { "summary": "Liveness, trust store and warnings", "security": [],
-            "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk)" } } } },
+        "/healthz": { "get": { "summary": "Liveness; with a token of the read or admin scope, the trust store, CRLs, the last CRL refresh and warnings", "security": [],
+            "responses": { "200": { "description": "the service is up (liveness; says nothing of the disk): {\"status\":\"ok\", \"version\"}, and the details for a token that may read" } } } },
         "/readyz": { "get": { "summary": "Readiness: storage writable, trust anchors loaded, CRLs current", "security": [],
             "responses": { "200": { "description": "{\"status\":\"ready\", \"reasons\": [], ...}" },
                 "503": { "description": "{\"status\":\"not_ready\", \"reasons\": [storage|no_trust_anchors|crl_outdated], \"storage\": {fault: no_space|unavailable, since, index_ok}, \"anchors\", \"crls_outdated\"}, with Retry-After" } } } },
