@@ -7,7 +7,7 @@ use crate::duty::credit;
 use crate::duty::credit::TimePolicy;
 use crate::duty::office_report::OfficeReport;
 use crate::duty::period::Month;
-use crate::duty::period::{ClosedMark, Period};
+use crate::duty::period::Period;
 use crate::duty::registry::lookup::Lookup;
 use crate::duty::registry::Registry;
 use crate::duty::submission::Submission;
@@ -163,23 +163,18 @@ fn credit_month(
     Ok(per_chunk.into_iter().flatten().collect())
 }
 
-/// The closing mark of a period, if it was closed.
-fn mark(store: &Store, period: Period) -> Result<Option<ClosedMark>, StoreError> {
-    Ok(store
-        .closed_period(&period.to_string())?
-        .map(|c| ClosedMark {
-            closed_at: c.closed_at,
-            closed_by: c.closed_by,
-            sha256: c.sha256,
-        }))
+/// The month's table as the Office reads it: the live figures, or, once the month is closed,
+/// the closed figures with the amendments since beside them.
+pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
+    let live = month_table_live(app, month)?;
+    Ok(crate::app::closing::closed_month(app, month, &live)?.unwrap_or(live))
 }
 
-pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
+/// The month's table as it stands now, closed or not.
+pub fn month_table_live(app: &App, month: Month) -> Result<MonthTable, StoreError> {
     let lookup = app.store.lookup();
     let credited = credited_with(app, &lookup, &[month])?;
-    let mut t = tables::month_table_with(&lookup, month, &credited);
-    t.closed = mark(&app.store, Period::Month(month))?;
-    Ok(t)
+    Ok(tables::month_table_with(&lookup, month, &credited))
 }
 
 /// The month's table as CSV ([`csv::month_csv`]), each file named as the clerk sent it,
@@ -187,9 +182,7 @@ pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
 /// from the month's facts for this file only (the kept credits do not carry them).
 pub fn month_csv(app: &App, month: Month) -> Result<String, StoreError> {
     let store = &app.store;
-    let lookup = store.lookup();
-    let credited = credited_with(app, &lookup, &[month])?;
-    let t = tables::month_table_with(&lookup, month, &credited);
+    let t = month_table(app, month)?;
     let mut files: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let listed = t.units.iter().flat_map(|u| {
         u.organisation
@@ -233,7 +226,24 @@ pub fn period_table(
     ))
 }
 
+/// The report of a period as the Office reads it: the live figures, or, once the period is
+/// closed, the closed figures with the amendments since beside them.
 pub fn office_report(
+    app: &App,
+    year: i32,
+    quarter: Option<u8>,
+    now: OffsetDateTime,
+) -> Result<OfficeReport, StoreError> {
+    let live = office_report_live(app, year, quarter, now)?;
+    let period = match quarter {
+        Some(q) => Period::Quarter(year, q),
+        None => Period::Year(year),
+    };
+    Ok(crate::app::closing::closed_report(app, period, &live)?.unwrap_or(live))
+}
+
+/// The report of a period as it stands now, closed or not.
+pub fn office_report_live(
     app: &App,
     year: i32,
     quarter: Option<u8>,
@@ -243,15 +253,9 @@ pub fn office_report(
     months.push(Month::of_vietnam_time(now));
     let lookup = app.store.lookup();
     let credited = credited_with(app, &lookup, &months)?;
-    let mut r = crate::duty::office_report::build_with(&lookup, year, quarter, now, &credited);
-    r.closed = mark(
-        &app.store,
-        match quarter {
-            Some(q) => Period::Quarter(year, q),
-            None => Period::Year(year),
-        },
-    )?;
-    Ok(r)
+    Ok(crate::duty::office_report::build_with(
+        &lookup, year, quarter, now, &credited,
+    ))
 }
 
 /// One month of a unit's history: whether it was required, each requirement, the files behind.

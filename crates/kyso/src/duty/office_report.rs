@@ -9,11 +9,11 @@ use crate::duty::period::Month;
 use crate::duty::registry::{Registry, UnitKind};
 use crate::duty::tables;
 use crate::duty::tables::{Count, MonthTable};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Months met out of months required, with the percentage (one decimal; none while nothing is
 /// required yet) and the months missing.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Score {
     pub required: usize,
     pub satisfied: usize,
@@ -36,7 +36,7 @@ fn percent(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LeaderRow {
     pub id: String,
     pub name: String,
@@ -44,7 +44,7 @@ pub struct LeaderRow {
     pub score: Score,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitRow {
     pub id: String,
     pub name: String,
@@ -53,7 +53,7 @@ pub struct UnitRow {
 }
 
 /// Sums over units: requirement-months met out of required.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Totals {
     pub units: usize,
     pub organisation_required: usize,
@@ -90,7 +90,7 @@ impl Totals {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KindGroup {
     pub kind: UnitKind,
     pub label: String,
@@ -99,7 +99,7 @@ pub struct KindGroup {
 }
 
 /// A requirement not yet met in the current month.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Missing {
     pub unit: String,
     pub unit_name: String,
@@ -110,7 +110,7 @@ pub struct Missing {
     pub leader_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OfficeReport {
     pub year: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,9 +127,12 @@ pub struct OfficeReport {
     /// What is still missing in the current month (for chasing), whatever the period.
     pub current_month: Month,
     pub missing_now: Vec<Missing>,
-    /// Set when the period was closed (see `MonthTable::closed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Set when the period was closed: the figures are then those closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<crate::duty::period::ClosedMark>,
+    /// Since the closing, what differs in the live figures, beside them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<crate::duty::period::Amendment>,
 }
 
 const KINDS: [UnitKind; 3] = [
@@ -247,5 +250,6 @@ pub fn build_with(
             .map(missing_in)
             .unwrap_or_default(),
         closed: None,
+        amendments: Vec::new(),
     }
 }

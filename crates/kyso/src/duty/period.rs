@@ -142,10 +142,34 @@ impl std::fmt::Display for Period {
 /// Whether, when and by whom a table's period was closed (shown on every table and report).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct ClosedMark {
-    pub closed_at: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    pub closed_at: time::OffsetDateTime,
     pub closed_by: String,
     /// The SHA-256 of the frozen figures (`GET /api/v1/periods/{period}`).
     pub sha256: String,
+}
+
+/// One requirement whose live figure differs from the closed one ("Điều chỉnh sau khi
+/// chốt"): shown beside the closed figures, never inside them.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Amendment {
+    pub unit: String,
+    /// `organisation`, or the leader's id.
+    pub requirement: String,
+    /// Months (or, for a month, whether) satisfied when closed; `null` when not required then.
+    pub closed: serde_json::Value,
+    /// The same now; `null` when no longer required.
+    pub now: serde_json::Value,
+    /// Months required when closed (a month: 1 if required), and now.
+    pub closed_required: usize,
+    pub now_required: usize,
+    /// The unit's name, and the requirement as a clerk reads it ("Ký số cơ quan", or the
+    /// leader's title and name).
+    pub unit_name: String,
+    pub requirement_name: String,
+    /// What moved it, in Vietnamese, with who and when (a late file accepted, a correction of
+    /// the registry with its reason, a re-verification, a file received after the closing).
+    pub causes: Vec<String>,
 }
 
 #[cfg(test)]

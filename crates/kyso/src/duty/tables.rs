@@ -48,10 +48,13 @@ pub struct MonthTable {
     pub month: Month,
     pub units: Vec<UnitMonth>,
     pub totals: Totals,
-    /// Set when the month was closed: these are the live figures; the frozen ones and the
-    /// amendments are at `/api/v1/periods/{month}`.
+    /// Set when the month was closed: the figures are then those closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<crate::duty::period::ClosedMark>,
+    /// Since the closing, what differs in the live figures, beside them ("Điều chỉnh sau khi
+    /// chốt").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<crate::duty::period::Amendment>,
 }
 
 /// The month's table: every active unit, its organisation requirement and each leader in office.
@@ -217,6 +220,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
         units,
         totals,
         closed: None,
+        amendments: Vec::new(),
     }
 }
 

@@ -61,3 +61,32 @@ mod tests {
         assert_eq!(csv_row(&["=1", "x"]), "'=1,x\r\n");
     }
 }
+
+/// The header of the amendments beside a closed period's figures.
+pub const AMENDMENT_HEADERS: [&str; 6] = [
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Yêu cầu",
+    "Khi chốt",
+    "Hiện nay",
+    "Nguyên nhân",
+];
+
+/// One amendment as text cells: a month's figure is met or not, a period's is months met out
+/// of months required; a requirement that did not exist is "không phải nộp".
+pub fn amendment_row(a: &crate::duty::period::Amendment) -> [String; 6] {
+    let figure = |satisfied: &serde_json::Value, required: usize| match satisfied {
+        serde_json::Value::Null => "không phải nộp".to_string(),
+        serde_json::Value::Bool(true) => "đã nộp".to_string(),
+        serde_json::Value::Bool(false) => "chưa nộp".to_string(),
+        v => format!("{}/{required} tháng", v.as_u64().unwrap_or(0)),
+    };
+    [
+        a.unit.clone(),
+        a.unit_name.clone(),
+        a.requirement_name.clone(),
+        figure(&a.closed, a.closed_required),
+        figure(&a.now, a.now_required),
+        a.causes.join("; "),
+    ]
+}

@@ -1,12 +1,13 @@
 //! The Office's tables as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
 //! every cell neutralised ([`crate::export::cell`]).
 
+use crate::duty::period::Amendment;
 use crate::duty::tables::{Count, MonthTable, PeriodTable};
+use crate::export::cell::{amendment_row, csv_row, AMENDMENT_HEADERS};
 
 /// A period's counts as CSV for spreadsheet programs: UTF-8 with a BOM, Vietnamese headers,
 /// one row per requirement of each unit, the months still missing as mm/yyyy.
 pub fn period_csv(t: &PeriodTable) -> String {
-    use crate::export::cell::csv_row;
     let mut out = String::from("\u{feff}");
     out += &csv_row(&[
         "Kỳ",
@@ -60,7 +61,6 @@ pub fn period_csv(t: &PeriodTable) -> String {
 /// one row per requirement. `file` names a file for the clerk (its name as sent and when it was
 /// received) from its id.
 pub fn month_csv(t: &MonthTable, file: &dyn Fn(&str) -> String) -> String {
-    use crate::export::cell::csv_row;
     let mut out = String::from("\u{feff}");
     out += &csv_row(&[
         "Tháng",
@@ -108,6 +108,22 @@ pub fn month_csv(t: &MonthTable, file: &dyn Fn(&str) -> String) -> String {
                 &l.submissions,
             );
         }
+    }
+    out += &amendments_section(&t.amendments);
+    out
+}
+
+/// A closed period's amendments, after its figures and an empty line, under their own title
+/// ("Điều chỉnh sau khi chốt"): beside the closed figures, never inside them.
+pub fn amendments_section(amendments: &[Amendment]) -> String {
+    if amendments.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\r\n");
+    out += &csv_row(&["Điều chỉnh sau khi chốt"]);
+    out += &csv_row(&AMENDMENT_HEADERS);
+    for a in amendments {
+        out += &csv_row(&amendment_row(a));
     }
     out
 }

@@ -117,6 +117,7 @@ pub fn csv(r: &OfficeReport) -> String {
         ]);
         out += &csv_row(&fields);
     }
+    out += &crate::export::csv::amendments_section(&r.amendments);
     out
 }
 
@@ -150,8 +151,14 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
             months_vi(&r.counted),
             match &r.closed {
                 Some(c) => format!(
-                    "; đã chốt số liệu lúc {} giờ Việt Nam (số liệu đã chốt và phần điều chỉnh: /api/v1/periods)",
-                    crate::vn::datetime_of(&c.closed_at)
+                    "; số liệu đã chốt lúc {} (giờ Việt Nam){}",
+                    crate::vn::datetime(c.closed_at),
+                    if r.amendments.is_empty() {
+                        String::new()
+                    } else {
+                        "; các điều chỉnh sau khi chốt ở trang \"Điều chỉnh sau khi chốt\""
+                            .to_string()
+                    }
                 ),
                 None => String::new(),
             }
@@ -181,7 +188,32 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         sheet.set_column_width(c as u16, *w)?;
     }
     missing_sheet(&mut wb, r, &bold)?;
+    if !r.amendments.is_empty() {
+        amendments_sheet(&mut wb, &r.amendments, &bold)?;
+    }
     wb.save_to_buffer()
+}
+
+/// A closed period's amendments, on a sheet of their own beside the closed figures.
+fn amendments_sheet(
+    wb: &mut Workbook,
+    amendments: &[crate::duty::period::Amendment],
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let sheet = wb.add_worksheet().set_name("Điều chỉnh sau khi chốt")?;
+    for (c, h) in crate::export::cell::AMENDMENT_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, bold)?;
+    }
+    for (i, a) in amendments.iter().enumerate() {
+        for (c, t) in crate::export::cell::amendment_row(a).iter().enumerate() {
+            sheet.write_string(1 + i as u32, c as u16, neutralise(t))?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (c, w) in [22.0, 40.0, 30.0, 16.0, 16.0, 60.0].iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    Ok(())
 }
 
 /// The second sheet: what is still missing in the current month, for chasing.

@@ -148,7 +148,11 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             Err(e) => return Err(io(&d)(e)),
         };
         for f in entries.flatten() {
-            if f.path().extension().is_some_and(|e| e == "json") {
+            let filed = kind == "periods"
+                && f.path()
+                    .extension()
+                    .is_some_and(|e| e == "xlsx" || e == "csv");
+            if f.path().extension().is_some_and(|e| e == "json") || filed {
                 out.push(format!("{kind}/{}", f.file_name().to_string_lossy()));
             }
         }
@@ -360,7 +364,13 @@ fn is_evidence(path: &str) -> bool {
         ["VERSION"] => true,
         ["blobs", shard, f] => shard.len() == 2 && hex_name(f, ".pdf"),
         ["submissions", shard, f] => shard.len() == 2 && hex_name(f, ".json"),
-        ["registry", "units" | "leaders", f] | ["periods", f] => json_name(f),
+        ["registry", "units" | "leaders", f] | ["periods", f] if json_name(f) => true,
+        ["periods", f] => {
+            (f.ends_with(".xlsx") || f.ends_with(".csv"))
+                && !f.starts_with('.')
+                && f.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+        }
         ["registry", "audit.jsonl"] => true,
         _ => false,
     }

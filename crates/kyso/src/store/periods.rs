@@ -13,8 +13,8 @@ use std::fs;
 pub struct Closed {
     /// `2026-03`, `2026-Q1` or `2026`.
     pub period: String,
-    /// RFC 3339, UTC.
-    pub closed_at: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    pub closed_at: time::OffsetDateTime,
     /// The name of the token that closed it.
     pub closed_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +23,19 @@ pub struct Closed {
     pub sha256: String,
     /// The table or report as it stood.
     pub snapshot: serde_json::Value,
+    /// The files the Office filed, as they were made at closing (`periods/<period>.<ext>`),
+    /// downloadable again byte for byte ("bản đã chốt").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FiledFile>,
+}
+
+/// A file filed at closing.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FiledFile {
+    /// `<period>.xlsx` or `<period>.csv`.
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
 }
 
 impl Closed {
@@ -39,12 +52,33 @@ impl Store {
         self.dir().join("periods").join(format!("{period}.json"))
     }
 
-    /// Keep `c` durably; `Ok(None)` when the period was closed before (the earlier record
-    /// stands). The caller serialises closings.
-    pub fn close_period(&self, c: &Closed) -> Result<Option<()>, StoreError> {
+    /// Keep `c` durably with the files it names (`files`: name and bytes, written first; the
+    /// record last); `Ok(None)` when the period was closed before (the earlier record stands).
+    /// The caller serialises closings.
+    pub fn close_period(
+        &self,
+        c: &Closed,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<Option<()>, StoreError> {
         let path = self.period_path(&c.period);
         if path.exists() {
             return Ok(None);
+        }
+        for (name, bytes) in files {
+            let safe = name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
+            if !safe || name.starts_with('.') || name.ends_with(".json") {
+                return Err(StoreError::Corrupt {
+                    path: self.dir().join("periods").join(name),
+                    what: "not a name for a filed file".into(),
+                });
+            }
+            write_durably(
+                &self.dir().join("tmp").join(format!("filed-{name}")),
+                &self.dir().join("periods").join(name),
+                bytes,
+            )?;
         }
         let json = serde_json::to_vec_pretty(c).map_err(|e| StoreError::Corrupt {
             path: path.clone(),
@@ -56,6 +90,41 @@ impl Store {
             &json,
         )?;
         Ok(Some(()))
+    }
+
+    /// A file filed when `period` was closed, as it was made.
+    pub fn filed_file(&self, period: &str, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(c) = self.closed_period(period)? else {
+            return Ok(None);
+        };
+        let Some(f) = c.files.iter().find(|f| f.name == name) else {
+            return Ok(None);
+        };
+        let path = self.dir().join("periods").join(&f.name);
+        let data = fs::read(&path).map_err(io(&path))?;
+        if hex::encode(kyso_verify::pki::crypto::sha256(&data)) != f.sha256 {
+            return Err(StoreError::Mismatch { id: f.name.clone() });
+        }
+        Ok(Some(data))
+    }
+
+    /// Every closed period, in order.
+    pub fn closed_periods(&self) -> Result<Vec<Closed>, StoreError> {
+        let dir = self.dir().join("periods");
+        let mut out = Vec::new();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(io(&dir)(e)),
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(period) = name.strip_suffix(".json") {
+                out.extend(self.closed_period(period)?);
+            }
+        }
+        out.sort_by(|a, b| a.period.cmp(&b.period));
+        Ok(out)
     }
 
     /// The closing record of `period`, if it was closed.

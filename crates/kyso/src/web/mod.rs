@@ -80,6 +80,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/periods/{period}/close", "POST", || {
         web::post().to(periods::close)
     }),
+    ep("/api/v1/periods/{period}/files/{name}", "GET", || {
+        web::get().to(periods::filed_file)
+    }),
     ep("/api/v1/registry/changes", "GET", || {
         web::get().to(registry::changes)
     }),

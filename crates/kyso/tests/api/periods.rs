@@ -142,10 +142,22 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
     let log = app.get("/api/v1/registry/changes", Some(READ)).json();
     assert_eq!(log[0]["id"], "nguyen-van-an");
     assert_eq!(log[0]["correction"], reason, "{log}");
-    let live = app.get("/api/v1/reports/2026?quarter=1", Some(READ)).json();
+    // The closed quarter's report still shows what was closed; the change is beside it.
+    let shown = app.get("/api/v1/reports/2026?quarter=1", Some(READ)).json();
+    assert_eq!(
+        satisfied(&shown, "ubnd-huong-xuan", "nguyen-van-an"),
+        1,
+        "closed figures: {shown}"
+    );
+    let a = &shown["amendments"][0];
+    assert_eq!(a["requirement"], "nguyen-van-an", "{shown}");
+    assert_eq!(
+        (a["closed_required"].as_u64(), a["now_required"].as_u64()),
+        (Some(3), Some(0))
+    );
     assert!(
-        !live["groups"].to_string().contains("nguyen-van-an"),
-        "no longer required in Q1: {live}"
+        a["causes"][0].as_str().unwrap().contains(reason),
+        "the correction's reason is the cause: {a}"
     );
 
     let p = app.get("/api/v1/periods/2026-Q1", Some(READ)).json();
@@ -158,10 +170,23 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
         satisfied(&p["closed"]["snapshot"], "ubnd-huong-xuan", "nguyen-van-an"),
         1
     );
+    let a = &p["amendments"];
+    assert_eq!(a.as_array().unwrap().len(), 1, "{a}");
     assert_eq!(
-        p["amendments"],
-        json!([{ "unit": "ubnd-huong-xuan", "requirement": "nguyen-van-an", "closed": 1, "now": null }])
+        (
+            &a[0]["unit"],
+            &a[0]["requirement"],
+            &a[0]["closed"],
+            &a[0]["now"]
+        ),
+        (
+            &json!("ubnd-huong-xuan"),
+            &json!("nguyen-van-an"),
+            &json!(1),
+            &json!(null)
+        )
     );
+    assert_eq!(a[0]["requirement_name"], "Chủ tịch Nguyễn Văn An");
     let open = app.get("/api/v1/periods/2026-Q2", Some(READ)).json();
     assert!(open["closed"].is_null());
 
@@ -173,4 +198,143 @@ fn a_closed_quarter_stays_as_it_was_and_shows_amendments() {
     let t = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
     assert!(t["closed"]["sha256"].is_string(), "{t}");
     assert!(app.data_dir().join("periods/2026-Q1.json").is_file());
+}
+
+/// What the Office filed stays what it filed: the quarter's XLSX and CSV made at closing are
+/// downloaded again byte for byte, while a late file accepted and a leader's first month
+/// corrected after the closing show as amendments (satisfied, and required) with their causes;
+/// a closed month's table is its closed figures, and a repeated close says when, in Vietnam
+/// time.
+#[test]
+fn the_files_filed_at_closing_come_back_byte_for_byte_and_amendments_say_why() {
+    let app = spawn_app_with(
+        Some(&demo_registry_toml()),
+        104_857_600,
+        "accept_implausible_signing_time = false",
+    );
+    // Signed in March, received now: late, so it earns nothing until accepted.
+    let late = app
+        .upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+        .json();
+    let r = post(&app, "/api/v1/periods/2026-Q1/close", ADMIN, "");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let closed = r.json();
+    let files = closed["files"].as_array().unwrap().clone();
+    assert_eq!(files.len(), 2, "{closed}");
+    let download =
+        |name: &str| app.get(&format!("/api/v1/periods/2026-Q1/files/{name}"), Some(READ));
+    let mut filed = Vec::new();
+    for f in &files {
+        let name = f["name"].as_str().unwrap();
+        let d = download(name);
+        assert_eq!(d.status, 200, "{name}");
+        assert_eq!(
+            hex::encode(kyso_verify::pki::crypto::sha256(&d.body)),
+            f["sha256"].as_str().unwrap()
+        );
+        filed.push((name.to_string(), d.body));
+    }
+    assert_eq!(
+        download("2026-Q1.json").status,
+        404,
+        "only the files it filed"
+    );
+
+    // After the closing: the late file accepted, a leader's first month corrected.
+    let id = late["id"].as_str().unwrap();
+    let body = json!({ "reason": "Văn thư gửi nhầm địa chỉ, có công văn giải trình" }).to_string();
+    assert_eq!(
+        app.post_to(
+            &format!("/api/v1/submissions/{id}/accept-late"),
+            ADMIN,
+            "application/json",
+            body.as_bytes()
+        )
+        .status,
+        200
+    );
+    let mut leader = app.get("/api/v1/leaders/le-van-cuong", Some(READ)).json();
+    leader["from"] = json!("2026-03");
+    let r = app.put_json(
+        "/api/v1/leaders/le-van-cuong?correction=Nh%E1%BA%ADn%20ch%E1%BB%A9c%20t%E1%BB%AB%20th%C3%A1ng%203",
+        ADMIN,
+        &leader,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // The filed copies have not moved.
+    for (name, bytes) in &filed {
+        assert_eq!(&download(name).body, bytes, "{name} is what was filed");
+    }
+    let p = app.get("/api/v1/periods/2026-Q1", Some(READ)).json();
+    let amendments = p["amendments"].as_array().unwrap();
+    let find = |unit: &str, req: &str| {
+        amendments
+            .iter()
+            .find(|a| a["unit"] == unit && a["requirement"] == req)
+            .unwrap_or_else(|| panic!("{unit}/{req} in {p}"))
+    };
+    let org = find("ubnd-huong-xuan", "organisation");
+    assert_eq!(
+        (org["closed"].as_u64(), org["now"].as_u64()),
+        (Some(0), Some(1)),
+        "{org}"
+    );
+    assert!(
+        org["causes"].to_string().contains("chấp nhận")
+            && org["causes"].to_string().contains("admin"),
+        "{org}"
+    );
+    let cuong = find("phong-noi-vu", "le-van-cuong");
+    assert_eq!(
+        (
+            cuong["closed_required"].as_u64(),
+            cuong["now_required"].as_u64()
+        ),
+        (Some(3), Some(1)),
+        "a change of months required is an amendment too: {cuong}"
+    );
+    assert!(
+        cuong["causes"].to_string().contains("Nhận chức từ tháng 3"),
+        "{cuong}"
+    );
+    // A fresh XLSX of the closed quarter: the closed figures, and the amendments on their own
+    // sheet.
+    let x = app.get("/api/v1/reports/2026?quarter=1&format=xlsx", Some(READ));
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(x.body)).unwrap();
+    use calamine::Reader;
+    assert!(
+        book.sheet_names()
+            .contains(&"Điều chỉnh sau khi chốt".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
+    let csv = app
+        .get("/api/v1/reports/2026?quarter=1&format=csv", Some(READ))
+        .text();
+    let (figures, beside) = csv
+        .split_once("Điều chỉnh sau khi chốt")
+        .expect("a separate section");
+    assert_eq!(
+        figures,
+        String::from_utf8_lossy(&filed.iter().find(|(n, _)| n.ends_with(".csv")).unwrap().1)
+            .trim_end_matches("\r\n")
+            .to_string()
+            + "\r\n\r\n",
+        "the figures are those filed"
+    );
+    assert!(beside.contains("Lê Văn Cường"), "{beside}");
+
+    // A closed month's table is what was closed; closing it again says when.
+    assert_eq!(
+        post(&app, "/api/v1/periods/2026-03/close", ADMIN, "").status,
+        201
+    );
+    let again = post(&app, "/api/v1/periods/2026-03/close", ADMIN, "").json();
+    let said = again["message"].as_str().unwrap();
+    assert!(
+        said.contains('/') && !said.contains('T'),
+        "dd/mm/yyyy, Vietnam time: {said}"
+    );
 }

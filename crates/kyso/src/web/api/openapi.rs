@@ -351,8 +351,14 @@ fn office_paths() -> Value {
         "/api/v1/periods/{period}": { "get": {
             "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
-            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, requirement, closed, now}]}" },
+            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, unit_name, requirement, requirement_name, closed, now, closed_required, now_required, causes}]}" },
                 "400": error_response("not a period") }), auth_errors()) } },
+        "/api/v1/periods/{period}/files/{name}": { "get": {
+            "summary": "A file filed when the period was closed (bản đã chốt: the report's XLSX and CSV, a month's CSV), byte for byte as made then; its SHA-256 is in the closing's files (scope read)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" } },
+                { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1.xlsx" } } ],
+            "responses": with(json!({ "200": { "description": "the file", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {} } },
+                "400": error_response("not a period"), "404": error_response("the period is not closed, or filed no such file") }), auth_errors()) } },
         "/api/v1/periods/{period}/close": { "post": {
             "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],

@@ -57,12 +57,13 @@ pub(crate) async fn show(
     let body = state
         .table(&who, move |app| {
             let closed = app.store.closed_period(&p.to_string())?;
-            let amendments = match &closed {
-                Some(c) => {
-                    let live = closing::live(app, p, now())?;
-                    closing::amendments(c, &live)
+            let amendments = match (&closed, p) {
+                (None, _) => Vec::new(),
+                (Some(_), Period::Month(m)) => crate::app::tables::month_table(app, m)?.amendments,
+                (Some(_), p) => {
+                    let (y, q) = p.year_quarter().unwrap_or((p.last_month().year, None));
+                    crate::app::tables::office_report(app, y, q, now())?.amendments
                 }
-                None => Vec::new(),
             };
             Ok(serde_json::json!({
                 "period": p.to_string(),
@@ -72,4 +73,33 @@ pub(crate) async fn show(
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// `GET /api/v1/periods/{period}/files/{name}` (scope read): a file filed when the period was
+/// closed ("bản đã chốt"), byte for byte as it was made then; its SHA-256 is in the closing
+/// record's `files`.
+pub(crate) async fn filed_file(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    authorize(&req, &state, Scope::Read)?;
+    let (p, name) = path.into_inner();
+    let p = period(&p)?;
+    let (st, key, n) = (state.clone(), p.to_string(), name.clone());
+    let bytes = blocking(move || Ok(st.app.store.filed_file(&key, &n)?))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("filed file {name} of {p}")))?;
+    let content_type = if name.ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"ban-da-chot-{name}\""),
+        ))
+        .body(bytes))
 }

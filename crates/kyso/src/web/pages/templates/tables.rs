@@ -35,7 +35,7 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
             }
             p.period {
                 @match &t.closed {
-                    Some(c) => { "Đã chốt số liệu lúc " (crate::vn::datetime_of(&c.closed_at)) " (" (c.closed_by) ")." }
+                    Some(c) => { "Đã chốt số liệu lúc " (crate::vn::datetime(c.closed_at)) " (" (c.closed_by) ")." }
                     None => { "Chưa chốt số liệu." }
                 }
             }
