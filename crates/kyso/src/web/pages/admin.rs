@@ -164,6 +164,8 @@ pub(super) struct CloseForm {
     csrf: String,
     period: String,
     reason: Option<String>,
+    /// Set by the confirmation page: without it, the confirmation page is shown.
+    xac_nhan: Option<String>,
 }
 
 /// Close a period (scope admin), from the administration page.
@@ -187,6 +189,15 @@ pub(super) async fn close_period(
             &s,
         );
     };
+    if form.xac_nhan.is_none() {
+        let label = templates::period_label(&period.to_string());
+        return page(templates::close_confirm(
+            &period.to_string(),
+            &label,
+            form.reason.as_deref().unwrap_or(""),
+            &viewer(&s),
+        ));
+    }
     let _one_at_a_time = state.app.write_lock.lock().await;
     let (st, by) = (state.clone(), s.name.clone());
     let reason = form.reason.clone().filter(|r| !r.trim().is_empty());
@@ -300,4 +311,46 @@ pub(super) async fn import_registry(
         ),
         Err(e) => outcome(Err(format!("Không nhập được danh mục: {e}")), "", &s),
     }
+}
+
+/// Every closed period (scope read).
+pub(super) async fn closed_periods(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (_, s) = match signed_in(&req, &state, "read") {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let st = state.clone();
+    let list = blocking(move || Ok(st.app.store.closed_periods()?)).await?;
+    Ok(page(templates::closed_periods(&list, &viewer(&s))))
+}
+
+/// A file filed when a period was closed, byte for byte (scope read).
+pub(super) async fn filed_file(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(r) = signed_in(&req, &state, "read") {
+        return Ok(r);
+    }
+    let (period, name) = path.into_inner();
+    let (st, p, n) = (state.clone(), period.clone(), name.clone());
+    let bytes = blocking(move || Ok(st.app.store.filed_file(&p, &n)?))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("{name} of {period}")))?;
+    let content_type = if name.ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"ban-da-chot-{name}\""),
+        ))
+        .body(bytes))
 }

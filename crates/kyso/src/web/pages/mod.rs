@@ -143,7 +143,9 @@ pub(super) fn outcome(result: Result<(), String>, to: &str, s: &Session) -> Http
 
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use admin::{accept_late, admin, close_period, enrol, import_registry};
+    use admin::{
+        accept_late, admin, close_period, closed_periods, enrol, filed_file, import_registry,
+    };
     use sign_in::{login, login_form, logout};
     use upload::{upload, upload_form};
     use views::{home, month, pdf, report, report_file, submissions, unit};
@@ -165,6 +167,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri", web::get().to(admin))
         .route("/ui/quan-tri/ghi-danh", web::post().to(enrol))
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
+        .route("/ui/ky-da-chot", web::get().to(closed_periods))
+        .route("/ui/ky-da-chot/{period}/{name}", web::get().to(filed_file))
         .service(
             web::resource("/ui/quan-tri/danh-muc")
                 .app_data(

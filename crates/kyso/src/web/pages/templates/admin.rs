@@ -128,13 +128,14 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                 }
             }
             h2 { "Chốt số liệu" }
+            p { a href="/ui/ky-da-chot" { "Các kỳ đã chốt" } " (người chốt, thời điểm, mã SHA-256, bản đã nộp)." }
             form.close method="post" action="/ui/quan-tri/chot-so-lieu" {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 label for="period" { "Kỳ (YYYY-MM, YYYY-Qn hoặc YYYY)" }
                 input id="period" name="period" type="text" required placeholder="2026-Q1";
                 label for="close-reason" { "Ghi chú" }
                 input id="close-reason" name="reason" type="text";
-                button type="submit" { "Chốt số liệu" }
+                button type="submit" { "Chốt số liệu…" }
             }
             h2 { "Danh mục" }
             p { a href="/ui/quan-tri/don-vi" { "Xem và sửa đơn vị, lãnh đạo, chứng thư số" } " (mỗi bản ghi có lịch sử thay đổi)." }
@@ -166,6 +167,67 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
             table.state { tbody { @for (k, val) in state { tr { th { (k) } td { (val) } } } } }
         },
     )
+}
+
+/// The step before closing: what closing means, and the button that does it.
+pub fn close_confirm(period: &str, label: &str, reason: &str, viewer: &Viewer) -> Markup {
+    layout(
+        "Xác nhận chốt số liệu",
+        Some(viewer),
+        html! {
+            h1 { "Chốt số liệu " (label) "?" }
+            p { "Sau khi chốt, số liệu " (label) " được giữ nguyên như hiện nay, cùng bản Excel/CSV được lập lúc chốt. "
+                "Những thay đổi sau đó (hồ sơ nộp muộn được chấp nhận, đính chính danh mục, kiểm tra lại chữ ký) chỉ hiện ở phần "
+                "\u{201c}Điều chỉnh sau khi chốt\u{201d}, không làm thay đổi số liệu đã chốt. Không thể bỏ chốt." }
+            form.close method="post" action="/ui/quan-tri/chot-so-lieu" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="period" value=(period);
+                input type="hidden" name="reason" value=(reason);
+                input type="hidden" name="xac_nhan" value="1";
+                button type="submit" { "Xác nhận chốt số liệu " (label) }
+            }
+            p { a href="/ui/quan-tri" { "Quay lại, chưa chốt" } }
+        },
+    )
+}
+
+/// Every closed period: who closed it, when (Vietnam time), its SHA-256 and the files filed.
+pub fn closed_periods(list: &[crate::store::periods::Closed], viewer: &Viewer) -> Markup {
+    layout(
+        "Các kỳ đã chốt",
+        Some(viewer),
+        html! {
+            h1 { "Các kỳ đã chốt số liệu" }
+            @if list.is_empty() { p { "Chưa chốt kỳ nào." } }
+            @else {
+                table {
+                    thead { tr { th { "Kỳ" } th { "Chốt lúc" } th { "Người chốt" } th { "Ghi chú" } th { "SHA-256 của số liệu" } th { "Bản đã nộp" } } }
+                    tbody {
+                        @for c in list {
+                            tr {
+                                td { (period_label(&c.period)) }
+                                td { (crate::vn::datetime(c.closed_at)) }
+                                td { (c.closed_by) }
+                                td { (c.reason.as_deref().unwrap_or("")) }
+                                td { code { (c.sha256) } }
+                                td { @for f in &c.files { a href={ "/ui/ky-da-chot/" (c.period) "/" (f.name) } { (f.name) } " " } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A period as a clerk names it: "tháng 03/2026", "Quý 1 năm 2026", "Năm 2026".
+pub fn period_label(p: &str) -> String {
+    match crate::duty::period::Period::parse(p) {
+        Some(crate::duty::period::Period::Month(m)) => format!("tháng {}", m.vn()),
+        Some(crate::duty::period::Period::Quarter(y, q)) => crate::vn::period(y, Some(q)),
+        Some(crate::duty::period::Period::Year(y)) => crate::vn::period(y, None),
+        None => p.to_string(),
+    }
 }
 
 #[cfg(test)]

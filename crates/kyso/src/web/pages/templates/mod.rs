@@ -6,7 +6,9 @@ mod admin;
 mod files;
 mod tables;
 
-pub use admin::{admin, changed_fields, registry_preview, AdminView};
+pub use admin::{
+    admin, changed_fields, close_confirm, closed_periods, period_label, registry_preview, AdminView,
+};
 pub use files::{received, submissions, upload, Outcome, SubmissionFilter};
 pub use tables::{month, report, unit, FileFacts, MonthView};
 

@@ -35,10 +35,14 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
             }
             p.period {
                 @match &t.closed {
-                    Some(c) => { "Đã chốt số liệu lúc " (crate::vn::datetime(c.closed_at)) " (" (c.closed_by) ")." }
+                    Some(c) => {
+                        "Số liệu đã chốt lúc " (crate::vn::datetime(c.closed_at)) " (" (c.closed_by) "); bảng dưới đây là số liệu đã chốt. "
+                        a href={ "/ui/ky-da-chot/" (t.month) "/" (t.month) ".csv" } { "Tải bản đã chốt (CSV)" }
+                    }
                     None => { "Chưa chốt số liệu." }
                 }
             }
+            (amendments(&t.amendments))
             ul.summary {
                 li { "Ký số cơ quan: " strong { (t.totals.organisation_satisfied) "/" (t.totals.units) } " đơn vị (" (pct(t.totals.organisation_satisfied, t.totals.units)) ")" }
                 li { "Ký số lãnh đạo: " strong { (t.totals.leaders_satisfied) "/" (t.totals.leaders) } " lãnh đạo (" (pct(t.totals.leaders_satisfied, t.totals.leaders)) ")" }
@@ -215,6 +219,15 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
                 a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=csv" } { "Tải CSV" }
             }
             @if let Some(m) = r.in_progress { p.period { "Tháng " (m.vn()) " đang diễn ra, chưa tính." } }
+            @if let Some(c) = &r.closed {
+                @let id = match r.quarter { Some(n) => format!("{}-Q{n}", r.year), None => r.year.to_string() };
+                p.period {
+                    "Số liệu đã chốt lúc " (crate::vn::datetime(c.closed_at)) " (" (c.closed_by) "); các bảng dưới đây là số liệu đã chốt. Bản đã nộp: "
+                    a href={ "/ui/ky-da-chot/" (id) "/" (id) ".xlsx" } { "Excel" }
+                    " · "
+                    a href={ "/ui/ky-da-chot/" (id) "/" (id) ".csv" } { "CSV" }
+                }
+            }
             table.report {
                 thead { tr { th { "Loại đơn vị" } th { "Số đơn vị" } th { "Ký số cơ quan" } th { "Ký số lãnh đạo" } } }
                 tbody {
@@ -234,6 +247,7 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
                     }
                 }
             }
+            (amendments(&r.amendments))
             @for g in &r.groups {
                 @if !g.units.is_empty() {
                     h2 { (g.label) }
@@ -253,4 +267,32 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
             }
         },
     )
+}
+
+/// A closed period's amendments, in a section of their own ("Điều chỉnh sau khi chốt"), beside
+/// the closed figures.
+pub fn amendments(list: &[crate::duty::period::Amendment]) -> Markup {
+    html! {
+        @if !list.is_empty() {
+            section.amendments {
+                h2 { "Điều chỉnh sau khi chốt (" (list.len()) ")" }
+                p { "Số liệu hiện nay khác số liệu đã chốt ở các yêu cầu sau; số liệu đã chốt không đổi." }
+                table {
+                    thead { tr { th { "Đơn vị" } th { "Yêu cầu" } th { "Khi chốt" } th { "Hiện nay" } th { "Nguyên nhân" } } }
+                    tbody {
+                        @for a in list {
+                            @let row = crate::export::cell::amendment_row(a);
+                            tr {
+                                td { (row[1]) }
+                                td { (row[2]) }
+                                td { (row[3]) }
+                                td { (row[4]) }
+                                td { @for c in &a.causes { div { (c) } } @if a.causes.is_empty() { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
