@@ -124,9 +124,11 @@ pub enum SubIndication {
 impl SubIndication {
     /// The indication a sub-indication belongs to, as kyso uses it.
     pub fn indication(self) -> Indication {
-        use SubIndication::*;
         match self {
-            FormatFailure | HashFailure | SigCryptoFailure | Revoked => Indication::TotalFailed,
+            SubIndication::FormatFailure
+            | SubIndication::HashFailure
+            | SubIndication::SigCryptoFailure
+            | SubIndication::Revoked => Indication::TotalFailed,
             _ => Indication::Indeterminate,
         }
     }

@@ -2,7 +2,6 @@
 //! `OffsetDateTime` everywhere inside. Reading is lenient with what earlier versions stored:
 //! a time too far from ours for RFC 3339 was written as Unix seconds.
 
-use serde::{Deserialize, Deserializer, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -24,7 +23,9 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
 
 /// `#[serde(with = "crate::report::wire_time::required")]`
 pub mod required {
-    use super::*;
+    use super::{format, parse};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
 
     pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format(*t))
@@ -38,7 +39,9 @@ pub mod required {
 
 /// `#[serde(with = "crate::report::wire_time::optional")]`: absent, null or unreadable is `None`.
 pub mod optional {
-    use super::*;
+    use super::{format, parse};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
 
     pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
         match t {

@@ -4,8 +4,10 @@
 use crate::budget::Budget;
 use crate::pdf::{self, Document};
 use crate::pki::{Policy, TrustStore};
-use crate::report::*;
-use time::format_description::well_known::Rfc3339;
+use crate::report::{
+    DocumentInfo, EncryptionInfo, EncryptionMethod, Indication, Problem, ProblemCode, Report,
+    SignatureReport, Verdict, SCHEMA,
+};
 use time::OffsetDateTime;
 
 mod certificate;
@@ -19,13 +21,10 @@ mod timestamp;
 
 pub use certificate::{verify_certificate, CertificateReport};
 pub use dates::parse_pdf_date;
-use dates::*;
-use digests::*;
-use findings::*;
-use level::*;
-use signature::*;
-use signer::*;
-use timestamp::*;
+use digests::DigestCache;
+use findings::{cap_problems, repair_problem};
+use level::dss_validation_data;
+use signature::{check_signature, Inputs};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
