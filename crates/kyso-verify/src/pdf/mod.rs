@@ -5,6 +5,7 @@ mod byte_range;
 pub mod changes;
 pub mod crypt;
 pub mod document;
+mod dss;
 pub mod meter;
 pub mod object;
 mod signatures;
@@ -15,6 +16,7 @@ pub use crate::budget::Budget;
 pub use crate::report::Coverage;
 pub use byte_range::{check_byte_range, ByteRangeError, SignedRange};
 pub use document::{Document, Encryption, Repair};
+pub use dss::{Dss, DssHistory, DssStreams};
 pub use signatures::{
     decode_text_string, find_signatures, SigKind, SignatureDict, Unparsed, Unreadable,
 };

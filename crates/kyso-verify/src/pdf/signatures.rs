@@ -39,7 +39,7 @@ pub struct SignatureDict {
     pub docmdp: Option<i64>,
     /// FieldMDP locks in `/Reference`.
     pub field_locks: Vec<FieldLock>,
-    /// `/P` of a FieldMDP transform (ISO 32000-2 Table 256): the document's permissions once
+    /// `/P` of a FieldMDP transform (ISO 32000-2 Table 259): the document's permissions once
     /// this field is signed.
     pub lock_level: Option<i64>,
     /// Whether the signature dictionary sits inside an object stream (its bytes cannot be
@@ -348,7 +348,7 @@ fn docmdp(o: &Object) -> Option<i64> {
         .next()
 }
 
-/// The fields each FieldMDP transform locks (ISO 32000-2 Table 258: `/Action`, `/Fields`).
+/// The fields each FieldMDP transform locks (ISO 32000-2 Table 259: `/Action`, `/Fields`).
 fn field_locks(o: &Object) -> Vec<FieldLock> {
     transforms(o, b"FieldMDP")
         .filter_map(|r| r.get(b"TransformParams"))
@@ -370,7 +370,7 @@ fn field_locks(o: &Object) -> Vec<FieldLock> {
         .collect()
 }
 
-/// The lowest `/P` of the FieldMDP transforms (ISO 32000-2 Table 258, §12.8.2.4).
+/// The lowest `/P` of the FieldMDP transforms (ISO 32000-2 Table 259, §12.8.2.4).
 fn lock_level(o: &Object) -> Option<i64> {
     transforms(o, b"FieldMDP")
         .filter_map(|r| r.get(b"TransformParams")?.get(b"P")?.as_int())

@@ -150,11 +150,13 @@ fn verify_inner(
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
     // issuer before use, and the newest per issuer wins).
-    let with_dss = dss_validation_data(&doc, store);
+    let dss = pdf::DssHistory::new(&doc);
+    let with_dss = dss_validation_data(&doc, dss.latest(), store);
     let store = with_dss.as_ref().unwrap_or(store);
     let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
     let inputs = Inputs {
         doc: &doc,
+        dss: &dss,
         all: &sigs,
         store,
         opts,

@@ -10,7 +10,7 @@ use super::signer::{check_signer, signer_of, SignerInputs};
 use super::timestamp::{check_timestamp_token, TimestampCovers, TimestampFailure};
 use super::Options;
 use crate::cms::{self, SignedData};
-use crate::pdf::{self, changes, Coverage, Document, SigKind, SignatureDict};
+use crate::pdf::{self, changes, Coverage, Document, DssHistory, SigKind, SignatureDict};
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{self, TrustStore};
 use crate::report::{
@@ -25,6 +25,7 @@ use time::OffsetDateTime;
 /// and what has been found so far.
 pub(super) struct SignatureCheck<'a, 'd> {
     doc: &'a Document<'d>,
+    dss: &'a DssHistory<'a, 'd>,
     sig: &'a SignatureDict,
     all: &'a [SignatureDict],
     store: &'a TrustStore,
@@ -38,6 +39,8 @@ pub(super) struct SignatureCheck<'a, 'd> {
 /// The document, its signatures and the verification inputs, for [`check_signature`].
 pub(super) struct Inputs<'a, 'd> {
     pub(super) doc: &'a Document<'d>,
+    /// The /DSS of each revision, read once for all the signatures.
+    pub(super) dss: &'a DssHistory<'a, 'd>,
     pub(super) all: &'a [SignatureDict],
     pub(super) store: &'a TrustStore,
     pub(super) opts: &'a Options,
@@ -52,6 +55,7 @@ pub(super) fn check_signature(
 ) -> SignatureReport {
     SignatureCheck {
         doc: inputs.doc,
+        dss: inputs.dss,
         sig,
         all: inputs.all,
         store: inputs.store,
@@ -235,7 +239,7 @@ impl<'a> SignatureCheck<'a, '_> {
                 .flat_map(|s| s.field_locks.iter().cloned())
                 .collect(),
         };
-        let ch = changes::analyse(self.doc, rev, &policy);
+        let ch = changes::analyse(self.doc, rev, &policy, self.dss);
         self.rep.modifications_after = ch.verdict;
         let closed = matches!(self.doc.encryption(), pdf::Encryption::Closed { .. });
         if closed && rev < self.doc.latest() && ch.disallowed.is_empty() {
@@ -505,7 +509,13 @@ impl<'a> SignatureCheck<'a, '_> {
         let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);
         let cades = self.sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
         if cades && sd.signed_attrs.is_some() && has_ess {
-            let level = pades_level(self.doc, self.all, self.sig, trusted_time.is_some());
+            let level = pades_level(
+                self.doc,
+                self.dss,
+                self.all,
+                self.sig,
+                trusted_time.is_some(),
+            );
             self.rep.level = Some(level);
         }
     }
