@@ -16,8 +16,8 @@
 
 pub mod budget;
 pub mod cms;
-pub mod codes;
-pub mod der;
+mod codes;
+pub(crate) mod der;
 pub mod pdf;
 pub mod pki;
 pub mod report;

@@ -12,7 +12,7 @@ mod tests;
 mod tst;
 
 pub(crate) use asn1::LooseInt;
-pub use asn1_time::time_value;
+pub(crate) use asn1_time::time_value;
 use attributes::{signed_attributes, unsigned_attributes};
 pub use tst::{tst_info, TstInfo};
 

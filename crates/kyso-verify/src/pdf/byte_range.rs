@@ -38,15 +38,15 @@ pub enum ByteRangeError {
 /// A checked byte range: `[0, gap.start)` and `[gap.end, end)` are signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRange {
-    pub gap: Range<usize>,
-    pub end: usize,
-    pub coverage: Coverage,
+    pub(crate) gap: Range<usize>,
+    pub(crate) end: usize,
+    pub(crate) coverage: Coverage,
     /// The last revision wholly covered (for `EntireFile`, the latest one).
-    pub revision: Option<usize>,
+    pub(crate) revision: Option<usize>,
 }
 
 impl SignedRange {
-    pub fn pieces<'b>(&self, bytes: &'b [u8]) -> [&'b [u8]; 2] {
+    pub(crate) fn pieces<'b>(&self, bytes: &'b [u8]) -> [&'b [u8]; 2] {
         [&bytes[..self.gap.start], &bytes[self.gap.end..self.end]]
     }
 }

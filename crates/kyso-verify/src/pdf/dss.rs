@@ -14,7 +14,7 @@ const DSS_KEYS: [&[u8]; 5] = [b"Type", b"Certs", b"CRLs", b"OCSPs", b"VRI"];
 
 /// The `/DSS` of the catalog as one revision sees it.
 #[derive(Debug, Clone)]
-pub struct Dss {
+pub(crate) struct Dss {
     /// The revision whose catalog this `/DSS` is read from.
     pub revision: usize,
     /// Whether it has `/CRLs` or `/OCSPs`: revocation data (PAdES B-LT, ETSI EN 319 142-1
@@ -31,7 +31,7 @@ pub struct Dss {
 
 /// The certificates, CRLs and OCSP responses of a `/DSS`, decoded: their DER.
 #[derive(Debug, Clone, Default)]
-pub struct DssStreams {
+pub(crate) struct DssStreams {
     /// The streams of `/Certs`.
     pub certs: Vec<Vec<u8>>,
     /// The streams of `/CRLs`.
@@ -43,7 +43,7 @@ pub struct DssStreams {
 impl Dss {
     /// The `/DSS` of the catalog as revision `rev` sees it, if the catalog has one (readable
     /// or not). Objects that cannot be read count as absent; the reading is metered.
-    pub fn read(doc: &Document, rev: usize) -> Option<Dss> {
+    pub(crate) fn read(doc: &Document, rev: usize) -> Option<Dss> {
         let root = doc.root(rev)?;
         let catalog = doc.object(rev, root).ok()??;
         let entry = catalog.get(b"DSS")?;
@@ -94,7 +94,7 @@ impl Dss {
 
     /// The streams its `/Certs`, `/CRLs` and `/OCSPs` refer to, decoded under the document's
     /// budget; entries that are not readable streams are left out.
-    pub fn streams(&self, doc: &Document) -> DssStreams {
+    pub(crate) fn streams(&self, doc: &Document) -> DssStreams {
         let rev = self.revision;
         let resolve = |o: &Object| match o {
             Object::Ref(n, _) => doc.object(rev, *n).ok().flatten(),
@@ -141,7 +141,7 @@ impl<'a, 'd> DssHistory<'a, 'd> {
     }
 
     /// The `/DSS` revision `rev` sees ([`Dss::read`]), read on the first call.
-    pub fn at(&self, rev: usize) -> Option<&Dss> {
+    pub(crate) fn at(&self, rev: usize) -> Option<&Dss> {
         self.by_revision
             .get(rev)?
             .get_or_init(|| Dss::read(self.doc, rev))
@@ -149,7 +149,7 @@ impl<'a, 'd> DssHistory<'a, 'd> {
     }
 
     /// The `/DSS` of the final state of the document.
-    pub fn latest(&self) -> Option<&Dss> {
+    pub(crate) fn latest(&self) -> Option<&Dss> {
         self.at(self.doc.latest())
     }
 }

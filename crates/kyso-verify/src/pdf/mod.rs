@@ -3,23 +3,24 @@
 
 mod byte_range;
 pub mod changes;
-pub mod crypt;
-pub mod document;
+pub(crate) mod crypt;
+mod document;
 mod dss;
-pub mod meter;
-pub mod object;
+pub(crate) mod meter;
+pub(crate) mod object;
 mod signatures;
 mod stream;
-pub mod xref;
+pub(crate) mod xref;
 
 pub use crate::budget::Budget;
 pub use crate::report::Coverage;
 pub use byte_range::{check_byte_range, ByteRangeError, SignedRange};
-pub use document::{Document, Encryption, Repair};
-pub use dss::{Dss, DssHistory, DssStreams};
-pub use signatures::{
-    decode_text_string, find_signatures, SigKind, SignatureDict, Unparsed, Unreadable,
-};
+pub(crate) use document::Encryption;
+pub use document::{Document, ObjectStream, Repair};
+pub(crate) use dss::Dss;
+pub use dss::DssHistory;
+pub(crate) use signatures::{decode_text_string, Unparsed};
+pub use signatures::{find_signatures, SigKind, SignatureDict, Unreadable};
 use std::ops::Range;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]

@@ -30,7 +30,7 @@ pub struct SignatureDict {
     /// The raw `/ByteRange` values, when it is an array of integers.
     pub byte_range: Option<Vec<i64>>,
     /// Decoded `/Contents` and the file span of its hex string token (`<` to `>`).
-    pub contents: Option<(Vec<u8>, Range<usize>, StrKind)>,
+    pub(crate) contents: Option<(Vec<u8>, Range<usize>, StrKind)>,
     pub m: Option<String>,
     pub reason: Option<String>,
     pub location: Option<String>,
@@ -49,7 +49,7 @@ pub struct SignatureDict {
 
 /// Objects that could not be parsed, kept so that the verdict can fail closed on them.
 #[derive(Debug, Clone)]
-pub struct Unparsed {
+pub(crate) struct Unparsed {
     pub num: u32,
     pub revision: usize,
     pub error: PdfError,
@@ -61,8 +61,8 @@ const MAX_UNPARSED_LISTED: usize = 100;
 /// The objects that could not be read: the first few, and how many in all.
 #[derive(Debug, Clone, Default)]
 pub struct Unreadable {
-    pub listed: Vec<Unparsed>,
-    pub total: usize,
+    pub(crate) listed: Vec<Unparsed>,
+    pub(crate) total: usize,
 }
 
 impl Unreadable {
@@ -258,7 +258,7 @@ fn text(o: Option<&Object>) -> Option<String> {
 
 /// PDF text strings: UTF-16BE with a BOM, UTF-8 with a BOM, else PDFDocEncoding (close to
 /// Latin-1 for what signers write).
-pub fn decode_text_string(b: &[u8]) -> String {
+pub(crate) fn decode_text_string(b: &[u8]) -> String {
     if let Some(rest) = b.strip_prefix(&[0xfe, 0xff]) {
         let units: Vec<u16> = rest
             .chunks_exact(2)

@@ -28,10 +28,10 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::QC_STATEMENTS,           // qcStatements
 ];
 
-pub const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
-pub const KU_NON_REPUDIATION: u16 = 1 << 1;
-pub const KU_KEY_CERT_SIGN: u16 = 1 << 5;
-pub const KU_CRL_SIGN: u16 = 1 << 6;
+pub(crate) const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
+pub(crate) const KU_NON_REPUDIATION: u16 = 1 << 1;
+pub(crate) const KU_KEY_CERT_SIGN: u16 = 1 << 5;
+pub(crate) const KU_CRL_SIGN: u16 = 1 << 6;
 
 #[derive(Debug, Clone)]
 pub struct Cert {
@@ -58,19 +58,19 @@ pub struct Cert {
     pub unknown_critical: Vec<String>,
     pub spki_der: Vec<u8>,
     pub key: PublicKey,
-    pub signed: SignedObject,
+    pub(crate) signed: SignedObject,
     pub crl_urls: Vec<String>,
     /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
     pub ocsp_urls: Vec<String>,
     /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
-    pub crl_points: Vec<CertDistributionPoint>,
+    pub(crate) crl_points: Vec<CertDistributionPoint>,
     /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
-    pub subject_cmp: String,
-    pub issuer_cmp: String,
+    pub(crate) subject_cmp: String,
+    pub(crate) issuer_cmp: String,
     /// nameConstraints of a CA (RFC 5280 §4.2.1.10), when kyso understands every subtree.
-    pub name_constraints: Option<super::name_constraints::Constraints>,
+    pub(crate) name_constraints: Option<super::name_constraints::Constraints>,
     /// The names constraints apply to: subject, its e-mail addresses, subjectAltName.
-    pub names: Vec<super::name_constraints::Name>,
+    pub(crate) names: Vec<super::name_constraints::Name>,
 }
 
 impl Cert {
@@ -210,11 +210,11 @@ impl Cert {
         hex::encode(&self.serial)
     }
 
-    pub fn is_self_issued(&self) -> bool {
+    pub(crate) fn is_self_issued(&self) -> bool {
         self.subject_raw == self.issuer_raw
     }
 
-    pub fn has_key_usage(&self, bit: u16) -> bool {
+    pub(crate) fn has_key_usage(&self, bit: u16) -> bool {
         self.key_usage.is_some_and(|k| k & bit != 0)
     }
 }
@@ -248,17 +248,17 @@ pub struct Crl {
     pub this_update: OffsetDateTime,
     pub next_update: Option<OffsetDateTime>,
     /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
-    pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    pub(crate) revoked: HashMap<Vec<u8>, OffsetDateTime>,
     /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
-    pub revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
+    pub(crate) revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
     /// (issuer, serial) a delta CRL takes off the base CRL (removeFromCRL).
-    pub removed: std::collections::HashSet<(String, Vec<u8>)>,
+    pub(crate) removed: std::collections::HashSet<(String, Vec<u8>)>,
     /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
     pub delta_base: Option<Vec<u8>>,
     /// Which certificates it may answer for.
-    pub scope: CrlScope,
-    pub issuer_cmp: String,
-    pub signed: SignedObject,
+    pub(crate) scope: CrlScope,
+    pub(crate) issuer_cmp: String,
+    pub(crate) signed: SignedObject,
     pub number: Option<Vec<u8>>,
 }
 
@@ -267,13 +267,13 @@ impl Crl {
     /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
     /// (§4.2.1.3); without the extension its key is unrestricted.
     /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
-    pub fn removes(&self, cert: &Cert) -> bool {
+    pub(crate) fn removes(&self, cert: &Cert) -> bool {
         self.removed
             .contains(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
     }
 
     /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
-    pub fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
+    pub(crate) fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
         if cert.issuer_cmp == self.issuer_cmp {
             self.revoked.get(&cert.serial_key).copied()
         } else {

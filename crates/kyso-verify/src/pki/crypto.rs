@@ -151,7 +151,7 @@ fn ed448_key(spki_der: &[u8]) -> Option<ed448_goldilocks::VerifyingKey> {
 
 impl PublicKey {
     /// From a SubjectPublicKeyInfo's DER.
-    pub fn from_spki(spki_der: &[u8]) -> Self {
+    pub(crate) fn from_spki(spki_der: &[u8]) -> Self {
         if let Ok(k) = rsa::RsaPublicKey::from_public_key_der(spki_der) {
             return PublicKey::Rsa(k);
         }
@@ -177,7 +177,7 @@ impl PublicKey {
         )
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             PublicKey::Rsa(k) => format!("RSA-{}", k.n().bits()),
             PublicKey::P256(_) => "ECDSA P-256".into(),
@@ -319,7 +319,7 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, CryptoError> {
 
 /// Verify `signature` over `message`. Returns the digest algorithm that was used, so the caller
 /// can apply its algorithm policy.
-pub fn verify(
+pub(crate) fn verify(
     key: &PublicKey,
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
@@ -360,7 +360,7 @@ fn verify_pure(key: &PublicKey, message: &[&[u8]], sig: &[u8]) -> Result<(), Cry
 }
 
 /// The digest algorithm a signature algorithm hashes with.
-pub fn signature_digest(
+pub(crate) fn signature_digest(
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
     digest_hint: Option<DigestAlg>,
@@ -369,7 +369,7 @@ pub fn signature_digest(
 }
 
 /// Verify `signature` over a message whose digest (with [`signature_digest`]) is `hashed`.
-pub fn verify_digest(
+pub(crate) fn verify_digest(
     key: &PublicKey,
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
@@ -454,7 +454,7 @@ pub struct SignedObject {
 
 impl SignedObject {
     /// Read the first three elements of the outer SEQUENCE of `der` (more may follow).
-    pub fn parse(der: &[u8]) -> Result<SignedObject, String> {
+    pub(crate) fn parse(der: &[u8]) -> Result<SignedObject, String> {
         let (outer, _) = tlv::read(der, 0).map_err(|e| e.0)?;
         let parts = outer.children().map_err(|e| e.0)?;
         let (Some(tbs), Some(alg), Some(sig)) = (parts.first(), parts.get(1), parts.get(2)) else {
@@ -480,7 +480,7 @@ impl SignedObject {
     }
 
     /// Verify with `key`; returns the digest the signature used.
-    pub fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
+    pub(crate) fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
         verify(
             key,
             &self.alg_oid,

@@ -2,11 +2,11 @@
 //!
 //! The validation time is always an argument: nothing here reads the clock.
 
-pub mod cert;
-pub mod crl_scope;
+mod cert;
+pub(crate) mod crl_scope;
 pub mod crypto;
-pub mod name;
-pub mod name_constraints;
+pub(crate) mod name;
+pub(crate) mod name_constraints;
 pub mod ocsp;
 mod ocsp_asn1;
 mod path;
@@ -15,7 +15,6 @@ mod revocation;
 pub use cert::{Cert, Crl};
 use crypto::DigestAlg;
 pub use path::{check_path, signed_by};
-pub use revocation::crl_for;
 use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -167,6 +166,6 @@ pub struct PathCheck {
 }
 
 /// Whether a digest is acceptable for a document signature under `policy`.
-pub fn document_digest_allowed(d: DigestAlg, policy: &Policy) -> bool {
+pub(crate) fn document_digest_allowed(d: DigestAlg, policy: &Policy) -> bool {
     d != DigestAlg::Sha1 || policy.allow_sha1_signatures
 }

@@ -7,14 +7,6 @@ use super::{crl_scope, ocsp, Cert, Crl, Finding, TrustStore};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-/// The newest complete CRL for all reasons that answers for `cert` (RFC 5280 §6.3.3): same
-/// issuer name, a scope that includes it, signed with cRLSign by one of `signers` (see
-/// [`crl_signers`]).
-pub fn crl_for<'a>(cert: &Cert, signers: &[&Cert], store: &'a TrustStore) -> Option<&'a Arc<Crl>> {
-    let candidates: Vec<&Arc<Crl>> = crls_for(cert, signers, store).collect();
-    crl_set_for(&candidates).and_then(|set| set.into_iter().next())
-}
-
 /// The complete CRLs that together answer for `cert` for every reason (§6.3.3 (d), reasons
 /// mask): the newest CRL for all reasons, or else the newest CRL of each onlySomeReasons
 /// partition when the partitions together cover every reason.

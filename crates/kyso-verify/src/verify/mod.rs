@@ -20,7 +20,6 @@ mod signer;
 mod timestamp;
 
 pub use certificate::{verify_certificate, CertificateReport};
-pub use dates::parse_pdf_date;
 use digests::DigestCache;
 use findings::{cap_problems, repair_problem};
 use level::dss_validation_data;

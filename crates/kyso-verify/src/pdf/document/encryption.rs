@@ -111,7 +111,7 @@ impl Document<'_> {
 
     /// The data of stream `id` (its dictionary `dict`, its raw bytes at `data`), decrypted and
     /// decoded under the document's budget.
-    pub fn decode_stream(
+    pub(crate) fn decode_stream(
         &self,
         id: (u32, u16),
         dict: &Dict,

@@ -36,7 +36,7 @@ impl Document<'_> {
     }
 
     /// The entry for `num` as of revision `rev`, and the revision that wrote it.
-    pub fn entry_of(&self, rev: usize, num: u32) -> Option<(Entry, usize)> {
+    pub(crate) fn entry_of(&self, rev: usize, num: u32) -> Option<(Entry, usize)> {
         let upto = self.revisions.get(..=rev)?;
         upto.iter()
             .enumerate()
@@ -45,12 +45,12 @@ impl Document<'_> {
     }
 
     /// The entry for `num` as of revision `rev` (revisions `0..=rev`).
-    pub fn entry(&self, rev: usize, num: u32) -> Option<Entry> {
+    pub(crate) fn entry(&self, rev: usize, num: u32) -> Option<Entry> {
         self.entry_of(rev, num).map(|(e, _)| e)
     }
 
     /// The object `num` as revision `rev` sees it, or None when it is free or missing.
-    pub fn object(&self, rev: usize, num: u32) -> Result<Option<Object>, PdfError> {
+    pub(crate) fn object(&self, rev: usize, num: u32) -> Result<Option<Object>, PdfError> {
         self.meter.check()?;
         match self.entry_of(rev, num) {
             None | Some((Entry::Free, _)) => Ok(None),
@@ -67,7 +67,7 @@ impl Document<'_> {
     /// The object the entry of revision `rev` places at `offset`, which must be object `num`
     /// and lie inside that revision (an entry pointing past its own revision's end would let
     /// later, unsigned bytes stand in for the signed revision's object).
-    pub fn object_numbered(
+    pub(crate) fn object_numbered(
         &self,
         written: usize,
         num: u32,
@@ -127,7 +127,7 @@ impl Document<'_> {
 
     /// The indirect object written at file offset `at`, with `/Length` references resolved in
     /// the view of revision `rev`.
-    pub fn object_at(&self, at: usize, rev: usize) -> Result<Indirect, PdfError> {
+    pub(crate) fn object_at(&self, at: usize, rev: usize) -> Result<Indirect, PdfError> {
         if at >= self.bytes.len() {
             return Err(PdfError::Syntax {
                 offset: at,
@@ -154,7 +154,7 @@ impl Document<'_> {
     /// The dictionary's bytes (up to `stream` or `endobj`) must hold none of the names that
     /// matter. Anything that could hide a name or end the dictionary early (a literal string,
     /// a comment, a `#` escape in a name) means a full parse.
-    pub fn may_be_signature_related(&self, written: usize) -> Result<bool, PdfError> {
+    pub(crate) fn may_be_signature_related(&self, written: usize) -> Result<bool, PdfError> {
         use memchr::memmem::Finder;
         use std::sync::OnceLock;
         static STREAM: OnceLock<Finder<'static>> = OnceLock::new();

@@ -26,9 +26,9 @@ use std::rc::Rc;
 const REPAIR_WINDOW: usize = 1024;
 
 pub struct Document<'a> {
-    pub bytes: &'a [u8],
+    pub(crate) bytes: &'a [u8],
     /// Oldest first.
-    pub revisions: Vec<Revision>,
+    pub(crate) revisions: Vec<Revision>,
     /// Where `%PDF-` starts: offsets written in the file count from here.
     base: usize,
     meter: Meter,
@@ -104,23 +104,23 @@ impl<'a> Document<'a> {
     }
 
     /// Whether the object written at file offset `at` is one of the chain's xref streams.
-    pub fn is_xref_stream_at(&self, at: usize) -> bool {
+    pub(crate) fn is_xref_stream_at(&self, at: usize) -> bool {
         self.xref_streams.contains(&at)
     }
 
     /// Whether some revision's xref names object `num` as an object stream.
-    pub fn is_object_stream(&self, num: u32) -> bool {
+    pub(crate) fn is_object_stream(&self, num: u32) -> bool {
         self.object_stream_numbers.contains(&num)
     }
 
     /// Whether object `num`, as revision `rev` sees it, is one of the chain's xref streams.
-    pub fn is_xref_stream_object(&self, rev: usize, num: u32) -> bool {
+    pub(crate) fn is_xref_stream_object(&self, rev: usize, num: u32) -> bool {
         matches!(self.entry(rev, num), Some(Entry::InFile { offset, .. })
             if self.is_xref_stream_at(offset.saturating_add(self.base)))
     }
 
     /// The catalog's `/Metadata` object in every revision.
-    pub fn catalog_metadata(&self) -> HashSet<u32> {
+    pub(crate) fn catalog_metadata(&self) -> HashSet<u32> {
         (0..self.revisions.len())
             .filter_map(|rev| {
                 let (root, _) = dict_get(&self.revisions[rev].trailer, b"Root")?.as_ref()?;
@@ -130,21 +130,21 @@ impl<'a> Document<'a> {
             .collect()
     }
 
-    pub fn encryption(&self) -> &Encryption {
+    pub(crate) fn encryption(&self) -> &Encryption {
         &self.encryption
     }
 
     /// What the reader repaired so far.
-    pub fn repairs(&self) -> Vec<Repair> {
+    pub(crate) fn repairs(&self) -> Vec<Repair> {
         self.repairs.borrow().clone()
     }
 
     /// The budget error that stopped reading, if one did.
-    pub fn exhausted(&self) -> Option<PdfError> {
+    pub(crate) fn exhausted(&self) -> Option<PdfError> {
         self.meter.exhausted()
     }
 
-    pub fn meter(&self) -> &Meter {
+    pub(crate) fn meter(&self) -> &Meter {
         &self.meter
     }
 
@@ -152,12 +152,12 @@ impl<'a> Document<'a> {
         self.revisions.len()
     }
 
-    pub fn latest(&self) -> usize {
+    pub(crate) fn latest(&self) -> usize {
         self.revisions.len().saturating_sub(1)
     }
 
     /// `/Root` of the trailer as revision `rev` sees it.
-    pub fn root(&self, rev: usize) -> Option<u32> {
+    pub(crate) fn root(&self, rev: usize) -> Option<u32> {
         self.revisions
             .get(..=rev)?
             .iter()

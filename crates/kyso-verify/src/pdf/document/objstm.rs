@@ -16,13 +16,7 @@ pub struct ObjectStream {
 }
 
 impl ObjectStream {
-    pub fn len(&self) -> usize {
-        self.index.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
-    }
-    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
         self.index.iter().map(|(n, _)| *n)
     }
 }
@@ -135,7 +129,7 @@ impl Document<'_> {
     }
 
     /// The `i`-th object of a decoded object stream, parsed within its own bytes.
-    pub fn stream_object_at(&self, os: &ObjectStream, i: usize) -> Result<Object, PdfError> {
+    pub(crate) fn stream_object_at(&self, os: &ObjectStream, i: usize) -> Result<Object, PdfError> {
         let start = os.index[i].1;
         let end = os.index.get(i + 1).map_or(os.raw.len(), |(_, s)| *s);
         let mut p = Parser::new(&os.raw[..end], start);
