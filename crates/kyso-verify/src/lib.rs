@@ -14,6 +14,8 @@
 //! let report = kyso_verify::verify::verify(&bytes, &trust, &Default::default(), at);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod budget;
 pub mod cms;
 mod codes;

@@ -26,34 +26,63 @@ impl From<tlv::BerError> for CmsError {
     }
 }
 
+/// Why the CMS of a signature cannot be read.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum CmsError {
+    /// `/Contents` is empty or all zeros.
     #[error("the signature's /Contents is empty")]
     Empty,
+    /// The BER/DER does not follow RFC 5652's definitions; what is wrong.
     #[error("the CMS structure is malformed: {0}")]
     Malformed(String),
+    /// Non-zero bytes after the ContentInfo (padding must be zeros); how many.
     #[error("/Contents has non-zero bytes after the CMS structure ({0} bytes)")]
     TrailingData(usize),
+    /// The CMS is larger than the budget allows.
     #[error("the CMS is {size} bytes, above the budget of {limit}")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The budget.
+        limit: usize,
+    },
+    /// The ContentInfo holds something else than signedData (RFC 5652 §5.1); its OID.
     #[error("the CMS content type is {0}, not signedData")]
     NotSignedData(String),
+    /// Not exactly one SignerInfo (ISO 32000-2 §12.8.3.3.1); how many.
     #[error("the CMS has {0} SignerInfos; a PDF signature has exactly one")]
     SignerCount(usize),
+    /// More certificates than the budget allows.
     #[error("the CMS carries {count} certificates, above the budget of {limit}")]
-    TooManyCertificates { count: usize, limit: usize },
+    TooManyCertificates {
+        /// How many.
+        count: usize,
+        /// The budget.
+        limit: usize,
+    },
+    /// A signed attribute kyso reads twice, or with several values (RFC 5652 §11); its OID.
     #[error("signed attribute {0} appears more than once or with several values")]
     DuplicateAttribute(String),
 }
 
+/// How a SignerInfo names its certificate (RFC 5652 §5.3, SignerIdentifier).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerId {
-    IssuerSerial { issuer: Vec<u8>, serial: Vec<u8> },
+    /// issuerAndSerialNumber.
+    IssuerSerial {
+        /// The issuer Name's DER.
+        issuer: Vec<u8>,
+        /// The serial number's content bytes.
+        serial: Vec<u8>,
+    },
+    /// subjectKeyIdentifier.
     SubjectKeyId(Vec<u8>),
 }
 
+/// An AlgorithmIdentifier (RFC 5280 §4.1.1.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlgorithmId {
+    /// Its OID, dotted.
     pub oid: String,
     /// DER of the parameters, if any.
     pub params: Option<Vec<u8>>,
@@ -62,18 +91,26 @@ pub struct AlgorithmId {
 /// ESS signing-certificate reference (v1: SHA-1; v2: the named hash, SHA-256 by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EssCertId {
+    /// The hash algorithm's OID, dotted.
     pub hash_oid: String,
+    /// The hash of the certificate's DER.
     pub hash: Vec<u8>,
 }
 
+/// The signed attributes of a SignerInfo (RFC 5652 §5.3) that kyso reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAttributes {
     /// The bytes the signature is computed over: the SET OF with tag 0x31, as written.
     pub signed_bytes: Vec<u8>,
+    /// contentType (RFC 5652 §11.1), its OID dotted.
     pub content_type: Option<String>,
+    /// messageDigest (RFC 5652 §11.2).
     pub message_digest: Option<Vec<u8>>,
+    /// signingTime (RFC 5652 §11.3).
     pub signing_time: Option<OffsetDateTime>,
+    /// The ids of signingCertificate and signingCertificateV2 (RFC 2634 §5.4, RFC 5035 §3).
     pub ess_cert_ids: Vec<EssCertId>,
+    /// The OIDs of every signed attribute, in order.
     pub oids: Vec<String>,
     /// CRLs of an adbe-revocationInfoArchival attribute, as their original bytes.
     pub archived_crls: Vec<Vec<u8>>,
@@ -81,18 +118,28 @@ pub struct SignedAttributes {
     pub archived_ocsps: Vec<Vec<u8>>,
 }
 
+/// A CMS SignedData with one signer (RFC 5652 §5), as a PDF signature carries it.
 #[derive(Debug, Clone)]
 pub struct SignedData {
     /// Length of the CMS inside `/Contents` (the rest was zero padding).
     pub len: usize,
+    /// Whether it uses BER forms DER does not allow (indefinite lengths, constructed strings).
     pub ber: bool,
+    /// encapContentInfo's eContentType, dotted.
     pub econtent_type: String,
+    /// The encapsulated content, when present (a detached signature has none).
     pub encapsulated_content: Option<Vec<u8>>,
+    /// The SignerInfo's digestAlgorithm.
     pub digest_algorithm: AlgorithmId,
+    /// The SignerInfo's signatureAlgorithm.
     pub signature_algorithm: AlgorithmId,
+    /// The signature value.
     pub signature: Vec<u8>,
+    /// Who signed.
     pub sid: SignerId,
+    /// The signed attributes, when present.
     pub signed_attrs: Option<SignedAttributes>,
+    /// The OIDs of the unsigned attributes, in order.
     pub unsigned_attr_oids: Vec<String>,
     /// Unsigned attributes: OID and the original bytes of each value.
     pub unsigned_attrs: Vec<(String, Vec<Vec<u8>>)>,

@@ -7,12 +7,15 @@ use time::OffsetDateTime;
 /// The parts of an RFC 3161 TSTInfo that verification needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TstInfo {
+    /// The messageImprint's hash algorithm, dotted.
     pub imprint_hash_oid: String,
+    /// The messageImprint's hashedMessage.
     pub imprint: Vec<u8>,
+    /// genTime: when the token was made.
     pub gen_time: OffsetDateTime,
 }
 
-/// TSTInfo (RFC 3161 §2.4.2), version 1, decoded whole ([`asn1::TstInfo`]).
+/// TSTInfo (RFC 3161 §2.4.2), version 1, decoded whole.
 pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
     let bad = |w: String| CmsError::Malformed(format!("TSTInfo: {w}"));
     let t = asn1::TstInfo::from_der(der).map_err(|e| bad(e.to_string()))?;

@@ -10,27 +10,45 @@ use std::ops::Range;
 /// Why a `/ByteRange` cannot be trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ByteRangeError {
+    /// No `/ByteRange` (or not an array of integers).
     #[error("the signature has no /ByteRange")]
     Missing,
+    /// Not four non-negative integers; the values as written.
     #[error("/ByteRange must be exactly four non-negative integers, found {0}")]
     Shape(String),
+    /// The first range does not start at byte 0; where it starts.
     #[error("/ByteRange must start at byte 0, starts at {0}")]
     NotFromStart(i64),
+    /// The ranges reach past the end of the file.
     #[error("/ByteRange reaches byte {end}, beyond the end of the file ({len} bytes)")]
-    BeyondFile { end: u64, len: usize },
+    BeyondFile {
+        /// The farthest byte they reach.
+        end: u64,
+        /// The file's length.
+        len: usize,
+    },
+    /// The second range starts before the first ends, or the numbers overflow.
     #[error("the ranges of /ByteRange overlap or are out of order")]
     Overlap,
+    /// No `/Contents` hex string to be the gap.
     #[error("the signature has no /Contents hex string")]
     NoContents,
+    /// The gap between the ranges is not exactly the `/Contents` string (`<` to `>`).
     #[error("the gap in /ByteRange ({gap_start}..{gap_end}) is not exactly this signature's /Contents ({contents_start}..{contents_end})")]
     GapNotContents {
+        /// Where the gap starts.
         gap_start: u64,
+        /// Where it ends.
         gap_end: u64,
+        /// Where `/Contents` starts.
         contents_start: usize,
+        /// Where it ends.
         contents_end: usize,
     },
+    /// The signature dictionary itself lies outside the signed bytes.
     #[error("the signature dictionary is not inside the bytes its /ByteRange covers")]
     DictionaryNotCovered,
+    /// The signature dictionary is in an object stream, so its bytes cannot be located.
     #[error("the signature dictionary is inside a compressed object stream")]
     InObjectStream,
 }

@@ -9,35 +9,48 @@ use super::{Budget, PdfError};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+/// What a signature dictionary declares itself to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigKind {
+    /// A signature (`/Type /Sig`, or no `/Type`; ISO 32000-2 §12.8.1).
     Signature,
+    /// A document timestamp (`/Type /DocTimeStamp`, §12.8.5).
     DocumentTimestamp,
 }
 
 /// One signature dictionary as the file declares it (nothing verified yet).
 #[derive(Debug, Clone)]
 pub struct SignatureDict {
+    /// Its object number and generation.
     pub object: (u32, u16),
     /// Where the dictionary's object is written.
     pub span: Range<usize>,
     /// Index of the revision (xref section) that wrote it.
     pub revision: usize,
+    /// The fully qualified name of the signature field whose `/V` it is (§12.7.4.2).
     pub field_name: Option<String>,
+    /// A signature or a document timestamp.
     pub kind: SigKind,
+    /// `/Filter`: the handler (ISO 32000-2 Table 255).
     pub filter: Option<String>,
+    /// `/SubFilter`: the encoding of `/Contents` (§12.8.3).
     pub sub_filter: Option<String>,
     /// The raw `/ByteRange` values, when it is an array of integers.
     pub byte_range: Option<Vec<i64>>,
     /// Decoded `/Contents` and the file span of its hex string token (`<` to `>`).
     pub(crate) contents: Option<(Vec<u8>, Range<usize>, StrKind)>,
+    /// `/M`: the signing time the signer wrote (a PDF date, §7.9.4; unsigned).
     pub m: Option<String>,
+    /// `/Reason`.
     pub reason: Option<String>,
+    /// `/Location`.
     pub location: Option<String>,
+    /// `/Name`: the signer's name as written.
     pub name: Option<String>,
-    /// `/P` of a DocMDP transform in `/Reference` (a certification signature).
+    /// `/P` of a DocMDP transform in `/Reference` (a certification signature, ISO 32000-2
+    /// §12.8.2.2, Table 257).
     pub docmdp: Option<i64>,
-    /// FieldMDP locks in `/Reference`.
+    /// FieldMDP locks in `/Reference` (§12.8.2.4).
     pub field_locks: Vec<FieldLock>,
     /// `/P` of a FieldMDP transform (ISO 32000-2 Table 259): the document's permissions once
     /// this field is signed.
@@ -72,6 +85,7 @@ impl Unreadable {
             self.listed.push(u);
         }
     }
+    /// Whether every object could be read.
     pub fn is_empty(&self) -> bool {
         self.total == 0
     }

@@ -28,37 +28,57 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::QC_STATEMENTS,           // qcStatements
 ];
 
+/// keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first.
 pub(crate) const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
 pub(crate) const KU_NON_REPUDIATION: u16 = 1 << 1;
 pub(crate) const KU_KEY_CERT_SIGN: u16 = 1 << 5;
 pub(crate) const KU_CRL_SIGN: u16 = 1 << 6;
 
+/// An X.509 certificate (RFC 5280 §4.1), parsed once: what path building, the certificate
+/// checks and revocation need.
 #[derive(Debug, Clone)]
 pub struct Cert {
+    /// Its DER, as given.
     pub der: Vec<u8>,
+    /// The SHA-256 of its DER.
     pub sha256: [u8; 32],
+    /// The subject, RFC 4514 order (most specific first).
     pub subject: String,
+    /// The issuer, RFC 4514 order.
     pub issuer: String,
+    /// The subject Name's DER.
     pub subject_raw: Vec<u8>,
+    /// The issuer Name's DER.
     pub issuer_raw: Vec<u8>,
     /// Big-endian, without leading zeros.
     pub serial: Vec<u8>,
     /// The serial as the INTEGER it is (sign included), for revocation lookups.
     pub serial_key: Vec<u8>,
+    /// The start of its validity (RFC 5280 §4.1.2.5).
     pub not_before: OffsetDateTime,
+    /// The end of its validity.
     pub not_after: OffsetDateTime,
+    /// subjectKeyIdentifier (RFC 5280 §4.2.1.2).
     pub ski: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier (RFC 5280 §4.2.1.1).
     pub aki: Option<Vec<u8>>,
-    /// basicConstraints cA, and pathLenConstraint.
+    /// basicConstraints cA (RFC 5280 §4.2.1.9).
     pub is_ca: bool,
+    /// basicConstraints pathLenConstraint.
     pub path_len: Option<u32>,
     /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
     pub key_usage: Option<u16>,
+    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted.
     pub ext_key_usage: Vec<String>,
+    /// The OIDs of critical extensions kyso does not understand (RFC 5280 §4.2).
     pub unknown_critical: Vec<String>,
+    /// The SubjectPublicKeyInfo's DER.
     pub spki_der: Vec<u8>,
+    /// The public key.
     pub key: PublicKey,
+    /// The signed shape, for checking its issuer's signature.
     pub(crate) signed: SignedObject,
+    /// The URIs its cRLDistributionPoints name (RFC 5280 §4.2.1.13).
     pub crl_urls: Vec<String>,
     /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
     pub ocsp_urls: Vec<String>,
@@ -66,6 +86,7 @@ pub struct Cert {
     pub(crate) crl_points: Vec<CertDistributionPoint>,
     /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
     pub(crate) subject_cmp: String,
+    /// The issuer, compared as RFC 5280 §7.1 asks.
     pub(crate) issuer_cmp: String,
     /// nameConstraints of a CA (RFC 5280 §4.2.1.10), when kyso understands every subtree.
     pub(crate) name_constraints: Option<super::name_constraints::Constraints>,
@@ -74,6 +95,8 @@ pub struct Cert {
 }
 
 impl Cert {
+    /// Parse one DER certificate (bytes after it, or a critical extension that does not parse,
+    /// refuse it).
     pub fn from_der(der: &[u8]) -> Result<Cert, PkiError> {
         let bad = |w: String| PkiError::BadCertificate(w);
         let (rest, x) = X509Certificate::from_der(der).map_err(|e| bad(format!("{e}")))?;
@@ -202,18 +225,22 @@ impl Cert {
         Ok(san)
     }
 
+    /// The SHA-256 of its DER, lowercase hex.
     pub fn sha256_hex(&self) -> String {
         hex::encode(self.sha256)
     }
 
+    /// Its serial number, lowercase hex.
     pub fn serial_hex(&self) -> String {
         hex::encode(&self.serial)
     }
 
+    /// Whether its subject and issuer are the same name (RFC 5280 §3.3: self-issued).
     pub(crate) fn is_self_issued(&self) -> bool {
         self.subject_raw == self.issuer_raw
     }
 
+    /// Whether its keyUsage has `bit` (false without the extension).
     pub(crate) fn has_key_usage(&self, bit: u16) -> bool {
         self.key_usage.is_some_and(|k| k & bit != 0)
     }
@@ -241,11 +268,17 @@ fn strip_zeros(b: &[u8]) -> Vec<u8> {
 /// A parsed CRL, owned.
 #[derive(Debug, Clone)]
 pub struct Crl {
+    /// Its DER, as given.
     pub der: Vec<u8>,
+    /// The issuer, RFC 4514 order.
     pub issuer: String,
+    /// The issuer Name's DER.
     pub issuer_raw: Vec<u8>,
+    /// authorityKeyIdentifier's keyIdentifier (RFC 5280 §5.2.1).
     pub aki: Option<Vec<u8>>,
+    /// thisUpdate (RFC 5280 §5.1.2.4).
     pub this_update: OffsetDateTime,
+    /// nextUpdate (RFC 5280 §5.1.2.5).
     pub next_update: Option<OffsetDateTime>,
     /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
     pub(crate) revoked: HashMap<Vec<u8>, OffsetDateTime>,
@@ -257,15 +290,15 @@ pub struct Crl {
     pub delta_base: Option<Vec<u8>>,
     /// Which certificates it may answer for.
     pub(crate) scope: CrlScope,
+    /// The issuer, compared as RFC 5280 §7.1 asks.
     pub(crate) issuer_cmp: String,
+    /// The signed shape, for checking its issuer's signature.
     pub(crate) signed: SignedObject,
+    /// cRLNumber (RFC 5280 §5.2.3), big-endian.
     pub number: Option<Vec<u8>>,
 }
 
 impl Crl {
-    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
-    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
-    /// (§4.2.1.3); without the extension its key is unrestricted.
     /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
     pub(crate) fn removes(&self, cert: &Cert) -> bool {
         self.removed
@@ -283,11 +316,15 @@ impl Crl {
         }
     }
 
+    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
+    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
+    /// (§4.2.1.3); without the extension its key is unrestricted.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
         may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
     }
 
+    /// Parse one DER CRL (RFC 5280 §5.1).
     pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
         let bad = |w: String| PkiError::BadCrl(w);
         let (rest, x) =

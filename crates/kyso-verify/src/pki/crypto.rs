@@ -9,14 +9,22 @@ use rsa::traits::PublicKeyParts;
 use sha2::Digest as _;
 use signature::hazmat::PrehashVerifier;
 
+/// A digest algorithm kyso computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestAlg {
+    /// SHA-1 (FIPS 180-4).
     Sha1,
+    /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
+    /// SHA-512 (FIPS 180-4).
     Sha512,
+    /// SHA3-256 (FIPS 202).
     Sha3_256,
+    /// SHA3-384 (FIPS 202).
     Sha3_384,
+    /// SHA3-512 (FIPS 202).
     Sha3_512,
     /// SHAKE256 with 512 bits of output (RFC 8419 §2.3, the digest of Ed448 in CMS).
     Shake256_512,
@@ -61,6 +69,7 @@ macro_rules! with_digest {
 }
 
 impl DigestAlg {
+    /// The digest an AlgorithmIdentifier's OID names (dotted form), if kyso computes it.
     pub fn from_oid(oid: &str) -> Option<Self> {
         Some(match oid {
             oid::SHA1 => DigestAlg::Sha1,
@@ -76,6 +85,7 @@ impl DigestAlg {
         })
     }
 
+    /// Its usual name (`SHA-256`).
     pub fn name(self) -> &'static str {
         match self {
             DigestAlg::Sha1 => "SHA-1",
@@ -111,18 +121,27 @@ impl DigestAlg {
     }
 }
 
+/// The SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(data).into()
 }
 
+/// A certificate's public key (RFC 5280 §4.1.2.7), ready to verify with.
 #[derive(Debug, Clone)]
 pub enum PublicKey {
+    /// RSA (RFC 8017).
     Rsa(rsa::RsaPublicKey),
+    /// ECDSA on P-256 (FIPS 186-5).
     P256(p256::ecdsa::VerifyingKey),
+    /// ECDSA on P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA on P-521.
     P521(Box<P521Key>),
+    /// Ed25519 (RFC 8032, RFC 8410).
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// Ed448 (RFC 8032, RFC 8410).
     Ed448(Box<ed448_goldilocks::VerifyingKey>),
+    /// A key kyso cannot use, and what it is.
     Unsupported(String),
 }
 
@@ -177,6 +196,7 @@ impl PublicKey {
         )
     }
 
+    /// What the key is (`RSA-2048`, `ECDSA P-256`).
     pub(crate) fn describe(&self) -> String {
         match self {
             PublicKey::Rsa(k) => format!("RSA-{}", k.n().bits()),
@@ -189,6 +209,7 @@ impl PublicKey {
         }
     }
 
+    /// The modulus size of an RSA key.
     pub fn rsa_bits(&self) -> Option<usize> {
         match self {
             PublicKey::Rsa(k) => Some(k.n().bits()),
@@ -197,14 +218,24 @@ impl PublicKey {
     }
 }
 
+/// Why a signature value was not verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
+    /// A signature algorithm (or parameters) kyso does not verify.
     #[error("unsupported signature algorithm {0}")]
     UnsupportedAlgorithm(String),
+    /// A signature algorithm for another kind of key.
     #[error("the signature algorithm {alg} does not fit the {key} key")]
-    KeyMismatch { alg: String, key: String },
+    KeyMismatch {
+        /// The algorithm, by name or OID.
+        alg: String,
+        /// The key, as [`PublicKey`] describes it.
+        key: String,
+    },
+    /// The value does not verify: the wrong key, or altered data.
     #[error("the signature value does not verify with the signer's public key")]
     BadSignature,
+    /// A key kyso cannot use.
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
 }
@@ -445,10 +476,13 @@ fn verify_prehashed(
 /// the signature is checked over exactly what was signed.
 #[derive(Debug, Clone)]
 pub struct SignedObject {
+    /// The DER of the signed part (tbsCertificate, tbsCertList, tbsResponseData).
     pub tbs: Vec<u8>,
+    /// The signature algorithm's OID, dotted.
     pub alg_oid: String,
     /// DER of the algorithm parameters, if any (NULL counts as none).
     pub alg_params: Option<Vec<u8>>,
+    /// The signature value (the BIT STRING's bytes).
     pub signature: Vec<u8>,
 }
 

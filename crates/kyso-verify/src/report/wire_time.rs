@@ -12,7 +12,7 @@ pub fn format(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
-/// What [`format`] writes.
+/// What [`format()`] writes.
 pub fn parse(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
         s.parse::<i64>()
@@ -27,10 +27,12 @@ pub mod required {
     use serde::{Deserialize, Deserializer, Serializer};
     use time::OffsetDateTime;
 
+    /// Writes `t` as [`format()`] does.
     pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format(*t))
     }
 
+    /// Reads what [`format()`] writes; anything else is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
         let s = String::deserialize(d)?;
         parse(&s).ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time")))
@@ -43,6 +45,7 @@ pub mod optional {
     use serde::{Deserialize, Deserializer, Serializer};
     use time::OffsetDateTime;
 
+    /// Writes a time as [`format()`] does, `None` as null.
     pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&format(*t)),
@@ -50,6 +53,7 @@ pub mod optional {
         }
     }
 
+    /// Reads what [`format()`] writes; null or an unreadable time is `None`.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<OffsetDateTime>, D::Error> {

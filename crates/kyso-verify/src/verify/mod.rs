@@ -25,19 +25,25 @@ use findings::{cap_problems, repair_problem};
 use level::dss_validation_data;
 use signature::{check_signature, Inputs};
 
+/// How to verify: what the verifier accepts and the limits of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// What the verifier accepts (algorithms, key sizes, revocation).
     pub policy: Policy,
+    /// The limits of one document.
     pub budget: Budget,
 }
 
 /// A document that cannot be evaluated at all.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
+    /// No `%PDF-` header in the first 1024 bytes (ISO 32000-2 §7.5.2).
     #[error("the file is not a PDF")]
     NotPdf,
+    /// The xref chain or the signature dictionaries cannot be read.
     #[error("the PDF structure cannot be read: {0}")]
     Unreadable(pdf::PdfError),
+    /// A limit of the [`Budget`] was reached.
     #[error("the document exceeds a budget: {0}")]
     Budget(pdf::PdfError),
 }

@@ -43,7 +43,7 @@ const MAX_REASONS: usize = 20;
 pub struct ChangeReport {
     /// Nothing changed, only what the policy permits, or more.
     pub verdict: Modifications,
-    /// Why each disallowed change was not allowed (the first [`MAX_REASONS`], then a count).
+    /// Why each disallowed change was not allowed (the first twenty, then a count).
     pub disallowed: Vec<ChangeReason>,
 }
 

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 /// One reason a change made after a signature is not allowed (ISO 32000-2 §12.8.2), or one of
-/// the notes that close a list of reasons. Revisions are counted from 0, as
-/// [`Document::revisions`](crate::pdf::Document::revisions) counts them; the text counts from 1.
+/// the notes that close a list of reasons. Revisions are counted from 0, oldest first; the
+/// text counts them from 1.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ChangeReason {
     /// Bytes after the last `%%EOF` that no revision accounts for.

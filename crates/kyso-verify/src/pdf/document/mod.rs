@@ -25,7 +25,10 @@ use std::rc::Rc;
 /// How far from a written offset a reader looks for the object or section it names.
 const REPAIR_WINDOW: usize = 1024;
 
+/// A PDF file read from its bytes: its revisions (xref sections, ISO 32000-2 §7.5.6), oldest
+/// first, each object read when asked for in the view of any revision, under one budget.
 pub struct Document<'a> {
+    /// The whole file.
     pub(crate) bytes: &'a [u8],
     /// Oldest first.
     pub(crate) revisions: Vec<Revision>,
@@ -50,6 +53,8 @@ pub struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
+    /// Read the xref chain of `bytes` (ISO 32000-2 §7.5) and open its encryption, if any,
+    /// under `budget`. Objects are read later, when asked for.
     pub fn parse(bytes: &'a [u8], budget: Budget) -> Result<Self, PdfError> {
         // ISO 32000-2 §7.5.2: readers accept the header anywhere in the first 1024 bytes.
         let head = bytes.get(..1024).unwrap_or(bytes);
@@ -144,14 +149,17 @@ impl<'a> Document<'a> {
         self.meter.exhausted()
     }
 
+    /// What the document has spent of its budget.
     pub(crate) fn meter(&self) -> &Meter {
         &self.meter
     }
 
+    /// How many revisions the file has.
     pub fn revision_count(&self) -> usize {
         self.revisions.len()
     }
 
+    /// The index of the newest revision: the document's final state.
     pub(crate) fn latest(&self) -> usize {
         self.revisions.len().saturating_sub(1)
     }

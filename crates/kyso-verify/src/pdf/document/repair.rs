@@ -9,19 +9,33 @@ pub enum Repair {
     /// A section or object was found near, not at, its written offset; `listed_by` is where
     /// the revision whose entry needed it starts.
     Offset {
+        /// The offset written in the file.
         written: usize,
+        /// Where the object or section was found.
         found: usize,
+        /// Where the revision that listed it starts.
         listed_by: usize,
     },
     /// A stream's `/Length` was wrong; its data ends at `endstream`.
-    StreamLength { offset: usize },
+    StreamLength {
+        /// Where the stream's object starts.
+        offset: usize,
+    },
     /// Two entries for one object where readers disagree on which wins: listed twice in one
     /// section (the first is kept, as poppler, MuPDF, Ghostscript and qpdf do), or given
     /// differently by a hybrid file's table and its `/XRefStm` (the table's is kept).
-    Ambiguous { offset: usize, num: u32 },
+    Ambiguous {
+        /// Where the section starts.
+        offset: usize,
+        /// The object number.
+        num: u32,
+    },
     /// An update whose section (at `offset`) has no `/Prev`, though older revisions precede
     /// it: readers rebuild the xref from the whole file and still show the older objects.
-    MissingPrev { offset: usize },
+    MissingPrev {
+        /// Where the section starts.
+        offset: usize,
+    },
 }
 
 impl Repair {
