@@ -12,8 +12,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
-/// Understood when every subtree is of a form kyso compares (see `name_constraints`).
-
+/// nameConstraints is understood when every subtree is of a form kyso compares (see
+/// `name_constraints`).
 const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::BASIC_CONSTRAINTS,       // basicConstraints
     oid::KEY_USAGE,               // keyUsage

@@ -175,7 +175,7 @@ impl Document<'_> {
         // hide what follows it, and the object is parsed.
         let before_ok = len > 0 && matches!(window[len - 1], b' ' | b'\t' | b'\r' | b'\n' | b'>');
         let after = window.get(len + 6).copied();
-        let after_ok = after.is_none_or(|b| crate::pdf::object::is_whitespace(b));
+        let after_ok = after.is_none_or(crate::pdf::object::is_whitespace);
         let head = window[..len].trim_ascii_end();
         if !before_ok || !after_ok || !head.ends_with(b">>") {
             return Ok(true);
