@@ -14,10 +14,12 @@
 //! let report = kyso_verify::verify::verify(&bytes, &trust, &Default::default(), at);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod budget;
 pub mod cms;
-pub mod codes;
-pub mod der;
+mod codes;
+pub(crate) mod der;
 pub mod pdf;
 pub mod pki;
 pub mod report;

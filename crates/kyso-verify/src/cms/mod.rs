@@ -5,7 +5,16 @@ use crate::der::oid;
 use crate::der::tlv;
 
 mod asn1;
+mod asn1_time;
+mod attributes;
+#[cfg(test)]
+mod tests;
+mod tst;
+
 pub(crate) use asn1::LooseInt;
+pub(crate) use asn1_time::time_value;
+use attributes::{signed_attributes, unsigned_attributes};
+pub use tst::{tst_info, TstInfo};
 
 use ::cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier};
 use der::{Decode, Encode};
@@ -17,34 +26,63 @@ impl From<tlv::BerError> for CmsError {
     }
 }
 
+/// Why the CMS of a signature cannot be read.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum CmsError {
+    /// `/Contents` is empty or all zeros.
     #[error("the signature's /Contents is empty")]
     Empty,
+    /// The BER/DER does not follow RFC 5652's definitions; what is wrong.
     #[error("the CMS structure is malformed: {0}")]
     Malformed(String),
+    /// Non-zero bytes after the ContentInfo (padding must be zeros); how many.
     #[error("/Contents has non-zero bytes after the CMS structure ({0} bytes)")]
     TrailingData(usize),
+    /// The CMS is larger than the budget allows.
     #[error("the CMS is {size} bytes, above the budget of {limit}")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The budget.
+        limit: usize,
+    },
+    /// The ContentInfo holds something else than signedData (RFC 5652 §5.1); its OID.
     #[error("the CMS content type is {0}, not signedData")]
     NotSignedData(String),
+    /// Not exactly one SignerInfo (ISO 32000-2 §12.8.3.3.1); how many.
     #[error("the CMS has {0} SignerInfos; a PDF signature has exactly one")]
     SignerCount(usize),
+    /// More certificates than the budget allows.
     #[error("the CMS carries {count} certificates, above the budget of {limit}")]
-    TooManyCertificates { count: usize, limit: usize },
+    TooManyCertificates {
+        /// How many.
+        count: usize,
+        /// The budget.
+        limit: usize,
+    },
+    /// A signed attribute kyso reads twice, or with several values (RFC 5652 §11); its OID.
     #[error("signed attribute {0} appears more than once or with several values")]
     DuplicateAttribute(String),
 }
 
+/// How a SignerInfo names its certificate (RFC 5652 §5.3, SignerIdentifier).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerId {
-    IssuerSerial { issuer: Vec<u8>, serial: Vec<u8> },
+    /// issuerAndSerialNumber.
+    IssuerSerial {
+        /// The issuer Name's DER.
+        issuer: Vec<u8>,
+        /// The serial number's content bytes.
+        serial: Vec<u8>,
+    },
+    /// subjectKeyIdentifier.
     SubjectKeyId(Vec<u8>),
 }
 
+/// An AlgorithmIdentifier (RFC 5280 §4.1.1.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlgorithmId {
+    /// Its OID, dotted.
     pub oid: String,
     /// DER of the parameters, if any.
     pub params: Option<Vec<u8>>,
@@ -53,18 +91,26 @@ pub struct AlgorithmId {
 /// ESS signing-certificate reference (v1: SHA-1; v2: the named hash, SHA-256 by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EssCertId {
+    /// The hash algorithm's OID, dotted.
     pub hash_oid: String,
+    /// The hash of the certificate's DER.
     pub hash: Vec<u8>,
 }
 
+/// The signed attributes of a SignerInfo (RFC 5652 §5.3) that kyso reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAttributes {
     /// The bytes the signature is computed over: the SET OF with tag 0x31, as written.
     pub signed_bytes: Vec<u8>,
+    /// contentType (RFC 5652 §11.1), its OID dotted.
     pub content_type: Option<String>,
+    /// messageDigest (RFC 5652 §11.2).
     pub message_digest: Option<Vec<u8>>,
+    /// signingTime (RFC 5652 §11.3).
     pub signing_time: Option<OffsetDateTime>,
+    /// The ids of signingCertificate and signingCertificateV2 (RFC 2634 §5.4, RFC 5035 §3).
     pub ess_cert_ids: Vec<EssCertId>,
+    /// The OIDs of every signed attribute, in order.
     pub oids: Vec<String>,
     /// CRLs of an adbe-revocationInfoArchival attribute, as their original bytes.
     pub archived_crls: Vec<Vec<u8>>,
@@ -72,18 +118,28 @@ pub struct SignedAttributes {
     pub archived_ocsps: Vec<Vec<u8>>,
 }
 
+/// A CMS SignedData with one signer (RFC 5652 §5), as a PDF signature carries it.
 #[derive(Debug, Clone)]
 pub struct SignedData {
     /// Length of the CMS inside `/Contents` (the rest was zero padding).
     pub len: usize,
+    /// Whether it uses BER forms DER does not allow (indefinite lengths, constructed strings).
     pub ber: bool,
+    /// encapContentInfo's eContentType, dotted.
     pub econtent_type: String,
+    /// The encapsulated content, when present (a detached signature has none).
     pub encapsulated_content: Option<Vec<u8>>,
+    /// The SignerInfo's digestAlgorithm.
     pub digest_algorithm: AlgorithmId,
+    /// The SignerInfo's signatureAlgorithm.
     pub signature_algorithm: AlgorithmId,
+    /// The signature value.
     pub signature: Vec<u8>,
+    /// Who signed.
     pub sid: SignerId,
+    /// The signed attributes, when present.
     pub signed_attrs: Option<SignedAttributes>,
+    /// The OIDs of the unsigned attributes, in order.
     pub unsigned_attr_oids: Vec<String>,
     /// Unsigned attributes: OID and the original bytes of each value.
     pub unsigned_attrs: Vec<(String, Vec<Vec<u8>>)>,
@@ -230,49 +286,6 @@ fn signer_id(sid: &SignerIdentifier) -> Result<SignerId, CmsError> {
     })
 }
 
-/// The signed attributes with the bytes the signature covers (RFC 5652 §5.4: the DER SET OF,
-/// so a BER-encoded set is re-encoded, and the `[0]` tag becomes SET).
-fn signed_attributes(
-    tlv: Option<&tlv::Tlv>,
-    typed: Option<&::cms::signed_data::SignedAttributes>,
-) -> Result<Option<SignedAttributes>, CmsError> {
-    match (tlv, typed) {
-        (Some(t), Some(typed_attrs)) => {
-            let signed_bytes = if t.indefinite {
-                typed_attrs
-                    .to_der()
-                    .map_err(|e| CmsError::Malformed(format!("signed attributes: {e}")))?
-            } else {
-                let mut b = t.raw.to_vec();
-                b[0] = 0x31;
-                b
-            };
-            Ok(Some(parse_signed_attrs(typed_attrs, signed_bytes)?))
-        }
-        (None, None) => Ok(None),
-        _ => Err(CmsError::Malformed("signed attributes".into())),
-    }
-}
-
-/// An attribute type (OID) with the original bytes of its values.
-type Attribute = (String, Vec<Vec<u8>>);
-
-/// The unsigned attributes `[1]` of a SignerInfo: each type with its values' bytes.
-fn unsigned_attributes(si_parts: &[tlv::Tlv]) -> Result<Vec<Attribute>, CmsError> {
-    let mut out = Vec::new();
-    if let Some(t) = si_parts.iter().find(|t| t.tag == 0xa1) {
-        for a in t.children()? {
-            let kids = a.children()?;
-            let (Some(o), Some(vals)) = (kids.first(), kids.get(1)) else {
-                return Err(CmsError::Malformed("an unsigned attribute".into()));
-            };
-            let values = vals.children()?.iter().map(|v| v.raw.to_vec()).collect();
-            out.push((tlv::oid(o)?, values));
-        }
-    }
-    Ok(out)
-}
-
 /// The eContent `[0] EXPLICIT OCTET STRING` of encapContentInfo, possibly constructed (BER).
 fn encapsulated(parts: &[tlv::Tlv]) -> Result<Vec<u8>, CmsError> {
     let eci = parts
@@ -362,289 +375,4 @@ fn alg(a: &spki::AlgorithmIdentifierOwned) -> Result<AlgorithmId, CmsError> {
         oid: a.oid.to_string(),
         params,
     })
-}
-
-/// The values kyso reads from the typed signed attributes (RFC 5652 §11, RFC 5035 §3, ISO
-/// 32000-2 §12.8.3.3.2): each attribute once, each with one value.
-fn parse_signed_attrs(
-    typed: &::cms::signed_data::SignedAttributes,
-    signed_bytes: Vec<u8>,
-) -> Result<SignedAttributes, CmsError> {
-    let mut out = SignedAttributes {
-        signed_bytes,
-        content_type: None,
-        message_digest: None,
-        signing_time: None,
-        ess_cert_ids: Vec::new(),
-        oids: Vec::new(),
-        archived_crls: Vec::new(),
-        archived_ocsps: Vec::new(),
-    };
-    for attr in typed.iter() {
-        let oid = attr.oid.to_string();
-        if out.oids.contains(&oid) {
-            return Err(CmsError::DuplicateAttribute(oid));
-        }
-        out.oids.push(oid.clone());
-        if !READ_ATTRIBUTES.contains(&oid.as_str()) {
-            continue;
-        }
-        // An attribute kyso reads has exactly one value (RFC 5652 §11, RFC 5035 §5.4).
-        let (Some(value), 1) = (attr.values.iter().next(), attr.values.len()) else {
-            return Err(CmsError::DuplicateAttribute(oid));
-        };
-        // The SignedData may be BER, and so may a value inside it (the signature covers the
-        // attributes' DER re-encoding either way).
-        read_attribute(&mut out, &oid, value.to_ref())?;
-    }
-    Ok(out)
-}
-
-/// The signed attributes kyso reads; the others are only listed.
-const READ_ATTRIBUTES: [&str; 6] = [
-    oid::CONTENT_TYPE,
-    oid::MESSAGE_DIGEST,
-    oid::SIGNING_TIME,
-    oid::ADBE_REVOCATION_INFO_ARCHIVAL,
-    oid::SIGNING_CERTIFICATE,
-    oid::SIGNING_CERTIFICATE_V2,
-];
-
-/// One of [`READ_ATTRIBUTES`] into `out`.
-fn read_attribute(
-    out: &mut SignedAttributes,
-    oid: &str,
-    value: der::asn1::AnyRef<'_>,
-) -> Result<(), CmsError> {
-    match oid {
-        oid::CONTENT_TYPE => {
-            let o: der::asn1::ObjectIdentifier = ber(value).map_err(bad("contentType"))?;
-            out.content_type = Some(o.to_string());
-        }
-        oid::MESSAGE_DIGEST => {
-            let d: der::asn1::OctetString = ber(value)
-                .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
-            out.message_digest = Some(d.into_bytes().into_vec());
-        }
-        oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
-        oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
-            let archive: asn1::RevocationInfoArchival =
-                ber(value).map_err(bad("adbe-revocationInfoArchival"))?;
-            let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
-                v.unwrap_or_default()
-                    .iter()
-                    .map(|a| a.to_der().map_err(bad("archived revocation data")))
-                    .collect()
-            };
-            out.archived_crls = der_of(archive.crl)?;
-            out.archived_ocsps = der_of(archive.ocsp)?;
-        }
-        // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
-        _ => out.ess_cert_ids.extend(ess_ids(oid, value)?),
-    }
-    Ok(())
-}
-
-/// The certificate ids of a signingCertificate (SHA-1, RFC 2634 §5.4) or signingCertificateV2
-/// (SHA-256 unless it names another, RFC 5035 §3) attribute.
-fn ess_ids(oid: &str, value: der::asn1::AnyRef<'_>) -> Result<Vec<EssCertId>, CmsError> {
-    let id = |hash_oid: String, hash: der::asn1::OctetString| EssCertId {
-        hash_oid,
-        hash: hash.into_bytes().into_vec(),
-    };
-    if oid == oid::SIGNING_CERTIFICATE {
-        let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
-        return Ok(sc
-            .certs
-            .into_iter()
-            .map(|c| id(oid::SHA1.to_string(), c.cert_hash))
-            .collect());
-    }
-    let sc: asn1::SigningCertificateV2 = ber(value).map_err(bad("signingCertificateV2"))?;
-    Ok(sc
-        .certs
-        .into_iter()
-        .map(|c| {
-            let alg = c.hash_algorithm.map(|a| a.oid.to_string());
-            id(alg.unwrap_or_else(|| oid::SHA256.to_string()), c.cert_hash)
-        })
-        .collect())
-}
-
-/// An attribute value decoded under BER rules.
-fn ber<'a, T>(v: der::asn1::AnyRef<'a>) -> der::Result<T>
-where
-    T: der::Choice<'a> + der::DecodeValue<'a, Error = der::Error>,
-{
-    v.decode_as_encoding(der::EncodingRules::Ber)
-}
-
-/// A `der` error in `what`, as a malformed CMS.
-fn bad(what: &'static str) -> impl Fn(der::Error) -> CmsError {
-    move |e| CmsError::Malformed(format!("{what}: {e}"))
-}
-
-/// A UTCTime or GeneralizedTime value (RFC 5280 §4.1.2.5 forms, and RFC 3161's fractions).
-pub fn time_value(v: &der::asn1::Any) -> Result<OffsetDateTime, CmsError> {
-    time_ref(v.to_ref())
-}
-
-fn time_ref(v: der::asn1::AnyRef<'_>) -> Result<OffsetDateTime, CmsError> {
-    use der::Tagged;
-    let tag = match v.tag() {
-        der::Tag::UtcTime => 0x17,
-        der::Tag::GeneralizedTime => 0x18,
-        t => return Err(CmsError::Malformed(format!("time: a {t} is not a time"))),
-    };
-    parse_time_content(tag, v.value())
-}
-
-/// UTCTime (tag 0x17) or GeneralizedTime (0x18) in their DER forms (`...Z`).
-pub fn parse_time(t: &tlv::Tlv) -> Result<OffsetDateTime, CmsError> {
-    parse_time_content(t.tag, t.content)
-}
-
-/// [`parse_time`] of a tag and its content octets.
-fn parse_time_content(tag: u8, content: &[u8]) -> Result<OffsetDateTime, CmsError> {
-    // UTCTime and GeneralizedTime are ASCII (X.680 §46-47): anything else is malformed, and
-    // byte offsets below are then character offsets (found by cargo-fuzz: a UTF-8 time).
-    let s = std::str::from_utf8(content)
-        .ok()
-        .filter(|s| s.is_ascii())
-        .ok_or_else(|| CmsError::Malformed("time: not ASCII".into()))?;
-    let bad = || CmsError::Malformed(format!("time {s:?}"));
-    let s = s.strip_suffix('Z').ok_or_else(bad)?;
-    let (year, rest) = match tag {
-        0x17 if s.len() >= 10 => {
-            let yy: i32 = s[..2].parse().map_err(|_| bad())?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &s[2..])
-        }
-        0x18 if s.len() >= 12 => (s[..4].parse().map_err(|_| bad())?, &s[4..]),
-        _ => return Err(bad()),
-    };
-    let rest = rest.split('.').next().unwrap_or(rest);
-    let num = |r: std::ops::Range<usize>| -> Result<u8, CmsError> {
-        rest.get(r).ok_or_else(bad)?.parse().map_err(|_| bad())
-    };
-    let month = time::Month::try_from(num(0..2)?).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(year, month, num(2..4)?).map_err(|_| bad())?;
-    let sec = if rest.len() >= 10 { num(8..10)? } else { 0 };
-    let tm = time::Time::from_hms(num(4..6)?, num(6..8)?, sec).map_err(|_| bad())?;
-    Ok(date.with_time(tm).assume_utc())
-}
-
-/// The parts of an RFC 3161 TSTInfo that verification needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TstInfo {
-    pub imprint_hash_oid: String,
-    pub imprint: Vec<u8>,
-    pub gen_time: OffsetDateTime,
-}
-
-/// TSTInfo (RFC 3161 §2.4.2), version 1, decoded whole ([`asn1::TstInfo`]).
-pub fn tst_info(der: &[u8]) -> Result<TstInfo, CmsError> {
-    let bad = |w: String| CmsError::Malformed(format!("TSTInfo: {w}"));
-    let t = asn1::TstInfo::from_der(der).map_err(|e| bad(e.to_string()))?;
-    if t.version.0 != [1] {
-        return Err(bad("version is not 1".into()));
-    }
-    if der::Tagged::tag(&t.gen_time) != der::Tag::GeneralizedTime {
-        return Err(bad("genTime is not a GeneralizedTime".into()));
-    }
-    Ok(TstInfo {
-        imprint_hash_oid: t.message_imprint.hash_algorithm.oid.to_string(),
-        imprint: t.message_imprint.hashed_message.into_bytes().into_vec(),
-        gen_time: time_value(&t.gen_time)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use der::asn1::{Any, ObjectIdentifier, OctetString};
-    use der::Tag;
-
-    fn sha256_alg() -> spki::AlgorithmIdentifierOwned {
-        spki::AlgorithmIdentifierOwned {
-            oid: ObjectIdentifier::new_unwrap(oid::SHA256),
-            parameters: None,
-        }
-    }
-
-    fn tst(version: u8, gen_time: &[u8]) -> asn1::TstInfo {
-        asn1::TstInfo {
-            version: asn1::LooseInt(vec![version]),
-            policy: ObjectIdentifier::new_unwrap("1.2.3.4"),
-            message_imprint: asn1::MessageImprint {
-                hash_algorithm: sha256_alg(),
-                hashed_message: OctetString::new(vec![7u8; 32]).unwrap(),
-            },
-            // A padded serial (not DER's shortest form), as some TSAs write: still read.
-            serial_number: asn1::LooseInt(vec![0, 5]),
-            gen_time: Any::new(Tag::GeneralizedTime, gen_time.to_vec()).unwrap(),
-            accuracy: None,
-            ordering: None,
-            nonce: None,
-            tsa: None,
-            extensions: None,
-        }
-    }
-
-    /// A SEQUENCE's DER with one more element inside.
-    fn with_extra_element(der: &[u8], extra: &[u8]) -> Vec<u8> {
-        let (top, _) = tlv::read(der, 0).unwrap();
-        let mut content = top.content.to_vec();
-        content.extend_from_slice(extra);
-        let mut out = vec![0x30];
-        out.extend(der_length(content.len()));
-        out.extend(content);
-        out
-    }
-
-    /// RFC 3161 §2.4.2 allows a fraction of a second in genTime; anything that does not follow
-    /// TSTInfo's definition is refused (the hand walk it replaces read the first five fields
-    /// and ignored the rest).
-    #[test]
-    fn tst_info_follows_its_definition() {
-        let good = tst(1, b"20260310020500.25Z").to_der().unwrap();
-        let t = tst_info(&good).unwrap();
-        assert_eq!(t.gen_time, time::macros::datetime!(2026-03-10 02:05:00 UTC));
-        assert_eq!(
-            (t.imprint_hash_oid.as_str(), t.imprint.len()),
-            (oid::SHA256, 32)
-        );
-        assert!(tst_info(&tst(2, b"20260310020500Z").to_der().unwrap()).is_err());
-        let utc = asn1::TstInfo {
-            gen_time: Any::new(Tag::UtcTime, b"260310020500Z".to_vec()).unwrap(),
-            ..tst(1, b"")
-        };
-        assert!(
-            tst_info(&utc.to_der().unwrap()).is_err(),
-            "genTime is a GeneralizedTime"
-        );
-        assert!(tst_info(&with_extra_element(&good, &[0x0c, 0x01, b'x'])).is_err());
-        assert!(tst_info(&good[..good.len() - 1]).is_err());
-    }
-
-    /// ESSCertIDv2's hashAlgorithm is DEFAULT sha256: absent or written out, both read; a
-    /// certHash that is not an OCTET STRING is refused.
-    #[test]
-    fn ess_signing_certificate_v2_follows_its_definition() {
-        let id = |alg: Option<spki::AlgorithmIdentifierOwned>| asn1::EssCertIdV2 {
-            hash_algorithm: alg,
-            cert_hash: OctetString::new(vec![9u8; 32]).unwrap(),
-            issuer_serial: None,
-        };
-        for alg in [None, Some(sha256_alg())] {
-            let sc = asn1::SigningCertificateV2 {
-                certs: vec![id(alg)],
-                policies: None,
-            };
-            let back = asn1::SigningCertificateV2::from_der(&sc.to_der().unwrap()).unwrap();
-            assert_eq!(back.certs[0].cert_hash.as_bytes(), &[9u8; 32]);
-        }
-        // certs SEQUENCE OF { UTF8String } instead of { OCTET STRING }.
-        let wrong = [0x30, 0x07, 0x30, 0x05, 0x30, 0x03, 0x0c, 0x01, b'x'];
-        assert!(asn1::SigningCertificateV2::from_der(&wrong).is_err());
-    }
 }

@@ -30,17 +30,6 @@ pub enum Method {
     Aes256,
 }
 
-impl Method {
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Identity => "none",
-            Method::Rc4 => "RC4",
-            Method::Aes128 => "AES-128",
-            Method::Aes256 => "AES-256",
-        }
-    }
-}
-
 /// Why an encrypted document could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptError {

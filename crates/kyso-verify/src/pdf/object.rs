@@ -40,19 +40,20 @@ impl PartialEq for Object {
     /// Semantic equality: positions of strings and streams do not matter, their content does
     /// (stream data is compared by the caller, which has the bytes).
     fn eq(&self, other: &Self) -> bool {
-        use Object::*;
         match (self, other) {
-            (Null, Null) => true,
-            (Bool(a), Bool(b)) => a == b,
-            (Int(a), Int(b)) => a == b,
-            (Real(a), Real(b)) => a == b,
-            (Int(a), Real(b)) | (Real(b), Int(a)) => (*a as f64) == *b,
-            (Name(a), Name(b)) => a == b,
-            (Str(a, _, _), Str(b, _, _)) => a == b,
-            (Array(a), Array(b)) => a == b,
-            (Dict(a), Dict(b)) => dict_eq(a, b),
-            (Ref(a, g), Ref(b, h)) => a == b && g == h,
-            (Stream(a, _), Stream(b, _)) => dict_eq(a, b),
+            (Object::Null, Object::Null) => true,
+            (Object::Bool(a), Object::Bool(b)) => a == b,
+            (Object::Int(a), Object::Int(b)) => a == b,
+            (Object::Real(a), Object::Real(b)) => a == b,
+            (Object::Int(a), Object::Real(b)) | (Object::Real(b), Object::Int(a)) => {
+                (*a as f64) == *b
+            }
+            (Object::Name(a), Object::Name(b)) => a == b,
+            (Object::Str(a, _, _), Object::Str(b, _, _)) => a == b,
+            (Object::Array(a), Object::Array(b)) => a == b,
+            (Object::Dict(a), Object::Dict(b)) => dict_eq(a, b),
+            (Object::Ref(a, g), Object::Ref(b, h)) => a == b && g == h,
+            (Object::Stream(a, _), Object::Stream(b, _)) => dict_eq(a, b),
             _ => false,
         }
     }

@@ -12,8 +12,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
-/// Understood when every subtree is of a form kyso compares (see `name_constraints`).
-
+/// nameConstraints is understood when every subtree is of a form kyso compares (see
+/// `name_constraints`).
 const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::BASIC_CONSTRAINTS,       // basicConstraints
     oid::KEY_USAGE,               // keyUsage
@@ -28,52 +28,75 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::QC_STATEMENTS,           // qcStatements
 ];
 
-pub const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
-pub const KU_NON_REPUDIATION: u16 = 1 << 1;
-pub const KU_KEY_CERT_SIGN: u16 = 1 << 5;
-pub const KU_CRL_SIGN: u16 = 1 << 6;
+/// keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first.
+pub(crate) const KU_DIGITAL_SIGNATURE: u16 = 1 << 0;
+pub(crate) const KU_NON_REPUDIATION: u16 = 1 << 1;
+pub(crate) const KU_KEY_CERT_SIGN: u16 = 1 << 5;
+pub(crate) const KU_CRL_SIGN: u16 = 1 << 6;
 
+/// An X.509 certificate (RFC 5280 §4.1), parsed once: what path building, the certificate
+/// checks and revocation need.
 #[derive(Debug, Clone)]
 pub struct Cert {
+    /// Its DER, as given.
     pub der: Vec<u8>,
+    /// The SHA-256 of its DER.
     pub sha256: [u8; 32],
+    /// The subject, RFC 4514 order (most specific first).
     pub subject: String,
+    /// The issuer, RFC 4514 order.
     pub issuer: String,
+    /// The subject Name's DER.
     pub subject_raw: Vec<u8>,
+    /// The issuer Name's DER.
     pub issuer_raw: Vec<u8>,
     /// Big-endian, without leading zeros.
     pub serial: Vec<u8>,
     /// The serial as the INTEGER it is (sign included), for revocation lookups.
     pub serial_key: Vec<u8>,
+    /// The start of its validity (RFC 5280 §4.1.2.5).
     pub not_before: OffsetDateTime,
+    /// The end of its validity.
     pub not_after: OffsetDateTime,
+    /// subjectKeyIdentifier (RFC 5280 §4.2.1.2).
     pub ski: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier (RFC 5280 §4.2.1.1).
     pub aki: Option<Vec<u8>>,
-    /// basicConstraints cA, and pathLenConstraint.
+    /// basicConstraints cA (RFC 5280 §4.2.1.9).
     pub is_ca: bool,
+    /// basicConstraints pathLenConstraint.
     pub path_len: Option<u32>,
     /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
     pub key_usage: Option<u16>,
+    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted.
     pub ext_key_usage: Vec<String>,
+    /// The OIDs of critical extensions kyso does not understand (RFC 5280 §4.2).
     pub unknown_critical: Vec<String>,
+    /// The SubjectPublicKeyInfo's DER.
     pub spki_der: Vec<u8>,
+    /// The public key.
     pub key: PublicKey,
-    pub signed: SignedObject,
+    /// The signed shape, for checking its issuer's signature.
+    pub(crate) signed: SignedObject,
+    /// The URIs its cRLDistributionPoints name (RFC 5280 §4.2.1.13).
     pub crl_urls: Vec<String>,
     /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
     pub ocsp_urls: Vec<String>,
     /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
-    pub crl_points: Vec<CertDistributionPoint>,
+    pub(crate) crl_points: Vec<CertDistributionPoint>,
     /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
-    pub subject_cmp: String,
-    pub issuer_cmp: String,
+    pub(crate) subject_cmp: String,
+    /// The issuer, compared as RFC 5280 §7.1 asks.
+    pub(crate) issuer_cmp: String,
     /// nameConstraints of a CA (RFC 5280 §4.2.1.10), when kyso understands every subtree.
-    pub name_constraints: Option<super::name_constraints::Constraints>,
+    pub(crate) name_constraints: Option<super::name_constraints::Constraints>,
     /// The names constraints apply to: subject, its e-mail addresses, subjectAltName.
-    pub names: Vec<super::name_constraints::Name>,
+    pub(crate) names: Vec<super::name_constraints::Name>,
 }
 
 impl Cert {
+    /// Parse one DER certificate (bytes after it, or a critical extension that does not parse,
+    /// refuse it).
     pub fn from_der(der: &[u8]) -> Result<Cert, PkiError> {
         let bad = |w: String| PkiError::BadCertificate(w);
         let (rest, x) = X509Certificate::from_der(der).map_err(|e| bad(format!("{e}")))?;
@@ -202,19 +225,23 @@ impl Cert {
         Ok(san)
     }
 
+    /// The SHA-256 of its DER, lowercase hex.
     pub fn sha256_hex(&self) -> String {
         hex::encode(self.sha256)
     }
 
+    /// Its serial number, lowercase hex.
     pub fn serial_hex(&self) -> String {
         hex::encode(&self.serial)
     }
 
-    pub fn is_self_issued(&self) -> bool {
+    /// Whether its subject and issuer are the same name (RFC 5280 §3.3: self-issued).
+    pub(crate) fn is_self_issued(&self) -> bool {
         self.subject_raw == self.issuer_raw
     }
 
-    pub fn has_key_usage(&self, bit: u16) -> bool {
+    /// Whether its keyUsage has `bit` (false without the extension).
+    pub(crate) fn has_key_usage(&self, bit: u16) -> bool {
         self.key_usage.is_some_and(|k| k & bit != 0)
     }
 }
@@ -241,39 +268,45 @@ fn strip_zeros(b: &[u8]) -> Vec<u8> {
 /// A parsed CRL, owned.
 #[derive(Debug, Clone)]
 pub struct Crl {
+    /// Its DER, as given.
     pub der: Vec<u8>,
+    /// The issuer, RFC 4514 order.
     pub issuer: String,
+    /// The issuer Name's DER.
     pub issuer_raw: Vec<u8>,
+    /// authorityKeyIdentifier's keyIdentifier (RFC 5280 §5.2.1).
     pub aki: Option<Vec<u8>>,
+    /// thisUpdate (RFC 5280 §5.1.2.4).
     pub this_update: OffsetDateTime,
+    /// nextUpdate (RFC 5280 §5.1.2.5).
     pub next_update: Option<OffsetDateTime>,
     /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
-    pub revoked: HashMap<Vec<u8>, OffsetDateTime>,
+    pub(crate) revoked: HashMap<Vec<u8>, OffsetDateTime>,
     /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
-    pub revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
+    pub(crate) revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
     /// (issuer, serial) a delta CRL takes off the base CRL (removeFromCRL).
-    pub removed: std::collections::HashSet<(String, Vec<u8>)>,
+    pub(crate) removed: std::collections::HashSet<(String, Vec<u8>)>,
     /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
     pub delta_base: Option<Vec<u8>>,
     /// Which certificates it may answer for.
-    pub scope: CrlScope,
-    pub issuer_cmp: String,
-    pub signed: SignedObject,
+    pub(crate) scope: CrlScope,
+    /// The issuer, compared as RFC 5280 §7.1 asks.
+    pub(crate) issuer_cmp: String,
+    /// The signed shape, for checking its issuer's signature.
+    pub(crate) signed: SignedObject,
+    /// cRLNumber (RFC 5280 §5.2.3), big-endian.
     pub number: Option<Vec<u8>>,
 }
 
 impl Crl {
-    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
-    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
-    /// (§4.2.1.3); without the extension its key is unrestricted.
     /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
-    pub fn removes(&self, cert: &Cert) -> bool {
+    pub(crate) fn removes(&self, cert: &Cert) -> bool {
         self.removed
             .contains(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
     }
 
     /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
-    pub fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
+    pub(crate) fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
         if cert.issuer_cmp == self.issuer_cmp {
             self.revoked.get(&cert.serial_key).copied()
         } else {
@@ -283,11 +316,15 @@ impl Crl {
         }
     }
 
+    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
+    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
+    /// (§4.2.1.3); without the extension its key is unrestricted.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
         may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
     }
 
+    /// Parse one DER CRL (RFC 5280 §5.1).
     pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
         let bad = |w: String| PkiError::BadCrl(w);
         let (rest, x) =

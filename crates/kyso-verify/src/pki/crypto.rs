@@ -9,14 +9,22 @@ use rsa::traits::PublicKeyParts;
 use sha2::Digest as _;
 use signature::hazmat::PrehashVerifier;
 
+/// A digest algorithm kyso computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestAlg {
+    /// SHA-1 (FIPS 180-4).
     Sha1,
+    /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
+    /// SHA-512 (FIPS 180-4).
     Sha512,
+    /// SHA3-256 (FIPS 202).
     Sha3_256,
+    /// SHA3-384 (FIPS 202).
     Sha3_384,
+    /// SHA3-512 (FIPS 202).
     Sha3_512,
     /// SHAKE256 with 512 bits of output (RFC 8419 §2.3, the digest of Ed448 in CMS).
     Shake256_512,
@@ -61,6 +69,7 @@ macro_rules! with_digest {
 }
 
 impl DigestAlg {
+    /// The digest an AlgorithmIdentifier's OID names (dotted form), if kyso computes it.
     pub fn from_oid(oid: &str) -> Option<Self> {
         Some(match oid {
             oid::SHA1 => DigestAlg::Sha1,
@@ -76,6 +85,7 @@ impl DigestAlg {
         })
     }
 
+    /// Its usual name (`SHA-256`).
     pub fn name(self) -> &'static str {
         match self {
             DigestAlg::Sha1 => "SHA-1",
@@ -111,18 +121,27 @@ impl DigestAlg {
     }
 }
 
+/// The SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     sha2::Sha256::digest(data).into()
 }
 
+/// A certificate's public key (RFC 5280 §4.1.2.7), ready to verify with.
 #[derive(Debug, Clone)]
 pub enum PublicKey {
+    /// RSA (RFC 8017).
     Rsa(rsa::RsaPublicKey),
+    /// ECDSA on P-256 (FIPS 186-5).
     P256(p256::ecdsa::VerifyingKey),
+    /// ECDSA on P-384.
     P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA on P-521.
     P521(Box<P521Key>),
+    /// Ed25519 (RFC 8032, RFC 8410).
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// Ed448 (RFC 8032, RFC 8410).
     Ed448(Box<ed448_goldilocks::VerifyingKey>),
+    /// A key kyso cannot use, and what it is.
     Unsupported(String),
 }
 
@@ -151,7 +170,7 @@ fn ed448_key(spki_der: &[u8]) -> Option<ed448_goldilocks::VerifyingKey> {
 
 impl PublicKey {
     /// From a SubjectPublicKeyInfo's DER.
-    pub fn from_spki(spki_der: &[u8]) -> Self {
+    pub(crate) fn from_spki(spki_der: &[u8]) -> Self {
         if let Ok(k) = rsa::RsaPublicKey::from_public_key_der(spki_der) {
             return PublicKey::Rsa(k);
         }
@@ -177,7 +196,8 @@ impl PublicKey {
         )
     }
 
-    pub fn describe(&self) -> String {
+    /// What the key is (`RSA-2048`, `ECDSA P-256`).
+    pub(crate) fn describe(&self) -> String {
         match self {
             PublicKey::Rsa(k) => format!("RSA-{}", k.n().bits()),
             PublicKey::P256(_) => "ECDSA P-256".into(),
@@ -189,6 +209,7 @@ impl PublicKey {
         }
     }
 
+    /// The modulus size of an RSA key.
     pub fn rsa_bits(&self) -> Option<usize> {
         match self {
             PublicKey::Rsa(k) => Some(k.n().bits()),
@@ -197,14 +218,24 @@ impl PublicKey {
     }
 }
 
+/// Why a signature value was not verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
+    /// A signature algorithm (or parameters) kyso does not verify.
     #[error("unsupported signature algorithm {0}")]
     UnsupportedAlgorithm(String),
+    /// A signature algorithm for another kind of key.
     #[error("the signature algorithm {alg} does not fit the {key} key")]
-    KeyMismatch { alg: String, key: String },
+    KeyMismatch {
+        /// The algorithm, by name or OID.
+        alg: String,
+        /// The key, as [`PublicKey`] describes it.
+        key: String,
+    },
+    /// The value does not verify: the wrong key, or altered data.
     #[error("the signature value does not verify with the signer's public key")]
     BadSignature,
+    /// A key kyso cannot use.
     #[error("unsupported key: {0}")]
     UnsupportedKey(String),
 }
@@ -319,7 +350,7 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, CryptoError> {
 
 /// Verify `signature` over `message`. Returns the digest algorithm that was used, so the caller
 /// can apply its algorithm policy.
-pub fn verify(
+pub(crate) fn verify(
     key: &PublicKey,
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
@@ -360,7 +391,7 @@ fn verify_pure(key: &PublicKey, message: &[&[u8]], sig: &[u8]) -> Result<(), Cry
 }
 
 /// The digest algorithm a signature algorithm hashes with.
-pub fn signature_digest(
+pub(crate) fn signature_digest(
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
     digest_hint: Option<DigestAlg>,
@@ -369,7 +400,7 @@ pub fn signature_digest(
 }
 
 /// Verify `signature` over a message whose digest (with [`signature_digest`]) is `hashed`.
-pub fn verify_digest(
+pub(crate) fn verify_digest(
     key: &PublicKey,
     sig_alg_oid: &str,
     sig_alg_params: Option<&[u8]>,
@@ -445,16 +476,19 @@ fn verify_prehashed(
 /// the signature is checked over exactly what was signed.
 #[derive(Debug, Clone)]
 pub struct SignedObject {
+    /// The DER of the signed part (tbsCertificate, tbsCertList, tbsResponseData).
     pub tbs: Vec<u8>,
+    /// The signature algorithm's OID, dotted.
     pub alg_oid: String,
     /// DER of the algorithm parameters, if any (NULL counts as none).
     pub alg_params: Option<Vec<u8>>,
+    /// The signature value (the BIT STRING's bytes).
     pub signature: Vec<u8>,
 }
 
 impl SignedObject {
     /// Read the first three elements of the outer SEQUENCE of `der` (more may follow).
-    pub fn parse(der: &[u8]) -> Result<SignedObject, String> {
+    pub(crate) fn parse(der: &[u8]) -> Result<SignedObject, String> {
         let (outer, _) = tlv::read(der, 0).map_err(|e| e.0)?;
         let parts = outer.children().map_err(|e| e.0)?;
         let (Some(tbs), Some(alg), Some(sig)) = (parts.first(), parts.get(1), parts.get(2)) else {
@@ -480,7 +514,7 @@ impl SignedObject {
     }
 
     /// Verify with `key`; returns the digest the signature used.
-    pub fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
+    pub(crate) fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
         verify(
             key,
             &self.alg_oid,

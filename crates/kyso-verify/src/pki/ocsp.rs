@@ -10,33 +10,51 @@ use crate::der::tlv;
 use der::{Decode, Encode};
 use time::OffsetDateTime;
 
+/// What a responder says of a certificate (RFC 6960 §4.2.1, CertStatus).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertStatus {
+    /// Not revoked.
     Good,
+    /// Revoked at this time.
     Revoked(OffsetDateTime),
+    /// The responder does not know it.
     Unknown,
 }
 
+/// The answer about one certificate (RFC 6960 §4.2.1, SingleResponse).
 #[derive(Debug, Clone)]
 pub struct SingleResponse {
+    /// The hash of its CertID.
     pub hash: DigestAlg,
+    /// The hash of the issuer's name (DER).
     pub issuer_name_hash: Vec<u8>,
+    /// The hash of the issuer's key bits.
     pub issuer_key_hash: Vec<u8>,
     /// Big-endian, without leading zeros.
     pub serial: Vec<u8>,
+    /// The certificate's status.
     pub status: CertStatus,
+    /// When the status was known to be true.
     pub this_update: OffsetDateTime,
+    /// When newer information will be available.
     pub next_update: Option<OffsetDateTime>,
 }
 
+/// A basic OCSP response (RFC 6960 §4.2.1), decoded; verified only when used
+/// ([`OcspResponse::status_of`]).
 #[derive(Debug, Clone)]
 pub struct OcspResponse {
     /// The nonce extension (RFC 8954) of the response, if any.
     pub nonce: Option<Vec<u8>>,
+    /// tbsResponseData with its signature algorithm and value.
     pub signed: SignedObject,
+    /// ResponderID byName: the responder's Name DER.
     pub responder_name: Option<Vec<u8>>,
+    /// ResponderID byKey: the SHA-1 of the responder's key bits.
     pub responder_key_hash: Option<Vec<u8>>,
+    /// The certificates it carries (a delegated responder's).
     pub certs: Vec<Cert>,
+    /// The answers it holds.
     pub responses: Vec<SingleResponse>,
 }
 

@@ -2,7 +2,6 @@
 //! `OffsetDateTime` everywhere inside. Reading is lenient with what earlier versions stored:
 //! a time too far from ours for RFC 3339 was written as Unix seconds.
 
-use serde::{Deserialize, Deserializer, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -13,7 +12,7 @@ pub fn format(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
-/// What [`format`] writes.
+/// What [`format()`] writes.
 pub fn parse(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
         s.parse::<i64>()
@@ -24,12 +23,16 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
 
 /// `#[serde(with = "crate::report::wire_time::required")]`
 pub mod required {
-    use super::*;
+    use super::{format, parse};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
 
+    /// Writes `t` as [`format()`] does.
     pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format(*t))
     }
 
+    /// Reads what [`format()`] writes; anything else is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
         let s = String::deserialize(d)?;
         parse(&s).ok_or_else(|| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time")))
@@ -38,8 +41,11 @@ pub mod required {
 
 /// `#[serde(with = "crate::report::wire_time::optional")]`: absent, null or unreadable is `None`.
 pub mod optional {
-    use super::*;
+    use super::{format, parse};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
 
+    /// Writes a time as [`format()`] does, `None` as null.
     pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&format(*t)),
@@ -47,6 +53,7 @@ pub mod optional {
         }
     }
 
+    /// Reads what [`format()`] writes; null or an unreadable time is `None`.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<OffsetDateTime>, D::Error> {

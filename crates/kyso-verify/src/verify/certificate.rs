@@ -15,19 +15,28 @@ use time::OffsetDateTime;
 /// The verdict on one certificate.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateReport {
+    /// Its subject, RFC 4514 order.
     pub subject: String,
+    /// Its issuer, RFC 4514 order.
     pub issuer: String,
+    /// Its serial number, hex.
     pub serial: String,
+    /// The SHA-256 of its DER, hex.
     pub sha256: String,
+    /// The ETSI EN 319 102-1 indication its path gets.
     pub indication: Indication,
+    /// The sub-indication, when it did not pass.
     pub sub_indication: Option<SubIndication>,
     /// The path found, the certificate first and the anchor last (subjects).
     pub chain: Vec<String>,
+    /// What was found, each with its code.
     pub problems: Vec<Problem>,
+    /// The time it was checked at, RFC 3339 in UTC.
     pub validation_time: String,
 }
 
 impl CertificateReport {
+    /// Whether the certificate passed (TOTAL-PASSED).
     pub fn passed(&self) -> bool {
         self.indication == Indication::TotalPassed
     }

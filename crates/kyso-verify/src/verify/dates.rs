@@ -1,7 +1,7 @@
 //! Times as the report and the clerk read them: RFC 3339 in UTC on the wire, dd/mm/yyyy in
 //! Vietnam time in messages, and PDF date strings (ISO 32000-2 §7.9.4).
 
-use super::*;
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 pub(super) fn fmt_time(t: OffsetDateTime) -> String {

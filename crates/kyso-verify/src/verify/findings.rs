@@ -1,8 +1,8 @@
 //! What a check found: problems with the sub-indication each forces (ETSI EN 319 102-1), the
 //! digests of signed ranges computed once, reader repairs as problems, and reports kept small.
 
-use super::*;
-use crate::pdf::{self};
+use crate::pdf;
+use crate::report::{Indication, Problem, ProblemCode, SubIndication};
 use std::collections::HashMap;
 
 /// A repair the reader made, as a document problem. Readers repair differently, so a repair in

@@ -1,7 +1,7 @@
 //! The PAdES baseline level (ETSI EN 319 142-1 §6): B-B, B-T, B-LT, B-LTA, and the validation
 //! data the document's /DSS carries.
 
-use crate::pdf::{self, Document, SigKind, SignatureDict};
+use crate::pdf::{Document, Dss, DssHistory, SigKind, SignatureDict};
 use crate::pki::{self, Cert, TrustStore};
 use crate::report::PadesLevel;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use std::sync::Arc;
 /// verified (the signature timestamp).
 pub(super) fn pades_level(
     doc: &Document,
+    dss: &DssHistory,
     all: &[SignatureDict],
     sig: &SignatureDict,
     timestamped: bool,
@@ -22,7 +23,8 @@ pub(super) fn pades_level(
         return PadesLevel::BB;
     }
     // Validation data in a /DSS added after the signature.
-    let dss_rev = (sig.revision..doc.revision_count()).find(|r| has_dss(doc, *r));
+    let dss_rev = (sig.revision..doc.revision_count())
+        .find(|r| dss.at(*r).is_some_and(|d| d.revocation_data));
     match dss_rev {
         None => PadesLevel::BT,
         Some(r) if later_doc_ts.iter().any(|t| t.revision >= r) => PadesLevel::BLta,
@@ -30,47 +32,28 @@ pub(super) fn pades_level(
     }
 }
 
-/// The trust store plus the certificates and CRLs of the document's latest /DSS, if it has any.
-pub(super) fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<TrustStore> {
-    use pdf::object::{dict_get, Object};
-    let rev = doc.latest();
-    let (root, _) = doc
-        .revisions
-        .iter()
-        .rev()
-        .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))?;
-    let cat = doc.object(rev, root).ok()??;
-    let resolve = |o: &Object| match o {
-        Object::Ref(n, _) => doc.object(rev, *n).ok().flatten(),
-        other => Some(other.clone()),
-    };
-    let dss = resolve(cat.get(b"DSS")?)?;
-    let streams = |key: &[u8]| -> Vec<Vec<u8>> {
-        let Some(arr) = dss.get(key).and_then(resolve) else {
-            return Vec::new();
-        };
-        arr.as_array()
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|o| match (o, resolve(o)?) {
-                (Object::Ref(n, g), Object::Stream(d, r)) => {
-                    doc.decode_stream((*n, *g), &d, r).ok()
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    let certs: Vec<Arc<Cert>> = streams(b"Certs")
+/// The trust store plus the certificates, CRLs and OCSP responses of the document's latest
+/// /DSS (`dss`), if it has any.
+pub(super) fn dss_validation_data(
+    doc: &Document,
+    dss: Option<&Dss>,
+    store: &TrustStore,
+) -> Option<TrustStore> {
+    let streams = dss?.streams(doc);
+    let certs: Vec<Arc<Cert>> = streams
+        .certs
         .iter()
         .filter_map(|d| Cert::from_der(d).ok())
         .map(Arc::new)
         .collect();
-    let crls: Vec<Arc<pki::Crl>> = streams(b"CRLs")
+    let crls: Vec<Arc<pki::Crl>> = streams
+        .crls
         .iter()
         .filter_map(|d| pki::Crl::from_der(d).ok())
         .map(Arc::new)
         .collect();
-    let ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = streams(b"OCSPs")
+    let ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = streams
+        .ocsps
         .iter()
         .filter_map(|d| pki::ocsp::parse(d).ok())
         .map(Arc::new)
@@ -83,24 +66,4 @@ pub(super) fn dss_validation_data(doc: &Document, store: &TrustStore) -> Option<
     s.crls.extend(crls);
     s.ocsps.extend(ocsps);
     Some(s)
-}
-
-pub(super) fn has_dss(doc: &Document, rev: usize) -> bool {
-    use pdf::object::{dict_get, Object};
-    let Some((root, _)) = doc.revisions[..=rev]
-        .iter()
-        .rev()
-        .find_map(|s| dict_get(&s.trailer, b"Root").and_then(Object::as_ref))
-    else {
-        return false;
-    };
-    let Ok(Some(cat)) = doc.object(rev, root) else {
-        return false;
-    };
-    let dss = match cat.get(b"DSS") {
-        Some(Object::Ref(n, _)) => doc.object(rev, *n).ok().flatten(),
-        Some(o) => Some(o.clone()),
-        None => None,
-    };
-    dss.is_some_and(|d| d.get(b"CRLs").is_some() || d.get(b"OCSPs").is_some())
 }

@@ -4,8 +4,10 @@
 use crate::budget::Budget;
 use crate::pdf::{self, Document};
 use crate::pki::{Policy, TrustStore};
-use crate::report::*;
-use time::format_description::well_known::Rfc3339;
+use crate::report::{
+    DocumentInfo, EncryptionInfo, EncryptionMethod, Indication, Problem, ProblemCode, Report,
+    SignatureReport, Verdict, SCHEMA,
+};
 use time::OffsetDateTime;
 
 mod certificate;
@@ -18,28 +20,30 @@ mod signer;
 mod timestamp;
 
 pub use certificate::{verify_certificate, CertificateReport};
-pub use dates::parse_pdf_date;
-use dates::*;
-use digests::*;
-use findings::*;
-use level::*;
-use signature::*;
-use signer::*;
-use timestamp::*;
+use digests::DigestCache;
+use findings::{cap_problems, repair_problem};
+use level::dss_validation_data;
+use signature::{check_signature, Inputs};
 
+/// How to verify: what the verifier accepts and the limits of one document.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// What the verifier accepts (algorithms, key sizes, revocation).
     pub policy: Policy,
+    /// The limits of one document.
     pub budget: Budget,
 }
 
 /// A document that cannot be evaluated at all.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
+    /// No `%PDF-` header in the first 1024 bytes (ISO 32000-2 §7.5.2).
     #[error("the file is not a PDF")]
     NotPdf,
+    /// The xref chain or the signature dictionaries cannot be read.
     #[error("the PDF structure cannot be read: {0}")]
     Unreadable(pdf::PdfError),
+    /// A limit of the [`Budget`] was reached.
     #[error("the document exceeds a budget: {0}")]
     Budget(pdf::PdfError),
 }
@@ -151,11 +155,13 @@ fn verify_inner(
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
     // issuer before use, and the newest per issuer wins).
-    let with_dss = dss_validation_data(&doc, store);
+    let dss = pdf::DssHistory::new(&doc);
+    let with_dss = dss_validation_data(&doc, dss.latest(), store);
     let store = with_dss.as_ref().unwrap_or(store);
     let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
     let inputs = Inputs {
         doc: &doc,
+        dss: &dss,
         all: &sigs,
         store,
         opts,

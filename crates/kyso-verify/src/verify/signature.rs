@@ -2,11 +2,20 @@
 //! through, in the order of ETSI EN 319 102-1 §5 (format, identification, integrity, time,
 //! certificate path), each adding findings to one per-signature context.
 
-use super::*;
+use super::dates::{fmt_time, parse_pdf_date};
+use super::digests::Digests;
+use super::findings::Findings;
+use super::level::pades_level;
+use super::signer::{check_signer, signer_of, SignerInputs};
+use super::timestamp::{check_timestamp_token, TimestampCovers, TimestampFailure};
+use super::Options;
 use crate::cms::{self, SignedData};
-use crate::pdf::{self, changes, Coverage, Document, SigKind, SignatureDict};
+use crate::pdf::{self, changes, Coverage, Document, DssHistory, SigKind, SignatureDict};
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{self, TrustStore};
+use crate::report::{
+    Indication, ProblemCode, SignatureKind, SignatureReport, SigningTimeSource, SubIndication,
+};
 use std::borrow::Cow;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -16,6 +25,7 @@ use time::OffsetDateTime;
 /// and what has been found so far.
 pub(super) struct SignatureCheck<'a, 'd> {
     doc: &'a Document<'d>,
+    dss: &'a DssHistory<'a, 'd>,
     sig: &'a SignatureDict,
     all: &'a [SignatureDict],
     store: &'a TrustStore,
@@ -29,6 +39,8 @@ pub(super) struct SignatureCheck<'a, 'd> {
 /// The document, its signatures and the verification inputs, for [`check_signature`].
 pub(super) struct Inputs<'a, 'd> {
     pub(super) doc: &'a Document<'d>,
+    /// The /DSS of each revision, read once for all the signatures.
+    pub(super) dss: &'a DssHistory<'a, 'd>,
     pub(super) all: &'a [SignatureDict],
     pub(super) store: &'a TrustStore,
     pub(super) opts: &'a Options,
@@ -43,6 +55,7 @@ pub(super) fn check_signature(
 ) -> SignatureReport {
     SignatureCheck {
         doc: inputs.doc,
+        dss: inputs.dss,
         sig,
         all: inputs.all,
         store: inputs.store,
@@ -226,7 +239,7 @@ impl<'a> SignatureCheck<'a, '_> {
                 .flat_map(|s| s.field_locks.iter().cloned())
                 .collect(),
         };
-        let ch = changes::analyse(self.doc, rev, &policy);
+        let ch = changes::analyse(self.doc, rev, &policy, self.dss);
         self.rep.modifications_after = ch.verdict;
         let closed = matches!(self.doc.encryption(), pdf::Encryption::Closed { .. });
         if closed && rev < self.doc.latest() && ch.disallowed.is_empty() {
@@ -322,10 +335,9 @@ impl<'a> SignatureCheck<'a, '_> {
         kind: &Kind,
         range: &pdf::SignedRange,
     ) -> Option<(Vec<u8>, DigestAlg)> {
-        use SubIndication::*;
         let Some(digest_alg) = DigestAlg::from_oid(&sd.digest_algorithm.oid) else {
             self.f.add(
-                Some(CryptoConstraintsFailure),
+                Some(SubIndication::CryptoConstraintsFailure),
                 ProblemCode::DigestUnsupported,
                 format!("unsupported digest algorithm {}", sd.digest_algorithm.oid),
             );
@@ -335,7 +347,7 @@ impl<'a> SignatureCheck<'a, '_> {
         let (content_digest, document_digest_alg) = if let Kind::Detached = kind {
             if sd.encapsulated_content.is_some() {
                 self.f.add(
-                    Some(FormatFailure),
+                    Some(SubIndication::FormatFailure),
                     ProblemCode::DetachedWithContent,
                     "a detached signature must not carry encapsulated content",
                 );
@@ -345,14 +357,14 @@ impl<'a> SignatureCheck<'a, '_> {
         } else {
             let Some(content) = &sd.encapsulated_content else {
                 self.f.add(
-                    Some(FormatFailure),
+                    Some(SubIndication::FormatFailure),
                     ProblemCode::ContentMissing,
                     "adbe.pkcs7.sha1 signature without its SHA-1 content",
                 );
                 return None;
             };
             if *content != self.digests.get(DigestAlg::Sha1, bytes, range) {
-                self.f.add(Some(HashFailure), ProblemCode::DigestMismatch, "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
+                self.f.add(Some(SubIndication::HashFailure), ProblemCode::DigestMismatch, "the SHA-1 digest inside the signature does not match the signed bytes: the document was altered");
             }
             (digest_alg.hash(&[content]), DigestAlg::Sha1)
         };
@@ -361,7 +373,7 @@ impl<'a> SignatureCheck<'a, '_> {
             || !pki::document_digest_allowed(digest_alg, policy)
         {
             self.f.add(
-                Some(CryptoConstraintsFailure),
+                Some(SubIndication::CryptoConstraintsFailure),
                 ProblemCode::WeakDigest,
                 "the document is signed with SHA-1, which the policy refuses for document signatures (allow it with --allow-sha1-signatures)",
             );
@@ -497,7 +509,13 @@ impl<'a> SignatureCheck<'a, '_> {
         let has_ess = checked.as_ref().is_some_and(|c| c.has_ess);
         let cades = self.sig.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
         if cades && sd.signed_attrs.is_some() && has_ess {
-            let level = pades_level(self.doc, self.all, self.sig, trusted_time.is_some());
+            let level = pades_level(
+                self.doc,
+                self.dss,
+                self.all,
+                self.sig,
+                trusted_time.is_some(),
+            );
             self.rep.level = Some(level);
         }
     }

@@ -1,10 +1,13 @@
 //! The CMS signer (RFC 5652 §5.4, §5.6): signed attributes, signer certificate, signature
 //! value, ESS signing-certificate (RFC 5035), and the certification path's findings.
 
-use super::*;
+use super::dates::date;
+use super::findings::Findings;
+use super::Options;
 use crate::cms::{SignedData, SignerId};
 use crate::pki::crypto::{self, DigestAlg};
-use crate::pki::{self, Cert, Finding, TrustStore};
+use crate::pki::{self, Cert, Finding, Policy, TrustStore};
+use crate::report::{ProblemCode, Signer, SubIndication};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -85,14 +88,13 @@ pub(super) fn check_signer(
 /// RFC 5652 §5.3/§11.1–11.2: the signed contentType equals the encapsulated type and the
 /// messageDigest equals the digest of the content.
 fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) {
-    use SubIndication::*;
     let Some(attrs) = &sd.signed_attrs else {
         return;
     };
     match &attrs.content_type {
         Some(ct) if *ct == sd.econtent_type => {}
         Some(ct) => f.add(
-            Some(FormatFailure),
+            Some(SubIndication::FormatFailure),
             ProblemCode::ContentTypeMismatch,
             format!(
                 "signed contentType {ct} differs from the encapsulated type {}",
@@ -100,7 +102,7 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
             ),
         ),
         None => f.add(
-            Some(FormatFailure),
+            Some(SubIndication::FormatFailure),
             ProblemCode::ContentTypeMissing,
             "the signed attributes have no contentType",
         ),
@@ -108,18 +110,17 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
     match &attrs.message_digest {
         Some(md) if md == content_digest => {}
         Some(_) => f.add(
-            Some(HashFailure),
+            Some(SubIndication::HashFailure),
             ProblemCode::DigestMismatch,
             "the signed bytes do not match the digest in the signature: the document was altered after signing",
         ),
-        None => f.add(Some(FormatFailure), ProblemCode::MessageDigestMissing, "the signed attributes have no messageDigest"),
+        None => f.add(Some(SubIndication::FormatFailure), ProblemCode::MessageDigestMissing, "the signed attributes have no messageDigest"),
     }
 }
 
 /// RFC 5652 §5.6: the signature value over the signed attributes (or, without them, over the
 /// content digest) verifies with the signer's key.
 fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, f: &mut Findings) {
-    use SubIndication::*;
     let (digest_alg, content_digest) = (inputs.digest_alg, inputs.content_digest);
     let params = sd.signature_algorithm.params.as_deref();
     let sig_ok = match &sd.signed_attrs {
@@ -127,7 +128,7 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
             .map(|d| {
                 if !pki::document_digest_allowed(d, &inputs.opts.policy) && d != digest_alg {
                     f.add(
-                        Some(CryptoConstraintsFailure),
+                        Some(SubIndication::CryptoConstraintsFailure),
                         ProblemCode::WeakDigest,
                         "the signature value uses SHA-1, which the policy refuses (allow it with --allow-sha1-signatures)",
                     );
@@ -163,13 +164,13 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
                 _ => String::new(),
             };
             f.add(
-                Some(SigCryptoFailure),
+                Some(SubIndication::SigCryptoFailure),
                 ProblemCode::SignatureInvalid,
                 format!("the signature value does not verify with the signer's public key{why}"),
             )
         }
         Err(e) => f.add(
-            Some(CryptoConstraintsFailure),
+            Some(SubIndication::CryptoConstraintsFailure),
             ProblemCode::AlgorithmUnsupported,
             e.to_string(),
         ),
@@ -240,52 +241,51 @@ pub(super) fn add_path_finding(
     policy: &Policy,
     claimed: Option<OffsetDateTime>,
 ) {
-    use SubIndication::*;
     match finding {
         Finding::NoPath { issuer, candidates } => f.add(
-            Some(NoCertificateChainFound),
+            Some(SubIndication::NoCertificateChainFound),
             ProblemCode::NoChain,
             format!("no chain to a trusted anchor: issuer \"{issuer}\" not found among the trusted certificates ({candidates} with that name tried)"),
         ),
         Finding::PathBudget { limit } => f.add(
-            Some(NoCertificateChainFound),
+            Some(SubIndication::NoCertificateChainFound),
             ProblemCode::PathBudgetExceeded,
             format!("path building stopped after {limit} attempts (budget)"),
         ),
         Finding::OutsideValidity { subject, not_before, not_after } => f.add(
-            Some(OutOfBoundsNoPoe),
+            Some(SubIndication::OutOfBoundsNoPoe),
             ProblemCode::CertificateNotValidAtTime,
             format!("certificate \"{subject}\" is valid from {} to {}, not at the validation time", date(*not_before), date(*not_after)),
         ),
-        Finding::NotCa { subject } => f.add(Some(ChainConstraintsFailure), ProblemCode::IssuerNotCa, format!("\"{subject}\" issues certificates but is not a CA (basicConstraints)")),
+        Finding::NotCa { subject } => f.add(Some(SubIndication::ChainConstraintsFailure), ProblemCode::IssuerNotCa, format!("\"{subject}\" issues certificates but is not a CA (basicConstraints)")),
         Finding::PathLenExceeded { subject, path_len } => f.add(
-            Some(ChainConstraintsFailure),
+            Some(SubIndication::ChainConstraintsFailure),
             ProblemCode::PathLengthExceeded,
             format!("the path is longer than \"{subject}\" allows (pathLenConstraint {path_len})"),
         ),
         Finding::NoKeyCertSign { subject } => f.add(
-            Some(ChainConstraintsFailure),
+            Some(SubIndication::ChainConstraintsFailure),
             ProblemCode::IssuerKeyUsage,
             format!("\"{subject}\" is not allowed to sign certificates (keyUsage without keyCertSign)"),
         ),
         Finding::UnknownCriticalExtension { subject, oids } => f.add(
-            Some(ChainConstraintsFailure),
+            Some(SubIndication::ChainConstraintsFailure),
             ProblemCode::UnknownCriticalExtension,
             format!("certificate \"{subject}\" has critical extensions kyso does not understand: {}", oids.join(", ")),
         ),
         Finding::WeakKey { subject, bits, min } => f.add(
-            Some(CryptoConstraintsFailure),
+            Some(SubIndication::CryptoConstraintsFailure),
             ProblemCode::WeakKey,
             format!("certificate \"{subject}\" has an RSA key of {bits} bits; the policy requires at least {min}"),
         ),
-        Finding::UnsupportedKey { subject, what } => f.add(Some(CryptoConstraintsFailure), ProblemCode::KeyUnsupported, format!("certificate \"{subject}\": {what}")),
+        Finding::UnsupportedKey { subject, what } => f.add(Some(SubIndication::CryptoConstraintsFailure), ProblemCode::KeyUnsupported, format!("certificate \"{subject}\": {what}")),
         Finding::Sha1InChain { subject } => f.add(
-            Some(CryptoConstraintsFailure),
+            Some(SubIndication::CryptoConstraintsFailure),
             ProblemCode::WeakDigestInChain,
             format!("certificate \"{subject}\" is signed with SHA-1, which the policy refuses"),
         ),
         Finding::SignerKeyUsage { subject, present } => f.add(
-            Some(SigConstraintsFailure),
+            Some(SubIndication::SigConstraintsFailure),
             ProblemCode::SignerKeyUsage,
             if *present {
                 format!("the signer's certificate \"{subject}\" is not for signing (keyUsage has neither digitalSignature nor nonRepudiation)")
@@ -294,7 +294,7 @@ pub(super) fn add_path_finding(
             },
         ),
         Finding::NameNotPermitted { subject, name } => f.add(
-            Some(ChainConstraintsFailure),
+            Some(SubIndication::ChainConstraintsFailure),
             ProblemCode::NameNotPermitted,
             format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
         ),
@@ -312,29 +312,28 @@ fn add_revocation_finding(
     policy: &Policy,
     claimed: Option<OffsetDateTime>,
 ) {
-    use SubIndication::*;
     match finding {
         Finding::Revoked { subject, at, signer } => {
             if !*signer {
-                f.add(Some(RevokedCaNoPoe), ProblemCode::CaRevoked, format!("CA certificate \"{subject}\" was revoked on {}", date(*at)));
+                f.add(Some(SubIndication::RevokedCaNoPoe), ProblemCode::CaRevoked, format!("CA certificate \"{subject}\" was revoked on {}", date(*at)));
             } else if claimed.is_some_and(|c| *at <= c) {
-                f.add(Some(Revoked), ProblemCode::CertificateRevoked, format!("the signer's certificate was revoked on {}, before the signing time", date(*at)));
+                f.add(Some(SubIndication::Revoked), ProblemCode::CertificateRevoked, format!("the signer's certificate was revoked on {}, before the signing time", date(*at)));
             } else {
                 f.add(
-                    Some(RevokedNoPoe),
+                    Some(SubIndication::RevokedNoPoe),
                     ProblemCode::CertificateRevoked,
                     format!("the signer's certificate was revoked on {}; nothing proves the signature existed before that", date(*at)),
                 );
             }
         }
         Finding::NoRevocationData { subject, issuer } => f.add(
-            policy.require_revocation.then_some(TryLater),
+            policy.require_revocation.then_some(SubIndication::TryLater),
             ProblemCode::RevocationUnknown,
             format!("neither a CRL from \"{issuer}\" nor an OCSP answer is available, so the revocation of \"{subject}\" was not checked"),
         ),
         Finding::CrlExpired { issuer, next_update } => f.add(
             // Under --require-revocation an outdated CRL does not settle the status.
-            policy.require_revocation.then_some(TryLater),
+            policy.require_revocation.then_some(SubIndication::TryLater),
             ProblemCode::CrlOutdated,
             format!("the newest CRL of \"{issuer}\" expired on {} (nextUpdate)", date(*next_update)),
         ),

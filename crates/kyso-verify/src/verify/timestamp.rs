@@ -1,12 +1,16 @@
 //! RFC 3161 timestamp tokens: signature timestamps (over the signature value) and document
 //! timestamps (over the byte ranges, ETSI.RFC3161), with the TSA's chain and timeStamping EKU.
 
-use super::*;
-use crate::cms::{self};
+use super::digests::Digests;
+use super::findings::Findings;
+use super::signer::{check_signer, SignerInputs};
+use super::Options;
+use crate::cms;
 use crate::der::oid;
-use crate::pdf::{self};
+use crate::pdf;
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{Cert, TrustStore};
+use crate::report::{ProblemCode, SubIndication};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -41,7 +45,6 @@ pub(super) fn check_timestamp_token(
     at: OffsetDateTime,
     digests: &mut dyn Digests,
 ) -> Result<TimestampCheck, TimestampFailure> {
-    use SubIndication::*;
     let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
     let (sd, tst) = read_token(token, opts)?;
     check_imprint(&tst, covers, digests)?;
@@ -50,7 +53,7 @@ pub(super) fn check_timestamp_token(
         fail(
             ProblemCode::TimestampMalformed,
             format!("unsupported digest {}", sd.digest_algorithm.oid),
-            CryptoConstraintsFailure,
+            SubIndication::CryptoConstraintsFailure,
         )
     })?;
     let mut findings = Findings::default();
@@ -72,7 +75,7 @@ pub(super) fn check_timestamp_token(
         return Err(fail(
             ProblemCode::TimestampInvalid,
             format!("the timestamp's signer: {why}"),
-            NoSigningCertificateFound,
+            SubIndication::NoSigningCertificateFound,
         ));
     };
     if !checked
@@ -82,7 +85,7 @@ pub(super) fn check_timestamp_token(
         .any(|e| e == oid::EKU_TIME_STAMPING)
     {
         findings.add(
-            Some(SigConstraintsFailure),
+            Some(SubIndication::SigConstraintsFailure),
             ProblemCode::TsaNotTimeStamping,
             format!("the certificate \"{}\" is not a timestamping authority's (no timeStamping extended key usage)", checked.signer.subject),
         );

@@ -1,0 +1,171 @@
+//! The attributes of a SignerInfo (RFC 5652 §5.3): the signed ones kyso reads (contentType,
+//! messageDigest, signingTime, ESS signing-certificate, adbe-revocationInfoArchival) with the
+//! bytes the signature covers, and the unsigned ones as their original bytes.
+
+use super::asn1_time::time_ref;
+use super::{asn1, tlv, CmsError, EssCertId, SignedAttributes};
+use crate::der::oid;
+use der::Encode;
+
+/// The signed attributes with the bytes the signature covers (RFC 5652 §5.4: the DER SET OF,
+/// so a BER-encoded set is re-encoded, and the `[0]` tag becomes SET).
+pub(super) fn signed_attributes(
+    tlv: Option<&tlv::Tlv>,
+    typed: Option<&::cms::signed_data::SignedAttributes>,
+) -> Result<Option<SignedAttributes>, CmsError> {
+    match (tlv, typed) {
+        (Some(t), Some(typed_attrs)) => {
+            let signed_bytes = if t.indefinite {
+                typed_attrs
+                    .to_der()
+                    .map_err(|e| CmsError::Malformed(format!("signed attributes: {e}")))?
+            } else {
+                let mut b = t.raw.to_vec();
+                b[0] = 0x31;
+                b
+            };
+            Ok(Some(parse_signed_attrs(typed_attrs, signed_bytes)?))
+        }
+        (None, None) => Ok(None),
+        _ => Err(CmsError::Malformed("signed attributes".into())),
+    }
+}
+
+/// An attribute type (OID) with the original bytes of its values.
+type Attribute = (String, Vec<Vec<u8>>);
+
+/// The unsigned attributes `[1]` of a SignerInfo: each type with its values' bytes.
+pub(super) fn unsigned_attributes(si_parts: &[tlv::Tlv]) -> Result<Vec<Attribute>, CmsError> {
+    let mut out = Vec::new();
+    if let Some(t) = si_parts.iter().find(|t| t.tag == 0xa1) {
+        for a in t.children()? {
+            let kids = a.children()?;
+            let (Some(o), Some(vals)) = (kids.first(), kids.get(1)) else {
+                return Err(CmsError::Malformed("an unsigned attribute".into()));
+            };
+            let values = vals.children()?.iter().map(|v| v.raw.to_vec()).collect();
+            out.push((tlv::oid(o)?, values));
+        }
+    }
+    Ok(out)
+}
+
+/// The values kyso reads from the typed signed attributes (RFC 5652 §11, RFC 5035 §3, ISO
+/// 32000-2 §12.8.3.3.2): each attribute once, each with one value.
+fn parse_signed_attrs(
+    typed: &::cms::signed_data::SignedAttributes,
+    signed_bytes: Vec<u8>,
+) -> Result<SignedAttributes, CmsError> {
+    let mut out = SignedAttributes {
+        signed_bytes,
+        content_type: None,
+        message_digest: None,
+        signing_time: None,
+        ess_cert_ids: Vec::new(),
+        oids: Vec::new(),
+        archived_crls: Vec::new(),
+        archived_ocsps: Vec::new(),
+    };
+    for attr in typed.iter() {
+        let oid = attr.oid.to_string();
+        if out.oids.contains(&oid) {
+            return Err(CmsError::DuplicateAttribute(oid));
+        }
+        out.oids.push(oid.clone());
+        if !READ_ATTRIBUTES.contains(&oid.as_str()) {
+            continue;
+        }
+        // An attribute kyso reads has exactly one value (RFC 5652 §11, RFC 5035 §5.4).
+        let (Some(value), 1) = (attr.values.iter().next(), attr.values.len()) else {
+            return Err(CmsError::DuplicateAttribute(oid));
+        };
+        // The SignedData may be BER, and so may a value inside it (the signature covers the
+        // attributes' DER re-encoding either way).
+        read_attribute(&mut out, &oid, value.to_ref())?;
+    }
+    Ok(out)
+}
+
+/// The signed attributes kyso reads; the others are only listed.
+const READ_ATTRIBUTES: [&str; 6] = [
+    oid::CONTENT_TYPE,
+    oid::MESSAGE_DIGEST,
+    oid::SIGNING_TIME,
+    oid::ADBE_REVOCATION_INFO_ARCHIVAL,
+    oid::SIGNING_CERTIFICATE,
+    oid::SIGNING_CERTIFICATE_V2,
+];
+
+/// One of [`READ_ATTRIBUTES`] into `out`.
+fn read_attribute(
+    out: &mut SignedAttributes,
+    oid: &str,
+    value: der::asn1::AnyRef<'_>,
+) -> Result<(), CmsError> {
+    match oid {
+        oid::CONTENT_TYPE => {
+            let o: der::asn1::ObjectIdentifier = ber(value).map_err(bad("contentType"))?;
+            out.content_type = Some(o.to_string());
+        }
+        oid::MESSAGE_DIGEST => {
+            let d: der::asn1::OctetString = ber(value)
+                .map_err(|_| CmsError::Malformed("messageDigest is not an OCTET STRING".into()))?;
+            out.message_digest = Some(d.into_bytes().into_vec());
+        }
+        oid::SIGNING_TIME => out.signing_time = Some(time_ref(value)?),
+        oid::ADBE_REVOCATION_INFO_ARCHIVAL => {
+            let archive: asn1::RevocationInfoArchival =
+                ber(value).map_err(bad("adbe-revocationInfoArchival"))?;
+            let der_of = |v: Option<Vec<der::asn1::Any>>| -> Result<Vec<Vec<u8>>, CmsError> {
+                v.unwrap_or_default()
+                    .iter()
+                    .map(|a| a.to_der().map_err(bad("archived revocation data")))
+                    .collect()
+            };
+            out.archived_crls = der_of(archive.crl)?;
+            out.archived_ocsps = der_of(archive.ocsp)?;
+        }
+        // Both forms may be present (RFC 5035 §5.4): each one's ids are kept.
+        _ => out.ess_cert_ids.extend(ess_ids(oid, value)?),
+    }
+    Ok(())
+}
+
+/// The certificate ids of a signingCertificate (SHA-1, RFC 2634 §5.4) or signingCertificateV2
+/// (SHA-256 unless it names another, RFC 5035 §3) attribute.
+fn ess_ids(oid: &str, value: der::asn1::AnyRef<'_>) -> Result<Vec<EssCertId>, CmsError> {
+    let id = |hash_oid: String, hash: der::asn1::OctetString| EssCertId {
+        hash_oid,
+        hash: hash.into_bytes().into_vec(),
+    };
+    if oid == oid::SIGNING_CERTIFICATE {
+        let sc: asn1::SigningCertificate = ber(value).map_err(bad("signingCertificate"))?;
+        return Ok(sc
+            .certs
+            .into_iter()
+            .map(|c| id(oid::SHA1.to_string(), c.cert_hash))
+            .collect());
+    }
+    let sc: asn1::SigningCertificateV2 = ber(value).map_err(bad("signingCertificateV2"))?;
+    Ok(sc
+        .certs
+        .into_iter()
+        .map(|c| {
+            let alg = c.hash_algorithm.map(|a| a.oid.to_string());
+            id(alg.unwrap_or_else(|| oid::SHA256.to_string()), c.cert_hash)
+        })
+        .collect())
+}
+
+/// An attribute value decoded under BER rules.
+fn ber<'a, T>(v: der::asn1::AnyRef<'a>) -> der::Result<T>
+where
+    T: der::Choice<'a> + der::DecodeValue<'a, Error = der::Error>,
+{
+    v.decode_as_encoding(der::EncodingRules::Ber)
+}
+
+/// A `der` error in `what`, as a malformed CMS.
+fn bad(what: &'static str) -> impl Fn(der::Error) -> CmsError {
+    move |e| CmsError::Malformed(format!("{what}: {e}"))
+}

@@ -1,0 +1,205 @@
+//! The revision diff: one object that changed after the signed revision, compared with its
+//! signed state and handed to the rule for its kind of object ([`super::rules`]).
+
+use super::reason::{ChangeReason, Keys};
+use super::ChangePolicy;
+use crate::pdf::object::{dict_eq, dict_get, Dict, Object};
+use crate::pdf::Document;
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
+
+/// One comparison of the signed revision with the final state of the document.
+pub(super) struct Ctx<'d, 'a> {
+    pub(super) doc: &'d Document<'a>,
+    /// The signed revision.
+    pub(super) signed: usize,
+    /// The final state.
+    pub(super) latest: usize,
+    pub(super) policy: &'d ChangePolicy,
+    /// Objects of the signed revision's /DSS (its dictionary, arrays, /VRI entries).
+    dss_objects: &'d BTreeSet<u32>,
+    /// Indirect arrays the signed revision's pages use as /Contents, found when first needed.
+    page_contents: OnceCell<BTreeSet<u32>>,
+}
+
+impl<'d, 'a> Ctx<'d, 'a> {
+    pub(super) fn new(
+        doc: &'d Document<'a>,
+        signed: usize,
+        policy: &'d ChangePolicy,
+        dss_objects: &'d BTreeSet<u32>,
+    ) -> Self {
+        Ctx {
+            doc,
+            signed,
+            latest: doc.latest(),
+            policy,
+            dss_objects,
+            page_contents: OnceCell::new(),
+        }
+    }
+
+    /// One object changed after the signed revision: allowed, or why not.
+    pub(super) fn compare(&self, num: u32, info: &BTreeSet<u32>) -> Result<(), ChangeReason> {
+        let doc = self.doc;
+        let old = doc
+            .object(self.signed, num)
+            .map_err(|error| ChangeReason::SignedObjectUnreadable { object: num, error })?;
+        let new = doc
+            .object(self.latest, num)
+            .map_err(|error| ChangeReason::NewObjectUnreadable { object: num, error })?;
+        match (old, new) {
+            (None, _) => Ok(()),
+            (Some(_), None) => Err(ChangeReason::Deleted { object: num }),
+            (Some(old), Some(new)) => {
+                // /Info and the /DSS bookkeeping may change, but never a stream (a content
+                // stream listed there by a prepared document would otherwise be exempt).
+                let exempt = (info.contains(&num) || self.is_dss_bookkeeping(num, &old))
+                    && !matches!(old, Object::Stream(..))
+                    && !matches!(new, Object::Stream(..));
+                if same(doc, &old, &new) || exempt {
+                    return Ok(());
+                }
+                self.judge(num, &old, &new)
+            }
+        }
+    }
+
+    /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
+    /// unless it is an array that a page also uses as its /Contents: then it is page content.
+    fn is_dss_bookkeeping(&self, num: u32, old: &Object) -> bool {
+        self.dss_objects.contains(&num)
+            && !(matches!(old, Object::Array(_))
+                && self
+                    .page_contents
+                    .get_or_init(|| page_content_arrays(self.doc, self.signed))
+                    .contains(&num))
+    }
+
+    /// The file's own structure, known from the xref chain and the catalog, never from the
+    /// `/Type` an object claims: an xref stream the chain read (§7.5.8), an object stream some
+    /// revision's xref names (its objects are compared one by one, §7.5.7), the catalog's XMP
+    /// `/Metadata` (§14.3.2, not rendered). A widget typed /Metadata is still a widget.
+    fn is_structure(&self, num: u32, old: &Object) -> bool {
+        match old.type_name() {
+            Some(b"XRef") => self.doc.is_xref_stream_object(self.signed, num),
+            Some(b"ObjStm") => self.doc.is_object_stream(num),
+            Some(b"Metadata") => self.doc.catalog_metadata().contains(&num),
+            _ => false,
+        }
+    }
+
+    /// A changed object that is not structure: the rule for its kind (ISO 32000-2 §12.8.2.2,
+    /// §12.8.2.4), and for any other dictionary, no change at all.
+    fn judge(&self, num: u32, old: &Object, new: &Object) -> Result<(), ChangeReason> {
+        if self.is_structure(num, old) {
+            return Ok(());
+        }
+        if let (Object::Array(o), Object::Array(n)) = (old, new) {
+            return self.grown_array(num, o, n);
+        }
+        let (Some(od), Some(nd)) = (old.as_dict(), new.as_dict()) else {
+            return Err(ChangeReason::Replaced {
+                object: num,
+                kind: name_of(old),
+            });
+        };
+        if matches!(old, Object::Stream(..)) || matches!(new, Object::Stream(..)) {
+            return Err(ChangeReason::StreamChanged {
+                object: num,
+                kind: name_of(old),
+            });
+        }
+        let keys = differing_keys(od, nd);
+        match old.type_name() {
+            Some(b"Catalog") => self.catalog(num, od, nd, &keys),
+            Some(b"Page") => self.page(num, od, nd, &keys),
+            _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
+            _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
+            _ => Err(ChangeReason::KeysChanged {
+                object: num,
+                kind: name_of(old),
+                keys: Keys(keys),
+            }),
+        }
+    }
+}
+
+/// Equal values, and for streams equal data bytes.
+fn same(doc: &Document, a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Stream(da, ra), Object::Stream(db, rb)) => {
+            dict_eq(da, db) && doc.bytes.get(ra.clone()) == doc.bytes.get(rb.clone())
+        }
+        _ => a == b,
+    }
+}
+
+/// Object numbers of the indirect arrays that pages of revision `rev` use as `/Contents`.
+fn page_content_arrays(doc: &Document, rev: usize) -> BTreeSet<u32> {
+    let mut out = BTreeSet::new();
+    let Some(root) = doc.root(rev) else {
+        return out;
+    };
+    let pages = doc
+        .object(rev, root)
+        .ok()
+        .flatten()
+        .and_then(|c| c.get(b"Pages").and_then(Object::as_ref));
+    let mut todo: Vec<u32> = pages.map(|(n, _)| n).into_iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n) || seen.len() > 1_000_000 || doc.meter().check().is_err() {
+            continue;
+        }
+        let Ok(Some(node)) = doc.object(rev, n) else {
+            continue;
+        };
+        if let Some((c, _)) = node.get(b"Contents").and_then(Object::as_ref) {
+            out.insert(c);
+        }
+        for kid in node.get(b"Kids").and_then(Object::as_array).unwrap_or(&[]) {
+            if let Some((k, _)) = kid.as_ref() {
+                todo.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// What an object is, for a reason: its `/Type` as a name, else its kind.
+pub(super) fn name_of(o: &Object) -> String {
+    match o.type_name() {
+        Some(t) => format!("/{}", String::from_utf8_lossy(t)),
+        None => match o {
+            Object::Stream(..) => "stream".into(),
+            Object::Dict(_) => "dictionary".into(),
+            Object::Array(_) => "array".into(),
+            _ => "value".into(),
+        },
+    }
+}
+
+/// Keys whose values differ between two dictionaries (added, removed or changed).
+pub(super) fn differing_keys(a: &Dict, b: &Dict) -> BTreeSet<Vec<u8>> {
+    let mut out = BTreeSet::new();
+    for (k, v) in a {
+        if dict_get(b, k) != Some(v) {
+            out.insert(k.clone());
+        }
+    }
+    for (k, _) in b {
+        if dict_get(a, k).is_none() {
+            out.insert(k.clone());
+        }
+    }
+    out
+}
+
+/// `keys` less the `allowed` ones.
+pub(super) fn except(keys: &BTreeSet<Vec<u8>>, allowed: &[&[u8]]) -> BTreeSet<Vec<u8>> {
+    keys.iter()
+        .filter(|k| !allowed.contains(&k.as_slice()))
+        .cloned()
+        .collect()
+}

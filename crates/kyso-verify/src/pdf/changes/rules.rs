@@ -1,0 +1,333 @@
+//! The rules for each kind of object that may change after a signature (ISO 32000-2 §12.8.2):
+//! the catalog, pages and their annotations, the interactive form and its fields. Each returns
+//! why a change is refused, or nothing.
+
+use super::diff::{differing_keys, except, Ctx};
+use super::reason::{ChangeReason, Keys};
+use crate::pdf::object::{dict_get, Dict, Object};
+use std::collections::BTreeSet;
+
+impl Ctx<'_, '_> {
+    /// The catalog: only its form, validation data, extensions, version, metadata and usage
+    /// rights may change (ISO 32000-2 §12.8.2.2: DocMDP P=2 allows form filling and signing,
+    /// which touch `/AcroForm`; `/DSS` is validation data, ETSI EN 319 142-1 §5.4), each judged
+    /// further where it can hide content.
+    pub(super) fn catalog(
+        &self,
+        num: u32,
+        od: &Dict,
+        nd: &Dict,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        let allowed: &[&[u8]] = &[
+            b"AcroForm",
+            b"DSS",
+            b"Extensions",
+            b"Version",
+            b"Metadata",
+            b"Perms",
+        ];
+        let rest = except(keys, allowed);
+        if !rest.is_empty() {
+            return Err(ChangeReason::KeysChanged {
+                object: num,
+                kind: "/Catalog".into(),
+                keys: Keys(rest),
+            });
+        }
+        if keys.contains(&b"Perms"[..]) {
+            self.perms(num, od, nd)?;
+        }
+        if keys.contains(&b"AcroForm"[..]) {
+            let oa = self.resolve(self.signed, dict_get(od, b"AcroForm"));
+            let na = self
+                .resolve(self.latest, dict_get(nd, b"AcroForm"))
+                .ok_or(ChangeReason::AcroFormRemoved { catalog: num })?;
+            let empty = Vec::new();
+            self.acroform(
+                num,
+                oa.as_ref().and_then(Object::as_dict).unwrap_or(&empty),
+                na.as_dict().unwrap_or(&empty),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A page: only its annotations may grow (each new one judged), plus the keys the
+    /// certification level allows (ISO 32000-2 §12.8.2.2, Table 257: annotations at P=3 only).
+    pub(super) fn page(
+        &self,
+        num: u32,
+        od: &Dict,
+        nd: &Dict,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        // /Tabs is the tab order of the page's annotations: it may change where annotations may
+        // (P=3), as iText reads §12.8.2.2. /StructParents ties the page to the structure tree
+        // (§14.7.5.4), which may follow allowed changes (not at P=1).
+        let allowed: &[&[u8]] = match self.policy.docmdp {
+            Some(3) => &[b"Annots", b"Tabs", b"StructParents"],
+            Some(1) => &[b"Annots"],
+            _ => &[b"Annots", b"StructParents"],
+        };
+        let rest = except(keys, allowed);
+        if !rest.is_empty() {
+            return Err(ChangeReason::KeysChanged {
+                object: num,
+                kind: "/Page".into(),
+                keys: Keys(rest),
+            });
+        }
+        let old_annots = self.refs(self.signed, dict_get(od, b"Annots"));
+        let new_annots = self.refs(self.latest, dict_get(nd, b"Annots"));
+        if old_annots.iter().any(|r| !new_annots.contains(r)) {
+            return Err(ChangeReason::AnnotationsRemoved { page: num });
+        }
+        for r in new_annots.iter().filter(|r| !old_annots.contains(r)) {
+            self.added_annotation(*r, Some(nd))?;
+        }
+        Ok(())
+    }
+
+    /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
+    /// signature fields or allowed annotations (ISO 32000-2 §12.8.2.2).
+    pub(super) fn grown_array(
+        &self,
+        num: u32,
+        old: &[Object],
+        new: &[Object],
+    ) -> Result<(), ChangeReason> {
+        let o: Vec<_> = old.iter().filter_map(Object::as_ref).collect();
+        let n: Vec<_> = new.iter().filter_map(Object::as_ref).collect();
+        if o.len() != old.len() || n.len() != new.len() || o.iter().any(|r| !n.contains(r)) {
+            return Err(ChangeReason::ArrayEntriesRemoved { array: num });
+        }
+        for (r, _) in n.iter().filter(|r| !o.contains(r)) {
+            let obj = self.doc.object(self.latest, *r).ok().flatten();
+            let is_annot = obj.as_ref().is_some_and(|x| x.get(b"Subtype").is_some());
+            if is_annot {
+                self.added_annotation(*r, None)?;
+            } else if !obj.as_ref().is_some_and(|x| self.is_sig_field(x)) {
+                return Err(ChangeReason::ArrayEntryAdded {
+                    array: num,
+                    entry: *r,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A new entry of a page's `/Annots`: a signature widget (signing, allowed at DocMDP P=2
+    /// and P=3, ISO 32000-2 §12.8.2.2) that is invisible, or signed and small; or, at P=3
+    /// only, a sticky note without an appearance of its own.
+    pub(super) fn added_annotation(&self, r: u32, page: Option<&Dict>) -> Result<(), ChangeReason> {
+        let Some(a) = self.doc.object(self.latest, r).ok().flatten() else {
+            return Err(ChangeReason::AnnotationUnreadable { annotation: r });
+        };
+        let subtype = a.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+        if subtype == b"Widget" && self.is_sig_field(&a) {
+            return self.added_signature_widget(r, &a, page);
+        }
+        let annotations_allowed = self.policy.docmdp == Some(3);
+        if annotations_allowed && matches!(subtype, b"Text" | b"Popup") && a.get(b"AP").is_none() {
+            return Ok(());
+        }
+        Err(ChangeReason::AnnotationAdded {
+            annotation: r,
+            subtype: String::from_utf8_lossy(subtype).into_owned(),
+            annotations_allowed,
+        })
+    }
+
+    /// A new widget `a` of a signature field: invisible, or signed and at most a quarter of its
+    /// page (an unsigned or page-sized one can paint over signed content).
+    fn added_signature_widget(
+        &self,
+        r: u32,
+        a: &Object,
+        page: Option<&Dict>,
+    ) -> Result<(), ChangeReason> {
+        self.signing_allowed_for(r, a)?;
+        let area = rect_area(self.resolve(self.latest, a.get(b"Rect")).as_ref());
+        if area == 0.0
+            || a.get(b"F")
+                .and_then(Object::as_int)
+                .is_some_and(|f| f & 2 != 0)
+        {
+            return Ok(()); // invisible signature
+        }
+        if !self.field_is_signed(a) {
+            return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
+        }
+        let page_area = page
+            .and_then(|p| dict_get(p, b"MediaBox"))
+            .map(|m| rect_area(self.resolve(self.latest, Some(m)).as_ref()))
+            .unwrap_or(595.0 * 842.0);
+        if page_area > 0.0 && area > page_area / 4.0 {
+            return Err(ChangeReason::LargeSignatureWidget { widget: r });
+        }
+        Ok(())
+    }
+
+    /// The interactive form: its fields may grow by signature fields only (signing, ISO
+    /// 32000-2 §12.8.2.2), and only the keys that signing and form filling touch may change.
+    pub(super) fn acroform(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), ChangeReason> {
+        let keys = differing_keys(od, nd);
+        let rest = except(
+            &keys,
+            &[b"Fields", b"SigFlags", b"DR", b"DA", b"NeedAppearances"],
+        );
+        if !rest.is_empty() {
+            return Err(ChangeReason::KeysChanged {
+                object: num,
+                kind: "/AcroForm".into(),
+                keys: Keys(rest),
+            });
+        }
+        let old_fields = self.refs(self.signed, dict_get(od, b"Fields"));
+        let new_fields = self.refs(self.latest, dict_get(nd, b"Fields"));
+        if old_fields.iter().any(|f| !new_fields.contains(f)) {
+            return Err(ChangeReason::FieldsRemoved { form: num });
+        }
+        for f in new_fields.iter().filter(|f| !old_fields.contains(f)) {
+            let is_sig = self
+                .doc
+                .object(self.latest, *f)
+                .ok()
+                .flatten()
+                .is_some_and(|o| self.is_sig_field(&o));
+            if !is_sig {
+                return Err(ChangeReason::FieldAdded {
+                    form: num,
+                    field: *f,
+                });
+            }
+            if let Some(o) = self.doc.object(self.latest, *f).ok().flatten() {
+                self.signing_allowed_for(*f, &o)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A change to an existing form field (or its widget): signing an empty signature field,
+    /// or form filling, which DocMDP P=1 (ISO 32000-2 §12.8.2.2) and FieldMDP locks
+    /// (§12.8.2.4) refuse.
+    pub(super) fn field_change(
+        &self,
+        num: u32,
+        old: &Object,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        let name = self.field_name(old);
+        if self.field_type(old) == Some(b"Sig".to_vec()) {
+            return self.signature_field_change(num, name, old, keys);
+        }
+        // Form filling.
+        if self.policy.docmdp == Some(1) {
+            return Err(ChangeReason::FilledWithoutPermission { name, object: num });
+        }
+        if self.policy.locks.iter().any(|l| l.locks(&name)) {
+            return Err(ChangeReason::FieldLocked { name, object: num });
+        }
+        // /MK holds the widget's appearance characteristics, used to draw /AP, which may change.
+        // /I: the selected options of a choice field, part of its value (§12.7.5.4).
+        let rest = except(keys, &[b"V", b"AS", b"AP", b"MK", b"I", b"M"]);
+        if !rest.is_empty() {
+            return Err(ChangeReason::FieldChangedBeyondValue {
+                name,
+                object: num,
+                keys: Keys(rest),
+            });
+        }
+        Ok(())
+    }
+
+    /// A change to a signature field `name`: signing it when it is empty (its value and
+    /// appearance), never a new value for one already signed.
+    fn signature_field_change(
+        &self,
+        num: u32,
+        name: String,
+        old: &Object,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        // Signing an empty field sets its value and appearance, and signers often set the
+        // widget's flags (/F: print) and modification date (/M) as they do.
+        let being_signed = old.get(b"V").is_none() && keys.contains(&b"V".to_vec());
+        let allowed: &[&[u8]] = if being_signed {
+            &[b"V", b"AP", b"F", b"M"]
+        } else {
+            &[b"V", b"AP"]
+        };
+        let rest = except(keys, allowed);
+        if !rest.is_empty() {
+            return Err(ChangeReason::SignatureFieldChanged {
+                name,
+                object: num,
+                keys: Keys(rest),
+            });
+        }
+        if old.get(b"V").is_some() && keys.contains(&b"V".to_vec()) {
+            return Err(ChangeReason::SignatureReplaced { name, object: num });
+        }
+        self.signing_allowed(num)
+    }
+
+    /// A new signature in an existing field: at DocMDP P=1 only a document timestamp.
+    fn signing_allowed(&self, num: u32) -> Result<(), ChangeReason> {
+        match self.doc.object(self.latest, num).ok().flatten() {
+            Some(o) => self.signing_allowed_for(num, &o),
+            None => Ok(()),
+        }
+    }
+
+    /// Signing the field `field` (object `num`): DocMDP P=1 allows no change (ISO 32000-2
+    /// §12.8.2.2, Table 257), and so no signature but a document timestamp (ETSI EN 319 142-1
+    /// §5.4, as pyHanko reads it).
+    fn signing_allowed_for(&self, num: u32, field: &Object) -> Result<(), ChangeReason> {
+        if self.policy.docmdp != Some(1) {
+            return Ok(());
+        }
+        let is_timestamp = self.ancestry(field).iter().any(|x| {
+            self.resolve(self.latest, x.get(b"V"))
+                .is_some_and(|v| v.type_name() == Some(b"DocTimeStamp"))
+        });
+        if is_timestamp {
+            Ok(())
+        } else {
+            Err(ChangeReason::SignedWithoutPermission { field: num })
+        }
+    }
+
+    /// `/Perms` (ISO 32000-2 §12.8.4): usage rights may be added; the certification's /DocMDP
+    /// entry (§12.8.2.2) may not be added, removed or changed.
+    fn perms(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), ChangeReason> {
+        let docmdp = |rev: usize, d: &Dict| {
+            self.resolve(rev, dict_get(d, b"Perms"))
+                .and_then(|p| p.get(b"DocMDP").cloned())
+        };
+        if docmdp(self.signed, od) != docmdp(self.latest, nd) {
+            return Err(ChangeReason::CertificationChanged { catalog: num });
+        }
+        Ok(())
+    }
+}
+
+/// The area of a rectangle (`[llx lly urx ury]`, ISO 32000-2 §7.9.5), 0 for anything else.
+fn rect_area(o: Option<&Object>) -> f64 {
+    let Some(a) = o.and_then(Object::as_array) else {
+        return 0.0;
+    };
+    let v: Vec<f64> = a
+        .iter()
+        .filter_map(|x| match x {
+            Object::Int(i) => Some(*i as f64),
+            Object::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    if v.len() != 4 {
+        return 0.0;
+    }
+    ((v[2] - v[0]) * (v[3] - v[1])).abs()
+}

@@ -1,0 +1,252 @@
+//! Path building and the certificate checks of RFC 5280 §6.1: from the signer up to a trust
+//! anchor through the store's and the signature's certificates (name chaining, key
+//! identifiers, signatures), then each certificate's validity, key, extensions and CA
+//! constraints, the name constraints, and the revocation of each ([`super::revocation`]).
+
+use super::revocation::check_revocation;
+use super::{cert, crypto, name_constraints, Cert, Finding, PathCheck, Policy, TrustStore};
+use crate::budget::Budget;
+use crate::der::oid;
+use crypto::DigestAlg;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Name chaining (RFC 5280 §6.1.4 (a)(4)): the issuer's subject is the certificate's issuer,
+/// compared as §7.1 asks.
+fn same_name(a: &Cert, issuer_raw: &[u8], issuer_cmp: &str) -> bool {
+    a.subject_raw == issuer_raw || a.subject_cmp == issuer_cmp
+}
+
+/// Verify the signature of `subject` with `issuer`'s key; returns the digest it used.
+pub fn signed_by(issuer: &Cert, subject: &Cert) -> Result<DigestAlg, crypto::CryptoError> {
+    subject.signed.verify_with(&issuer.key)
+}
+
+pub(super) fn signs(issuer: &Cert, subject: &Cert) -> bool {
+    signed_by(issuer, subject).is_ok()
+}
+
+struct Builder<'a> {
+    store: &'a TrustStore,
+    extra: &'a [Arc<Cert>],
+    attempts: usize,
+    budget: &'a Budget,
+    candidates_seen: usize,
+}
+
+impl Builder<'_> {
+    fn extend(&mut self, path: &mut Vec<Arc<Cert>>) -> Option<()> {
+        let cur = path.last()?.clone();
+        let pools = self
+            .store
+            .anchors
+            .iter()
+            .map(|c| (c, true))
+            .chain(self.store.intermediates.iter().map(|c| (c, false)))
+            .chain(self.extra.iter().map(|c| (c, false)));
+        let cands: Vec<(Arc<Cert>, bool)> = pools
+            .filter(|(c, _)| same_name(c, &cur.issuer_raw, &cur.issuer_cmp))
+            .filter(|(c, _)| match (&cur.aki, &c.ski) {
+                (Some(a), Some(s)) => a == s,
+                _ => true,
+            })
+            .filter(|(c, _)| !path.iter().any(|p| p.sha256 == c.sha256))
+            .map(|(c, a)| (c.clone(), a))
+            .collect();
+        self.candidates_seen += cands.len();
+        for (cand, is_anchor) in cands {
+            self.attempts += 1;
+            if self.attempts > self.budget.max_path_attempts {
+                return None;
+            }
+            if !signs(&cand, &cur) {
+                continue;
+            }
+            // The same certificate may be in several pools; an anchor ends the path.
+            let anchor = is_anchor || self.store.is_anchor(&cand);
+            path.push(cand);
+            if anchor {
+                return Some(());
+            }
+            if path.len() < self.budget.max_path_len && self.extend(path).is_some() {
+                return Some(());
+            }
+            path.pop();
+        }
+        None
+    }
+}
+
+/// Build a path from `signer` to an anchor and check it at `at`.
+pub fn check_path(
+    signer: &Arc<Cert>,
+    extra: &[Arc<Cert>],
+    store: &TrustStore,
+    policy: &Policy,
+    at: OffsetDateTime,
+    budget: &Budget,
+) -> PathCheck {
+    let mut chain = vec![signer.clone()];
+    let mut findings = Vec::new();
+    if !store.is_anchor(signer) {
+        let mut b = Builder {
+            store,
+            extra,
+            attempts: 0,
+            budget,
+            candidates_seen: 0,
+        };
+        if b.extend(&mut chain).is_none() {
+            if b.attempts > budget.max_path_attempts {
+                findings.push(Finding::PathBudget {
+                    limit: budget.max_path_attempts,
+                });
+            } else {
+                findings.push(Finding::NoPath {
+                    issuer: signer.issuer.clone(),
+                    candidates: b.candidates_seen,
+                });
+            }
+            return PathCheck {
+                chain: vec![signer.clone()],
+                findings,
+            };
+        }
+    }
+    check_certificates(&chain, policy, at, &mut findings);
+    check_name_constraints(&chain, &mut findings);
+    check_revocation(&chain, store, at, &mut findings);
+    PathCheck { chain, findings }
+}
+
+/// The checks of RFC 5280 §6.1.3-§6.1.4 on each certificate of `chain` (signer first) at `at`:
+/// validity, critical extensions and key of every one, the signature algorithm of each link,
+/// the signer's key usage, and the CA constraints of the others.
+fn check_certificates(
+    chain: &[Arc<Cert>],
+    policy: &Policy,
+    at: OffsetDateTime,
+    out: &mut Vec<Finding>,
+) {
+    let mut non_self_issued_below = 0u32;
+    for (i, c) in chain.iter().enumerate() {
+        check_certificate(c, policy, at, out);
+        if i + 1 != chain.len() {
+            // c was signed by chain[i + 1]: SHA-1 there is a chain signature.
+            check_link_digest(c, policy, out);
+        }
+        if i == 0 {
+            check_signer_key_usage(c, out);
+        } else {
+            check_ca(c, &mut non_self_issued_below, out);
+        }
+    }
+}
+
+/// What every certificate of a path must be: valid at `at` (RFC 5280 §6.1.3 (a)(2)), without
+/// critical extensions kyso does not understand (§4.2), with a key the policy accepts.
+fn check_certificate(c: &Cert, policy: &Policy, at: OffsetDateTime, out: &mut Vec<Finding>) {
+    if at < c.not_before || at > c.not_after {
+        out.push(Finding::OutsideValidity {
+            subject: c.subject.clone(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+        });
+    }
+    if !c.unknown_critical.is_empty() {
+        out.push(Finding::UnknownCriticalExtension {
+            subject: c.subject.clone(),
+            oids: c.unknown_critical.clone(),
+        });
+    }
+    match &c.key {
+        crypto::PublicKey::Unsupported(w) => out.push(Finding::UnsupportedKey {
+            subject: c.subject.clone(),
+            what: w.clone(),
+        }),
+        k => {
+            if let Some(bits) = k.rsa_bits().filter(|b| *b < policy.min_rsa_bits) {
+                out.push(Finding::WeakKey {
+                    subject: c.subject.clone(),
+                    bits,
+                    min: policy.min_rsa_bits,
+                });
+            }
+        }
+    }
+}
+
+/// A certificate signed with SHA-1 by the next one up, unless the policy allows it.
+fn check_link_digest(c: &Cert, policy: &Policy, out: &mut Vec<Finding>) {
+    if matches!(
+        c.signed.alg_oid.as_str(),
+        oid::SHA1_WITH_RSA | oid::ECDSA_WITH_SHA1
+    ) && !policy.allow_sha1_in_chain
+    {
+        out.push(Finding::Sha1InChain {
+            subject: c.subject.clone(),
+        });
+    }
+}
+
+/// RFC 5280 §4.2.1.3: without a keyUsage extension the key is not restricted; with one, a
+/// signer needs digitalSignature or nonRepudiation (contentCommitment).
+fn check_signer_key_usage(c: &Cert, out: &mut Vec<Finding>) {
+    let has = c.key_usage.is_none()
+        || c.has_key_usage(cert::KU_DIGITAL_SIGNATURE)
+        || c.has_key_usage(cert::KU_NON_REPUDIATION);
+    if !has {
+        out.push(Finding::SignerKeyUsage {
+            subject: c.subject.clone(),
+            present: c.key_usage.is_some(),
+        });
+    }
+}
+
+/// A certificate that issued the one below it: a CA (basicConstraints, §4.2.1.9) allowed to
+/// sign certificates (keyCertSign, §4.2.1.3) whose pathLenConstraint the non-self-issued
+/// certificates below it respect (§6.1.4 (l)-(m)); `non_self_issued_below` counts them.
+fn check_ca(c: &Cert, non_self_issued_below: &mut u32, out: &mut Vec<Finding>) {
+    if !c.is_ca {
+        out.push(Finding::NotCa {
+            subject: c.subject.clone(),
+        });
+    }
+    if c.key_usage.is_some() && !c.has_key_usage(cert::KU_KEY_CERT_SIGN) {
+        out.push(Finding::NoKeyCertSign {
+            subject: c.subject.clone(),
+        });
+    }
+    if let Some(pl) = c.path_len {
+        if *non_self_issued_below > pl {
+            out.push(Finding::PathLenExceeded {
+                subject: c.subject.clone(),
+                path_len: pl,
+            });
+        }
+    }
+    if !c.is_self_issued() {
+        *non_self_issued_below += 1;
+    }
+}
+
+/// RFC 5280 §6.1.3 (b)-(c), §6.1.4 (g): from the anchor down, each certificate's names (a
+/// self-issued CA's excepted, unless it is the last) must satisfy every CA's constraints above
+/// it.
+fn check_name_constraints(chain: &[Arc<Cert>], out: &mut Vec<Finding>) {
+    let mut above: Vec<&name_constraints::Constraints> = Vec::new();
+    for (k, c) in chain.iter().enumerate().rev() {
+        let is_anchor = k + 1 == chain.len();
+        if !is_anchor && (k == 0 || !c.is_self_issued()) {
+            if let Some(n) = above.iter().find_map(|nc| nc.violation(&c.names)) {
+                out.push(Finding::NameNotPermitted {
+                    subject: c.subject.clone(),
+                    name: n.to_string(),
+                });
+            }
+        }
+        if let Some(nc) = &c.name_constraints {
+            above.push(nc);
+        }
+    }
+}
