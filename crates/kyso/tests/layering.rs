@@ -26,9 +26,13 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The code of a file without its tests (everything from the first `#[cfg(test)]` on) and
-/// without comment lines.
+/// The code of a file without its tests (everything from the first `#[cfg(test)]` on; a file
+/// of tests, `tests.rs` or `*_tests.rs`, is all tests) and without comment lines.
 fn code(path: &Path) -> Vec<(usize, String)> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == "tests.rs" || name.ends_with("_tests.rs") {
+        return Vec::new();
+    }
     let text = std::fs::read_to_string(path).unwrap();
     text.lines()
         .enumerate()
@@ -199,4 +203,89 @@ fn no_glob_imports_and_no_long_files() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Whether a line begins a function (any visibility, async or const).
+fn starts_fn(line: &str) -> bool {
+    let mut t = line.trim_start();
+    for prefix in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "async ",
+        "const ",
+        "unsafe ",
+    ] {
+        t = t.strip_prefix(prefix).unwrap_or(t);
+        t = t.trim_start();
+    }
+    t.starts_with("fn ")
+}
+
+/// `{` minus `}` on a line, outside string and character literals.
+fn brace_balance(line: &str) -> i64 {
+    let (mut depth, mut in_str, mut prev) = (0i64, false, ' ');
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if prev != '\\' => in_str = !in_str,
+            '\'' if !in_str => {
+                // A character literal: skip it ('x', '\n', '{').
+                let rest: String = chars.clone().take(3).collect();
+                if rest.starts_with('\\') || rest.chars().nth(1) == Some('\'') {
+                    let skip = if rest.starts_with('\\') { 2 } else { 1 };
+                    for _ in 0..skip {
+                        chars.next();
+                    }
+                }
+            }
+            '{' if !in_str => depth += 1,
+            '}' if !in_str => depth -= 1,
+            _ => {}
+        }
+        prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+    }
+    depth
+}
+
+#[test]
+fn no_function_over_eighty_lines() {
+    let mut long = Vec::new();
+    for dir in ["crates/kyso/src", "crates/kyso-verify/src"] {
+        for f in rust_files(&root().join(dir)) {
+            let lines: Vec<(usize, String)> = code(&f);
+            let mut i = 0;
+            while i < lines.len() {
+                if !starts_fn(&lines[i].1) {
+                    i += 1;
+                    continue;
+                }
+                let (start, mut depth, mut opened) = (lines[i].0, 0i64, false);
+                let mut j = i;
+                while j < lines.len() {
+                    let b = brace_balance(&lines[j].1);
+                    opened |= lines[j].1.contains('{');
+                    depth += b;
+                    if (opened && depth <= 0) || (!opened && lines[j].1.trim_end().ends_with(';')) {
+                        break;
+                    }
+                    j += 1;
+                }
+                let end = lines.get(j).map_or(start, |l| l.0);
+                if end - start + 1 > 80 {
+                    long.push(format!(
+                        "{}:{start}: {} lines",
+                        f.display(),
+                        end - start + 1
+                    ));
+                }
+                i = j + 1;
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 80 lines:\n{}",
+        long.join("\n")
+    );
 }

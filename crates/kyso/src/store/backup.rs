@@ -227,8 +227,8 @@ pub fn backup(
     Ok(manifest)
 }
 
-/// Check the backup at `src` completely, then copy it into `data_dir` (new or empty).
-pub fn restore(src: &Path, data_dir: &Path, seal: Seal) -> Result<Manifest, StoreError> {
+/// The manifest of the backup at `src`, its seal checked as `seal` says and its schema ours.
+fn sealed_manifest(src: &Path, seal: Seal) -> Result<Manifest, StoreError> {
     let mpath = src.join(MANIFEST);
     let text = match fs::read(&mpath) {
         Ok(t) => t,
@@ -270,6 +270,13 @@ pub fn restore(src: &Path, data_dir: &Path, seal: Seal) -> Result<Manifest, Stor
             ),
         ));
     }
+    Ok(manifest)
+}
+
+/// Check the backup at `src` completely, then copy it into `data_dir` (new or empty).
+pub fn restore(src: &Path, data_dir: &Path, seal: Seal) -> Result<Manifest, StoreError> {
+    let manifest = sealed_manifest(src, seal)?;
+    let mpath = src.join(MANIFEST);
     let mut problems = Vec::new();
     for e in &manifest.files {
         let p = safe_join(src, &e.path)

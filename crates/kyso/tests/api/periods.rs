@@ -301,7 +301,7 @@ fn the_files_filed_at_closing_come_back_byte_for_byte_and_amendments_say_why() {
     // A fresh XLSX of the closed quarter: the closed figures, and the amendments on their own
     // sheet.
     let x = app.get("/api/v1/reports/2026?quarter=1&format=xlsx", Some(READ));
-    let mut book: calamine::Xlsx<_> =
+    let book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(x.body)).unwrap();
     use calamine::Reader;
     assert!(

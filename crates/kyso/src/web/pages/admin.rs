@@ -20,7 +20,22 @@ pub(super) async fn admin(
             Ok(crate::app::tables::unenrolled(&app.store)?)
         })
         .await?;
-    let registry = state.app.store.registry();
+    let targets = enrol_targets(&state.app.store.registry());
+    let facts = service_facts(&state);
+    let mut changes = state.app.store.registry_changes().unwrap_or_default();
+    changes.reverse();
+    changes.truncate(20);
+    let view = templates::AdminView {
+        unenrolled: &unenrolled,
+        targets: &targets,
+        state: &facts,
+        changes: &changes,
+    };
+    Ok(page(templates::admin(&view, &viewer(&s))))
+}
+
+/// Whom a certificate can be enrolled to: each unit's organisation, each post.
+fn enrol_targets(registry: &crate::duty::registry::Registry) -> Vec<(String, String)> {
     let mut targets: Vec<(String, String)> = registry
         .units
         .iter()
@@ -41,6 +56,12 @@ pub(super) async fn admin(
             format!("Lãnh đạo: {} {} — {unit}", l.title, l.name),
         )
     }));
+    targets
+}
+
+/// The service's state as the administration page tells it: files kept, the disk, anchors,
+/// each CRL's date.
+fn service_facts(state: &AppState) -> Vec<(String, String)> {
     let trust = state.app.trust();
     let health = state.app.store.health();
     let now = time::OffsetDateTime::now_utc();
@@ -72,24 +93,11 @@ pub(super) async fn admin(
             format!("CRL {}", c.issuer),
             format!(
                 "cập nhật {}, {state_vi}",
-                crate::vn::datetime_of(
-                    &c.this_update
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .unwrap_or_default()
-                )
+                crate::vn::datetime(c.this_update)
             ),
         ));
     }
-    let mut changes = state.app.store.registry_changes().unwrap_or_default();
-    changes.reverse();
-    changes.truncate(20);
-    let view = templates::AdminView {
-        unenrolled: &unenrolled,
-        targets: &targets,
-        state: &facts,
-        changes: &changes,
-    };
-    Ok(page(templates::admin(&view, &viewer(&s))))
+    facts
 }
 
 #[derive(serde::Deserialize)]
