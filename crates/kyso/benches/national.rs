@@ -209,11 +209,11 @@ fn main() {
     });
     println!("reading the month's crediting facts: median {read:.2?}");
     let month_table = |app: &App| {
-        let t = kyso::app::tables::month_table(app, month).unwrap();
+        let t = kyso::app::figures::month_table(app, month).unwrap();
         t.totals.organisation_satisfied + t.totals.leaders_satisfied
     };
     let year_report = |app: &App| {
-        std::hint::black_box(kyso::app::tables::office_report(app, 2026, None, now).unwrap());
+        std::hint::black_box(kyso::app::figures::office_report(app, 2026, None, now).unwrap());
     };
     // The service's application over the store (no trust needed: the tables read the facts).
     let open = |dir: &std::path::Path| {

@@ -399,3 +399,17 @@ impl Crl {
         })
     }
 }
+
+/// Verify the signature of `subject` with `issuer`'s key (RFC 5280 §6.1.3 (a)(1)); returns the
+/// digest it used.
+pub fn signed_by(
+    issuer: &Cert,
+    subject: &Cert,
+) -> Result<super::crypto::DigestAlg, super::crypto::CryptoError> {
+    subject.signed.verify_with(&issuer.key)
+}
+
+/// Whether `issuer`'s key verifies `subject`'s signature.
+pub(crate) fn signs(issuer: &Cert, subject: &Cert) -> bool {
+    signed_by(issuer, subject).is_ok()
+}

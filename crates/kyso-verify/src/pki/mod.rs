@@ -12,9 +12,10 @@ mod ocsp_asn1;
 mod path;
 mod revocation;
 
+pub use cert::signed_by;
 pub use cert::{Cert, Crl};
 use crypto::DigestAlg;
-pub use path::{check_path, signed_by};
+pub use path::check_path;
 use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;

@@ -3,11 +3,11 @@
 //! identifiers, signatures), then each certificate's validity, key, extensions and CA
 //! constraints, the name constraints, and the revocation of each ([`super::revocation`]).
 
+use super::cert::signs;
 use super::revocation::check_revocation;
 use super::{cert, crypto, name_constraints, Cert, Finding, PathCheck, Policy, TrustStore};
 use crate::budget::Budget;
 use crate::der::oid;
-use crypto::DigestAlg;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -15,15 +15,6 @@ use time::OffsetDateTime;
 /// compared as §7.1 asks.
 fn same_name(a: &Cert, issuer_raw: &[u8], issuer_cmp: &str) -> bool {
     a.subject_raw == issuer_raw || a.subject_cmp == issuer_cmp
-}
-
-/// Verify the signature of `subject` with `issuer`'s key; returns the digest it used.
-pub fn signed_by(issuer: &Cert, subject: &Cert) -> Result<DigestAlg, crypto::CryptoError> {
-    subject.signed.verify_with(&issuer.key)
-}
-
-pub(super) fn signs(issuer: &Cert, subject: &Cert) -> bool {
-    signed_by(issuer, subject).is_ok()
 }
 
 struct Builder<'a> {

@@ -2,7 +2,7 @@
 //! delta CRLs, who may sign them) and which OCSP answer, and what they say at the validation
 //! time.
 
-use super::path::signs;
+use super::cert::signs;
 use super::{crl_scope, ocsp, Cert, Crl, Finding, TrustStore};
 use std::sync::Arc;
 use time::OffsetDateTime;

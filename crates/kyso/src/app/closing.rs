@@ -51,9 +51,10 @@ fn filed(
 ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
     Ok(match period {
         Period::Month(m) => {
+            let live = crate::app::tables::month_table_live(app, m)?;
             vec![(
                 format!("{period}.csv"),
-                crate::app::tables::month_csv(app, m)?.into_bytes(),
+                crate::app::tables::month_csv_of(app, &live)?.into_bytes(),
             )]
         }
         _ => {

@@ -5,6 +5,7 @@ pub mod closing;
 pub mod credit_cache;
 pub mod enrolment;
 pub mod error;
+pub mod figures;
 pub mod late;
 pub mod listing;
 pub mod online;

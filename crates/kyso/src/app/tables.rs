@@ -7,7 +7,6 @@ use crate::duty::credit;
 use crate::duty::credit::TimePolicy;
 use crate::duty::office_report::OfficeReport;
 use crate::duty::period::Month;
-use crate::duty::period::Period;
 use crate::duty::registry::lookup::Lookup;
 use crate::duty::registry::Registry;
 use crate::duty::submission::Submission;
@@ -163,13 +162,6 @@ fn credit_month(
     Ok(per_chunk.into_iter().flatten().collect())
 }
 
-/// The month's table as the Office reads it: the live figures, or, once the month is closed,
-/// the closed figures with the amendments since beside them.
-pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
-    let live = month_table_live(app, month)?;
-    Ok(crate::app::closing::closed_month(app, month, &live)?.unwrap_or(live))
-}
-
 /// The month's table as it stands now, closed or not.
 pub fn month_table_live(app: &App, month: Month) -> Result<MonthTable, StoreError> {
     let lookup = app.store.lookup();
@@ -180,9 +172,8 @@ pub fn month_table_live(app: &App, month: Month) -> Result<MonthTable, StoreErro
 /// The month's table as CSV ([`csv::month_csv`]), each file named as the clerk sent it,
 /// with when it was received (dd/mm/yyyy HH:mm, Vietnam time) and its id. The names are read
 /// from the month's facts for this file only (the kept credits do not carry them).
-pub fn month_csv(app: &App, month: Month) -> Result<String, StoreError> {
-    let store = &app.store;
-    let t = month_table(app, month)?;
+pub fn month_csv_of(app: &App, t: &MonthTable) -> Result<String, StoreError> {
+    let (store, month) = (&app.store, t.month);
     let mut files: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let listed = t.units.iter().flat_map(|u| {
         u.organisation
@@ -203,7 +194,7 @@ pub fn month_csv(app: &App, month: Month) -> Result<String, StoreError> {
         });
         files.insert(id.clone(), named.unwrap_or_else(|| id.clone()));
     }
-    Ok(csv::month_csv(&t, &|id: &str| {
+    Ok(csv::month_csv(t, &|id: &str| {
         files.get(id).cloned().unwrap_or_else(|| id.to_string())
     }))
 }
@@ -224,22 +215,6 @@ pub fn period_table(
         Month::of_vietnam_time(now),
         &credited,
     ))
-}
-
-/// The report of a period as the Office reads it: the live figures, or, once the period is
-/// closed, the closed figures with the amendments since beside them.
-pub fn office_report(
-    app: &App,
-    year: i32,
-    quarter: Option<u8>,
-    now: OffsetDateTime,
-) -> Result<OfficeReport, StoreError> {
-    let live = office_report_live(app, year, quarter, now)?;
-    let period = match quarter {
-        Some(q) => Period::Quarter(year, q),
-        None => Period::Year(year),
-    };
-    Ok(crate::app::closing::closed_report(app, period, &live)?.unwrap_or(live))
 }
 
 /// The report of a period as it stands now, closed or not.
@@ -536,7 +511,7 @@ certificates = ["{}"]
             "2026-10-31T13:10:00Z",
         );
         let month = |m: u8| {
-            let t = month_table(
+            let t = month_table_live(
                 &app,
                 Month {
                     year: 2026,

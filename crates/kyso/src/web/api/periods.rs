@@ -59,10 +59,10 @@ pub(crate) async fn show(
             let closed = app.store.closed_period(&p.to_string())?;
             let amendments = match (&closed, p) {
                 (None, _) => Vec::new(),
-                (Some(_), Period::Month(m)) => crate::app::tables::month_table(app, m)?.amendments,
+                (Some(_), Period::Month(m)) => crate::app::figures::month_table(app, m)?.amendments,
                 (Some(_), p) => {
                     let (y, q) = p.year_quarter().unwrap_or((p.last_month().year, None));
-                    crate::app::tables::office_report(app, y, q, now())?.amendments
+                    crate::app::figures::office_report(app, y, q, now())?.amendments
                 }
             };
             Ok(serde_json::json!({

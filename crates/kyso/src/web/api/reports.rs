@@ -26,14 +26,14 @@ pub(crate) async fn compliance_month(
     if csv {
         let body = state
             .table(&who, move |app| {
-                Ok(crate::app::tables::month_csv(app, month)?)
+                Ok(crate::app::figures::month_csv(app, month)?)
             })
             .await?;
         return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
     }
     let table = state
         .table(&who, move |app| {
-            Ok(crate::app::tables::month_table(app, month)?)
+            Ok(crate::app::figures::month_table(app, month)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(table))
@@ -170,7 +170,7 @@ pub(crate) async fn office_report(
     let (quarter, at) = (q.quarter, now());
     let report = state
         .table(&who, move |app| {
-            Ok(crate::app::tables::office_report(app, year, quarter, at)?)
+            Ok(crate::app::figures::office_report(app, year, quarter, at)?)
         })
         .await?;
     report_response(&report, &format)

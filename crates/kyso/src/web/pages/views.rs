@@ -48,7 +48,7 @@ pub(super) async fn month(
     };
     let table = state
         .table(&s.name, move |app| {
-            Ok(crate::app::tables::month_table(app, m)?)
+            Ok(crate::app::figures::month_table(app, m)?)
         })
         .await?;
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
@@ -157,7 +157,7 @@ pub(super) async fn load_report(
     state
         .table(who, move |app| {
             let now = time::OffsetDateTime::now_utc();
-            Ok(crate::app::tables::office_report(app, year, quarter, now)?)
+            Ok(crate::app::figures::office_report(app, year, quarter, now)?)
         })
         .await
 }

@@ -1,0 +1,39 @@
+//! The Office's figures as every view shows them: the live figures of a month or a period,
+//! or, once it is closed, the closed figures with the amendments since beside them
+//! ([`crate::app::closing`]).
+
+use crate::app::{closing, tables, App};
+use crate::duty::office_report::OfficeReport;
+use crate::duty::period::{Month, Period};
+use crate::duty::tables::MonthTable;
+use crate::store::StoreError;
+use time::OffsetDateTime;
+
+/// The month's table as the Office reads it: the live figures, or, once the month is closed,
+/// the closed figures with the amendments since beside them.
+pub fn month_table(app: &App, month: Month) -> Result<MonthTable, StoreError> {
+    let live = tables::month_table_live(app, month)?;
+    Ok(closing::closed_month(app, month, &live)?.unwrap_or(live))
+}
+
+/// The month's table as CSV, each file named as the clerk sent it ([`tables::month_csv_of`]):
+/// the closed figures of a closed month, with its amendments in a section of their own.
+pub fn month_csv(app: &App, month: Month) -> Result<String, StoreError> {
+    tables::month_csv_of(app, &month_table(app, month)?)
+}
+
+/// The report of a period as the Office reads it: the live figures, or, once the period is
+/// closed, the closed figures with the amendments since beside them.
+pub fn office_report(
+    app: &App,
+    year: i32,
+    quarter: Option<u8>,
+    now: OffsetDateTime,
+) -> Result<OfficeReport, StoreError> {
+    let live = tables::office_report_live(app, year, quarter, now)?;
+    let period = match quarter {
+        Some(q) => Period::Quarter(year, q),
+        None => Period::Year(year),
+    };
+    Ok(closing::closed_report(app, period, &live)?.unwrap_or(live))
+}
