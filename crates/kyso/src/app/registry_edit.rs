@@ -114,7 +114,75 @@ pub fn import_all(
         .filter(|l| wanted_leaders.contains(l.id.as_str()))
         .collect();
     save(store, &units, &leaders, editor, now)?;
-    Ok(r)
+    if incoming.tracking_from.is_some() {
+        set_tracking_from(store, incoming.tracking_from, editor, now)?;
+    }
+    Ok((*store.registry()).clone())
+}
+
+/// The past months that moving the first month tracked from the stored one to `from` would
+/// change (between the two starts, before the current month); none when it was never set.
+pub fn tracking_past_change(
+    store: &Store,
+    from: Option<Month>,
+    now: OffsetDateTime,
+) -> Option<PastChange> {
+    let current = Month::of_vietnam_time(now);
+    let before = store.registry().tracking_from?;
+    if Some(before) == from {
+        return None;
+    }
+    // Unset again: every month back to twenty years before the old start is required again.
+    let other = from.unwrap_or(Month {
+        year: before.year - 20,
+        month: before.month,
+    });
+    let (mut m, hi) = if before < other {
+        (before, other)
+    } else {
+        (other, before)
+    };
+    let mut months = Vec::new();
+    while m < hi && m < current {
+        months.push(m);
+        m = m.next();
+    }
+    (!months.is_empty()).then(|| PastChange {
+        kind: "setting",
+        id: "tracking_from".into(),
+        months,
+    })
+}
+
+/// Set the first month tracked ("theo dõi từ tháng"), audited under `editor` at `now`.
+/// Setting it the first time needs no reason (it says when the Office started); changing it
+/// later alters the months between the old and the new start, so a change that reaches months
+/// before the current one is a correction and needs a reason (409 `rewrites_past` without).
+pub fn set_tracking_from(
+    store: &Store,
+    from: Option<Month>,
+    editor: &Editor,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    if store.registry().tracking_from == from {
+        return Ok(());
+    }
+    let past = tracking_past_change(store, from, now);
+    if let (Some(p), None) = (&past, &editor.correction) {
+        return Err(AppError::RewritesPast(vec![p.clone()]));
+    }
+    let past: Vec<Month> = past.map(|p| p.months).unwrap_or_default();
+    let entry = Entry {
+        by: &editor.by,
+        correction: editor.correction.as_deref().filter(|_| !past.is_empty()),
+        at: now,
+    };
+    Ok(store.save_settings(
+        &crate::store::registry::Settings {
+            tracking_from: from,
+        },
+        &entry,
+    )?)
 }
 
 pub(crate) fn bad_registry(e: crate::duty::registry::RegistryError) -> AppError {

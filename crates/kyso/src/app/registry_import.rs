@@ -72,6 +72,7 @@ pub fn import(
 ) -> Result<ImportOutcome, AppError> {
     let current = store.registry();
     let incoming = current.expand_persons(incoming).map_err(bad_registry)?;
+    let tracking = incoming.tracking_from;
     let mut merged = (*current).clone();
     let units: HashSet<String> = incoming.units.iter().map(|u| u.id.clone()).collect();
     let leaders: HashSet<String> = incoming.leaders.iter().map(|l| l.id.clone()).collect();
@@ -104,10 +105,17 @@ pub fn import(
             "the registry changed since the preview; preview the file again".into(),
         ));
     }
-    let rewrites_past = registry_edit::past_changes(store, &changed_units, &changed_leaders, now);
+    let mut rewrites_past =
+        registry_edit::past_changes(store, &changed_units, &changed_leaders, now);
+    if tracking.is_some() {
+        rewrites_past.extend(registry_edit::tracking_past_change(store, tracking, now));
+    }
     let applied = apply.is_some() && !changes.is_empty();
     if let Some(a) = apply.filter(|_| applied) {
         registry_edit::save(store, &changed_units, &changed_leaders, a.editor, now)?;
+        if tracking.is_some() {
+            registry_edit::set_tracking_from(store, tracking, a.editor, now)?;
+        }
     }
     Ok(ImportOutcome {
         changes,

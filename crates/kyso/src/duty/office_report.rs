@@ -6,6 +6,7 @@
 
 use crate::duty::credit;
 use crate::duty::period::Month;
+use crate::duty::registry::lookup::Owners;
 use crate::duty::registry::{Registry, UnitKind};
 use crate::duty::tables;
 use crate::duty::tables::{Count, MonthTable};
@@ -127,6 +128,10 @@ pub struct OfficeReport {
     /// What is still missing in the current month (for chasing), whatever the period.
     pub current_month: Month,
     pub missing_now: Vec<Missing>,
+    /// The first month tracked, when the registry says one: the report's figures start there
+    /// ("số liệu từ tháng 07/2026").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_from: Option<Month>,
     /// Set when the period was closed: the figures are then those closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<crate::duty::period::ClosedMark>,
@@ -235,8 +240,9 @@ pub fn build_with(
             .months
             .iter()
             .copied()
-            .filter(|m| *m < current)
+            .filter(|m| *m < current && lookup.registry().tracks(*m))
             .collect(),
+        tracking_from: lookup.registry().tracking_from,
         in_progress: table.months.iter().copied().find(|m| *m == current),
         months: table.months,
         generated_at: now

@@ -48,6 +48,9 @@ pub struct MonthTable {
     pub month: Month,
     pub units: Vec<UnitMonth>,
     pub totals: Totals,
+    /// The first month tracked, when the registry says one ("theo dõi từ tháng").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_from: Option<Month>,
     /// Set when the month was closed: the figures are then those closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<crate::duty::period::ClosedMark>,
@@ -180,7 +183,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
     let mut sorted: Vec<_> = registry
         .units
         .iter()
-        .filter(|u| u.required_in(month))
+        .filter(|u| registry.tracks(month) && u.required_in(month))
         .collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for u in sorted {
@@ -219,6 +222,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
         month,
         units,
         totals,
+        tracking_from: registry.tracking_from,
         closed: None,
         amendments: Vec::new(),
     }
@@ -303,15 +307,21 @@ pub fn period_table_behind(
     let registry = lookup.registry();
     let months = period_months(year, quarter);
     let none = Behind::new();
+    // Months over and tracked: the month in progress and the months before tracking started
+    // are never counted as missing.
     let counted: Vec<(Month, &Behind)> = months
         .iter()
-        .filter(|m| **m < current)
+        .filter(|m| **m < current && registry.tracks(**m))
         .map(|m| (*m, behind.of(*m).unwrap_or(&none)))
         .collect();
     let mut sorted: Vec<_> = registry
         .units
         .iter()
-        .filter(|u| months.iter().any(|m| u.required_in(*m)))
+        .filter(|u| {
+            months
+                .iter()
+                .any(|m| registry.tracks(*m) && u.required_in(*m))
+        })
         .collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     PeriodTable {

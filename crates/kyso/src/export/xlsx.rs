@@ -147,7 +147,10 @@ pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
         1,
         0,
         format!(
-            "Lập ngày {generated}; các tháng đã tính: {}{progress}{}",
+            "Lập ngày {generated}; {}các tháng đã tính: {}{progress}{}",
+            r.tracking_from
+                .map(|f| format!("số liệu từ tháng {}; ", f.vn()))
+                .unwrap_or_default(),
             months_vi(&r.counted),
             match &r.closed {
                 Some(c) => format!(

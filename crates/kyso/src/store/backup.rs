@@ -157,8 +157,10 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             }
         }
     }
-    if dir.join("registry/audit.jsonl").is_file() {
-        out.push("registry/audit.jsonl".into());
+    for f in ["registry/audit.jsonl", "registry/settings.json"] {
+        if dir.join(f).is_file() {
+            out.push(f.into());
+        }
     }
     out.sort();
     Ok(out)
@@ -378,7 +380,7 @@ fn is_evidence(path: &str) -> bool {
                 && f.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
         }
-        ["registry", "audit.jsonl"] => true,
+        ["registry", "audit.jsonl" | "settings.json"] => true,
         _ => false,
     }
 }

@@ -33,7 +33,7 @@ mod index;
 mod intake;
 mod layout;
 pub mod periods;
-mod registry;
+pub mod registry;
 mod sweep;
 
 pub use committer::Committed;
@@ -181,7 +181,10 @@ impl Inner {
         })
     }
 
-    fn set_registry(&self, r: Registry) {
+    /// Put `r` (the records as indexed) in force, with the registry's settings from
+    /// `registry/settings.json`.
+    fn set_registry(&self, mut r: Registry) {
+        r.tracking_from = registry::read_settings(&self.layout.dir).tracking_from;
         if let Ok(mut g) = self.registry.write() {
             *g = Arc::new(r);
         }

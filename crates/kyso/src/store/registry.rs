@@ -1,5 +1,6 @@
-//! The registry in the store: its records as files (`registry/units/`, `registry/leaders/`),
-//! indexed in sled and decoded once per change; saved with their audit entries.
+//! The registry in the store: its records as files (`registry/units/`, `registry/leaders/`)
+//! and its settings (`registry/settings.json`: the first month tracked), indexed in sled and
+//! decoded once per change; saved with their audit entries.
 
 use super::audit;
 use super::error::StoreError;
@@ -10,7 +11,50 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The registry's settings as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// The first month tracked (`Registry::tracking_from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_from: Option<crate::duty::period::Month>,
+}
+
+const SETTINGS: &str = "registry/settings.json";
+
+/// The settings in the data directory `dir` (none stored: the defaults).
+pub(super) fn read_settings(dir: &Path) -> Settings {
+    std::fs::read(dir.join(SETTINGS))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
 impl Store {
+    /// Save the registry's settings durably with their audit entry (kind `setting`), and put
+    /// them in force. The caller has decided the change may be made.
+    pub fn save_settings(&self, next: &Settings, entry: &audit::Entry) -> Result<(), StoreError> {
+        let before = read_settings(self.dir());
+        if &before == next {
+            return Ok(());
+        }
+        let path = self.dir().join(SETTINGS);
+        let json = serde_json::to_vec_pretty(next).map_err(|e| StoreError::Corrupt {
+            path: path.clone(),
+            what: e.to_string(),
+        })?;
+        layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
+        self.inner.set_registry((*self.registry()).clone());
+        self.record_changes(&[audit::Change {
+            at: entry.at,
+            by: entry.by.to_string(),
+            kind: "setting".into(),
+            id: "tracking_from".into(),
+            before: Some(to_json(&before)),
+            after: to_json(next),
+            correction: entry.correction.map(str::to_string),
+        }])
+    }
+
     /// The current registry's index ([`crate::duty::registry::lookup::Lookup`]), kept between
     /// requests: building it for 72,000 records costs a table more than crediting its files.
     pub fn lookup(&self) -> Arc<crate::duty::registry::lookup::Lookup> {

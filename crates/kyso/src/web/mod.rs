@@ -89,6 +89,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/registry/import", "POST", || {
         web::post().to(registry::import)
     }),
+    ep("/api/v1/registry/settings", "GET", || {
+        web::get().to(registry::settings)
+    }),
+    ep("/api/v1/registry/settings", "PUT", || {
+        web::put().to(registry::put_settings)
+    }),
     ep("/api/v1/reports/{year}", "GET", || {
         web::get().to(reports::office_report)
     }),

@@ -26,6 +26,7 @@ mod registry_history;
 mod revocation;
 mod script;
 mod storage;
+mod tracking;
 mod ui_periods;
 mod ui_registry;
 mod ui_upload;

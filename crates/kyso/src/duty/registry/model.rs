@@ -170,6 +170,11 @@ pub enum Owner {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
+    /// The first month kyso tracks ("theo dõi từ tháng"): no unit or leader is required before
+    /// it, so a town that starts in July is not scored on the months before. Unset: every
+    /// month a record exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_from: Option<Month>,
     #[serde(default, rename = "unit")]
     pub units: Vec<Unit>,
     #[serde(default, rename = "leader")]
@@ -204,6 +209,11 @@ fn valid_fingerprint(f: &str) -> bool {
 }
 
 impl Registry {
+    /// Whether `m` is a month kyso tracks (on or after `tracking_from`).
+    pub fn tracks(&self, m: Month) -> bool {
+        self.tracking_from.is_none_or(|f| m >= f)
+    }
+
     /// A whole registry file (a first installation, a check): persons and posts read into
     /// leader records, every reference resolved.
     pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
@@ -437,6 +447,9 @@ impl Registry {
     pub fn merge(&mut self, other: Registry, month: Month) -> Result<(), RegistryError> {
         let other = self.expand_persons(other)?;
         let mut next = self.clone();
+        if other.tracking_from.is_some() {
+            next.tracking_from = other.tracking_from;
+        }
         // Positions by id: an import of a whole town (tens of thousands of records) stays
         // linear.
         let mut unit_at: std::collections::HashMap<String, usize> = next
@@ -567,6 +580,12 @@ impl Registry {
         let leaders: std::collections::HashMap<&str, &Leader> =
             self.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
         let mut out = Vec::new();
+        if let Some(m) = incoming
+            .tracking_from
+            .filter(|m| Some(*m) != self.tracking_from)
+        {
+            out.push(format!("setting tracking_from: would be {m}"));
+        }
         for u in &incoming.units {
             out.extend(diff("unit", &u.id, units.get(u.id.as_str()).copied(), u));
         }

@@ -44,6 +44,7 @@ impl PastChange {
         let kind = match self.kind {
             "unit" => "đơn vị",
             "leader" => "lãnh đạo",
+            "setting" => "tháng bắt đầu theo dõi",
             _ => "chứng thư số",
         };
         format!(

@@ -366,6 +366,15 @@ fn office_paths() -> Value {
             "responses": with(json!({ "201": ok_json("closed", "Closed"),
                 "400": error_response("not a period, or the period is not over"),
                 "409": error_response("already closed (code conflict)") }), auth_errors()) } },
+        "/api/v1/registry/settings": {
+            "get": { "summary": "The registry's settings: the first month tracked (theo dõi từ tháng), before which no unit or leader is required (scope read)",
+                "responses": with(json!({ "200": { "description": "{tracking_from: YYYY-MM|null}" } }), auth_errors()) },
+            "put": { "summary": "Set the first month tracked; changing it once set alters past months and needs ?correction=<reason> (scope admin)",
+                "parameters": [ { "name": "correction", "in": "query", "required": false, "schema": { "type": "string" } } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "properties": { "tracking_from": { "type": "string", "nullable": true, "example": "2026-07" } } } } } },
+                "responses": with(json!({ "200": { "description": "{tracking_from}" },
+                    "400": error_response("not a month, or a reason that is not one line"),
+                    "409": error_response("rewrites_past: the change alters past months and gives no reason") }), auth_errors()) } },
         "/api/v1/registry/changes": { "get": {
             "summary": "The registry's audit log, newest first: who changed which unit or leader, when, before and after (scope read)",
             "responses": with(json!({ "200": { "description": "changes", "content": { "application/json": { "schema": {

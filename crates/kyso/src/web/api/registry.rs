@@ -238,3 +238,51 @@ pub(crate) async fn unit_history(
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "unit": id, "year": year, "months": months })))
 }
+
+#[derive(serde::Deserialize)]
+pub(crate) struct SettingsBody {
+    /// `YYYY-MM`, or null to track every month a record exists.
+    tracking_from: Option<String>,
+}
+
+/// `GET /api/v1/registry/settings` (scope read): the registry's settings (the first month
+/// tracked).
+pub(crate) async fn settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    authorize(&req, &state, Scope::Read)?;
+    let r = state.app.store.registry();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tracking_from": r.tracking_from })))
+}
+
+/// `PUT /api/v1/registry/settings?correction=` (scope admin, body `{"tracking_from":
+/// "YYYY-MM"}`): the first month tracked. Changing it once set alters past months and needs a
+/// correction's reason (409 `rewrites_past` without).
+pub(crate) async fn put_settings(
+    req: HttpRequest,
+    q: web::Query<CorrectionQuery>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let editor = Editor {
+        by: authorize(&req, &state, Scope::Admin)?,
+        correction: correction_reason(q.correction.as_deref())?,
+    };
+    let body: SettingsBody = json_body(&body)?;
+    let from = match body.tracking_from.as_deref() {
+        None | Some("") => None,
+        Some(m) => Some(
+            crate::duty::period::Month::parse(m)
+                .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?,
+        ),
+    };
+    let _one_at_a_time = state.app.write_lock.lock().await;
+    let st = state.clone();
+    blocking(move || {
+        crate::app::registry_edit::set_tracking_from(&st.app.store, from, &editor, now())
+    })
+    .await?;
+    let r = state.app.store.registry();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tracking_from": r.tracking_from })))
+}

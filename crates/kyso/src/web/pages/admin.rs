@@ -30,6 +30,7 @@ pub(super) async fn admin(
         targets: &targets,
         state: &facts,
         changes: &changes,
+        tracking_from: state.app.store.registry().tracking_from,
     };
     Ok(page(templates::admin(&view, &viewer(&s))))
 }
@@ -361,4 +362,65 @@ pub(super) async fn filed_file(
             format!("attachment; filename=\"ban-da-chot-{name}\""),
         ))
         .body(bytes))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct TrackingForm {
+    csrf: String,
+    tu_thang: String,
+    #[serde(default)]
+    correction: String,
+}
+
+/// A month as a clerk types it: `07/2026` (or `7/2026`), or `2026-07`.
+fn typed_month(s: &str) -> Option<crate::duty::period::Month> {
+    let s = s.trim();
+    if let Some((m, y)) = s.split_once('/') {
+        return crate::duty::period::Month::parse(&format!("{}-{:0>2}", y.trim(), m.trim()));
+    }
+    crate::duty::period::Month::parse(s)
+}
+
+/// Set the first month tracked (scope admin), from the administration page.
+pub(super) async fn set_tracking(
+    req: HttpRequest,
+    form: web::Form<TrackingForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let Some(from) = typed_month(&form.tu_thang) else {
+        return outcome(
+            Err(format!(
+                "\"{}\" không phải là một tháng; hãy ghi dạng MM/YYYY, ví dụ 07/2026.",
+                form.tu_thang
+            )),
+            "",
+            &s,
+        );
+    };
+    let correction = match crate::app::registry_edit::correction_reason(Some(&form.correction)) {
+        Ok(c) => c,
+        Err(e) => return outcome(Err(e.to_string()), "", &s),
+    };
+    let editor = crate::app::registry_edit::Editor {
+        by: s.name.clone(),
+        correction,
+    };
+    let _one_at_a_time = state.app.write_lock.lock().await;
+    let st = state.clone();
+    let result = blocking(move || {
+        crate::app::registry_edit::set_tracking_from(
+            &st.app.store,
+            Some(from),
+            &editor,
+            time::OffsetDateTime::now_utc(),
+        )
+    })
+    .await
+    .map_err(|e| e.to_string());
+    outcome(result, "/ui/quan-tri", &s)
 }

@@ -145,6 +145,7 @@ pub(super) fn outcome(result: Result<(), String>, to: &str, s: &Session) -> Http
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use admin::{
         accept_late, admin, close_period, closed_periods, enrol, filed_file, import_registry,
+        set_tracking,
     };
     use sign_in::{login, login_form, logout};
     use upload::{upload, upload_form};
@@ -168,6 +169,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri/ghi-danh", web::post().to(enrol))
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
         .route("/ui/ky-da-chot", web::get().to(closed_periods))
+        .route("/ui/quan-tri/theo-doi", web::post().to(set_tracking))
         .route("/ui/ky-da-chot/{period}/{name}", web::get().to(filed_file))
         .service(
             web::resource("/ui/quan-tri/danh-muc")

@@ -82,6 +82,8 @@ pub struct AdminView<'a> {
     pub state: &'a [(String, String)],
     /// The registry's latest changes, newest first.
     pub changes: &'a [crate::store::audit::Change],
+    /// The first month tracked, if set.
+    pub tracking_from: Option<crate::duty::period::Month>,
 }
 
 /// A change's fields that differ, for the history table.
@@ -136,6 +138,21 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                 label for="close-reason" { "Ghi chú" }
                 input id="close-reason" name="reason" type="text";
                 button type="submit" { "Chốt số liệu…" }
+            }
+            h2 { "Tháng bắt đầu theo dõi" }
+            p {
+                @match v.tracking_from {
+                    Some(m) => { "Số liệu được tính từ tháng " strong { (m.vn()) } "; các tháng trước đó không bị tính là thiếu." }
+                    None => { "Chưa đặt: mọi tháng mà đơn vị, lãnh đạo có trong danh mục đều được tính." }
+                }
+            }
+            form.tracking method="post" action="/ui/quan-tri/theo-doi" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="tu-thang" { "Theo dõi từ tháng (MM/YYYY)" }
+                input id="tu-thang" name="tu_thang" type="text" required placeholder="07/2026" value=(v.tracking_from.map(|m| m.vn()).unwrap_or_default());
+                label for="tracking-reason" { "Lý do đính chính (cần khi đổi tháng đã đặt)" }
+                input id="tracking-reason" name="correction" type="text";
+                button type="submit" { "Lưu" }
             }
             h2 { "Danh mục" }
             p { a href="/ui/quan-tri/don-vi" { "Xem và sửa đơn vị, lãnh đạo, chứng thư số" } " (mỗi bản ghi có lịch sử thay đổi)." }

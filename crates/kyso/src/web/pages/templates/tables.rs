@@ -33,6 +33,9 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                 a href={ "/ui/thang/" (prev) } { "← Tháng " (prev.vn()) }
                 a href={ "/ui/thang/" (next) } { "Tháng " (next.vn()) " →" }
             }
+            @if let Some(f) = t.tracking_from {
+                @if t.month < f { p.period { "Tháng này trước khi bắt đầu theo dõi (số liệu từ tháng " (f.vn()) "): không đơn vị nào phải nộp." } }
+            }
             p.period {
                 @match &t.closed {
                     Some(c) => {
@@ -219,6 +222,7 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
                 a href={ "/ui/bao-cao/tai?nam=" (r.year) (q) "&dinh-dang=csv" } { "Tải CSV" }
             }
             @if let Some(m) = r.in_progress { p.period { "Tháng " (m.vn()) " đang diễn ra, chưa tính." } }
+            @if let Some(f) = r.tracking_from { p.period { "Số liệu từ tháng " (f.vn()) "." } }
             @if let Some(c) = &r.closed {
                 @let id = match r.quarter { Some(n) => format!("{}-Q{n}", r.year), None => r.year.to_string() };
                 p.period {
