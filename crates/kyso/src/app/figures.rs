@@ -37,3 +37,18 @@ pub fn office_report(
     };
     Ok(closing::closed_report(app, period, &live)?.unwrap_or(live))
 }
+
+/// What is still missing in `month` ("còn thiếu"), unit by unit, for chasing; only `unit`'s
+/// when given. A closed month's list is that of its closed figures.
+pub fn missing(
+    app: &App,
+    month: Month,
+    unit: Option<&str>,
+) -> Result<Vec<crate::duty::office_report::Missing>, StoreError> {
+    let t = month_table(app, month)?;
+    Ok(crate::duty::office_report::missing_in(
+        &t,
+        &app.store.registry(),
+        unit,
+    ))
+}

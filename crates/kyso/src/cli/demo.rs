@@ -32,6 +32,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 active: true,
                 from: None,
                 to: None,
+                contact: None,
             },
             Unit {
                 id: "phong-noi-vu".into(),
@@ -42,6 +43,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 active: true,
                 from: None,
                 to: None,
+                contact: None,
             },
             Unit {
                 id: "trung-tam-van-hoa".into(),
@@ -52,6 +54,7 @@ pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
                 active: true,
                 from: None,
                 to: None,
+                contact: None,
             },
         ],
         leaders: vec![

@@ -408,6 +408,7 @@ mod tests {
                 active: true,
                 from: None,
                 to: None,
+                contact: None,
             }],
             ..Registry::default()
         }

@@ -109,6 +109,12 @@ pub struct Missing {
     pub leader: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_name: Option<String>,
+    /// No certificate is enrolled for it ("chưa có chứng thư số"): the Office enrols one first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_certificate: bool,
+    /// Whom to call about it (the unit's văn thư).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<crate::duty::registry::Contact>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,9 +175,12 @@ fn rows(table: &tables::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
         .collect()
 }
 
-fn missing_in(t: &MonthTable) -> Vec<Missing> {
+/// What is still missing in a month's table ("còn thiếu"), unit by unit, with whom to call;
+/// only `unit`'s when given.
+pub fn missing_in(t: &MonthTable, registry: &Registry, unit: Option<&str>) -> Vec<Missing> {
     let mut out = Vec::new();
-    for u in &t.units {
+    for u in t.units.iter().filter(|u| unit.is_none_or(|id| u.id == id)) {
+        let contact = registry.unit(&u.id).and_then(|r| r.contact.clone());
         if !u.organisation.satisfied {
             out.push(Missing {
                 unit: u.id.clone(),
@@ -179,6 +188,8 @@ fn missing_in(t: &MonthTable) -> Vec<Missing> {
                 requirement: credit::Requirement::Organisation,
                 leader: None,
                 leader_name: None,
+                no_certificate: u.organisation.no_certificate,
+                contact: contact.clone(),
             });
         }
         for l in u.leaders.iter().filter(|l| !l.satisfied) {
@@ -188,6 +199,8 @@ fn missing_in(t: &MonthTable) -> Vec<Missing> {
                 requirement: credit::Requirement::Leader,
                 leader: Some(l.id.clone()),
                 leader_name: Some(format!("{} {}", l.title, l.name)),
+                no_certificate: l.no_certificate,
+                contact: contact.clone(),
             });
         }
     }
@@ -253,7 +266,7 @@ pub fn build_with(
         current_month: current,
         missing_now: tables::month_tables_behind(lookup, &[current], &behind)
             .first()
-            .map(missing_in)
+            .map(|t| missing_in(t, lookup.registry(), None))
             .unwrap_or_default(),
         closed: None,
         amendments: Vec::new(),

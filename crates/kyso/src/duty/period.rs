@@ -55,6 +55,12 @@ impl Month {
         }
     }
 
+    /// The month's first day.
+    pub fn first_day(self) -> time::Date {
+        let month = time::Month::try_from(self.month).unwrap_or(time::Month::January);
+        time::Date::from_calendar_date(self.year, month, 1).unwrap_or(time::Date::MIN)
+    }
+
     /// The month of an instant in Vietnam time (UTC+7, no daylight saving).
     pub fn of_vietnam_time(t: time::OffsetDateTime) -> Month {
         let v = crate::vn::local(t);

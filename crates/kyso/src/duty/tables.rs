@@ -15,6 +15,9 @@ use time::OffsetDateTime;
 pub struct Status {
     pub satisfied: bool,
     pub submissions: Vec<String>,
+    /// No certificate is enrolled for it ("chưa có chứng thư số"): it cannot be met until one is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_certificate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -24,6 +27,9 @@ pub struct LeaderStatus {
     pub title: String,
     pub satisfied: bool,
     pub submissions: Vec<String>,
+    /// No certificate is enrolled for the post ("chưa có chứng thư số").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_certificate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -165,6 +171,15 @@ pub fn month_table_with(lookup: &Lookup, month: Month, credited: &Credits) -> Mo
         .unwrap_or_else(|| month_table_behind(lookup, month, &Behind::new()))
 }
 
+/// Whether no certificate counts for a record in `month` (none enrolled, none retired after it).
+fn no_certificate(
+    enrolled: &[String],
+    retired: &[crate::duty::registry::Retired],
+    month: Month,
+) -> bool {
+    enrolled.is_empty() && retired.iter().all(|r| r.until < month)
+}
+
 fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTable {
     let registry = lookup.registry();
     let subs_for = |unit: &str, req: Requirement, leader: Option<&str>| -> Vec<String> {
@@ -199,6 +214,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
                     title: l.title.clone(),
                     satisfied: !s.is_empty(),
                     submissions: s,
+                    no_certificate: no_certificate(&l.certificates, &l.retired_certificates, month),
                 }
             })
             .collect();
@@ -214,6 +230,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
             organisation: Status {
                 satisfied: !org.is_empty(),
                 submissions: org,
+                no_certificate: no_certificate(&u.certificates, &u.retired_certificates, month),
             },
             leaders,
         });

@@ -3,4 +3,5 @@
 
 pub mod cell;
 pub mod csv;
+pub mod missing;
 pub mod xlsx;

@@ -74,6 +74,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/compliance/{month}", "GET", || {
         web::get().to(reports::compliance_month)
     }),
+    ep("/api/v1/compliance/{month}/missing", "GET", || {
+        web::get().to(reports::missing)
+    }),
     ep("/api/v1/periods/{period}", "GET", || {
         web::get().to(periods::show)
     }),

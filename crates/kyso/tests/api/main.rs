@@ -4,6 +4,7 @@
 mod auth;
 mod backup;
 mod browser;
+mod chasing;
 mod compliance;
 mod contract;
 mod durability;

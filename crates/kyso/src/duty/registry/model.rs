@@ -49,6 +49,39 @@ pub struct Unit {
     /// Last month the unit exists (merged, dissolved); its months up to then keep their figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Month>,
+    /// Whom the Office calls about the unit's files (its văn thư).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+
+/// A unit's contact for its monthly files (văn thư): a name, a phone number, an e-mail address
+/// (where reminders go).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
+}
+
+/// Whether `s` looks like an e-mail address (one `@`, a dot in the domain, no spaces or
+/// controls): what a reminder can be sent to.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.len() <= 254
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
 }
 
 impl Unit {
@@ -310,6 +343,19 @@ impl Registry {
                 "unit id {:?}: use lower-case letters, digits, - and _",
                 u.id
             )));
+        }
+        if let Some(e) = u
+            .contact
+            .as_ref()
+            .map(|c| c.email.as_str())
+            .filter(|e| !e.is_empty())
+        {
+            if !valid_email(e) {
+                return Err(RegistryError::Invalid(format!(
+                    "unit {}: contact email {e:?} is not an e-mail address",
+                    u.id
+                )));
+            }
         }
         if u.name.trim().is_empty() {
             return Err(RegistryError::Invalid(format!(

@@ -105,6 +105,7 @@ mod holding_tests {
             active: true,
             from: None,
             to: None,
+            contact: None,
         };
         let mut r = Registry {
             units: vec![unit("a", &[&c]), unit("b", &[])],

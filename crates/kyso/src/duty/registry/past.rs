@@ -404,6 +404,7 @@ mod tests {
             active: true,
             from: None,
             to: None,
+            contact: None,
         }
     }
 
@@ -506,6 +507,7 @@ mod tests {
             active,
             from: None,
             to: to.map(m),
+            contact: None,
         };
         assert_eq!(
             unit_change(&unit(None, true), &unit(Some("2026-10"), true), now),

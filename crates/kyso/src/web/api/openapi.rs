@@ -348,6 +348,13 @@ fn office_paths() -> Value {
             "responses": with(json!({ "200": { "description": "the period table; CSV UTF-8 with BOM, one row per requirement, the months still missing as mm/yyyy",
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PeriodTable" } }, "text/csv": {} } },
                 "400": error_response("bad year, quarter or format") }), auth_errors()) } },
+        "/api/v1/compliance/{month}/missing": { "get": {
+            "summary": "What is still missing in the month (còn thiếu), one row per requirement not met, with the unit's văn thư and whether a certificate is enrolled (scope read)",
+            "parameters": [ { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-11" } },
+                { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" } },
+                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
+            "responses": with(json!({ "200": { "description": "[{unit, unit_name, requirement, leader?, leader_name?, no_certificate?, contact?}], or the CSV/XLSX file", "content": { "application/json": {}, "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
+                "400": error_response("not a month, or an unknown format") }), auth_errors()) } },
         "/api/v1/periods/{period}": { "get": {
             "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
             "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],

@@ -204,3 +204,61 @@ pub(crate) fn report_response(
         _ => HttpResponse::Ok().json(report),
     })
 }
+
+#[derive(serde::Deserialize)]
+pub(crate) struct MissingQuery {
+    unit: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/compliance/{month}/missing?unit=&format=json|csv|xlsx` (scope read): what is
+/// still missing in the month ("còn thiếu"), with each unit's văn thư, for chasing.
+pub(crate) async fn missing(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<MissingQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let who = authorize(&req, &state, Scope::Read)?;
+    let m = path.into_inner();
+    let month = Month::parse(&m)
+        .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
+        return Err(AppError::BadRequest(format!(
+            "unknown format {format:?}: use json, csv or xlsx"
+        )));
+    }
+    let unit = q.unit.clone().filter(|u| !u.is_empty());
+    let list = state
+        .table(&who, move |app| {
+            Ok(crate::app::figures::missing(app, month, unit.as_deref())?)
+        })
+        .await?;
+    missing_response(month, &list, &format)
+}
+
+/// The missing list as `format`, the files named after the month.
+pub(crate) fn missing_response(
+    month: Month,
+    list: &[crate::duty::office_report::Missing],
+    format: &str,
+) -> Result<HttpResponse, AppError> {
+    Ok(match format {
+        "csv" => csv_attachment(
+            &format!("con-thieu-{month}.csv"),
+            crate::export::missing::csv(month, list),
+        ),
+        "xlsx" => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"con-thieu-{month}.xlsx\""),
+            ))
+            .body(
+                crate::export::missing::xlsx(month, list)
+                    .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?,
+            ),
+        _ => HttpResponse::Ok().json(list),
+    })
+}

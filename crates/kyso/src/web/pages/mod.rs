@@ -149,7 +149,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     };
     use sign_in::{login, login_form, logout};
     use upload::{upload, upload_form};
-    use views::{home, month, pdf, report, report_file, submissions, unit};
+    use views::{home, missing_file, month, pdf, report, report_file, submissions, unit};
     cfg.route("/ui", web::get().to(home))
         .route("/ui/", web::get().to(home))
         .route("/ui/static/kyso.css", web::get().to(stylesheet))
@@ -158,6 +158,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/dang-nhap", web::post().to(login))
         .route("/ui/dang-xuat", web::post().to(logout))
         .route("/ui/thang/{month}", web::get().to(month))
+        .route("/ui/thang/{month}/con-thieu", web::get().to(missing_file))
         .route("/ui/don-vi/{id}", web::get().to(unit))
         .route("/ui/ho-so/{id}/pdf", web::get().to(pdf))
         .route("/ui/bao-cao", web::get().to(report))

@@ -93,6 +93,13 @@ struct UnitForm {
     to: String,
     #[serde(default)]
     certificates: String,
+    /// The unit's contact (văn thư): name, phone, e-mail.
+    #[serde(default)]
+    van_thu: String,
+    #[serde(default)]
+    dien_thoai: String,
+    #[serde(default)]
+    email: String,
     /// The reason, when the change corrects months already past.
     #[serde(default)]
     correction: String,
@@ -285,7 +292,25 @@ fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<
         active: old.is_none_or(|u| u.active),
         from: month_field("Tháng bắt đầu", &f.from)?,
         to: month_field("Tháng kết thúc", &f.to)?,
+        contact: contact_fields(f)?,
     })
+}
+
+/// The unit's contact as typed: nothing when every field is empty; an e-mail address must
+/// look like one (reminders go there).
+fn contact_fields(f: &UnitForm) -> Result<Option<crate::duty::registry::Contact>, String> {
+    let c = crate::duty::registry::Contact {
+        name: f.van_thu.trim().to_string(),
+        phone: f.dien_thoai.trim().to_string(),
+        email: f.email.trim().to_string(),
+    };
+    if !c.email.is_empty() && !crate::duty::registry::valid_email(&c.email) {
+        return Err(format!(
+            "\"{}\" không phải là một địa chỉ thư điện tử.",
+            c.email
+        ));
+    }
+    Ok((c != crate::duty::registry::Contact::default()).then_some(c))
 }
 
 async fn save_leader(

@@ -150,6 +150,16 @@ pub(super) fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -
                         @for r in &u.retired_certificates { br; code { (r.sha256) } " — đến " (r.until.vn()) } }
                 } }
                 p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính." }
+                fieldset {
+                    legend { "Văn thư của đơn vị (nhận thư nhắc nộp hồ sơ)" }
+                    @let c = u.and_then(|u| u.contact.clone()).unwrap_or_default();
+                    label for="van-thu" { "Họ tên" }
+                    input id="van-thu" name="van_thu" maxlength="200" value=(c.name);
+                    label for="dien-thoai" { "Điện thoại" }
+                    input id="dien-thoai" name="dien_thoai" type="tel" maxlength="50" value=(c.phone);
+                    label for="email" { "Thư điện tử" }
+                    input id="email" name="email" type="email" maxlength="200" value=(c.email);
+                }
                 @if u.is_some() { (correction_field()) }
                 button type="submit" { "Lưu" }
             }

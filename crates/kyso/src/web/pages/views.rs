@@ -20,6 +20,19 @@ pub(super) async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpRe
 pub(super) struct MonthQuery {
     loai: Option<String>,
     q: Option<String>,
+    /// `1`: the table shows only the units with something still missing.
+    #[serde(rename = "con-thieu")]
+    con_thieu: Option<String>,
+}
+
+/// Days left in `m` counting today, when `m` is the month in progress (Vietnam time).
+fn days_left(m: Month) -> Option<i64> {
+    let today = crate::vn::local(time::OffsetDateTime::now_utc()).date();
+    if Month::of_vietnam_time(time::OffsetDateTime::now_utc()) != m {
+        return None;
+    }
+    let last = m.next().first_day().previous_day()?;
+    Some((last - today).whole_days() + 1)
 }
 
 pub(super) async fn month(
@@ -51,11 +64,15 @@ pub(super) async fn month(
             Ok(crate::app::figures::month_table(app, m)?)
         })
         .await?;
+    let missing = crate::duty::office_report::missing_in(&table, &state.app.store.registry(), None);
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
     let view = templates::MonthView {
         table: &table,
         kind,
         search: q.q.as_deref().unwrap_or(""),
+        missing: &missing,
+        days_left: days_left(m),
+        only_missing: q.con_thieu.as_deref() == Some("1"),
     };
     Ok(page(templates::month(&view, &viewer(&s))))
 }
@@ -250,4 +267,39 @@ pub(super) async fn submissions(
         &units,
         &viewer(&s),
     )))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct MissingQuery {
+    #[serde(rename = "don-vi")]
+    don_vi: Option<String>,
+    #[serde(rename = "dinh-dang")]
+    dinh_dang: Option<String>,
+}
+
+/// The month's missing list as a file (CSV or XLSX), all units or one.
+pub(super) async fn missing_file(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<MissingQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let s = match signed_in(&req, &state, "read") {
+        Ok((_, s)) => s,
+        Err(r) => return Ok(r),
+    };
+    let raw = path.into_inner();
+    let m = Month::parse(&raw)
+        .ok_or_else(|| AppError::BadRequest(format!("{raw:?} is not a month YYYY-MM")))?;
+    let unit = q.don_vi.clone().filter(|u| !u.is_empty());
+    let list = state
+        .table(&s.name, move |app| {
+            Ok(crate::app::figures::missing(app, m, unit.as_deref())?)
+        })
+        .await?;
+    let format = match q.dinh_dang.as_deref() {
+        Some("csv") => "csv",
+        _ => "xlsx",
+    };
+    crate::web::api::reports::missing_response(m, &list, format)
 }

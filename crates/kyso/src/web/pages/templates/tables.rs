@@ -12,6 +12,12 @@ pub struct MonthView<'a> {
     pub table: &'a MonthTable,
     pub kind: Option<&'a str>,
     pub search: &'a str,
+    /// What is still missing ("còn thiếu"), shown first.
+    pub missing: &'a [crate::duty::office_report::Missing],
+    /// Days left in the month, counting today, when it is in progress.
+    pub days_left: Option<i64>,
+    /// The table shows only units with something missing.
+    pub only_missing: bool,
 }
 
 pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
@@ -19,7 +25,9 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
     let (prev, next) = (t.month.previous(), t.month.next());
     let needle = v.search.trim().to_lowercase();
     let shown = |u: &crate::duty::tables::UnitMonth| {
-        v.kind.is_none_or(|k| kind_slug(u.kind) == k)
+        let incomplete = !u.organisation.satisfied || u.leaders.iter().any(|l| !l.satisfied);
+        (!v.only_missing || incomplete)
+            && v.kind.is_none_or(|k| kind_slug(u.kind) == k)
             && (needle.is_empty()
                 || u.name.to_lowercase().contains(&needle)
                 || u.id.contains(&needle))
@@ -45,6 +53,7 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                     None => { "Chưa chốt số liệu." }
                 }
             }
+            (still_missing(v))
             (amendments(&t.amendments))
             ul.summary {
                 li { "Ký số cơ quan: " strong { (t.totals.organisation_satisfied) "/" (t.totals.units) } " đơn vị (" (pct(t.totals.organisation_satisfied, t.totals.units)) ")" }
@@ -60,6 +69,7 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                 }
                 label for="q" { "Tìm đơn vị" }
                 input id="q" name="q" type="search" value=(v.search);
+                label.check { input type="checkbox" name="con-thieu" value="1" checked[v.only_missing]; " Chỉ đơn vị còn thiếu" }
                 button type="submit" { "Lọc" }
             }
             @for k in KINDS {
@@ -75,7 +85,10 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                                     td.center { (tick(u.organisation.satisfied)) }
                                     td {
                                         @for l in &u.leaders {
-                                            div.leader { (tick(l.satisfied)) " " (l.title) " " (l.name) }
+                                            div.leader {
+                                                (tick(l.satisfied)) " " (l.title) " " (l.name)
+                                                @if !l.satisfied && l.no_certificate { " " span.hint { "(chưa có chứng thư số)" } }
+                                            }
                                         }
                                         @if u.leaders.is_empty() { span.none { "—" } }
                                     }
@@ -292,6 +305,56 @@ pub fn amendments(list: &[crate::duty::period::Amendment]) -> Markup {
                                 td { (row[3]) }
                                 td { (row[4]) }
                                 td { @for c in &a.causes { div { (c) } } @if a.causes.is_empty() { "—" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "Còn thiếu": the units and leaders still missing this month, first on the month page, with
+/// the days left, whom to call, and the list to download (all units, or one).
+fn still_missing(v: &MonthView) -> Markup {
+    let t = v.table;
+    let mut units: Vec<&str> = v.missing.iter().map(|m| m.unit.as_str()).collect();
+    units.dedup();
+    html! {
+        section.missing {
+            h2 { "Còn thiếu (" (v.missing.len()) ")" }
+            @if let Some(d) = v.days_left {
+                p.period { "Tháng " (t.month.vn()) " đang diễn ra, còn " strong { (d) } " ngày." }
+            }
+            @if v.missing.is_empty() {
+                @if !t.units.is_empty() { p.ok { "Mọi đơn vị đã nộp đủ." } }
+            } @else {
+                p.downloads {
+                    "Tải danh sách còn thiếu: "
+                    a href={ "/ui/thang/" (t.month) "/con-thieu?dinh-dang=xlsx" } { "Excel" }
+                    " · "
+                    a href={ "/ui/thang/" (t.month) "/con-thieu?dinh-dang=csv" } { "CSV" }
+                }
+                ul.missing {
+                    @for unit in &units {
+                        @let rows: Vec<_> = v.missing.iter().filter(|m| m.unit == *unit).collect();
+                        @if let Some(first) = rows.first() {
+                            li {
+                                strong { a href={ "/ui/don-vi/" (first.unit) } { (first.unit_name) } } ": "
+                                @for (i, m) in rows.iter().enumerate() {
+                                    @if i > 0 { "; " }
+                                    @match &m.leader_name { Some(n) => { "lãnh đạo " (n) }, None => { "ký số cơ quan" } }
+                                    @if m.no_certificate { " (chưa có chứng thư số)" }
+                                }
+                                @if let Some(c) = &first.contact {
+                                    br; span.hint {
+                                        "Văn thư: " (c.name)
+                                        @if !c.phone.is_empty() { " · " (c.phone) }
+                                        @if !c.email.is_empty() { " · " (c.email) }
+                                    }
+                                }
+                                " "
+                                a.small href={ "/ui/thang/" (t.month) "/con-thieu?dinh-dang=xlsx&don-vi=" (first.unit) } { "(tải)" }
                             }
                         }
                     }
