@@ -69,6 +69,7 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
         }
         (None, None) => None,
     };
+    let postman = postman(&cfg)?;
     let mut warnings = startup_warnings(&cfg, &trust);
     if let Some(r) = incoming {
         warnings.extend(first_import(&store, r)?);
@@ -92,8 +93,11 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     let _ = std::io::stdout().flush();
     let refresh_hours = cfg.crl_refresh_hours;
     let app = cfg.app(store, trust);
-    let state = actix_web::web::Data::new(AppState::new(app, cfg, warnings));
+    let mut state = AppState::new(app, cfg, warnings);
+    state.postman = postman;
+    let state = actix_web::web::Data::new(state);
     keep_this_year(&state);
+    remind_monthly(&state);
     if refresh_hours > 0 {
         let st = state.clone();
         std::thread::spawn(move || loop {
@@ -104,6 +108,54 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(web::serve(listener, state))
         .map_err(|e| e.to_string())
+}
+
+/// The SMTP server of `[reminders]`, when configured; a configuration it cannot use stops the
+/// start with the reason.
+fn postman(cfg: &Config) -> Result<Option<Arc<dyn crate::net::mail::Postman>>, String> {
+    if !cfg.reminders.enabled() {
+        return Ok(None);
+    }
+    let smtp = crate::net::mail::Smtp::new(&cfg.reminders.server())?;
+    tracing::info!(
+        smtp = %cfg.reminders.smtp_host,
+        day = cfg.reminders.day,
+        hour = cfg.reminders.hour,
+        "reminders on"
+    );
+    Ok(Some(Arc::new(smtp)))
+}
+
+/// How often the monthly run looks whether reminders are due.
+const REMIND_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The monthly reminders (`crate::app::reminders::scheduled`), looked at every ten minutes
+/// from start; a round the Office is sending meanwhile is waited for.
+fn remind_monthly(state: &actix_web::web::Data<AppState>) {
+    let Some(postman) = state.postman.clone() else {
+        return;
+    };
+    let st = state.clone();
+    let schedule = state.config.reminders.schedule();
+    std::thread::spawn(move || loop {
+        let now = time::OffsetDateTime::now_utc();
+        let round = {
+            let _one_round = st.reminder_round.blocking_lock();
+            crate::app::reminders::scheduled(&st.app, postman.as_ref(), &schedule, now)
+        };
+        match round {
+            Ok(Some(o)) if !o.sent.is_empty() => tracing::info!(
+                month = %o.month,
+                sent = o.sent.iter().filter(|s| s.delivered()).count(),
+                failed = o.sent.iter().filter(|s| !s.delivered()).count(),
+                no_address = o.no_address.len(),
+                "monthly reminders"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("monthly reminders: {e}"),
+        }
+        std::thread::sleep(REMIND_EVERY);
+    });
 }
 
 /// Warnings an operator must see (in the log and in /healthz).

@@ -88,6 +88,9 @@ pub enum AppError {
     /// This client already has its share of the Office's tables being computed.
     #[error("Đang tính các bảng số liệu khác cho mã truy cập này; hãy chờ rồi thử lại (this token already has tables being computed)")]
     Busy,
+    /// A round of reminders is being sent already.
+    #[error("Đang gửi một đợt thư nhắc; hãy chờ rồi thử lại (a round of reminders is being sent)")]
+    Reminding,
     /// The token's uploads in progress hold too many bytes (`max_upload_bytes_per_token`).
     #[error("Các tệp đang tải lên bằng cùng mã truy cập đã vượt {mb} MB; hãy chờ rồi gửi lại (this token's uploads in progress exceed {0} bytes)", mb = .0 >> 20)]
     TooManyUploadBytes(u64),
@@ -120,7 +123,7 @@ impl AppError {
             AppError::TooManyUploads(_) | AppError::TooManyUploadBytes(_) => {
                 ErrorCode::TooManyUploads
             }
-            AppError::Busy => ErrorCode::TooManyRequests,
+            AppError::Busy | AppError::Reminding => ErrorCode::TooManyRequests,
             AppError::Storage(Fault::NoSpace) => ErrorCode::InsufficientStorage,
             AppError::Storage(Fault::Unavailable) => ErrorCode::StorageUnavailable,
             AppError::RewritesPast(_) => ErrorCode::RewritesPast,

@@ -12,6 +12,7 @@ pub mod online;
 pub mod receipt;
 pub mod registry_edit;
 pub mod registry_import;
+pub mod reminders;
 pub mod reverify;
 pub mod submit;
 pub mod tables;

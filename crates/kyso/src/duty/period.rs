@@ -61,6 +61,24 @@ impl Month {
         time::Date::from_calendar_date(self.year, month, 1).unwrap_or(time::Date::MIN)
     }
 
+    /// The month's last day.
+    pub fn last_day(self) -> time::Date {
+        self.next()
+            .first_day()
+            .previous_day()
+            .unwrap_or(time::Date::MIN)
+    }
+
+    /// Days left in the month counting today, when it is the month in progress at `now`
+    /// (Vietnam time).
+    pub fn days_left(self, now: time::OffsetDateTime) -> Option<i64> {
+        if Month::of_vietnam_time(now) != self {
+            return None;
+        }
+        let today = crate::vn::local(now).date();
+        Some((self.last_day() - today).whole_days() + 1)
+    }
+
     /// The month of an instant in Vietnam time (UTC+7, no daylight saving).
     pub fn of_vietnam_time(t: time::OffsetDateTime) -> Month {
         let v = crate::vn::local(t);

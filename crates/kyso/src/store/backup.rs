@@ -10,6 +10,7 @@
 use super::error::{io, StoreError};
 use super::layout::{write_durably, FsSync, Layout};
 use super::sweep::files_in_shards;
+use super::Store;
 use kyso_verify::pki::crypto::sha256;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -157,7 +158,11 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             }
         }
     }
-    for f in ["registry/audit.jsonl", "registry/settings.json"] {
+    for f in [
+        "registry/audit.jsonl",
+        "registry/settings.json",
+        super::reminders::SENT,
+    ] {
         if dir.join(f).is_file() {
             out.push(f.into());
         }
@@ -380,7 +385,7 @@ fn is_evidence(path: &str) -> bool {
                 && f.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
         }
-        ["registry", "audit.jsonl" | "settings.json"] => true,
+        ["registry", "audit.jsonl" | "settings.json"] | ["reminders", "sent.jsonl"] => true,
         _ => false,
     }
 }
@@ -420,5 +425,29 @@ mod tests {
         ] {
             assert!(!is_evidence(bad), "{bad}");
         }
+    }
+}
+
+impl Store {
+    /// Copy the evidence into the empty directory `dest` (`kyso store backup`).
+    pub fn backup(
+        &self,
+        dest: &Path,
+        now: time::OffsetDateTime,
+        key: &BackupKey,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Manifest, StoreError> {
+        backup(&self.inner.layout, dest, now, key, progress)
+    }
+
+    /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
+    /// (the index is rebuilt from the files) (`kyso store restore`).
+    pub fn restore(
+        src: &Path,
+        data_dir: &Path,
+        seal: Seal,
+    ) -> Result<(Store, Manifest), StoreError> {
+        let manifest = restore(src, data_dir, seal)?;
+        Ok((Store::open(data_dir)?, manifest))
     }
 }

@@ -34,6 +34,7 @@ mod intake;
 mod layout;
 pub mod periods;
 pub mod registry;
+pub mod reminders;
 mod sweep;
 
 pub use committer::Committed;
@@ -565,28 +566,6 @@ impl Store {
     /// Rebuild every sled tree from the files.
     pub fn reindex(&self) -> Result<ReindexStats, StoreError> {
         self.inner.with_index(|i| self.inner.rebuild(i))
-    }
-
-    /// Copy the evidence into the empty directory `dest` (`kyso store backup`).
-    pub fn backup(
-        &self,
-        dest: &Path,
-        now: OffsetDateTime,
-        key: &backup::BackupKey,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<backup::Manifest, StoreError> {
-        backup::backup(&self.inner.layout, dest, now, key, progress)
-    }
-
-    /// Check the backup at `src`, copy it into the new or empty `data_dir`, and open it there
-    /// (the index is rebuilt from the files) (`kyso store restore`).
-    pub fn restore(
-        src: &Path,
-        data_dir: &Path,
-        seal: backup::Seal,
-    ) -> Result<(Store, backup::Manifest), StoreError> {
-        let manifest = backup::restore(src, data_dir, seal)?;
-        Ok((Store::open(data_dir)?, manifest))
     }
 
     /// Re-hash every blob and compare records, blobs and index (`kyso store verify`).

@@ -9,7 +9,7 @@ pub mod pages;
 pub mod state;
 pub(crate) mod upload;
 
-use api::{health, openapi, periods, registry, reports, submissions};
+use api::{health, openapi, periods, registry, reminders, reports, submissions};
 
 pub(crate) use crate::app::blocking;
 use crate::app::error::AppError;
@@ -97,6 +97,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     }),
     ep("/api/v1/registry/settings", "PUT", || {
         web::put().to(registry::put_settings)
+    }),
+    ep("/api/v1/reminders", "GET", || {
+        web::get().to(reminders::list)
+    }),
+    ep("/api/v1/reminders/send", "POST", || {
+        web::post().to(reminders::send)
     }),
     ep("/api/v1/reports/{year}", "GET", || {
         web::get().to(reports::office_report)

@@ -33,6 +33,10 @@ pub struct AppState {
     table_slots: Semaphore,
     /// Tables one token (or session) may have in progress at once (429 beyond).
     table_users: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// What sends the reminders, when `[reminders]` is configured.
+    pub postman: Option<Arc<dyn crate::net::mail::Postman>>,
+    /// One round of reminders at a time (the monthly run or the Office's).
+    pub reminder_round: tokio::sync::Mutex<()>,
 }
 
 /// Tables one token may ask for at once.
@@ -55,6 +59,8 @@ impl AppState {
                     .unwrap_or(2),
             ),
             table_users: Mutex::new(HashMap::new()),
+            postman: None,
+            reminder_round: tokio::sync::Mutex::new(()),
         }
     }
 

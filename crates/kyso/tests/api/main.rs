@@ -24,6 +24,7 @@ mod old_store;
 mod periods;
 mod registry;
 mod registry_history;
+mod reminders;
 mod revocation;
 mod script;
 mod storage;

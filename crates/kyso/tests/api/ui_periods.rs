@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use crate::ui_upload::sign_in;
 
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"")
         .nth(1)
         .unwrap()
@@ -16,7 +16,12 @@ fn csrf_of(page: &str) -> String {
         .to_string()
 }
 
-fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) fn form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
     let agent = ureq::builder().redirects(0).build();
     match agent
         .post(&app.url(path))
@@ -29,7 +34,7 @@ fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u1
     }
 }
 
-fn page(app: &TestApp, cookie: &str, path: &str) -> ureq::Response {
+pub(crate) fn page(app: &TestApp, cookie: &str, path: &str) -> ureq::Response {
     ureq::get(&app.url(path))
         .set("Cookie", cookie)
         .call()

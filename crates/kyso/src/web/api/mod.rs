@@ -5,5 +5,6 @@ pub mod health;
 pub mod openapi;
 pub mod periods;
 pub mod registry;
+pub mod reminders;
 pub mod reports;
 pub mod submissions;

@@ -5,6 +5,7 @@
 mod admin;
 mod registry_edit;
 mod registry_forms;
+mod remind;
 pub mod session;
 mod sign_in;
 pub mod templates;
@@ -159,6 +160,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/dang-xuat", web::post().to(logout))
         .route("/ui/thang/{month}", web::get().to(month))
         .route("/ui/thang/{month}/con-thieu", web::get().to(missing_file))
+        .route("/ui/thang/{month}/nhac", web::post().to(remind::send))
         .route("/ui/don-vi/{id}", web::get().to(unit))
         .route("/ui/ho-so/{id}/pdf", web::get().to(pdf))
         .route("/ui/bao-cao", web::get().to(report))

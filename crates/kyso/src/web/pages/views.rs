@@ -27,12 +27,7 @@ pub(super) struct MonthQuery {
 
 /// Days left in `m` counting today, when `m` is the month in progress (Vietnam time).
 fn days_left(m: Month) -> Option<i64> {
-    let today = crate::vn::local(time::OffsetDateTime::now_utc()).date();
-    if Month::of_vietnam_time(time::OffsetDateTime::now_utc()) != m {
-        return None;
-    }
-    let last = m.next().first_day().previous_day()?;
-    Some((last - today).whole_days() + 1)
+    m.days_left(time::OffsetDateTime::now_utc())
 }
 
 pub(super) async fn month(
@@ -65,6 +60,7 @@ pub(super) async fn month(
         })
         .await?;
     let missing = crate::duty::office_report::missing_in(&table, &state.app.store.registry(), None);
+    let reminded = super::remind::reminded_in(&state, m).await?;
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
     let view = templates::MonthView {
         table: &table,
@@ -73,6 +69,8 @@ pub(super) async fn month(
         missing: &missing,
         days_left: days_left(m),
         only_missing: q.con_thieu.as_deref() == Some("1"),
+        can_remind: state.postman.is_some() && days_left(m).is_some(),
+        reminded: &reminded,
     };
     Ok(page(templates::month(&view, &viewer(&s))))
 }

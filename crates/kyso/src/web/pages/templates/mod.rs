@@ -4,12 +4,14 @@
 
 mod admin;
 mod files;
+mod remind;
 mod tables;
 
 pub use admin::{
     admin, changed_fields, close_confirm, closed_periods, period_label, registry_preview, AdminView,
 };
 pub use files::{received, submissions, upload, Outcome, SubmissionFilter};
+pub use remind::reminders_sent;
 pub use tables::{month, report, unit, FileFacts, MonthView};
 
 use crate::duty::registry::UnitKind;

@@ -18,6 +18,10 @@ pub struct MonthView<'a> {
     pub days_left: Option<i64>,
     /// The table shows only units with something missing.
     pub only_missing: bool,
+    /// Reminders can be sent from the page (configured, the month in progress).
+    pub can_remind: bool,
+    /// When each unit was last reminded this month (Vietnam time), delivered reminders only.
+    pub reminded: &'a std::collections::HashMap<String, String>,
 }
 
 pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
@@ -53,25 +57,13 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
                     None => { "Chưa chốt số liệu." }
                 }
             }
-            (still_missing(v))
+            (still_missing(v, viewer))
             (amendments(&t.amendments))
             ul.summary {
                 li { "Ký số cơ quan: " strong { (t.totals.organisation_satisfied) "/" (t.totals.units) } " đơn vị (" (pct(t.totals.organisation_satisfied, t.totals.units)) ")" }
                 li { "Ký số lãnh đạo: " strong { (t.totals.leaders_satisfied) "/" (t.totals.leaders) } " lãnh đạo (" (pct(t.totals.leaders_satisfied, t.totals.leaders)) ")" }
             }
-            form.filter method="get" {
-                label for="loai" { "Loại đơn vị" }
-                select id="loai" name="loai" {
-                    option value="" { "Tất cả" }
-                    @for k in KINDS {
-                        option value=(kind_slug(k)) selected[v.kind == Some(kind_slug(k))] { (k.label_vi()) }
-                    }
-                }
-                label for="q" { "Tìm đơn vị" }
-                input id="q" name="q" type="search" value=(v.search);
-                label.check { input type="checkbox" name="con-thieu" value="1" checked[v.only_missing]; " Chỉ đơn vị còn thiếu" }
-                button type="submit" { "Lọc" }
-            }
+            (month_filter(v))
             @for k in KINDS {
                 @let units: Vec<_> = t.units.iter().filter(|u| u.kind == k && shown(u)).collect();
                 @if !units.is_empty() {
@@ -100,6 +92,25 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
             }
         },
     )
+}
+
+/// The month page's filter: by kind, by name, only the units still missing.
+fn month_filter(v: &MonthView) -> Markup {
+    html! {
+        form.filter method="get" {
+            label for="loai" { "Loại đơn vị" }
+            select id="loai" name="loai" {
+                option value="" { "Tất cả" }
+                @for k in KINDS {
+                    option value=(kind_slug(k)) selected[v.kind == Some(kind_slug(k))] { (k.label_vi()) }
+                }
+            }
+            label for="q" { "Tìm đơn vị" }
+            input id="q" name="q" type="search" value=(v.search);
+            label.check { input type="checkbox" name="con-thieu" value="1" checked[v.only_missing]; " Chỉ đơn vị còn thiếu" }
+            button type="submit" { "Lọc" }
+        }
+    }
 }
 
 /// A unit's year.
@@ -316,7 +327,7 @@ pub fn amendments(list: &[crate::duty::period::Amendment]) -> Markup {
 
 /// "Còn thiếu": the units and leaders still missing this month, first on the month page, with
 /// the days left, whom to call, and the list to download (all units, or one).
-fn still_missing(v: &MonthView) -> Markup {
+fn still_missing(v: &MonthView, viewer: &Viewer) -> Markup {
     let t = v.table;
     let mut units: Vec<&str> = v.missing.iter().map(|m| m.unit.as_str()).collect();
     units.dedup();
@@ -335,6 +346,13 @@ fn still_missing(v: &MonthView) -> Markup {
                     " · "
                     a href={ "/ui/thang/" (t.month) "/con-thieu?dinh-dang=csv" } { "CSV" }
                 }
+                @if v.can_remind && viewer.admin {
+                    form.remind method="post" action={ "/ui/thang/" (t.month) "/nhac" } {
+                        input type="hidden" name="csrf" value=(viewer.csrf);
+                        button type="submit" { "Gửi thư nhắc đến các đơn vị còn thiếu" }
+                        span.hint { " (mỗi đơn vị một thư, đến địa chỉ thư điện tử của văn thư)" }
+                    }
+                }
                 ul.missing {
                     @for unit in &units {
                         @let rows: Vec<_> = v.missing.iter().filter(|m| m.unit == *unit).collect();
@@ -352,6 +370,9 @@ fn still_missing(v: &MonthView) -> Markup {
                                         @if !c.phone.is_empty() { " · " (c.phone) }
                                         @if !c.email.is_empty() { " · " (c.email) }
                                     }
+                                }
+                                @if let Some(at) = v.reminded.get(&first.unit) {
+                                    br; span.hint { "Đã gửi thư nhắc lúc " (at) }
                                 }
                                 " "
                                 a.small href={ "/ui/thang/" (t.month) "/con-thieu?dinh-dang=xlsx&don-vi=" (first.unit) } { "(tải)" }

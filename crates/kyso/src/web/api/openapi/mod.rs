@@ -2,6 +2,9 @@
 
 use serde_json::{json, Value};
 
+mod schemas;
+use schemas::schemas;
+
 fn error_response(desc: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
@@ -49,18 +52,7 @@ fn with_common_errors(mut paths: Value) -> Value {
     paths
 }
 
-/// The body shapes (receipt, report, tables, registry records).
-fn schemas() -> Value {
-    merge(&[
-        verdict_schemas(),
-        submission_schemas(),
-        office_schemas(),
-        registry_schemas(),
-    ])
-}
-
-/// One JSON object with the entries of all of `parts`.
-fn merge(parts: &[Value]) -> Value {
+pub(super) fn merge(parts: &[Value]) -> Value {
     let mut all = serde_json::Map::new();
     for p in parts {
         if let Some(o) = p.as_object() {
@@ -70,187 +62,14 @@ fn merge(parts: &[Value]) -> Value {
     Value::Object(all)
 }
 
-/// The verdict: errors, problems, notes, signatures, reports.
-fn verdict_schemas() -> Value {
-    json!({
-        "Error": { "type": "object", "required": ["code", "message"],
-            "properties": { "code": { "type": "string", "enum": crate::app::error::ErrorCode::ALL },
-                "message": { "type": "string" } } },
-        "Problem": { "type": "object", "required": ["code", "message"], "properties": {
-            "code": { "type": "string", "enum": kyso_verify::report::ProblemCode::ALL,
-                "description": "stable; a record written by another version may carry a code not listed here" },
-            "message": { "type": "string" } } },
-        "Note": { "type": "object", "required": ["code", "message"], "properties": {
-            "code": { "type": "string", "description": "signer_not_enrolled, leader_not_in_office, requirement_already_met, signing_time_implausible, signing_time_far_from_receipt, signature_not_valid, unit_mismatch, unsigned, no_signing_time" },
-            "message": { "type": "string", "description": "Vietnamese, for the clerk" } } },
-        "Signature": { "type": "object", "properties": {
-            "field": { "type": "string", "nullable": true },
-            "kind": { "type": "string", "enum": ["signature", "document_timestamp"] },
-            "sub_filter": { "type": "string", "nullable": true },
-            "indication": { "type": "string", "enum": ["TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"] },
-            "sub_indication": { "type": "string", "nullable": true, "description": "ETSI EN 319 102-1 sub-indication" },
-            "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } },
-            "signer": { "type": "object", "nullable": true, "properties": {
-                "subject": { "type": "string" }, "issuer": { "type": "string" },
-                "serial": { "type": "string" }, "sha256": { "type": "string" },
-                "crl_urls": { "type": "array", "items": { "type": "string" }, "description": "the certificate's CRL distribution points (absent when none)" } } },
-            "chain": { "type": "array", "items": { "type": "string" } },
-            "signing_time": { "type": "string", "format": "date-time", "nullable": true },
-            "signing_time_source": { "type": "string", "enum": ["timestamp", "signed_attribute", "pdf_m", "none"] },
-            "coverage": { "type": "string", "enum": ["entire_file", "entire_revision", "partial"] },
-            "modifications_after": { "type": "string", "enum": ["none", "permitted", "disallowed", "unchecked"],
-                "description": "unchecked: later revisions exist but could not be read (a document encrypted with a password)" },
-            "level": { "type": "string", "nullable": true } } },
-        "Report": { "type": "object", "properties": {
-            "schema": { "type": "integer" },
-            "document": { "type": "object", "properties": {
-                "sha256": { "type": "string" }, "size": { "type": "integer" }, "revisions": { "type": "integer" },
-                "encryption": { "type": "object", "required": ["method", "opened"],
-                    "description": "present when the document is encrypted (ISO 32000-2 §7.6); opened = read with the empty user password",
-                    "properties": {
-                        "method": { "type": "string", "enum": ["none", "rc4", "aes128", "aes256", "unknown"] },
-                        "opened": { "type": "boolean" } } } } },
-            "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
-            "validation_time": { "type": "string", "format": "date-time" },
-            "signatures": { "type": "array", "items": { "$ref": "#/components/schemas/Signature" } },
-            "document_problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" },
-                "description": "problems of the file as a whole (repairs made to read it, hidden changes); absent when none" } } },
-    })
-}
-
-/// Submissions: credits, receipts, the month's list.
-fn submission_schemas() -> Value {
-    json!({
-        "Credit": { "type": "object", "properties": {
-            "unit": { "type": "string" }, "month": { "type": "string", "example": "2026-03" },
-            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
-            "leader": { "type": "string" } } },
-        "Receipt": { "type": "object", "properties": {
-            "id": { "type": "string", "description": "SHA-256 of the file, hex" },
-            "received_at": { "type": "string", "format": "date-time" },
-            "unit": { "type": "string" },
-            "file_name": { "type": "string", "description": "the file's name as sent" },
-            "client": { "type": "string", "description": "the name of the token that sent it" },
-            "report": { "$ref": "#/components/schemas/Report" },
-            "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
-            "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },
-            "history": { "type": "array", "description": "earlier verdicts that re-verification replaced, oldest first; absent when none",
-                "items": { "type": "object", "properties": {
-                    "replaced_at": { "type": "string", "format": "date-time" }, "reason": { "type": "string" },
-                    "report": { "$ref": "#/components/schemas/Report" } } } } } },
-        "SubmissionPage": { "type": "object", "properties": {
-            "month": { "type": "string" }, "total": { "type": "integer" },
-            "page": { "type": "integer" }, "per_page": { "type": "integer" },
-            "items": { "type": "array", "items": { "type": "object", "properties": {
-                "id": { "type": "string" }, "received_at": { "type": "string", "format": "date-time" },
-                "file_name": { "type": "string" }, "client": { "type": "string" }, "unit": { "type": "string" },
-                "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
-                "signing_months": { "type": "array", "items": { "type": "string" } },
-                "credited": { "type": "boolean" },
-                "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
-                "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
-    })
-}
-
-/// The Office's figures: closed periods, the report, the tables.
-fn office_schemas() -> Value {
-    json!({
-        "ClosedMark": { "type": "object", "properties": {
-            "closed_at": { "type": "string", "format": "date-time" }, "closed_by": { "type": "string" },
-            "sha256": { "type": "string" } } },
-        "Closed": { "type": "object", "properties": {
-            "period": { "type": "string" }, "closed_at": { "type": "string", "format": "date-time" },
-            "closed_by": { "type": "string" }, "reason": { "type": "string" }, "sha256": { "type": "string" },
-            "snapshot": { "type": "object", "description": "the month table or the Office's report as it stood" } } },
-        "Score": { "type": "object", "properties": {
-            "required": { "type": "integer" }, "satisfied": { "type": "integer" }, "percent": { "type": "number", "nullable": true, "description": "none while nothing is required yet" },
-            "missing": { "type": "array", "items": { "type": "string" } } } },
-        "Totals": { "type": "object", "properties": {
-            "units": { "type": "integer" }, "organisation_required": { "type": "integer" },
-            "organisation_satisfied": { "type": "integer" }, "organisation_percent": { "type": "number" },
-            "leader_required": { "type": "integer" }, "leader_satisfied": { "type": "integer" },
-            "leader_percent": { "type": "number" } } },
-        "OfficeReport": { "type": "object", "properties": {
-            "year": { "type": "integer" }, "quarter": { "type": "integer" },
-            "months": { "type": "array", "items": { "type": "string" } },
-            "counted": { "type": "array", "items": { "type": "string" } },
-            "in_progress": { "type": "string", "description": "the current month, shown but not counted" },
-            "generated_at": { "type": "string", "format": "date-time" },
-            "groups": { "type": "array", "items": { "type": "object", "properties": {
-                "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
-                "label": { "type": "string" },
-                "units": { "type": "array", "items": { "type": "object", "properties": {
-                    "id": { "type": "string" }, "name": { "type": "string" },
-                    "organisation": { "$ref": "#/components/schemas/Score" },
-                    "leaders": { "type": "array", "items": { "type": "object", "properties": {
-                        "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                        "score": { "$ref": "#/components/schemas/Score" } } } } } } },
-                "totals": { "$ref": "#/components/schemas/Totals" } } } },
-            "town": { "$ref": "#/components/schemas/Totals" },
-            "current_month": { "type": "string" },
-            "closed": { "$ref": "#/components/schemas/ClosedMark" },
-            "missing_now": { "type": "array", "items": { "type": "object", "properties": {
-                "unit": { "type": "string" }, "unit_name": { "type": "string" },
-                "requirement": { "type": "string", "enum": ["organisation", "leader"] },
-                "leader": { "type": "string" }, "leader_name": { "type": "string" } } } } } },
-        "MonthTable": { "type": "object", "properties": {
-            "month": { "type": "string" },
-            "closed": { "$ref": "#/components/schemas/ClosedMark" },
-            "units": { "type": "array", "items": { "type": "object", "properties": {
-                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
-                "organisation": { "type": "object", "properties": {
-                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } },
-                "leaders": { "type": "array", "items": { "type": "object", "properties": {
-                    "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } } } } } },
-            "totals": { "type": "object", "properties": {
-                "units": { "type": "integer" }, "organisation_satisfied": { "type": "integer" },
-                "leaders": { "type": "integer" }, "leaders_satisfied": { "type": "integer" } } } } },
-        "PeriodTable": { "type": "object", "properties": {
-            "year": { "type": "integer" }, "quarter": { "type": "integer" },
-            "months": { "type": "array", "items": { "type": "string" } },
-            "units": { "type": "array", "items": { "type": "object", "properties": {
-                "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
-                "organisation": { "$ref": "#/components/schemas/Count" },
-                "leaders": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Count" },
-                    { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" } } } ] } } } } } } },
-        "Count": { "type": "object", "properties": {
-            "required": { "type": "integer" }, "satisfied": { "type": "integer" },
-            "missing": { "type": "array", "items": { "type": "string" } } } },
-    })
-}
-
-/// The registry: units, leaders, unenrolled signers.
-fn registry_schemas() -> Value {
-    json!({
-        "Unit": { "type": "object", "required": ["name", "kind"], "properties": {
-            "id": { "type": "string" }, "name": { "type": "string" },
-            "kind": { "type": "string", "enum": ["department", "public_service", "commune"] },
-            "certificates": { "type": "array", "items": { "type": "string" } },
-            "active": { "type": "boolean", "default": true },
-            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
-            "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
-            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
-        "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
-            "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
-        "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
-            "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-            "unit": { "type": "string" }, "from": { "type": "string", "example": "2026-01" },
-            "to": { "type": "string", "example": "2026-12" },
-            "retired_certificates": { "$ref": "#/components/schemas/Retired" },
-            "certificates": { "type": "array", "items": { "type": "string" } } } },
-        "Unenrolled": { "type": "object", "properties": {
-            "sha256": { "type": "string" }, "subject": { "type": "string" }, "issuer": { "type": "string" },
-            "submissions": { "type": "array", "items": { "type": "string" } } } },
-    })
-}
-
 /// Every route with its status codes (the one table is `http::error`).
 fn paths() -> Value {
     merge(&[
         service_paths(),
         submission_paths(),
         office_paths(),
+        period_paths(),
+        reminder_paths(),
         registry_paths(),
     ])
 }
@@ -330,7 +149,7 @@ fn submission_paths() -> Value {
     })
 }
 
-/// The Office's figures: tables, closed periods, the report, registry changes.
+/// The Office's figures: tables, the report, registry changes.
 fn office_paths() -> Value {
     json!({
         "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
@@ -355,24 +174,6 @@ fn office_paths() -> Value {
                 { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
             "responses": with(json!({ "200": { "description": "[{unit, unit_name, requirement, leader?, leader_name?, no_certificate?, contact?}], or the CSV/XLSX file", "content": { "application/json": {}, "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
                 "400": error_response("not a month, or an unknown format") }), auth_errors()) } },
-        "/api/v1/periods/{period}": { "get": {
-            "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
-            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
-            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, unit_name, requirement, requirement_name, closed, now, closed_required, now_required, causes}]}" },
-                "400": error_response("not a period") }), auth_errors()) } },
-        "/api/v1/periods/{period}/files/{name}": { "get": {
-            "summary": "A file filed when the period was closed (bản đã chốt: the report's XLSX and CSV, a month's CSV), byte for byte as made then; its SHA-256 is in the closing's files (scope read)",
-            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" } },
-                { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1.xlsx" } } ],
-            "responses": with(json!({ "200": { "description": "the file", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {} } },
-                "400": error_response("not a period"), "404": error_response("the period is not closed, or filed no such file") }), auth_errors()) } },
-        "/api/v1/periods/{period}/close": { "post": {
-            "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
-            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],
-            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
-            "responses": with(json!({ "201": ok_json("closed", "Closed"),
-                "400": error_response("not a period, or the period is not over"),
-                "409": error_response("already closed (code conflict)") }), auth_errors()) } },
         "/api/v1/registry/settings": {
             "get": { "summary": "The registry's settings: the first month tracked (theo dõi từ tháng), before which no unit or leader is required (scope read)",
                 "responses": with(json!({ "200": { "description": "{tracking_from: YYYY-MM|null}" } }), auth_errors()) },
@@ -419,6 +220,50 @@ fn office_paths() -> Value {
 }
 
 /// `?correction=`: the reason that lets a registry change alter past months.
+/// Closed periods: close, show, the files filed.
+fn period_paths() -> Value {
+    json!({
+        "/api/v1/periods/{period}": { "get": {
+            "summary": "A period's closing: the frozen figures with their SHA-256, and the amendments since (scope read)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" }, "description": "YYYY-MM, YYYY-Qn or YYYY" } ],
+            "responses": with(json!({ "200": { "description": "{period, closed: Closed|null, amendments: [{unit, unit_name, requirement, requirement_name, closed, now, closed_required, now_required, causes}]}" },
+                "400": error_response("not a period") }), auth_errors()) } },
+        "/api/v1/periods/{period}/files/{name}": { "get": {
+            "summary": "A file filed when the period was closed (bản đã chốt: the report's XLSX and CSV, a month's CSV), byte for byte as made then; its SHA-256 is in the closing's files (scope read)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1" } },
+                { "name": "name", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-Q1.xlsx" } } ],
+            "responses": with(json!({ "200": { "description": "the file", "content": { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/csv": {} } },
+                "400": error_response("not a period"), "404": error_response("the period is not closed, or filed no such file") }), auth_errors()) } },
+        "/api/v1/periods/{period}/close": { "post": {
+            "summary": "Close a period that is over (chốt số liệu): the month table, or the quarter's or year's report, frozen and hashed (scope admin)",
+            "parameters": [ { "name": "period", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "201": ok_json("closed", "Closed"),
+                "400": error_response("not a period, or the period is not over"),
+                "409": error_response("already closed (code conflict)") }), auth_errors()) } }
+    })
+}
+
+/// Reminders: send a round now, list those sent.
+fn reminder_paths() -> Value {
+    json!({
+        "/api/v1/reminders/send": { "post": {
+            "summary": "E-mail now each unit still missing something in the month (thư nhắc), at its văn thư's address; every attempt is recorded (scope admin)",
+            "parameters": [ { "name": "month", "in": "query", "required": false, "schema": { "type": "string", "example": "2026-11" }, "description": "default: the month in progress" },
+                { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" }, "description": "only this unit" } ],
+            "responses": with(json!({ "200": { "description": "{month, sent: [Reminder], no_address: [{unit, unit_name, missing}]}" },
+                "400": error_response("not a month"),
+                "409": error_response("reminders are not configured ([reminders] smtp_host)"),
+                "429": error_response("a round of reminders is being sent") }), auth_errors()) } },
+        "/api/v1/reminders": { "get": {
+            "summary": "The reminders sent and the attempts that failed, newest first (scope read)",
+            "parameters": [ { "name": "month", "in": "query", "required": false, "schema": { "type": "string", "example": "2026-11" } } ],
+            "responses": with(json!({ "200": { "description": "reminders", "content": { "application/json": { "schema": {
+                "type": "array", "items": { "$ref": "#/components/schemas/Reminder" } } } } },
+                "400": error_response("not a month") }), auth_errors()) } }
+    })
+}
+
 fn correction_param() -> Value {
     json!({ "name": "correction", "in": "query", "schema": { "type": "string", "maxLength": 500 },
         "description": "a change that would alter months before the current one (a leader's unit rewritten in place, a first month moved, a unit deactivated without a last month) is an explicit correction: refused with 409 rewrites_past without a reason, saved with it, and the reason kept in the audit log" })

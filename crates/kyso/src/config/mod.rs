@@ -2,6 +2,9 @@
 //! `KYSO_<KEY>` in the environment.
 
 use serde::Deserialize;
+
+mod reminders;
+pub use reminders::Reminders;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -54,6 +57,8 @@ pub struct Config {
     /// and for the OCSP responders included (503 with Retry-After beyond).
     pub verify_deadline_secs: u64,
     pub token: Vec<Token>,
+    /// Reminder e-mails to the units still missing (off unless `smtp_host` is set).
+    pub reminders: Reminders,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -139,6 +144,7 @@ impl Default for Config {
             verify_cpu_ms: 2000,
             verify_deadline_secs: 60,
             token: Vec::new(),
+            reminders: Reminders::default(),
         }
     }
 }
@@ -179,6 +185,9 @@ impl Config {
         self.trust.iter_mut().for_each(join);
         self.intermediates.iter_mut().for_each(join);
         self.crls.iter_mut().for_each(join);
+        if let Some(p) = self.reminders.password_file.as_mut() {
+            join(p);
+        }
         if let Some(r) = self.registry.as_mut() {
             join(r);
         }
@@ -231,10 +240,12 @@ impl Config {
                     message: e.to_string(),
                 })?;
                 c.resolve_against(p.parent().unwrap_or(Path::new("")));
-                c.check_tokens().map_err(|message| ConfigError::Parse {
-                    path: p.into(),
-                    message,
-                })?;
+                c.check_tokens()
+                    .and_then(|()| c.reminders.check())
+                    .map_err(|message| ConfigError::Parse {
+                        path: p.into(),
+                        message,
+                    })?;
                 c
             }
             None => Config::default(),
@@ -513,7 +524,7 @@ mod tests {
 
     #[test]
     fn the_readme_example_loads() {
-        let readme = include_str!("../../../README.md");
+        let readme = include_str!("../../../../README.md");
         let start = readme
             .find("```toml\nbind =")
             .expect("README has the example")
