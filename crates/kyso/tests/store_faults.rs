@@ -49,6 +49,7 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
         file_name: None,
         client: None,
         accepted_late: None,
+        moved: None,
         ocsp: Vec::new(),
     };
     (r, sub)

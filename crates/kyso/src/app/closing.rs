@@ -252,33 +252,54 @@ pub fn causes_of(
             if !meets && !met_before {
                 continue;
             }
-            let name = sub
-                .file_name
-                .clone()
-                .unwrap_or_else(|| "tệp không tên".into());
-            if let Some(a) = sub.accepted_late.as_ref().filter(|a| a.at > closed_at) {
-                out.push(format!(
-                    "Hồ sơ nộp muộn \"{name}\" được {} chấp nhận lúc {}: {}",
-                    a.by,
-                    crate::vn::datetime(a.at),
-                    a.reason
-                ));
-            } else if let Some(h) = sub.history.iter().find(|h| h.replaced_at > closed_at) {
-                out.push(format!(
-                    "Hồ sơ \"{name}\" được kiểm tra lại lúc {} ({})",
-                    crate::vn::datetime(h.replaced_at),
-                    h.reason
-                ));
-            } else if meets && sub.received_at > closed_at {
-                out.push(format!(
-                    "Hồ sơ \"{name}\" nhận lúc {}, sau khi chốt",
-                    crate::vn::datetime(sub.received_at)
-                ));
-            }
+            out.extend(file_cause(&sub, closed_at, meets));
         }
     }
     out.dedup();
     Ok(out)
+}
+
+/// Why one file that meets (or met) a requirement moved it after `closed_at`: moved to another
+/// month, accepted late, verified again, or received after the closing.
+fn file_cause(
+    sub: &crate::duty::submission::Submission,
+    closed_at: OffsetDateTime,
+    meets: bool,
+) -> Option<String> {
+    let name = sub
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "tệp không tên".into());
+    if let Some(mv) = sub.moved.as_ref().filter(|mv| mv.at > closed_at) {
+        Some(format!(
+            "Hồ sơ \"{name}\" được {} chuyển từ tháng {} về tháng {} lúc {}: {}",
+            mv.by,
+            mv.from.vn(),
+            mv.to.vn(),
+            crate::vn::datetime(mv.at),
+            mv.reason
+        ))
+    } else if let Some(a) = sub.accepted_late.as_ref().filter(|a| a.at > closed_at) {
+        Some(format!(
+            "Hồ sơ nộp muộn \"{name}\" được {} chấp nhận lúc {}: {}",
+            a.by,
+            crate::vn::datetime(a.at),
+            a.reason
+        ))
+    } else if let Some(h) = sub.history.iter().find(|h| h.replaced_at > closed_at) {
+        Some(format!(
+            "Hồ sơ \"{name}\" được kiểm tra lại lúc {} ({})",
+            crate::vn::datetime(h.replaced_at),
+            h.reason
+        ))
+    } else if meets && sub.received_at > closed_at {
+        Some(format!(
+            "Hồ sơ \"{name}\" nhận lúc {}, sau khi chốt",
+            crate::vn::datetime(sub.received_at)
+        ))
+    } else {
+        None
+    }
 }
 
 /// The closed view of a closed `period`: its closed figures as `T`, and the amendments since.

@@ -46,9 +46,53 @@ pub fn missing(
     unit: Option<&str>,
 ) -> Result<Vec<crate::duty::office_report::Missing>, StoreError> {
     let t = month_table(app, month)?;
-    Ok(crate::duty::office_report::missing_in(
-        &t,
-        &app.store.registry(),
-        unit,
-    ))
+    let mut list = crate::duty::office_report::missing_in(&t, &app.store.registry(), unit);
+    mark_movable(app, month, &mut list)?;
+    Ok(list)
+}
+
+/// Mark the requirements of `month` that a file of the next month would meet if it were moved
+/// to `month` (`crate::app::month_move`): what the Office should look at before chasing.
+pub fn mark_movable(
+    app: &App,
+    month: Month,
+    list: &mut [crate::duty::office_report::Missing],
+) -> Result<(), StoreError> {
+    use crate::duty::credit::{self, Requirement};
+    let current = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+    if list.is_empty() || month >= current {
+        return Ok(());
+    }
+    let lookup = app.store.lookup();
+    for sub in app.store.facts_in_month(month.next())? {
+        if crate::app::month_move::movable_to(&sub) != Some(month) {
+            continue;
+        }
+        let mut moved = sub.clone();
+        moved.moved = Some(crate::duty::submission::Move {
+            from: month.next(),
+            to: month,
+            by: String::new(),
+            at: sub.received_at,
+            reason: String::new(),
+        });
+        let file = crate::duty::office_report::MovableFile {
+            id: sub.id.clone(),
+            file_name: sub.file_name.clone(),
+        };
+        for c in credit::credits(&moved, &*lookup, &app.policy).0 {
+            let meets = |m: &crate::duty::office_report::Missing| {
+                c.month == month
+                    && m.unit == c.unit
+                    && m.requirement == c.requirement
+                    && (c.requirement == Requirement::Organisation || m.leader == c.leader)
+            };
+            for m in list.iter_mut().filter(|m| meets(m)) {
+                if !m.movable.contains(&file) {
+                    m.movable.push(file.clone());
+                }
+            }
+        }
+    }
+    Ok(())
 }

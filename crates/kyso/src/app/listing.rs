@@ -57,6 +57,10 @@ pub struct Item {
     pub satisfies: Vec<Credit>,
     /// Why (part of) the file earned nothing, and other remarks.
     pub notes: Vec<Note>,
+    /// The month before, when an administrator may move the file there
+    /// (`crate::app::month_move`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub movable_to: Option<Month>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +75,7 @@ pub struct Page {
 fn item(sub: Submission, registry: &dyn Owners, policy: &TimePolicy) -> Item {
     let (satisfies, notes) = credit::credits(&sub, registry, policy);
     Item {
+        movable_to: crate::app::month_move::movable_to(&sub),
         signing_months: sub.months(),
         credited: !satisfies.is_empty(),
         verdict: sub.report.verdict,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod figures;
 pub mod late;
 pub mod listing;
+pub mod month_move;
 pub mod online;
 pub mod receipt;
 pub mod registry_edit;

@@ -265,6 +265,7 @@ mod tests {
             leader_name: leader.map(|l| format!("Trưởng phòng {l}")),
             no_certificate: leader.is_some(),
             contact: None,
+            movable: Vec::new(),
         }
     }
 

@@ -129,6 +129,7 @@ async fn verify_received(app: &Arc<App>, up: Upload) -> Result<(Received, Submis
         file_name: info.file_name,
         client: Some(client),
         accepted_late: None,
+        moved: None,
         report,
         history: Vec::new(),
         ocsp: used.iter().map(hex::encode).collect(),

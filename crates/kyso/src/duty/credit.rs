@@ -6,7 +6,9 @@ use crate::duty::note::NoteCode;
 use crate::duty::period::Month;
 use crate::duty::registry::lookup::Owners;
 use crate::duty::registry::Owner;
-use crate::duty::submission::{local_as_utc_corrected, Submission, CLOCK_SKEW_MINUTES};
+use crate::duty::submission::{
+    local_as_utc_corrected, month_start_window, Submission, CLOCK_SKEW_MINUTES,
+};
 use kyso_verify::report::{Indication, ProblemCode, Verdict};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -120,6 +122,7 @@ pub fn credits(
         registry,
         policy,
         received: Some(sub.received_at),
+        moved: sub.moved.as_ref().map(|m| (m.from, m.to)),
         credits: Vec::new(),
         notes: Vec::new(),
     };
@@ -141,17 +144,7 @@ pub fn credits(
         mut notes,
         ..
     } = c;
-    if let Some(a) = &sub.accepted_late {
-        notes.push(note(
-            NoteCode::AcceptedLate,
-            format!(
-                "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {} (a late file accepted by an administrator).",
-                a.by,
-                crate::vn::datetime(a.at),
-                a.reason
-            ),
-        ));
-    }
+    notes.extend(administrator_notes(sub));
     credits.sort();
     credits.dedup();
     if let Some(hint) = &sub.unit_hint {
@@ -168,11 +161,43 @@ pub fn credits(
     (credits, notes)
 }
 
+/// What administrators did to the file: accepted it late, moved it to another month.
+fn administrator_notes(sub: &Submission) -> Vec<Note> {
+    let mut out = Vec::new();
+    if let Some(a) = &sub.accepted_late {
+        out.push(note(
+            NoteCode::AcceptedLate,
+            format!(
+                "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {} (a late file accepted by an administrator).",
+                a.by,
+                crate::vn::datetime(a.at),
+                a.reason
+            ),
+        ));
+    }
+    if let Some(m) = &sub.moved {
+        out.push(note(
+            NoteCode::MovedToMonth,
+            format!(
+                "Hồ sơ được {} chuyển từ tháng {} về tháng {} lúc {} với lý do: {}",
+                m.by,
+                m.from.vn(),
+                m.to.vn(),
+                crate::vn::datetime(m.at),
+                m.reason
+            ),
+        ));
+    }
+    out
+}
+
 /// Working out what one submission's signatures earn.
 struct Crediting<'a> {
     registry: &'a dyn Owners,
     policy: &'a TimePolicy,
     received: Option<OffsetDateTime>,
+    /// The administrator's move of the file: from a month to another.
+    moved: Option<(Month, Month)>,
     credits: Vec<Credit>,
     notes: Vec<Note>,
 }
@@ -243,7 +268,38 @@ impl Crediting<'_> {
                 ));
             }
         }
-        Some(Month::of_vietnam_time(time))
+        let month = Month::of_vietnam_time(time);
+        match self.moved {
+            Some((from, to)) if from == month => Some(to),
+            _ => {
+                self.month_start_note(sig, time, label);
+                Some(month)
+            }
+        }
+    }
+
+    /// The note of a claimed time in the first hours of a month's first day
+    /// ([`month_start_window`]): perhaps the evening before, written by a tool that writes
+    /// Vietnam time as UTC; the Office can move the file to that month.
+    fn month_start_note(
+        &mut self,
+        sig: &kyso_verify::report::SignatureReport,
+        time: OffsetDateTime,
+        label: &str,
+    ) {
+        let Some(before) = month_start_window(sig, self.received) else {
+            return;
+        };
+        self.notes.push(note(
+            NoteCode::SignedAtMonthStart,
+            format!(
+                "Chữ ký \"{label}\" ghi thời điểm ký {} (rạng sáng ngày đầu tháng). Nếu phần mềm ký ghi giờ Việt Nam như giờ UTC, văn bản thực ra được ký lúc {}, tức tháng {}; khi đó Văn phòng có thể chuyển hồ sơ về tháng {}.",
+                crate::vn::datetime(time),
+                crate::vn::datetime(time - crate::vn::offset_duration()),
+                before.vn(),
+                before.vn()
+            ),
+        ));
     }
 
     /// A claimed (untimestamped) time after the receipt, but by less than Vietnam's offset
@@ -393,6 +449,7 @@ mod tests {
             file_name: None,
             client: None,
             accepted_late: None,
+            moved: None,
             ocsp: Vec::new(),
         }
     }

@@ -115,6 +115,18 @@ pub struct Missing {
     /// Whom to call about it (the unit's văn thư).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<crate::duty::registry::Contact>,
+    /// Files of the next month that would meet it if moved to this month (their claimed time is
+    /// in the first hours of the next month's first day: `crate::app::month_move`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub movable: Vec<MovableFile>,
+}
+
+/// A file that may belong to the month before the one it claims.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MovableFile {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -190,6 +202,7 @@ pub fn missing_in(t: &MonthTable, registry: &Registry, unit: Option<&str>) -> Ve
                 leader_name: None,
                 no_certificate: u.organisation.no_certificate,
                 contact: contact.clone(),
+                movable: Vec::new(),
             });
         }
         for l in u.leaders.iter().filter(|l| !l.satisfied) {
@@ -201,6 +214,7 @@ pub fn missing_in(t: &MonthTable, registry: &Registry, unit: Option<&str>) -> Ve
                 leader_name: Some(format!("{} {}", l.title, l.name)),
                 no_certificate: l.no_certificate,
                 contact: contact.clone(),
+                movable: Vec::new(),
             });
         }
     }

@@ -33,6 +33,11 @@ pub struct Submission {
     /// (late): it earns its month, and the receipt says who accepted it, when and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_late: Option<Acceptance>,
+    /// An administrator moved the file to the month it was really signed in (a claimed time
+    /// in the first hours of a month's first day, [`month_start_window`]): its signatures that
+    /// counted for `from` count for `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Move>,
     /// OCSP answers fetched online at receipt (hex DER), so that re-verification at the
     /// receipt time never needs the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -83,6 +88,7 @@ impl Submission {
             file_name: self.file_name.clone(),
             client: None,
             accepted_late: self.accepted_late.clone(),
+            moved: self.moved.clone(),
             ocsp: Vec::new(),
         }
     }
@@ -91,6 +97,17 @@ impl Submission {
 /// Who accepted a late file, when and why.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Acceptance {
+    pub by: String,
+    #[serde(with = "kyso_verify::report::wire_time::required")]
+    pub at: OffsetDateTime,
+    pub reason: String,
+}
+
+/// Who moved a file to another month, when, why, and from which month to which.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Move {
+    pub from: Month,
+    pub to: Month,
     pub by: String,
     #[serde(with = "kyso_verify::report::wire_time::required")]
     pub at: OffsetDateTime,
@@ -139,8 +156,41 @@ pub fn signature_month(
     Some(Month::of_vietnam_time(t))
 }
 
+/// The hours of a month's first day (Vietnam time) in which a claimed signing time may be a
+/// file signed the evening before by a tool that writes Vietnam wall-clock time as UTC
+/// (DESIGN.md §2): 00:00 to 07:00, the UTC offset.
+pub const MONTH_START_HOURS: u8 = 7;
+
+/// The month before, when the signature's claimed (untimestamped) time, as kyso reads it,
+/// falls in the first [`MONTH_START_HOURS`] hours of a month's first day: the month it was
+/// perhaps really signed in, to which an administrator may move the file.
+pub fn month_start_window(
+    sig: &kyso_verify::report::SignatureReport,
+    received: Option<OffsetDateTime>,
+) -> Option<Month> {
+    if sig.signing_time_source == kyso_verify::report::SigningTimeSource::Timestamp
+        || sig.kind != kyso_verify::report::SignatureKind::Signature
+    {
+        return None;
+    }
+    let t = sig.signing_time?;
+    let t = local_as_utc_corrected(sig, t, received).unwrap_or(t);
+    let local = crate::vn::local(t);
+    (local.day() == 1 && local.hour() < MONTH_START_HOURS)
+        .then(|| Month::of_vietnam_time(t).previous())
+}
+
 impl Submission {
-    /// The months (Vietnam time) its signatures count for ([`signature_month`]), each once.
+    /// The month a signature that counts for `m` counts for once the file's move is applied.
+    pub fn moved_month(&self, m: Month) -> Month {
+        match &self.moved {
+            Some(mv) if mv.from == m => mv.to,
+            _ => m,
+        }
+    }
+
+    /// The months (Vietnam time) its signatures count for ([`signature_month`], moved by an
+    /// administrator's [`Move`]), each once.
     pub fn months(&self) -> Vec<Month> {
         let mut v: Vec<Month> = self
             .report
@@ -148,6 +198,7 @@ impl Submission {
             .iter()
             .filter(|s| s.kind == kyso_verify::report::SignatureKind::Signature)
             .filter_map(|s| signature_month(s, Some(self.received_at)))
+            .map(|m| self.moved_month(m))
             .collect();
         v.sort();
         v.dedup();

@@ -27,15 +27,32 @@ fn cells(m: &Missing) -> [String; 8] {
             crate::duty::credit::Requirement::Leader => "Ký số lãnh đạo".into(),
         },
         m.leader_name.clone().unwrap_or_default(),
-        if m.no_certificate {
-            "chưa có chứng thư số".into()
-        } else {
-            String::new()
-        },
+        note(m),
         c.name,
         c.phone,
         c.email,
     ]
+}
+
+/// The row's note: no certificate enrolled, and the files of the next month that may be this
+/// month's.
+fn note(m: &Missing) -> String {
+    let mut parts = Vec::new();
+    if m.no_certificate {
+        parts.push("chưa có chứng thư số".to_string());
+    }
+    if !m.movable.is_empty() {
+        let names: Vec<&str> = m
+            .movable
+            .iter()
+            .map(|f| f.file_name.as_deref().unwrap_or("tệp không tên"))
+            .collect();
+        parts.push(format!(
+            "có thể đã nộp ({}, ghi thời điểm ký rạng sáng ngày đầu tháng sau)",
+            names.join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 /// The list as CSV: UTF-8 with a BOM, the month in the first line.

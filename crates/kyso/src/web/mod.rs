@@ -65,6 +65,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("/api/v1/submissions/{id}/accept-late", "POST", || {
         web::post().to(submissions::accept_late)
     }),
+    ep("/api/v1/submissions/{id}/move", "POST", || {
+        web::post().to(submissions::move_month)
+    }),
     ep("/api/v1/submissions/{id}/pdf", "GET", || {
         web::get().to(submissions::get_pdf)
     }),

@@ -15,6 +15,7 @@ mod hostile_pdf;
 mod limits;
 mod listing;
 mod local_time;
+mod month_move;
 mod observe;
 mod ocsp;
 #[path = "../common/ocsp_pki.rs"]

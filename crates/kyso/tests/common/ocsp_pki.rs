@@ -290,6 +290,8 @@ fn sign_pdf(
             let out = Command::new("faketime")
                 .args(["-f", offset, "openssl"])
                 .args(&cms)
+                // An absolute clock (`@2026-11-30 23:30:00`) is read in UTC.
+                .env("TZ", "UTC")
                 .current_dir(dir)
                 .output()
                 .expect("faketime runs");

@@ -3,6 +3,7 @@
 use crate::app::error::AppError;
 use crate::app::receipt::{receipt, Receipt};
 use crate::app::submit;
+use crate::duty::period::Month;
 use crate::duty::submission::Submission;
 use crate::web::{authorize, blocking, now, upload, AppState, Scope};
 use actix_web::body::SizedStream;
@@ -210,6 +211,48 @@ pub(crate) async fn list(
     let st = state.clone();
     let page = blocking(move || Ok(crate::app::listing::list(&st.app, &query)?)).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct MoveBody {
+    month: String,
+    reason: String,
+}
+
+/// `POST /api/v1/submissions/{id}/move` (scope admin, body `{"month": "YYYY-MM", "reason":
+/// "..."}`): move a file whose claimed signing time falls in the first hours of a month's first
+/// day to the month before (`crate::app::month_move`). Recorded with who, when and why.
+pub(crate) async fn move_month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let by = authorize(&req, &state, Scope::Admin)?;
+    let id = path.into_inner().to_ascii_lowercase();
+    let body: MoveBody = serde_json::from_slice(&body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "JSON body {{\"month\": \"YYYY-MM\", \"reason\": \"...\"}}: {e}"
+        ))
+    })?;
+    let to = Month::parse(&body.month)
+        .ok_or_else(|| AppError::BadRequest(format!("{:?} is not a month YYYY-MM", body.month)))?;
+    check_id(&id)?;
+    let _one_at_a_time = state.app.write_lock.lock().await;
+    let st = state.clone();
+    let sub = blocking(move || {
+        let request = crate::app::month_move::MoveRequest {
+            id: &id,
+            to,
+            by: &by,
+            reason: &body.reason,
+            at: now(),
+        };
+        let sub = crate::app::month_move::move_to_month(&st.app, request)?;
+        Ok(receipt(&st.app, sub)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(sub))
 }
 
 #[derive(serde::Deserialize)]

@@ -169,6 +169,52 @@ pub(super) async fn accept_late(
 }
 
 #[derive(serde::Deserialize)]
+pub(super) struct MoveForm {
+    csrf: String,
+    thang: String,
+    reason: String,
+}
+
+/// Move a file to the month before (scope admin), from the list of files.
+pub(super) async fn move_month(
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<MoveForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let Some(to) = crate::duty::period::Month::parse(&form.thang) else {
+        return outcome(Err("Tháng không hợp lệ.".into()), "", &s);
+    };
+    let _one_at_a_time = state.app.write_lock.lock().await;
+    let (st, id, by, reason) = (
+        state.clone(),
+        path.into_inner(),
+        s.name.clone(),
+        form.reason.clone(),
+    );
+    let result = blocking(move || {
+        let request = crate::app::month_move::MoveRequest {
+            id: &id,
+            to,
+            by: &by,
+            reason: &reason,
+            at: time::OffsetDateTime::now_utc(),
+        };
+        crate::app::month_move::move_to_month(&st.app, request)
+            .map(|_| ())
+            .map_err(|e| AppError::BadRequest(e.to_string()))
+    })
+    .await
+    .map_err(|e| e.to_string());
+    outcome(result, &format!("/ui/ho-so?thang={to}"), &s)
+}
+
+#[derive(serde::Deserialize)]
 pub(super) struct CloseForm {
     csrf: String,
     period: String,

@@ -146,7 +146,7 @@ pub(super) fn outcome(result: Result<(), String>, to: &str, s: &Session) -> Http
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use admin::{
         accept_late, admin, close_period, closed_periods, enrol, filed_file, import_registry,
-        set_tracking,
+        move_month, set_tracking,
     };
     use sign_in::{login, login_form, logout};
     use upload::{upload, upload_form};
@@ -183,5 +183,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(import_registry)),
         )
         .route("/ui/ho-so/{id}/chap-nhan", web::post().to(accept_late))
+        .route("/ui/ho-so/{id}/chuyen-thang", web::post().to(move_month))
         .configure(registry_edit::routes);
 }

@@ -54,12 +54,15 @@ pub(super) async fn month(
             ),
         ));
     };
-    let table = state
+    let (table, missing) = state
         .table(&s.name, move |app| {
-            Ok(crate::app::figures::month_table(app, m)?)
+            let table = crate::app::figures::month_table(app, m)?;
+            let mut missing =
+                crate::duty::office_report::missing_in(&table, &app.store.registry(), None);
+            crate::app::figures::mark_movable(app, m, &mut missing)?;
+            Ok((table, missing))
         })
         .await?;
-    let missing = crate::duty::office_report::missing_in(&table, &state.app.store.registry(), None);
     let reminded = super::remind::reminded_in(&state, m).await?;
     let kind = q.loai.as_deref().filter(|k| !k.is_empty());
     let view = templates::MonthView {

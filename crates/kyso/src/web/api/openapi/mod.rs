@@ -143,6 +143,13 @@ fn submission_paths() -> Value {
             "responses": with(json!({ "200": ok_json("the receipt, now crediting the month", "Receipt"),
                 "400": error_response("no reason"), "404": error_response("unknown id"),
                 "409": error_response("the file is not late (code conflict)") }), auth_errors()) } },
+        "/api/v1/submissions/{id}/move": { "post": {
+            "summary": "Move a file whose claimed signing time falls in the first 7 hours of a month's first day (Vietnam time, no timestamp) to the month before, with a reason: a tool that writes Vietnam time as UTC made it claim the next month; who, when and why are kept with it (scope admin)",
+            "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["month", "reason"], "properties": { "month": { "type": "string", "example": "2026-11" }, "reason": { "type": "string" } } } } } },
+            "responses": with(json!({ "200": ok_json("the receipt, now crediting the month before", "Receipt"),
+                "400": error_response("no reason, or not a month"), "404": error_response("unknown id"),
+                "409": error_response("the file cannot be moved (no claimed time in the window, another month, moved already; code conflict)") }), auth_errors()) } },
         "/api/v1/submissions/{id}/pdf": { "get": { "summary": "The original bytes (scope read)",
             "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
             "responses": with(json!({ "200": { "description": "the PDF", "content": { "application/pdf": {} } }, "404": error_response("unknown id") }), auth_errors()) } },

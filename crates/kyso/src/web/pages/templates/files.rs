@@ -124,6 +124,29 @@ pub(super) fn query_escape(v: &str) -> String {
         .collect()
 }
 
+/// Under a file's result: the remarks on a credited file's month, and the administrator's
+/// actions (move it to the month before, accept it late).
+fn file_actions(i: &crate::app::listing::Item, viewer: &Viewer) -> Markup {
+    html! {
+        @if i.credited { @for n in i.notes.iter().filter(|n| matches!(n.code, crate::duty::note::NoteCode::SignedAtMonthStart | crate::duty::note::NoteCode::MovedToMonth)) { div.hint { (n.message) } } }
+        @if let (true, Some(to)) = (viewer.admin, i.movable_to) {
+            form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chuyen-thang" } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="thang" value=(to);
+                input type="text" name="reason" placeholder="Lý do chuyển tháng" required;
+                button type="submit" { "Chuyển về tháng " (to.vn()) }
+            }
+        }
+        @if viewer.admin && !i.credited && i.notes.iter().any(|n| n.code == crate::duty::note::NoteCode::SigningTimeImplausible) {
+            form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chap-nhan" } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="text" name="reason" placeholder="Lý do chấp nhận" required;
+                button type="submit" { "Chấp nhận nộp muộn" }
+            }
+        }
+    }
+}
+
 /// Submissions of a month, filtered by status, unit and reason; `units`: (id, name).
 pub fn submissions(
     p: &crate::app::listing::Page,
@@ -182,13 +205,7 @@ pub fn submissions(
                             td {
                                 @for c in &i.satisfies { div.ok { (requirement_vi(c)) } }
                                 @if !i.credited { @for n in &i.notes { div.missing { (n.message) } } }
-                                @if viewer.admin && !i.credited && i.notes.iter().any(|n| n.code == crate::duty::note::NoteCode::SigningTimeImplausible) {
-                                    form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chap-nhan" } {
-                                        input type="hidden" name="csrf" value=(viewer.csrf);
-                                        input type="text" name="reason" placeholder="Lý do chấp nhận" required;
-                                        button type="submit" { "Chấp nhận nộp muộn" }
-                                    }
-                                }
+                                (file_actions(i, viewer))
                             }
                         }
                     }

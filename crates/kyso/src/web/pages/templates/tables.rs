@@ -371,6 +371,16 @@ fn still_missing(v: &MonthView, viewer: &Viewer) -> Markup {
                                         @if !c.email.is_empty() { " · " (c.email) }
                                     }
                                 }
+                                @for m in rows.iter().filter(|m| !m.movable.is_empty()) {
+                                    br; span.hint {
+                                        "Có thể đã nộp: "
+                                        @for (i, f) in m.movable.iter().enumerate() {
+                                            @if i > 0 { ", " }
+                                            a href={ "/ui/ho-so?thang=" (t.month.next()) "&don-vi=" (first.unit) } { (f.file_name.as_deref().unwrap_or("tệp không tên")) }
+                                        }
+                                        " ghi thời điểm ký rạng sáng ngày 01/" (format!("{:02}/{}", t.month.next().month, t.month.next().year)) "; nếu thực ra ký trong tháng " (t.month.vn()) ", quản trị viên chuyển hồ sơ về tháng này."
+                                    }
+                                }
                                 @if let Some(at) = v.reminded.get(&first.unit) {
                                     br; span.hint { "Đã gửi thư nhắc lúc " (at) }
                                 }
