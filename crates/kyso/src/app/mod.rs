@@ -1,6 +1,7 @@
 //! The use cases: the only code that joins the store, the duty rules and the verifier. The API
 //! and the pages call the same functions here, with the same [`App`].
 
+pub mod accounts;
 pub mod closing;
 pub mod credit_cache;
 pub mod enrolment;

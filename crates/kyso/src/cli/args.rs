@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Staff accounts for the pages (a password each; the service may be running).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The registry of units, leaders and certificate enrolments.
     Registry {
         #[command(subcommand)]
@@ -89,6 +94,48 @@ pub enum TokenCommand {
         /// submit, read or admin; repeatable.
         #[arg(long = "scope", required = true, value_parser = ["submit", "read", "admin"])]
         scopes: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account; the password is read from the first line of standard input
+    /// (at least 10 characters), e.g. `kyso user add ... < password.txt`.
+    Add {
+        /// The sign-in name: lower-case letters, digits, `.`, `-`, `_`.
+        name: String,
+        /// admin (the Office's administrator), reader (every figure, no change) or clerk (one
+        /// unit's clerk: its months, files and uploads only).
+        #[arg(long, value_parser = ["admin", "reader", "clerk"])]
+        role: String,
+        /// The clerk's unit (an id of the registry); only with --role clerk.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The person's name as the pages show it.
+        #[arg(long)]
+        display_name: String,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Every account: name, role, unit, whether disabled.
+    List {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Set a new password (read from the first line of standard input).
+    Passwd {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Disable an account (its sessions end at their next request), or enable it again.
+    Disable {
+        name: String,
+        /// Enable the account again.
+        #[arg(long)]
+        enable: bool,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

@@ -126,6 +126,7 @@ pub fn demo(data_dir: &Path, bind: &str, fixtures: &Path) -> i32 {
             name: "demo".into(),
             sha256: hex::encode(sha256(DEMO_TOKEN.as_bytes())),
             scopes: vec!["submit".into(), "read".into(), "admin".into()],
+            unit: None,
         }],
         // The fixtures were signed in 2026-03; the demo runs later. Their receipts still say so.
         accept_implausible_signing_time: true,

@@ -4,6 +4,7 @@ mod args;
 mod cert;
 pub mod demo;
 pub mod maintenance;
+mod users;
 mod verify;
 
 use args::{CertCommand, Cli, Command, CrlCommand, RegistryCommand, StoreCommand, TokenCommand};
@@ -99,6 +100,7 @@ pub fn run() -> i32 {
             crate::cli::maintenance::reverify(cfg).map(|m| (m, true))
         }),
         Command::Store { command } => store_command(command),
+        Command::User { command } => users::run(command),
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Token {
     pub name: String,
     pub sha256: String,
     pub scopes: Vec<String>,
+    /// A unit's system or clerk: its uploads are always for this unit (submit scope only).
+    #[serde(default)]
+    pub unit: Option<String>,
 }
 
 impl Config {
@@ -199,6 +202,12 @@ impl Config {
         let mut seen = std::collections::HashSet::new();
         for t in &self.token {
             check_token(&t.name, &t.sha256, &t.scopes)?;
+            if t.unit.is_some() && t.scopes.iter().any(|s| s != "submit") {
+                return Err(format!(
+                    "token {:?}: a token bound to a unit takes the submit scope only (it would see every unit's figures)",
+                    t.name
+                ));
+            }
             if !seen.insert(t.sha256.to_ascii_lowercase()) {
                 return Err(format!(
                     "token {:?}: the same sha256 as another token; each client needs its own (kyso token new)",
@@ -430,7 +439,7 @@ fn parse_tokens(v: &str) -> Result<Vec<Token>, ConfigError> {
             };
             let scopes: Vec<String> = scopes.split('+').map(str::to_string).collect();
             check_token(name, sha, &scopes).map_err(bad)?;
-            Ok(Token { name: name.to_string(), sha256: sha.to_ascii_lowercase(), scopes })
+            Ok(Token { name: name.to_string(), sha256: sha.to_ascii_lowercase(), scopes, unit: None })
         })
         .collect()
 }
@@ -520,6 +529,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not a SHA-256"), "{e}");
+    }
+
+    #[test]
+    fn a_token_bound_to_a_unit_only_submits() {
+        let sha = "a".repeat(64);
+        let ok = format!("[[token]]\nname = \"hx\"\nsha256 = \"{sha}\"\nscopes = [\"submit\"]\nunit = \"ubnd-huong-xuan\"\n");
+        let c = load_text(&ok).unwrap();
+        assert_eq!(c.token[0].unit.as_deref(), Some("ubnd-huong-xuan"));
+        let e = load_text(&ok.replace("[\"submit\"]", "[\"submit\", \"read\"]"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("submit scope only"), "{e}");
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn evidence(dir: &Path) -> Result<Vec<String>, StoreError> {
             }
         }
     }
-    for kind in ["registry/units", "registry/leaders", "periods"] {
+    for kind in ["registry/units", "registry/leaders", "periods", "users"] {
         let d = dir.join(kind);
         let entries = match fs::read_dir(&d) {
             Ok(e) => e,
@@ -378,7 +378,7 @@ fn is_evidence(path: &str) -> bool {
         ["VERSION"] => true,
         ["blobs", shard, f] => shard.len() == 2 && hex_name(f, ".pdf"),
         ["submissions", shard, f] => shard.len() == 2 && hex_name(f, ".json"),
-        ["registry", "units" | "leaders", f] | ["periods", f] if json_name(f) => true,
+        ["registry", "units" | "leaders", f] | ["periods" | "users", f] if json_name(f) => true,
         ["periods", f] => {
             (f.ends_with(".xlsx") || f.ends_with(".csv"))
                 && !f.starts_with('.')

@@ -36,6 +36,7 @@ pub mod periods;
 pub mod registry;
 pub mod reminders;
 mod sweep;
+pub mod users;
 
 pub use committer::Committed;
 pub use error::{Fault, StoreError};

@@ -1,6 +1,7 @@
 //! Integration tests of the HTTP service: each starts the real `kyso serve` on port 0 with a
 //! temporary data directory and talks HTTP to it.
 
+mod accounts;
 mod auth;
 mod backup;
 mod browser;

@@ -33,7 +33,12 @@ pub(crate) fn sign_in(app: &TestApp, token: &str) -> String {
         .to_string()
 }
 
-fn post_files(app: &TestApp, cookie: &str, csrf: &str, files: &[(&str, &[u8])]) -> (u16, String) {
+pub(crate) fn post_files(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    files: &[(&str, &[u8])],
+) -> (u16, String) {
     let boundary = "kysoUiBoundary";
     let mut body = Vec::new();
     for (name, bytes) in files {

@@ -61,7 +61,11 @@ async fn receive_and_submit(
     client: String,
 ) -> Result<(bool, Receipt), AppError> {
     let place = state.upload_place(&client)?;
-    let (received, info) = upload::receive(req, payload, state, &place).await?;
+    let (received, mut info) = upload::receive(req, payload, state, &place).await?;
+    // A token bound to a unit uploads for that unit, whatever the form says.
+    if let Some(unit) = crate::web::state::token_in(req, state).and_then(|t| t.unit) {
+        info.unit = Some(unit);
+    }
     let up = submit::Upload {
         received,
         info,

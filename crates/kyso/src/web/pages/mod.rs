@@ -1,7 +1,9 @@
 //! The Office's pages (`/ui/`): server-rendered Vietnamese HTML over the same process and data
-//! as the API, with no front-end build. Signing in exchanges an API token for a session cookie;
+//! as the API, with no front-end build. Signing in (an account's password, or an API token)
+//! gives a session cookie; a unit clerk's session sees only their unit;
 //! every form carries a CSRF token; a Content-Security-Policy forbids inline script.
 
+mod accounts;
 mod admin;
 mod registry_edit;
 mod registry_forms;
@@ -72,21 +74,65 @@ pub(super) fn signed_in(
     state: &AppState,
     scope: &str,
 ) -> Result<(String, Session), HttpResponse> {
+    let (id, s) = session_of(req, state)?;
+    if s.can(scope) {
+        Ok((id, s))
+    } else {
+        Err(not_allowed(&s))
+    }
+}
+
+/// The session, when it may see `unit`: one that reads every unit, or the unit's own clerk.
+#[allow(clippy::result_large_err)]
+pub(super) fn signed_in_for_unit(
+    req: &HttpRequest,
+    state: &AppState,
+    unit: &str,
+) -> Result<Session, HttpResponse> {
+    let (_, s) = session_of(req, state)?;
+    if s.can("read") || s.unit.as_deref() == Some(unit) {
+        Ok(s)
+    } else {
+        Err(not_allowed(&s))
+    }
+}
+
+/// The live session of the request's cookie; a staff account's only while the account is
+/// still enabled (disabling it ends its sessions).
+#[allow(clippy::result_large_err)]
+pub(super) fn session_of(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(String, Session), HttpResponse> {
     let Some(id) = req.cookie(SESSION).map(|c| c.value().to_string()) else {
         return Err(redirect("/ui/dang-nhap"));
     };
-    match state.ui_sessions.get(&id) {
-        Some(s) if s.can(scope) => Ok((id, s)),
-        Some(s) => Err(html(
-            StatusCode::FORBIDDEN,
-            templates::message(
-                "Không đủ quyền",
-                "Mã truy cập này không được xem trang này.",
-                Some(&viewer(&s)),
-            ),
-        )),
-        None => Err(redirect("/ui/dang-nhap")),
+    let Some(s) = state.ui_sessions.get(&id) else {
+        return Err(redirect("/ui/dang-nhap"));
+    };
+    if s.account {
+        let enabled = crate::store::users::load(state.app.store.dir(), &s.name)
+            .ok()
+            .flatten()
+            .is_some_and(|u| !u.disabled);
+        if !enabled {
+            state.ui_sessions.close(&id);
+            return Err(redirect("/ui/dang-nhap"));
+        }
     }
+    Ok((id, s))
+}
+
+/// "Không đủ quyền", with the way back to what the session may see.
+fn not_allowed(s: &Session) -> HttpResponse {
+    let text = match &s.unit {
+        Some(_) => "Tài khoản này chỉ xem được đơn vị của mình và nộp hồ sơ cho đơn vị đó.",
+        None => "Tài khoản này không được xem trang này.",
+    };
+    html(
+        StatusCode::FORBIDDEN,
+        templates::message("Không đủ quyền", text, Some(&viewer(s))),
+    )
 }
 
 /// The units a form offers: (id, name).
@@ -103,9 +149,12 @@ pub(super) fn unit_choices(state: &AppState) -> Vec<(String, String)> {
 
 pub(super) fn viewer(s: &Session) -> Viewer<'_> {
     Viewer {
-        name: &s.name,
+        name: &s.display,
         csrf: &s.csrf,
         admin: s.can("admin"),
+        read: s.can("read"),
+        submit: s.can("submit"),
+        unit: s.unit.as_deref(),
     }
 }
 
@@ -173,6 +222,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
         .route("/ui/ky-da-chot", web::get().to(closed_periods))
         .route("/ui/quan-tri/theo-doi", web::post().to(set_tracking))
+        .route("/ui/quan-tri/nguoi-dung", web::get().to(accounts::list))
+        .route("/ui/quan-tri/nguoi-dung", web::post().to(accounts::add))
+        .route(
+            "/ui/quan-tri/nguoi-dung/{name}",
+            web::post().to(accounts::change),
+        )
         .route("/ui/ky-da-chot/{period}/{name}", web::get().to(filed_file))
         .service(
             web::resource("/ui/quan-tri/danh-muc")

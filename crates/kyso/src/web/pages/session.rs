@@ -1,5 +1,6 @@
-//! Browser sessions for the Office's pages: a user signs in by pasting an API token; the server
-//! keeps a session (the token's name and scopes, a CSRF token, an expiry) and gives the browser
+//! Browser sessions for the Office's pages: a person signs in with their account's name and
+//! password, or by pasting an API token; the server keeps a session (who, their scopes and unit,
+//! a CSRF token, an expiry) and gives the browser
 //! only a random id in an `HttpOnly`, `SameSite=Strict` cookie. Signing out revokes the session
 //! on the server. Failed sign-ins (a valid form with a wrong token) are counted per client
 //! address and answered with a growing wait; a right token always gets in, so nobody can lock
@@ -20,10 +21,27 @@ const LONGEST_WAIT: Duration = Duration::minutes(15);
 /// Addresses remembered at once (a flood of addresses forgets the oldest first).
 const MAX_ADDRESSES: usize = 10_000;
 
+/// Who a session is for: a token (a system, or a person using one) or a staff account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The token's or the account's name (what the audit records).
+    pub name: String,
+    /// The name the pages show.
+    pub display: String,
+    pub scopes: Vec<String>,
+    /// The one unit the session may see and upload for (a unit clerk, a unit-bound token).
+    pub unit: Option<String>,
+    /// A staff account (checked again at each request: a disabled account's sessions end).
+    pub account: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub name: String,
+    pub display: String,
     pub scopes: Vec<String>,
+    pub unit: Option<String>,
+    pub account: bool,
     pub csrf: String,
     pub expires: OffsetDateTime,
 }
@@ -51,8 +69,8 @@ pub fn random_id() -> String {
 }
 
 impl Sessions {
-    /// A new session for the token `name` with `scopes`; its id (the cookie's value).
-    pub fn open(&self, name: &str, scopes: &[String]) -> Option<String> {
+    /// A new session for `who`; its id (the cookie's value).
+    pub fn open(&self, who: Identity) -> Option<String> {
         let (id, csrf) = (random_id(), random_id());
         if id.is_empty() || csrf.is_empty() {
             return None;
@@ -63,8 +81,11 @@ impl Sessions {
         live.insert(
             id.clone(),
             Session {
-                name: name.to_string(),
-                scopes: scopes.to_vec(),
+                name: who.name,
+                display: who.display,
+                scopes: who.scopes,
+                unit: who.unit,
+                account: who.account,
                 csrf,
                 expires: now + LIFETIME,
             },

@@ -15,8 +15,46 @@ pub(super) async fn login_form(req: HttpRequest) -> HttpResponse {
 
 #[derive(serde::Deserialize)]
 pub(super) struct LoginForm {
+    /// An account's name and password ...
+    #[serde(default)]
+    ten: String,
+    #[serde(default)]
+    mat_khau: String,
+    /// ... or an API token.
+    #[serde(default)]
     token: String,
     csrf: String,
+}
+
+/// Who the form names, if the name and password (or the token) are right.
+async fn identify(form: &LoginForm, state: &web::Data<AppState>) -> Option<session::Identity> {
+    if !form.ten.trim().is_empty() {
+        let (data, name, password) = (
+            state.app.store.dir().to_path_buf(),
+            form.ten.clone(),
+            form.mat_khau.clone(),
+        );
+        // argon2 takes tens of milliseconds: off the request threads.
+        let user = crate::web::blocking(move || {
+            Ok(crate::app::accounts::authenticate(&data, &name, &password))
+        })
+        .await
+        .ok()??;
+        return Some(session::Identity {
+            scopes: user.role.scopes(),
+            name: user.name,
+            display: user.display_name,
+            unit: user.unit,
+            account: true,
+        });
+    }
+    crate::web::state::token_named(state, form.token.trim()).map(|t| session::Identity {
+        display: t.name.clone(),
+        name: t.name,
+        scopes: t.scopes,
+        unit: t.unit,
+        account: false,
+    })
 }
 
 pub(super) async fn login(
@@ -35,12 +73,28 @@ pub(super) async fn login(
         .cookie(LOGIN_NONCE)
         .is_some_and(|c| !form.csrf.is_empty() && c.value() == form.csrf);
     if !nonce_ok {
-        return login_again(&req, "Biểu mẫu đã hết hạn. Hãy nhập lại mã truy cập.");
+        return login_again(&req, "Biểu mẫu đã hết hạn. Hãy đăng nhập lại.");
     }
-    if let Some(t) = crate::web::state::token_named(&state, form.token.trim()) {
-        return match sessions.open(&t.name, &t.scopes) {
+    // Wrong passwords are counted per address and account name, and while that pair must
+    // wait, nothing is judged (a right password too: guessing stays slow, and a neighbour
+    // behind the Office's NAT can hold up one account at most). A right token is never made
+    // to wait (systems behind one address; a token cannot be guessed).
+    let by_account = !form.ten.trim().is_empty();
+    let counted = if by_account {
+        format!("{peer}|{}", form.ten.trim().to_lowercase())
+    } else {
+        peer.clone()
+    };
+    if by_account {
+        if let Some(r) = must_wait(sessions, &counted) {
+            return r;
+        }
+    }
+    if let Some(who) = identify(&form, &state).await {
+        let name = who.name.clone();
+        return match sessions.open(who) {
             Some(id) => {
-                tracing::info!(client = %t.name, %peer, "UI sign-in");
+                tracing::info!(client = %name, %peer, by_account, "UI sign-in");
                 let mut r = redirect("/ui/");
                 let _ = r.add_cookie(&cookie(&req, SESSION, id));
                 r
@@ -52,28 +106,38 @@ pub(super) async fn login(
             )),
         };
     }
-    if let Some(wait) = sessions.wait(&peer) {
-        tracing::warn!(%peer, "UI sign-in refused: too many wrong tokens from this address");
-        let secs = wait.whole_seconds().max(1);
-        let mut r = html(
-            StatusCode::TOO_MANY_REQUESTS,
-            templates::message(
-                "Tạm dừng đăng nhập",
-                &format!("Đã nhập sai mã truy cập nhiều lần; hãy thử lại sau {secs} giây."),
-                None,
-            ),
-        );
-        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(r) = must_wait(sessions, &counted) {
         return r;
     }
-    sessions.failed(&peer);
-    tracing::warn!(%peer, "UI sign-in failed: unknown token");
+    sessions.failed(&counted);
+    tracing::warn!(%peer, by_account, "UI sign-in failed");
     login_again(
         &req,
-        "Mã truy cập không đúng. Hãy kiểm tra lại mã (không có khoảng trắng thừa) rồi thử lại.",
+        if by_account {
+            "Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đã bị khóa)."
+        } else {
+            "Mã truy cập không đúng. Hãy kiểm tra lại mã (không có khoảng trắng thừa) rồi thử lại."
+        },
     )
+}
+
+/// The answer while `peer` must wait after too many wrong sign-ins.
+fn must_wait(sessions: &session::Sessions, peer: &str) -> Option<HttpResponse> {
+    let wait = sessions.wait(peer)?;
+    tracing::warn!(%peer, "UI sign-in refused: too many wrong sign-ins from this address");
+    let secs = wait.whole_seconds().max(1);
+    let mut r = html(
+        StatusCode::TOO_MANY_REQUESTS,
+        templates::message(
+            "Tạm dừng đăng nhập",
+            &format!("Đã đăng nhập sai nhiều lần; hãy thử lại sau {secs} giây."),
+            None,
+        ),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Some(r)
 }
 
 /// The sign-in form again, with a fresh nonce and why.

@@ -11,7 +11,11 @@ pub(super) async fn upload_form(req: HttpRequest, state: web::Data<AppState>) ->
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let units = unit_choices(&state);
+    let mut units = unit_choices(&state);
+    // A unit clerk uploads for their unit only.
+    if let Some(mine) = &s.unit {
+        units.retain(|(id, _)| id == mine);
+    }
     page(templates::upload(&units, &viewer(&s)))
 }
 
@@ -47,7 +51,10 @@ pub(super) async fn upload(
         Err(e) => return refused(&e, &s),
     };
     let (mut outcomes, mut failed) = (Vec::new(), Vec::new());
-    for (received, info) in files {
+    for (received, mut info) in files {
+        if let Some(mine) = &s.unit {
+            info.unit = Some(mine.clone());
+        }
         let name = info.file_name.clone().unwrap_or_else(|| "tệp".into());
         let up = crate::app::submit::Upload {
             received,

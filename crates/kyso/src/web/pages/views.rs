@@ -8,12 +8,22 @@ use crate::web::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+/// The month in progress; a unit clerk's own unit.
 pub(super) async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    if let Err(r) = signed_in(&req, &state, "read") {
-        return r;
+    let s = match super::session_of(&req, &state) {
+        Ok((_, s)) => s,
+        Err(r) => return r,
+    };
+    match (&s.unit, s.can("read")) {
+        (Some(unit), false) => redirect(&format!("/ui/don-vi/{unit}")),
+        _ => match signed_in(&req, &state, "read") {
+            Ok(_) => {
+                let m = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+                redirect(&format!("/ui/thang/{m}"))
+            }
+            Err(r) => r,
+        },
     }
-    let m = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
-    redirect(&format!("/ui/thang/{m}"))
 }
 
 #[derive(serde::Deserialize)]
@@ -98,11 +108,11 @@ pub(super) async fn unit(
     q: web::Query<YearQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, s) = match signed_in(&req, &state, "read") {
-        Ok(x) => x,
+    let id = path.into_inner();
+    let s = match super::signed_in_for_unit(&req, &state, &id) {
+        Ok(s) => s,
         Err(r) => return Ok(r),
     };
-    let id = path.into_inner();
     let name = match state.app.store.registry().unit(&id) {
         Some(u) => u.name.clone(),
         None => {
@@ -115,8 +125,10 @@ pub(super) async fn unit(
     };
     let year = year_of(&q);
     let uid = id.clone();
-    let (months, files) = state
+    let (months, files, missing) = state
         .table(&s.name, move |app| {
+            let current = Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+            let missing = crate::app::figures::missing(app, current, Some(&uid))?;
             let months = crate::app::tables::unit_history(app, &uid, year)?;
             // Each file behind the year: its name, signers and verdict, for the page.
             let mut files = std::collections::HashMap::new();
@@ -134,17 +146,18 @@ pub(super) async fn unit(
                     }
                 }
             }
-            Ok((months, files))
+            Ok((months, files, missing))
         })
         .await?;
-    Ok(page(templates::unit(
-        &name,
-        &id,
+    let view = templates::UnitView {
+        name: &name,
+        id: &id,
         year,
-        &months,
-        &files,
-        &viewer(&s),
-    )))
+        months: &months,
+        files: &files,
+        missing: &missing,
+    };
+    Ok(page(templates::unit(&view, &viewer(&s))))
 }
 
 pub(super) async fn pdf(
@@ -152,10 +165,36 @@ pub(super) async fn pdf(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(r) = signed_in(&req, &state, "read") {
-        return Ok(r);
+    let s = match super::session_of(&req, &state) {
+        Ok((_, s)) => s,
+        Err(r) => return Ok(r),
+    };
+    let id = path.into_inner();
+    if !s.can("read") {
+        // A unit clerk: only the files their unit sent or that count for it.
+        let Some(unit) = s.unit.clone() else {
+            return Ok(signed_in(&req, &state, "read")
+                .err()
+                .unwrap_or_else(|| redirect("/ui/")));
+        };
+        let (st, key) = (state.clone(), id.clone());
+        let theirs = blocking(move || {
+            let Some(sub) = st.app.store.get(&key)? else {
+                return Ok(false);
+            };
+            let credits =
+                crate::duty::credit::credits(&sub, &*st.app.store.lookup(), &st.app.policy).0;
+            Ok(sub.unit_hint.as_deref() == Some(unit.as_str())
+                || credits.iter().any(|c| c.unit == unit))
+        })
+        .await?;
+        if !theirs {
+            return Ok(signed_in(&req, &state, "read")
+                .err()
+                .unwrap_or_else(|| redirect("/ui/")));
+        }
     }
-    crate::web::api::submissions::pdf_response(&state, &path.into_inner()).await
+    crate::web::api::submissions::pdf_response(&state, &id).await
 }
 
 pub(super) fn quarter_of(q: &YearQuery) -> Option<u8> {
@@ -228,10 +267,17 @@ pub(super) async fn submissions(
     q: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, s) = match signed_in(&req, &state, "read") {
-        Ok(x) => x,
+    // A unit clerk sees their unit's files only.
+    let s = match super::session_of(&req, &state) {
+        Ok((_, s)) if s.can("read") || s.unit.is_some() => s,
+        Ok(_) => {
+            return Ok(signed_in(&req, &state, "read")
+                .err()
+                .unwrap_or_else(|| redirect("/ui/")))
+        }
         Err(r) => return Ok(r),
     };
+    let own = (!s.can("read")).then(|| s.unit.clone()).flatten();
     let month = q
         .thang
         .as_deref()
@@ -239,7 +285,7 @@ pub(super) async fn submissions(
         .unwrap_or_else(|| Month::of_vietnam_time(time::OffsetDateTime::now_utc()));
     let filter = templates::SubmissionFilter {
         status: q.trang_thai.clone().unwrap_or_default(),
-        unit: q.don_vi.clone().filter(|u| !u.is_empty()),
+        unit: own.or_else(|| q.don_vi.clone().filter(|u| !u.is_empty())),
         reason: q
             .ly_do
             .as_deref()
@@ -261,7 +307,10 @@ pub(super) async fn submissions(
     };
     let st = state.clone();
     let list = blocking(move || Ok(crate::app::listing::list(&st.app, &query)?)).await?;
-    let units = unit_choices(&state);
+    let mut units = unit_choices(&state);
+    if !s.can("read") {
+        units.retain(|(id, _)| Some(id) == s.unit.as_ref());
+    }
     Ok(page(templates::submissions(
         &list,
         &filter,

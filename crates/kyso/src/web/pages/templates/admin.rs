@@ -105,30 +105,40 @@ pub fn changed_fields(c: &crate::store::audit::Change) -> String {
         .join(", ")
 }
 
+/// The valid signers seen but not enrolled, each with the form that enrols it (nothing chosen
+/// at first: a personal certificate must not become a unit's by one careless click).
+fn unenrolled_section(v: &AdminView, viewer: &Viewer) -> Markup {
+    let (unenrolled, targets) = (v.unenrolled, v.targets);
+    html! {
+        h2 { "Chứng thư số chưa đăng ký (" (unenrolled.len()) ")" }
+        @if unenrolled.is_empty() { p.none { "Không có." } }
+        @for u in unenrolled {
+            form.enrol method="post" action="/ui/quan-tri/ghi-danh" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="sha256" value=(u.sha256);
+                p {
+                    strong { (crate::text::visible(&u.subject)) } br;
+                    span.hint { "Cấp bởi " (u.issuer) " · SHA-256 " (u.sha256) " · " (u.submissions.len()) " hồ sơ" }
+                }
+                label { "Đăng ký cho " }
+                select name="target" required {
+                    option value="" selected disabled { "— chọn đơn vị hoặc lãnh đạo —" }
+                    @for (value, label) in targets { option value=(value) { (label) } }
+                }
+                button type="submit" { "Đăng ký" }
+            }
+        }
+    }
+}
+
 pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
-    let (unenrolled, targets, state) = (v.unenrolled, v.targets, v.state);
+    let state = v.state;
     layout(
         "Quản trị",
         Some(viewer),
         html! {
             h1 { "Quản trị" }
-            h2 { "Chứng thư số chưa đăng ký (" (unenrolled.len()) ")" }
-            @if unenrolled.is_empty() { p.none { "Không có." } }
-            @for u in unenrolled {
-                form.enrol method="post" action="/ui/quan-tri/ghi-danh" {
-                    input type="hidden" name="csrf" value=(viewer.csrf);
-                    input type="hidden" name="sha256" value=(u.sha256);
-                    p {
-                        strong { (crate::text::visible(&u.subject)) } br;
-                        span.hint { "Cấp bởi " (u.issuer) " · SHA-256 " (u.sha256) " · " (u.submissions.len()) " hồ sơ" }
-                    }
-                    label { "Đăng ký cho " }
-                    select name="target" {
-                        @for (value, label) in targets { option value=(value) { (label) } }
-                    }
-                    button type="submit" { "Đăng ký" }
-                }
-            }
+            (unenrolled_section(v, viewer))
             h2 { "Chốt số liệu" }
             p { a href="/ui/ky-da-chot" { "Các kỳ đã chốt" } " (người chốt, thời điểm, mã SHA-256, bản đã nộp)." }
             form.close method="post" action="/ui/quan-tri/chot-so-lieu" {
@@ -156,6 +166,7 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
             }
             h2 { "Danh mục" }
             p { a href="/ui/quan-tri/don-vi" { "Xem và sửa đơn vị, lãnh đạo, chứng thư số" } " (mỗi bản ghi có lịch sử thay đổi)." }
+            p { a href="/ui/quan-tri/nguoi-dung" { "Tài khoản người dùng" } " (văn thư đơn vị, người xem, quản trị viên)." }
             h2 { "Nhập danh mục (dán nội dung tệp)" }
             form.import method="post" action={ "/ui/quan-tri/danh-muc?csrf=" (viewer.csrf) } {
                 label for="danh-muc" { "Nội dung tệp danh mục (TOML, như tệp registry.toml)" }

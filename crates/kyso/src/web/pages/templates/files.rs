@@ -14,8 +14,8 @@ pub fn upload(units: &[(String, String)], viewer: &Viewer) -> Markup {
             form.upload method="post" action={ "/ui/nop?csrf=" (viewer.csrf) } enctype="multipart/form-data" {
                 label for="unit" { "Đơn vị" }
                 select id="unit" name="unit" {
-                    option value="" { "(theo chứng thư số)" }
-                    @for (id, name) in units { option value=(id) { (name) } }
+                    @if viewer.unit.is_none() { option value="" { "(theo chứng thư số)" } }
+                    @for (id, name) in units { option value=(id) selected[viewer.unit == Some(id.as_str())] { (name) } }
                 }
                 label for="file" { "Tệp PDF" }
                 input id="file" name="file" type="file" accept="application/pdf,.pdf" multiple required;

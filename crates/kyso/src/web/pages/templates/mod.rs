@@ -2,17 +2,19 @@
 //! dd/mm/yyyy and times in Vietnam time. No inline script or style (the Content-Security-Policy
 //! forbids them); the stylesheet is `/ui/static/kyso.css`.
 
+mod accounts;
 mod admin;
 mod files;
 mod remind;
 mod tables;
 
+pub use accounts::{accounts, role_of, AccountForm};
 pub use admin::{
     admin, changed_fields, close_confirm, closed_periods, period_label, registry_preview, AdminView,
 };
 pub use files::{received, submissions, upload, Outcome, SubmissionFilter};
 pub use remind::reminders_sent;
-pub use tables::{month, report, unit, FileFacts, MonthView};
+pub use tables::{month, report, unit, FileFacts, MonthView, UnitView};
 
 use crate::duty::registry::UnitKind;
 use kyso_verify::report::Verdict;
@@ -28,9 +30,16 @@ pub(super) fn pct(part: usize, whole: usize) -> String {
 
 /// Who is signed in, for the header and the sign-out form.
 pub struct Viewer<'a> {
+    /// The name shown (an account's person, a token's name).
     pub name: &'a str,
     pub csrf: &'a str,
     pub admin: bool,
+    /// Sees every unit's figures and files.
+    pub read: bool,
+    /// May upload.
+    pub submit: bool,
+    /// The one unit a unit clerk (or a unit-bound token) sees.
+    pub unit: Option<&'a str>,
 }
 
 pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
@@ -48,10 +57,14 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                     span.brand { "kyso · Ký số" }
                     @if let Some(v) = viewer {
                         nav {
-                            a href="/ui/" { "Tháng này" }
-                            a href="/ui/ho-so" { "Hồ sơ" }
-                            a href="/ui/nop" { "Nộp hồ sơ" }
-                            a href="/ui/bao-cao" { "Báo cáo" }
+                            @if v.read {
+                                a href="/ui/" { "Tháng này" }
+                                a href="/ui/ho-so" { "Hồ sơ" }
+                            } @else if let Some(u) = v.unit {
+                                a href={ "/ui/don-vi/" (u) } { "Đơn vị của tôi" }
+                            }
+                            @if v.submit { a href="/ui/nop" { "Nộp hồ sơ" } }
+                            @if v.read { a href="/ui/bao-cao" { "Báo cáo" } }
                             @if v.admin { a href="/ui/quan-tri" { "Quản trị" } }
                         }
                         form.signout method="post" action="/ui/dang-xuat" {
@@ -76,11 +89,22 @@ pub fn login(nonce: &str, message: Option<&str>) -> Markup {
             @if let Some(m) = message { p.error role="alert" { (m) } }
             form.login method="post" action="/ui/dang-nhap" {
                 input type="hidden" name="csrf" value=(nonce);
-                label for="token" { "Mã truy cập (API token)" }
-                input id="token" name="token" type="password" autocomplete="off" required;
+                label for="ten" { "Tên đăng nhập" }
+                input id="ten" name="ten" type="text" autocomplete="username" autocapitalize="none";
+                label for="mat_khau" { "Mật khẩu" }
+                input id="mat_khau" name="mat_khau" type="password" autocomplete="current-password";
                 button type="submit" { "Đăng nhập" }
             }
-            p.hint { "Mã truy cập do quản trị viên cấp (kyso token new). Phiên đăng nhập hết hạn sau 8 giờ." }
+            details.token-login {
+                summary { "Đăng nhập bằng mã truy cập (API token)" }
+                form.login method="post" action="/ui/dang-nhap" {
+                    input type="hidden" name="csrf" value=(nonce);
+                    label for="token" { "Mã truy cập" }
+                    input id="token" name="token" type="password" autocomplete="off" required;
+                    button type="submit" { "Đăng nhập bằng mã" }
+                }
+            }
+            p.hint { "Tài khoản do quản trị viên tạo; mã truy cập dành cho hệ thống khác (kyso token new). Phiên đăng nhập hết hạn sau 8 giờ." }
         },
     )
 }

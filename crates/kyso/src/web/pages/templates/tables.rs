@@ -154,14 +154,45 @@ impl FileFacts {
     }
 }
 
-pub fn unit(
-    name: &str,
-    id: &str,
-    year: i32,
-    months: &[UnitMonthHistory],
-    facts: &std::collections::HashMap<String, FileFacts>,
-    viewer: &Viewer,
-) -> Markup {
+/// A unit's year as its page shows it.
+pub struct UnitView<'a> {
+    pub name: &'a str,
+    pub id: &'a str,
+    pub year: i32,
+    pub months: &'a [UnitMonthHistory],
+    pub files: &'a std::collections::HashMap<String, FileFacts>,
+    /// What the unit still misses in the month in progress.
+    pub missing: &'a [crate::duty::office_report::Missing],
+}
+
+/// What the unit still misses this month, first on its page (what its clerk chases).
+fn unit_missing(v: &UnitView) -> Markup {
+    let month = crate::duty::period::Month::of_vietnam_time(time::OffsetDateTime::now_utc());
+    html! {
+        section.missing {
+            h2 { "Tháng " (month.vn()) ": còn thiếu (" (v.missing.len()) ")" }
+            @if let Some(d) = month.days_left(time::OffsetDateTime::now_utc()) {
+                p.period { "Còn " strong { (d) } " ngày nữa là hết tháng." }
+            }
+            @if v.missing.is_empty() {
+                p.ok { "Đơn vị đã nộp đủ trong tháng này." }
+            } @else {
+                ul.missing {
+                    @for m in v.missing {
+                        li {
+                            @match &m.leader_name { Some(n) => { "Văn bản do " (n) " ký số" }, None => { "Văn bản ký số bằng chứng thư số của cơ quan, đơn vị" } }
+                            @if m.no_certificate { " (chưa có chứng thư số: liên hệ Văn phòng để đăng ký)" }
+                        }
+                    }
+                }
+            }
+            p { a href={ "/ui/ho-so?thang=" (month) "&don-vi=" (v.id) } { "Các tệp đơn vị đã nộp tháng này, và lý do tệp chưa được tính" } }
+        }
+    }
+}
+
+pub fn unit(v: &UnitView, viewer: &Viewer) -> Markup {
+    let (name, id, year, months, facts) = (v.name, v.id, v.year, v.months, v.files);
     let files = |subs: &[String]| {
         html! {
             @for s in subs {
@@ -182,6 +213,7 @@ pub fn unit(
         Some(viewer),
         html! {
             h1 { (name) }
+            (unit_missing(v))
             nav.months {
                 a href={ "/ui/don-vi/" (id) "?nam=" (year - 1) } { "← Năm " (year - 1) }
                 a href={ "/ui/don-vi/" (id) "?nam=" (year + 1) } { "Năm " (year + 1) " →" }
@@ -191,7 +223,10 @@ pub fn unit(
                 tbody {
                     @for m in months {
                         tr {
-                            td { a href={ "/ui/thang/" (m.month) } { (m.month.vn()) } }
+                            td {
+                                @if viewer.read { a href={ "/ui/thang/" (m.month) } { (m.month.vn()) } }
+                                @else { a href={ "/ui/ho-so?thang=" (m.month) "&don-vi=" (id) } { (m.month.vn()) } }
+                            }
                             @if !m.required {
                                 td colspan="2" { span.none { "Không phải nộp" } }
                             } @else {

@@ -1,0 +1,84 @@
+//! `kyso user ...`: staff accounts, written beside the evidence in the data directory (plain
+//! files, so the service may be running).
+
+use super::args::UserCommand;
+use super::with_config;
+use crate::app::accounts::{self, NewUser};
+use crate::store::users::{self, Role};
+
+/// The first line of standard input (a password), without its line ending.
+fn password_from_stdin() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn role_of(s: &str) -> Role {
+    match s {
+        "admin" => Role::Admin,
+        "reader" => Role::Reader,
+        _ => Role::UnitClerk,
+    }
+}
+
+pub(super) fn run(command: UserCommand) -> i32 {
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            unit,
+            display_name,
+            config,
+        } => with_config(config, |cfg| {
+            let data = cfg.data_dir.clone();
+            let new = NewUser {
+                name,
+                display_name,
+                role: role_of(&role),
+                unit,
+                password: password_from_stdin()?,
+            };
+            let known = |u: &str| users::unit_on_disk(&data, u);
+            let u = accounts::add(&data, &known, new, time::OffsetDateTime::now_utc())
+                .map_err(|e| e.to_string())?;
+            Ok((
+                format!("account {} created ({})", u.name, u.role.label_vi()),
+                true,
+            ))
+        }),
+        UserCommand::List { config } => with_config(config, |cfg| {
+            let all = users::all(&cfg.data_dir).map_err(|e| e.to_string())?;
+            let lines: Vec<String> = all
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}\t{}\t{:?}\t{}\t{}",
+                        u.name,
+                        u.display_name,
+                        u.role,
+                        u.unit.as_deref().unwrap_or("-"),
+                        if u.disabled { "disabled" } else { "enabled" }
+                    )
+                })
+                .collect();
+            Ok((lines.join("\n"), true))
+        }),
+        UserCommand::Passwd { name, config } => with_config(config, |cfg| {
+            let p = password_from_stdin()?;
+            accounts::update(&cfg.data_dir, &name, Some(&p), None).map_err(|e| e.to_string())?;
+            Ok((format!("password of {name} changed"), true))
+        }),
+        UserCommand::Disable {
+            name,
+            enable,
+            config,
+        } => with_config(config, |cfg| {
+            accounts::update(&cfg.data_dir, &name, None, Some(!enable))
+                .map_err(|e| e.to_string())?;
+            let what = if enable { "enabled" } else { "disabled" };
+            Ok((format!("account {name} {what}"), true))
+        }),
+    }
+}
