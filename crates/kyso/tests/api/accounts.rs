@@ -13,7 +13,7 @@ const CLERK: &str = "vanthu.huongxuan";
 const CLERK_PASSWORD: &str = "mật-khẩu-văn-thư-1";
 
 /// `kyso user ...` with the password on standard input.
-fn kyso_user(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
+pub(crate) fn kyso_user(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyso"))
         .arg("user")
         .args(args)

@@ -134,14 +134,17 @@ fn the_pages_in_a_real_browser() {
         c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
         assert!(c.current_url().await.unwrap().as_str().ends_with("/ui/dang-nhap"));
         shot("dang-nhap").await;
-        // A wrong token is refused with a message.
+        // A wrong token is refused with a message (the token form is folded under the
+        // password form).
+        c.find(Locator::Css("details.token-login summary")).await.unwrap().click().await.unwrap();
         c.find(Locator::Id("token")).await.unwrap().send_keys("sai-ma").await.unwrap();
-        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("details.token-login button")).await.unwrap().click().await.unwrap();
         let error = c.wait().for_element(Locator::Css("p.error")).await.unwrap();
         assert!(error.text().await.unwrap().contains("Mã truy cập không đúng"));
         // Sign in.
+        c.find(Locator::Css("details.token-login summary")).await.unwrap().click().await.unwrap();
         c.find(Locator::Id("token")).await.unwrap().send_keys(ADMIN).await.unwrap();
-        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("details.token-login button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
         assert!(c.current_url().await.unwrap().as_str().contains("/ui/thang/"));
 
@@ -360,8 +363,9 @@ fn a_late_file_is_accepted_from_the_pages() {
             .await
             .unwrap();
         c.goto(&app.url("/ui/dang-nhap")).await.unwrap();
+        c.find(Locator::Css("details.token-login summary")).await.unwrap().click().await.unwrap();
         c.find(Locator::Id("token")).await.unwrap().send_keys(ADMIN).await.unwrap();
-        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("details.token-login button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
         let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
         c.goto(&app.url(&format!("/ui/ho-so?thang={:04}-{:02}&trang-thai=late", now.year(), now.month() as u8)))
