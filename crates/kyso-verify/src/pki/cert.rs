@@ -26,6 +26,7 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::CERTIFICATE_POLICIES,    // certificatePolicies (any policy accepted)
     oid::AUTHORITY_INFO_ACCESS,   // authorityInfoAccess
     oid::QC_STATEMENTS,           // qcStatements
+    oid::OCSP_NOCHECK,            // id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1)
 ];
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first.
@@ -68,8 +69,11 @@ pub struct Cert {
     pub path_len: Option<u32>,
     /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
     pub key_usage: Option<u16>,
-    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted.
+    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted: every one the extension lists.
     pub ext_key_usage: Vec<String>,
+    /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): a delegated OCSP responder whose own
+    /// revocation is not checked.
+    pub ocsp_nocheck: bool,
     /// The OIDs of critical extensions kyso does not understand (RFC 5280 §4.2).
     pub unknown_critical: Vec<String>,
     /// The SubjectPublicKeyInfo's DER.
@@ -124,6 +128,7 @@ impl Cert {
             path_len: None,
             key_usage: None,
             ext_key_usage: Vec::new(),
+            ocsp_nocheck: false,
             unknown_critical: Vec::new(),
             spki_der: tbs_c.subject_pki.raw.to_vec(),
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
@@ -177,19 +182,7 @@ impl Cert {
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
-                ParsedExtension::ExtendedKeyUsage(e) => {
-                    if e.time_stamping {
-                        c.ext_key_usage.push(oid::EKU_TIME_STAMPING.into());
-                    }
-                    if e.email_protection {
-                        c.ext_key_usage.push(oid::EKU_EMAIL_PROTECTION.into());
-                    }
-                    if e.any {
-                        c.ext_key_usage.push(oid::ANY_EXTENDED_KEY_USAGE.into());
-                    }
-                    c.ext_key_usage
-                        .extend(e.other.iter().map(|o| o.to_id_string()));
-                }
+                ParsedExtension::ExtendedKeyUsage(e) => c.ext_key_usage = purposes(e),
                 ParsedExtension::CRLDistributionPoints(cdp) => {
                     c.crl_points =
                         crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp, ext.value);
@@ -206,6 +199,7 @@ impl Cert {
                         }
                     }
                 }
+                _ if oid == oid::OCSP_NOCHECK => c.ocsp_nocheck = true,
                 ParsedExtension::ParseError { error } if ext.critical => {
                     return Err(bad(format!(
                         "critical extension {oid} cannot be parsed: {error}"
@@ -244,6 +238,26 @@ impl Cert {
     pub(crate) fn has_key_usage(&self, bit: u16) -> bool {
         self.key_usage.is_some_and(|k| k & bit != 0)
     }
+}
+
+/// Every purpose an extKeyUsage lists (RFC 5280 §4.2.1.12), OIDs dotted. x509-parser gives
+/// the purposes it knows as flags and only the others as OIDs: each flag is turned back into
+/// its OID, or the purpose would be lost (id-kp-OCSPSigning was, and with it every delegated
+/// OCSP responder, RFC 6960 §4.2.2.2).
+fn purposes(e: &x509_parser::extensions::ExtendedKeyUsage) -> Vec<String> {
+    let flags = [
+        (e.any, oid::ANY_EXTENDED_KEY_USAGE),
+        (e.server_auth, oid::EKU_SERVER_AUTH),
+        (e.client_auth, oid::EKU_CLIENT_AUTH),
+        (e.code_signing, oid::EKU_CODE_SIGNING),
+        (e.email_protection, oid::EKU_EMAIL_PROTECTION),
+        (e.time_stamping, oid::EKU_TIME_STAMPING),
+        (e.ocsp_signing, oid::EKU_OCSP_SIGNING),
+    ];
+    let known = flags.iter().filter(|(on, _)| *on).map(|(_, o)| o.to_string());
+    known
+        .chain(e.other.iter().map(|o| o.to_id_string()))
+        .collect()
 }
 
 /// An INTEGER's content bytes in minimal two's complement form (its DER form), so that a serial
