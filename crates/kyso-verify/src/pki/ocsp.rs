@@ -279,6 +279,10 @@ impl OcspResponse {
 }
 
 #[cfg(test)]
+#[path = "ocsp_tests.rs"]
+mod delegation_tests;
+
+#[cfg(test)]
 mod decoding_tests {
     use super::*;
 
