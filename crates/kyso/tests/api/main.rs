@@ -16,6 +16,7 @@ mod listing;
 mod local_time;
 mod observe;
 mod ocsp;
+mod ocsp_delegated;
 #[path = "../common/ocsp_pki.rs"]
 mod ocsp_pki;
 mod office_report;
