@@ -242,7 +242,7 @@ impl Crl {
     }
 
     /// Parse one DER CRL (RFC 5280 §5.1), keeping `der` (not copied). Every entry is read
-    /// once and `progress(n)` told of each `n` more read ([`ENTRIES_PER_CALL`] at a time);
+    /// once and `progress(n)` told of each `n` more read (4 096 at a time);
     /// when it answers false, the reading stops and the CRL is refused (a document's budget).
     pub fn read(
         mut der: Vec<u8>,

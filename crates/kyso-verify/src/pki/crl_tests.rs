@@ -117,7 +117,7 @@ fn a_malformed_entry_or_an_indefinite_length_refuses_the_crl() {
         0x30,
         &[&der(0x02, &[2])[..], &der(0x04, b"yesterday")].concat(),
     );
-    assert!(Crl::from_der(&crl_with(&ca.subject_raw, &[good.clone()])).is_ok());
+    assert!(Crl::from_der(&crl_with(&ca.subject_raw, std::slice::from_ref(&good))).is_ok());
     assert!(Crl::from_der(&crl_with(&ca.subject_raw, &[good.clone(), bad_time])).is_err());
     let not_a_sequence = der(0x31, &der(0x02, &[3]));
     assert!(Crl::from_der(&crl_with(&ca.subject_raw, &[good.clone(), not_a_sequence])).is_err());

@@ -191,21 +191,7 @@ fn verify_inner(
         opts.budget.max_problems_per_code,
         &[(ProblemCode::ObjectUnreadable, unparsed.total)],
     );
-    let verdict = if signatures.is_empty() {
-        Verdict::Unsigned
-    } else if signatures
-        .iter()
-        .all(|s| s.indication == Indication::TotalPassed)
-    {
-        Verdict::Valid
-    } else if signatures
-        .iter()
-        .any(|s| s.indication == Indication::TotalFailed)
-    {
-        Verdict::Invalid
-    } else {
-        Verdict::Indeterminate
-    };
+    let verdict = verdict_of(&signatures);
     Ok(Report {
         schema: SCHEMA,
         document: DocumentInfo {
@@ -219,6 +205,26 @@ fn verify_inner(
         signatures,
         document_problems,
     })
+}
+
+/// The document's verdict from its signatures': valid when all passed, invalid when one
+/// failed, else indeterminate; unsigned without any.
+fn verdict_of(signatures: &[SignatureReport]) -> Verdict {
+    if signatures.is_empty() {
+        Verdict::Unsigned
+    } else if signatures
+        .iter()
+        .all(|s| s.indication == Indication::TotalPassed)
+    {
+        Verdict::Valid
+    } else if signatures
+        .iter()
+        .any(|s| s.indication == Indication::TotalFailed)
+    {
+        Verdict::Invalid
+    } else {
+        Verdict::Indeterminate
+    }
 }
 
 fn encryption_info(e: &pdf::Encryption) -> Option<EncryptionInfo> {

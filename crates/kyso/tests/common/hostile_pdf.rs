@@ -339,9 +339,9 @@ pub fn with_dss(base: &[u8], catalog: &str, data: &DssData) -> Vec<u8> {
         offsets[0].1
     )
     .unwrap();
-    write!(out, "{dss} {}\n", offsets.len() - 1).unwrap();
+    writeln!(out, "{dss} {}", offsets.len() - 1).unwrap();
     for (_, at) in &offsets[1..] {
-        write!(out, "{at:010} 00000 n \n").unwrap();
+        writeln!(out, "{at:010} 00000 n ").unwrap();
     }
     let new_size = first + data.streams.len() as u32;
     write!(
