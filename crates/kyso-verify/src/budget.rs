@@ -36,6 +36,17 @@ pub struct Budget {
     pub max_cms_bytes: usize,
     /// Certificates carried in one CMS.
     pub max_certs_per_cms: usize,
+    /// Bytes of validation data decoded from the document, all together: the DER of the
+    /// certificates, CRLs and OCSP responses of its `/DSS` (ETSI EN 319 142-1 §5.4.2) and of
+    /// its signatures' CMS (certificates, RevocationInfoChoices, adbe-revocationInfoArchival),
+    /// and its timestamp tokens (RFC 3161), each counted every time it is decoded.
+    pub max_validation_bytes: u64,
+    /// Certificates, CRLs, OCSP responses (with the certificates they carry) and timestamp
+    /// tokens decoded from the document, all together, each counted every time it is decoded.
+    pub max_validation_items: usize,
+    /// Entries (revokedCertificates, RFC 5280 §5.1.2.6) read in all the document's CRLs
+    /// together. Entries are read in place, never kept as objects of their own.
+    pub max_crl_entries: u64,
     /// Candidate issuer certificates tried while building one path.
     pub max_path_attempts: usize,
     /// Longest certification path (signer to anchor, inclusive).
@@ -59,6 +70,9 @@ impl Default for Budget {
             max_signatures: 64,
             max_cms_bytes: 1024 * 1024,
             max_certs_per_cms: 64,
+            max_validation_bytes: 32 * 1024 * 1024,
+            max_validation_items: 2_000,
+            max_crl_entries: 1_000_000,
             max_path_attempts: 256,
             max_path_len: 8,
             max_problems_per_code: 5,

@@ -151,3 +151,87 @@ fn signature_dictionaries_are_found_whatever_surrounds_their_names() {
     found.sort();
     assert_eq!(found, vec![3, 4, 5, 6]);
 }
+
+/// The fixture issuing CA (its subject names the hostile CRLs' issuer) and the signed fixture
+/// the `/DSS` is added to, with its catalog.
+fn dss_bases() -> [(&'static str, Vec<u8>, &'static str); 2] {
+    let signed = std::fs::read(fixture("openssl-org-detached.pdf")).unwrap();
+    [
+        (
+            "unsigned",
+            classic_unsigned(),
+            "<< /Type /Catalog /Pages 2 0 R",
+        ),
+        (
+            "signed",
+            signed,
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [7 0 R] /SigFlags 3 >>",
+        ),
+    ]
+}
+
+fn issuing_ca() -> kyso_verify::pki::Cert {
+    kyso::trust::files::load_certs(&pki("issuing-ca.pem"))
+        .unwrap()
+        .remove(0)
+}
+
+/// What a document with a hostile `/DSS` may end in: `budget_exceeded`, or a report (the
+/// unsigned file's validation data is never read: nothing would use it).
+fn assert_dss_outcome(name: &str, signed: bool, v: &serde_json::Value) {
+    if signed {
+        assert_eq!(error_code(v), Some("budget_exceeded"), "{name}: {v}");
+    } else if error_code(v).is_none() {
+        assert_eq!(v["verdict"], "unsigned", "{name}: {v}");
+    }
+}
+
+#[test]
+fn huge_dss_crls_are_read_within_the_document_budget() {
+    // Four CRLs of 3,000,000 entries (60 MB each once inflated) in 300 KB: every entry a
+    // parsed object used to cost 1.25 GB and seconds.
+    let crl = big_crl_deflated(&issuing_ca().subject_raw, 3_000_000);
+    for (kind, base, catalog) in dss_bases() {
+        let data = DssData {
+            key: "CRLs",
+            streams: vec![crl.clone(); 4],
+            refs: 1,
+        };
+        let name = format!("dss-huge-crls-{kind}.pdf");
+        let b = with_dss(&base, catalog, &data);
+        assert!(b.len() < 1024 * 1024, "{} bytes", b.len());
+        let v = assert_bounded(&name, b);
+        assert_dss_outcome(&name, kind == "signed", &v);
+    }
+}
+
+#[test]
+fn a_dss_crl_with_more_entries_than_the_budget_stops_the_verification() {
+    // 1,200,000 entries (25 MB): within the bytes a document may carry, above the entries.
+    let crl = big_crl_deflated(&issuing_ca().subject_raw, 1_200_000);
+    for (kind, base, catalog) in dss_bases() {
+        let data = DssData {
+            key: "CRLs",
+            streams: vec![crl.clone()],
+            refs: 1,
+        };
+        let name = format!("dss-crl-entries-{kind}.pdf");
+        let v = assert_bounded(&name, with_dss(&base, catalog, &data));
+        assert_dss_outcome(&name, kind == "signed", &v);
+    }
+}
+
+#[test]
+fn a_dss_listing_one_certificate_many_times_is_counted_each_time() {
+    let ca = issuing_ca();
+    for (kind, base, catalog) in dss_bases() {
+        let data = DssData {
+            key: "Certs",
+            streams: vec![deflate(&ca.der)],
+            refs: 50_000,
+        };
+        let name = format!("dss-many-certs-{kind}.pdf");
+        let v = assert_bounded(&name, with_dss(&base, catalog, &data));
+        assert_dss_outcome(&name, kind == "signed", &v);
+    }
+}

@@ -61,6 +61,9 @@ pub const QC_STATEMENTS: &str = "1.3.6.1.5.5.7.1.3";
 
 // --- Extended key usages (RFC 5280 §4.2.1.12) and access methods (§4.2.2.1).
 pub const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
+pub const EKU_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
+pub const EKU_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+pub const EKU_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 pub const EKU_EMAIL_PROTECTION: &str = "1.3.6.1.5.5.7.3.4";
 pub const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 pub const EKU_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
@@ -69,6 +72,9 @@ pub const AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
 // --- OCSP: RFC 6960 §4.2.1 and RFC 8954 (nonce).
 pub const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 pub const OCSP_NONCE: &str = "1.3.6.1.5.5.7.48.1.2";
+/// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): a delegated responder's certificate whose
+/// revocation is not to be checked.
+pub const OCSP_NOCHECK: &str = "1.3.6.1.5.5.7.48.1.5";
 
 // --- Name attributes: RFC 5280 Appendix A, RFC 4519, RFC 2985 (emailAddress).
 pub const COMMON_NAME: &str = "2.5.4.3";

@@ -118,6 +118,21 @@ pub fn read(buf: &[u8], depth: usize) -> Result<(Tlv<'_>, &[u8]), BerError> {
     }
 }
 
+/// A DER length (X.690 §8.1.3: the short form below 128, else the fewest bytes).
+pub fn definite_length(n: usize) -> Vec<u8> {
+    if n < 0x80 {
+        return vec![n as u8];
+    }
+    let bytes: Vec<u8> = n
+        .to_be_bytes()
+        .into_iter()
+        .skip_while(|b| *b == 0)
+        .collect();
+    let mut out = vec![0x80 | bytes.len() as u8];
+    out.extend(bytes);
+    out
+}
+
 /// The bytes of a primitive element, or the concatenated bytes of a constructed (BER) string.
 pub fn string_bytes(t: &Tlv) -> Result<Vec<u8>, BerError> {
     if !t.constructed() {

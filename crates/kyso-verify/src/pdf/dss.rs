@@ -29,15 +29,15 @@ pub(crate) struct Dss {
     arrays: [Option<Object>; 3],
 }
 
-/// The certificates, CRLs and OCSP responses of a `/DSS`, decoded: their DER.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DssStreams {
-    /// The streams of `/Certs`.
-    pub certs: Vec<Vec<u8>>,
-    /// The streams of `/CRLs`.
-    pub crls: Vec<Vec<u8>>,
-    /// The streams of `/OCSPs`.
-    pub ocsps: Vec<Vec<u8>>,
+/// Which array of a `/DSS` a stream is listed in (ETSI EN 319 142-1 §5.4.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DssKind {
+    /// `/Certs`: DER certificates.
+    Cert,
+    /// `/CRLs`: DER CRLs.
+    Crl,
+    /// `/OCSPs`: DER OCSP responses.
+    Ocsp,
 }
 
 impl Dss {
@@ -92,34 +92,39 @@ impl Dss {
         Some(dss)
     }
 
-    /// The streams its `/Certs`, `/CRLs` and `/OCSPs` refer to, decoded under the document's
-    /// budget; entries that are not readable streams are left out.
-    pub(crate) fn streams(&self, doc: &Document) -> DssStreams {
+    /// The streams its `/Certs`, `/CRLs` and `/OCSPs` refer to, each decoded under the
+    /// document's budget and handed to `each` in turn (one is in memory at a time, besides what
+    /// `each` keeps). Each is charged to the document's validation data before `each` sees it,
+    /// and decoded no further than what is left of it ([`super::meter::Meter::validation_data`]):
+    /// once that budget is spent, nothing more is read. Entries that are not readable streams
+    /// are left out.
+    pub(crate) fn each_stream(&self, doc: &Document, each: &mut dyn FnMut(DssKind, Vec<u8>)) {
         let rev = self.revision;
+        let meter = doc.meter();
         let resolve = |o: &Object| match o {
             Object::Ref(n, _) => doc.object(rev, *n).ok().flatten(),
             other => Some(other.clone()),
         };
-        let decoded = |array: &Option<Object>| -> Vec<Vec<u8>> {
+        let kinds = [DssKind::Cert, DssKind::Crl, DssKind::Ocsp];
+        for (kind, array) in kinds.into_iter().zip(&self.arrays) {
             let Some(arr) = array.as_ref().and_then(resolve) else {
-                return Vec::new();
+                continue;
             };
-            arr.as_array()
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|o| match (o, resolve(o)?) {
-                    (Object::Ref(n, g), Object::Stream(d, r)) => {
-                        doc.decode_stream((*n, *g), &d, r).ok()
+            for o in arr.as_array().unwrap_or(&[]) {
+                if meter.check().is_err() {
+                    return;
+                }
+                let Some((Object::Ref(n, g), Object::Stream(d, r))) = resolve(o).map(|s| (o, s))
+                else {
+                    continue;
+                };
+                let cap = Some(meter.validation_left());
+                if let Ok(der) = doc.decode_stream_within((*n, *g), &d, r, cap) {
+                    if meter.validation_data(der.len()).is_ok() {
+                        each(kind, der);
                     }
-                    _ => None,
-                })
-                .collect()
-        };
-        let [certs, crls, ocsps] = &self.arrays;
-        DssStreams {
-            certs: decoded(certs),
-            crls: decoded(crls),
-            ocsps: decoded(ocsps),
+                }
+            }
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct Meter {
     inflated: Cell<u64>,
     objects: Cell<u64>,
     repairs: Cell<usize>,
+    validation_bytes: Cell<u64>,
+    validation_items: Cell<u64>,
+    crl_entries: Cell<u64>,
     charges: Cell<u32>,
     cpu_start: Option<Duration>,
     exhausted: RefCell<Option<PdfError>>,
@@ -41,6 +44,9 @@ impl Meter {
             inflated: Cell::new(0),
             objects: Cell::new(0),
             repairs: Cell::new(0),
+            validation_bytes: Cell::new(0),
+            validation_items: Cell::new(0),
+            crl_entries: Cell::new(0),
             charges: Cell::new(0),
             cpu_start: budget.max_cpu.and_then(|_| thread_cpu_time()),
             exhausted: RefCell::new(None),
@@ -127,6 +133,55 @@ impl Meter {
             ));
         }
         Ok(())
+    }
+
+    /// One certificate, CRL, OCSP response or timestamp token of `n` bytes decoded from the
+    /// document (its `/DSS` or a signature's CMS), before it is parsed.
+    pub fn validation_data(&self, n: usize) -> Result<(), PdfError> {
+        self.validation_items(1)?;
+        let total = self.validation_bytes.get().saturating_add(n as u64);
+        self.validation_bytes.set(total);
+        if total > self.budget.max_validation_bytes {
+            return Err(self.validation_spent());
+        }
+        self.check_time()
+    }
+
+    /// `n` more items of validation data (the certificates an OCSP response carries).
+    pub fn validation_items(&self, n: usize) -> Result<(), PdfError> {
+        self.check()?;
+        let total = self.validation_items.get().saturating_add(n as u64);
+        self.validation_items.set(total);
+        let max = self.budget.max_validation_items as u64;
+        if total > max {
+            return Err(self.exceed("validation data (certificates, CRLs, OCSP)", max));
+        }
+        Ok(())
+    }
+
+    /// The validation-data budget, spent (a `/DSS` stream decoded beyond what is left of it).
+    pub fn validation_spent(&self) -> PdfError {
+        let max = self.budget.max_validation_bytes;
+        self.exceed("validation data (bytes of certificates, CRLs, OCSP)", max)
+    }
+
+    /// How many more bytes of validation data the document may decode.
+    pub fn validation_left(&self) -> u64 {
+        self.budget
+            .max_validation_bytes
+            .saturating_sub(self.validation_bytes.get())
+    }
+
+    /// `n` more CRL entries read; the CPU time is looked at too (a CRL is read in one go).
+    pub fn crl_entries(&self, n: usize) -> Result<(), PdfError> {
+        self.check()?;
+        let total = self.crl_entries.get().saturating_add(n as u64);
+        self.crl_entries.set(total);
+        let max = self.budget.max_crl_entries;
+        if total > max {
+            return Err(self.exceed("CRL entries", max));
+        }
+        self.check_time()
     }
 
     /// The CPU-time limit, looked at every few charges (reading the clock costs a system call).

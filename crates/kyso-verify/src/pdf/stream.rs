@@ -9,6 +9,17 @@ use std::io::Read;
 
 /// Decode a stream's data under the document's decompression budget.
 pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
+    decode_within(meter, dict, data, None)
+}
+
+/// [`decode`], producing at most `cap` bytes of validation data (a `/DSS` stream: what the
+/// document may still decode, [`Meter::validation_left`]); beyond it the budget is spent.
+pub fn decode_within(
+    meter: &Meter,
+    dict: &Dict,
+    data: &[u8],
+    cap: Option<u64>,
+) -> Result<Vec<u8>, PdfError> {
     meter.check()?;
     let filters: Vec<&[u8]> = match dict_get(dict, b"Filter") {
         None => vec![],
@@ -20,16 +31,19 @@ pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfErr
     for (i, f) in filters.iter().enumerate() {
         match *f {
             b"FlateDecode" => {
-                let left = meter.inflate_left();
-                let mut dec = ZlibDecoder::new(out.as_slice()).take(left + 1);
+                let left = meter.inflate_left().min(cap.unwrap_or(u64::MAX));
                 let mut buf = Vec::new();
+                if cap.is_some() {
+                    let size = inflated_size(&out, left);
+                    if size > left {
+                        return Err(over_budget(meter, cap, left, size));
+                    }
+                    buf.reserve_exact(size as usize);
+                }
+                let mut dec = ZlibDecoder::new(out.as_slice()).take(left + 1);
                 let read = dec.read_to_end(&mut buf);
                 if buf.len() as u64 > left {
-                    meter.inflate(buf.len())?;
-                    return Err(PdfError::Budget {
-                        what: "decompressed bytes of one stream",
-                        limit: left,
-                    });
+                    return Err(over_budget(meter, cap, left, buf.len() as u64));
                 }
                 meter.inflate(buf.len())?;
                 // A damaged end (a missing checksum) after good data is accepted, as readers
@@ -68,6 +82,39 @@ pub fn decode(meter: &Meter, dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfErr
         }
     }
     Ok(out)
+}
+
+/// The error of a stream that inflates to `size` bytes, more than the `left` it may: the
+/// document's decompression budget, or its validation data (`cap`), charged and spent; else
+/// this one stream's limit.
+fn over_budget(meter: &Meter, cap: Option<u64>, left: u64, size: u64) -> PdfError {
+    if let Err(e) = meter.inflate(size as usize) {
+        return e;
+    }
+    if cap.is_some_and(|c| size > c) {
+        return meter.validation_spent();
+    }
+    PdfError::Budget {
+        what: "decompressed bytes of one stream",
+        limit: left,
+    }
+}
+
+/// How many bytes the zlib data `z` inflates to, counted without keeping them, up to
+/// `limit + 1`: a stream of validation data is measured first and then decoded into a buffer
+/// of its exact size, so that memory holds what the document is charged for, not a buffer
+/// grown by doubling (nor the freed buffers before it).
+fn inflated_size(z: &[u8], limit: u64) -> u64 {
+    let mut dec = ZlibDecoder::new(z).take(limit + 1);
+    let mut counted = 0u64;
+    let mut chunk = [0u8; 16 * 1024];
+    while let Ok(n) = dec.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        counted += n as u64;
+    }
+    counted
 }
 
 /// PNG predictors (ISO 32000-2 §7.4.4.4, RFC 2083 §6): one filter-type byte per row.

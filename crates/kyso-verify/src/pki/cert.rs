@@ -1,15 +1,13 @@
-//! An owned, checked view of one X.509 certificate (parsed with x509-parser), and of a CRL.
+//! An owned, checked view of one X.509 certificate (parsed with x509-parser).
 
-use super::crl_scope::{self, CertDistributionPoint, CrlScope};
+use super::crl_scope::{self, CertDistributionPoint};
 use super::crypto::{sha256, PublicKey, SignedObject};
 use super::name::{comparable_name, name_string};
 use super::PkiError;
 use crate::der::oid;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::revocation_list::CertificateRevocationList;
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
 /// nameConstraints is understood when every subtree is of a form kyso compares (see
@@ -26,6 +24,7 @@ const UNDERSTOOD_EXTENSIONS: &[&str] = &[
     oid::CERTIFICATE_POLICIES,    // certificatePolicies (any policy accepted)
     oid::AUTHORITY_INFO_ACCESS,   // authorityInfoAccess
     oid::QC_STATEMENTS,           // qcStatements
+    oid::OCSP_NOCHECK,            // id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1)
 ];
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first.
@@ -68,8 +67,11 @@ pub struct Cert {
     pub path_len: Option<u32>,
     /// keyUsage bits (bit 0 = digitalSignature), None when the extension is absent.
     pub key_usage: Option<u16>,
-    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted.
+    /// extKeyUsage purposes (RFC 5280 §4.2.1.12), OIDs dotted: every one the extension lists.
     pub ext_key_usage: Vec<String>,
+    /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): a delegated OCSP responder whose own
+    /// revocation is not checked.
+    pub ocsp_nocheck: bool,
     /// The OIDs of critical extensions kyso does not understand (RFC 5280 §4.2).
     pub unknown_critical: Vec<String>,
     /// The SubjectPublicKeyInfo's DER.
@@ -124,6 +126,7 @@ impl Cert {
             path_len: None,
             key_usage: None,
             ext_key_usage: Vec::new(),
+            ocsp_nocheck: false,
             unknown_critical: Vec::new(),
             spki_der: tbs_c.subject_pki.raw.to_vec(),
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
@@ -177,19 +180,7 @@ impl Cert {
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
-                ParsedExtension::ExtendedKeyUsage(e) => {
-                    if e.time_stamping {
-                        c.ext_key_usage.push(oid::EKU_TIME_STAMPING.into());
-                    }
-                    if e.email_protection {
-                        c.ext_key_usage.push(oid::EKU_EMAIL_PROTECTION.into());
-                    }
-                    if e.any {
-                        c.ext_key_usage.push(oid::ANY_EXTENDED_KEY_USAGE.into());
-                    }
-                    c.ext_key_usage
-                        .extend(e.other.iter().map(|o| o.to_id_string()));
-                }
+                ParsedExtension::ExtendedKeyUsage(e) => c.ext_key_usage = purposes(e),
                 ParsedExtension::CRLDistributionPoints(cdp) => {
                     c.crl_points =
                         crl_scope::cert_points(ext.parsed_extension(), &c.issuer_cmp, ext.value);
@@ -206,6 +197,7 @@ impl Cert {
                         }
                     }
                 }
+                _ if oid == oid::OCSP_NOCHECK => c.ocsp_nocheck = true,
                 ParsedExtension::ParseError { error } if ext.critical => {
                     return Err(bad(format!(
                         "critical extension {oid} cannot be parsed: {error}"
@@ -246,158 +238,51 @@ impl Cert {
     }
 }
 
+/// Every purpose an extKeyUsage lists (RFC 5280 §4.2.1.12), OIDs dotted. x509-parser gives
+/// the purposes it knows as flags and only the others as OIDs: each flag is turned back into
+/// its OID, or the purpose would be lost (id-kp-OCSPSigning was, and with it every delegated
+/// OCSP responder, RFC 6960 §4.2.2.2).
+fn purposes(e: &x509_parser::extensions::ExtendedKeyUsage) -> Vec<String> {
+    let flags = [
+        (e.any, oid::ANY_EXTENDED_KEY_USAGE),
+        (e.server_auth, oid::EKU_SERVER_AUTH),
+        (e.client_auth, oid::EKU_CLIENT_AUTH),
+        (e.code_signing, oid::EKU_CODE_SIGNING),
+        (e.email_protection, oid::EKU_EMAIL_PROTECTION),
+        (e.time_stamping, oid::EKU_TIME_STAMPING),
+        (e.ocsp_signing, oid::EKU_OCSP_SIGNING),
+    ];
+    let known = flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, o)| o.to_string());
+    known
+        .chain(e.other.iter().map(|o| o.to_id_string()))
+        .collect()
+}
+
 /// An INTEGER's content bytes in minimal two's complement form (its DER form), so that a serial
 /// matches however its issuer padded it, and 255 (`00 FF`) never matches -1 (`FF`) (PKITS 4.4.14).
 pub(crate) fn int_key(b: &[u8]) -> Vec<u8> {
+    int_key_of(b).to_vec()
+}
+
+/// [`int_key`] as a part of `b`, without copying it.
+pub(crate) fn int_key_of(b: &[u8]) -> &[u8] {
     let mut i = 0;
     while i + 1 < b.len() && ((b[i] == 0 && b[i + 1] < 0x80) || (b[i] == 0xFF && b[i + 1] >= 0x80))
     {
         i += 1;
     }
-    b[i..].to_vec()
+    &b[i..]
 }
 
-fn strip_zeros(b: &[u8]) -> Vec<u8> {
+pub(super) fn strip_zeros(b: &[u8]) -> Vec<u8> {
     let i = b
         .iter()
         .position(|x| *x != 0)
         .unwrap_or(b.len().saturating_sub(1));
     b[i..].to_vec()
-}
-
-/// A parsed CRL, owned.
-#[derive(Debug, Clone)]
-pub struct Crl {
-    /// Its DER, as given.
-    pub der: Vec<u8>,
-    /// The issuer, RFC 4514 order.
-    pub issuer: String,
-    /// The issuer Name's DER.
-    pub issuer_raw: Vec<u8>,
-    /// authorityKeyIdentifier's keyIdentifier (RFC 5280 §5.2.1).
-    pub aki: Option<Vec<u8>>,
-    /// thisUpdate (RFC 5280 §5.1.2.4).
-    pub this_update: OffsetDateTime,
-    /// nextUpdate (RFC 5280 §5.1.2.5).
-    pub next_update: Option<OffsetDateTime>,
-    /// Serial (the INTEGER's bytes, no leading zeros) to revocation time.
-    pub(crate) revoked: HashMap<Vec<u8>, OffsetDateTime>,
-    /// Entries of an indirect CRL about other issuers' certificates: (issuer, serial).
-    pub(crate) revoked_for_others: HashMap<(String, Vec<u8>), OffsetDateTime>,
-    /// (issuer, serial) a delta CRL takes off the base CRL (removeFromCRL).
-    pub(crate) removed: std::collections::HashSet<(String, Vec<u8>)>,
-    /// A delta CRL (RFC 5280 §5.2.4): the number of the complete CRL it updates.
-    pub delta_base: Option<Vec<u8>>,
-    /// Which certificates it may answer for.
-    pub(crate) scope: CrlScope,
-    /// The issuer, compared as RFC 5280 §7.1 asks.
-    pub(crate) issuer_cmp: String,
-    /// The signed shape, for checking its issuer's signature.
-    pub(crate) signed: SignedObject,
-    /// cRLNumber (RFC 5280 §5.2.3), big-endian.
-    pub number: Option<Vec<u8>>,
-}
-
-impl Crl {
-    /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
-    pub(crate) fn removes(&self, cert: &Cert) -> bool {
-        self.removed
-            .contains(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
-    }
-
-    /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
-    pub(crate) fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
-        if cert.issuer_cmp == self.issuer_cmp {
-            self.revoked.get(&cert.serial_key).copied()
-        } else {
-            self.revoked_for_others
-                .get(&(cert.issuer_cmp.clone(), cert.serial_key.clone()))
-                .copied()
-        }
-    }
-
-    /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
-    /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
-    /// (§4.2.1.3); without the extension its key is unrestricted.
-    pub fn signed_by(&self, issuer: &Cert) -> bool {
-        let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
-        may_sign_crls && self.signed.verify_with(&issuer.key).is_ok()
-    }
-
-    /// Parse one DER CRL (RFC 5280 §5.1).
-    pub fn from_der(der: &[u8]) -> Result<Crl, PkiError> {
-        let bad = |w: String| PkiError::BadCrl(w);
-        let (rest, x) =
-            CertificateRevocationList::from_der(der).map_err(|e| bad(format!("{e}")))?;
-        let der = &der[..der.len() - rest.len()];
-        let signed = SignedObject::parse(der).map_err(bad)?;
-        let mut aki = None;
-        let mut number = None;
-        for ext in x.tbs_cert_list.extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
-                }
-                ParsedExtension::CRLNumber(n) => number = Some(strip_zeros(&n.to_bytes_be())),
-                _ => {}
-            }
-        }
-        // removeFromCRL (RFC 5280 §5.3.1, reason 8) appears in delta CRLs: the certificate is
-        // no longer on hold.
-        // In an indirect CRL (§5.3.3) an entry's certificateIssuer names the issuer of it and
-        // of the entries after it; before the first one, entries are the CRL issuer's.
-        // removeFromCRL (§5.3.1, reason 8) appears in delta CRLs: the certificate is no longer
-        // on hold. Both are keyed by (issuer, serial) for other issuers' entries.
-        let crl_issuer = comparable_name(x.issuer());
-        let mut current: Option<String> = None;
-        let mut revoked = HashMap::new();
-        let mut revoked_for_others = HashMap::new();
-        let mut removed = std::collections::HashSet::new();
-        for r in x.iter_revoked_certificates() {
-            if let Some(named) = crl_scope::certificate_issuer(r.extensions()) {
-                current = (named != crl_issuer).then_some(named);
-            }
-            let serial = int_key(r.raw_serial());
-            let issuer = current.clone().unwrap_or_else(|| crl_issuer.clone());
-            if r.reason_code().is_some_and(|(_, c)| c.0 == 8) {
-                removed.insert((issuer, serial));
-            } else if current.is_none() {
-                revoked.insert(serial, r.revocation_date.to_datetime());
-            } else {
-                revoked_for_others.insert((issuer, serial), r.revocation_date.to_datetime());
-            }
-        }
-        let delta_base = x
-            .tbs_cert_list
-            .extensions()
-            .iter()
-            .find(|e| e.oid.to_id_string() == oid::DELTA_CRL_INDICATOR)
-            .map(|e| match e.value {
-                // The base CRL number, as an unsigned magnitude like `number`.
-                [0x02, len, rest @ ..] if usize::from(*len) == rest.len() => strip_zeros(rest),
-                other => other.to_vec(),
-            });
-        Ok(Crl {
-            issuer_cmp: crl_issuer,
-            der: der.to_vec(),
-            issuer: name_string(x.issuer()),
-            issuer_raw: x.issuer().as_raw().to_vec(),
-            aki,
-            this_update: x.last_update().to_datetime(),
-            next_update: x.next_update().map(|t| t.to_datetime()),
-            revoked,
-            revoked_for_others,
-            removed,
-            delta_base,
-            scope: CrlScope::read(
-                &comparable_name(x.issuer()),
-                x.tbs_cert_list.extensions(),
-                x.iter_revoked_certificates().map(|r| r.extensions()),
-            ),
-            signed,
-            number,
-        })
-    }
 }
 
 /// Verify the signature of `subject` with `issuer`'s key (RFC 5280 §6.1.3 (a)(1)); returns the

@@ -49,6 +49,11 @@ const KNOWN_CRL_EXTENSIONS: &[&str] = &[
 const KNOWN_ENTRY_EXTENSIONS: &[&str] =
     &[oid::CRL_REASON, oid::INVALIDITY_DATE, oid::HOLD_INSTRUCTION];
 
+/// The first reason a CRL cannot be relied on is the one kept.
+fn refuse(s: &mut CrlScope, why: String) {
+    s.unusable.get_or_insert(why);
+}
+
 /// A general name as a comparable string.
 pub(crate) fn general_name(n: &GeneralName) -> String {
     match n {
@@ -120,16 +125,10 @@ pub(crate) fn cert_points(
 }
 
 impl CrlScope {
-    /// The scope from the CRL's extensions and its entries' extensions.
-    pub(crate) fn read<'a>(
-        issuer: &str,
-        crl_extensions: &[X509Extension],
-        entry_extensions: impl Iterator<Item = &'a [X509Extension<'a>]>,
-    ) -> CrlScope {
+    /// The scope from the CRL's extensions (RFC 5280 §5.2); each entry's extensions are
+    /// added with [`CrlScope::note_entry`] as the entries are read.
+    pub(crate) fn read(issuer: &str, crl_extensions: &[X509Extension]) -> CrlScope {
         let mut s = CrlScope::default();
-        let refuse = |s: &mut CrlScope, why: String| {
-            s.unusable.get_or_insert(why);
-        };
         for ext in crl_extensions {
             let oid = ext.oid.to_id_string();
             match ext.parsed_extension() {
@@ -174,25 +173,28 @@ impl CrlScope {
                 _ => {}
             }
         }
-        for exts in entry_extensions {
-            for ext in exts {
-                let oid = ext.oid.to_id_string();
-                if oid == oid::CERTIFICATE_ISSUER {
-                    if !s.indirect {
-                        refuse(
-                            &mut s,
-                            "entries for other issuers in a CRL not marked indirect".into(),
-                        );
-                    }
-                } else if ext.critical && !KNOWN_ENTRY_EXTENSIONS.contains(&oid.as_str()) {
+        s
+    }
+
+    /// One entry's extensions (RFC 5280 §5.3): a certificateIssuer in a CRL not marked
+    /// indirect, or an unknown critical one, makes the CRL unusable.
+    pub(crate) fn note_entry(&mut self, exts: &[X509Extension]) {
+        for ext in exts {
+            let oid = ext.oid.to_id_string();
+            if oid == oid::CERTIFICATE_ISSUER {
+                if !self.indirect {
                     refuse(
-                        &mut s,
-                        format!("an unknown critical CRL entry extension {oid}"),
+                        self,
+                        "entries for other issuers in a CRL not marked indirect".into(),
                     );
                 }
+            } else if ext.critical && !KNOWN_ENTRY_EXTENSIONS.contains(&oid.as_str()) {
+                refuse(
+                    self,
+                    format!("an unknown critical CRL entry extension {oid}"),
+                );
             }
         }
-        s
     }
 
     /// Whether this CRL, issued by `crl_issuer`, can answer for a certificate issued by

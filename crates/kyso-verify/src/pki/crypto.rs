@@ -489,6 +489,16 @@ pub struct SignedObject {
 impl SignedObject {
     /// Read the first three elements of the outer SEQUENCE of `der` (more may follow).
     pub(crate) fn parse(der: &[u8]) -> Result<SignedObject, String> {
+        let (signed, tbs) = SignedObject::parse_in_place(der)?;
+        let tbs = der.get(tbs).ok_or("the signed part")?.to_vec();
+        Ok(SignedObject { tbs, ..signed })
+    }
+
+    /// [`SignedObject::parse`] without copying the signed part (a CRL may be megabytes): `tbs`
+    /// is left empty and where it is in `der` is returned, for [`SignedObject::verify_over`].
+    pub(crate) fn parse_in_place(
+        der: &[u8],
+    ) -> Result<(SignedObject, std::ops::Range<usize>), String> {
         let (outer, _) = tlv::read(der, 0).map_err(|e| e.0)?;
         let parts = outer.children().map_err(|e| e.0)?;
         let (Some(tbs), Some(alg), Some(sig)) = (parts.first(), parts.get(1), parts.get(2)) else {
@@ -505,22 +515,34 @@ impl SignedObject {
             return Err("the signature is not a BIT STRING".into());
         }
         let signature = sig.content.get(1..).ok_or("empty signature")?.to_vec();
-        Ok(SignedObject {
-            tbs: tbs.raw.to_vec(),
+        // `tbs.raw` is a slice of `der`: its offset is the distance between their starts.
+        let start = tbs.raw.as_ptr() as usize - der.as_ptr() as usize;
+        let signed = SignedObject {
+            tbs: Vec::new(),
             alg_oid,
             alg_params,
             signature,
-        })
+        };
+        Ok((signed, start..start + tbs.raw.len()))
     }
 
     /// Verify with `key`; returns the digest the signature used.
     pub(crate) fn verify_with(&self, key: &PublicKey) -> Result<DigestAlg, CryptoError> {
+        self.verify_over(&self.tbs, key)
+    }
+
+    /// Verify that `tbs` (the signed part, kept elsewhere) is signed with `key`.
+    pub(crate) fn verify_over(
+        &self,
+        tbs: &[u8],
+        key: &PublicKey,
+    ) -> Result<DigestAlg, CryptoError> {
         verify(
             key,
             &self.alg_oid,
             self.alg_params.as_deref(),
             None,
-            &[&self.tbs],
+            &[tbs],
             &self.signature,
         )
     }

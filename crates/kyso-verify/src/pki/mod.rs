@@ -3,6 +3,7 @@
 //! The validation time is always an argument: nothing here reads the clock.
 
 mod cert;
+mod crl;
 pub(crate) mod crl_scope;
 pub mod crypto;
 pub(crate) mod name;
@@ -13,7 +14,8 @@ mod path;
 mod revocation;
 
 pub use cert::signed_by;
-pub use cert::{Cert, Crl};
+pub use cert::Cert;
+pub use crl::Crl;
 use crypto::DigestAlg;
 pub use path::check_path;
 use std::path::PathBuf;

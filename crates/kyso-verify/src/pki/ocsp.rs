@@ -8,6 +8,7 @@ use super::ocsp_asn1 as asn1;
 use crate::der::oid;
 use crate::der::tlv;
 use der::{Decode, Encode};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// What a responder says of a certificate (RFC 6960 §4.2.1, CertStatus).
@@ -52,6 +53,8 @@ pub struct OcspResponse {
     pub responder_name: Option<Vec<u8>>,
     /// ResponderID byKey: the SHA-1 of the responder's key bits.
     pub responder_key_hash: Option<Vec<u8>>,
+    /// producedAt: when the responder signed it (RFC 6960 §4.2.1).
+    pub produced_at: OffsetDateTime,
     /// The certificates it carries (a delegated responder's).
     pub certs: Vec<Cert>,
     /// The answers it holds.
@@ -113,7 +116,7 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
         asn1::ResponderId::ByName(n) => (Some(n.to_der().map_err(der_error)?), None),
         asn1::ResponderId::ByKey(k) => (None, Some(k.into_bytes().into_vec())),
     };
-    time_of(&tbs.produced_at)?;
+    let produced_at = time_of(&tbs.produced_at)?;
     let responses = tbs
         .responses
         .into_iter()
@@ -130,6 +133,7 @@ fn parse_basic(der: &[u8]) -> Result<OcspResponse, String> {
         signed,
         responder_name,
         responder_key_hash,
+        produced_at,
         certs,
         responses,
     })
@@ -173,11 +177,32 @@ pub fn key_bits(c: &Cert) -> Option<Vec<u8>> {
         .map(<[u8]>::to_vec)
 }
 
+/// Who signed an answer kyso accepts (RFC 6960 §4.2.2.2).
+#[derive(Debug, Clone, Copy)]
+pub enum Responder<'a> {
+    /// The CA that issued the certificate in question.
+    Issuer,
+    /// A responder the CA delegated ([`OcspResponse::delegated_by`]): whether its own
+    /// revocation is to be checked is the caller's (RFC 6960 §4.2.2.2.1, `ocsp_nocheck`).
+    Delegated(&'a Cert),
+}
+
+/// The answer a response gives about one certificate, and who signed it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// The SingleResponse about the certificate.
+    pub single: &'a SingleResponse,
+    /// Who signed the response.
+    pub responder: Responder<'a>,
+}
+
 impl OcspResponse {
     fn signed_by(&self, key_holder: &Cert) -> bool {
         self.signed.verify_with(&key_holder.key).is_ok()
     }
 
+    /// Whether the ResponderID names `c` (RFC 6960 §4.2.2.3: byName, or byKey the SHA-1 of
+    /// its key bits).
     fn names(&self, c: &Cert) -> bool {
         self.responder_name.as_deref() == Some(c.subject_raw.as_slice())
             || self
@@ -186,32 +211,76 @@ impl OcspResponse {
                 .is_some_and(|h| key_bits(c).is_some_and(|k| DigestAlg::Sha1.hash(&[&k]) == *h))
     }
 
-    /// The status this response gives `cert` (issued by `issuer`), if it is about it and its
-    /// signature is the issuer's or a delegated responder's.
-    pub fn status_of(&self, cert: &Cert, issuer: &Cert) -> Option<&SingleResponse> {
+    /// The SingleResponse whose CertID is `cert`'s, issued by `issuer` (RFC 6960 §4.1.1).
+    fn single_for(&self, cert: &Cert, issuer: &Cert) -> Option<&SingleResponse> {
         let issuer_key = key_bits(issuer)?;
-        let single = self.responses.iter().find(|r| {
+        self.responses.iter().find(|r| {
             r.serial == cert.serial_key
                 && r.issuer_name_hash == r.hash.hash(&[&issuer.subject_raw])
                 && r.issuer_key_hash == r.hash.hash(&[&issuer_key])
-        })?;
-        let authorised = (self.names(issuer) && self.signed_by(issuer))
-            || self.certs.iter().any(|d| {
-                // A delegated responder's certificate must be valid when it answered.
-                let valid_then = self
-                    .responses
-                    .iter()
-                    .all(|r| d.not_before <= r.this_update && r.this_update <= d.not_after);
-                valid_then
-                    && self.names(d)
-                    && self.signed_by(d)
-                    && d.ext_key_usage.iter().any(|e| e == oid::EKU_OCSP_SIGNING)
-                    && d.issuer_raw == issuer.subject_raw
-                    && super::signed_by(issuer, d).is_ok()
+        })
+    }
+
+    /// The status this response gives `cert` (issued by `issuer`), if it is about it and its
+    /// signature is the issuer's or a delegated responder's whose certificate the response
+    /// carries ([`OcspResponse::answer`] without other certificates).
+    pub fn status_of(&self, cert: &Cert, issuer: &Cert) -> Option<&SingleResponse> {
+        self.answer(cert, issuer, &[]).map(|a| a.single)
+    }
+
+    /// The answer this response gives about `cert` (issued by `issuer`), if it is about it and
+    /// signed by an authorised responder (RFC 6960 §4.2.2.2): the issuer itself, or a
+    /// responder it delegated whose certificate is among the response's `certs` or `known`
+    /// (the document's `/DSS`, the configured intermediates).
+    pub fn answer<'s>(
+        &'s self,
+        cert: &Cert,
+        issuer: &Cert,
+        known: &'s [Arc<Cert>],
+    ) -> Option<Answer<'s>> {
+        let single = self.single_for(cert, issuer)?;
+        if self.names(issuer) && self.signed_by(issuer) {
+            return Some(Answer {
+                single,
+                responder: Responder::Issuer,
             });
-        authorised.then_some(single)
+        }
+        let delegate = self
+            .certs
+            .iter()
+            .chain(known.iter().map(|c| c.as_ref()))
+            .find(|d| self.delegated_by(issuer, d))?;
+        Some(Answer {
+            single,
+            responder: Responder::Delegated(delegate),
+        })
+    }
+
+    /// Whether `d` is a responder `issuer` delegated that signed this response (RFC 6960
+    /// §4.2.2.2): named by the ResponderID (§4.2.2.3); id-kp-OCSPSigning in its
+    /// extendedKeyUsage (§4.2.2.2, RFC 5280 §4.2.1.12; anyExtendedKeyUsage does not count);
+    /// issued directly by the CA that issued the certificate in question (its issuer name and
+    /// the CA's signature on it); valid when it signed, at producedAt (RFC 5280 §4.1.2.5);
+    /// a keyUsage, if any, that allows signing (§4.2.1.3); no critical extension kyso does not
+    /// understand (§4.2); and its key verifies the response's signature. Its revocation is
+    /// not looked at here (§4.2.2.2.1: see [`Responder::Delegated`]).
+    pub fn delegated_by(&self, issuer: &Cert, d: &Cert) -> bool {
+        let signing = super::cert::KU_DIGITAL_SIGNATURE | super::cert::KU_NON_REPUDIATION;
+        self.names(d)
+            && d.ext_key_usage.iter().any(|e| e == oid::EKU_OCSP_SIGNING)
+            && d.issuer_cmp == issuer.subject_cmp
+            && d.not_before <= self.produced_at
+            && self.produced_at <= d.not_after
+            && (d.key_usage.is_none() || d.has_key_usage(signing))
+            && d.unknown_critical.is_empty()
+            && super::signed_by(issuer, d).is_ok()
+            && self.signed_by(d)
     }
 }
+
+#[cfg(test)]
+#[path = "ocsp_tests.rs"]
+mod delegation_tests;
 
 #[cfg(test)]
 mod decoding_tests {

@@ -128,10 +128,39 @@ fn crl_signers<'a>(
     out
 }
 
+/// Whether the responder that signed `answer` may be relied on (RFC 6960 §4.2.2.2.1). The
+/// issuer itself, yes. A delegated responder whose certificate has id-pkix-ocsp-nocheck, for
+/// the lifetime of its certificate (its validity is checked with the delegation). Without
+/// it, the responder is treated as any certificate its CA issued: it is not relied on when the
+/// CA's current CRLs (scope and signature checked, §6.3.3) list it as revoked by `at`; with no
+/// CRL of the CA, it is relied on, as kyso's default policy does for any certificate without
+/// revocation data. Its status is never asked by OCSP (that would ask the responder about
+/// itself).
+fn responder_trusted(
+    answer: &ocsp::Answer,
+    issuer: &Cert,
+    store: &TrustStore,
+    at: OffsetDateTime,
+) -> bool {
+    let ocsp::Responder::Delegated(d) = answer.responder else {
+        return true;
+    };
+    if d.ocsp_nocheck {
+        return true;
+    }
+    let candidates: Vec<&Arc<Crl>> = crls_for(d, &[issuer], store).collect();
+    !crl_set_for(&candidates).is_some_and(|set| {
+        set.iter()
+            .any(|crl| crl.revocation_of(d).is_some_and(|when| when <= at))
+    })
+}
+
 /// The OCSP answer about `c` (RFC 6960): the newest one the document or the store carries that
 /// was produced by `at` and is still current then; else one fetched at receipt (stored with
 /// the submission), current at `at`; else, when `ask_online`, a fresh one from the responder.
-/// Each is used only if the issuer or its delegated responder signed it.
+/// Each is used only if the issuer or a responder it delegated signed it (RFC 6960 §4.2.2.2,
+/// [`ocsp::OcspResponse::answer`]; the delegate's certificate in the response or among the
+/// store's intermediates) and that responder may be relied on ([`responder_trusted`]).
 fn ocsp_answer(
     c: &Cert,
     issuer: &Cert,
@@ -145,13 +174,16 @@ fn ocsp_answer(
         Some(n) => at <= n,
         None => at <= r.this_update + time::Duration::hours(1),
     };
+    let usable = |o: &Arc<ocsp::OcspResponse>| -> Option<ocsp::SingleResponse> {
+        let a = o.answer(c, issuer, &store.intermediates)?;
+        responder_trusted(&a, issuer, store, at).then(|| a.single.clone())
+    };
     let fetched = store
         .fetched
         .iter()
-        .filter_map(|o| o.status_of(c, issuer))
-        .filter(current)
-        .max_by_key(|r| r.this_update)
-        .cloned();
+        .filter_map(usable)
+        .filter(|r| current(&r))
+        .max_by_key(|r| r.this_update);
     if fetched.is_some() {
         return fetched;
     }
@@ -159,19 +191,18 @@ fn ocsp_answer(
     // may predate a revocation the responder knows of now.
     if ask_online {
         if let Some(response) = store.online.as_ref().and_then(|o| o.fetch(c, issuer)) {
-            if let Some(r) = response.status_of(c, issuer).filter(current) {
-                return Some(r.clone());
+            if let Some(r) = usable(&response).filter(|r| current(&r)) {
+                return Some(r);
             }
         }
     }
     store
         .ocsps
         .iter()
-        .filter_map(|o| o.status_of(c, issuer))
+        .filter_map(usable)
         .filter(|r| r.this_update <= at)
-        .filter(current)
+        .filter(|r| current(&r))
         .max_by_key(|r| r.this_update)
-        .cloned()
 }
 
 pub(super) fn check_revocation(

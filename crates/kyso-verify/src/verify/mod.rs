@@ -18,12 +18,13 @@ mod level;
 mod signature;
 mod signer;
 mod timestamp;
+mod validation_data;
 
 pub use certificate::{verify_certificate, CertificateReport};
 use digests::DigestCache;
 use findings::{cap_problems, repair_problem};
-use level::dss_validation_data;
 use signature::{check_signature, Inputs};
+use validation_data::dss_validation_data;
 
 /// How to verify: what the verifier accepts and the limits of one document.
 #[derive(Debug, Clone, Default)]
@@ -154,9 +155,18 @@ fn verify_inner(
     let document_problems = document_problems(&doc, &unparsed.listed);
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
-    // issuer before use, and the newest per issuer wins).
+    // issuer before use, and the newest per issuer wins). It is read under the document's
+    // budget, and only when there is a signature to use it for.
     let dss = pdf::DssHistory::new(&doc);
-    let with_dss = dss_validation_data(&doc, dss.latest(), store);
+    let with_dss = if sigs.is_empty() {
+        None
+    } else {
+        let s = dss_validation_data(&doc, dss.latest(), store);
+        if let Some(e) = doc.exhausted() {
+            return Err(VerifyError::Budget(e));
+        }
+        s
+    };
     let store = with_dss.as_ref().unwrap_or(store);
     let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
     let inputs = Inputs {
@@ -181,21 +191,7 @@ fn verify_inner(
         opts.budget.max_problems_per_code,
         &[(ProblemCode::ObjectUnreadable, unparsed.total)],
     );
-    let verdict = if signatures.is_empty() {
-        Verdict::Unsigned
-    } else if signatures
-        .iter()
-        .all(|s| s.indication == Indication::TotalPassed)
-    {
-        Verdict::Valid
-    } else if signatures
-        .iter()
-        .any(|s| s.indication == Indication::TotalFailed)
-    {
-        Verdict::Invalid
-    } else {
-        Verdict::Indeterminate
-    };
+    let verdict = verdict_of(&signatures);
     Ok(Report {
         schema: SCHEMA,
         document: DocumentInfo {
@@ -209,6 +205,26 @@ fn verify_inner(
         signatures,
         document_problems,
     })
+}
+
+/// The document's verdict from its signatures': valid when all passed, invalid when one
+/// failed, else indeterminate; unsigned without any.
+fn verdict_of(signatures: &[SignatureReport]) -> Verdict {
+    if signatures.is_empty() {
+        Verdict::Unsigned
+    } else if signatures
+        .iter()
+        .all(|s| s.indication == Indication::TotalPassed)
+    {
+        Verdict::Valid
+    } else if signatures
+        .iter()
+        .any(|s| s.indication == Indication::TotalFailed)
+    {
+        Verdict::Invalid
+    } else {
+        Verdict::Indeterminate
+    }
 }
 
 fn encryption_info(e: &pdf::Encryption) -> Option<EncryptionInfo> {

@@ -8,6 +8,7 @@ use super::findings::Findings;
 use super::level::pades_level;
 use super::signer::{check_signer, signer_of, SignerInputs};
 use super::timestamp::{check_timestamp_token, TimestampCovers, TimestampFailure};
+use super::validation_data;
 use super::Options;
 use crate::cms::{self, SignedData};
 use crate::pdf::{self, changes, Coverage, Document, DssHistory, SigKind, SignatureDict};
@@ -313,7 +314,8 @@ impl<'a> SignatureCheck<'a, '_> {
     /// A document timestamp (ETSI EN 319 142-1 §5.4): the token's imprint covers the ranges.
     fn document_timestamp(&mut self, token: &[u8], range: &pdf::SignedRange) {
         let covers = TimestampCovers::Ranges(self.doc.bytes, range);
-        match check_timestamp_token(token, covers, self.store, self.opts, self.at, self.digests) {
+        let check = (self.store, self.opts, self.doc.meter());
+        match check_timestamp_token(token, covers, check, self.at, self.digests) {
             Ok(ts) => {
                 self.rep.signer = Some(signer_of(&ts.tsa));
                 self.rep.chain = ts.chain;
@@ -382,20 +384,22 @@ impl<'a> SignatureCheck<'a, '_> {
     }
 
     /// The trust store plus the CRLs and OCSP responses the CMS carries (RevocationInfoChoices,
-    /// adbe-revocationInfoArchival); each is verified against its issuer where it is used.
+    /// adbe-revocationInfoArchival), decoded under the document's budget; each is verified
+    /// against its issuer where it is used.
     fn with_embedded_validation_data(&self, sd: &SignedData) -> Cow<'a, TrustStore> {
+        let meter = self.doc.meter();
         let crls: Vec<Arc<pki::Crl>> = sd
             .crls
             .iter()
             .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_crls.iter()))
-            .filter_map(|d| pki::Crl::from_der(d).ok())
+            .filter_map(|d| validation_data::crl(meter, d))
             .map(Arc::new)
             .collect();
         let ocsps: Vec<Arc<pki::ocsp::OcspResponse>> = sd
             .ocsps
             .iter()
             .chain(sd.signed_attrs.iter().flat_map(|a| a.archived_ocsps.iter()))
-            .filter_map(|d| pki::ocsp::parse(d).ok())
+            .filter_map(|d| validation_data::ocsp_response(meter, d))
             .map(Arc::new)
             .collect();
         if crls.is_empty() && ocsps.is_empty() {
@@ -422,7 +426,8 @@ impl<'a> SignatureCheck<'a, '_> {
             .filter_map(|(_, values)| values.first());
         for token in tokens {
             let covers = TimestampCovers::Bytes(&sd.signature);
-            match check_timestamp_token(token, covers, store, self.opts, self.at, self.digests) {
+            let check = (store, self.opts, self.doc.meter());
+            match check_timestamp_token(token, covers, check, self.at, self.digests) {
                 Ok(ts) => {
                     if let Some(bad) = ts.findings.0.iter().find(|(_, s)| s.is_some()) {
                         self.f.add(
@@ -471,6 +476,7 @@ impl<'a> SignatureCheck<'a, '_> {
             content_digest,
             digest_alg,
             store,
+            meter: self.doc.meter(),
             opts: self.opts,
             at: check_at,
             claimed: claimed_time,

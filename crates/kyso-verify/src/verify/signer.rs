@@ -5,6 +5,7 @@ use super::dates::date;
 use super::findings::Findings;
 use super::Options;
 use crate::cms::{SignedData, SignerId};
+use crate::pdf::meter::Meter;
 use crate::pki::crypto::{self, DigestAlg};
 use crate::pki::{self, Cert, Finding, Policy, TrustStore};
 use crate::report::{ProblemCode, Signer, SubIndication};
@@ -34,6 +35,8 @@ pub(super) struct SignerInputs<'a> {
     pub(super) content_digest: &'a [u8],
     pub(super) digest_alg: DigestAlg,
     pub(super) store: &'a TrustStore,
+    /// The document's meter: the CMS certificates are decoded under its budget.
+    pub(super) meter: &'a Meter,
     pub(super) opts: &'a Options,
     /// When the certificates must be valid.
     pub(super) at: OffsetDateTime,
@@ -53,7 +56,7 @@ pub(super) fn check_signer(
     let cms_certs: Vec<Arc<Cert>> = sd
         .certificates
         .iter()
-        .filter_map(|d| Cert::from_der(d).ok())
+        .filter_map(|d| super::validation_data::cert(inputs.meter, d))
         .map(Arc::new)
         .collect();
     let Some(signer) = find_signer(sd, &cms_certs, inputs.store) else {

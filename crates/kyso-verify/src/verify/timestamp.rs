@@ -8,6 +8,7 @@ use super::Options;
 use crate::cms;
 use crate::der::oid;
 use crate::pdf;
+use crate::pdf::meter::Meter;
 use crate::pki::crypto::DigestAlg;
 use crate::pki::{Cert, TrustStore};
 use crate::report::{ProblemCode, SubIndication};
@@ -37,15 +38,20 @@ pub(super) struct TimestampFailure {
 
 /// Verify an RFC 3161 token: its CMS, the TSA's certificate (chain and timeStamping EKU), and
 /// the message imprint. Findings about the TSA's certificate are returned, not decided here.
+/// `check` is the trust store, the options and the document's meter: the token and the
+/// certificates it carries are decoded under the document's budget.
 pub(super) fn check_timestamp_token(
     token: &[u8],
     covers: TimestampCovers,
-    store: &TrustStore,
-    opts: &Options,
+    check: (&TrustStore, &Options, &Meter),
     at: OffsetDateTime,
     digests: &mut dyn Digests,
 ) -> Result<TimestampCheck, TimestampFailure> {
+    let (store, opts, meter) = check;
     let fail = |code, message: String, sub| TimestampFailure { code, message, sub };
+    if let Err(e) = meter.validation_data(token.len()) {
+        return Err(malformed(e.to_string(), SubIndication::FormatFailure));
+    }
     let (sd, tst) = read_token(token, opts)?;
     check_imprint(&tst, covers, digests)?;
     let content = sd.encapsulated_content.as_deref().unwrap_or_default();
@@ -62,6 +68,7 @@ pub(super) fn check_timestamp_token(
         content_digest: &content_digest,
         digest_alg,
         store,
+        meter,
         opts,
         at: tst.gen_time.min(at),
         claimed: Some(tst.gen_time),

@@ -19,6 +19,7 @@ mod local_time;
 mod month_move;
 mod observe;
 mod ocsp;
+mod ocsp_delegated;
 #[path = "../common/ocsp_pki.rs"]
 mod ocsp_pki;
 mod office_report;

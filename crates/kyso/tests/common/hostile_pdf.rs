@@ -50,7 +50,7 @@ impl Writer {
     }
 }
 
-fn deflate(b: &[u8]) -> Vec<u8> {
+pub fn deflate(b: &[u8]) -> Vec<u8> {
     let mut e = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     e.write_all(b).unwrap();
     e.finish().unwrap()
@@ -189,4 +189,165 @@ pub fn updates_without_prev() -> Vec<u8> {
         .unwrap();
     }
     w.out
+}
+
+/// A DER length (RFC 5280 uses X.690 DER: definite, shortest form).
+fn der_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=0x7f => vec![n as u8],
+        0x80..=0xff => vec![0x81, n as u8],
+        0x100..=0xffff => vec![0x82, (n >> 8) as u8, n as u8],
+        0x1_0000..=0xff_ffff => vec![0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8],
+        _ => vec![
+            0x84,
+            (n >> 24) as u8,
+            (n >> 16) as u8,
+            (n >> 8) as u8,
+            n as u8,
+        ],
+    }
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend(der_len(content.len()));
+    out.extend_from_slice(content);
+    out
+}
+
+/// A CRL (RFC 5280 §5.1) of `entries` revoked certificates issued by `issuer` (a Name's DER),
+/// compressed (zlib): 4 distinct serials repeated, so that it compresses to almost nothing. It
+/// is written into the compressor a block at a time, so that the test process stays small
+/// (the peak memory `wait4` reports for a child includes its parent's at the fork). Its
+/// signature value is zeros: nothing can verify it, only reading it costs.
+pub fn big_crl_deflated(issuer: &[u8], entries: usize) -> Vec<u8> {
+    let time = der(0x17, b"260101000000Z");
+    let block: Vec<u8> = (0..4u32)
+        .flat_map(|i| {
+            let mut serial = der(0x02, &[0x01, i as u8]);
+            serial.extend_from_slice(&time);
+            der(0x30, &serial)
+        })
+        .collect();
+    let entry_len = block.len() / 4;
+    let list_len = entries * entry_len;
+    // sha256WithRSAEncryption
+    let alg = der(
+        0x30,
+        &[
+            &der(
+                0x06,
+                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b],
+            )[..],
+            &[0x05, 0x00],
+        ]
+        .concat(),
+    );
+    let mut fields = [&der(0x02, &[1])[..], &alg, issuer, &time].concat();
+    fields.extend(der(0x17, b"450101000000Z"));
+    fields.push(0x30);
+    fields.extend(der_len(list_len));
+    let tbs_len = fields.len() + list_len;
+    let mut sig = vec![0u8];
+    sig.extend(std::iter::repeat_n(0u8, 256));
+    let tail = [&alg[..], &der(0x03, &sig)].concat();
+    let tbs_header = [&[0x30][..], &der_len(tbs_len)].concat();
+    let total = tbs_header.len() + tbs_len + tail.len();
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&[&[0x30][..], &der_len(total), &tbs_header, &fields].concat())
+        .unwrap();
+    let chunk: Vec<u8> = block.repeat(4096);
+    let mut left = list_len;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        z.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    z.write_all(&tail).unwrap();
+    z.finish().unwrap()
+}
+
+/// A one-page unsigned PDF with a classic xref table (catalog 1, pages 2).
+pub fn classic_unsigned() -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let a = out.len();
+    out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    let b = out.len();
+    out.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let x = out.len();
+    write!(
+        out,
+        "xref\n0 3\n0000000000 65535 f \n{a:010} 00000 n \n{b:010} 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n"
+    )
+    .unwrap();
+    out
+}
+
+/// What a `/DSS` added by [`with_dss`] holds: under `key` (`Certs`, `CRLs` or `OCSPs`),
+/// `refs` references to each of `streams` (DER compressed with zlib: a FlateDecode stream's
+/// data).
+pub struct DssData<'a> {
+    pub key: &'a str,
+    pub streams: Vec<Vec<u8>>,
+    pub refs: usize,
+}
+
+/// `base` (a PDF with a classic xref table whose catalog is object 1, written as
+/// `catalog`, a dictionary without its closing `>>`) with one incremental update that gives
+/// the catalog a `/DSS` (ETSI EN 319 142-1 §5.4.2) holding `data`, the way an LTV tool adds
+/// validation data after signing.
+pub fn with_dss(base: &[u8], catalog: &str, data: &DssData) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&base[base.len().saturating_sub(200)..]).to_string();
+    let prev: usize = text
+        .rsplit("startxref")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("startxref");
+    let size: u32 = text
+        .rsplit("/Size ")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("/Size");
+    let mut out = base.to_vec();
+    out.push(b'\n');
+    let mut offsets = vec![(1u32, out.len())];
+    let (dss, first) = (size, size + 1);
+    write!(out, "1 0 obj\n{catalog} /DSS {dss} 0 R >>\nendobj\n").unwrap();
+    let refs: String = (0..data.streams.len() as u32)
+        .flat_map(|i| std::iter::repeat_n(format!("{} 0 R ", first + i), data.refs))
+        .collect();
+    offsets.push((dss, out.len()));
+    write!(out, "{dss} 0 obj\n<< /{} [{refs}] >>\nendobj\n", data.key).unwrap();
+    for (i, z) in data.streams.iter().enumerate() {
+        offsets.push((first + i as u32, out.len()));
+        write!(
+            out,
+            "{} 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n",
+            first + i as u32,
+            z.len()
+        )
+        .unwrap();
+        out.extend_from_slice(z);
+        out.extend_from_slice(b"\nendstream\nendobj\n");
+    }
+    let x = out.len();
+    write!(
+        out,
+        "xref\n0 1\n0000000000 65535 f \n1 1\n{:010} 00000 n \n",
+        offsets[0].1
+    )
+    .unwrap();
+    writeln!(out, "{dss} {}", offsets.len() - 1).unwrap();
+    for (_, at) in &offsets[1..] {
+        writeln!(out, "{at:010} 00000 n ").unwrap();
+    }
+    let new_size = first + data.streams.len() as u32;
+    write!(
+        out,
+        "trailer\n<< /Size {new_size} /Root 1 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n"
+    )
+    .unwrap();
+    out
 }

@@ -307,3 +307,55 @@ fn sign_pdf(
     pdf[a + 1..a + 1 + sig.len()].copy_from_slice(sig.as_bytes());
     pdf
 }
+
+/// A responder certificate `name` for `openssl ocsp -rsigner` (`name.pem`, `name.key`), issued
+/// by `issuer` (`root` or `forger`): with id-kp-OCSPSigning in its extendedKeyUsage when `eku`,
+/// and id-pkix-ocsp-nocheck when `nocheck` (RFC 6960 §4.2.2.2, §4.2.2.2.1).
+pub fn responder_cert(dir: &Path, name: &str, issuer: &str, eku: bool, nocheck: bool) {
+    let mut ext = String::from("keyUsage=critical,digitalSignature\n");
+    if eku {
+        ext.push_str("extendedKeyUsage=OCSPSigning\n");
+    }
+    if nocheck {
+        ext.push_str("noCheck=ignored\n");
+    }
+    std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+    let (key, csr, pem) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    let subject = format!("/CN=Test OCSP responder {name}");
+    openssl(
+        dir,
+        &[
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-subj", &subject, "-out",
+            &csr,
+        ],
+    );
+    let (ca, ca_key, ext) = (
+        format!("{issuer}.pem"),
+        format!("{issuer}.key"),
+        format!("{name}.ext"),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-extfile",
+            &ext,
+            "-out",
+            &pem,
+        ],
+    );
+}

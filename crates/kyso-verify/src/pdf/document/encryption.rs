@@ -117,12 +117,24 @@ impl Document<'_> {
         dict: &Dict,
         data: std::ops::Range<usize>,
     ) -> Result<Vec<u8>, PdfError> {
+        self.decode_stream_within(id, dict, data, None)
+    }
+
+    /// [`Document::decode_stream`] producing at most `cap` bytes of validation data
+    /// ([`stream::decode_within`]).
+    pub(crate) fn decode_stream_within(
+        &self,
+        id: (u32, u16),
+        dict: &Dict,
+        data: std::ops::Range<usize>,
+        cap: Option<u64>,
+    ) -> Result<Vec<u8>, PdfError> {
         let raw = self.bytes.get(data).ok_or(PdfError::Syntax {
             offset: 0,
             what: "stream data inside the file".into(),
         })?;
         match &self.crypt {
-            None => stream::decode(&self.meter, dict, raw),
+            None => stream::decode_within(&self.meter, dict, raw, cap),
             Some(c) => {
                 let exempt = self.plain_metadata.contains(&id.0);
                 let plain = c
@@ -131,7 +143,7 @@ impl Document<'_> {
                         offset: 0,
                         what: format!("encrypted data of stream {} (it does not decrypt)", id.0),
                     })?;
-                stream::decode(&self.meter, dict, &plain)
+                stream::decode_within(&self.meter, dict, &plain, cap)
             }
         }
     }

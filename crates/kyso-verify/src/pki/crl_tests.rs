@@ -1,0 +1,137 @@
+//! CRLs read in place: lookups, the layout, the progress callback.
+
+use super::*;
+use time::macros::datetime;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../fixtures/pki/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(path).unwrap()
+}
+
+fn cert(name: &str) -> Cert {
+    Cert::from_der(pem::parse(fixture(name)).unwrap().contents()).unwrap()
+}
+
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend(tlv::definite_length(content.len()));
+    out.extend_from_slice(content);
+    out
+}
+
+/// A CRL by `issuer` (a Name's DER) whose entries are `entries` (each a DER entry); its
+/// signature value is zeros.
+fn crl_with(issuer: &[u8], entries: &[Vec<u8>]) -> Vec<u8> {
+    let alg = der(
+        0x30,
+        &[
+            &der(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 1, 1, 0x0b])[..],
+            &[5, 0],
+        ]
+        .concat(),
+    );
+    let time = der(0x17, b"260101000000Z");
+    let list = der(0x30, &entries.concat());
+    let tbs = der(
+        0x30,
+        &[&der(0x02, &[1])[..], &alg, issuer, &time, &list].concat(),
+    );
+    der(0x30, &[&tbs[..], &alg, &der(0x03, &[0, 0, 0])].concat())
+}
+
+fn entry(serial: &[u8]) -> Vec<u8> {
+    der(
+        0x30,
+        &[&der(0x02, serial)[..], &der(0x17, b"260201000000Z")].concat(),
+    )
+}
+
+#[test]
+fn an_entry_is_found_where_it_is() {
+    let crl = Crl::from_der(&fixture("issuing-ca.crl")).unwrap();
+    assert_eq!(crl.entries, 1);
+    assert_eq!(
+        crl.revocation_of(&cert("leaf-revoked.pem")),
+        Some(datetime!(2026-02-01 0:00 UTC))
+    );
+    assert_eq!(crl.revocation_of(&cert("leaf-org.pem")), None);
+    assert!(!crl.removes(&cert("leaf-revoked.pem")));
+    assert!(crl.signed_by(&cert("issuing-ca.pem")));
+    assert!(!crl.signed_by(&cert("root.pem")));
+    assert_eq!(crl.number.as_deref(), Some(&[7][..]));
+}
+
+#[test]
+fn bytes_after_a_crl_are_not_part_of_it() {
+    let der = fixture("issuing-ca.crl");
+    let mut padded = der.clone();
+    padded.extend_from_slice(b"\n\n\0\0");
+    let crl = Crl::from_der(&padded).unwrap();
+    assert_eq!(crl.der, der);
+    assert!(crl.signed_by(&cert("issuing-ca.pem")));
+}
+
+#[test]
+fn every_entry_is_read_once_and_told_to_the_reader() {
+    let ca = cert("issuing-ca.pem");
+    let entries: Vec<Vec<u8>> = (0..10_000u32)
+        .map(|i| entry(&(i + 1).to_be_bytes()))
+        .collect();
+    let der = crl_with(&ca.subject_raw, &entries);
+    let mut told = 0;
+    let crl = Crl::read(der.clone(), &mut |n| {
+        told += n;
+        true
+    })
+    .unwrap();
+    assert_eq!((crl.entries, told), (10_000, 10_000));
+    // The serial 9,999 (00 00 27 0F) is found however its issuer padded it.
+    let mut leaf = cert("leaf-org.pem");
+    leaf.issuer_cmp = crl.issuer_cmp.clone();
+    leaf.serial_key = vec![0x27, 0x0F];
+    assert_eq!(
+        crl.revocation_of(&leaf),
+        Some(datetime!(2026-02-01 0:00 UTC))
+    );
+    leaf.serial_key = vec![0x27, 0x11];
+    assert_eq!(crl.revocation_of(&leaf), None);
+    // Another issuer's certificate with that serial is not this CRL's.
+    leaf.serial_key = vec![0x27, 0x0F];
+    leaf.issuer_cmp.push('x');
+    assert_eq!(crl.revocation_of(&leaf), None);
+    // A reader that says stop: the CRL is refused.
+    let mut calls = 0;
+    let stopped = Crl::read(der, &mut |_| {
+        calls += 1;
+        calls < 2
+    });
+    assert!(matches!(stopped, Err(PkiError::BadCrl(_))));
+    assert_eq!(calls, 2);
+}
+
+#[test]
+fn a_malformed_entry_or_an_indefinite_length_refuses_the_crl() {
+    let ca = cert("issuing-ca.pem");
+    let good = entry(&[1]);
+    let bad_time = der(
+        0x30,
+        &[&der(0x02, &[2])[..], &der(0x04, b"yesterday")].concat(),
+    );
+    assert!(Crl::from_der(&crl_with(&ca.subject_raw, std::slice::from_ref(&good))).is_ok());
+    assert!(Crl::from_der(&crl_with(&ca.subject_raw, &[good.clone(), bad_time])).is_err());
+    let not_a_sequence = der(0x31, &der(0x02, &[3]));
+    assert!(Crl::from_der(&crl_with(&ca.subject_raw, &[good.clone(), not_a_sequence])).is_err());
+    // The outer SEQUENCE with an indefinite length (BER): a CRL is DER.
+    let der_crl = crl_with(&ca.subject_raw, &[good]);
+    let (top, _) = tlv::read(&der_crl, 0).unwrap();
+    let indefinite = [&[0x30, 0x80][..], top.content, &[0, 0]].concat();
+    assert!(Crl::from_der(&indefinite).is_err());
+}
+
+#[test]
+fn a_crl_without_entries_reads() {
+    let ca = cert("issuing-ca.pem");
+    let crl = Crl::from_der(&crl_with(&ca.subject_raw, &[])).unwrap();
+    assert_eq!(crl.entries, 0);
+    assert_eq!(crl.revocation_of(&cert("leaf-org.pem")), None);
+}
