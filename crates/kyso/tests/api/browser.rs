@@ -313,9 +313,15 @@ fn the_pages_in_a_real_browser() {
         c.goto(&app.url("/ui/quan-tri")).await.unwrap();
         c.find(Locator::Id("period")).await.unwrap().send_keys("2026-03").await.unwrap();
         c.find(Locator::Css("form.close button")).await.unwrap().click().await.unwrap();
+        // A confirmation first: nothing is closed until it is confirmed.
+        let confirm = c.wait().for_element(Locator::Css("input[name=xac_nhan]")).await.unwrap();
+        assert_eq!(confirm.attr("value").await.unwrap().as_deref(), Some("1"));
+        assert!(app.get("/api/v1/periods/2026-03", Some(READ)).json()["closed"].is_null());
+        shot("xac-nhan-chot").await;
+        c.find(Locator::Css("form.close button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::Css("p.period")).await.unwrap();
         let closed = c.find(Locator::Css("p.period")).await.unwrap().text().await.unwrap();
-        assert!(closed.starts_with("Đã chốt số liệu lúc"), "{closed}");
+        assert!(closed.starts_with("Số liệu đã chốt lúc"), "{closed}");
 
         // Sign out: the session is revoked on the server, even for a copied cookie.
         c.find(Locator::Css("form.signout button")).await.unwrap().click().await.unwrap();
@@ -379,6 +385,111 @@ fn a_late_file_is_accepted_from_the_pages() {
         c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
         let ticked = "//a[text()='UBND phường Hương Xuân']/ancestor::tr/td[2]/span[@class='ok']";
         assert_eq!(c.find_all(Locator::XPath(ticked)).await.unwrap().len(), 1, "accepted: the month counts");
+        c.close().await.unwrap();
+    });
+}
+
+#[test]
+fn a_unit_clerk_in_a_real_browser() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let made = crate::accounts::kyso_user(
+        &app,
+        &[
+            "add",
+            "vanthu.huongxuan",
+            "--role",
+            "clerk",
+            "--unit",
+            "ubnd-huong-xuan",
+            "--display-name",
+            "Lê Thị Thư",
+        ],
+        "mật-khẩu-văn-thư-1\n",
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"] }),
+        );
+        let c = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await
+            .unwrap();
+        // The clerk signs in with a password and lands on their unit, what is missing first.
+        c.goto(&app.url("/ui/dang-nhap")).await.unwrap();
+        c.find(Locator::Id("ten")).await.unwrap().send_keys("vanthu.huongxuan").await.unwrap();
+        c.find(Locator::Id("mat_khau")).await.unwrap().send_keys("mật-khẩu-văn-thư-1").await.unwrap();
+        c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("section.missing")).await.unwrap();
+        assert!(c.current_url().await.unwrap().as_str().ends_with("/ui/don-vi/ubnd-huong-xuan"));
+        let html = c.source().await.unwrap();
+        assert!(html.contains("còn thiếu") && html.contains("Lê Thị Thư"), "{html}");
+        assert!(!html.contains("/ui/bao-cao"), "no link the clerk may not follow: {html}");
+        let wide = "return document.documentElement.scrollWidth <= document.documentElement.clientWidth";
+        assert_eq!(c.execute(wide, vec![]).await.unwrap(), serde_json::json!(true), "390 px without scrolling sideways");
+        std::fs::write(shots().join("van-thu.png"), c.screenshot().await.unwrap()).unwrap();
+        // An upload through the page, for the clerk's unit.
+        c.goto(&app.url("/ui/nop")).await.unwrap();
+        let pdf = root().join("fixtures/pdf/pyhanko-org-then-leader.pdf").display().to_string();
+        c.find(Locator::Id("file")).await.unwrap().send_keys(&pdf).await.unwrap();
+        c.find(Locator::Css("form.upload button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("#ket-qua[data-xong='1']")).await.unwrap();
+        assert!(c.source().await.unwrap().contains("Hợp lệ"));
+        // Another unit's page, or the town's month: refused.
+        c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
+        assert!(c.source().await.unwrap().contains("Không đủ quyền"));
+        c.close().await.unwrap();
+    });
+    let listed = app
+        .get("/api/v1/submissions?month=2026-03", Some(READ))
+        .json();
+    assert_eq!(listed["items"][0]["unit"], "ubnd-huong-xuan", "{listed}");
+    assert_eq!(listed["items"][0]["client"], "vanthu.huongxuan");
+}
+
+#[test]
+fn the_month_page_at_390_px() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app(Some(&demo_registry_toml()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=390,844"] }),
+        );
+        let c = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await
+            .unwrap();
+        // A reader signs in with the token form.
+        c.goto(&app.url("/ui/dang-nhap")).await.unwrap();
+        c.find(Locator::Css("details.token-login summary")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Id("token")).await.unwrap().send_keys(READ).await.unwrap();
+        c.find(Locator::Css("details.token-login button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css("form.signout")).await.unwrap();
+        let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+        c.goto(&app.url(&format!("/ui/thang/{:04}-{:02}", now.year(), now.month() as u8))).await.unwrap();
+        c.wait().for_element(Locator::Css("section.missing")).await.unwrap();
+        let missing_width = "const s = document.querySelector('section.missing'); return s.scrollWidth <= s.clientWidth && document.documentElement.scrollWidth <= document.documentElement.clientWidth";
+        assert_eq!(c.execute(missing_width, vec![]).await.unwrap(), serde_json::json!(true), "Còn thiếu at 390 px without scrolling sideways");
+        std::fs::write(shots().join("thang-390.png"), c.screenshot().await.unwrap()).unwrap();
         c.close().await.unwrap();
     });
 }

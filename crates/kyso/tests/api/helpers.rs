@@ -8,8 +8,10 @@ pub const SUBMIT: &str = "test-submit-token";
 pub const READ: &str = "test-read-token";
 pub const ADMIN: &str = "test-admin-token";
 
+/// The workspace's root, canonical (a browser refuses a file path with `..` in it).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let r = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    r.canonicalize().unwrap_or(r)
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {

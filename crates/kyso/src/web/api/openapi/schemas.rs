@@ -134,10 +134,15 @@ fn office_schemas() -> Value {
             "town": { "$ref": "#/components/schemas/Totals" },
             "current_month": { "type": "string" },
             "closed": { "$ref": "#/components/schemas/ClosedMark" },
-            "missing_now": { "type": "array", "items": { "type": "object", "properties": {
-                "unit": { "type": "string" }, "unit_name": { "type": "string" },
-                "requirement": { "type": "string", "enum": ["organisation", "leader"] },
-                "leader": { "type": "string" }, "leader_name": { "type": "string" } } } } } },
+            "missing_now": { "type": "array", "items": { "$ref": "#/components/schemas/Missing" } } } },
+        "Missing": { "type": "object", "description": "a requirement not met yet (còn thiếu)", "properties": {
+            "unit": { "type": "string" }, "unit_name": { "type": "string" },
+            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+            "leader": { "type": "string" }, "leader_name": { "type": "string" },
+            "no_certificate": { "type": "boolean", "description": "no certificate is enrolled for it" },
+            "contact": { "type": "object", "properties": { "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" } } },
+            "movable": { "type": "array", "description": "files of the next month that would meet it if moved to this month",
+                "items": { "type": "object", "properties": { "id": { "type": "string" }, "file_name": { "type": "string" } } } } } },
         "MonthTable": { "type": "object", "properties": {
             "month": { "type": "string" },
             "closed": { "$ref": "#/components/schemas/ClosedMark" },

@@ -24,7 +24,8 @@ pub(super) fn pct(part: usize, whole: usize) -> String {
     if whole == 0 {
         "—".into()
     } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+        // Vietnamese writes a decimal comma: 87,5%.
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64).replace('.', ",")
     }
 }
 

@@ -252,7 +252,7 @@ pub fn unit(v: &UnitView, viewer: &Viewer) -> Markup {
 pub(super) fn score(s: &Score) -> Markup {
     html! {
         (s.satisfied) "/" (s.required)
-        @if let Some(p) = s.percent { " (" (format!("{p:.1}")) "%)" }
+        @if let Some(p) = s.percent { " (" (format!("{p:.1}").replace('.', ",")) "%)" }
     }
 }
 
