@@ -54,7 +54,7 @@ fn filed(
             let live = crate::app::tables::month_table_live(app, m)?;
             vec![(
                 format!("{period}.csv"),
-                crate::app::tables::month_csv_of(app, &live)?.into_bytes(),
+                vietnamese(crate::app::tables::month_csv_of(app, &live)?).into_bytes(),
             )]
         }
         _ => {
@@ -71,7 +71,7 @@ fn filed(
                 (format!("{period}.xlsx"), xlsx),
                 (
                     format!("{period}.csv"),
-                    crate::export::xlsx::csv(&report).into_bytes(),
+                    vietnamese(crate::export::xlsx::csv(&report)).into_bytes(),
                 ),
             ]
         }
@@ -365,4 +365,9 @@ pub fn mark(c: &Closed) -> crate::duty::period::ClosedMark {
         closed_by: c.closed_by.clone(),
         sha256: c.sha256.clone(),
     }
+}
+
+/// A filed CSV in the form the Office opens it in (Excel in Vietnamese: `;`, a decimal comma).
+fn vietnamese(csv: String) -> String {
+    crate::export::dialect::in_dialect(csv, crate::export::dialect::Dialect::Vietnamese)
 }

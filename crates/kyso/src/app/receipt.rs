@@ -30,6 +30,10 @@ pub struct Receipt {
     /// Earlier verdicts replaced by re-verification, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<submission::HistoryEntry>,
+    /// The month before, when the claimed signing time is in the first hours of a month's
+    /// first day and an administrator may move the file there (`crate::app::month_move`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub movable_to: Option<crate::duty::period::Month>,
 }
 
 /// The receipt of `sub`. It compares the submission only with the few others signed in the
@@ -56,6 +60,7 @@ pub fn receipt(app: &App, sub: Submission) -> Result<Receipt, StoreError> {
         }
     }
     notes.extend(credit::already_met_notes(&sub, &credits, &others));
+    let movable_to = crate::app::month_move::movable_to(&sub);
     Ok(Receipt {
         id: sub.id,
         received_at: sub.received_at,
@@ -66,5 +71,6 @@ pub fn receipt(app: &App, sub: Submission) -> Result<Receipt, StoreError> {
         satisfies: credits,
         notes,
         history: sub.history,
+        movable_to,
     })
 }

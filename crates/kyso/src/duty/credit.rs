@@ -6,9 +6,7 @@ use crate::duty::note::NoteCode;
 use crate::duty::period::Month;
 use crate::duty::registry::lookup::Owners;
 use crate::duty::registry::Owner;
-use crate::duty::submission::{
-    local_as_utc_corrected, month_start_window, Submission, CLOCK_SKEW_MINUTES,
-};
+use crate::duty::submission::{local_as_utc_corrected, Submission, CLOCK_SKEW_MINUTES};
 use kyso_verify::report::{Indication, ProblemCode, Verdict};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -271,35 +269,8 @@ impl Crediting<'_> {
         let month = Month::of_vietnam_time(time);
         match self.moved {
             Some((from, to)) if from == month => Some(to),
-            _ => {
-                self.month_start_note(sig, time, label);
-                Some(month)
-            }
+            _ => Some(month),
         }
-    }
-
-    /// The note of a claimed time in the first hours of a month's first day
-    /// ([`month_start_window`]): perhaps the evening before, written by a tool that writes
-    /// Vietnam time as UTC; the Office can move the file to that month.
-    fn month_start_note(
-        &mut self,
-        sig: &kyso_verify::report::SignatureReport,
-        time: OffsetDateTime,
-        label: &str,
-    ) {
-        let Some(before) = month_start_window(sig, self.received) else {
-            return;
-        };
-        self.notes.push(note(
-            NoteCode::SignedAtMonthStart,
-            format!(
-                "Chữ ký \"{label}\" ghi thời điểm ký {} (rạng sáng ngày đầu tháng). Nếu phần mềm ký ghi giờ Việt Nam như giờ UTC, văn bản thực ra được ký lúc {}, tức tháng {}; khi đó Văn phòng có thể chuyển hồ sơ về tháng {}.",
-                crate::vn::datetime(time),
-                crate::vn::datetime(time - crate::vn::offset_duration()),
-                before.vn(),
-                before.vn()
-            ),
-        ));
     }
 
     /// A claimed (untimestamped) time after the receipt, but by less than Vietnam's offset

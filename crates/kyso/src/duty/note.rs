@@ -17,9 +17,6 @@ kyso_verify::codes! {
         Unsigned = "unsigned" => Some("Tệp không có chữ ký số"),
         SigningTimeLocalAsUtc = "signing_time_local_as_utc" => None,
         AcceptedLate = "accepted_late" => None,
-        /// A claimed time in the first hours of a month's first day: perhaps signed the
-        /// evening before by a tool that writes Vietnam time as UTC (the Office may move it).
-        SignedAtMonthStart = "signed_at_month_start" => None,
         /// An administrator moved the file to the month it was really signed in.
         MovedToMonth = "moved_to_month" => None,
     }

@@ -102,8 +102,30 @@ fn monthly_table_quarterly_counts_and_csv() {
         .lines()
         .find(|l| l.contains("ubnd-huong-xuan") && l.contains("Ký số cơ quan"))
         .unwrap();
+    // By default in the form Excel in Vietnamese opens: `;` between fields.
+    assert!(row.starts_with("Quý 1/2026;"), "{row}");
+    assert!(row.ends_with(";3;1;01/2026, 02/2026"), "{row}");
+    // RFC 4180 for programs.
+    let rfc = app
+        .get(
+            "/api/v1/compliance?year=2026&quarter=1&format=csv&dialect=rfc4180",
+            Some(READ),
+        )
+        .text();
+    let row = rfc
+        .lines()
+        .find(|l| l.contains("ubnd-huong-xuan") && l.contains("Ký số cơ quan"))
+        .unwrap();
     assert!(row.starts_with("Quý 1/2026,"), "{row}");
     assert!(row.ends_with(",3,1,\"01/2026, 02/2026\""), "{row}");
+    assert_eq!(
+        app.get(
+            "/api/v1/compliance?year=2026&quarter=1&format=csv&dialect=excel",
+            Some(READ)
+        )
+        .status,
+        400
+    );
     assert_eq!(
         app.get("/api/v1/compliance?year=2026&format=pdf", Some(READ))
             .status,
@@ -113,8 +135,19 @@ fn monthly_table_quarterly_counts_and_csv() {
         app.get("/api/v1/compliance/2026-13", Some(READ)).status,
         400
     );
-    // CSV: UTF-8 with BOM, Vietnamese headers, one row per requirement.
-    let csv = app.get("/api/v1/compliance/2026-03?format=csv", Some(READ));
+    // CSV: UTF-8 with BOM, Vietnamese headers, one row per requirement (in the Vietnamese form
+    // by default: the RFC 4180 form read here is the same table).
+    let vi = app
+        .get("/api/v1/compliance/2026-03?format=csv", Some(READ))
+        .text();
+    assert!(
+        vi.contains("\r\nTháng;Mã đơn vị;") || vi.starts_with("\u{feff}Tháng;Mã đơn vị;"),
+        "{vi}"
+    );
+    let csv = app.get(
+        "/api/v1/compliance/2026-03?format=csv&dialect=rfc4180",
+        Some(READ),
+    );
     assert_eq!(csv.status, 200);
     assert!(csv.content_type.starts_with("text/csv"));
     assert!(csv.body.starts_with(&[0xEF, 0xBB, 0xBF]), "BOM");

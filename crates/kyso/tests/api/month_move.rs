@@ -170,12 +170,7 @@ fn a_file_signed_on_the_last_evening_is_moved_to_its_month() {
         claimed.as_str(),
         "{receipt}"
     );
-    assert!(
-        receipt["notes"]
-            .to_string()
-            .contains("signed_at_month_start"),
-        "{receipt}"
-    );
+    assert_eq!(receipt["movable_to"], before.as_str(), "{receipt}");
 
     // The month before: missing, with the file that may be its own.
     let missing = app

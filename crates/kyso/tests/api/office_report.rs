@@ -99,9 +99,20 @@ fn the_quarterly_report_in_json_csv_and_xlsx() {
         "{text}"
     );
     assert!(text.contains("'=HYPERLINK"), "neutralised: {text}");
+    // Excel in Vietnamese: `;` and a decimal comma.
     assert!(
-        text.contains("UBND phường Hương Xuân,Ký số cơ quan,,,1,3,33.3,\"01/2026, 02/2026\""),
+        text.contains("UBND phường Hương Xuân;Ký số cơ quan;;;1;3;33,3;01/2026, 02/2026"),
         "{text}"
+    );
+    let rfc = app
+        .get(
+            "/api/v1/reports/2026?quarter=1&format=csv&dialect=rfc4180",
+            Some(READ),
+        )
+        .text();
+    assert!(
+        rfc.contains("UBND phường Hương Xuân,Ký số cơ quan,,,1,3,33.3,\"01/2026, 02/2026\""),
+        "{rfc}"
     );
 
     let xlsx = app.get("/api/v1/reports/2026?quarter=1&format=xlsx", Some(READ));

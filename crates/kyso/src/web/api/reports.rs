@@ -3,6 +3,7 @@
 use crate::app::error::AppError;
 use crate::duty::period::Month;
 use crate::export::csv;
+use crate::export::dialect::{in_dialect, Dialect};
 use crate::web::{authorize, now, AppState, Scope};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,6 +11,36 @@ use actix_web::{web, HttpRequest, HttpResponse};
 #[derive(serde::Deserialize)]
 pub(crate) struct FormatQuery {
     format: Option<String>,
+    dialect: Option<String>,
+}
+
+/// What a figures endpoint answers in: JSON, CSV in a dialect (`crate::export::dialect`), or
+/// XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Json,
+    Csv(Dialect),
+    Xlsx,
+}
+
+impl Answer {
+    /// `?format=` (json by default; xlsx only where `xlsx` allows it) and `?dialect=`.
+    pub(crate) fn parse(
+        format: Option<&str>,
+        dialect: Option<&str>,
+        xlsx: bool,
+    ) -> Result<Answer, AppError> {
+        let dialect = Dialect::parse(dialect).map_err(AppError::BadRequest)?;
+        match format {
+            None | Some("json") => Ok(Answer::Json),
+            Some("csv") => Ok(Answer::Csv(dialect)),
+            Some("xlsx") if xlsx => Ok(Answer::Xlsx),
+            Some(f) => Err(AppError::BadRequest(format!(
+                "unknown format {f:?}: use json, csv{}",
+                if xlsx { " or xlsx" } else { "" }
+            ))),
+        }
+    }
 }
 
 pub(crate) async fn compliance_month(
@@ -22,14 +53,13 @@ pub(crate) async fn compliance_month(
     let m = path.into_inner();
     let month = Month::parse(&m)
         .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
-    let csv = wants_csv(q.format.as_deref())?;
-    if csv {
+    if let Answer::Csv(dialect) = Answer::parse(q.format.as_deref(), q.dialect.as_deref(), false)? {
         let body = state
             .table(&who, move |app| {
                 Ok(crate::app::figures::month_csv(app, month)?)
             })
             .await?;
-        return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body));
+        return Ok(csv_attachment(&format!("ky-so-{month}.csv"), body, dialect));
     }
     let table = state
         .table(&who, move |app| {
@@ -44,6 +74,7 @@ pub(crate) struct PeriodQuery {
     year: Option<i32>,
     quarter: Option<u8>,
     format: Option<String>,
+    dialect: Option<String>,
 }
 
 pub(crate) async fn compliance_period(
@@ -61,43 +92,32 @@ pub(crate) async fn compliance_period(
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
         return Err(AppError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
-    let csv = wants_csv(q.format.as_deref())?;
+    let answer = Answer::parse(q.format.as_deref(), q.dialect.as_deref(), false)?;
     let quarter = q.quarter;
     let table = state
         .table(&who, move |app| {
             Ok(crate::app::tables::period_table(app, year, quarter, now())?)
         })
         .await?;
-    if !csv {
+    let Answer::Csv(dialect) = answer else {
         return Ok(HttpResponse::Ok().json(table));
-    }
+    };
     let name = match quarter {
         Some(n) => format!("ky-so-{year}-quy-{n}.csv"),
         None => format!("ky-so-{year}.csv"),
     };
-    Ok(csv_attachment(&name, csv::period_csv(&table)))
+    Ok(csv_attachment(&name, csv::period_csv(&table), dialect))
 }
 
-/// `?format=`: JSON (the default) or CSV; anything else is refused.
-fn wants_csv(format: Option<&str>) -> Result<bool, AppError> {
-    match format {
-        None | Some("json") => Ok(false),
-        Some("csv") => Ok(true),
-        Some(f) => Err(AppError::BadRequest(format!(
-            "unknown format {f:?}: use json or csv"
-        ))),
-    }
-}
-
-/// A CSV file to save as `name`.
-fn csv_attachment(name: &str, body: String) -> HttpResponse {
+/// A CSV file to save as `name`, written in `dialect`.
+fn csv_attachment(name: &str, body: String, dialect: Dialect) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
         ))
-        .body(body)
+        .body(in_dialect(body, dialect))
 }
 
 pub(crate) async fn unenrolled(
@@ -141,6 +161,7 @@ pub(crate) async fn reverify_all(
 pub(crate) struct ReportQuery {
     quarter: Option<u8>,
     format: Option<String>,
+    dialect: Option<String>,
 }
 
 /// `GET /api/v1/reports/{year}?quarter=N&format=json|csv|xlsx` (scope read): the report the
@@ -161,25 +182,20 @@ pub(crate) async fn office_report(
     if q.quarter.is_some_and(|x| !(1..=4).contains(&x)) {
         return Err(AppError::BadRequest("quarter must be 1, 2, 3 or 4".into()));
     }
-    let format = q.format.clone().unwrap_or_else(|| "json".into());
-    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
-        return Err(AppError::BadRequest(format!(
-            "unknown format {format:?}: use json, csv or xlsx"
-        )));
-    }
+    let answer = Answer::parse(q.format.as_deref(), q.dialect.as_deref(), true)?;
     let (quarter, at) = (q.quarter, now());
     let report = state
         .table(&who, move |app| {
             Ok(crate::app::figures::office_report(app, year, quarter, at)?)
         })
         .await?;
-    report_response(&report, &format)
+    report_response(&report, answer)
 }
 
 /// The report as `format` (json, csv or xlsx), the files as attachments named after the period.
 pub(crate) fn report_response(
     report: &crate::duty::office_report::OfficeReport,
-    format: &str,
+    answer: Answer,
 ) -> Result<HttpResponse, AppError> {
     let year = report.year;
     let stem = match report.quarter {
@@ -192,9 +208,11 @@ pub(crate) fn report_response(
             format!("attachment; filename=\"{stem}.{ext}\""),
         )
     };
-    Ok(match format {
-        "csv" => csv_attachment(&format!("{stem}.csv"), crate::export::xlsx::csv(report)),
-        "xlsx" => HttpResponse::Ok()
+    Ok(match answer {
+        Answer::Csv(d) => {
+            csv_attachment(&format!("{stem}.csv"), crate::export::xlsx::csv(report), d)
+        }
+        Answer::Xlsx => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header(attachment("xlsx"))
             .body(
@@ -209,6 +227,7 @@ pub(crate) fn report_response(
 pub(crate) struct MissingQuery {
     unit: Option<String>,
     format: Option<String>,
+    dialect: Option<String>,
 }
 
 /// `GET /api/v1/compliance/{month}/missing?unit=&format=json|csv|xlsx` (scope read): what is
@@ -223,33 +242,29 @@ pub(crate) async fn missing(
     let m = path.into_inner();
     let month = Month::parse(&m)
         .ok_or_else(|| AppError::BadRequest(format!("{m:?} is not a month YYYY-MM")))?;
-    let format = q.format.clone().unwrap_or_else(|| "json".into());
-    if !matches!(format.as_str(), "json" | "csv" | "xlsx") {
-        return Err(AppError::BadRequest(format!(
-            "unknown format {format:?}: use json, csv or xlsx"
-        )));
-    }
+    let answer = Answer::parse(q.format.as_deref(), q.dialect.as_deref(), true)?;
     let unit = q.unit.clone().filter(|u| !u.is_empty());
     let list = state
         .table(&who, move |app| {
             Ok(crate::app::figures::missing(app, month, unit.as_deref())?)
         })
         .await?;
-    missing_response(month, &list, &format)
+    missing_response(month, &list, answer)
 }
 
 /// The missing list as `format`, the files named after the month.
 pub(crate) fn missing_response(
     month: Month,
     list: &[crate::duty::office_report::Missing],
-    format: &str,
+    answer: Answer,
 ) -> Result<HttpResponse, AppError> {
-    Ok(match format {
-        "csv" => csv_attachment(
+    Ok(match answer {
+        Answer::Csv(d) => csv_attachment(
             &format!("con-thieu-{month}.csv"),
             crate::export::missing::csv(month, list),
+            d,
         ),
-        "xlsx" => HttpResponse::Ok()
+        Answer::Xlsx => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header((
                 header::CONTENT_DISPOSITION,

@@ -197,6 +197,15 @@ pub(super) async fn pdf(
     crate::web::api::submissions::pdf_response(&state, &id).await
 }
 
+/// A page's download (`?dinh-dang=csv|xlsx`): the CSV in the form Excel in Vietnamese reads.
+fn page_answer(given: Option<&str>) -> crate::web::api::reports::Answer {
+    use crate::web::api::reports::Answer;
+    match given {
+        Some("csv") => Answer::Csv(crate::export::dialect::Dialect::Vietnamese),
+        _ => Answer::Xlsx,
+    }
+}
+
 pub(super) fn quarter_of(q: &YearQuery) -> Option<u8> {
     q.quy
         .as_deref()
@@ -243,11 +252,7 @@ pub(super) async fn report_file(
         Err(r) => return Ok(r),
     };
     let r = load_report(&state, &s.name, &q).await?;
-    let format = match q.dinh_dang.as_deref() {
-        Some("csv") => "csv",
-        _ => "xlsx",
-    };
-    crate::web::api::reports::report_response(&r, format)
+    crate::web::api::reports::report_response(&r, page_answer(q.dinh_dang.as_deref()))
 }
 
 #[derive(serde::Deserialize)]
@@ -347,9 +352,5 @@ pub(super) async fn missing_file(
             Ok(crate::app::figures::missing(app, m, unit.as_deref())?)
         })
         .await?;
-    let format = match q.dinh_dang.as_deref() {
-        Some("csv") => "csv",
-        _ => "xlsx",
-    };
-    crate::web::api::reports::missing_response(m, &list, format)
+    crate::web::api::reports::missing_response(m, &list, page_answer(q.dinh_dang.as_deref()))
 }

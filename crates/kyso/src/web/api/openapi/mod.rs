@@ -162,7 +162,7 @@ fn office_paths() -> Value {
         "/api/v1/compliance/{month}": { "get": { "summary": "The month's table (scope read)",
             "parameters": [
                 { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-03" } },
-                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }, dialect_param() ],
             "responses": with(json!({ "200": { "description": "the table; CSV is UTF-8 with BOM, Vietnamese headers",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthTable" } }, "text/csv": {} } },
                 "400": error_response("not a month") }), auth_errors()) } },
@@ -170,7 +170,7 @@ fn office_paths() -> Value {
             "parameters": [
                 { "name": "year", "in": "query", "required": true, "schema": { "type": "integer" } },
                 { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
-                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } } ],
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }, dialect_param() ],
             "responses": with(json!({ "200": { "description": "the period table; CSV UTF-8 with BOM, one row per requirement, the months still missing as mm/yyyy",
                     "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PeriodTable" } }, "text/csv": {} } },
                 "400": error_response("bad year, quarter or format") }), auth_errors()) } },
@@ -178,7 +178,7 @@ fn office_paths() -> Value {
             "summary": "What is still missing in the month (còn thiếu), one row per requirement not met, with the unit's văn thư and whether a certificate is enrolled (scope read)",
             "parameters": [ { "name": "month", "in": "path", "required": true, "schema": { "type": "string", "example": "2026-11" } },
                 { "name": "unit", "in": "query", "required": false, "schema": { "type": "string" } },
-                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
+                { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } }, dialect_param() ],
             "responses": with(json!({ "200": { "description": "[{unit, unit_name, requirement, leader?, leader_name?, no_certificate?, contact?}], or the CSV/XLSX file", "content": { "application/json": {}, "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
                 "400": error_response("not a month, or an unknown format") }), auth_errors()) } },
         "/api/v1/registry/settings": {
@@ -218,7 +218,7 @@ fn office_paths() -> Value {
             "parameters": [
                 { "name": "year", "in": "path", "required": true, "schema": { "type": "integer" } },
                 { "name": "quarter", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 4 } },
-                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } } ],
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv", "xlsx"] } }, dialect_param() ],
             "responses": with(json!({ "200": { "description": "the report; CSV UTF-8 with BOM; XLSX with a frozen header row",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OfficeReport" } }, "text/csv": {},
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {} } },
@@ -269,6 +269,13 @@ fn reminder_paths() -> Value {
                 "type": "array", "items": { "$ref": "#/components/schemas/Reminder" } } } } },
                 "400": error_response("not a month") }), auth_errors()) } }
     })
+}
+
+/// `?dialect=` of a CSV answer.
+fn dialect_param() -> Value {
+    json!({ "name": "dialect", "in": "query", "required": false,
+        "schema": { "type": "string", "enum": ["vi", "rfc4180"], "default": "vi" },
+        "description": "CSV only: vi (`;` between fields, a decimal comma: what Excel in Vietnamese opens) or rfc4180 (`,` and a decimal point)" })
 }
 
 fn correction_param() -> Value {

@@ -76,6 +76,7 @@ fn submission_schemas() -> Value {
             "unit": { "type": "string" },
             "file_name": { "type": "string", "description": "the file's name as sent" },
             "client": { "type": "string", "description": "the name of the token that sent it" },
+            "movable_to": { "type": "string", "example": "2026-11", "description": "the month before, when the claimed signing time is in the first 7 hours of a month's first day: an administrator may move the file there" },
             "report": { "$ref": "#/components/schemas/Report" },
             "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
             "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },
@@ -91,6 +92,7 @@ fn submission_schemas() -> Value {
                 "file_name": { "type": "string" }, "client": { "type": "string" }, "unit": { "type": "string" },
                 "verdict": { "type": "string", "enum": ["valid", "invalid", "indeterminate", "unsigned"] },
                 "signing_months": { "type": "array", "items": { "type": "string" } },
+                "movable_to": { "type": "string", "description": "the month before, where an administrator may move the file" },
                 "credited": { "type": "boolean" },
                 "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
                 "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } } } } } } },
@@ -149,10 +151,12 @@ fn office_schemas() -> Value {
             "units": { "type": "array", "items": { "type": "object", "properties": {
                 "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
                 "organisation": { "type": "object", "properties": {
-                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } },
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } },
+                    "no_certificate": { "type": "boolean", "description": "no certificate is enrolled for it yet" } } },
                 "leaders": { "type": "array", "items": { "type": "object", "properties": {
                     "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } } } } } } } },
+                    "satisfied": { "type": "boolean" }, "submissions": { "type": "array", "items": { "type": "string" } },
+                    "no_certificate": { "type": "boolean" } } } } } } },
             "totals": { "type": "object", "properties": {
                 "units": { "type": "integer" }, "organisation_satisfied": { "type": "integer" },
                 "leaders": { "type": "integer" }, "leaders_satisfied": { "type": "integer" } } } } },

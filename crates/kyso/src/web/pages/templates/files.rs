@@ -128,7 +128,10 @@ pub(super) fn query_escape(v: &str) -> String {
 /// actions (move it to the month before, accept it late).
 fn file_actions(i: &crate::app::listing::Item, viewer: &Viewer) -> Markup {
     html! {
-        @if i.credited { @for n in i.notes.iter().filter(|n| matches!(n.code, crate::duty::note::NoteCode::SignedAtMonthStart | crate::duty::note::NoteCode::MovedToMonth)) { div.hint { (n.message) } } }
+        @if i.credited { @for n in i.notes.iter().filter(|n| n.code == crate::duty::note::NoteCode::MovedToMonth) { div.hint { (n.message) } } }
+        @if let Some(to) = i.movable_to {
+            div.hint { "Thời điểm ký ghi rạng sáng ngày đầu tháng. Nếu văn bản thực ra được ký tối hôm trước (phần mềm ký ghi giờ Việt Nam như giờ UTC), hồ sơ thuộc tháng " (to.vn()) "." }
+        }
         @if let (true, Some(to)) = (viewer.admin, i.movable_to) {
             form.accept method="post" action={ "/ui/ho-so/" (i.id) "/chuyen-thang" } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
