@@ -17,45 +17,41 @@ fn fingerprint(path: &Path) -> Result<String, String> {
         .ok_or_else(|| format!("{}: no certificate", path.display()))
 }
 
+/// A unit of the demo: active from the start, no contact yet.
+fn unit(id: &str, name: &str, kind: UnitKind, certificates: Vec<String>) -> Unit {
+    Unit {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        certificates,
+        retired_certificates: vec![],
+        active: true,
+        from: None,
+        to: None,
+        contact: None,
+        order: None,
+    }
+}
+
 /// A few Hương Trà units and leaders, enrolled to the fixture certificates.
 pub fn demo_registry(fixtures: &Path) -> Result<Registry, String> {
     let pki = fixtures.join("pki");
     let month = |s: &str| Month::parse(s).ok_or_else(|| format!("bad month {s}"));
     let r = Registry {
         units: vec![
-            Unit {
-                id: "ubnd-huong-xuan".into(),
-                name: "UBND phường Hương Xuân".into(),
-                kind: UnitKind::Commune,
-                certificates: vec![fingerprint(&pki.join("leaf-org.pem"))?],
-                retired_certificates: vec![],
-                active: true,
-                from: None,
-                to: None,
-                contact: None,
-            },
-            Unit {
-                id: "phong-noi-vu".into(),
-                name: "Phòng Nội vụ".into(),
-                kind: UnitKind::Department,
-                certificates: vec![],
-                retired_certificates: vec![],
-                active: true,
-                from: None,
-                to: None,
-                contact: None,
-            },
-            Unit {
-                id: "trung-tam-van-hoa".into(),
-                name: "Trung tâm Văn hóa - Thông tin và Thể thao".into(),
-                kind: UnitKind::PublicService,
-                certificates: vec![],
-                retired_certificates: vec![],
-                active: true,
-                from: None,
-                to: None,
-                contact: None,
-            },
+            unit(
+                "ubnd-huong-xuan",
+                "UBND phường Hương Xuân",
+                UnitKind::Commune,
+                vec![fingerprint(&pki.join("leaf-org.pem"))?],
+            ),
+            unit("phong-noi-vu", "Phòng Nội vụ", UnitKind::Department, vec![]),
+            unit(
+                "trung-tam-van-hoa",
+                "Trung tâm Văn hóa - Thông tin và Thể thao",
+                UnitKind::PublicService,
+                vec![],
+            ),
         ],
         leaders: vec![
             Leader {

@@ -437,6 +437,7 @@ mod tests {
                 from: None,
                 to: None,
                 contact: None,
+                order: None,
             }],
             ..Registry::default()
         }

@@ -200,7 +200,7 @@ fn month_table_behind(lookup: &Lookup, month: Month, behind: &Behind) -> MonthTa
         .iter()
         .filter(|u| registry.tracks(month) && u.required_in(month))
         .collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     for u in sorted {
         let org = subs_for(&u.id, Requirement::Organisation, None);
         let mut leaders: Vec<LeaderStatus> = lookup
@@ -340,7 +340,7 @@ pub fn period_table_behind(
                 .any(|m| registry.tracks(*m) && u.required_in(*m))
         })
         .collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     PeriodTable {
         year,
         quarter,

@@ -154,3 +154,23 @@ fn the_quarterly_report_in_json_csv_and_xlsx() {
     let undeclared = crate::contract::check(&doc, "OfficeReport", &report);
     assert!(undeclared.is_empty(), "{undeclared:?}");
 }
+
+#[test]
+fn the_rows_follow_the_offices_order_of_units() {
+    let mut r = kyso::cli::demo::demo_registry(&root().join("fixtures")).unwrap();
+    for (id, place) in [("trung-tam-van-hoa", 1), ("ubnd-huong-xuan", 2)] {
+        r.units.iter_mut().find(|u| u.id == id).unwrap().order = Some(place);
+    }
+    let app = spawn_app(Some(&toml::to_string(&r).unwrap()));
+    let t = app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    let ids: Vec<&str> = t["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap())
+        .collect();
+    // Ordered ones first, by their place; then the rest by id.
+    assert_eq!(ids, ["trung-tam-van-hoa", "ubnd-huong-xuan", "phong-noi-vu"]);
+    let unit = app.get("/api/v1/units/trung-tam-van-hoa", Some(READ)).json();
+    assert_eq!(unit["order"], 1);
+}

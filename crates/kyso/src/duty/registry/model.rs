@@ -51,6 +51,10 @@ pub struct Unit {
     /// Whom the Office calls about the unit's files (its văn thư).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// The unit's place in the Office's official order (the reports' rows follow it; units
+    /// without one come after, by id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u32>,
 }
 
 /// A unit's contact for its monthly files (văn thư): a name, a phone number, an e-mail address
@@ -67,6 +71,11 @@ pub struct Contact {
 }
 
 impl Unit {
+    /// Where the unit stands in the tables: its `order`, then its id.
+    pub fn sort_key(&self) -> (u32, &str) {
+        (self.order.unwrap_or(u32::MAX), self.id.as_str())
+    }
+
     /// Whether the unit owes its monthly files in `m`.
     pub fn required_in(&self, m: Month) -> bool {
         self.from.is_none_or(|f| f <= m)

@@ -106,6 +106,7 @@ mod holding_tests {
             from: None,
             to: None,
             contact: None,
+            order: None,
         };
         let mut r = Registry {
             units: vec![unit("a", &[&c]), unit("b", &[])],

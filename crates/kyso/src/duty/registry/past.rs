@@ -405,6 +405,7 @@ mod tests {
             from: None,
             to: None,
             contact: None,
+            order: None,
         }
     }
 
@@ -508,6 +509,7 @@ mod tests {
             from: None,
             to: to.map(m),
             contact: None,
+            order: None,
         };
         assert_eq!(
             unit_change(&unit(None, true), &unit(Some("2026-10"), true), now),

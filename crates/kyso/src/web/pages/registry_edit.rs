@@ -100,6 +100,9 @@ struct UnitForm {
     dien_thoai: String,
     #[serde(default)]
     email: String,
+    /// The unit's place in the Office's order of units (empty: after those that have one).
+    #[serde(default)]
+    thu_tu: String,
     /// The reason, when the change corrects months already past.
     #[serde(default)]
     correction: String,
@@ -293,7 +296,19 @@ fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<
         from: month_field("Tháng bắt đầu", &f.from)?,
         to: month_field("Tháng kết thúc", &f.to)?,
         contact: contact_fields(f)?,
+        order: order_field(&f.thu_tu)?,
     })
+}
+
+/// The unit's place in the order, as typed: a whole number, or nothing.
+fn order_field(typed: &str) -> Result<Option<u32>, String> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<u32>()
+        .map(Some)
+        .map_err(|_| format!("Thứ tự \"{t}\" phải là một số nguyên dương (1, 2, 3…)."))
 }
 
 /// The unit's contact as typed: nothing when every field is empty; an e-mail address must

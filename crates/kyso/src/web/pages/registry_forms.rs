@@ -143,6 +143,8 @@ pub(super) fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -
                 });
                 label for="to" { "Tháng kết thúc (sáp nhập, giải thể; để trống nếu còn hoạt động)" }
                 input id="to" name="to" type="month" value=(month_value(u.and_then(|u| u.to)));
+                label for="thu-tu" { "Thứ tự trong báo cáo (để trống: xếp sau, theo mã)" }
+                input id="thu-tu" name="thu_tu" type="number" min="0" value=(u.and_then(|u| u.order).map(|o| o.to_string()).unwrap_or_default());
                 label for="certificates" { "Chứng thư số của cơ quan (SHA-256, mỗi dòng một chứng thư)" }
                 textarea id="certificates" name="certificates" rows="3" { (u.map(|u| u.certificates.join("\n")).unwrap_or_default()) }
                 @if let Some(u) = u { @if !u.retired_certificates.is_empty() {

@@ -189,7 +189,10 @@ fn registry_schemas() -> Value {
             "active": { "type": "boolean", "default": true },
             "retired_certificates": { "$ref": "#/components/schemas/Retired" },
             "from": { "type": "string", "example": "2026-11", "description": "first month the unit is required" },
-            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" } } },
+            "to": { "type": "string", "example": "2026-06", "description": "last month (merged, dissolved); earlier months keep their figures" },
+            "contact": { "type": "object", "description": "the unit's văn thư (reminders go to the e-mail address)", "properties": {
+                "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" } } },
+            "order": { "type": "integer", "description": "the unit's place in the Office's order of units (the reports' rows follow it)" } } },
         "Retired": { "type": "array", "description": "certificates taken off the record, each counting up to the month it was retired (files it signed before keep their credit)",
             "items": { "type": "object", "properties": { "sha256": { "type": "string" }, "until": { "type": "string", "example": "2026-11" } } } },
         "Leader": { "type": "object", "required": ["name", "title", "unit", "from"], "properties": {
