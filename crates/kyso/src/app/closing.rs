@@ -63,9 +63,11 @@ fn filed(
                     path: app.store.dir().join("periods"),
                     what: e.to_string(),
                 })?;
-            let xlsx = crate::export::xlsx::xlsx(&report).map_err(|e| StoreError::Corrupt {
-                path: app.store.dir().join("periods"),
-                what: format!("XLSX: {e}"),
+            let xlsx = crate::export::xlsx::xlsx(&report, &app.letterhead).map_err(|e| {
+                StoreError::Corrupt {
+                    path: app.store.dir().join("periods"),
+                    what: format!("XLSX: {e}"),
+                }
             })?;
             vec![
                 (format!("{period}.xlsx"), xlsx),

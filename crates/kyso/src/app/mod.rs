@@ -50,6 +50,8 @@ pub struct App {
     pub verify_within: std::time::Duration,
     /// The longest one upload waits for the OCSP responders, in all.
     pub ocsp_within: std::time::Duration,
+    /// Who files: the letterhead of the sheets filed and downloaded (`[office]`).
+    pub letterhead: crate::export::letterhead::Letterhead,
     pub stats: Stats,
 }
 
@@ -84,6 +86,7 @@ impl App {
             ocsp,
             verify_within: std::time::Duration::from_secs(60),
             ocsp_within: std::time::Duration::from_secs(5),
+            letterhead: Default::default(),
             stats: Stats::default(),
         }
     }

@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
+mod office;
 mod reminders;
+pub use office::Office;
 pub use reminders::Reminders;
 use std::path::{Path, PathBuf};
 
@@ -59,6 +61,8 @@ pub struct Config {
     pub token: Vec<Token>,
     /// Reminder e-mails to the units still missing (off unless `smtp_host` is set).
     pub reminders: Reminders,
+    /// Who files the reports: the letterhead of the sheets.
+    pub office: Office,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -115,6 +119,7 @@ impl Config {
         );
         app.verify_within = std::time::Duration::from_secs(self.verify_deadline_secs.max(1));
         app.ocsp_within = std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1));
+        app.letterhead = self.office.letterhead();
         app
     }
 }
@@ -148,6 +153,7 @@ impl Default for Config {
             verify_deadline_secs: 60,
             token: Vec::new(),
             reminders: Reminders::default(),
+            office: Office::default(),
         }
     }
 }

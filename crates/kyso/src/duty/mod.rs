@@ -6,6 +6,7 @@ pub mod credit;
 pub mod note;
 pub mod office_report;
 pub mod period;
+pub mod ranking;
 pub mod registry;
 pub mod submission;
 pub mod tables;

@@ -43,6 +43,10 @@ pub struct LeaderRow {
     pub name: String,
     pub title: String,
     pub score: Score,
+    /// The person holding the post, when the registry says (`[[person]]`): a person's posts
+    /// are summed in the per-person sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,7 +168,7 @@ const KINDS: [UnitKind; 3] = [
     UnitKind::Commune,
 ];
 
-fn rows(table: &tables::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
+fn rows(table: &tables::PeriodTable, kind: UnitKind, registry: &Registry) -> Vec<UnitRow> {
     table
         .units
         .iter()
@@ -181,6 +185,7 @@ fn rows(table: &tables::PeriodTable, kind: UnitKind) -> Vec<UnitRow> {
                     name: l.name.clone(),
                     title: l.title.clone(),
                     score: Score::of(&l.count),
+                    person: registry.leader(&l.id).and_then(|r| r.person.clone()),
                 })
                 .collect(),
         })
@@ -248,7 +253,7 @@ pub fn build_with(
     let groups: Vec<KindGroup> = KINDS
         .iter()
         .map(|k| {
-            let units = rows(&table, *k);
+            let units = rows(&table, *k, lookup.registry());
             let mut totals = Totals::default();
             units.iter().for_each(|u| totals.add(u));
             town.merge(&totals);

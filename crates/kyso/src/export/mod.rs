@@ -4,5 +4,7 @@
 pub mod cell;
 pub mod csv;
 pub mod dialect;
+pub mod letterhead;
 pub mod missing;
 pub mod xlsx;
+pub mod xlsx_sheets;

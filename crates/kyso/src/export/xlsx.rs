@@ -5,6 +5,8 @@
 use crate::duty::office_report::{OfficeReport, Score, Totals};
 use crate::duty::period::Month;
 use crate::export::cell::{csv_row, neutralise};
+use crate::export::letterhead::{self, Letterhead};
+use crate::export::xlsx_sheets as sheets;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 const HEADERS: [&str; 10] = [
@@ -121,130 +123,108 @@ pub fn csv(r: &OfficeReport) -> String {
     out
 }
 
-/// The report as an XLSX workbook: the table, then what is missing in the current month.
-pub fn xlsx(r: &OfficeReport) -> Result<Vec<u8>, XlsxError> {
+/// The report as an XLSX workbook, as the Office files it: the table under the Office's
+/// letterhead, set up to print, with the signature block; then what is missing in the current
+/// month, each person's posts summed, the units ranked, and the amendments of a closed period.
+pub fn xlsx(r: &OfficeReport, head: &Letterhead) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0.0");
     let sheet = wb.add_worksheet().set_name("Báo cáo")?;
-    sheet.write_string_with_format(
-        0,
-        0,
-        neutralise(&format!("Báo cáo thực hiện ký số - {}", period_vi(r))),
-        &bold,
-    )?;
-    let generated = time::OffsetDateTime::parse(
+    let after = report_sheet(sheet, r, head)?;
+    letterhead::print_setup(sheet, after)?;
+    let bold = Format::new().set_bold();
+    sheets::missing_sheet(&mut wb, r, &bold)?;
+    sheets::persons_sheet(&mut wb, r, head)?;
+    sheets::units_sheet(&mut wb, r, head)?;
+    if !r.amendments.is_empty() {
+        sheets::amendments_sheet(&mut wb, &r.amendments, &bold)?;
+    }
+    wb.save_to_buffer()
+}
+
+/// The date the report was made, in Vietnam time.
+pub(super) fn made_on(r: &OfficeReport) -> time::Date {
+    time::OffsetDateTime::parse(
         &r.generated_at,
         &time::format_description::well_known::Rfc3339,
     )
-    .map(crate::vn::date)
-    .unwrap_or_default();
+    .map(|t| crate::vn::local(t).date())
+    .unwrap_or(time::Date::MIN)
+}
+
+/// What the report covers, in one line under its title.
+fn coverage(r: &OfficeReport) -> String {
     let progress = match r.in_progress {
         Some(m) => format!("; tháng {} đang diễn ra, chưa tính", m.vn()),
         None => String::new(),
     };
-    sheet.write_string(
-        1,
-        0,
-        format!(
-            "Lập ngày {generated}; {}các tháng đã tính: {}{progress}{}",
-            r.tracking_from
-                .map(|f| format!("số liệu từ tháng {}; ", f.vn()))
-                .unwrap_or_default(),
-            months_vi(&r.counted),
-            match &r.closed {
-                Some(c) => format!(
-                    "; số liệu đã chốt lúc {} (giờ Việt Nam){}",
-                    crate::vn::datetime(c.closed_at),
-                    if r.amendments.is_empty() {
-                        String::new()
-                    } else {
-                        "; các điều chỉnh sau khi chốt ở trang \"Điều chỉnh sau khi chốt\""
-                            .to_string()
-                    }
-                ),
-                None => String::new(),
+    let closed = match &r.closed {
+        Some(c) => format!(
+            "; số liệu đã chốt lúc {} (giờ Việt Nam){}",
+            crate::vn::datetime(c.closed_at),
+            if r.amendments.is_empty() {
+                ""
+            } else {
+                "; các điều chỉnh sau khi chốt ở trang \"Điều chỉnh sau khi chốt\""
             }
         ),
-    )?;
-    const HEAD: u32 = 3;
+        None => String::new(),
+    };
+    format!(
+        "Lập ngày {}; {}các tháng đã tính: {}{progress}{closed}",
+        crate::vn::date(time::OffsetDateTime::new_utc(
+            made_on(r),
+            time::Time::MIDNIGHT
+        )),
+        r.tracking_from
+            .map(|f| format!("số liệu từ tháng {}; ", f.vn()))
+            .unwrap_or_default(),
+        months_vi(&r.counted),
+    )
+}
+
+/// The report's table under the letterhead, bordered, the signature block under it; the row
+/// of its headers.
+fn report_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    r: &OfficeReport,
+    head: &Letterhead,
+) -> Result<u32, XlsxError> {
+    let last = HEADERS.len() as u16 - 1;
+    let top = head.write_top(sheet, last, made_on(r))?;
+    let title = Format::new()
+        .set_bold()
+        .set_align(rust_xlsxwriter::FormatAlign::Center);
+    let heading = format!("BÁO CÁO THỰC HIỆN KÝ SỐ - {}", period_vi(r).to_uppercase());
+    sheet.merge_range(top, 0, top, last, &neutralise(&heading), &title)?;
+    sheet.write_string(top + 1, 0, coverage(r))?;
+    let header = top + 3;
+    let bordered = letterhead::cell();
+    let bold = bordered.clone().set_bold().set_text_wrap();
+    let pct = bordered.clone().set_num_format("0.0");
     for (c, h) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(HEAD, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(header, c as u16, *h, &bold)?;
     }
-    for (i, l) in lines(r).iter().enumerate() {
-        let row = HEAD + 1 + i as u32;
+    let lines = lines(r);
+    for (i, l) in lines.iter().enumerate() {
+        let row = header + 1 + i as u32;
         for (c, t) in l.text.iter().enumerate() {
-            sheet.write_string(row, c as u16, neutralise(t))?;
+            sheet.write_string_with_format(row, c as u16, neutralise(t), &bordered)?;
         }
-        sheet.write_number(row, 6, l.score.0 as f64)?;
-        sheet.write_number(row, 7, l.score.1 as f64)?;
-        if let Some(p) = l.score.2 {
-            sheet.write_number_with_format(row, 8, p, &pct)?;
-        }
-        sheet.write_string(row, 9, &l.missing)?;
+        sheet.write_number_with_format(row, 6, l.score.0 as f64, &bordered)?;
+        sheet.write_number_with_format(row, 7, l.score.1 as f64, &bordered)?;
+        match l.score.2 {
+            Some(p) => sheet.write_number_with_format(row, 8, p, &pct)?,
+            None => sheet.write_blank(row, 8, &bordered)?,
+        };
+        sheet.write_string_with_format(row, 9, &l.missing, &bordered)?;
     }
-    sheet.set_freeze_panes(HEAD + 1, 0)?;
+    sheet.set_freeze_panes(header + 1, 0)?;
     for (c, w) in [26.0, 22.0, 40.0, 16.0, 26.0, 18.0, 14.0, 16.0, 10.0, 30.0]
         .iter()
         .enumerate()
     {
         sheet.set_column_width(c as u16, *w)?;
     }
-    missing_sheet(&mut wb, r, &bold)?;
-    if !r.amendments.is_empty() {
-        amendments_sheet(&mut wb, &r.amendments, &bold)?;
-    }
-    wb.save_to_buffer()
-}
-
-/// A closed period's amendments, on a sheet of their own beside the closed figures.
-fn amendments_sheet(
-    wb: &mut Workbook,
-    amendments: &[crate::duty::period::Amendment],
-    bold: &Format,
-) -> Result<(), XlsxError> {
-    let sheet = wb.add_worksheet().set_name("Điều chỉnh sau khi chốt")?;
-    for (c, h) in crate::export::cell::AMENDMENT_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, bold)?;
-    }
-    for (i, a) in amendments.iter().enumerate() {
-        for (c, t) in crate::export::cell::amendment_row(a).iter().enumerate() {
-            sheet.write_string(1 + i as u32, c as u16, neutralise(t))?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    for (c, w) in [22.0, 40.0, 30.0, 16.0, 16.0, 60.0].iter().enumerate() {
-        sheet.set_column_width(c as u16, *w)?;
-    }
-    Ok(())
-}
-
-/// The second sheet: what is still missing in the current month, for chasing.
-fn missing_sheet(wb: &mut Workbook, r: &OfficeReport, bold: &Format) -> Result<(), XlsxError> {
-    let missing = wb.add_worksheet().set_name(format!(
-        "Chưa nộp {:02}-{}",
-        r.current_month.month, r.current_month.year
-    ))?;
-    for (c, h) in ["Mã đơn vị", "Tên đơn vị", "Yêu cầu", "Lãnh đạo"]
-        .iter()
-        .enumerate()
-    {
-        missing.write_string_with_format(0, c as u16, *h, bold)?;
-    }
-    for (i, m) in r.missing_now.iter().enumerate() {
-        let row = 1 + i as u32;
-        let req = match m.requirement {
-            crate::duty::credit::Requirement::Organisation => "Ký số cơ quan",
-            crate::duty::credit::Requirement::Leader => "Ký số lãnh đạo",
-        };
-        missing.write_string(row, 0, neutralise(&m.unit))?;
-        missing.write_string(row, 1, neutralise(&m.unit_name))?;
-        missing.write_string(row, 2, req)?;
-        missing.write_string(row, 3, neutralise(m.leader_name.as_deref().unwrap_or("")))?;
-    }
-    missing.set_freeze_panes(1, 0)?;
-    for (c, w) in [22.0, 40.0, 16.0, 34.0].iter().enumerate() {
-        missing.set_column_width(c as u16, *w)?;
-    }
-    Ok(())
+    head.write_foot(sheet, header + lines.len() as u32 + 3, last)?;
+    Ok(header)
 }

@@ -150,6 +150,7 @@ fn the_pages_in_a_real_browser() {
 
         // A mistyped month in the address: a page in Vietnamese that says what the address should be.
         c.goto(&app.url("/ui/thang/2026-13")).await.unwrap();
+        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
         let html = c.source().await.unwrap();
         let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
         let this_month = format!("/ui/thang/{:04}-{:02}", today.year(), today.month() as u8);

@@ -117,14 +117,37 @@ fn the_quarterly_report_in_json_csv_and_xlsx() {
 
     let xlsx = app.get("/api/v1/reports/2026?quarter=1&format=xlsx", Some(READ));
     assert_eq!(xlsx.status, 200);
+    let xlsx_bytes = xlsx.body.clone();
     let mut book =
         calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(xlsx.body))
             .unwrap();
     let sheet = book.worksheet_range("Báo cáo").unwrap();
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
-    assert!(cell(0, 0).to_string().contains("Quý 1 năm 2026"));
-    assert_eq!(cell(3, 2).to_string(), "Tên đơn vị");
+    // The letterhead of an administrative document, the title, the headers under them.
     let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let text = |r: &Vec<Data>| {
+        r.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    assert!(
+        text(&rows[0]).contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(text(&rows[1]).contains("Độc lập - Tự do - Hạnh phúc"));
+    let title = rows
+        .iter()
+        .position(|r| text(r).contains("BÁO CÁO THỰC HIỆN KÝ SỐ - QUÝ 1 NĂM 2026"));
+    let header = rows
+        .iter()
+        .position(|r| r.get(2).is_some_and(|c| c.to_string() == "Tên đơn vị"));
+    assert!(title.is_some() && header > title, "{rows:?}");
+    assert!(
+        rows.iter().any(|r| text(r).contains("NGƯỜI LẬP BIỂU")),
+        "the signature block"
+    );
     let evil_row = rows
         .iter()
         .find(|r| r[1].to_string() == "phong-tai-chinh")
@@ -140,6 +163,49 @@ fn the_quarterly_report_in_json_csv_and_xlsx() {
         .unwrap();
     assert_eq!(ward_row[8], Data::Float(33.3));
     assert!(book.sheet_names().iter().any(|n| n.starts_with("Chưa nộp")));
+    // Each person's posts summed and ranked, the units ranked, with the count at 100 %.
+    let persons = book.worksheet_range("Theo người").unwrap();
+    let p: Vec<String> = persons
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(p.iter().any(|l| l.starts_with("1|")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|l| l.contains("Đạt 100%:") && l.contains("người")),
+        "{p:?}"
+    );
+    let units = book.worksheet_range("Xếp hạng đơn vị").unwrap();
+    assert!(units
+        .rows()
+        .any(|r| r.iter().any(|d| d.to_string() == "UBND phường Hương Xuân")));
+    // Set up to print: A4 landscape, one page wide, the header row repeated.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx_bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(
+        xml.contains("orientation=\"landscape\"") && xml.contains("paperSize=\"9\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("fitToHeight=\"0\"") && xml.contains("fitToPage=\"1\""),
+        "one page wide"
+    );
+    let mut wb = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut wb).unwrap();
+    assert!(
+        wb.contains("_xlnm.Print_Titles"),
+        "the header row repeats: {wb}"
+    );
 
     assert_eq!(
         app.get("/api/v1/reports/2026?quarter=5", Some(READ)).status,
@@ -170,7 +236,12 @@ fn the_rows_follow_the_offices_order_of_units() {
         .map(|u| u["id"].as_str().unwrap())
         .collect();
     // Ordered ones first, by their place; then the rest by id.
-    assert_eq!(ids, ["trung-tam-van-hoa", "ubnd-huong-xuan", "phong-noi-vu"]);
-    let unit = app.get("/api/v1/units/trung-tam-van-hoa", Some(READ)).json();
+    assert_eq!(
+        ids,
+        ["trung-tam-van-hoa", "ubnd-huong-xuan", "phong-noi-vu"]
+    );
+    let unit = app
+        .get("/api/v1/units/trung-tam-van-hoa", Some(READ))
+        .json();
     assert_eq!(unit["order"], 1);
 }

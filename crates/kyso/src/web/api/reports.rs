@@ -189,13 +189,14 @@ pub(crate) async fn office_report(
             Ok(crate::app::figures::office_report(app, year, quarter, at)?)
         })
         .await?;
-    report_response(&report, answer)
+    report_response(&report, answer, &state.app.letterhead)
 }
 
 /// The report as `format` (json, csv or xlsx), the files as attachments named after the period.
 pub(crate) fn report_response(
     report: &crate::duty::office_report::OfficeReport,
     answer: Answer,
+    head: &crate::export::letterhead::Letterhead,
 ) -> Result<HttpResponse, AppError> {
     let year = report.year;
     let stem = match report.quarter {
@@ -216,7 +217,7 @@ pub(crate) fn report_response(
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header(attachment("xlsx"))
             .body(
-                crate::export::xlsx::xlsx(report)
+                crate::export::xlsx::xlsx(report, head)
                     .map_err(|e| AppError::Internal(format!("XLSX: {e}")))?,
             ),
         _ => HttpResponse::Ok().json(report),

@@ -252,7 +252,11 @@ pub(super) async fn report_file(
         Err(r) => return Ok(r),
     };
     let r = load_report(&state, &s.name, &q).await?;
-    crate::web::api::reports::report_response(&r, page_answer(q.dinh_dang.as_deref()))
+    crate::web::api::reports::report_response(
+        &r,
+        page_answer(q.dinh_dang.as_deref()),
+        &state.app.letterhead,
+    )
 }
 
 #[derive(serde::Deserialize)]
