@@ -74,11 +74,26 @@ notes_of() {
   printf '%s' "$1" | sed 's/.*"notes":\[//' | grep -oE '"message":"([^"\\]|\\.)*"' | sed 's/^"message":"//; s/"$//; s/\\"/"/g'
 }
 
+# What the file meets, in words (the receipt's satisfies_text); from the ids for an older server.
 satisfies_of() {
+  if printf '%s' "$1" | grep -q '"satisfies_text":\['; then
+    printf '%s' "$1" | sed 's/.*"satisfies_text":\[\([^]]*\)\].*/\1/' | grep -oE '"([^"\\]|\\.)*"' | sed 's/^"//; s/"$//; s/\\"/"/g' | while IFS= read -r t; do printf '%s; ' "$t"; done
+    return
+  fi
   printf '%s' "$1" | sed 's/.*"satisfies":\[\([^]]*\)\].*/\1/' | grep -o '{[^}]*}' | while IFS= read -r c; do
     u=$(json_field "$c" unit); m=$(json_field "$c" month); r=$(json_field "$c" requirement); l=$(json_field "$c" leader)
     if [ "$r" = "leader" ]; then printf '%s %s lãnh đạo %s; ' "$u" "$m" "$l"; else printf '%s %s ký số cơ quan; ' "$u" "$m"; fi
   done
+}
+
+verdict_vi() {
+  case "$1" in
+    valid) printf 'hợp lệ' ;;
+    invalid) printf 'chữ ký không hợp lệ' ;;
+    indeterminate) printf 'chưa xác định được chữ ký' ;;
+    unsigned) printf 'không có chữ ký số' ;;
+    *) printf '%s' "${1:-?}" ;;
+  esac
 }
 
 failed=0
@@ -109,7 +124,7 @@ for f in "${pdfs[@]}"; do
       if [ "$verdict" = "valid" ] && [ -n "$sat" ]; then
         printf 'OK    %s -> hợp lệ; đáp ứng: %s%s\n' "$f" "${sat%; }" "$again"
       else
-        printf 'CHƯA  %s -> %s; chưa đáp ứng yêu cầu nào%s\n' "$f" "${verdict:-?}" "$again"
+        printf 'CHƯA  %s -> %s; chưa đáp ứng yêu cầu nào%s\n' "$f" "$(verdict_vi "$verdict")" "$again"
         failed=1
       fi
       notes_of "$body" | while IFS= read -r n; do printf '        - %s\n' "$n"; done

@@ -186,7 +186,7 @@ fn first_import(store: &Store, file: Registry) -> Result<Vec<String>, String> {
         crate::app::registry_edit::import_all(
             store,
             file,
-            &crate::app::registry_edit::Editor::plain("registry file at first start"),
+            &crate::app::registry_edit::Editor::plain("tệp danh mục lúc khởi động lần đầu"),
             time::OffsetDateTime::now_utc(),
         )
         .map_err(|e| e.to_string())?;

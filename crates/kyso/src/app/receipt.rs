@@ -26,6 +26,9 @@ pub struct Receipt {
     pub client: Option<String>,
     pub report: kyso_verify::report::Report,
     pub satisfies: Vec<Credit>,
+    /// What it meets, in a clerk's words (names, not ids), one per credit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub satisfies_text: Vec<String>,
     pub notes: Vec<Note>,
     /// Earlier verdicts replaced by re-verification, oldest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -59,8 +62,12 @@ pub fn receipt(app: &App, sub: Submission) -> Result<Receipt, StoreError> {
             }
         }
     }
-    notes.extend(credit::already_met_notes(&sub, &credits, &others));
+    notes.extend(credit::already_met_notes(&sub, &credits, &others, registry));
     let movable_to = crate::app::month_move::movable_to(&sub);
+    let satisfies_text = credits
+        .iter()
+        .map(|c| crate::duty::words::requirement(registry, c))
+        .collect();
     Ok(Receipt {
         id: sub.id,
         received_at: sub.received_at,
@@ -69,6 +76,7 @@ pub fn receipt(app: &App, sub: Submission) -> Result<Receipt, StoreError> {
         client: sub.client,
         report: sub.report,
         satisfies: credits,
+        satisfies_text,
         notes,
         history: sub.history,
         movable_to,

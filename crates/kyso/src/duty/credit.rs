@@ -75,7 +75,7 @@ fn implausible(
         .iter()
         .find(|x| x.code == ProblemCode::SigningTimeBeforeCertificate)
     {
-        return Some(pr.message.clone());
+        return Some(crate::duty::words::problem(&pr.code).to_string());
     }
     let r = received?;
     if time - r > time::Duration::minutes(CLOCK_SKEW_MINUTES) {
@@ -121,13 +121,14 @@ pub fn credits(
         policy,
         received: Some(sub.received_at),
         moved: sub.moved.as_ref().map(|m| (m.from, m.to)),
+        accepted: sub.accepted_late.is_some(),
         credits: Vec::new(),
         notes: Vec::new(),
     };
     if sub.report.verdict == Verdict::Unsigned {
         c.notes.push(note(
             NoteCode::Unsigned,
-            "Tệp không có chữ ký số nào (the file has no digital signature).".into(),
+            "Tệp không có chữ ký số nào.".into(),
         ));
     }
     for (i, sig) in sub.report.signatures.iter().enumerate() {
@@ -150,8 +151,9 @@ pub fn credits(
             notes.push(note(
                 NoteCode::UnitMismatch,
                 format!(
-                    "Hồ sơ được gửi cho đơn vị \"{hint}\" nhưng chữ ký thuộc đơn vị khác ({}).",
-                    credits[0].unit
+                    "Hồ sơ được gửi cho {} nhưng chữ ký thuộc {}.",
+                    crate::duty::words::unit(registry.registry(), hint),
+                    crate::duty::words::unit(registry.registry(), &credits[0].unit)
                 ),
             ));
         }
@@ -166,7 +168,7 @@ fn administrator_notes(sub: &Submission) -> Vec<Note> {
         out.push(note(
             NoteCode::AcceptedLate,
             format!(
-                "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {} (a late file accepted by an administrator).",
+                "Hồ sơ nộp muộn được {} chấp nhận lúc {} với lý do: {}.",
                 a.by,
                 crate::vn::datetime(a.at),
                 a.reason
@@ -196,6 +198,8 @@ struct Crediting<'a> {
     received: Option<OffsetDateTime>,
     /// The administrator's move of the file: from a month to another.
     moved: Option<(Month, Month)>,
+    /// An administrator accepted the file as late.
+    accepted: bool,
     credits: Vec<Credit>,
     notes: Vec<Note>,
 }
@@ -213,8 +217,9 @@ impl Crediting<'_> {
             self.notes.push(note(
                 NoteCode::SignatureNotValid,
                 format!(
-                    "Chữ ký \"{label}\" không hợp lệ nên không được tính (signature not valid: {}).",
-                    why.map(|p| p.message.as_str()).unwrap_or("no reason given")
+                    "Chữ ký \"{label}\" không hợp lệ nên không được tính: {}.",
+                    why.map(|p| crate::duty::words::problem(&p.code))
+                        .unwrap_or("không rõ lý do")
                 ),
             ));
             return;
@@ -245,10 +250,12 @@ impl Crediting<'_> {
         if let Some(why) = implausible(sig, time, self.received, policy) {
             self.notes.push(note(
                 NoteCode::SigningTimeImplausible,
-                if policy.accept_implausible {
-                    format!("Chữ ký \"{label}\": {why}; vẫn được tính theo cấu hình.")
+                if self.accepted {
+                    format!("Chữ ký \"{label}\": {why}; hồ sơ được quản trị viên chấp nhận nộp muộn nên vẫn được tính.")
+                } else if policy.accept_implausible {
+                    format!("Chữ ký \"{label}\": {why}; vẫn được tính vì dịch vụ được cấu hình chấp nhận thời điểm ký này.")
                 } else {
-                    format!("Chữ ký \"{label}\" không được tính: {why}. Nộp văn bản trong tháng ký, hoặc ký kèm dấu thời gian.")
+                    format!("Chữ ký \"{label}\" không được tính: {why}. Nếu văn bản được ký đúng tháng nhưng nộp muộn, hãy báo Văn phòng: quản trị viên có thể chấp nhận hồ sơ nộp muộn kèm lý do. Những lần sau, hãy nộp trong tháng ký.")
                 },
             ));
             if !policy.accept_implausible {
@@ -289,7 +296,7 @@ impl Crediting<'_> {
         self.notes.push(note(
             NoteCode::SigningTimeLocalAsUtc,
             format!(
-                "Chữ ký \"{label}\": phần mềm ký ghi giờ Việt Nam như giờ UTC; thời điểm ký được hiểu là {} (the signing tool wrote Vietnam time as UTC).",
+                "Chữ ký \"{label}\": phần mềm ký ghi giờ Việt Nam như giờ UTC; thời điểm ký được hiểu là {}.",
                 crate::vn::datetime(corrected)
             ),
         ));
@@ -305,9 +312,8 @@ impl Crediting<'_> {
             self.notes.push(note(
                 NoteCode::SignerNotEnrolled,
                 format!(
-                    "Chứng thư số \"{}\" (SHA-256 {}) chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này thì hồ sơ sẽ được tính lại.",
-                    crate::text::visible(&signer.subject),
-                    signer.sha256
+                    "Chứng thư số \"{}\" chưa được đăng ký cho đơn vị hay lãnh đạo nào; chữ ký hợp lệ nhưng chưa được tính. Quản trị viên đăng ký chứng thư này (trang Quản trị) thì hồ sơ sẽ được tính lại.",
+                    crate::text::visible(&signer.subject)
                 ),
             ));
             return;
@@ -362,6 +368,7 @@ pub fn already_met_notes(
     sub: &Submission,
     credits: &[Credit],
     others: &[(Submission, Vec<Credit>)],
+    registry: &crate::duty::registry::Registry,
 ) -> Vec<Note> {
     let mut out = Vec::new();
     for c in credits {
@@ -373,17 +380,12 @@ pub fn already_met_notes(
             })
             .find(|(_, oc)| oc.contains(c));
         if let Some((o, _)) = earlier {
-            let who = match &c.leader {
-                Some(l) => format!("của lãnh đạo {l}"),
-                None => "ký số cơ quan".to_string(),
-            };
             out.push(note(
                 NoteCode::RequirementAlreadyMet,
                 format!(
-                    "Yêu cầu {who} (đơn vị {}) tháng {} đã được đáp ứng bởi hồ sơ {}.",
-                    c.unit,
-                    c.month.vn(),
-                    o.id
+                    "Yêu cầu {} đã được đáp ứng bởi hồ sơ {}.",
+                    crate::duty::words::requirement(registry, c),
+                    crate::duty::words::file(o)
                 ),
             ));
         }

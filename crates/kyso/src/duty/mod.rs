@@ -10,3 +10,4 @@ pub mod ranking;
 pub mod registry;
 pub mod submission;
 pub mod tables;
+pub mod words;

@@ -277,7 +277,7 @@ fn the_pages_in_a_real_browser() {
         c.goto(&app.url("/ui/quan-tri")).await.unwrap();
         let history = c.find(Locator::Css("table.changes")).await.unwrap().text().await.unwrap();
         assert!(
-            history.contains("admin") && history.contains("Đơn vị trung-tam-van-hoa") && history.contains("certificates"),
+            history.contains("admin") && history.contains("Đơn vị Trung tâm Văn hóa") && history.contains("chứng thư số"),
             "{history}"
         );
 
@@ -296,7 +296,7 @@ fn the_pages_in_a_real_browser() {
         c.wait().for_element(Locator::Css("table.changes")).await.unwrap();
         assert_eq!(app.get("/api/v1/units/phuong-huong-van", Some(READ)).status, 200);
         let history = c.find(Locator::Css("table.changes")).await.unwrap().text().await.unwrap();
-        assert!(history.contains("phuong-huong-van"), "{history}");
+        assert!(history.contains("Đơn vị UBND phường Hương Văn"), "{history}");
 
         // The registry's pages: the new unit renamed through its form, then listed so.
         c.goto(&app.url("/ui/quan-tri/don-vi/phuong-huong-van")).await.unwrap();
@@ -450,7 +450,8 @@ fn a_unit_clerk_in_a_real_browser() {
         assert!(c.source().await.unwrap().contains("Hợp lệ"));
         // Another unit's page, or the town's month: refused.
         c.goto(&app.url("/ui/thang/2026-03")).await.unwrap();
-        assert!(c.source().await.unwrap().contains("Không đủ quyền"));
+        let refused = c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        assert_eq!(refused.text().await.unwrap(), "Không đủ quyền");
         c.close().await.unwrap();
     });
     let listed = app

@@ -212,10 +212,11 @@ fn late_enrolment_credits_earlier_submissions() {
     let id = r["id"].as_str().unwrap().to_string();
     assert!(r["satisfies"].as_array().unwrap().is_empty());
     let n = note(&r, "signer_not_enrolled");
-    assert!(n["message"]
-        .as_str()
-        .unwrap()
-        .contains(&fingerprint("leaf-leader.pem")));
+    let message = n["message"].as_str().unwrap();
+    assert!(
+        message.contains("Nguyễn Văn An") && !message.contains(&fingerprint("leaf-leader.pem")),
+        "the certificate by its holder's name, not its hash: {message}"
+    );
     let un = app.get("/api/v1/signers/unenrolled", Some(READ)).json();
     assert_eq!(un[0]["sha256"], fingerprint("leaf-leader.pem").as_str());
     assert_eq!(

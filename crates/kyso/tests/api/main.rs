@@ -36,3 +36,4 @@ mod ui_periods;
 mod ui_registry;
 mod ui_upload;
 mod upload;
+mod words;

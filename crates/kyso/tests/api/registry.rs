@@ -114,7 +114,7 @@ fn import_at_start_then_edit_through_the_api_and_survive_a_restart() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|c| c["by"] == "registry file at first start"));
+        .any(|c| c["by"] == "tệp danh mục lúc khởi động lần đầu"));
     // The explicit import shows its changes first, and applies them when asked.
     app.kill();
     let file = app.dir.join("registry.toml");

@@ -31,11 +31,15 @@ fn the_submission_script_against_a_running_server() {
     );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("OK    "), "{out}");
+    // What it meets by names, as a clerk reads them.
     assert!(
-        out.contains("ubnd-huong-xuan 2026-03 ký số cơ quan"),
+        out.contains("ký số cơ quan của UBND phường Hương Xuân tháng 03/2026"),
         "{out}"
     );
-    assert!(out.contains("lãnh đạo nguyen-van-an"), "{out}");
+    assert!(
+        out.contains("ký số lãnh đạo (Chủ tịch Nguyễn Văn An)") && !out.contains("nguyen-van-an"),
+        "{out}"
+    );
     // A directory with valid and invalid files: one line per file, exit 1, reasons printed.
     let dir = app.dir.join("nop");
     std::fs::create_dir_all(&dir).unwrap();
@@ -47,11 +51,13 @@ fn the_submission_script_against_a_running_server() {
     let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with(' ')).collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(
-        lines[0].starts_with("OK") && lines[0].contains("2026-04"),
+        lines[0].starts_with("OK") && lines[0].contains("tháng 04/2026"),
         "{out}"
     );
     assert!(
-        lines[1].starts_with("CHƯA") && out.contains("not at the validation time"),
+        lines[1].starts_with("CHƯA")
+            && lines[1].contains("chưa xác định được chữ ký")
+            && out.contains("hết hạn"),
         "{out}"
     );
     assert!(

@@ -194,5 +194,8 @@ fn a_page_upload_gets_the_receipt_the_api_gives() {
         2,
         "the organisation's and the leader's: {receipt}"
     );
-    assert!(shown.contains("ký số lãnh đạo (nguyen-van-an)"), "{page}");
+    assert!(
+        shown.contains("ký số lãnh đạo (Chủ tịch Nguyễn Văn An) của UBND phường Hương Xuân"),
+        "names, not ids: {page}"
+    );
 }

@@ -66,7 +66,12 @@ pub(super) async fn upload(
             Err(e) => failed.push(format!("{name}: không nộp được. {}", vi_reason(&e))),
         }
     }
-    page(templates::received(&outcomes, &failed, &viewer(&s)))
+    page(templates::received(
+        &outcomes,
+        &failed,
+        &state.app.store.registry(),
+        &viewer(&s),
+    ))
 }
 
 /// The most files one upload form may carry.

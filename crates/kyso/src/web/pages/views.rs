@@ -324,6 +324,7 @@ pub(super) async fn submissions(
         &list,
         &filter,
         &units,
+        &state.app.store.registry(),
         &viewer(&s),
     )))
 }

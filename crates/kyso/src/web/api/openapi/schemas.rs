@@ -77,6 +77,7 @@ fn submission_schemas() -> Value {
             "file_name": { "type": "string", "description": "the file's name as sent" },
             "client": { "type": "string", "description": "the name of the token that sent it" },
             "movable_to": { "type": "string", "example": "2026-11", "description": "the month before, when the claimed signing time is in the first 7 hours of a month's first day: an administrator may move the file there" },
+            "satisfies_text": { "type": "array", "items": { "type": "string" }, "description": "what it meets, in a clerk's words (names, not ids), one per entry of satisfies" },
             "report": { "$ref": "#/components/schemas/Report" },
             "satisfies": { "type": "array", "items": { "$ref": "#/components/schemas/Credit" } },
             "notes": { "type": "array", "items": { "$ref": "#/components/schemas/Note" } },

@@ -100,9 +100,49 @@ pub fn changed_fields(c: &crate::store::audit::Change) -> String {
     keys.dedup();
     keys.into_iter()
         .filter(|k| before.get(k.as_str()) != after.and_then(|a| a.get(k.as_str())))
-        .map(String::as_str)
+        .map(|k| field_vi(k))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The record a change is about, by its name: "Đơn vị Phòng Nội vụ", "Lãnh đạo Chủ tịch
+/// Nguyễn Văn An" (the id only when the record has no name).
+pub fn record_label(c: &crate::store::audit::Change) -> String {
+    let field = |k: &str| {
+        c.after
+            .get(k)
+            .or_else(|| c.before.as_ref().and_then(|b| b.get(k)))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let name = field("name").unwrap_or_else(|| c.id.clone());
+    if c.kind == "unit" {
+        format!("Đơn vị {name}")
+    } else {
+        match field("title") {
+            Some(t) => format!("Lãnh đạo {t} {name}"),
+            None => format!("Lãnh đạo {name}"),
+        }
+    }
+}
+
+/// A record's field by its Vietnamese name.
+fn field_vi(key: &str) -> &str {
+    match key {
+        "name" => "tên",
+        "kind" => "loại đơn vị",
+        "title" => "chức vụ",
+        "unit" => "đơn vị",
+        "certificates" => "chứng thư số",
+        "retired_certificates" => "chứng thư cũ",
+        "active" => "còn hoạt động",
+        "from" => "tháng bắt đầu",
+        "to" => "tháng kết thúc",
+        "contact" => "văn thư",
+        "order" => "thứ tự",
+        "person" => "người giữ chức vụ",
+        other => other,
+    }
 }
 
 /// The valid signers seen but not enrolled, each with the form that enrols it (nothing chosen
@@ -184,7 +224,7 @@ pub fn admin(v: &AdminView, viewer: &Viewer) -> Markup {
                             tr {
                                 td { (crate::vn::datetime(c.at)) }
                                 td { (c.by) }
-                                td { (if c.kind == "unit" { "Đơn vị " } else { "Lãnh đạo " }) (c.id) }
+                                td { (record_label(c)) }
                                 td { (changed_fields(c)) }
                             }
                         }

@@ -38,20 +38,25 @@ pub struct Outcome {
 
 /// What the uploaded files earned, in plain Vietnamese, one section per file; `failed` lists
 /// the files that could not be taken, with why.
-pub fn received(outcomes: &[Outcome], failed: &[String], viewer: &Viewer) -> Markup {
+pub fn received(
+    outcomes: &[Outcome],
+    failed: &[String],
+    names: &crate::duty::registry::Registry,
+    viewer: &Viewer,
+) -> Markup {
     layout(
         "Kết quả nộp",
         Some(viewer),
         html! {
             h1 { "Kết quả nộp (" (outcomes.len()) " tệp)" }
             @for f in failed { p.error role="alert" { (f) } }
-            @for o in outcomes { (received_one(o)) }
+            @for o in outcomes { (received_one(o, names)) }
             p { a href="/ui/nop" { "Nộp tệp khác" } " · " a href="/ui/ho-so" { "Danh sách hồ sơ" } }
         },
     )
 }
 
-pub(super) fn received_one(o: &Outcome) -> Markup {
+pub(super) fn received_one(o: &Outcome, names: &crate::duty::registry::Registry) -> Markup {
     let sub = &o.receipt;
     html! {
         section.receipt {
@@ -68,10 +73,10 @@ pub(super) fn received_one(o: &Outcome) -> Markup {
                         @for s in &sub.report.signatures {
                             tr {
                                 td { (s.signer.as_ref().map(|x| crate::text::visible(&x.subject)).unwrap_or_else(|| "—".into())) }
-                                td { (s.signing_time.map(crate::vn::datetime).unwrap_or_else(|| "—".into())) }
+                                td { (signed_at(s, sub.received_at)) }
                                 td {
                                     @if s.indication == kyso_verify::report::Indication::TotalPassed { span.ok { "Hợp lệ" } }
-                                    @else { span.missing { "Không hợp lệ" } @for p in &s.problems { div.problem { (p.message) } } }
+                                    @else { span.missing { "Không hợp lệ" } @for p in &s.problems { div.problem { (crate::duty::words::problem(&p.code)) } } }
                                 }
                             }
                         }
@@ -80,12 +85,23 @@ pub(super) fn received_one(o: &Outcome) -> Markup {
             }
             h3 { "Được tính cho" }
             @if sub.satisfies.is_empty() { p.missing { "Chưa được tính cho yêu cầu nào." } }
-            ul { @for c in &sub.satisfies { li.ok { (requirement_vi(c)) } } }
+            ul { @for c in &sub.satisfies { li.ok { (requirement_vi(c, names)) } } }
             @if !sub.notes.is_empty() {
                 h3 { "Ghi chú" }
                 ul.notes { @for n in &sub.notes { li { (n.message) } } }
             }
         }
+    }
+}
+
+/// When a signature was signed, as its month is counted: Vietnam time written as UTC is read
+/// as Vietnam time (`crate::duty::submission::local_as_utc_corrected`).
+fn signed_at(s: &kyso_verify::report::SignatureReport, received: time::OffsetDateTime) -> String {
+    match s.signing_time {
+        Some(t) => crate::vn::datetime(
+            crate::duty::submission::local_as_utc_corrected(s, t, Some(received)).unwrap_or(t),
+        ),
+        None => "—".into(),
     }
 }
 
@@ -155,6 +171,7 @@ pub fn submissions(
     p: &crate::app::listing::Page,
     filter: &SubmissionFilter,
     units: &[(String, String)],
+    names: &crate::duty::registry::Registry,
     viewer: &Viewer,
 ) -> Markup {
     let status = filter.status.as_str();
@@ -206,7 +223,7 @@ pub fn submissions(
                             td { (i.client.as_deref().unwrap_or("—")) }
                             td { (verdict_vi(i.verdict)) }
                             td {
-                                @for c in &i.satisfies { div.ok { (requirement_vi(c)) } }
+                                @for c in &i.satisfies { div.ok { (requirement_vi(c, names)) } }
                                 @if !i.credited { @for n in &i.notes { div.missing { (n.message) } } }
                                 (file_actions(i, viewer))
                             }

@@ -147,9 +147,9 @@ pub(super) fn verdict_vi(v: Verdict) -> &'static str {
     }
 }
 
-pub(super) fn requirement_vi(c: &crate::duty::credit::Credit) -> String {
-    match &c.leader {
-        Some(l) => format!("ký số lãnh đạo ({l}) của {} tháng {}", c.unit, c.month.vn()),
-        None => format!("ký số cơ quan của {} tháng {}", c.unit, c.month.vn()),
-    }
+pub(super) fn requirement_vi(
+    c: &crate::duty::credit::Credit,
+    names: &crate::duty::registry::Registry,
+) -> String {
+    crate::duty::words::requirement(names, c)
 }
