@@ -79,3 +79,25 @@ pub fn enrol(
         .collect();
     registry_edit::save(store, &units, &leaders, &Editor::plain(by), now)
 }
+
+/// Hide a certificate from the unenrolled list (the Office will not enrol it: a test token, a
+/// person outside the plan), audited as a setting under `by`.
+pub fn hide(
+    store: &crate::store::Store,
+    sha256: &str,
+    by: &str,
+    at: time::OffsetDateTime,
+) -> Result<(), crate::store::StoreError> {
+    let sha = sha256.trim().to_ascii_lowercase();
+    let mut settings = store.settings();
+    if sha.len() != 64 || settings.hidden_certificates.contains(&sha) {
+        return Ok(());
+    }
+    settings.hidden_certificates.push(sha);
+    let entry = crate::store::audit::Entry {
+        by,
+        correction: None,
+        at,
+    };
+    store.save_settings(&settings, &entry)
+}

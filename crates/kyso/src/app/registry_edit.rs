@@ -177,12 +177,11 @@ pub fn set_tracking_from(
         correction: editor.correction.as_deref().filter(|_| !past.is_empty()),
         at: now,
     };
-    Ok(store.save_settings(
-        &crate::store::registry::Settings {
-            tracking_from: from,
-        },
-        &entry,
-    )?)
+    let next = crate::store::registry::Settings {
+        tracking_from: from,
+        ..store.settings()
+    };
+    Ok(store.save_settings(&next, &entry)?)
 }
 
 pub(crate) fn bad_registry(e: crate::duty::registry::RegistryError) -> AppError {

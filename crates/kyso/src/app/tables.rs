@@ -282,6 +282,24 @@ pub struct Unenrolled {
 /// Every unenrolled signer of a valid signature, with the submissions it signed.
 pub fn unenrolled(store: &Store) -> Result<Vec<Unenrolled>, StoreError> {
     let registry = store.registry();
+    let hidden = store.settings().hidden_certificates;
+    // A certificate the registry holds, or held (a retired one: a re-issued token's old one),
+    // or one the Office chose not to enrol, is not asked about.
+    let known = |sha: &str| {
+        registry.owner_of(sha).is_some()
+            || hidden.iter().any(|h| h == sha)
+            || registry
+                .units
+                .iter()
+                .flat_map(|u| &u.retired_certificates)
+                .chain(
+                    registry
+                        .leaders
+                        .iter()
+                        .flat_map(|l| &l.retired_certificates),
+                )
+                .any(|r| r.sha256 == sha)
+    };
     let mut out: Vec<Unenrolled> = Vec::new();
     for sub in store.all()? {
         let valid = sub
@@ -291,7 +309,7 @@ pub fn unenrolled(store: &Store) -> Result<Vec<Unenrolled>, StoreError> {
             .filter(|s| s.indication == kyso_verify::report::Indication::TotalPassed);
         for sig in valid {
             let Some(signer) = &sig.signer else { continue };
-            if registry.owner_of(&signer.sha256).is_some() {
+            if known(&signer.sha256) {
                 continue;
             }
             match out.iter_mut().find(|u| u.sha256 == signer.sha256) {

@@ -1,5 +1,6 @@
 //! The registry in the store: its records as files (`registry/units/`, `registry/leaders/`)
-//! and its settings (`registry/settings.json`: the first month tracked), indexed in sled and
+//! and its settings (`registry/settings.json`: the first month tracked, the certificates not to
+//! enrol), indexed in sled and
 //! decoded once per change; saved with their audit entries.
 
 use super::audit;
@@ -17,6 +18,10 @@ pub struct Settings {
     /// The first month tracked (`Registry::tracking_from`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_from: Option<crate::duty::period::Month>,
+    /// Certificates of valid signatures the Office chose not to enrol (a test token, a person
+    /// outside the plan): no longer listed as unenrolled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_certificates: Vec<String>,
 }
 
 const SETTINGS: &str = "registry/settings.json";
@@ -30,6 +35,11 @@ pub(super) fn read_settings(dir: &Path) -> Settings {
 }
 
 impl Store {
+    /// The registry's settings as stored.
+    pub fn settings(&self) -> Settings {
+        read_settings(self.dir())
+    }
+
     /// Save the registry's settings durably with their audit entry (kind `setting`), and put
     /// them in force. The caller has decided the change may be made.
     pub fn save_settings(&self, next: &Settings, entry: &audit::Entry) -> Result<(), StoreError> {
@@ -44,11 +54,16 @@ impl Store {
         })?;
         layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
         self.inner.set_registry((*self.registry()).clone());
+        let id = if before.tracking_from != next.tracking_from {
+            "tracking_from"
+        } else {
+            "hidden_certificates"
+        };
         self.record_changes(&[audit::Change {
             at: entry.at,
             by: entry.by.to_string(),
             kind: "setting".into(),
-            id: "tracking_from".into(),
+            id: id.into(),
             before: Some(to_json(&before)),
             after: to_json(next),
             correction: entry.correction.map(str::to_string),

@@ -121,7 +121,6 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
             "/ui/quan-tri/lanh-dao-moi",
             &[
                 ("csrf", &csrf),
-                ("id", "le-thi-moi"),
                 ("name", "Lê Thị Mới"),
                 ("title", "Phó Chủ tịch"),
                 ("unit", unit),
@@ -186,6 +185,13 @@ fn units_and_leaders_are_changed_on_the_pages_with_their_history() {
     let (status, body) = leader("2026-13", "ubnd-huong-xuan");
     assert_eq!(status, 400);
     assert!(body.contains("không đúng dạng"), "{body}");
+    // Refused, the form comes back as it was typed, with why.
+    assert!(
+        body.contains("Chưa lưu:")
+            && body.contains("value=\"Lê Thị Mới\"")
+            && body.contains("value=\"Phó Chủ tịch\""),
+        "{body}"
+    );
     let (status, body) = leader("2026-01", "khong-co");
     assert_eq!(status, 400);
     assert!(body.contains("khong-co"), "{body}");
@@ -282,4 +288,75 @@ fn a_person_is_changed_once_for_all_their_posts() {
     );
     assert_eq!(status, 400, "{body}");
     assert_eq!(pages.get("/ui/quan-tri/nguoi/khong-co").0, 404);
+
+    // A third post for her (kiêm nhiệm), from her page: her name and certificate, linked to her.
+    let (status, body) = pages.post(
+        "/ui/quan-tri/nguoi/vo-thi-giang/chuc-vu",
+        &[
+            ("csrf", &csrf),
+            ("title", "Phó Chủ tịch (kiêm nhiệm)"),
+            ("unit", "ubnd-huong-xuan"),
+            ("from", "2026-11"),
+            ("to", ""),
+        ],
+    );
+    assert_eq!(status, 303, "{body}");
+    let l = app
+        .get("/api/v1/leaders/vo-thi-giang--ubnd-huong-xuan", Some(READ))
+        .json();
+    assert_eq!(l["name"], "Võ Thị Giang", "{l}");
+    assert_eq!(l["certificates"], serde_json::json!([new]), "{l}");
+    assert_eq!(l["from"], "2026-11");
+    let (_, html) = pages.get("/ui/quan-tri/nguoi/vo-thi-giang");
+    assert!(html.contains("Phó Chủ tịch (kiêm nhiệm)"), "{html}");
+}
+
+/// The unenrolled list asks only about certificates nobody held: a retired one (a re-issued
+/// token's old certificate) is not listed, and one the Office will not enrol can be hidden.
+#[test]
+fn retired_and_hidden_certificates_are_not_asked_about() {
+    let app = spawn_app(Some(&demo_registry_toml()));
+    for f in ["pyhanko-leader-pkcs7.pdf", "openssl-leader-ecdsa-p384.pdf"] {
+        assert_eq!(app.upload_raw(&fixture(f)).status, 201);
+    }
+    let listed = |app: &TestApp| -> Vec<String> {
+        app.get("/api/v1/signers/unenrolled", Some(READ))
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["sha256"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let p384 = fingerprint("leaf-leader-p384.pem");
+    assert_eq!(listed(&app), [p384.clone()], "only the signer nobody holds");
+    // The chairman's token re-issued: his old certificate is retired, not unenrolled.
+    let mut an = app.get("/api/v1/leaders/nguyen-van-an", Some(READ)).json();
+    an["certificates"] = serde_json::json!(["c".repeat(64)]);
+    let r = app.put_json("/api/v1/leaders/nguyen-van-an", ADMIN, &an);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(listed(&app), [p384.clone()]);
+    // Hidden from the administration page: listed no more, and the change is in the history.
+    let pages = Pages {
+        app: &app,
+        cookie: sign_in(&app, ADMIN),
+        agent: ureq::builder().redirects(0).build(),
+    };
+    let (_, admin) = pages.get("/ui/quan-tri");
+    assert!(
+        admin.contains("Ẩn (không đăng ký chứng thư này)"),
+        "{admin}"
+    );
+    let csrf = pages.csrf("/ui/quan-tri");
+    let (status, body) = pages.post(
+        "/ui/quan-tri/an-chung-thu",
+        &[("csrf", &csrf), ("sha256", &p384)],
+    );
+    assert_eq!(status, 303, "{body}");
+    assert!(listed(&app).is_empty());
+    let changes = app.get("/api/v1/registry/changes", Some(READ)).json();
+    assert!(
+        changes.to_string().contains("hidden_certificates"),
+        "{changes}"
+    );
 }

@@ -8,6 +8,7 @@ pub mod model;
 #[cfg(test)]
 mod model_tests;
 pub mod past;
+pub mod slug;
 pub mod validate;
 
 pub use model::*;

@@ -169,6 +169,38 @@ pub(super) async fn accept_late(
 }
 
 #[derive(serde::Deserialize)]
+pub(super) struct HideForm {
+    csrf: String,
+    sha256: String,
+}
+
+/// Hide a certificate from the unenrolled list (scope admin), audited.
+pub(super) async fn hide_certificate(
+    req: HttpRequest,
+    form: web::Form<HideForm>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let s = match signed_in(&req, &state, "admin") {
+        Ok((_, s)) if s.csrf == form.csrf => s,
+        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+        Err(r) => return r,
+    };
+    let _one_at_a_time = state.app.write_lock.lock().await;
+    let (st, sha, by) = (state.clone(), form.sha256.clone(), s.name.clone());
+    let result = blocking(move || {
+        Ok(crate::app::enrolment::hide(
+            &st.app.store,
+            &sha,
+            &by,
+            time::OffsetDateTime::now_utc(),
+        )?)
+    })
+    .await
+    .map_err(|e: AppError| e.to_string());
+    outcome(result, "/ui/quan-tri", &s)
+}
+
+#[derive(serde::Deserialize)]
 pub(super) struct MoveForm {
     csrf: String,
     thang: String,

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod registry_edit;
 mod registry_forms;
+mod registry_person;
 mod remind;
 pub mod session;
 mod sign_in;
@@ -194,8 +195,8 @@ pub(super) fn outcome(result: Result<(), String>, to: &str, s: &Session) -> Http
 /// The pages' routes, under `/ui`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use admin::{
-        accept_late, admin, close_period, closed_periods, enrol, filed_file, import_registry,
-        move_month, set_tracking,
+        accept_late, admin, close_period, closed_periods, enrol, filed_file, hide_certificate,
+        import_registry, move_month, set_tracking,
     };
     use sign_in::{login, login_form, logout};
     use upload::{upload, upload_form};
@@ -219,6 +220,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/ho-so", web::get().to(submissions))
         .route("/ui/quan-tri", web::get().to(admin))
         .route("/ui/quan-tri/ghi-danh", web::post().to(enrol))
+        .route(
+            "/ui/quan-tri/an-chung-thu",
+            web::post().to(hide_certificate),
+        )
         .route("/ui/quan-tri/chot-so-lieu", web::post().to(close_period))
         .route("/ui/ky-da-chot", web::get().to(closed_periods))
         .route("/ui/quan-tri/theo-doi", web::post().to(set_tracking))

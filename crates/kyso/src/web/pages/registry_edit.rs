@@ -9,6 +9,7 @@ use super::{html, outcome, page, signed_in, stale_form, viewer};
 use crate::app::error::AppError;
 use crate::app::registry_edit::{correction_reason, save_record, Editor, Expect};
 use crate::duty::period::Month;
+use crate::duty::registry::slug;
 use crate::duty::registry::{Leader, Registry, Unit, UnitKind};
 use crate::store::audit::Change;
 use crate::web::AppState;
@@ -16,7 +17,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html as markup;
 
-use super::registry_forms::{leader_form, person_form, span, unit_form};
+use super::registry_forms::{leader_form, span, unit_form, Draft};
+use crate::app::registry_edit::record_version;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui/quan-tri/don-vi", web::get().to(list))
@@ -28,8 +30,18 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/quan-tri/lanh-dao-moi", web::post().to(save_leader))
         .route("/ui/quan-tri/lanh-dao/{id}", web::get().to(edit_leader))
         .route("/ui/quan-tri/lanh-dao/{id}", web::post().to(save_leader))
-        .route("/ui/quan-tri/nguoi/{id}", web::get().to(edit_person))
-        .route("/ui/quan-tri/nguoi/{id}", web::post().to(save_person));
+        .route(
+            "/ui/quan-tri/nguoi/{id}",
+            web::get().to(super::registry_person::edit_person),
+        )
+        .route(
+            "/ui/quan-tri/nguoi/{id}",
+            web::post().to(super::registry_person::save_person),
+        )
+        .route(
+            "/ui/quan-tri/nguoi/{id}/chuc-vu",
+            web::post().to(super::registry_person::add_post),
+        );
 }
 
 /// The units, each with its leader records, with links to change them.
@@ -155,7 +167,8 @@ async fn unit_page(
         found => found.flatten(),
     };
     let history = history(&state, "unit", id.as_deref());
-    page(unit_form(unit, &history, &viewer(&s)))
+    let draft = Draft::stored(unit, id.as_deref(), unit.map(record_version));
+    page(unit_form(&draft, &history, &viewer(&s)))
 }
 
 async fn new_leader(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -185,10 +198,11 @@ async fn leader_page(
         found => found.flatten(),
     };
     let history = history(&state, "leader", id.as_deref());
-    page(leader_form(leader, &r, &history, &viewer(&s)))
+    let draft = Draft::stored(leader, id.as_deref(), leader.map(record_version));
+    page(leader_form(&draft, &r, &history, &viewer(&s)))
 }
 
-fn not_found(s: &super::session::Session) -> HttpResponse {
+pub(super) fn not_found(s: &super::session::Session) -> HttpResponse {
     html(
         StatusCode::NOT_FOUND,
         pages::message(
@@ -215,7 +229,7 @@ fn history(state: &AppState, kind: &str, id: Option<&str>) -> Vec<Change> {
 }
 
 /// An optional month field: empty is none.
-fn month_field(label: &str, text: &str) -> Result<Option<Month>, String> {
+pub(super) fn month_field(label: &str, text: &str) -> Result<Option<Month>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -226,7 +240,7 @@ fn month_field(label: &str, text: &str) -> Result<Option<Month>, String> {
 }
 
 /// Fingerprints one per line (spaces, commas and colons are ignored, as copied from a viewer).
-fn certificates_field(text: &str) -> Vec<String> {
+pub(super) fn certificates_field(text: &str) -> Vec<String> {
     text.split(['\n', ',', ';'])
         .map(|l| {
             l.chars()
@@ -251,9 +265,20 @@ async fn save_unit(
     };
     let existing = path.map(|p| p.into_inner());
     let expect = expected(existing.as_deref(), &form.version);
+    let refuse = |status: StatusCode, why: &str| {
+        let typed = unit_as_typed(&form, existing.as_deref());
+        let d = Draft {
+            record: Some(&typed),
+            existing: existing.as_deref(),
+            version: existing.as_ref().map(|_| form.version.clone()),
+            refused: Some(why),
+        };
+        let history = history(&state, "unit", existing.as_deref());
+        html(status, unit_form(&d, &history, &viewer(&s)))
+    };
     let u = match unit_from_form(&state.app.store.registry(), existing.as_deref(), &form) {
         Ok(u) => u,
-        Err(e) => return outcome(Err(e), "", &s),
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e),
     };
     let id = u.id.clone();
     let fragment = Registry {
@@ -264,7 +289,51 @@ async fn save_unit(
         Ok(e) => save_record(&state.app, fragment, &id, e, expect).await,
         Err(e) => Err(e),
     };
-    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s)
+    match refusal(&result) {
+        Some((status, why)) => refuse(status, &why),
+        None => answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{id}"), &s),
+    }
+}
+
+/// The unit as typed, for the form shown again with why it was refused (nothing checked).
+fn unit_as_typed(f: &UnitForm, existing: Option<&str>) -> Unit {
+    Unit {
+        id: existing.unwrap_or_default().to_string(),
+        name: f.name.clone(),
+        kind: serde_json::from_value(serde_json::Value::String(f.kind.clone()))
+            .unwrap_or(UnitKind::Department),
+        certificates: certificates_field(&f.certificates),
+        retired_certificates: Vec::new(),
+        active: true,
+        from: Month::parse(f.from.trim()),
+        to: Month::parse(f.to.trim()),
+        contact: Some(crate::duty::registry::Contact {
+            name: f.van_thu.clone(),
+            phone: f.dien_thoai.clone(),
+            email: f.email.clone(),
+        }),
+        order: f.thu_tu.trim().parse().ok(),
+    }
+}
+
+/// Why a save was refused, when the form should be shown again with what was typed: an
+/// invalid registry, or a change to past months without a reason. Not when someone else
+/// changed the record meanwhile (that answer says to reload: the typed form is stale).
+fn refusal(result: &Result<(bool, serde_json::Value), AppError>) -> Option<(StatusCode, String)> {
+    match result {
+        Err(AppError::BadRequest(why)) => Some((
+            StatusCode::BAD_REQUEST,
+            format!("danh mục không hợp lệ nếu lưu thay đổi này: {why}"),
+        )),
+        Err(AppError::RewritesPast(past)) => Some((
+            StatusCode::CONFLICT,
+            format!(
+                "{} Nếu đây đúng là đính chính, hãy ghi lý do vào ô \"Lý do đính chính\" rồi lưu lại.",
+                crate::duty::registry::past::describe(past)
+            ),
+        )),
+        _ => None,
+    }
 }
 
 /// The unit a form describes; what the form does not show (retired certificates, the legacy
@@ -274,9 +343,15 @@ fn unit_from_form(r: &Registry, existing: Option<&str>, f: &UnitForm) -> Result<
     if existing.is_some() && old.is_none() {
         return Err("Không có đơn vị này trong danh mục.".into());
     }
-    let id = existing
-        .map(str::to_string)
-        .unwrap_or_else(|| f.id.trim().to_string());
+    // A new unit's id is made from its name (nobody types one).
+    let id = existing.map(str::to_string).unwrap_or_else(|| {
+        let typed = f.id.trim();
+        if typed.is_empty() {
+            slug::fresh(&f.name, "don-vi", &|id| r.unit(id).is_some())
+        } else {
+            typed.to_string()
+        }
+    });
     if old.is_none() && r.unit(&id).is_some() {
         return Err(format!(
             "Đã có đơn vị mã \"{id}\"; hãy sửa đơn vị đó hoặc chọn mã khác."
@@ -341,9 +416,21 @@ async fn save_leader(
     };
     let existing = path.map(|p| p.into_inner());
     let expect = expected(existing.as_deref(), &form.version);
-    let l = match leader_from_form(&state.app.store.registry(), existing.as_deref(), &form) {
+    let registry = state.app.store.registry();
+    let refuse = |status: StatusCode, why: &str| {
+        let typed = leader_as_typed(&form, existing.as_deref());
+        let d = Draft {
+            record: Some(&typed),
+            existing: existing.as_deref(),
+            version: existing.as_ref().map(|_| form.version.clone()),
+            refused: Some(why),
+        };
+        let history = history(&state, "leader", existing.as_deref());
+        html(status, leader_form(&d, &registry, &history, &viewer(&s)))
+    };
+    let l = match leader_from_form(&registry, existing.as_deref(), &form) {
         Ok(l) => l,
-        Err(e) => return outcome(Err(e), "", &s),
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e),
     };
     let (id, unit) = (l.id.clone(), l.unit.clone());
     let fragment = Registry {
@@ -354,7 +441,26 @@ async fn save_leader(
         Ok(e) => save_record(&state.app, fragment, &id, e, expect).await,
         Err(e) => Err(e),
     };
-    answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s)
+    match refusal(&result) {
+        Some((status, why)) => refuse(status, &why),
+        None => answer(result, &format!("/ui/quan-tri/don-vi#don-vi-{unit}"), &s),
+    }
+}
+
+/// The leader record as typed, for the form shown again with why it was refused.
+fn leader_as_typed(f: &LeaderForm, existing: Option<&str>) -> Leader {
+    Leader {
+        id: existing.unwrap_or_default().to_string(),
+        name: f.name.clone(),
+        title: f.title.clone(),
+        unit: f.unit.clone(),
+        from: Month::parse(f.from.trim())
+            .unwrap_or_else(|| Month::of_vietnam_time(crate::web::now())),
+        to: Month::parse(f.to.trim()),
+        certificates: certificates_field(&f.certificates),
+        retired_certificates: Vec::new(),
+        person: None,
+    }
 }
 
 /// The leader record a form describes; its person link and retired certificates are kept.
@@ -367,9 +473,14 @@ fn leader_from_form(
     if existing.is_some() && old.is_none() {
         return Err("Không có lãnh đạo này trong danh mục.".into());
     }
-    let id = existing
-        .map(str::to_string)
-        .unwrap_or_else(|| f.id.trim().to_string());
+    let id = existing.map(str::to_string).unwrap_or_else(|| {
+        let typed = f.id.trim();
+        if typed.is_empty() {
+            slug::fresh(&f.name, "lanh-dao", &|id| r.leader(id).is_some())
+        } else {
+            typed.to_string()
+        }
+    });
     if old.is_none() && r.leader(&id).is_some() {
         return Err(format!(
             "Đã có lãnh đạo mã \"{id}\"; hãy sửa bản ghi đó hoặc chọn mã khác."
@@ -391,92 +502,6 @@ fn leader_from_form(
     })
 }
 
-#[derive(serde::Deserialize)]
-struct PersonForm {
-    csrf: String,
-    name: String,
-    #[serde(default)]
-    certificates: String,
-}
-
-/// A person (the `[[person]]` of the registry file): their name and certificates, which every
-/// post of theirs carries, with the posts and their history.
-async fn edit_person(
-    req: HttpRequest,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) => s,
-        Err(r) => return r,
-    };
-    let id = path.into_inner();
-    let r = state.app.store.registry();
-    let posts: Vec<&Leader> = r
-        .leaders
-        .iter()
-        .filter(|l| l.person.as_deref() == Some(id.as_str()))
-        .collect();
-    if posts.is_empty() {
-        return not_found(&s);
-    }
-    let changes: Vec<Change> = {
-        let ids: Vec<&str> = posts.iter().map(|l| l.id.as_str()).collect();
-        let mut c: Vec<Change> = state
-            .app
-            .store
-            .registry_changes()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| c.kind == "leader" && ids.contains(&c.id.as_str()))
-            .collect();
-        c.reverse();
-        c
-    };
-    page(person_form(&id, &posts, &r, &changes, &viewer(&s)))
-}
-
-/// Save a person: every post of theirs takes the name and certificates (a certificate dropped
-/// is kept as retired on each), as a `[[person]]` imported alone does.
-async fn save_person(
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<PersonForm>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
-        Err(r) => return r,
-    };
-    let id = path.into_inner();
-    let fragment = Registry {
-        persons: vec![crate::duty::registry::file::Person {
-            id: id.clone(),
-            name: form.name.clone(),
-            certificates: certificates_field(&form.certificates),
-        }],
-        ..Registry::default()
-    };
-    let _one_at_a_time = state.app.write_lock.lock().await;
-    let (st, by) = (state.clone(), s.name.clone());
-    let result = crate::web::blocking(move || {
-        // Validated as the whole registry it would make, as an import is.
-        let editor = crate::app::registry_edit::Editor::plain(&by);
-        let apply = crate::app::registry_import::Apply {
-            expected: None,
-            editor: &editor,
-        };
-        crate::app::registry_import::import(&st.app.store, fragment, Some(apply), crate::web::now())
-            .map(|_| ())
-    })
-    .await;
-    match saved(result.map(|()| (false, serde_json::Value::Null))) {
-        Ok(()) => outcome(Ok(()), &format!("/ui/quan-tri/nguoi/{id}"), &s),
-        Err(e) => outcome(Err(e), "", &s),
-    }
-}
-
 /// What a form's save expects: to add a record, or to change the version it showed.
 fn expected(existing: Option<&str>, version: &str) -> Expect {
     match existing {
@@ -487,7 +512,7 @@ fn expected(existing: Option<&str>, version: &str) -> Expect {
 
 /// A form's save answered: back to the list, or why not (409 when someone else changed the
 /// record meanwhile: nothing is overwritten unseen).
-fn answer(
+pub(super) fn answer(
     result: Result<(bool, serde_json::Value), AppError>,
     to: &str,
     s: &super::session::Session,
@@ -517,7 +542,7 @@ fn answer(
 }
 
 /// A save's outcome in the clerk's words.
-fn saved(r: Result<(bool, serde_json::Value), AppError>) -> Result<(), String> {
+pub(super) fn saved(r: Result<(bool, serde_json::Value), AppError>) -> Result<(), String> {
     r.map(|_| ()).map_err(|e| match e {
         AppError::BadRequest(why) => format!("Danh mục không hợp lệ nếu lưu thay đổi này: {why}"),
         e => e.to_string(),
@@ -525,7 +550,7 @@ fn saved(r: Result<(bool, serde_json::Value), AppError>) -> Result<(), String> {
 }
 
 /// Who saves a form, with the correction's reason if one was given.
-fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, AppError> {
+pub(super) fn editor(s: &super::session::Session, correction: &str) -> Result<Editor, AppError> {
     Ok(Editor {
         by: s.name.clone(),
         correction: correction_reason(Some(correction))?,

@@ -2,11 +2,35 @@
 //! what was typed; a correction's reason where a change alters past months.
 
 use super::templates::{self as pages, layout, Viewer, KINDS};
-use crate::app::registry_edit::record_version;
 use crate::duty::period::Month;
 use crate::duty::registry::{Leader, Registry, Unit};
 use crate::store::audit::Change;
 use maud::{html as markup, Markup};
+
+/// What a record form shows: the record (as stored, or as typed when a save was refused), the
+/// id it edits (none for a new record), the version it edits, and why a save was refused.
+pub(super) struct Draft<'a, T> {
+    pub record: Option<&'a T>,
+    pub existing: Option<&'a str>,
+    pub version: Option<String>,
+    pub refused: Option<&'a str>,
+}
+
+impl<'a, T> Draft<'a, T> {
+    /// The stored record `record` (or a new one), as its page shows it.
+    pub(super) fn stored(
+        record: Option<&'a T>,
+        existing: Option<&'a str>,
+        version: Option<String>,
+    ) -> Self {
+        Draft {
+            record,
+            existing,
+            version,
+            refused: None,
+        }
+    }
+}
 
 pub(super) fn span(from: Option<Month>, to: Option<Month>) -> String {
     match (from, to) {
@@ -45,6 +69,24 @@ pub(super) fn person_form(
                     }
                 }
             }
+            h2 { "Thêm chức vụ" }
+            p.hint { "Kiêm nhiệm: thêm chức vụ thứ hai ở đơn vị kia, các chức vụ cùng tính. Chuyển công tác: đặt tháng cuối ở chức vụ cũ (sửa chức vụ) rồi thêm chức vụ mới ở đơn vị mới. Chức vụ mới mang chứng thư số cá nhân của người này." }
+            form.record.post method="post" action={ "/ui/quan-tri/nguoi/" (id) "/chuc-vu" } {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                label for="post-title" { "Chức vụ" }
+                input id="post-title" name="title" required maxlength="300";
+                label for="post-unit" { "Đơn vị" }
+                select id="post-unit" name="unit" required {
+                    option value="" disabled selected { "— chọn đơn vị —" }
+                    @for u in &r.units { option value=(u.id) { (u.name) } }
+                }
+                label for="post-from" { "Tháng bắt đầu" }
+                input id="post-from" name="from" type="month" required value=(Month::of_vietnam_time(time::OffsetDateTime::now_utc()).to_string());
+                label for="post-to" { "Tháng cuối (để trống nếu đang giữ)" }
+                input id="post-to" name="to" type="month";
+                button type="submit" { "Thêm chức vụ" }
+            }
+            h2 { "Họ tên và chứng thư số" }
             form.record method="post" action={ "/ui/quan-tri/nguoi/" (id) } {
                 input type="hidden" name="csrf" value=(viewer.csrf);
                 label for="name" { "Họ và tên" }
@@ -90,8 +132,7 @@ pub(super) fn form_head(viewer: &Viewer, version: Option<String>, id_label: &str
         @match version {
             Some(v) => { input type="hidden" name="version" value=(v); }
             None => {
-                label for="id" { (id_label) " (chữ thường không dấu, số, - và _)" }
-                input id="id" name="id" required pattern="[a-z0-9_-]+" maxlength="100";
+                p.hint { (id_label) " được tạo từ tên (chữ thường không dấu), không cần nhập." }
             }
         }
     }
@@ -110,21 +151,24 @@ pub(super) fn month_value(m: Option<Month>) -> String {
     m.map(|m| m.to_string()).unwrap_or_default()
 }
 
-pub(super) fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
-    let action = match u {
-        Some(u) => format!("/ui/quan-tri/don-vi/{}", u.id),
+pub(super) fn unit_form(d: &Draft<Unit>, changes: &[Change], viewer: &Viewer) -> Markup {
+    let u = d.record;
+    let action = match d.existing {
+        Some(id) => format!("/ui/quan-tri/don-vi/{id}"),
         None => "/ui/quan-tri/don-vi-moi".into(),
     };
-    let title = u.map_or("Thêm đơn vị".to_string(), |u| {
-        format!("Sửa đơn vị: {}", u.name)
-    });
+    let title = match (d.existing, u) {
+        (Some(_), Some(u)) => format!("Sửa đơn vị: {}", u.name),
+        _ => "Thêm đơn vị".to_string(),
+    };
     layout(
         &title,
         Some(viewer),
         markup! {
             h1 { (title) }
+            @if let Some(why) = d.refused { p.error role="alert" { "Chưa lưu: " (why) } }
             form.record method="post" action=(action) {
-                (form_head(viewer, u.map(record_version), "Mã đơn vị"))
+                (form_head(viewer, d.version.clone(), "Mã đơn vị"))
                 label for="name" { "Tên đơn vị" }
                 input id="name" name="name" required maxlength="300" value=(u.map_or("", |u| u.name.as_str()));
                 label for="kind" { "Loại đơn vị" }
@@ -162,7 +206,7 @@ pub(super) fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -
                     label for="email" { "Thư điện tử" }
                     input id="email" name="email" type="email" maxlength="200" value=(c.email);
                 }
-                @if u.is_some() { (correction_field()) }
+                @if d.existing.is_some() { (correction_field()) }
                 button type="submit" { "Lưu" }
             }
             (history_table(changes))
@@ -171,31 +215,35 @@ pub(super) fn unit_form(u: Option<&Unit>, changes: &[Change], viewer: &Viewer) -
 }
 
 pub(super) fn leader_form(
-    l: Option<&Leader>,
+    d: &Draft<Leader>,
     r: &Registry,
     changes: &[Change],
     viewer: &Viewer,
 ) -> Markup {
-    let action = match l {
-        Some(l) => format!("/ui/quan-tri/lanh-dao/{}", l.id),
+    let l = d.record;
+    let action = match d.existing {
+        Some(id) => format!("/ui/quan-tri/lanh-dao/{id}"),
         None => "/ui/quan-tri/lanh-dao-moi".into(),
     };
-    let title = l.map_or("Thêm lãnh đạo".to_string(), |l| {
-        format!("Sửa lãnh đạo: {}", l.name)
-    });
+    let title = match (d.existing, l) {
+        (Some(_), Some(l)) => format!("Sửa lãnh đạo: {}", l.name),
+        _ => "Thêm lãnh đạo".to_string(),
+    };
     layout(
         &title,
         Some(viewer),
         markup! {
             h1 { (title) }
+            @if let Some(why) = d.refused { p.error role="alert" { "Chưa lưu: " (why) } }
             form.record method="post" action=(action) {
-                (form_head(viewer, l.map(record_version), "Mã"))
+                (form_head(viewer, d.version.clone(), "Mã"))
                 label for="name" { "Họ và tên" }
                 input id="name" name="name" required maxlength="300" value=(l.map_or("", |l| l.name.as_str()));
                 label for="title" { "Chức vụ" }
                 input id="title" name="title" required maxlength="300" value=(l.map_or("", |l| l.title.as_str()));
                 label for="unit" { "Đơn vị" }
-                select id="unit" name="unit" {
+                select id="unit" name="unit" required {
+                    option value="" disabled selected[l.is_none()] { "— chọn đơn vị —" }
                     @for u in &r.units {
                         option value=(u.id) selected[l.is_some_and(|l| l.unit == u.id)] { (u.name) }
                     }
@@ -210,7 +258,7 @@ pub(super) fn leader_form(
                     p.hint { "Chức vụ này thuộc người có mã " code { (p) } " (danh mục dạng [[person]]/[[post]]); chứng thư đổi ở đây chỉ áp dụng cho chức vụ này." }
                 }
                 p.hint { "Bỏ một chứng thư khỏi danh sách thì chứng thư đó được giữ là chứng thư cũ: các tệp đã ký trước đó vẫn được tính. Chuyển công tác: đặt tháng cuối ở chức vụ cũ và thêm chức vụ mới ở đơn vị mới với cùng chứng thư." }
-                @if l.is_some() { (correction_field()) }
+                @if d.existing.is_some() { (correction_field()) }
                 button type="submit" { "Lưu" }
             }
             (history_table(changes))

@@ -151,6 +151,7 @@ fn unenrolled_section(v: &AdminView, viewer: &Viewer) -> Markup {
     let (unenrolled, targets) = (v.unenrolled, v.targets);
     html! {
         h2 { "Chứng thư số chưa đăng ký (" (unenrolled.len()) ")" }
+        p.hint { "Chữ ký hợp lệ của các chứng thư này chưa được tính. Chọn một đơn vị nếu đó là chứng thư của cơ quan (chữ ký cơ quan); chọn một lãnh đạo nếu đó là chứng thư cá nhân của người đó (mọi chức vụ của người đó đều tính). Chứng thư không cần đăng ký (thử nghiệm, người ngoài kế hoạch) thì bấm \"Ẩn\"." }
         @if unenrolled.is_empty() { p.none { "Không có." } }
         @for u in unenrolled {
             form.enrol method="post" action="/ui/quan-tri/ghi-danh" {
@@ -166,6 +167,11 @@ fn unenrolled_section(v: &AdminView, viewer: &Viewer) -> Markup {
                     @for (value, label) in targets { option value=(value) { (label) } }
                 }
                 button type="submit" { "Đăng ký" }
+            }
+            form.hide method="post" action="/ui/quan-tri/an-chung-thu" {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="sha256" value=(u.sha256);
+                button.secondary type="submit" { "Ẩn (không đăng ký chứng thư này)" }
             }
         }
     }
