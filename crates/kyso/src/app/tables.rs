@@ -228,9 +228,16 @@ pub fn office_report_live(
     months.push(Month::of_vietnam_time(now));
     let lookup = app.store.lookup();
     let credited = credited_with(app, &lookup, &months)?;
-    Ok(crate::duty::office_report::build_with(
-        &lookup, year, quarter, now, &credited,
-    ))
+    let mut report = crate::duty::office_report::build_with(&lookup, year, quarter, now, &credited);
+    // Corrections of past months made during the period (Vietnam time).
+    let period = tables::period_months(year, quarter);
+    report.adjustments.corrections = app
+        .store
+        .registry_changes()?
+        .iter()
+        .filter(|c| c.correction.is_some() && period.contains(&Month::of_vietnam_time(c.at)))
+        .count();
+    Ok(report)
 }
 
 /// One month of a unit's history: whether it was required, each requirement, the files behind.

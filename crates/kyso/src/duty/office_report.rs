@@ -160,6 +160,42 @@ pub struct OfficeReport {
     /// Since the closing, what differs in the live figures, beside them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amendments: Vec<crate::duty::period::Amendment>,
+    /// What administrators did to the counted months' figures.
+    #[serde(default)]
+    pub adjustments: Adjustments,
+}
+
+/// What administrators did to a period's figures: files accepted late, files moved to their
+/// month, and registry corrections of past months made during the period.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Adjustments {
+    pub accepted_late: usize,
+    pub moved: usize,
+    pub corrections: usize,
+}
+
+impl Adjustments {
+    /// The files accepted late and moved among those credited for `counted`.
+    pub fn of(credited: &tables::Credits, counted: &[Month]) -> Adjustments {
+        let mut late = std::collections::HashSet::new();
+        let mut moved = std::collections::HashSet::new();
+        for c in credited.iter() {
+            if !c.credits.iter().any(|x| counted.contains(&x.month)) {
+                continue;
+            }
+            if c.accepted_late {
+                late.insert(c.id.as_str());
+            }
+            if c.moved {
+                moved.insert(c.id.as_str());
+            }
+        }
+        Adjustments {
+            accepted_late: late.len(),
+            moved: moved.len(),
+            corrections: 0,
+        }
+    }
 }
 
 const KINDS: [UnitKind; 3] = [
@@ -265,15 +301,17 @@ pub fn build_with(
             }
         })
         .collect();
+    let counted: Vec<Month> = table
+        .months
+        .iter()
+        .copied()
+        .filter(|m| *m < current && lookup.registry().tracks(*m))
+        .collect();
     OfficeReport {
         year,
         quarter,
-        counted: table
-            .months
-            .iter()
-            .copied()
-            .filter(|m| *m < current && lookup.registry().tracks(*m))
-            .collect(),
+        adjustments: Adjustments::of(credited, &counted),
+        counted,
         tracking_from: lookup.registry().tracking_from,
         in_progress: table.months.iter().copied().find(|m| *m == current),
         months: table.months,

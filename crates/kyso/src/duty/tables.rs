@@ -79,6 +79,10 @@ pub struct Credited {
     pub id: String,
     pub received: OffsetDateTime,
     pub credits: Vec<Credit>,
+    /// An administrator accepted it late.
+    pub accepted_late: bool,
+    /// An administrator moved it to another month.
+    pub moved: bool,
 }
 
 /// The credited files of some months, a list per month as credited (and perhaps kept, see
@@ -99,6 +103,8 @@ impl Credited {
             id: sub.id.clone(),
             received: sub.received_at,
             credits,
+            accepted_late: sub.accepted_late.is_some(),
+            moved: sub.moved.is_some(),
         }
     }
 }
@@ -484,6 +490,8 @@ from = "2026-01"
             id: id.into(),
             received: OffsetDateTime::UNIX_EPOCH,
             credits,
+            accepted_late: false,
+            moved: false,
         };
         let credited = Credits(vec![Arc::new(vec![
             file("1", vec![credit("a", "2026-01", None)]),

@@ -151,6 +151,14 @@ pub(super) fn made_on(r: &OfficeReport) -> time::Date {
     .unwrap_or(time::Date::MIN)
 }
 
+/// What administrators did in the period, in one line.
+pub fn adjustments_vi(a: &crate::duty::office_report::Adjustments) -> String {
+    format!(
+        "Trong kỳ: {} hồ sơ nộp muộn được chấp nhận, {} hồ sơ được chuyển về tháng ký, {} lần đính chính danh mục.",
+        a.accepted_late, a.moved, a.corrections
+    )
+}
+
 /// What the report covers, in one line under its title.
 fn coverage(r: &OfficeReport) -> String {
     let progress = match r.in_progress {
@@ -197,6 +205,7 @@ fn report_sheet(
     let heading = format!("BÁO CÁO THỰC HIỆN KÝ SỐ - {}", period_vi(r).to_uppercase());
     sheet.merge_range(top, 0, top, last, &neutralise(&heading), &title)?;
     sheet.write_string(top + 1, 0, coverage(r))?;
+    sheet.write_string(top + 2, 0, adjustments_vi(&r.adjustments))?;
     let header = top + 3;
     let bordered = letterhead::cell();
     let bold = bordered.clone().set_bold().set_text_wrap();

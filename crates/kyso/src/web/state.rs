@@ -44,6 +44,7 @@ const TABLES_PER_TOKEN: usize = 2;
 
 impl AppState {
     pub fn new(app: App, config: Config, warnings: Vec<String>) -> AppState {
+        super::pages::templates::set_letterhead(&app.letterhead.parent, &app.letterhead.office);
         AppState {
             app: Arc::new(app),
             config,

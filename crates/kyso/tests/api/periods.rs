@@ -262,6 +262,24 @@ fn the_files_filed_at_closing_come_back_byte_for_byte_and_amendments_say_why() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
 
+    // The year's report counts what administrators did: one file accepted late, and the
+    // correction if it was made this year.
+    let year = app.get("/api/v1/reports/2026", Some(READ)).json();
+    assert_eq!(
+        year["adjustments"]["accepted_late"], 1,
+        "{}",
+        year["adjustments"]
+    );
+    let this_year = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .year();
+    assert_eq!(
+        year["adjustments"]["corrections"],
+        usize::from(this_year == 2026),
+        "{}",
+        year["adjustments"]
+    );
+
     // The filed copies have not moved.
     for (name, bytes) in &filed {
         assert_eq!(&download(name).body, bytes, "{name} is what was filed");

@@ -132,11 +132,14 @@ fn office_schemas() -> Value {
                     "organisation": { "$ref": "#/components/schemas/Score" },
                     "leaders": { "type": "array", "items": { "type": "object", "properties": {
                         "id": { "type": "string" }, "name": { "type": "string" }, "title": { "type": "string" },
-                        "score": { "$ref": "#/components/schemas/Score" } } } } } } },
+                        "score": { "$ref": "#/components/schemas/Score" },
+                        "person": { "type": "string", "description": "the person holding the post, when the registry names one" } } } } } } },
                 "totals": { "$ref": "#/components/schemas/Totals" } } } },
             "town": { "$ref": "#/components/schemas/Totals" },
             "current_month": { "type": "string" },
             "closed": { "$ref": "#/components/schemas/ClosedMark" },
+            "adjustments": { "type": "object", "description": "what administrators did to the counted months' figures", "properties": {
+                "accepted_late": { "type": "integer" }, "moved": { "type": "integer" }, "corrections": { "type": "integer", "description": "registry corrections of past months made during the period" } } },
             "missing_now": { "type": "array", "items": { "$ref": "#/components/schemas/Missing" } } } },
         "Missing": { "type": "object", "description": "a requirement not met yet (còn thiếu)", "properties": {
             "unit": { "type": "string" }, "unit_name": { "type": "string" },

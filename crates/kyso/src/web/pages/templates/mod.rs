@@ -43,6 +43,14 @@ pub struct Viewer<'a> {
     pub unit: Option<&'a str>,
 }
 
+/// The Office's letterhead lines printed above every page (`[office]`), set once at start.
+static LETTERHEAD: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+
+/// Set the names printed above the pages: the authority and the Office.
+pub fn set_letterhead(parent: &str, office: &str) {
+    let _ = LETTERHEAD.set((parent.to_uppercase(), office.to_uppercase()));
+}
+
 pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -74,6 +82,9 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                             button type="submit" { "Đăng xuất" }
                         }
                     }
+                }
+                @if let Some((parent, office)) = LETTERHEAD.get() {
+                    div.print-only.letterhead { @if !parent.is_empty() { div { (parent) } } div { strong { (office) } } }
                 }
                 main { (body) }
             }

@@ -41,6 +41,7 @@ pub fn month(v: &MonthView, viewer: &Viewer) -> Markup {
         Some(viewer),
         html! {
             h1 { "Tình hình ký số tháng " (t.month.vn()) }
+            p.print-only { "Lập ngày " (crate::vn::date(time::OffsetDateTime::now_utc())) " (giờ Việt Nam)." }
             nav.months {
                 a href={ "/ui/thang/" (prev) } { "← Tháng " (prev.vn()) }
                 a href={ "/ui/thang/" (next) } { "Tháng " (next.vn()) " →" }
@@ -282,6 +283,8 @@ pub fn report(r: &OfficeReport, viewer: &Viewer) -> Markup {
             }
             @if let Some(m) = r.in_progress { p.period { "Tháng " (m.vn()) " đang diễn ra, chưa tính." } }
             @if let Some(f) = r.tracking_from { p.period { "Số liệu từ tháng " (f.vn()) "." } }
+            p.period { (crate::export::xlsx::adjustments_vi(&r.adjustments)) }
+            p.print-only { "Lập ngày " (crate::vn::date(time::OffsetDateTime::now_utc())) " (giờ Việt Nam)." }
             @if let Some(c) = &r.closed {
                 @let id = match r.quarter { Some(n) => format!("{}-Q{n}", r.year), None => r.year.to_string() };
                 p.period {
