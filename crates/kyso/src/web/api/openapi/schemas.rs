@@ -10,6 +10,7 @@ pub(super) fn schemas() -> Value {
         verdict_schemas(),
         submission_schemas(),
         office_schemas(),
+        chasing_schemas(),
         registry_schemas(),
     ])
 }
@@ -100,6 +101,20 @@ fn submission_schemas() -> Value {
     })
 }
 
+/// Chasing the units: what is still missing.
+fn chasing_schemas() -> Value {
+    json!({
+        "Missing": { "type": "object", "description": "a requirement not met yet (còn thiếu)", "properties": {
+            "unit": { "type": "string" }, "unit_name": { "type": "string" },
+            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
+            "leader": { "type": "string" }, "leader_name": { "type": "string" },
+            "no_certificate": { "type": "boolean", "description": "no certificate is enrolled for it" },
+            "contact": { "type": "object", "properties": { "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" } } },
+            "movable": { "type": "array", "description": "files of the next month that would meet it if moved to this month",
+                "items": { "type": "object", "properties": { "id": { "type": "string" }, "file_name": { "type": "string" } } } } } }
+    })
+}
+
 /// The Office's figures: closed periods, the report, the tables.
 fn office_schemas() -> Value {
     json!({
@@ -141,14 +156,6 @@ fn office_schemas() -> Value {
             "adjustments": { "type": "object", "description": "what administrators did to the counted months' figures", "properties": {
                 "accepted_late": { "type": "integer" }, "moved": { "type": "integer" }, "corrections": { "type": "integer", "description": "registry corrections of past months made during the period" } } },
             "missing_now": { "type": "array", "items": { "$ref": "#/components/schemas/Missing" } } } },
-        "Missing": { "type": "object", "description": "a requirement not met yet (còn thiếu)", "properties": {
-            "unit": { "type": "string" }, "unit_name": { "type": "string" },
-            "requirement": { "type": "string", "enum": ["organisation", "leader"] },
-            "leader": { "type": "string" }, "leader_name": { "type": "string" },
-            "no_certificate": { "type": "boolean", "description": "no certificate is enrolled for it" },
-            "contact": { "type": "object", "properties": { "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" } } },
-            "movable": { "type": "array", "description": "files of the next month that would meet it if moved to this month",
-                "items": { "type": "object", "properties": { "id": { "type": "string" }, "file_name": { "type": "string" } } } } } },
         "MonthTable": { "type": "object", "properties": {
             "month": { "type": "string" },
             "closed": { "$ref": "#/components/schemas/ClosedMark" },
