@@ -169,6 +169,7 @@ mod tests {
             tracking_from: None,
             closed: None,
             amendments: vec![],
+            adjustments: Default::default(),
         };
         let p = persons(&r);
         assert_eq!(p.len(), 2);

@@ -122,7 +122,6 @@ fn the_quarterly_report_in_json_csv_and_xlsx() {
         calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(std::io::Cursor::new(xlsx.body))
             .unwrap();
     let sheet = book.worksheet_range("Báo cáo").unwrap();
-    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     // The letterhead of an administrative document, the title, the headers under them.
     let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
     let text = |r: &Vec<Data>| {
