@@ -180,6 +180,10 @@ fn json_lines_name_their_file_and_directories_and_stdin_are_inputs() {
     std::fs::write(pdfs.join("broken.pdf"), "%PDF-1.7 nothing else").unwrap();
     let trust = trust_args();
     let o = kyso(&dir, &verify_args(&["--json", "in"], &trust));
+    // Every line starts with its file, as the README says (a `grep '"file":"in/a.pdf"'` finds it).
+    for l in stdout(&o).lines() {
+        assert!(l.starts_with("{\"file\":\"in/"), "{l}");
+    }
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -323,5 +327,33 @@ fn cert_verify_checks_a_certificate_like_a_signer() {
         stdout(&junk).contains("not an X.509 certificate"),
         "{}",
         stdout(&junk)
+    );
+}
+
+#[test]
+fn the_validation_time_may_be_a_date_and_a_wrong_one_is_explained() {
+    let dir = temp_dir("at");
+    let trust = trust_args();
+    let pdf = fixture("pyhanko-org-then-leader.pdf");
+    std::fs::write(dir.join("a.pdf"), std::fs::read(pdf).unwrap()).unwrap();
+    let args = |at: &'static str| {
+        let mut v = vec!["verify", "--at", at];
+        v.extend(trust.iter().map(String::as_str));
+        v.push("a.pdf");
+        v
+    };
+    let o = kyso(&dir, &args("2026-04-01"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "a date is a validation time: {}",
+        stderr(&o)
+    );
+    let o = kyso(&dir, &args("01/04/2026"));
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("2026-12-01") && e.contains("+07:00"),
+        "an example: {e}"
     );
 }

@@ -54,12 +54,21 @@ fn load_files(a: &TrustOpts) -> Result<TrustStore, String> {
     Ok(store)
 }
 
-/// `--at`, or now.
+/// `--at`: an RFC 3339 time, or a date (`2026-12-01`: the start of that day in Vietnam time);
+/// now when absent.
 pub(super) fn parse_at(at: Option<&str>) -> Result<OffsetDateTime, String> {
-    match at {
-        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
-            .map_err(|e| format!("--at {s:?} is not an RFC 3339 time: {e}")),
-        None => Ok(OffsetDateTime::now_utc()),
+    let Some(s) = at.map(str::trim) else {
+        return Ok(OffsetDateTime::now_utc());
+    };
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let date = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    match date {
+        Some(d) => Ok(d.midnight().assume_offset(time::macros::offset!(+7))),
+        None => Err(format!(
+            "--at {s:?} is neither a date nor a time: write a date, 2026-12-01 (the start of that day in Vietnam time), or an RFC 3339 time, 2026-12-01T09:30:00+07:00"
+        )),
     }
 }
 
@@ -177,18 +186,27 @@ fn report_line(name: &str, r: &Report, json: bool) -> String {
     if !json {
         return human(Path::new(name), r);
     }
-    let mut obj = serde_json::Map::new();
-    obj.insert("file".into(), name.into());
-    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(r) {
-        obj.extend(fields);
+    with_file_first(
+        name,
+        &serde_json::to_string(r).unwrap_or_else(|_| "{}".into()),
+    )
+}
+
+/// `{"file": name, …the fields of object…}`: the file's name first on every line, whatever the
+/// order the serializer gives the rest.
+fn with_file_first(name: &str, object: &str) -> String {
+    let file = serde_json::to_string(name).unwrap_or_else(|_| "\"\"".into());
+    match object.strip_prefix('{').map(str::trim_start) {
+        Some(rest) if rest.starts_with('}') => format!("{{\"file\":{file}}}\n"),
+        Some(rest) => format!("{{\"file\":{file},{rest}\n"),
+        None => format!("{{\"file\":{file}}}\n"),
     }
-    format!("{}\n", serde_json::Value::Object(obj))
 }
 
 fn error_line(name: &str, code: &str, message: &str, json: bool) -> String {
     if json {
-        let v = serde_json::json!({"file": name, "error": {"code": code, "message": message}});
-        format!("{v}\n")
+        let v = serde_json::json!({"error": {"code": code, "message": message}});
+        with_file_first(name, &v.to_string())
     } else {
         format!("{name}: ERROR ({code}): {message}\n")
     }
