@@ -60,6 +60,9 @@ pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
 fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     let store = open_store(&cfg)?;
     let trust = crate::trust::files::configured(&cfg, &mut |w| tracing::warn!("{w}"))?;
+    if trust.anchors.is_empty() && !cfg.allow_no_anchors {
+        return Err(no_anchors(&cfg));
+    }
     let incoming = match (&registry, &cfg.registry) {
         (Some(r), _) => Some(r.clone()),
         (None, Some(path)) => {
@@ -91,7 +94,12 @@ fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     // Scripts and tests read this line to learn the port (bind may say port 0).
     println!("kyso listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    let refresh_hours = cfg.crl_refresh_hours;
+    // Offline: nothing is fetched, CRLs included.
+    let refresh_hours = if cfg.offline {
+        0
+    } else {
+        cfg.crl_refresh_hours
+    };
     let app = cfg.app(store, trust);
     let mut state = AppState::new(app, cfg, warnings);
     state.postman = postman;
@@ -158,9 +166,29 @@ fn remind_monthly(state: &actix_web::web::Data<AppState>) {
     });
 }
 
+/// Why the service does not start without anchors, and what to do.
+fn no_anchors(cfg: &Config) -> String {
+    let paths: Vec<String> = cfg
+        .trust
+        .iter()
+        .map(|p| {
+            let state = if p.exists() {
+                "holds no CA certificate"
+            } else {
+                "does not exist"
+            };
+            format!("{} ({state})", p.display())
+        })
+        .collect();
+    format!(
+        "no trust anchors: {}. Install the BCY CA certificates there (README, \"Installing the BCY anchors\"), or start with --allow-no-anchors (allow_no_anchors = true) to try kyso without them: every signature is then INDETERMINATE.",
+        if paths.is_empty() { "trust = [] in the configuration".to_string() } else { paths.join(", ") }
+    )
+}
+
 /// Warnings an operator must see (in the log and in /healthz).
 fn startup_warnings(config: &Config, trust: &kyso_verify::pki::TrustStore) -> Vec<String> {
-    let mut w = Vec::new();
+    let mut w = crate::config::unknown_env(std::env::vars().map(|(k, _)| k));
     if trust.anchors.is_empty() {
         w.push(format!(
             "no trust anchors installed: every signature will be INDETERMINATE. Install the BCY CA certificates into {} (see README, \"Installing the BCY anchors\") and restart.",

@@ -27,6 +27,10 @@ pub enum Command {
         /// Configuration file (TOML; also KYSO_CONFIG). Every key has a default.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Start without trust anchors (a trial: every signature is then INDETERMINATE); the
+        /// service otherwise refuses to start without them (also allow_no_anchors).
+        #[arg(long)]
+        allow_no_anchors: bool,
     },
     /// Run the service with the fixture test PKI and a demo registry of Hương Trà units.
     Demo {

@@ -22,6 +22,9 @@ fn open_existing(cfg: &Config) -> Result<Store, String> {
 
 /// `kyso crl refresh`: fetch the CRLs now (the service need not be stopped).
 pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
+    if cfg.offline {
+        return Err("offline = true in the configuration: kyso fetches nothing. Copy the CRLs into the CRL directory by hand, or set offline = false".into());
+    }
     let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
     // The signers seen so far name their CRLs too; while the service holds the store, its own
     // background refresh covers them.

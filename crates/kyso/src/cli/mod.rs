@@ -57,8 +57,14 @@ pub fn run() -> i32 {
                 Err(e) => fail(&e.to_string()),
             }
         }
-        Command::Serve { config } => match load_config(config.as_deref()) {
-            Ok(cfg) => crate::startup::run(cfg, None),
+        Command::Serve {
+            config,
+            allow_no_anchors,
+        } => match load_config(config.as_deref()) {
+            Ok(mut cfg) => {
+                cfg.allow_no_anchors |= allow_no_anchors;
+                crate::startup::run(cfg, None)
+            }
             Err(e) => fail(&e),
         },
         Command::Demo {

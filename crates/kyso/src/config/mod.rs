@@ -42,6 +42,9 @@ pub struct Config {
     /// Ask the OCSP responders (authorityInfoAccess) at receipt (RFC 6960); the answers are
     /// stored with the submission.
     pub ocsp_online: bool,
+    /// Fetch nothing: no OCSP question, no CRL download (a site without the Internet; CRLs are
+    /// then copied in by hand). Overrides `ocsp_online` and `crl_refresh_hours`.
+    pub offline: bool,
     /// Connect and read timeout of one OCSP request.
     pub ocsp_timeout_ms: u64,
     /// Let CRL and OCSP requests go to loopback, private, link-local and other non-public
@@ -63,6 +66,8 @@ pub struct Config {
     pub reminders: Reminders,
     /// Who files the reports: the letterhead of the sheets.
     pub office: Office,
+    /// Start without trust anchors (a trial); otherwise the service refuses to start without.
+    pub allow_no_anchors: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -97,6 +102,16 @@ impl Config {
         }
     }
 
+    /// The OCSP client when OCSP is asked at receipt (`ocsp_online`, not `offline`).
+    pub fn ocsp_client(&self) -> Option<std::sync::Arc<crate::net::ocsp_fetch::OcspClient>> {
+        (self.ocsp_online && !self.offline).then(|| {
+            crate::net::ocsp_fetch::OcspClient::new(
+                std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1)),
+                self.fetch_policy(),
+            )
+        })
+    }
+
     /// The application for this configuration, over `store` and `trust`: the verifier's
     /// options, the time policy and, when `ocsp_online`, the OCSP client.
     pub fn app(
@@ -104,18 +119,12 @@ impl Config {
         store: crate::store::Store,
         trust: kyso_verify::pki::TrustStore,
     ) -> crate::app::App {
-        let ocsp = self.ocsp_online.then(|| {
-            crate::net::ocsp_fetch::OcspClient::new(
-                std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1)),
-                self.fetch_policy(),
-            )
-        });
         let mut app = crate::app::App::new(
             store,
             trust,
             self.verify_options(),
             self.time_policy(),
-            ocsp,
+            self.ocsp_client(),
         );
         app.verify_within = std::time::Duration::from_secs(self.verify_deadline_secs.max(1));
         app.ocsp_within = std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1));
@@ -144,6 +153,7 @@ impl Default for Config {
             crl_refresh_hours: 6,
             crl_grace_hours: 24,
             ocsp_online: true,
+            offline: false,
             ocsp_timeout_ms: 5000,
             fetch_private_addresses: false,
             fetch_hosts: Vec::new(),
@@ -154,6 +164,7 @@ impl Default for Config {
             token: Vec::new(),
             reminders: Reminders::default(),
             office: Office::default(),
+            allow_no_anchors: false,
         }
     }
 }
@@ -169,6 +180,80 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("environment variable {key}: {message}")]
     Env { key: String, message: String },
+}
+
+/// Every `KYSO_*` variable kyso reads, and those of its tools (the submission script) and tests.
+pub const ENV_KEYS: &[&str] = &[
+    "KYSO_ACCEPT_IMPLAUSIBLE_SIGNING_TIME",
+    "KYSO_ALLOW_NO_ANCHORS",
+    "KYSO_BACKUP_KEY",
+    "KYSO_BIND",
+    "KYSO_CONFIG",
+    "KYSO_CRLS",
+    "KYSO_CRL_GRACE_HOURS",
+    "KYSO_CRL_REFRESH_HOURS",
+    "KYSO_CRL_URLS",
+    "KYSO_DATA_DIR",
+    "KYSO_FETCH_HOSTS",
+    "KYSO_FETCH_PRIVATE_ADDRESSES",
+    "KYSO_INTERMEDIATES",
+    "KYSO_LOG",
+    "KYSO_LOG_FORMAT",
+    "KYSO_MAX_CLAIMED_SIGNING_AGE_DAYS",
+    "KYSO_MAX_UPLOADS_PER_TOKEN",
+    "KYSO_MAX_UPLOAD_BYTES",
+    "KYSO_MAX_UPLOAD_BYTES_PER_TOKEN",
+    "KYSO_OCSP_ONLINE",
+    "KYSO_OCSP_TIMEOUT_MS",
+    "KYSO_REGISTRY",
+    "KYSO_TOKEN",
+    "KYSO_TRUST",
+    "KYSO_UPLOAD_DEADLINE_SECS",
+    "KYSO_UPLOAD_IDLE_TIMEOUT_SECS",
+    "KYSO_VERIFY_CPU_MS",
+    "KYSO_VERIFY_DEADLINE_SECS",
+    "KYSO_WORKERS",
+    "KYSO_OFFLINE",
+    // The submission script's, and the tests'.
+    "KYSO_URL",
+    "KYSO_GCC_CA_DIR",
+];
+
+/// The `KYSO_*` names among `names` that kyso does not read (a misspelt setting is otherwise
+/// silently ignored), with the setting each probably meant.
+pub fn unknown_env(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .filter(|k| k.starts_with("KYSO_") && !k.starts_with("KYSO_REQUIRE_"))
+        .filter(|k| !ENV_KEYS.contains(&k.as_str()))
+        .map(|k| {
+            let near = ENV_KEYS
+                .iter()
+                .min_by_key(|known| distance(&k, known))
+                .filter(|known| distance(&k, known) <= 3);
+            match near {
+                Some(n) => format!("environment variable {k} is not a kyso setting and is ignored (did you mean {n}?)"),
+                None => format!("environment variable {k} is not a kyso setting and is ignored"),
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Edit distance between two names (Levenshtein), to suggest the setting meant.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// A list in an environment variable: comma-separated (paths with commas are not supported).
@@ -300,6 +385,12 @@ impl Config {
         }
         if let Some(v) = number(env, "KYSO_MAX_UPLOAD_BYTES_PER_TOKEN", "bytes")? {
             c.max_upload_bytes_per_token = v;
+        }
+        if let Some(v) = env("KYSO_OFFLINE") {
+            c.offline = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KYSO_ALLOW_NO_ANCHORS") {
+            c.allow_no_anchors = matches!(v.trim(), "1" | "true" | "yes");
         }
         if let Some(v) = env("KYSO_OCSP_ONLINE") {
             c.ocsp_online = matches!(v.as_str(), "1" | "true" | "yes");
@@ -535,6 +626,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not a SHA-256"), "{e}");
+    }
+
+    #[test]
+    fn offline_asks_nothing() {
+        let env = |v: &'static str| move |k: &str| (k == "KYSO_OFFLINE").then(|| v.to_string());
+        let on = Config::load(None, &env("1")).unwrap();
+        assert!(on.offline && on.ocsp_online, "ocsp_online stays as set");
+        assert!(on.ocsp_client().is_none(), "but nothing is asked");
+        assert!(Config::load(None, &env("0"))
+            .unwrap()
+            .ocsp_client()
+            .is_some());
+    }
+
+    #[test]
+    fn a_misspelt_variable_is_named_with_the_setting_meant() {
+        let names = [
+            "KYSO_BNID",
+            "KYSO_BIND",
+            "PATH",
+            "KYSO_REQUIRE_SMTP",
+            "KYSO_WHATEVER_ELSE",
+        ];
+        let w = unknown_env(names.iter().map(|s| s.to_string()));
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].contains("KYSO_BNID") && w[0].contains("did you mean KYSO_BIND?"),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("KYSO_WHATEVER_ELSE") && !w[1].contains("mean"),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -208,13 +208,39 @@ fn openapi_describes_every_route_and_healthz_reports_the_trust_store() {
     assert_eq!(h["crls"], 2);
 }
 
+/// Without anchors the service does not start, and says what to do.
+#[test]
+fn without_anchors_it_refuses_to_start_and_says_why() {
+    let dir = std::env::temp_dir().join(format!("kyso-no-anchors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("KYSO_CONFIG")
+        .env_remove("KYSO_ALLOW_NO_ANCHORS")
+        .env("KYSO_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("no trust anchors")
+            && e.contains("certs/bcy (does not exist)")
+            && e.contains("--allow-no-anchors"),
+        "{e}"
+    );
+}
+
+/// With `--allow-no-anchors` (a trial) and no configuration, it starts and warns loudly.
 #[test]
 fn with_no_configuration_at_all_it_starts_and_warns_loudly() {
     let dir = std::env::temp_dir().join(format!("kyso-bare-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .arg("serve")
+        .args(["serve", "--allow-no-anchors"])
         .current_dir(&dir)
         .env_remove("KYSO_CONFIG")
         .env("KYSO_BIND", "127.0.0.1:0")
