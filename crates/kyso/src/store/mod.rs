@@ -292,7 +292,7 @@ impl Store {
             index: RwLock::new(None),
             stats: Stats::default(),
         };
-        sweep::orphans(&inner.layout, &index)?;
+        sweep::orphans(&inner.layout, &index, fresh)?;
         if fresh
             || index.schema_version()?.as_deref() != Some(&SCHEMA_VERSION.to_string())
             || !index.is_current()?

@@ -58,7 +58,9 @@ fn set_aside(layout: &Layout, p: &Path) -> Result<(), StoreError> {
 /// index flush left complete files the index does not know (never answered; indexed now, so a
 /// retry of the same bytes answers 200 with that receipt), and the index never names a
 /// submission whose files are gone.
-pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
+/// With `fresh` (a new index, as after a restore), the complete submissions are left to the
+/// rebuild that follows: nothing was interrupted, and nothing is said.
+pub fn orphans(layout: &Layout, index: &Index, fresh: bool) -> Result<usize, StoreError> {
     let mut moved = 0;
     let mut whole = std::collections::HashSet::new();
     for p in files_in_shards(&layout.dir.join("submissions"), "json")? {
@@ -82,7 +84,7 @@ pub fn orphans(layout: &Layout, index: &Index) -> Result<usize, StoreError> {
             }
             moved += 1;
         } else {
-            if !index.contains(&head.id)? {
+            if !fresh && !index.contains(&head.id)? {
                 if let Ok(sub) = serde_json::from_slice(&data) {
                     index.insert_submission(&sub, &data)?;
                     tracing::warn!(id = %head.id, "indexed at start: stored by a batch interrupted before its index write");

@@ -62,6 +62,11 @@ fn a_backup_restores_the_same_evidence_and_a_damaged_one_nothing() {
         text.contains("restored 3 submission(s)") && text.contains("all consistent"),
         "{text}"
     );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !said.contains("interrupted") && !said.contains("WARN"),
+        "a clean restore is quiet: {said}"
+    );
     // Restoring over a store is refused.
     let over = run_kyso(
         &["store", "restore", backup.to_str().unwrap()],
