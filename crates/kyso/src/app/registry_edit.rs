@@ -52,13 +52,23 @@ pub fn past_changes(
     leaders: &[&Leader],
     now: OffsetDateTime,
 ) -> Vec<PastChange> {
-    let index = store.lookup();
+    past_changes_in(&store.lookup(), units, leaders, now)
+}
+
+/// [`past_changes`] against the registry `index` indexes (no store: a preview while the service
+/// holds it).
+pub fn past_changes_in(
+    index: &crate::duty::registry::lookup::Lookup,
+    units: &[&Unit],
+    leaders: &[&Leader],
+    now: OffsetDateTime,
+) -> Vec<PastChange> {
     let before = index.registry_arc();
     let after = with_records(before, units, leaders);
     past::past_changes(
         &past::Change {
             before,
-            before_index: index.as_ref(),
+            before_index: index,
             after: &after,
             units,
             leaders,
@@ -127,8 +137,17 @@ pub fn tracking_past_change(
     from: Option<Month>,
     now: OffsetDateTime,
 ) -> Option<PastChange> {
+    tracking_past_change_in(&store.registry(), from, now)
+}
+
+/// [`tracking_past_change`] against `registry`.
+pub fn tracking_past_change_in(
+    registry: &Registry,
+    from: Option<Month>,
+    now: OffsetDateTime,
+) -> Option<PastChange> {
     let current = Month::of_vietnam_time(now);
-    let before = store.registry().tracking_from?;
+    let before = registry.tracking_from?;
     if Some(before) == from {
         return None;
     }

@@ -61,19 +61,25 @@ pub fn parse_registry(body: &[u8]) -> Result<Registry, AppError> {
     Registry::fragment_from_toml(text).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
-/// Compare `incoming` with the stored registry as merging would leave it (certificates that a
-/// record drops are kept as retired, see `Registry::merge`) and, with `apply`, save the records
-/// that change.
-pub fn import(
-    store: &Store,
+/// What an import would change, worked out against a registry (the store's, or one read from
+/// its files while the service holds the store): the outcome, and the records to save.
+pub struct Preview {
+    pub outcome: ImportOutcome,
+    units: Vec<Unit>,
+    leaders: Vec<Leader>,
+    tracking: Option<Month>,
+}
+
+/// Compare `incoming` with `current` as merging would leave it (certificates that a record
+/// drops are kept as retired, see `Registry::merge`); nothing is saved.
+pub fn preview(
+    current: &std::sync::Arc<Registry>,
     incoming: Registry,
-    apply: Option<Apply>,
     now: OffsetDateTime,
-) -> Result<ImportOutcome, AppError> {
-    let current = store.registry();
+) -> Result<Preview, AppError> {
     let incoming = current.expand_persons(incoming).map_err(bad_registry)?;
     let tracking = incoming.tracking_from;
-    let mut merged = (*current).clone();
+    let mut merged = (**current).clone();
     let units: HashSet<String> = incoming.units.iter().map(|u| u.id.clone()).collect();
     let leaders: HashSet<String> = incoming.leaders.iter().map(|l| l.id.clone()).collect();
     merged
@@ -83,44 +89,69 @@ pub fn import(
         current.units.iter().map(|u| (u.id.as_str(), u)).collect();
     let old_leaders: HashMap<&str, &Leader> =
         current.leaders.iter().map(|l| (l.id.as_str(), l)).collect();
-    let changed_units: Vec<&Unit> = merged
+    let changed_units: Vec<Unit> = merged
         .units
-        .iter()
-        .filter(|u| units.contains(&u.id) && old_units.get(u.id.as_str()) != Some(u))
+        .into_iter()
+        .filter(|u| units.contains(&u.id) && old_units.get(u.id.as_str()) != Some(&u))
         .collect();
-    let changed_leaders: Vec<&Leader> = merged
+    let changed_leaders: Vec<Leader> = merged
         .leaders
-        .iter()
-        .filter(|l| leaders.contains(&l.id) && old_leaders.get(l.id.as_str()) != Some(l))
+        .into_iter()
+        .filter(|l| leaders.contains(&l.id) && old_leaders.get(l.id.as_str()) != Some(&l))
         .collect();
     let effective = Registry {
-        units: changed_units.iter().map(|u| (*u).clone()).collect(),
-        leaders: changed_leaders.iter().map(|l| (*l).clone()).collect(),
+        units: changed_units.clone(),
+        leaders: changed_leaders.clone(),
         ..Registry::default()
     };
     let changes = current.changes_from(&effective);
-    let digest = hex::encode(Sha256::digest(changes.join("\n")));
+    let lookup = crate::duty::registry::lookup::Lookup::new(current.clone());
+    let (u, l): (Vec<&Unit>, Vec<&Leader>) = (
+        changed_units.iter().collect(),
+        changed_leaders.iter().collect(),
+    );
+    let mut rewrites_past = registry_edit::past_changes_in(&lookup, &u, &l, now);
+    if tracking.is_some() {
+        rewrites_past.extend(registry_edit::tracking_past_change_in(
+            current, tracking, now,
+        ));
+    }
+    Ok(Preview {
+        outcome: ImportOutcome {
+            changes_sha256: hex::encode(Sha256::digest(changes.join("\n"))),
+            changes,
+            rewrites_past,
+            applied: false,
+        },
+        units: changed_units,
+        leaders: changed_leaders,
+        tracking,
+    })
+}
+
+/// Compare `incoming` with the stored registry and, with `apply`, save the records that change.
+pub fn import(
+    store: &Store,
+    incoming: Registry,
+    apply: Option<Apply>,
+    now: OffsetDateTime,
+) -> Result<ImportOutcome, AppError> {
+    let mut p = preview(&store.registry(), incoming, now)?;
+    let digest = &p.outcome.changes_sha256;
     if apply.is_some_and(|a| a.expected.is_some_and(|e| e != digest)) {
         return Err(AppError::Conflict(
             "the registry changed since the preview; preview the file again".into(),
         ));
     }
-    let mut rewrites_past =
-        registry_edit::past_changes(store, &changed_units, &changed_leaders, now);
-    if tracking.is_some() {
-        rewrites_past.extend(registry_edit::tracking_past_change(store, tracking, now));
-    }
-    let applied = apply.is_some() && !changes.is_empty();
+    let applied = apply.is_some() && !p.outcome.changes.is_empty();
     if let Some(a) = apply.filter(|_| applied) {
-        registry_edit::save(store, &changed_units, &changed_leaders, a.editor, now)?;
-        if tracking.is_some() {
-            registry_edit::set_tracking_from(store, tracking, a.editor, now)?;
+        let (u, l): (Vec<&Unit>, Vec<&Leader>) =
+            (p.units.iter().collect(), p.leaders.iter().collect());
+        registry_edit::save(store, &u, &l, a.editor, now)?;
+        if p.tracking.is_some() {
+            registry_edit::set_tracking_from(store, p.tracking, a.editor, now)?;
         }
     }
-    Ok(ImportOutcome {
-        changes,
-        changes_sha256: digest,
-        rewrites_past,
-        applied,
-    })
+    p.outcome.applied = applied;
+    Ok(p.outcome)
 }

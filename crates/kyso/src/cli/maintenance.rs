@@ -260,16 +260,36 @@ pub fn store_restore(cfg: &Config, src: &Path, unsealed: bool) -> Result<(String
 
 /// `kyso registry import --dry-run FILE`: what the import would change, one line per record.
 pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
-    let store = open_existing(cfg)?;
-    let r = read_fragment(&store, file)?;
-    let changes = store.registry().changes_from(&r);
-    Ok(if changes.is_empty() {
-        "the import would change nothing".to_string()
-    } else {
-        format!(
-            "{}\n{} record(s) would change; nothing was changed (run without --dry-run to apply)",
-            changes.join("\n"),
-            changes.len()
-        )
-    })
+    // Read from the files, never the store's lock: the preview works while the service runs.
+    if !cfg.data_dir.is_dir() {
+        return Err(format!(
+            "the data directory {} does not exist: name the service's configuration with --config (or KYSO_CONFIG, KYSO_DATA_DIR)",
+            cfg.data_dir.display()
+        ));
+    }
+    let current = std::sync::Arc::new(
+        crate::store::registry::read_files(&cfg.data_dir).map_err(|e| e.to_string())?,
+    );
+    let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let fragment = crate::app::registry_import::parse_registry(&text)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let p =
+        crate::app::registry_import::preview(&current, fragment, time::OffsetDateTime::now_utc())
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+    let o = &p.outcome;
+    if o.changes.is_empty() {
+        return Ok("the import would change nothing".to_string());
+    }
+    let mut out = format!(
+        "{}\n{} record(s) would change; nothing was changed (run without --dry-run to apply)",
+        o.changes.join("\n"),
+        o.changes.len()
+    );
+    if !o.rewrites_past.is_empty() {
+        out += &format!(
+            "\n{}\nthe import would be refused without --correction \"<reason>\"",
+            crate::duty::registry::past::describe(&o.rewrites_past)
+        );
+    }
+    Ok(out)
 }

@@ -34,6 +34,45 @@ pub(super) fn read_settings(dir: &Path) -> Settings {
         .unwrap_or_default()
 }
 
+/// The registry as its files hold it, read without opening the store (so while the service
+/// holds it): the records of `registry/units/` and `registry/leaders/`, and the settings.
+pub fn read_files(dir: &Path) -> Result<Registry, StoreError> {
+    fn records<T: serde::de::DeserializeOwned>(d: &Path) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(d) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(super::error::io(d)(e)),
+        };
+        for f in entries.flatten() {
+            let p = f.path();
+            let name = f.file_name().to_string_lossy().to_string();
+            if !name.ends_with(".json") || name.starts_with('.') {
+                continue;
+            }
+            let bytes = std::fs::read(&p).map_err(super::error::io(&p))?;
+            out.push(
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                    path: p.clone(),
+                    what: e.to_string(),
+                })?,
+            );
+        }
+        Ok(out)
+    }
+    let reg = dir.join("registry");
+    let mut units: Vec<Unit> = records(&reg.join("units"))?;
+    let mut leaders: Vec<Leader> = records(&reg.join("leaders"))?;
+    units.sort_by(|a, b| a.id.cmp(&b.id));
+    leaders.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Registry {
+        units,
+        leaders,
+        tracking_from: read_settings(dir).tracking_from,
+        ..Registry::default()
+    })
+}
+
 impl Store {
     /// The registry's settings as stored.
     pub fn settings(&self) -> Settings {
