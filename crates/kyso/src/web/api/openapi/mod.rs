@@ -42,6 +42,12 @@ fn with_common_errors(mut paths: Value) -> Value {
             responses.entry("500").or_insert_with(|| {
                 error_response("internal error (code internal); the details are in the service log")
             });
+            // Every path answers a method it does not take the same way (`web::routes`).
+            responses.entry("405").or_insert_with(|| {
+                json!({ "description": "this path does not take the request's method (code method_not_allowed); the Allow header lists those it takes",
+                    "headers": { "Allow": { "schema": { "type": "string" }, "example": "GET, PUT" } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+            });
             if path.starts_with("/api/v1/") {
                 responses.entry("503").or_insert_with(|| {
                     error_response("busy, or the store cannot serve now (code unavailable or storage_unavailable; Retry-After)")
@@ -360,6 +366,19 @@ mod tests {
                         .iter()
                         .any(|e| e.path == path && e.method.eq_ignore_ascii_case(method)),
                     "the document has {method} {path}, the service does not"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_says_it_answers_a_wrong_method_with_405() {
+        let doc = document();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                assert!(
+                    op["responses"]["405"]["headers"]["Allow"].is_object(),
+                    "{method} {path}"
                 );
             }
         }
