@@ -265,6 +265,20 @@ fn help_completions_and_man_page() {
         &stdout(&o)[..200.min(o.stdout.len())]
     );
     assert!(stdout(&o).contains("verify"));
+    // A page per command, each naming the pages it refers to.
+    let o = kyso(&dir, &["man", "--dir", "man1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for page in [
+        "kyso.1",
+        "kyso-verify.1",
+        "kyso-serve.1",
+        "kyso-user-add.1",
+        "kyso-store-restore.1",
+    ] {
+        let text = std::fs::read_to_string(dir.join("man1").join(page))
+            .unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(".TH"), "{page}");
+    }
 }
 
 #[test]

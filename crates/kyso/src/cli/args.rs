@@ -85,8 +85,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) on stdout: `kyso man > kyso.1`.
-    Man,
+    /// Print the manual page (roff) on stdout: `kyso man > kyso.1`; with --dir, write a page per
+    /// command there (kyso.1, kyso-verify.1, kyso-user-add.1, …).
+    Man {
+        /// Write every page into this directory (e.g. /usr/local/share/man/man1).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

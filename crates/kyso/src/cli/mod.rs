@@ -50,9 +50,15 @@ pub fn run() -> i32 {
             clap_complete::generate(shell, &mut cmd, "kyso", &mut std::io::stdout());
             0
         }
-        Command::Man => {
+        Command::Man { dir } => {
             let cmd = <Cli as clap::CommandFactory>::command();
-            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+            let written = match &dir {
+                Some(d) => std::fs::create_dir_all(d)
+                    .and_then(|()| clap_mangen::generate_to(cmd, d))
+                    .map(|()| eprintln!("kyso: manual pages written to {}", d.display())),
+                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+            };
+            match written {
                 Ok(()) => 0,
                 Err(e) => fail(&e.to_string()),
             }
