@@ -36,7 +36,8 @@ pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
         let s = e.to_string();
         if s.contains("WouldBlock") || s.contains("lock") {
             format!(
-                "{s}: is the service running on this data directory? Stop it first, or use the API"
+                "the data directory {} is in use by another kyso process: is the service running on it? Stop it first, or do this through the API or the pages",
+                cfg.data_dir.display()
             )
         } else {
             s

@@ -163,6 +163,11 @@ fn registry_import_command_and_reindex_work_on_a_stopped_service() {
     // While the service runs, the data directory is locked: a clear message, no damage.
     let busy = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
     assert!(!busy.status.success());
+    let said = String::from_utf8_lossy(&busy.stderr);
+    assert!(
+        said.contains("is in use by another kyso process") && !said.contains("WouldBlock"),
+        "{said}"
+    );
     app.kill();
     let out = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
     assert!(
