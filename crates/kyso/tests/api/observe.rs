@@ -177,7 +177,10 @@ fn readyz_wants_anchors_and_fresh_crls() {
     let app = spawn_app_with(
         None,
         1 << 20,
-        &format!("trust = [{:?}]", empty.display().to_string()),
+        &format!(
+            "allow_no_anchors = true\ntrust = [{:?}]",
+            empty.display().to_string()
+        ),
     );
     assert_eq!(app.get("/healthz", None).status, 200);
     let r = app.get("/readyz", None);
