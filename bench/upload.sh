@@ -2,28 +2,41 @@
 # Upload throughput: wrk against a release `kyso serve` on loopback with a fresh data directory,
 # every request a distinct 40 KB signed PDF. Prints wrk's summary and the server's peak RSS.
 # usage: bench/upload.sh [SECONDS] [CONNECTIONS]
+# With KYSO_BENCH_CHAIN=DIR (a set made by bench/small_files.py), the PDF is one of its files
+# and the service trusts its chain: an RSA-4096 root and sub-CA, the sub-CA's CRL of 10,000
+# entries. KYSO_BIN names another kyso binary (default: target/release/kyso, built first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}; conns=${2:-8}
-venv="${KYSO_FIXTURE_VENV:-fixtures/.venv}"
-[ -x "$venv/bin/python" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q -r fixtures/requirements.txt; }
 work=$(mktemp -d)
-"$venv/bin/python" bench/make_large_pdf.py "$work/doc.pdf" 40k
-cargo build --release --quiet
+chain="${KYSO_BENCH_CHAIN:-}"
+if [ -n "$chain" ]; then
+  cp "$chain/pdf/doc-00000.pdf" "$work/doc.pdf"
+  trust="trust = [\"$chain/root.pem\"]
+intermediates = [\"$chain/subca.pem\"]
+crls = [\"$chain/subca.crl\", \"$chain/root.crl\"]"
+else
+  venv="${KYSO_FIXTURE_VENV:-fixtures/.venv}"
+  [ -x "$venv/bin/python" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q -r fixtures/requirements.txt; }
+  "$venv/bin/python" bench/make_large_pdf.py "$work/doc.pdf" 40k
+  trust="trust = [\"$work/doc.pdf.cert.pem\"]
+intermediates = []
+crls = []"
+fi
+kyso="${KYSO_BIN:-}"
+if [ -z "$kyso" ]; then cargo build --release --quiet; kyso=./target/release/kyso; fi
 token=bench-token
 sha=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
 cat > "$work/kyso.toml" <<TOML
 bind = "127.0.0.1:0"
 data_dir = "$work/data"
-trust = ["$work/doc.pdf.cert.pem"]
-intermediates = []
-crls = []
+$trust
 [[token]]
 name = "bench"
 sha256 = "$sha"
 scopes = ["submit"]
 TOML
-./target/release/kyso serve --config "$work/kyso.toml" > "$work/out" 2> "$work/log" &
+"$kyso" serve --config "$work/kyso.toml" > "$work/out" 2> "$work/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done

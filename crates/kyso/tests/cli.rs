@@ -229,6 +229,32 @@ fn json_lines_name_their_file_and_directories_and_stdin_are_inputs() {
     assert_eq!(o.status.code(), Some(0));
 }
 
+/// A directory is verified on every core, its reports written in the order of its files, each
+/// the report the file gets alone; the status is the worst of them.
+#[test]
+fn a_directory_is_verified_in_parallel_and_reported_in_order() {
+    let dir = temp_dir("parallel");
+    let trust = trust_args();
+    let all = root().join("fixtures/pdf");
+    let all = all.to_str().unwrap();
+    let o = kyso(&dir, &verify_args(&["--json", all], &trust));
+    let lines: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
+    let mut names: Vec<String> = std::fs::read_dir(all)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".pdf"))
+        .collect();
+    names.sort();
+    assert_eq!(lines.len(), names.len());
+    let mut worst = 0;
+    for (line, name) in lines.iter().zip(&names) {
+        let alone = kyso(&dir, &verify_args(&["--json", name], &trust));
+        assert_eq!(*line, stdout(&alone).trim_end(), "{name}");
+        worst = worst.max(alone.status.code().unwrap());
+    }
+    assert_eq!(o.status.code(), Some(worst));
+}
+
 #[test]
 fn a_missing_intermediate_gets_a_hint() {
     let dir = temp_dir("hint");

@@ -3,7 +3,7 @@
 use super::crl_scope::{self, CertDistributionPoint};
 use super::crypto::{sha256, PublicKey, SignedObject};
 use super::name::{comparable_name, name_string};
-use super::PkiError;
+use super::{sigcache, PkiError};
 use crate::der::oid;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
@@ -76,6 +76,8 @@ pub struct Cert {
     pub unknown_critical: Vec<String>,
     /// The SubjectPublicKeyInfo's DER.
     pub spki_der: Vec<u8>,
+    /// The SHA-256 of `spki_der`: the key, for the kept signatures ([`super::sigcache`]).
+    pub(crate) spki_sha256: [u8; 32],
     /// The public key.
     pub key: PublicKey,
     /// The signed shape, for checking its issuer's signature.
@@ -129,6 +131,7 @@ impl Cert {
             ocsp_nocheck: false,
             unknown_critical: Vec::new(),
             spki_der: tbs_c.subject_pki.raw.to_vec(),
+            spki_sha256: sha256(tbs_c.subject_pki.raw),
             key: PublicKey::from_spki(tbs_c.subject_pki.raw),
             signed,
             crl_urls: Vec::new(),
@@ -286,12 +289,17 @@ pub(super) fn strip_zeros(b: &[u8]) -> Vec<u8> {
 }
 
 /// Verify the signature of `subject` with `issuer`'s key (RFC 5280 §6.1.3 (a)(1)); returns the
-/// digest it used.
+/// digest it used. A signature verified before (the same key over the same certificate) is not
+/// verified again ([`super::sigcache`]).
 pub fn signed_by(
     issuer: &Cert,
     subject: &Cert,
 ) -> Result<super::crypto::DigestAlg, super::crypto::CryptoError> {
-    subject.signed.verify_with(&issuer.key)
+    let what = sigcache::Verified {
+        issuer_spki: issuer.spki_sha256,
+        object: subject.sha256,
+    };
+    sigcache::verified(what, || subject.signed.verify_with(&issuer.key))
 }
 
 /// Whether `issuer`'s key verifies `subject`'s signature.

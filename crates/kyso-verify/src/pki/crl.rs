@@ -5,11 +5,13 @@
 
 use super::cert::{int_key_of, strip_zeros, Cert, KU_CRL_SIGN};
 use super::crl_scope::{self, CrlScope};
-use super::crypto::SignedObject;
+use super::crypto::{sha256, SignedObject};
 use super::name::{comparable_name, name_string};
+use super::sigcache;
 use super::PkiError;
 use crate::der::{oid, tlv};
 use std::ops::Range;
+use std::sync::OnceLock;
 use time::OffsetDateTime;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
@@ -24,6 +26,9 @@ pub const ENTRIES_PER_CALL: usize = 4096;
 pub struct Crl {
     /// Its DER, as given.
     pub der: Vec<u8>,
+    /// The SHA-256 of `der`, taken when it was parsed (what its kept signature is kept under,
+    /// [`super::sigcache`]).
+    pub sha256: [u8; 32],
     /// The issuer, RFC 4514 order.
     pub issuer: String,
     /// The issuer Name's DER.
@@ -53,6 +58,82 @@ pub struct Crl {
     tbs: Range<usize>,
     /// cRLNumber (RFC 5280 §5.2.3), big-endian.
     pub number: Option<Vec<u8>>,
+    /// The entries sorted by serial, made at the first lookup.
+    index: OnceLock<SerialIndex>,
+}
+
+/// Where each entry and its serial are in revokedCertificates' content, sorted by serial (then
+/// by position): a lookup is a binary search instead of a walk of the whole list, and the CRL
+/// stays one buffer (12 bytes more an entry).
+#[derive(Debug, Clone, Default)]
+struct SerialIndex {
+    slots: Vec<Slot>,
+    /// The list is too long for 32-bit offsets: lookups walk it.
+    walk: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The entry's offset.
+    entry: u32,
+    /// Its serial's offset and length, in the INTEGER's minimal form ([`int_key_of`]).
+    serial: u32,
+    len: u32,
+}
+
+impl SerialIndex {
+    fn of(list: &[u8]) -> SerialIndex {
+        let Ok(_) = u32::try_from(list.len()) else {
+            return SerialIndex {
+                slots: Vec::new(),
+                walk: true,
+            };
+        };
+        // The offsets fit in 32 bits: they are within `list`.
+        let at = |part: &[u8]| offset_in(list, part) as u32;
+        let mut slots: Vec<Slot> = (RawEntries { rest: list })
+            .map_while(Result::ok)
+            .map(|e| {
+                let key = int_key_of(e.serial);
+                Slot {
+                    entry: at(e.raw),
+                    serial: at(key),
+                    len: key.len() as u32,
+                }
+            })
+            .collect();
+        slots.sort_unstable_by(|a, b| {
+            serial_of(list, a)
+                .cmp(serial_of(list, b))
+                .then(a.entry.cmp(&b.entry))
+        });
+        SerialIndex { slots, walk: false }
+    }
+
+    /// The entries whose serial is `key` (minimal form), in the order the CRL lists them.
+    fn find<'a>(&self, list: &'a [u8], key: &[u8]) -> Vec<&'a [u8]> {
+        if self.walk {
+            return (RawEntries { rest: list })
+                .map_while(Result::ok)
+                .filter(|e| int_key_of(e.serial) == key)
+                .map(|e| e.raw)
+                .collect();
+        }
+        let first = self.slots.partition_point(|s| serial_of(list, s) < key);
+        self.slots
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|s| serial_of(list, s) == key)
+            .filter_map(|s| list.get(s.entry as usize..))
+            .filter_map(|rest| read_entry(rest).ok().map(|(e, _)| e.raw))
+            .collect()
+    }
+}
+
+fn serial_of<'a>(list: &'a [u8], s: &Slot) -> &'a [u8] {
+    let start = s.serial as usize;
+    list.get(start..start + s.len as usize).unwrap_or_default()
 }
 
 /// One entry of revokedCertificates as the DER has it.
@@ -274,36 +355,30 @@ impl Crl {
             signed,
             tbs,
             number,
+            sha256: sha256(&der),
+            index: OnceLock::new(),
             der,
         })
     }
 
     /// What the entries about `cert` (its issuer and serial) say: when the last one that
     /// revokes it says it was revoked, and whether one takes it off hold (removeFromCRL, RFC
-    /// 5280 §5.3.1 reason 8, in a delta CRL). In an indirect CRL (§5.3.3) an entry's
-    /// certificateIssuer names the issuer of it and of the entries after it; before the first
-    /// one, entries are the CRL issuer's.
+    /// 5280 §5.3.1 reason 8, in a delta CRL).
     fn entries_about(&self, cert: &Cert) -> (Option<OffsetDateTime>, bool) {
         let (mut revoked, mut removed) = (None, false);
         if !self.names_issuers && cert.issuer_cmp != self.issuer_cmp {
             return (revoked, removed);
         }
         let list = self.der.get(self.entry_bytes.clone()).unwrap_or_default();
-        let mut current: Option<String> = None;
-        for entry in (RawEntries { rest: list }).map_while(Result::ok) {
-            if self.names_issuers && entry.has_extensions {
-                let named = RevokedCertificate::from_der(entry.raw)
-                    .ok()
-                    .and_then(|(_, r)| crl_scope::certificate_issuer(r.extensions()));
-                if let Some(named) = named {
-                    current = (named != self.issuer_cmp).then_some(named);
-                }
-            }
-            let issuer = current.as_deref().unwrap_or(&self.issuer_cmp);
-            if issuer != cert.issuer_cmp || int_key_of(entry.serial) != cert.serial_key {
-                continue;
-            }
-            let Ok((_, r)) = RevokedCertificate::from_der(entry.raw) else {
+        let about = if self.names_issuers {
+            self.indirect_entries_about(list, cert)
+        } else {
+            self.index
+                .get_or_init(|| SerialIndex::of(list))
+                .find(list, &cert.serial_key)
+        };
+        for raw in about {
+            let Ok((_, r)) = RevokedCertificate::from_der(raw) else {
                 continue;
             };
             if r.reason_code().is_some_and(|(_, c)| c.0 == 8) {
@@ -313,6 +388,29 @@ impl Crl {
             }
         }
         (revoked, removed)
+    }
+
+    /// The entries of an indirect CRL (§5.3.3) about `cert`, in order: an entry's
+    /// certificateIssuer names the issuer of it and of the entries after it; before the first
+    /// one, entries are the CRL issuer's. The whole list is walked.
+    fn indirect_entries_about<'a>(&self, list: &'a [u8], cert: &Cert) -> Vec<&'a [u8]> {
+        let mut out = Vec::new();
+        let mut current: Option<String> = None;
+        for entry in (RawEntries { rest: list }).map_while(Result::ok) {
+            if entry.has_extensions {
+                let named = RevokedCertificate::from_der(entry.raw)
+                    .ok()
+                    .and_then(|(_, r)| crl_scope::certificate_issuer(r.extensions()));
+                if let Some(named) = named {
+                    current = (named != self.issuer_cmp).then_some(named);
+                }
+            }
+            let issuer = current.as_deref().unwrap_or(&self.issuer_cmp);
+            if issuer == cert.issuer_cmp && int_key_of(entry.serial) == cert.serial_key {
+                out.push(entry.raw);
+            }
+        }
+        out
     }
 
     /// Whether this (delta) CRL takes `cert` off hold (removeFromCRL).
@@ -328,10 +426,19 @@ impl Crl {
     /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280
     /// §6.3.3 (f): a CRL issuer whose certificate has a keyUsage extension must have cRLSign
     /// (§4.2.1.3); without the extension its key is unrestricted.
+    /// The signature itself is verified once per key and CRL ([`super::sigcache`]); the
+    /// keyUsage is looked at every time.
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         let may_sign_crls = issuer.key_usage.is_none() || issuer.has_key_usage(KU_CRL_SIGN);
+        if !may_sign_crls {
+            return false;
+        }
+        let what = sigcache::Verified {
+            issuer_spki: issuer.spki_sha256,
+            object: self.sha256,
+        };
         let tbs = self.der.get(self.tbs.clone()).unwrap_or_default();
-        may_sign_crls && self.signed.verify_over(tbs, &issuer.key).is_ok()
+        sigcache::verified(what, || self.signed.verify_over(tbs, &issuer.key)).is_ok()
     }
 }
 

@@ -135,3 +135,55 @@ fn a_crl_without_entries_reads() {
     assert_eq!(crl.entries, 0);
     assert_eq!(crl.revocation_of(&cert("leaf-org.pem")), None);
 }
+
+/// An entry revoking `serial` at `time`, with a reasonCode (RFC 5280 §5.3.1) when given.
+fn entry_at(serial: &[u8], time: &[u8], reason: Option<u8>) -> Vec<u8> {
+    let mut fields = [&der(0x02, serial)[..], &der(0x17, time)].concat();
+    if let Some(r) = reason {
+        let code = der(0x04, &der(0x0a, &[r]));
+        let ext = der(0x30, &[&der(0x06, &[0x55, 0x1d, 0x15])[..], &code].concat());
+        fields.extend(der(0x30, &ext));
+    }
+    der(0x30, &fields)
+}
+
+/// Lookups through the sorted index say what a walk of the list in order says: the last entry
+/// that revokes a serial gives its date, a removeFromCRL entry (reason 8) takes it off hold,
+/// entries out of serial order and padded serials are found.
+#[test]
+fn the_serial_index_answers_as_the_list_in_order() {
+    let ca = cert("issuing-ca.pem");
+    let entries = vec![
+        entry_at(&[5], b"260201000000Z", None),
+        entry_at(&[0, 3], b"260110000000Z", Some(1)),
+        entry_at(&[5], b"260301000000Z", Some(4)),
+        entry_at(&[7], b"260115000000Z", Some(8)),
+        entry_at(&[1], b"260105000000Z", None),
+        entry_at(&[0x80], b"260106000000Z", None),
+    ];
+    let crl = Crl::from_der(&crl_with(&ca.subject_raw, &entries)).unwrap();
+    let mut leaf = cert("leaf-org.pem");
+    leaf.issuer_cmp = crl.issuer_cmp.clone();
+    let mut at = |serial: &[u8]| {
+        leaf.serial_key = serial.to_vec();
+        (crl.revocation_of(&leaf), crl.removes(&leaf))
+    };
+    assert_eq!(at(&[5]), (Some(datetime!(2026-03-01 0:00 UTC)), false));
+    assert_eq!(at(&[3]), (Some(datetime!(2026-01-10 0:00 UTC)), false));
+    assert_eq!(at(&[7]), (None, true));
+    assert_eq!(at(&[1]), (Some(datetime!(2026-01-05 0:00 UTC)), false));
+    // The entry's 80 is -128: the serial 128 (00 80) is not it (PKITS 4.4.14).
+    assert_eq!(at(&[0x80]), (Some(datetime!(2026-01-06 0:00 UTC)), false));
+    assert_eq!(at(&[0, 0x80]), (None, false));
+    assert_eq!(at(&[4]), (None, false));
+    // The index and a walk of the list give the same entries for every serial.
+    let list = crl.der.get(crl.entry_bytes.clone()).unwrap();
+    let index = SerialIndex::of(list);
+    let walk = SerialIndex {
+        slots: Vec::new(),
+        walk: true,
+    };
+    for s in [&[1u8][..], &[3], &[4], &[5], &[7], &[0, 0x80], &[0x80]] {
+        assert_eq!(index.find(list, s), walk.find(list, s), "{s:?}");
+    }
+}

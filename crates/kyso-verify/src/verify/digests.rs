@@ -49,6 +49,8 @@ struct Ahead {
 pub(super) struct DigestCache<'scope> {
     done: HashMap<(DigestAlg, Span), Vec<u8>>,
     document: Option<[u8; 32]>,
+    /// Whether the document's digest is wanted (the caller does not have it).
+    want_document: bool,
     ahead: Option<(Option<Span>, Vec<ScopedJoinHandle<'scope, Ahead>>)>,
 }
 
@@ -70,6 +72,7 @@ impl<'scope> DigestCache<'scope> {
         let mut cache = DigestCache {
             done: HashMap::new(),
             document: None,
+            want_document: !document_known,
             ahead: None,
         };
         if bytes.len() >= AHEAD_FROM {
@@ -116,6 +119,19 @@ impl Digests for DigestCache<'_> {
         let span = Span::of(r);
         if alg == DigestAlg::Sha256 && self.ahead.as_ref().is_some_and(|(g, _)| *g == Some(span)) {
             self.join();
+        }
+        // A small file: the first SHA-256 range asked for shares its first piece with the
+        // document, so one pass over that prefix serves both digests.
+        let shared = alg == DigestAlg::Sha256
+            && self.want_document
+            && self.document.is_none()
+            && self.ahead.is_none()
+            && span.gap_start <= span.gap_end
+            && span.end <= bytes.len();
+        if shared && !self.done.contains_key(&(alg, span)) {
+            let a = hash_ahead(bytes, true, Some(span));
+            self.document = a.document;
+            self.done.extend(a.range.map(|(s, d)| ((alg, s), d)));
         }
         self.done
             .entry((alg, span))
@@ -229,6 +245,28 @@ mod tests {
                 );
             });
         }
+    }
+
+    /// A small file: the range's digest and the document's, taken in one pass over their
+    /// common prefix, are the ones computed directly; a second range is hashed alone.
+    #[test]
+    fn a_small_files_digests_share_their_prefix() {
+        let bytes: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
+        std::thread::scope(|s| {
+            let mut c = DigestCache::start(s, &bytes, false);
+            let r = range(30_000, 38_000, 40_000);
+            let direct = DigestAlg::Sha256.hash(&r.pieces(&bytes));
+            assert_eq!(c.get(DigestAlg::Sha256, &bytes, &r), direct);
+            let other = range(100, 200, 30_000);
+            assert_eq!(
+                c.get(DigestAlg::Sha256, &bytes, &other),
+                DigestAlg::Sha256.hash(&other.pieces(&bytes))
+            );
+            assert_eq!(
+                c.document_sha256(&bytes),
+                crate::pki::crypto::sha256(&bytes)
+            );
+        });
     }
 
     #[test]

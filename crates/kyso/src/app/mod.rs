@@ -2,6 +2,7 @@
 //! and the pages call the same functions here, with the same [`App`].
 
 pub mod accounts;
+pub mod batch;
 pub mod closing;
 pub mod credit_cache;
 pub mod enrolment;

@@ -3,12 +3,13 @@
 //! replaces the report and the earlier one goes into the submission's history; the compliance
 //! tables follow the newest report because they are derived from it.
 
-use crate::app::App;
+use crate::app::{batch, App};
 use crate::duty::submission::Submission;
 use crate::store::{Store, StoreError};
 use kyso_verify::pki::TrustStore;
 use kyso_verify::report::Report;
 use kyso_verify::verify::{self, Options};
+use std::sync::atomic::{AtomicBool, Ordering};
 use time::OffsetDateTime;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +35,48 @@ fn essence(r: &Report) -> String {
     format!("{:?}|{}", r.verdict, sigs.join(";"))
 }
 
+/// A stored submission and what the verifier says of it now (`None`: it can no longer be
+/// evaluated); `None` for an id without a submission.
+type Checked = Option<(Submission, Option<Report>)>;
+
+/// Every stored submission verified again on every core, handed to `sink` in the order of their
+/// ids; after an error no more are verified and the first error is returned.
+fn each_checked(
+    app: &App,
+    mut sink: impl FnMut(usize, usize, Submission, Option<Report>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let (store, trust, opts) = (&*app.store, app.trust(), &app.opts);
+    let ids = store.ids()?;
+    let failed = AtomicBool::new(false);
+    let mut first_error = None;
+    let check = |id: &String| -> Result<Checked, StoreError> {
+        if failed.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let Some(sub) = store.get(id)? else {
+            return Ok(None);
+        };
+        let report = reverify_one(store, &trust, opts, &sub);
+        Ok(Some((sub, report)))
+    };
+    let total = ids.len();
+    batch::in_order(&ids, batch::threads(), check, |i, r| {
+        if first_error.is_some() {
+            return;
+        }
+        let done = match r {
+            Ok(Some((sub, report))) => sink(i, total, sub, report),
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            failed.store(true, Ordering::Relaxed);
+            first_error = Some(e);
+        }
+    });
+    first_error.map_or(Ok(()), Err)
+}
+
 /// Re-verify every stored submission; `progress(done, total)` is called after each one.
 pub fn run(
     app: &App,
@@ -41,22 +84,20 @@ pub fn run(
     now: OffsetDateTime,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Outcome, StoreError> {
-    let (store, trust, opts) = (&*app.store, app.trust(), &app.opts);
-    let ids = store.ids()?;
     let mut out = Outcome::default();
-    for (i, id) in ids.iter().enumerate() {
-        let Some(sub) = store.get(id)? else { continue };
+    each_checked(app, |i, total, sub, report| {
         out.checked += 1;
-        match reverify_one(store, &trust, opts, &sub) {
+        match report {
             Some(report) if essence(&report) != essence(&sub.report) => {
-                store.replace_report(id, report, reason, now)?;
+                app.store.replace_report(&sub.id, report, reason, now)?;
                 out.changed += 1;
             }
             Some(_) => {}
             None => out.failed += 1,
         }
-        progress(i + 1, ids.len());
-    }
+        progress(i + 1, total);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -64,11 +105,10 @@ pub fn run(
 /// time, with the trust in force), one line each; nothing is changed (`kyso store verify
 /// --reverify`).
 pub fn differences(app: &App) -> Result<Vec<String>, StoreError> {
-    let (store, trust) = (&*app.store, app.trust());
     let mut out = Vec::new();
-    for id in store.ids()? {
-        let Some(sub) = store.get(&id)? else { continue };
-        match reverify_one(store, &trust, &app.opts, &sub) {
+    each_checked(app, |_, _, sub, report| {
+        let id = &sub.id;
+        match report {
             Some(report) if essence(&report) != essence(&sub.report) => out.push(format!(
                 "{id}: verified again, its report would be {:?}, the stored one says {:?}",
                 report.verdict, sub.report.verdict
@@ -76,7 +116,8 @@ pub fn differences(app: &App) -> Result<Vec<String>, StoreError> {
             Some(_) => {}
             None => out.push(format!("{id}: its PDF can no longer be evaluated")),
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

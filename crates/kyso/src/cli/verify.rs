@@ -102,36 +102,53 @@ pub(super) fn run_verify(a: VerifyArgs) -> i32 {
             return 2;
         }
     };
+    // Files are verified on every core, their reports written in the order given.
     let mut status = 0;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for input in &inputs {
-        let name = input.display().to_string();
-        let result = read_input(input)
-            .map_err(|e| ("unreadable", format!("cannot read {name}: {e}")))
-            .and_then(|bytes| {
-                match &trust.ocsp {
-                    Some(client) => crate::app::online::verify_online(
-                        &bytes,
-                        &trust.store,
-                        &opts,
-                        at,
-                        client,
-                        OCSP_WITHIN,
-                    )
-                    .map(|(r, _)| r),
-                    None => verify::verify(&bytes, &trust.store, &opts, at),
-                }
-                .map_err(|e| (e.code(), e.to_string()))
-            });
-        let (line, file_status) = match result {
-            Ok(report) => (report_line(&name, &report, a.json), report_status(&report)),
-            Err((code, message)) => (error_line(&name, code, &message, a.json), 2),
-        };
-        status = status.max(file_status);
-        let _ = write!(out, "{line}");
-    }
+    let one = |input: &PathBuf| verify_one(input, &trust, &opts, at, a.json);
+    crate::app::batch::in_order(
+        &inputs,
+        crate::app::batch::threads(),
+        one,
+        |_, (line, s)| {
+            status = status.max(s);
+            let _ = write!(out, "{line}");
+        },
+    );
     status
+}
+
+/// One file's report (or error) as it is printed, and its exit status.
+fn verify_one(
+    input: &Path,
+    trust: &Trust,
+    opts: &Options,
+    at: OffsetDateTime,
+    json: bool,
+) -> (String, i32) {
+    let name = input.display().to_string();
+    let result = read_input(input)
+        .map_err(|e| ("unreadable", format!("cannot read {name}: {e}")))
+        .and_then(|bytes| {
+            match &trust.ocsp {
+                Some(client) => crate::app::online::verify_online(
+                    &bytes,
+                    &trust.store,
+                    opts,
+                    at,
+                    client,
+                    OCSP_WITHIN,
+                )
+                .map(|(r, _)| r),
+                None => verify::verify(&bytes, &trust.store, opts, at),
+            }
+            .map_err(|e| (e.code(), e.to_string()))
+        });
+    match result {
+        Ok(report) => (report_line(&name, &report, json), report_status(&report)),
+        Err((code, message)) => (error_line(&name, code, &message, json), 2),
+    }
 }
 
 /// The inputs named on the command line: files as given, directories as the `.pdf` files under
