@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Make a large signed PDF for the performance check (not committed; see README "Performance").
+"""Make a large signed PDF for the performance check (not committed; see CONTRIBUTING.md "Performance").
 
 usage: make_large_pdf.py OUT.pdf SIZE     (SIZE in MB, or in KB with a k suffix: 40k)
 Writes OUT.pdf (one page whose image stream holds SIZE of random bytes, signed by OpenSSL

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Make a signed PDF of many small objects for the performance check (not committed; README
-"Performance").
+"""Make a signed PDF of many small objects for the performance check (not committed;
+CONTRIBUTING.md "Performance").
 
 usage: make_many_objects_pdf.py OUT.pdf PAGES
 Writes OUT.pdf: PAGES pages, each a page dictionary, a ~1 KB text content stream and its font
