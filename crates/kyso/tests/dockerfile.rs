@@ -434,8 +434,7 @@ fn present(steps: &[Step], want: &str, root: &Path, ignore: &Ignore) -> bool {
                                 .filter(|w| !w.starts_with('-'))
                                 .map(|w| absolute(workdir, w))
                                 .any(|w| {
-                                    under(want, &w).is_some()
-                                        || wild(w.as_bytes(), want.as_bytes())
+                                    under(want, &w).is_some() || wild(w.as_bytes(), want.as_bytes())
                                 });
                             if gone {
                                 return false;
@@ -487,7 +486,9 @@ fn problems(dockerfile: &str, dockerignore: &str, root: &Path, n: &Needs) -> Vec
                     if !root.join(src).exists() {
                         out.push(format!("COPY {src}: not in the repository"));
                     } else if ignore.excludes(src) {
-                        out.push(format!("COPY {src}: left out of the context by .dockerignore"));
+                        out.push(format!(
+                            "COPY {src}: left out of the context by .dockerignore"
+                        ));
                     }
                 }
             }
@@ -524,7 +525,11 @@ fn problems(dockerfile: &str, dockerignore: &str, root: &Path, n: &Needs) -> Vec
                 out.push(format!(
                     "cargo build #{} ({}) needs {p}",
                     k + 1,
-                    if last { "the sources" } else { "the dependencies' layer" },
+                    if last {
+                        "the sources"
+                    } else {
+                        "the dependencies' layer"
+                    },
                 ));
             }
         }
@@ -607,18 +612,25 @@ fn a_missing_copy_or_stub_is_found() {
     let (dockerfile, dockerignore) = the_files();
 
     let no_certs = dockerfile.replace("COPY certs ./certs\n", "");
-    assert_ne!(no_certs, dockerfile, "the Dockerfile copies certs/ on a line of its own");
+    assert_ne!(
+        no_certs, dockerfile,
+        "the Dockerfile copies certs/ on a line of its own"
+    );
     let wrong = problems(&no_certs, &dockerignore, &root, &n);
     assert!(
-        wrong.iter().any(|w| w.ends_with("needs certs/bcy-pins.toml")),
+        wrong
+            .iter()
+            .any(|w| w.ends_with("needs certs/bcy-pins.toml")),
         "{wrong:?}"
     );
 
     let no_stub = dockerfile.replace("crates/kyso/benches/national.rs", "/dev/null");
     let wrong = problems(&no_stub, &dockerignore, &root, &n);
     assert!(
-        wrong.iter().any(|w| w.starts_with("cargo build #1 (the dependencies' layer)")
-            && w.ends_with("needs crates/kyso/benches/national.rs")),
+        wrong.iter().any(
+            |w| w.starts_with("cargo build #1 (the dependencies' layer)")
+                && w.ends_with("needs crates/kyso/benches/national.rs")
+        ),
         "{wrong:?}"
     );
 
@@ -668,8 +680,12 @@ fn the_systemd_unit_verifies() {
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    let said = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && said.trim().is_empty(), "systemd-analyze verify: {said}");
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze verify: {said}"
+    );
 }
 
 fn which(cmd: &str) -> Option<PathBuf> {

@@ -51,6 +51,7 @@ fn receive(store: &Store, bytes: &[u8]) -> (kyso::store::Received, Submission) {
         accepted_late: None,
         moved: None,
         ocsp: Vec::new(),
+        ca_issuers: Vec::new(),
     };
     (r, sub)
 }

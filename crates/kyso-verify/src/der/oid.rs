@@ -68,6 +68,7 @@ pub const EKU_EMAIL_PROTECTION: &str = "1.3.6.1.5.5.7.3.4";
 pub const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 pub const EKU_OCSP_SIGNING: &str = "1.3.6.1.5.5.7.3.9";
 pub const AD_OCSP: &str = "1.3.6.1.5.5.7.48.1";
+pub const AD_CA_ISSUERS: &str = "1.3.6.1.5.5.7.48.2";
 
 // --- OCSP: RFC 6960 §4.2.1 and RFC 8954 (nonce).
 pub const OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";

@@ -86,6 +86,10 @@ pub struct Cert {
     pub crl_urls: Vec<String>,
     /// OCSP responders named by authorityInfoAccess (RFC 5280 §4.2.2.1, id-ad-ocsp).
     pub ocsp_urls: Vec<String>,
+    /// Where its issuer's certificate is published: authorityInfoAccess id-ad-caIssuers URIs
+    /// (RFC 5280 §4.2.2.1). Only a hint for path building: what is found there is a candidate
+    /// like any other, never trusted for coming from there.
+    pub ca_issuers: Vec<String>,
     /// cRLDistributionPoints (RFC 5280 §4.2.1.13), for the CRL scope check.
     pub(crate) crl_points: Vec<CertDistributionPoint>,
     /// Subject and issuer compared as RFC 5280 §7.1 asks (case and spaces folded).
@@ -136,6 +140,7 @@ impl Cert {
             signed,
             crl_urls: Vec::new(),
             ocsp_urls: Vec::new(),
+            ca_issuers: Vec::new(),
             crl_points: Vec::new(),
             subject_cmp: comparable_name(&tbs_c.subject),
             issuer_cmp: comparable_name(&tbs_c.issuer),
@@ -171,11 +176,14 @@ impl Cert {
                 ParsedExtension::SubjectAlternativeName(_) => san = Some(ext.parsed_extension()),
                 ParsedExtension::AuthorityInfoAccess(aia) => {
                     for d in aia.iter() {
-                        if let (true, x509_parser::extensions::GeneralName::URI(u)) = (
-                            d.access_method.to_id_string() == oid::AD_OCSP,
-                            &d.access_location,
-                        ) {
-                            c.ocsp_urls.push(u.to_string());
+                        let x509_parser::extensions::GeneralName::URI(u) = &d.access_location
+                        else {
+                            continue;
+                        };
+                        match d.access_method.to_id_string().as_str() {
+                            oid::AD_OCSP => c.ocsp_urls.push(u.to_string()),
+                            oid::AD_CA_ISSUERS => c.ca_issuers.push(u.to_string()),
+                            _ => {}
                         }
                     }
                 }

@@ -102,6 +102,18 @@ pub struct TrustStore {
     pub fetched: Vec<Arc<ocsp::OcspResponse>>,
     /// Where to ask when nothing above answers (the service, or `--ocsp`); `None`: offline.
     pub online: Option<Arc<dyn OnlineOcsp>>,
+    /// Where to look for the issuer of a signer no known certificate stands for (its
+    /// authorityInfoAccess caIssuers, RFC 5280 §4.2.2.1); `None`: nowhere.
+    pub issuers: Option<Arc<dyn IssuerSource>>,
+}
+
+/// Certificates published at a certificate's caIssuers addresses (RFC 5280 §4.2.2.1),
+/// injected by the caller: `pki` never touches the network. What it gives are candidates for
+/// path building, checked like the signature's own certificates (a path must still end at an
+/// anchor), never trusted for where they came from.
+pub trait IssuerSource: Send + Sync + std::fmt::Debug {
+    /// The CA certificates found at `cert`'s caIssuers addresses, as far as known.
+    fn issuers_of(&self, cert: &Cert) -> Vec<Arc<Cert>>;
 }
 
 /// An OCSP responder client (RFC 6960), injected by the caller: `pki` itself never touches the

@@ -68,6 +68,67 @@ impl Builder<'_> {
     }
 }
 
+/// Build `chain` (holding `signer`) up to an anchor from the store's certificates and
+/// `extra`; when none will do, once more with the certificates the store's [`super::IssuerSource`]
+/// knows at the signer's caIssuers addresses (RFC 5280 §4.2.2.1: the signer's own issuer is
+/// the link a document most often lacks, as BCY signers embed only their own certificate).
+fn build(
+    signer: &Arc<Cert>,
+    extra: &[Arc<Cert>],
+    store: &TrustStore,
+    budget: &Budget,
+    chain: &mut Vec<Arc<Cert>>,
+) -> Result<(), Finding> {
+    let mut b = Builder {
+        store,
+        extra,
+        attempts: 0,
+        budget,
+        candidates_seen: 0,
+    };
+    if b.extend(chain).is_some() {
+        return Ok(());
+    }
+    let mut failure = b.failure(signer);
+    let published = match (&store.issuers, &failure) {
+        (Some(src), Finding::NoPath { .. }) if !signer.ca_issuers.is_empty() => {
+            src.issuers_of(signer)
+        }
+        _ => Vec::new(),
+    };
+    if !published.is_empty() {
+        let more: Vec<Arc<Cert>> = extra.iter().chain(&published).cloned().collect();
+        let mut b = Builder {
+            store,
+            extra: &more,
+            attempts: 0,
+            budget,
+            candidates_seen: 0,
+        };
+        if b.extend(chain).is_some() {
+            return Ok(());
+        }
+        failure = b.failure(signer);
+    }
+    Err(failure)
+}
+
+impl Builder<'_> {
+    /// Why no path was found.
+    fn failure(&self, signer: &Cert) -> Finding {
+        if self.attempts > self.budget.max_path_attempts {
+            Finding::PathBudget {
+                limit: self.budget.max_path_attempts,
+            }
+        } else {
+            Finding::NoPath {
+                issuer: signer.issuer.clone(),
+                candidates: self.candidates_seen,
+            }
+        }
+    }
+}
+
 /// Build a path from `signer` to an anchor and check it at `at`.
 pub fn check_path(
     signer: &Arc<Cert>,
@@ -80,24 +141,8 @@ pub fn check_path(
     let mut chain = vec![signer.clone()];
     let mut findings = Vec::new();
     if !store.is_anchor(signer) {
-        let mut b = Builder {
-            store,
-            extra,
-            attempts: 0,
-            budget,
-            candidates_seen: 0,
-        };
-        if b.extend(&mut chain).is_none() {
-            if b.attempts > budget.max_path_attempts {
-                findings.push(Finding::PathBudget {
-                    limit: budget.max_path_attempts,
-                });
-            } else {
-                findings.push(Finding::NoPath {
-                    issuer: signer.issuer.clone(),
-                    candidates: b.candidates_seen,
-                });
-            }
+        if let Err(f) = build(signer, extra, store, budget, &mut chain) {
+            findings.push(f);
             return PathCheck {
                 chain: vec![signer.clone()],
                 findings,

@@ -46,6 +46,9 @@ pub struct App {
     pub write_lock: tokio::sync::Mutex<()>,
     /// The OCSP client when `ocsp_online` (answers cached across uploads).
     pub ocsp: Option<Arc<OcspClient>>,
+    /// The client fetching the issuers signatures lack from their caIssuers addresses, when
+    /// `fetch_ca_issuers` (certificates cached across uploads).
+    pub issuers: Option<Arc<crate::net::ca_issuers::IssuerClient>>,
     /// The longest one upload's verification may take, waiting for a slot and for the OCSP
     /// responders included.
     pub verify_within: std::time::Duration,
@@ -85,6 +88,7 @@ impl App {
             verify_slots: tokio::sync::Semaphore::new(slots),
             write_lock: tokio::sync::Mutex::new(()),
             ocsp,
+            issuers: None,
             verify_within: std::time::Duration::from_secs(60),
             ocsp_within: std::time::Duration::from_secs(5),
             letterhead: Default::default(),

@@ -4,6 +4,7 @@
 //! (`crate::net::policy::vouched`) are then asked, outside any verification slot and within
 //! one deadline; if anything was learnt, the file is verified again with those answers.
 
+use crate::net::ca_issuers::IssuerSession;
 use crate::net::ocsp_fetch::{OcspClient, Session};
 use crate::net::policy::vouched;
 use kyso_verify::pki::{Cert, TrustStore};
@@ -13,18 +14,31 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
-/// One verification of `bytes` whose OCSP questions are answered by `session` (the cache, or
-/// noted for later).
+/// What one verification pass may ask beyond the trust store: the OCSP responders and the
+/// caIssuers addresses (`crate::net::ca_issuers`), each through a session (the cache, or noted
+/// for later).
+#[derive(Debug, Clone, Default)]
+pub struct Sessions {
+    pub ocsp: Option<Arc<Session>>,
+    pub issuers: Option<Arc<IssuerSession>>,
+}
+
+/// One verification of `bytes` whose questions are answered by `sessions`.
 pub fn pass(
     bytes: &[u8],
     sha256: Option<[u8; 32]>,
     trust: &TrustStore,
     opts: &Options,
     at: OffsetDateTime,
-    session: &Arc<Session>,
+    sessions: &Sessions,
 ) -> Result<Report, VerifyError> {
     let mut online = trust.clone();
-    online.online = Some(session.clone());
+    if let Some(s) = &sessions.ocsp {
+        online.online = Some(s.clone());
+    }
+    if let Some(s) = &sessions.issuers {
+        online.issuers = Some(s.clone());
+    }
     match sha256 {
         Some(d) => verify::verify_hashed(bytes, d, &online, opts, at),
         None => verify::verify(bytes, &online, opts, at),
@@ -58,12 +72,20 @@ pub fn verify_online(
 ) -> Result<(Report, Vec<Vec<u8>>), VerifyError> {
     let deadline = Instant::now() + within;
     let first = client.collecting();
-    let report = pass(bytes, None, trust, opts, at, &first)?;
+    let sessions = Sessions {
+        ocsp: Some(first.clone()),
+        issuers: None,
+    };
+    let report = pass(bytes, None, trust, opts, at, &sessions)?;
     let ask = worth_asking(&report, first.wanted());
     if ask.is_empty() || client.fetch_all(&ask, deadline) == 0 {
         return Ok((report, first.used()));
     }
     let second = client.cached_only();
-    let report = pass(bytes, None, trust, opts, at, &second)?;
+    let sessions = Sessions {
+        ocsp: Some(second.clone()),
+        issuers: None,
+    };
+    let report = pass(bytes, None, trust, opts, at, &sessions)?;
     Ok((report, second.used()))
 }

@@ -129,11 +129,14 @@ fn reverify_one(
 ) -> Option<Report> {
     let at = sub.received_at;
     let bytes = std::fs::read(store.blob_path(&sub.id)).ok()?;
-    let fetched = sub.fetched_ocsp();
-    if fetched.is_empty() {
+    let (fetched, issuers) = (sub.fetched_ocsp(), sub.fetched_issuers());
+    if fetched.is_empty() && issuers.is_empty() {
         return verify::verify(&bytes, trust, opts, at).ok();
     }
     let mut with_answers = trust.clone();
     with_answers.fetched.extend(fetched);
+    // Candidates for path building, like the signature's own certificates: the path must
+    // still end at an anchor in force.
+    with_answers.intermediates.extend(issuers);
     verify::verify(&bytes, &with_answers, opts, at).ok()
 }

@@ -4,13 +4,13 @@
 //! into the store's intake and serialises what comes back.
 
 use crate::app::error::{AppError, ErrorCode};
+use crate::app::online::Sessions;
 use crate::app::receipt::{receipt, Receipt};
 use crate::app::{blocking, online, App};
 use crate::duty::submission::Submission;
 use crate::metrics::Histogram;
-use crate::net::ocsp_fetch::Session;
 use crate::store::{Committed, Received};
-use kyso_verify::verify;
+use kyso_verify::report::Report;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -83,47 +83,54 @@ pub async fn submit_with_receipt(app: &Arc<App>, up: Upload) -> Result<(bool, Re
 
 /// Verify received bytes (read back from the store's intake) at the receipt time, under a
 /// verification slot and within the verification's deadline (`verify_deadline_secs`, waiting
-/// for a slot included): a first pass with what is known; then, outside the slot, the OCSP
-/// questions worth asking (`crate::app::online`); then, if anything was learnt, a second pass.
-/// The answers used are kept in the record.
+/// for a slot included): a first pass with what is known; then, outside the slot, the issuers
+/// a signature lacks (`fetch_ca_issuers`) and the OCSP questions worth asking
+/// (`crate::app::online`), each followed by a pass again if anything was learnt. The answers
+/// and certificates used are kept in the record.
 async fn verify_received(app: &Arc<App>, up: Upload) -> Result<(Received, Submission), AppError> {
-    let received_at = receipt_time();
-    let deadline = std::time::Instant::now() + app.verify_within;
     let Upload {
         received,
         info,
         client,
     } = up;
-    let received = Arc::new(received);
-    let first = app.ocsp.as_ref().map(|c| c.collecting());
-    let (a, r, s) = (app.clone(), received.clone(), first.clone());
-    let (bytes, mut report) = in_slot(app, deadline, move || {
-        let bytes = r.bytes()?;
-        let report = verify_pass(&a, &bytes, &r, s.as_ref(), received_at)?;
-        Ok((bytes, report))
-    })
-    .await?;
-    let mut used = first.as_ref().map(|s| s.used()).unwrap_or_default();
-    if let (Some(ocsp), Some(first)) = (&app.ocsp, &first) {
-        let ask = online::worth_asking(&report, first.wanted());
-        let asked_until = deadline.min(std::time::Instant::now() + app.ocsp_within);
-        let c = ocsp.clone();
-        let learnt =
-            !ask.is_empty() && blocking(move || Ok(c.fetch_all(&ask, asked_until))).await? > 0;
-        if learnt {
-            let second = ocsp.cached_only();
-            let (a, r, s) = (app.clone(), received.clone(), second.clone());
-            report = in_slot(app, deadline, move || {
-                verify_pass(&a, &bytes, &r, Some(&s), received_at)
-            })
-            .await?;
-            used = second.used();
+    let run = Run {
+        app: app.clone(),
+        received: Arc::new(received),
+        at: receipt_time(),
+        deadline: std::time::Instant::now() + app.verify_within,
+    };
+    let mut sessions = Sessions {
+        ocsp: app.ocsp.as_ref().map(|c| c.collecting()),
+        issuers: app.issuers.as_ref().map(|c| c.collecting()),
+    };
+    let (bytes, mut report) = run.first_pass(&sessions).await?;
+    if let (Some(client), Some(s)) = (&app.issuers, &sessions.issuers) {
+        let (c, want, until) = (client.clone(), s.wanted(), run.ask_until());
+        if !want.is_empty() && run.outside(move || Ok(c.fetch_all(&want, until))).await? > 0 {
+            sessions = Sessions {
+                ocsp: app.ocsp.as_ref().map(|c| c.collecting()),
+                issuers: Some(client.cached_only()),
+            };
+            report = run.pass(&bytes, &sessions).await?;
         }
     }
+    if let (Some(client), Some(s)) = (&app.ocsp, &sessions.ocsp) {
+        let (c, ask, until) = (
+            client.clone(),
+            online::worth_asking(&report, s.wanted()),
+            run.ask_until(),
+        );
+        if !ask.is_empty() && run.outside(move || Ok(c.fetch_all(&ask, until))).await? > 0 {
+            sessions.ocsp = Some(client.cached_only());
+            report = run.pass(&bytes, &sessions).await?;
+        }
+    }
+    let used = |d: Vec<Vec<u8>>| d.iter().map(hex::encode).collect();
+    let Run { received, at, .. } = run;
     let received = Arc::try_unwrap(received).map_err(|_| AppError::Unavailable)?;
     let sub = Submission {
         id: received.id.clone(),
-        received_at,
+        received_at: at,
         size: received.size,
         unit_hint: info.unit,
         file_name: info.file_name,
@@ -132,28 +139,77 @@ async fn verify_received(app: &Arc<App>, up: Upload) -> Result<(Received, Submis
         moved: None,
         report,
         history: Vec::new(),
-        ocsp: used.iter().map(hex::encode).collect(),
+        ocsp: used(sessions.ocsp.map(|s| s.used()).unwrap_or_default()),
+        ca_issuers: used(sessions.issuers.map(|s| s.used()).unwrap_or_default()),
     };
     Ok((received, sub))
+}
+
+/// One upload's verification: what every pass shares.
+struct Run {
+    app: Arc<App>,
+    received: Arc<Received>,
+    /// The receipt time, the validation time of every pass.
+    at: OffsetDateTime,
+    /// The end of the whole verification, waits included.
+    deadline: std::time::Instant,
+}
+
+impl Run {
+    /// The first pass, the bytes read from the intake under the same slot (the slot bounds
+    /// the memory of files read at once).
+    async fn first_pass(&self, sessions: &Sessions) -> Result<(Arc<Vec<u8>>, Report), AppError> {
+        let (a, r, s) = (self.app.clone(), self.received.clone(), sessions.clone());
+        let at = self.at;
+        in_slot(&self.app, self.deadline, move || {
+            let bytes = r.bytes()?;
+            let report = verify_pass(&a, &bytes, r.digest, at, &s)?;
+            Ok((bytes, report))
+        })
+        .await
+    }
+
+    /// A pass again, under a slot, with what was learnt.
+    async fn pass(&self, bytes: &Arc<Vec<u8>>, sessions: &Sessions) -> Result<Report, AppError> {
+        let (a, b, s) = (self.app.clone(), bytes.clone(), sessions.clone());
+        let (digest, at) = (self.received.digest, self.at);
+        in_slot(&self.app, self.deadline, move || {
+            verify_pass(&a, &b, digest, at, &s)
+        })
+        .await
+    }
+
+    /// Blocking work outside any slot (reading the intake, asking the network).
+    async fn outside<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        blocking(f).await
+    }
+
+    /// Until when the network may be asked now: the OCSP time (`ocsp_timeout_ms`), within the
+    /// verification's deadline.
+    fn ask_until(&self) -> std::time::Instant {
+        self.deadline
+            .min(std::time::Instant::now() + self.app.ocsp_within)
+    }
 }
 
 /// One verification pass, timed for `/metrics`.
 fn verify_pass(
     app: &App,
     bytes: &[u8],
-    received: &Received,
-    session: Option<&Arc<Session>>,
+    digest: [u8; 32],
     at: OffsetDateTime,
-) -> Result<kyso_verify::report::Report, AppError> {
+    sessions: &Sessions,
+) -> Result<Report, AppError> {
     let _timer = Observe(&app.stats.verify_seconds, std::time::Instant::now());
     let trust = app.trust();
-    let result = match session {
-        Some(s) => online::pass(bytes, Some(received.digest), &trust, &app.opts, at, s),
-        None => verify::verify_hashed(bytes, received.digest, &trust, &app.opts, at),
-    };
-    result.map_err(|e| AppError::Unprocessable {
-        code: ErrorCode::of(&e),
-        message: e.to_string(),
+    online::pass(bytes, Some(digest), &trust, &app.opts, at, sessions).map_err(|e| {
+        AppError::Unprocessable {
+            code: ErrorCode::of(&e),
+            message: e.to_string(),
+        }
     })
 }
 

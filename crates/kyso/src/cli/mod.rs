@@ -50,19 +50,7 @@ pub fn run() -> i32 {
             clap_complete::generate(shell, &mut cmd, "kyso", &mut std::io::stdout());
             0
         }
-        Command::Man { dir } => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let written = match &dir {
-                Some(d) => std::fs::create_dir_all(d)
-                    .and_then(|()| clap_mangen::generate_to(cmd, d))
-                    .map(|()| eprintln!("kyso: manual pages written to {}", d.display())),
-                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
-            };
-            match written {
-                Ok(()) => 0,
-                Err(e) => fail(&e.to_string()),
-            }
-        }
+        Command::Man { dir } => man(dir.as_deref()),
         Command::Serve {
             config,
             allow_no_anchors,
@@ -113,6 +101,21 @@ pub fn run() -> i32 {
         }),
         Command::Store { command } => store_command(command),
         Command::User { command } => users::run(command),
+    }
+}
+
+/// `kyso man [--dir DIR]`: the manual page on stdout, or a page per command in `DIR`.
+fn man(dir: Option<&std::path::Path>) -> i32 {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(d) => std::fs::create_dir_all(d)
+            .and_then(|()| clap_mangen::generate_to(cmd, d))
+            .map(|()| eprintln!("kyso: manual pages written to {}", d.display())),
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) => fail(&e.to_string()),
     }
 }
 

@@ -16,6 +16,7 @@ pub const ENV_KEYS: &[&str] = &[
     "KYSO_CRL_REFRESH_HOURS",
     "KYSO_CRL_URLS",
     "KYSO_DATA_DIR",
+    "KYSO_FETCH_CA_ISSUERS",
     "KYSO_FETCH_HOSTS",
     "KYSO_FETCH_PRIVATE_ADDRESSES",
     "KYSO_INTERMEDIATES",
@@ -125,6 +126,9 @@ impl Config {
         }
         if let Some(v) = env("KYSO_FETCH_PRIVATE_ADDRESSES") {
             c.fetch_private_addresses = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KYSO_FETCH_CA_ISSUERS") {
+            c.fetch_ca_issuers = matches!(v.trim(), "1" | "true" | "yes");
         }
         if let Some(v) = env("KYSO_FETCH_HOSTS") {
             c.fetch_hosts = v

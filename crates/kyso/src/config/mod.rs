@@ -54,6 +54,9 @@ pub struct Config {
     pub fetch_private_addresses: bool,
     /// When not empty, the only hosts CRLs and OCSP answers are fetched from.
     pub fetch_hosts: Vec<String>,
+    /// Fetch the issuer a signature lacks from its certificate's caIssuers address (RFC 5280
+    /// §4.2.2.1), from the hosts of `fetch_hosts` only (which must then be set).
+    pub fetch_ca_issuers: bool,
     /// A claimed signing time (no trusted timestamp) older than this at receipt earns nothing.
     pub max_claimed_signing_age_days: u64,
     /// Let such implausible signing times earn their month anyway (the receipt still says so).
@@ -114,6 +117,25 @@ impl Config {
         })
     }
 
+    /// The caIssuers client when `fetch_ca_issuers` (and not `offline`).
+    pub fn issuer_client(&self) -> Option<std::sync::Arc<crate::net::ca_issuers::IssuerClient>> {
+        (self.fetch_ca_issuers && !self.offline).then(|| {
+            crate::net::ca_issuers::IssuerClient::new(
+                std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1)),
+                self.fetch_policy(),
+            )
+        })
+    }
+
+    /// `fetch_ca_issuers` takes its addresses from certificates no anchor vouches for yet: only
+    /// from listed hosts.
+    fn check_fetching(&self) -> Result<(), String> {
+        if self.fetch_ca_issuers && self.fetch_policy().hosts.is_empty() {
+            return Err("fetch_ca_issuers = true needs fetch_hosts, the hosts CA certificates are published on (for BCY: [\"ca.gov.vn\"]): a caIssuers address comes from a certificate nothing vouches for yet".into());
+        }
+        Ok(())
+    }
+
     /// The application for this configuration, over `store` and `trust`: the verifier's
     /// options, the time policy and, when `ocsp_online`, the OCSP client.
     pub fn app(
@@ -130,6 +152,7 @@ impl Config {
         );
         app.verify_within = std::time::Duration::from_secs(self.verify_deadline_secs.max(1));
         app.ocsp_within = std::time::Duration::from_millis(self.ocsp_timeout_ms.max(1));
+        app.issuers = self.issuer_client();
         app.letterhead = self.office.letterhead();
         app
     }
@@ -159,6 +182,7 @@ impl Default for Config {
             ocsp_timeout_ms: 5000,
             fetch_private_addresses: false,
             fetch_hosts: Vec::new(),
+            fetch_ca_issuers: false,
             max_claimed_signing_age_days: 45,
             accept_implausible_signing_time: false,
             verify_cpu_ms: 2000,
@@ -262,6 +286,7 @@ impl Config {
                 c.resolve_against(p.parent().unwrap_or(Path::new("")));
                 c.check_tokens()
                     .and_then(|()| c.reminders.check())
+                    .and_then(|()| c.check_fetching())
                     .map_err(|message| ConfigError::Parse {
                         path: p.into(),
                         message,
@@ -274,6 +299,10 @@ impl Config {
         // Once more after the environment: KYSO_TOKEN may repeat a digest too.
         c.check_tokens().map_err(|message| ConfigError::Env {
             key: "KYSO_TOKEN".into(),
+            message,
+        })?;
+        c.check_fetching().map_err(|message| ConfigError::Env {
+            key: "KYSO_FETCH_CA_ISSUERS".into(),
             message,
         })?;
         Ok(c)
@@ -455,6 +484,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("submit scope only"), "{e}");
+    }
+
+    #[test]
+    fn ca_issuers_are_fetched_only_from_listed_hosts() {
+        let e = load_text("fetch_ca_issuers = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs fetch_hosts"), "{e}");
+        let c = load_text("fetch_ca_issuers = true\nfetch_hosts = [\"ca.gov.vn\"]\n").unwrap();
+        assert!(c.issuer_client().is_some());
+        let c =
+            load_text("fetch_ca_issuers = true\nfetch_hosts = [\"ca.gov.vn\"]\noffline = true\n")
+                .unwrap();
+        assert!(c.issuer_client().is_none(), "offline fetches nothing");
+        assert!(
+            load_text("").unwrap().issuer_client().is_none(),
+            "off by default"
+        );
     }
 
     #[test]

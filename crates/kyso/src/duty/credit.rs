@@ -424,6 +424,7 @@ mod tests {
             accepted_late: None,
             moved: None,
             ocsp: Vec::new(),
+            ca_issuers: Vec::new(),
         }
     }
 

@@ -42,6 +42,10 @@ pub struct Submission {
     /// receipt time never needs the network.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ocsp: Vec<String>,
+    /// CA certificates fetched from a signer's caIssuers address at receipt (hex DER): what
+    /// completed its path then completes it at re-verification, without the network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ca_issuers: Vec<String>,
 }
 
 impl Submission {
@@ -57,6 +61,16 @@ impl Submission {
 }
 
 impl Submission {
+    /// The stored caIssuers certificates, parsed (unreadable ones are skipped).
+    pub fn fetched_issuers(&self) -> Vec<std::sync::Arc<kyso_verify::pki::Cert>> {
+        self.ca_issuers
+            .iter()
+            .filter_map(|h| hex::decode(h).ok())
+            .filter_map(|d| kyso_verify::pki::Cert::from_der(&d).ok())
+            .map(std::sync::Arc::new)
+            .collect()
+    }
+
     /// What crediting reads of a submission, and nothing else: kept in the month index at
     /// commit, so that the Office's tables credit a month's 70,000 files without decoding
     /// their full records (chains, messages, history). [`credits`] gives the same credits for
@@ -90,6 +104,7 @@ impl Submission {
             accepted_late: self.accepted_late.clone(),
             moved: self.moved.clone(),
             ocsp: Vec::new(),
+            ca_issuers: Vec::new(),
         }
     }
 }

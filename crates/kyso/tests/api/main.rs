@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod backup;
 mod browser;
+mod ca_issuers;
 mod chasing;
 mod compliance;
 mod contract;

@@ -37,8 +37,13 @@ impl Drop for Responder {
     }
 }
 
-/// `openssl ocsp` answering for `ca` from `index`, signing with `signer`/`key`.
+/// `openssl ocsp` answering for the root from `index`, signing with `signer`/`key`.
 pub fn responder(dir: &Path, port: u16, signer: &str, key: &str) -> Responder {
+    responder_for(dir, port, "root.pem", signer, key)
+}
+
+/// `openssl ocsp` answering for `ca` from `index`, signing with `signer`/`key`.
+pub fn responder_for(dir: &Path, port: u16, ca: &str, signer: &str, key: &str) -> Responder {
     // openssl answers one connection at a time: readiness is read from its log, not probed.
     let log_path = dir.join(format!("ocsp-{port}.log"));
     let log = std::fs::File::create(&log_path).unwrap();
@@ -50,7 +55,7 @@ pub fn responder(dir: &Path, port: u16, signer: &str, key: &str) -> Responder {
             "-port",
             &port.to_string(),
             "-CA",
-            "root.pem",
+            ca,
             "-rsigner",
             signer,
             "-rkey",
@@ -77,7 +82,14 @@ pub fn leaf(dir: &Path, name: &str, port: u16) -> String {
     let ext = format!(
         "keyUsage=critical,digitalSignature\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:{port}/\n"
     );
+    issue(dir, name, "root", &ext)
+}
+
+/// A certificate `name` (`name.pem`, `name.key`, subject CN=name) issued by `ca` (`ca.pem`,
+/// `ca.key`) with the extensions `ext` (an openssl extension file's lines); its serial (hex).
+pub fn issue(dir: &Path, name: &str, ca: &str, ext: &str) -> String {
     std::fs::write(dir.join(format!("{name}.ext")), ext).unwrap();
+    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
     openssl(
         dir,
         &[
@@ -101,9 +113,9 @@ pub fn leaf(dir: &Path, name: &str, port: u16) -> String {
             "-in",
             &format!("{name}.csr"),
             "-CA",
-            "root.pem",
+            &ca_pem,
             "-CAkey",
-            "root.key",
+            &ca_key,
             "-CAcreateserial",
             "-days",
             "30",
