@@ -1,6 +1,8 @@
 //! Signature primitives: RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA P-256/P-384/P-521 over SHA-1, SHA-2
 //! and SHA-3 digests (FIPS 202; OIDs of NIST CSOR and RFC 8702), and Ed25519 (RFC 8032, used in
-//! CMS as RFC 8419 says).
+//! CMS as RFC 8419 says). A signature over a message is first offered to ring
+//! (`super::ring_verify`, the common cases, faster); what ring does not verify is decided here
+//! with RustCrypto.
 
 use crate::der::oid;
 use crate::der::tlv;
@@ -363,6 +365,21 @@ pub(crate) fn verify(
     if matches!(scheme, Scheme::Ed25519 | Scheme::Ed448) {
         return verify_pure(key, message, signature).map(|_| digest);
     }
+    // ring first, where it covers the key and scheme; its "no" (or silence) leaves the
+    // verdict to the code below.
+    if let Some(asked) = scheme.for_ring() {
+        let whole;
+        let m: &[u8] = match message {
+            [one] => one,
+            pieces => {
+                whole = pieces.concat();
+                &whole
+            }
+        };
+        if super::ring_verify::verified(key, asked, m, signature) {
+            return Ok(digest);
+        }
+    }
     verify_prehashed(key, &scheme, &digest.hash(message), signature).map(|_| digest)
 }
 
@@ -413,6 +430,17 @@ pub(crate) fn verify_digest(
 }
 
 impl Scheme {
+    /// The scheme as `super::ring_verify` may be asked about it.
+    fn for_ring(&self) -> Option<super::ring_verify::Asked> {
+        use super::ring_verify::Asked;
+        match *self {
+            Scheme::Pkcs1(d) => Some(Asked::Pkcs1(d)),
+            Scheme::Pss { digest, salt } => Some(Asked::Pss { digest, salt }),
+            Scheme::Ecdsa(d) => Some(Asked::Ecdsa(d)),
+            Scheme::Ed25519 | Scheme::Ed448 => None,
+        }
+    }
+
     fn digest(&self) -> DigestAlg {
         match self {
             Scheme::Pkcs1(d) | Scheme::Pss { digest: d, .. } | Scheme::Ecdsa(d) => *d,

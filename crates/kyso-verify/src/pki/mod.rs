@@ -12,6 +12,7 @@ pub mod ocsp;
 mod ocsp_asn1;
 mod path;
 mod revocation;
+mod ring_verify;
 pub mod sigcache;
 
 pub use cert::signed_by;
