@@ -17,13 +17,17 @@ Then times, --runs times each (after one warm-up each), alternating:
   kyso verify --json --trust root --intermediates sub-CA --crl ... DIR
 and prints the medians, their ratio and kyso's peak RSS on the first 100 files and on all of
 them (a flat RSS does not grow with the number of files). --baseline times another kyso binary
-in the same runs (an earlier build), so both see the same machine.
+in the same runs (an earlier build), so both see the same machine. Then, on the first
+--reference-files (100), the references when installed: pdfsig -nocert (poppler-utils), one
+process per file, and pyHanko (fixtures/.venv, bench/pyhanko_validate.py), one process with
+the same root, sub-CA and CRLs.
 """
 import argparse
 import concurrent.futures as cf
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -217,6 +221,8 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--kyso", default="target/release/kyso")
     ap.add_argument("--baseline", help="another kyso binary, timed in the same runs")
+    ap.add_argument("--reference-files", type=int, default=100,
+                    help="how many files pdfsig and pyHanko verify (they are slower)")
     a = ap.parse_args()
     d = os.path.abspath(a.dir)
     os.makedirs(d, exist_ok=True)
@@ -257,6 +263,41 @@ def main():
         rss_all = peak_rss_kb(commands[b], d)
         print(f"  peak RSS: {rss_few / 1024:.1f} MB for 100 files, "
               f"{rss_all / 1024:.1f} MB for {len(files)}")
+    references(d, files[:a.reference_files], a.runs, md / len(files))
+
+
+def references(d, files, runs, dgst_per_file):
+    """pdfsig (one process per file, as it is used) and pyHanko (one process for all, the same
+    trust and CRLs) on the first files, per file, when they are installed."""
+    n = len(files)
+    if shutil.which("pdfsig"):
+        # -nocert: the signature only, no certificate validation (pdfsig would need an NSS
+        # database holding the root): less work than kyso's.
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            for f in files:
+                subprocess.run(["pdfsig", "-nocert", f], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t)
+        per = statistics.median(times) / n
+        print(f"pdfsig -nocert, one process per file ({n} files): median {per * 1e6:.0f} us "
+              f"a file, {per / dgst_per_file:.0f}x openssl dgst")
+    else:
+        print("pdfsig: not installed (Debian poppler-utils)")
+    venv = os.environ.get("KYSO_FIXTURE_VENV", "fixtures/.venv")
+    python = os.path.join(venv, "bin", "python")
+    if os.path.exists(python):
+        cmd = [python, "bench/pyhanko_validate.py", f"{d}/root.pem", f"{d}/subca.pem",
+               f"{d}/subca.crl", f"{d}/root.crl", "--", *files]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        print(out.stdout.strip() or out.stderr.strip()[-300:])
+        times = [run(cmd) for _ in range(max(1, runs // 2))]
+        per = statistics.median(times) / n
+        print(f"pyHanko 0.38, one process ({n} files): median {per * 1e6:.0f} us a file, "
+              f"{per / dgst_per_file:.0f}x openssl dgst")
+    else:
+        print(f"pyHanko: no {python} (python3 -m venv {venv}; pip install -r fixtures/requirements.txt)")
 
 
 if __name__ == "__main__":
