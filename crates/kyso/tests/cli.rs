@@ -169,6 +169,54 @@ fn a_trust_file_that_is_not_a_certificate_is_named() {
     }
 }
 
+/// A trust directory holds CA certificates: a signer's certificate in it stops the command with
+/// its file's name (it would make everything it signed VALID with a chain of one), a key beside
+/// them is named in a warning, and the same certificate named alone is anchored on purpose.
+#[test]
+fn a_trust_directory_holds_ca_certificates_only() {
+    let dir = temp_dir("trust-dir");
+    let bcy = dir.join("bcy");
+    std::fs::create_dir_all(&bcy).unwrap();
+    std::fs::copy(common::pki("root.pem"), bcy.join("root.pem")).unwrap();
+    std::fs::write(bcy.join("signer.key"), "not read").unwrap();
+    let pdf = fixture("pyhanko-org-then-leader.pdf");
+    let run = |trust: &Path| {
+        kyso(
+            &dir,
+            &[
+                "verify",
+                "--trust",
+                trust.to_str().unwrap(),
+                "--intermediates",
+                common::pki("issuing-ca.pem").to_str().unwrap(),
+                pdf.to_str().unwrap(),
+            ],
+        )
+    };
+    let o = run(&bcy);
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("signer.key: a private key"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::copy(common::pki("leaf-org.pem"), bcy.join("leaf-org.pem")).unwrap();
+    let o = run(&bcy);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("leaf-org.pem") && e.contains("is not a CA certificate"),
+        "{e}"
+    );
+    let o = run(&bcy.join("leaf-org.pem"));
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "named alone, it is an anchor: {}",
+        stderr(&o)
+    );
+}
+
 fn verify_args<'a>(extra: &[&'a str], trust: &'a [String]) -> Vec<&'a str> {
     let mut v = vec!["verify", "--at", "2026-04-01T00:00:00Z"];
     v.extend(trust.iter().map(String::as_str));
@@ -340,6 +388,13 @@ fn cert_verify_checks_a_certificate_like_a_signer() {
     let ok = run(false, "leaf-leader.pem");
     assert_eq!(ok.status.code(), Some(0), "{}{}", stdout(&ok), stderr(&ok));
     assert!(stdout(&ok).contains("VALID (hợp lệ)"), "{}", stdout(&ok));
+    // It says which anchor the chain ended at.
+    let root = kyso::trust::files::load_certs(&common::pki("root.pem")).unwrap();
+    let line = format!("anchor:   {} ({})", root[0].subject, root[0].sha256_hex());
+    assert!(stdout(&ok).contains(&line), "{}", stdout(&ok));
+    let ok_json = run(true, "leaf-leader.pem");
+    let v: serde_json::Value = serde_json::from_slice(&ok_json.stdout).unwrap();
+    assert_eq!(v["anchor"]["sha256"], root[0].sha256_hex(), "{v}");
     let revoked = run(true, "leaf-revoked.pem");
     assert_eq!(revoked.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&revoked.stdout).unwrap();

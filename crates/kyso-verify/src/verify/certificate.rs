@@ -29,10 +29,22 @@ pub struct CertificateReport {
     pub sub_indication: Option<SubIndication>,
     /// The path found, the certificate first and the anchor last (subjects).
     pub chain: Vec<String>,
+    /// The anchor the path ended at (its subject and SHA-256), when it reached one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<AnchorRef>,
     /// What was found, each with its code.
     pub problems: Vec<Problem>,
     /// The time it was checked at, RFC 3339 in UTC.
     pub validation_time: String,
+}
+
+/// Which trust anchor a path ended at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AnchorRef {
+    /// Its subject, RFC 4514 order.
+    pub subject: String,
+    /// The SHA-256 of its DER, hex.
+    pub sha256: String,
 }
 
 impl CertificateReport {
@@ -64,6 +76,14 @@ pub fn verify_certificate(
         indication,
         sub_indication,
         chain: path.chain.iter().map(|c| c.subject.clone()).collect(),
+        anchor: path
+            .chain
+            .last()
+            .filter(|c| store.is_anchor(c))
+            .map(|c| AnchorRef {
+                subject: c.subject.clone(),
+                sha256: c.sha256_hex(),
+            }),
         problems,
         validation_time: super::dates::fmt_time(at),
     }

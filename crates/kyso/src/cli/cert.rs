@@ -106,6 +106,9 @@ fn render(name: &str, r: &CertificateReport, json: bool) -> String {
         r.chain.join("  ->  "),
         r.validation_time
     );
+    if let Some(a) = &r.anchor {
+        s += &format!("  anchor:   {} ({})\n", a.subject, a.sha256);
+    }
     for p in &r.problems {
         s += &format!("  - {} [{}]\n", p.message, p.code);
     }

@@ -38,8 +38,10 @@ pub(super) fn load_store(a: &TrustOpts) -> Result<Trust, String> {
 
 fn load_files(a: &TrustOpts) -> Result<TrustStore, String> {
     if !a.trust.is_empty() {
-        return crate::trust::files::load(&a.trust, &a.intermediates, &a.crl)
-            .map_err(|e| e.to_string());
+        return crate::trust::files::load_with(&a.trust, &a.intermediates, &a.crl, &mut |w| {
+            eprintln!("kyso: warning: {w}")
+        })
+        .map_err(|e| e.to_string());
     }
     let mut cfg = load_config(a.config.as_deref())?;
     cfg.intermediates.extend(a.intermediates.iter().cloned());

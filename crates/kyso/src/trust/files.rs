@@ -41,19 +41,47 @@ impl Kind {
     }
 }
 
-/// A trust store from explicit locations (each a file or a directory).
+/// A trust store from explicit locations (each a file or a directory); what is left out is
+/// logged ([`load_with`]).
 pub fn load(
     anchors: &[PathBuf],
     intermediates: &[PathBuf],
     crls: &[PathBuf],
 ) -> Result<TrustStore, PkiError> {
+    load_with(anchors, intermediates, crls, &mut |w| tracing::warn!("{w}"))
+}
+
+/// [`load`], telling `warn` about the files of a directory left out (private keys). A
+/// directory of anchors holds CA certificates only: a certificate that is not one (a signer's,
+/// put there by mistake, would make everything it signed VALID with a chain of one) stops the
+/// load with its name; a single certificate is anchored by naming its file.
+pub fn load_with(
+    anchors: &[PathBuf],
+    intermediates: &[PathBuf],
+    crls: &[PathBuf],
+    warn: &mut dyn FnMut(String),
+) -> Result<TrustStore, PkiError> {
     let mut s = TrustStore::default();
     for p in anchors {
-        s.anchors.extend(load_certs(p)?.into_iter().map(Arc::new));
+        let certs = certs_in(p, warn)?;
+        if p.is_dir() {
+            if let Some((f, c)) = certs.iter().find(|(_, c)| !c.is_ca) {
+                return Err(PkiError::File {
+                    path: f.clone(),
+                    what: format!(
+                        "{} is not a CA certificate (no basicConstraints cA), so it cannot be an anchor in a trust directory; take it out, or name this file alone in `trust` (--trust) to anchor it on purpose",
+                        c.subject
+                    ),
+                });
+            }
+        }
+        s.anchors
+            .extend(certs.into_iter().map(|(_, c)| Arc::new(c)));
     }
     for p in intermediates {
+        let certs = certs_in(p, warn)?;
         s.intermediates
-            .extend(load_certs(p)?.into_iter().map(Arc::new));
+            .extend(certs.into_iter().map(|(_, c)| Arc::new(c)));
     }
     for p in crls {
         s.crls.extend(load_crls(p)?.into_iter().map(Arc::new));
@@ -78,18 +106,58 @@ pub fn configured(cfg: &Config, warn: &mut dyn FnMut(String)) -> Result<TrustSto
     let anchors = existing(&cfg.trust);
     let inter = existing(&cfg.intermediates);
     let crls = existing(&cfg.crls);
-    load(&anchors, &inter, &crls).map_err(|e| e.to_string())
+    load_with(&anchors, &inter, &crls, warn).map_err(|e| e.to_string())
 }
 
 /// Certificates from a PEM/DER file or a directory of them, each checked against the BCY pins.
 pub fn load_certs(path: &Path) -> Result<Vec<Cert>, PkiError> {
+    let certs = certs_in(path, &mut |w| tracing::warn!("{w}"))?;
+    Ok(certs.into_iter().map(|(_, c)| c).collect())
+}
+
+/// [`load_certs`], each with its file; private keys found in a directory are named to `warn`.
+fn certs_in(path: &Path, warn: &mut dyn FnMut(String)) -> Result<Vec<(PathBuf, Cert)>, PkiError> {
+    if path.is_dir() {
+        for key in private_keys(path) {
+            warn(format!(
+                "{}: a private key, not a certificate: left out (keep keys out of the directories of certificates kyso reads)",
+                key.display()
+            ));
+        }
+    }
     let mut out = Vec::new();
     for (f, der) in blocks(path, Kind::Certificate)? {
         let c = Cert::from_der(&der).map_err(|e| not_a(Kind::Certificate, &f, e))?;
         pins::check(&f, &c)?;
-        out.push(c);
+        out.push((f, c));
     }
     Ok(out)
+}
+
+/// The files of `dir` that hold a private key: by their name (`.key`, `.p12`, `.pfx`, `.p8`)
+/// or a PEM private-key block.
+fn private_keys(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default();
+            matches!(ext.as_str(), "key" | "p12" | "pfx" | "p8")
+                || (CERT_EXTENSIONS.contains(&ext.as_str())
+                    && std::fs::read(p)
+                        .map(|d| d.windows(12).any(|w| w == b"PRIVATE KEY-"))
+                        .unwrap_or(false))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// CRLs from a PEM/DER file or a directory of them (not yet checked against their issuers).
