@@ -746,3 +746,44 @@ fn crediting_facts_earn_what_the_full_record_earns() {
         "only {credited} credits: the comparison proves little"
     );
 }
+
+/// RFC 8419 §3.1: an Ed448 signer digests with SHAKE256. pyHanko's Ed448 file, its
+/// digestAlgorithm changed from id-shake256-len to id-sha512 (the same length, in the hex of
+/// `/Contents`), is refused for the algorithm, whatever else it breaks.
+#[test]
+fn ed448_takes_shake256_only() {
+    let store = store();
+    let at = validation_time();
+    let original = std::fs::read(fixture("pyhanko-leader-ed448.pdf")).unwrap();
+    let r = verify(&original, &store, &Options::default(), at).unwrap();
+    assert_eq!(r.verdict, Verdict::Valid);
+    let mut changed = original.clone();
+    let mut hits = 0;
+    for (shake, sha512) in [
+        ("608648016503040212", "608648016503040203"),
+        (
+            "608648016503040212".to_uppercase().as_str(),
+            "608648016503040203",
+        ),
+    ] {
+        let n = shake.len();
+        let mut i = 0;
+        while i + n <= changed.len() {
+            if &changed[i..i + n] == shake.as_bytes() {
+                changed[i..i + n].copy_from_slice(sha512.as_bytes());
+                hits += 1;
+            }
+            i += 1;
+        }
+    }
+    assert!(hits >= 1, "the fixture names id-shake256-len in its CMS");
+    let r = verify(&changed, &store, &Options::default(), at).unwrap();
+    assert_ne!(r.verdict, Verdict::Valid);
+    let problems = &r.signatures[0].problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.code.as_str() == "algorithm_unsupported" && p.message.contains("RFC 8419")),
+        "{problems:#?}"
+    );
+}

@@ -8,23 +8,28 @@ use crate::der::oid;
 use der::Encode;
 
 /// The signed attributes with the bytes the signature covers (RFC 5652 §5.4: the DER SET OF,
-/// so a BER-encoded set is re-encoded, and the `[0]` tag becomes SET).
+/// so a set written otherwise is re-encoded, its elements sorted as X.690 §11.6 orders them,
+/// and the `[0]` tag becomes SET), and the bytes as written when they differ.
 pub(super) fn signed_attributes(
     tlv: Option<&tlv::Tlv>,
     typed: Option<&::cms::signed_data::SignedAttributes>,
 ) -> Result<Option<SignedAttributes>, CmsError> {
     match (tlv, typed) {
         (Some(t), Some(typed_attrs)) => {
-            let signed_bytes = if t.indefinite {
-                typed_attrs
-                    .to_der()
-                    .map_err(|e| CmsError::Malformed(format!("signed attributes: {e}")))?
-            } else {
+            // Decoded as BER, the set keeps the order written; DER sorts it.
+            let malformed = |e: der::Error| CmsError::Malformed(format!("signed attributes: {e}"));
+            let sorted =
+                der::asn1::SetOfVec::try_from(typed_attrs.iter().cloned().collect::<Vec<_>>())
+                    .map_err(malformed)?;
+            let der = sorted.to_der().map_err(malformed)?;
+            let written = (!t.indefinite).then(|| {
                 let mut b = t.raw.to_vec();
                 b[0] = 0x31;
                 b
-            };
-            Ok(Some(parse_signed_attrs(typed_attrs, signed_bytes)?))
+            });
+            let mut attrs = parse_signed_attrs(typed_attrs, der)?;
+            attrs.written_bytes = written.filter(|w| *w != attrs.signed_bytes);
+            Ok(Some(attrs))
         }
         (None, None) => Ok(None),
         _ => Err(CmsError::Malformed("signed attributes".into())),
@@ -58,6 +63,7 @@ fn parse_signed_attrs(
 ) -> Result<SignedAttributes, CmsError> {
     let mut out = SignedAttributes {
         signed_bytes,
+        written_bytes: None,
         content_type: None,
         message_digest: None,
         signing_time: None,
@@ -68,11 +74,16 @@ fn parse_signed_attrs(
     };
     for attr in typed.iter() {
         let oid = attr.oid.to_string();
-        if out.oids.contains(&oid) {
+        let read = READ_ATTRIBUTES.contains(&oid.as_str());
+        // RFC 5652 §11 makes contentType, messageDigest and signingTime single (and kyso
+        // reads the ESS ones, which must not be ambiguous); other attributes may repeat.
+        if read && out.oids.contains(&oid) {
             return Err(CmsError::DuplicateAttribute(oid));
         }
-        out.oids.push(oid.clone());
-        if !READ_ATTRIBUTES.contains(&oid.as_str()) {
+        if !out.oids.contains(&oid) {
+            out.oids.push(oid.clone());
+        }
+        if !read {
             continue;
         }
         // An attribute kyso reads has exactly one value (RFC 5652 §11, RFC 5035 §5.4).

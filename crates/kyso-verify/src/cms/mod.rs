@@ -100,8 +100,12 @@ pub struct EssCertId {
 /// The signed attributes of a SignerInfo (RFC 5652 §5.3) that kyso reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedAttributes {
-    /// The bytes the signature is computed over: the SET OF with tag 0x31, as written.
+    /// The bytes the signature is computed over: the DER encoding of the SET OF (RFC 5652
+    /// §5.4), tag 0x31.
     pub signed_bytes: Vec<u8>,
+    /// The SET OF as written, when it is not its DER encoding (elements out of DER order,
+    /// X.690 §11.6): a signature over these bytes is refused, as DSS and pyHanko refuse it.
+    pub written_bytes: Option<Vec<u8>>,
     /// contentType (RFC 5652 §11.1), its OID dotted.
     pub content_type: Option<String>,
     /// messageDigest (RFC 5652 §11.2).

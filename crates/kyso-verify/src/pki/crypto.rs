@@ -157,23 +157,13 @@ impl std::fmt::Debug for P521Key {
     }
 }
 
-/// The 57-byte key of an Ed448 SubjectPublicKeyInfo (RFC 8410 §4: id-Ed448, no parameters).
-fn ed448_key(spki_der: &[u8]) -> Option<ed448_goldilocks::VerifyingKey> {
-    let (spki, _) = tlv::read(spki_der, 0).ok()?;
-    let parts = spki.children().ok()?;
-    let alg = parts.first()?.children().ok()?;
-    if tlv::oid(alg.first()?).ok()? != oid::ED448 || alg.len() != 1 {
-        return None;
-    }
-    let bits = parts.get(1).filter(|b| b.tag == 0x03)?;
-    let key: &[u8; 57] = bits.content.strip_prefix(&[0])?.try_into().ok()?;
-    ed448_goldilocks::VerifyingKey::from_bytes(key).ok()
-}
-
 impl PublicKey {
     /// From a SubjectPublicKeyInfo's DER.
     pub(crate) fn from_spki(spki_der: &[u8]) -> Self {
         if let Ok(k) = rsa::RsaPublicKey::from_public_key_der(spki_der) {
+            return PublicKey::Rsa(k);
+        }
+        if let Some(k) = super::spki::large_rsa_key(spki_der) {
             return PublicKey::Rsa(k);
         }
         if let Ok(k) = p256::PublicKey::from_public_key_der(spki_der) {
@@ -190,7 +180,7 @@ impl PublicKey {
         if let Ok(k) = ed25519_dalek::VerifyingKey::from_public_key_der(spki_der) {
             return PublicKey::Ed25519(k);
         }
-        if let Some(k) = ed448_key(spki_der) {
+        if let Some(k) = super::spki::ed448_key(spki_der) {
             return PublicKey::Ed448(Box::new(k));
         }
         PublicKey::Unsupported(

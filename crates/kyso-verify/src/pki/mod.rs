@@ -14,6 +14,7 @@ mod path;
 mod revocation;
 mod ring_verify;
 pub mod sigcache;
+mod spki;
 
 pub use cert::signed_by;
 pub use cert::Cert;

@@ -172,4 +172,30 @@ mod tests {
         bad[last] ^= 1;
         assert!(!verified(&key, Asked::Ecdsa(DigestAlg::Sha384), msg, &bad));
     }
+
+    /// An RSA key above RustCrypto's 4,096-bit parser limit is read (up to 16,384 bits) and
+    /// its signature verified, by ring and by the RustCrypto path alike.
+    #[test]
+    fn an_rsa_8192_key_is_read_and_verifies() {
+        let c = cert("rsa8192-root.pem");
+        assert_eq!(c.key.rsa_bits(), Some(8192));
+        let s = &c.signed;
+        assert!(verified(
+            &c.key,
+            Asked::Pkcs1(DigestAlg::Sha256),
+            &s.tbs,
+            &s.signature
+        ));
+        assert!(s.verify_with(&c.key).is_ok());
+        let digest = DigestAlg::Sha256.hash(&[&s.tbs]);
+        let fallback = crate::pki::crypto::verify_digest(
+            &c.key,
+            &s.alg_oid,
+            None,
+            None,
+            &digest,
+            &s.signature,
+        );
+        assert!(fallback.is_ok(), "{fallback:?}");
+    }
 }

@@ -74,6 +74,9 @@ crate::codes! {
         RevocationUnknown = "revocation_unknown",
         /// The signature value does not verify with the signer's key (RFC 5652 §5.6).
         SignatureInvalid = "signature_invalid",
+        /// The signature is over the signed attributes as written, which are not their DER
+        /// encoding (RFC 5652 §5.4; X.690 §11.6 order): over the DER encoding it fails.
+        SignedAttributesNotDer = "signed_attributes_not_der",
         /// The signer's certificate is neither in the CMS nor in the trust store.
         SignerCertificateMissing = "signer_certificate_missing",
         /// The signer's certificate is not for signing (RFC 5280 §4.2.1.3).

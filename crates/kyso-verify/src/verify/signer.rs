@@ -121,10 +121,44 @@ fn check_signed_attrs(sd: &SignedData, content_digest: &[u8], f: &mut Findings) 
     }
 }
 
+/// Whether the signature verifies over the signed attributes as written, when those are not
+/// their DER encoding.
+fn signed_as_written(sd: &SignedData, signer: &Cert, digest_alg: DigestAlg) -> bool {
+    let Some(written) = sd
+        .signed_attrs
+        .as_ref()
+        .and_then(|a| a.written_bytes.as_ref())
+    else {
+        return false;
+    };
+    let params = sd.signature_algorithm.params.as_deref();
+    crypto::verify(
+        &signer.key,
+        &sd.signature_algorithm.oid,
+        params,
+        Some(digest_alg),
+        &[written],
+        &sd.signature,
+    )
+    .is_ok()
+}
+
 /// RFC 5652 §5.6: the signature value over the signed attributes (or, without them, over the
 /// content digest) verifies with the signer's key.
 fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, f: &mut Findings) {
     let (digest_alg, content_digest) = (inputs.digest_alg, inputs.content_digest);
+    // RFC 8419 §3.1: with Ed448 the message digest is SHAKE256 (512 bits), nothing else.
+    if matches!(signer.key, crypto::PublicKey::Ed448(_)) && digest_alg != DigestAlg::Shake256_512 {
+        f.add(
+            Some(SubIndication::CryptoConstraintsFailure),
+            ProblemCode::AlgorithmUnsupported,
+            format!(
+                "an Ed448 signature in CMS digests with SHAKE256 (RFC 8419 §3.1), this one with {}",
+                digest_alg.name()
+            ),
+        );
+        return;
+    }
     let params = sd.signature_algorithm.params.as_deref();
     let sig_ok = match &sd.signed_attrs {
         Some(attrs) => crypto::verify(&signer.key, &sd.signature_algorithm.oid, params, Some(digest_alg), &[&attrs.signed_bytes], &sd.signature)
@@ -151,6 +185,12 @@ fn check_signature_value(sd: &SignedData, signer: &Cert, inputs: &SignerInputs, 
     };
     match sig_ok {
         Ok(()) => {}
+        Err(crypto::CryptoError::BadSignature) if signed_as_written(sd, signer, digest_alg) => f
+            .add(
+                Some(SubIndication::SigCryptoFailure),
+                ProblemCode::SignedAttributesNotDer,
+                "the signature was computed over signed attributes that are not DER-encoded (their elements are out of DER order); RFC 5652 §5.4 requires the DER encoding, over which it does not verify",
+            ),
         Err(crypto::CryptoError::BadSignature) => {
             // A combined signatureAlgorithm (e.g. sha256WithRSAEncryption) names its own hash;
             // kyso verifies with it. Say so when the digestAlgorithm names another one: some
