@@ -180,3 +180,67 @@ where
 fn bad(what: &'static str) -> impl Fn(der::Error) -> CmsError {
     move |e| CmsError::Malformed(format!("{what}: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Decode;
+
+    const CONTENT_TYPE: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
+    ];
+    const DATA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    const OTHER: &[u8] = &[0x06, 0x03, 0x2a, 0x03, 0x04];
+
+    fn wrap(tag: u8, content: &[u8]) -> Vec<u8> {
+        assert!(content.len() < 0x80);
+        [&[tag, content.len() as u8][..], content].concat()
+    }
+
+    /// Attribute ::= SEQUENCE { type, SET OF value }.
+    fn attr(oid: &[u8], value: &[u8]) -> Vec<u8> {
+        wrap(0x30, &[oid, &wrap(0x31, value)].concat())
+    }
+
+    /// The signed attributes of `attrs` as written in a SignerInfo (`[0]`), and typed.
+    fn parse(attrs: &[Vec<u8>]) -> Result<SignedAttributes, CmsError> {
+        let written = wrap(0xa0, &attrs.concat());
+        let (t, _) = tlv::read(&written, 0).unwrap();
+        let mut as_set = written.clone();
+        as_set[0] = 0x31;
+        let typed = ::cms::signed_data::SignedAttributes::from_ber(&as_set).unwrap();
+        Ok(signed_attributes(Some(&t), Some(&typed))?.unwrap())
+    }
+
+    /// RFC 5652 §5.4: the bytes signed are the DER SET OF, elements in X.690 §11.6 order; the
+    /// set as written is kept when it differs. An attribute kyso does not read may repeat; one
+    /// it reads may not.
+    #[test]
+    fn the_set_is_signed_in_der_order_and_only_read_attributes_must_be_single() {
+        let ct = attr(CONTENT_TYPE, DATA);
+        let (two, one) = (
+            attr(OTHER, &[0x02, 0x01, 0x02]),
+            attr(OTHER, &[0x02, 0x01, 0x01]),
+        );
+        let a = parse(&[two.clone(), ct.clone(), one.clone()]).unwrap();
+        let mut sorted = vec![two.clone(), ct.clone(), one.clone()];
+        sorted.sort();
+        assert_eq!(a.signed_bytes, wrap(0x31, &sorted.concat()));
+        assert_eq!(
+            a.written_bytes,
+            Some(wrap(0x31, &[two.clone(), ct.clone(), one.clone()].concat()))
+        );
+        assert_eq!(a.oids.len(), 2, "{:?}", a.oids);
+        assert_eq!(a.content_type.as_deref(), Some(oid::DATA));
+        let in_order = parse(&sorted).unwrap();
+        assert_eq!(in_order.written_bytes, None);
+        assert_eq!(in_order.signed_bytes, a.signed_bytes);
+        let twice = parse(&[ct.clone(), ct]);
+        assert!(
+            matches!(twice, Err(CmsError::DuplicateAttribute(_))),
+            "{twice:?}"
+        );
+    }
+}
