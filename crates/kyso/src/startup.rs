@@ -45,6 +45,17 @@ pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
     })
 }
 
+/// The first CRL location is where refreshed CRLs are written; inside the data directory
+/// (`data/crl`, the default) the service makes it, so a fresh installation does not warn about
+/// it at every start.
+fn crl_dir_in_data(cfg: &Config) -> Result<(), String> {
+    match cfg.crls.first() {
+        Some(dir) if !dir.exists() && dir.starts_with(&cfg.data_dir) => std::fs::create_dir_all(dir)
+            .map_err(|e| format!("the CRL directory {}: {e}", dir.display())),
+        _ => Ok(()),
+    }
+}
+
 /// Run the service; returns the exit status. `registry` overrides the configured registry file.
 pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
     init_logging();
@@ -60,6 +71,7 @@ pub fn run(cfg: Config, registry: Option<Registry>) -> i32 {
 
 fn start(cfg: Config, registry: Option<Registry>) -> Result<(), String> {
     let store = open_store(&cfg)?;
+    crl_dir_in_data(&cfg)?;
     let trust = crate::trust::files::configured(&cfg, &mut |w| tracing::warn!("{w}"))?;
     if trust.anchors.is_empty() && !cfg.allow_no_anchors {
         return Err(no_anchors(&cfg));

@@ -127,11 +127,13 @@ fn the_readme_example_starts() {
         .current_dir(&dir)
         .env_remove("KYSO_TOKEN")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("log")).unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
     let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let url = line.trim().trim_start_matches("kyso listening on ").to_string();
+    let ready = ureq::get(&format!("{url}/readyz")).call().map(|r| r.status());
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -139,6 +141,12 @@ fn the_readme_example_starts() {
         "{line:?}"
     );
     assert!(dir.join("data").is_dir());
+    // Its CRL directory is made, so no start warns that it is missing.
+    assert!(dir.join("data/crl").is_dir());
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert!(!log.contains("does not exist"), "{log}");
+    // Ready: anchors loaded, the store writable (no CRL yet is not "outdated").
+    assert_eq!(ready.ok(), Some(200), "{log}");
 }
 
 #[test]
