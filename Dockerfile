@@ -21,6 +21,7 @@ RUN mkdir -p crates/kyso/src crates/kyso/benches crates/kyso-verify/src \
  && rm -rf crates target/release/kyso target/release/deps/kyso* target/release/deps/libkyso* \
       target/release/.fingerprint/kyso*
 COPY certs ./certs
+COPY docs ./docs
 COPY crates ./crates
 RUN cargo build --release --locked -p kyso --bin kyso && strip target/release/kyso
 

@@ -50,8 +50,10 @@ pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
 /// it at every start.
 fn crl_dir_in_data(cfg: &Config) -> Result<(), String> {
     match cfg.crls.first() {
-        Some(dir) if !dir.exists() && dir.starts_with(&cfg.data_dir) => std::fs::create_dir_all(dir)
-            .map_err(|e| format!("the CRL directory {}: {e}", dir.display())),
+        Some(dir) if !dir.exists() && dir.starts_with(&cfg.data_dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("the CRL directory {}: {e}", dir.display()))
+        }
         _ => Ok(()),
     }
 }

@@ -132,8 +132,13 @@ fn the_readme_example_starts() {
         .unwrap();
     let mut line = String::new();
     let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
-    let url = line.trim().trim_start_matches("kyso listening on ").to_string();
-    let ready = ureq::get(&format!("{url}/readyz")).call().map(|r| r.status());
+    let url = line
+        .trim()
+        .trim_start_matches("kyso listening on ")
+        .to_string();
+    let ready = ureq::get(&format!("{url}/readyz"))
+        .call()
+        .map(|r| r.status());
     let _ = child.kill();
     let _ = child.wait();
     assert!(

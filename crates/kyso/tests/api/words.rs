@@ -138,3 +138,46 @@ fn notes_and_pages_name_things_in_vietnamese() {
     let f = faults(&admin, false);
     assert!(f.is_empty(), "{f:?} on /ui/quan-tri: {admin}");
 }
+
+/// The guides of `docs/` are pages, linked from every page's footer (the sign-in page too):
+/// each page's heading is its file's first heading, its tables are tables, and the guides link
+/// to each other's pages.
+#[test]
+fn the_guides_are_pages_linked_from_the_footer() {
+    let app = spawn_app(None);
+    let login = app.get("/ui/dang-nhap", None);
+    assert_eq!(login.status, 200);
+    let html = login.text();
+    for link in ["href=\"/ui/huong-dan\"", "href=\"/ui/huong-dan/van-hanh\""] {
+        assert!(html.contains(link), "the footer links {link}: {html}");
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    for (path, file) in [
+        ("/ui/huong-dan", "huong-dan-van-thu.md"),
+        ("/ui/huong-dan/van-hanh", "huong-dan-van-hanh.md"),
+    ] {
+        let md = std::fs::read_to_string(root.join(file)).unwrap();
+        let heading = md
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .unwrap()
+            .trim();
+        let r = app.get(path, None);
+        assert_eq!(r.status, 200, "{path}");
+        let page = r.text();
+        assert!(
+            page.contains(&format!("<h1>{heading}</h1>")),
+            "{path}: {page}"
+        );
+        assert!(page.contains("<table>") && page.contains("<h2>"), "{path}");
+        assert!(
+            !page.contains("](") && !page.contains("**"),
+            "{path}: Markdown left: {page}"
+        );
+    }
+    let operator = app.get("/ui/huong-dan/van-hanh", None).text();
+    assert!(
+        operator.contains("<a href=\"/ui/huong-dan\">"),
+        "{operator}"
+    );
+}

@@ -27,8 +27,29 @@ pub(super) const LOGIN_NONCE: &str = "kyso_login";
 pub(super) const CSS: &str = include_str!("kyso.css");
 /// The upload page's progressive enhancement (drop, one result at a time); pages work without.
 pub(super) const UPLOAD_JS: &str = include_str!("nop.js");
+/// The guides (`docs/`), served as pages linked from every page's footer.
+const CLERK_GUIDE: &str = include_str!("../../../../../docs/huong-dan-van-thu.md");
+const OPERATOR_GUIDE: &str = include_str!("../../../../../docs/huong-dan-van-hanh.md");
 /// No inline script or style; nothing from elsewhere; no framing.
 pub(super) const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The clerk's guide (`docs/huong-dan-van-thu.md`); open to anyone, as the file is.
+async fn clerk_guide() -> HttpResponse {
+    guide_page(CLERK_GUIDE)
+}
+
+/// The operator's guide (`docs/huong-dan-van-hanh.md`).
+async fn operator_guide() -> HttpResponse {
+    guide_page(OPERATOR_GUIDE)
+}
+
+fn guide_page(text: &str) -> HttpResponse {
+    page(templates::layout(
+        &templates::guide_title(text),
+        None,
+        templates::guide(text),
+    ))
+}
 
 pub(super) fn page(markup: maud::Markup) -> HttpResponse {
     html(actix_web::http::StatusCode::OK, markup)
@@ -206,6 +227,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ui/static/kyso.css", web::get().to(stylesheet))
         .route("/ui/static/nop.js", web::get().to(upload_script))
         .route("/ui/dang-nhap", web::get().to(login_form))
+        .route("/ui/huong-dan", web::get().to(clerk_guide))
+        .route("/ui/huong-dan/van-hanh", web::get().to(operator_guide))
         .route("/ui/dang-nhap", web::post().to(login))
         .route("/ui/dang-xuat", web::post().to(logout))
         .route("/ui/thang/{month}", web::get().to(month))

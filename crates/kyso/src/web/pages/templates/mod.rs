@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod files;
+mod guide;
 mod remind;
 mod tables;
 
@@ -13,6 +14,7 @@ pub use admin::{
     admin, changed_fields, close_confirm, closed_periods, period_label, registry_preview, AdminView,
 };
 pub use files::{received, submissions, upload, Outcome, SubmissionFilter};
+pub use guide::{guide, title as guide_title};
 pub use remind::reminders_sent;
 pub use tables::{month, report, unit, FileFacts, MonthView, UnitView};
 
@@ -87,6 +89,11 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                     div.print-only.letterhead { @if !parent.is_empty() { div { (parent) } } div { strong { (office) } } }
                 }
                 main { (body) }
+                footer.site {
+                    a href="/ui/huong-dan" { "Hướng dẫn văn thư" }
+                    " · "
+                    a href="/ui/huong-dan/van-hanh" { "Hướng dẫn vận hành" }
+                }
             }
         }
     }
