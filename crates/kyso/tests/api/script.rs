@@ -112,3 +112,94 @@ fn the_demo_serves_the_whole_flow_on_a_fresh_data_directory() {
     assert_eq!(table["totals"]["organisation_satisfied"], 1);
     assert_eq!(table["totals"]["leaders_satisfied"], 1);
 }
+
+/// The shell blocks of the README's "Quick start", in order.
+fn quick_start_blocks() -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("## Quick start")
+        .expect("a Quick start section");
+    let end = start + readme[start..].find("\n## ").unwrap();
+    readme[start..end]
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_string())
+        .collect()
+}
+
+/// The README's quick start as written, from the repository's root: the demo (its first
+/// line; the second, the test suite, is what runs this), the clerk's account in the demo's
+/// data directory, then the submissions and the month's table with curl. Only the binary
+/// (`cargo run --release --` is the binary built for the tests), the port (the demo's
+/// 127.0.0.1:8080 may be taken: `--bind 127.0.0.1:0`, and its address where the README says
+/// 127.0.0.1:8080) and the temporary directory (`TMPDIR`, where the demo keeps its data) differ.
+#[test]
+fn the_readme_quick_start_works_as_written() {
+    let blocks = quick_start_blocks();
+    assert_eq!(blocks.len(), 3, "{blocks:?}");
+    let demo_line = blocks[0].lines().next().unwrap();
+    assert!(
+        demo_line.starts_with("cargo run --release -- demo"),
+        "{demo_line}"
+    );
+    let tmp = std::env::temp_dir().join(format!("kyso-quick-start-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let bin = env!("CARGO_BIN_EXE_kyso");
+    let demo = demo_line
+        .split('#')
+        .next()
+        .unwrap()
+        .trim()
+        .replace("cargo run --release --", bin);
+    let mut child = Command::new("bash")
+        .args(["-c", &format!("exec {demo} --bind 127.0.0.1:0")])
+        .current_dir(root())
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = listening_url(&mut child);
+    let run = |block: &str| {
+        let script = block
+            .replace("cargo run --release --", bin)
+            .replace("http://127.0.0.1:8080", &url);
+        Command::new("bash")
+            // As typed at a prompt: a line that fails (submit.sh says so for the expired
+            // file, on purpose) does not stop the next.
+            .args(["-c", &script])
+            .current_dir(root())
+            .env("TMPDIR", &tmp)
+            .env_remove("KYSO_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let account = run(&blocks[1]);
+    let submitted = run(&blocks[2]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = |o: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(account.status.success(), "{}", text(&account));
+    let users = std::fs::read_dir(tmp.join("kyso-demo/users"))
+        .unwrap()
+        .count();
+    assert!(
+        users >= 1,
+        "the clerk's account is in the demo's data directory"
+    );
+    assert!(submitted.status.success(), "{}", text(&submitted));
+    let out = String::from_utf8_lossy(&submitted.stdout).into_owned();
+    // The month's table as JSON, then as CSV (Vietnamese Excel's form: `;` between fields).
+    assert!(out.contains("OK    fixtures/pdf/pyhanko-org-then-leader.pdf"), "{out}");
+    assert!(out.contains("CHƯA  fixtures/pdf/pyhanko-expired.pdf"), "{out}");
+    assert!(out.contains("\"organisation_satisfied\":1"), "{out}");
+    assert!(out.lines().any(|l| l.contains(';')), "{out}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
