@@ -9,6 +9,7 @@ mod hostile_pdf;
 
 use common::*;
 use hostile_pdf::*;
+use kyso_verify::verify::{verify, Options};
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
@@ -234,4 +235,50 @@ fn a_dss_listing_one_certificate_many_times_is_counted_each_time() {
         let v = assert_bounded(&name, with_dss(&base, catalog, &data));
         assert_dss_outcome(&name, kind == "signed", &v);
     }
+}
+
+/// A `/Prev` that names the section itself (a loop) or the file's start (`/Prev 0`) ends the
+/// chain of revisions with a note, as pdfsig's reader ends it, instead of an unreadable file
+/// (ISO 32000-2 §7.5.6 wants an older section there).
+#[test]
+fn a_prev_loop_or_prev_zero_ends_the_chain_with_a_note() {
+    let base = classic_unsigned();
+    let text = String::from_utf8(base.clone()).unwrap();
+    let xref = text.find("xref\n").unwrap();
+    for prev in [xref, 0] {
+        let changed = text.replace(
+            "<< /Size 3 /Root 1 0 R >>",
+            &format!("<< /Size 3 /Root 1 0 R /Prev {prev} >>"),
+        );
+        let r = verify(
+            changed.as_bytes(),
+            &store(),
+            &Options::default(),
+            validation_time(),
+        )
+        .unwrap_or_else(|e| panic!("/Prev {prev}: {e}"));
+        assert_eq!(
+            r.verdict,
+            kyso_verify::report::Verdict::Unsigned,
+            "/Prev {prev}"
+        );
+        let codes: Vec<&str> = r
+            .document_problems
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
+        assert!(codes.contains(&"xref_prev_loop"), "/Prev {prev}: {codes:?}");
+    }
+    // A /Prev to a place that is no section at all is still refused.
+    let broken = text.replace(
+        "<< /Size 3 /Root 1 0 R >>",
+        "<< /Size 3 /Root 1 0 R /Prev 12 >>",
+    );
+    assert!(verify(
+        broken.as_bytes(),
+        &store(),
+        &Options::default(),
+        validation_time()
+    )
+    .is_err());
 }

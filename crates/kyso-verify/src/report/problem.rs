@@ -115,6 +115,9 @@ crate::codes! {
         XrefOffsetRepaired = "xref_offset_repaired",
         /// An update without `/Prev` although revisions precede it (ISO 32000-2 §7.5.6).
         XrefPrevMissing = "xref_prev_missing",
+        /// A `/Prev` naming a section already read, or the start of the file (`/Prev 0`): the
+        /// chain of revisions ends there (ISO 32000-2 §7.5.6 wants an older section).
+        XrefPrevLoop = "xref_prev_loop",
     }
 }
 

@@ -15,6 +15,7 @@ pub(super) fn repair_problem(r: &pdf::Repair) -> Problem {
             pdf::Repair::StreamLength { .. } => ProblemCode::StreamLengthRepaired,
             pdf::Repair::Ambiguous { .. } => ProblemCode::XrefEntryAmbiguous,
             pdf::Repair::MissingPrev { .. } => ProblemCode::XrefPrevMissing,
+            pdf::Repair::PrevLoop { .. } => ProblemCode::XrefPrevLoop,
         },
         message: r.to_string(),
     }

@@ -197,8 +197,14 @@ fn the_readme_quick_start_works_as_written() {
     assert!(submitted.status.success(), "{}", text(&submitted));
     let out = String::from_utf8_lossy(&submitted.stdout).into_owned();
     // The month's table as JSON, then as CSV (Vietnamese Excel's form: `;` between fields).
-    assert!(out.contains("OK    fixtures/pdf/pyhanko-org-then-leader.pdf"), "{out}");
-    assert!(out.contains("CHƯA  fixtures/pdf/pyhanko-expired.pdf"), "{out}");
+    assert!(
+        out.contains("OK    fixtures/pdf/pyhanko-org-then-leader.pdf"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CHƯA  fixtures/pdf/pyhanko-expired.pdf"),
+        "{out}"
+    );
     assert!(out.contains("\"organisation_satisfied\":1"), "{out}");
     assert!(out.lines().any(|l| l.contains(';')), "{out}");
     let _ = std::fs::remove_dir_all(&tmp);

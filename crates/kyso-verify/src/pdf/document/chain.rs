@@ -29,14 +29,24 @@ impl Document<'_> {
     pub(super) fn read_chain(&self, start: usize) -> Result<Vec<Section>, PdfError> {
         let budget = *self.meter.budget();
         let mut seen = HashSet::new();
-        let mut chain = Vec::new();
+        let mut chain: Vec<Section> = Vec::new();
         let mut next = Some(start);
         while let Some(written) = next {
-            if !seen.insert(written) {
-                return Err(PdfError::Syntax {
-                    offset: written,
-                    what: "a /Prev loop in the xref chain".into(),
+            // A /Prev that names a section already read, or the file's start (/Prev 0), ends
+            // the chain, noted: pdfsig's reader stops there too.
+            let looped = !seen.insert(written) || (written == self.base && !chain.is_empty());
+            if looped {
+                let Some(last) = chain.last() else {
+                    return Err(PdfError::Syntax {
+                        offset: written,
+                        what: "a /Prev loop in the xref chain".into(),
+                    });
+                };
+                self.meter.repair()?;
+                self.repairs.borrow_mut().push(Repair::PrevLoop {
+                    offset: last.offset,
                 });
+                break;
             }
             if chain.len() >= budget.max_revisions {
                 return Err(PdfError::Budget {

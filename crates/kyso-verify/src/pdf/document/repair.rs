@@ -36,6 +36,12 @@ pub enum Repair {
         /// Where the section starts.
         offset: usize,
     },
+    /// A section whose `/Prev` names a section already read (a loop) or the file's start
+    /// (`/Prev 0`): the chain ends there, as pdfsig's reader ends it.
+    PrevLoop {
+        /// Where the section with that `/Prev` starts.
+        offset: usize,
+    },
 }
 
 impl Repair {
@@ -51,7 +57,8 @@ impl Repair {
             } => (*written).max(*found).max(*listed_by),
             Repair::StreamLength { offset }
             | Repair::Ambiguous { offset, .. }
-            | Repair::MissingPrev { offset } => *offset,
+            | Repair::MissingPrev { offset }
+            | Repair::PrevLoop { offset } => *offset,
         }
     }
 }
@@ -64,6 +71,7 @@ impl std::fmt::Display for Repair {
             Repair::StreamLength { offset } => write!(f, "the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
             Repair::Ambiguous { offset, num } => write!(f, "the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
             Repair::MissingPrev { offset } => write!(f, "the cross-reference section at byte {offset} has no /Prev although revisions precede it; readers rebuild the cross-reference from the whole file"),
+            Repair::PrevLoop { offset } => write!(f, "the /Prev of the cross-reference section at byte {offset} names a section already read or the start of the file; the chain of revisions ends there"),
         }
     }
 }
