@@ -282,3 +282,71 @@ fn a_prev_loop_or_prev_zero_ends_the_chain_with_a_note() {
     )
     .is_err());
 }
+
+/// `base` with an update that gives it a new `/Info` dictionary carrying a stray `/ByteRange`
+/// (no `/Type /Sig`, no field refers to it), as a home-made signer leaves one.
+fn with_stray_byte_range_in_info(base: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let text = String::from_utf8_lossy(base).into_owned();
+    let number_after = |key: &str| -> usize {
+        let at = text.rfind(key).unwrap() + key.len();
+        let digits: String = text[at..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap()
+    };
+    let (prev, size, root) = (
+        number_after("startxref"),
+        number_after("/Size"),
+        number_after("/Root"),
+    );
+    let mut out = base.to_vec();
+    let at = out.len();
+    write!(
+        out,
+        "{size} 0 obj\n<< /Producer (home-made) /ByteRange [0 10 20 30] >>\nendobj\n"
+    )
+    .unwrap();
+    let x = out.len();
+    write!(
+        out,
+        "xref\n{size} 1\n{at:010} 00000 n \ntrailer\n<< /Size {} /Root {root} 0 R /Info {size} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n",
+        size + 1
+    )
+    .unwrap();
+    out
+}
+
+/// A signature dictionary no signature field refers to (a stray `/ByteRange` in `/Info`, a
+/// copy saved again without its fields) is a note, not a broken signature: the unsigned file
+/// stays unsigned and the signed one keeps its valid signature, as pdfsig and pyHanko read them.
+#[test]
+fn a_signature_dictionary_no_field_refers_to_is_a_note() {
+    let signed = std::fs::read(fixture("openssl-org-detached.pdf")).unwrap();
+    for (name, base, verdict) in [
+        (
+            "unsigned",
+            classic_unsigned(),
+            kyso_verify::report::Verdict::Unsigned,
+        ),
+        ("signed", signed, kyso_verify::report::Verdict::Valid),
+    ] {
+        let bytes = with_stray_byte_range_in_info(&base);
+        let r = verify(&bytes, &store(), &Options::default(), validation_time())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(r.verdict, verdict, "{name}: {r:#?}");
+        let codes: Vec<&str> = r
+            .document_problems
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&"signature_not_attached"),
+            "{name}: {codes:?}"
+        );
+        let expected = usize::from(name == "signed");
+        assert_eq!(r.signatures.len(), expected, "{name}");
+    }
+}

@@ -58,6 +58,9 @@ pub struct SignatureDict {
     /// Whether the signature dictionary sits inside an object stream (its bytes cannot be
     /// checked against the byte range).
     pub in_object_stream: bool,
+    /// Whether a signature field's `/V` (in any revision) refers to it (ISO 32000-2
+    /// §12.7.5.5, §12.8): only those are signatures a viewer shows.
+    pub attached: bool,
 }
 
 /// Objects that could not be parsed, kept so that the verdict can fail closed on them.
@@ -152,11 +155,13 @@ pub fn find_signatures(
         mut sigs,
         unparsed,
         field_of,
+        values,
         ..
     } = found;
     // Field names of a document left encrypted are ciphertext: none is shown.
     let names_readable = !matches!(doc.encryption(), Encryption::Closed { .. });
     for s in &mut sigs {
+        s.attached = values.contains(&s.object.0);
         s.field_name = field_of
             .get(&s.object.0)
             .filter(|_| names_readable)
@@ -312,6 +317,7 @@ fn signature_dict(
         docmdp: docmdp(o),
         field_locks: field_locks(o),
         in_object_stream,
+        attached: false,
     }
 }
 

@@ -77,6 +77,10 @@ crate::codes! {
         /// The signature is over the signed attributes as written, which are not their DER
         /// encoding (RFC 5652 §5.4; X.690 §11.6 order): over the DER encoding it fails.
         SignedAttributesNotDer = "signed_attributes_not_der",
+        /// A signature dictionary that no signature field's `/V` refers to (ISO 32000-2
+        /// §12.7.5.5): viewers do not show it (a copy saved again without its fields, a
+        /// stray `/ByteRange`); reported, not judged as a signature.
+        SignatureNotAttached = "signature_not_attached",
         /// The signer's certificate is neither in the CMS nor in the trust store.
         SignerCertificateMissing = "signer_certificate_missing",
         /// The signer's certificate is not for signing (RFC 5280 §4.2.1.3).

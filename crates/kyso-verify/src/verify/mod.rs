@@ -152,13 +152,24 @@ fn verify_inner(
         e @ pdf::PdfError::Budget { .. } => VerifyError::Budget(e),
         e => VerifyError::Unreadable(e),
     })?;
-    let document_problems = document_problems(&doc, &unparsed.listed);
+    let mut document_problems = document_problems(&doc, &unparsed.listed);
+    // Signature dictionaries no field refers to are not signatures a viewer shows: a note.
+    for s in sigs.iter().filter(|s| !s.attached) {
+        document_problems.push(Problem {
+            code: ProblemCode::SignatureNotAttached,
+            message: format!(
+                "object {} is a signature dictionary that no signature field refers to (the file may have been saved again without its signatures); it is not judged as a signature",
+                s.object.0
+            ),
+        });
+    }
+    let attached = sigs.iter().filter(|s| s.attached).count();
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
     // issuer before use, and the newest per issuer wins). It is read under the document's
     // budget, and only when there is a signature to use it for.
     let dss = pdf::DssHistory::new(&doc);
-    let with_dss = if sigs.is_empty() {
+    let with_dss = if attached == 0 {
         None
     } else {
         let s = dss_validation_data(&doc, dss.latest(), store);
@@ -168,7 +179,7 @@ fn verify_inner(
         s
     };
     let store = with_dss.as_ref().unwrap_or(store);
-    let mut signatures: Vec<SignatureReport> = Vec::with_capacity(sigs.len());
+    let mut signatures: Vec<SignatureReport> = Vec::with_capacity(attached);
     let inputs = Inputs {
         doc: &doc,
         dss: &dss,
@@ -177,7 +188,7 @@ fn verify_inner(
         opts,
         at,
     };
-    for s in &sigs {
+    for s in sigs.iter().filter(|s| s.attached) {
         let mut r = check_signature(&inputs, s, digests);
         // A budget spent while checking makes every finding after it meaningless.
         if let Some(e) = doc.exhausted().or_else(|| doc.meter().check_time().err()) {

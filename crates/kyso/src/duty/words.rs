@@ -69,7 +69,8 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         | P::ContentTypeUnexpected
         | P::DetachedWithContent
         | P::MessageDigestMissing
-        | P::NoSignedAttributes => "cấu trúc chữ ký không đúng chuẩn",
+        | P::NoSignedAttributes
+        | P::SignedAttributesNotDer => "cấu trúc chữ ký không đúng chuẩn",
         P::CrlOutdated => "danh sách thu hồi chứng thư đã quá hạn",
         P::DataAfterLastRevision | P::DataBeforeHeader => "tệp có dữ liệu lạ ngoài nội dung đã ký",
         P::DigestMismatch => "nội dung tệp đã bị thay đổi sau khi ký",
@@ -87,7 +88,9 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         | P::StreamLengthRepaired
         | P::XrefEntryAmbiguous
         | P::XrefOffsetRepaired
-        | P::XrefPrevMissing => "cấu trúc tệp PDF có lỗi",
+        | P::XrefPrevMissing
+        | P::XrefPrevLoop => "cấu trúc tệp PDF có lỗi",
+        P::SignatureNotAttached => "chữ ký không còn gắn với tài liệu: tệp có thể đã bị lưu lại",
         P::RevocationUnknown => "chưa kiểm tra được tình trạng thu hồi của chứng thư",
         P::SignatureInvalid => "giá trị chữ ký không khớp với chứng thư",
         P::SignerCertificateMissing | P::SigningCertificateMismatch => {
