@@ -153,16 +153,7 @@ fn verify_inner(
         e => VerifyError::Unreadable(e),
     })?;
     let mut document_problems = document_problems(&doc, &unparsed.listed);
-    // Signature dictionaries no field refers to are not signatures a viewer shows: a note.
-    for s in sigs.iter().filter(|s| !s.attached) {
-        document_problems.push(Problem {
-            code: ProblemCode::SignatureNotAttached,
-            message: format!(
-                "object {} is a signature dictionary that no signature field refers to (the file may have been saved again without its signatures); it is not judged as a signature",
-                s.object.0
-            ),
-        });
-    }
+    document_problems.extend(unattached(&sigs));
     let attached = sigs.iter().filter(|s| s.attached).count();
     // Validation data the document carries in /DSS joins the configured trust store: its
     // certificates as intermediates (never as anchors), its CRLs (each verified against its
@@ -215,6 +206,17 @@ fn verify_inner(
         validation_time: at,
         signatures,
         document_problems,
+    })
+}
+
+/// Signature dictionaries no field refers to: not signatures a viewer shows, so a note each.
+fn unattached(sigs: &[pdf::SignatureDict]) -> impl Iterator<Item = Problem> + '_ {
+    sigs.iter().filter(|s| !s.attached).map(|s| Problem {
+        code: ProblemCode::SignatureNotAttached,
+        message: format!(
+            "object {} is a signature dictionary that no signature field refers to (the file may have been saved again without its signatures); it is not judged as a signature",
+            s.object.0
+        ),
     })
 }
 
