@@ -283,9 +283,9 @@ fn a_prev_loop_or_prev_zero_ends_the_chain_with_a_note() {
     .is_err());
 }
 
-/// `base` with an update that gives it a new `/Info` dictionary carrying a stray `/ByteRange`
-/// (no `/Type /Sig`, no field refers to it), as a home-made signer leaves one.
-fn with_stray_byte_range_in_info(base: &[u8]) -> Vec<u8> {
+/// `base` (a classic xref table) with one incremental update writing `objects` (number, body),
+/// its trailer naming `/Info` when `info` is given.
+fn with_update(base: &[u8], objects: &[(usize, &str)], info: Option<usize>) -> Vec<u8> {
     use std::io::Write;
     let text = String::from_utf8_lossy(base).into_owned();
     let number_after = |key: &str| -> usize {
@@ -303,20 +303,42 @@ fn with_stray_byte_range_in_info(base: &[u8]) -> Vec<u8> {
         number_after("/Root"),
     );
     let mut out = base.to_vec();
-    let at = out.len();
-    write!(
-        out,
-        "{size} 0 obj\n<< /Producer (home-made) /ByteRange [0 10 20 30] >>\nendobj\n"
-    )
-    .unwrap();
+    let mut rows = String::new();
+    for (num, body) in objects {
+        let at = out.len();
+        write!(out, "{num} 0 obj\n{body}\nendobj\n").unwrap();
+        rows += &format!("{num} 1\n{at:010} 00000 n \n");
+    }
+    let size = objects
+        .iter()
+        .map(|(n, _)| n + 1)
+        .max()
+        .unwrap_or(0)
+        .max(size);
+    let info = info.map(|i| format!(" /Info {i} 0 R")).unwrap_or_default();
     let x = out.len();
     write!(
         out,
-        "xref\n{size} 1\n{at:010} 00000 n \ntrailer\n<< /Size {} /Root {root} 0 R /Info {size} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n",
-        size + 1
+        "xref\n{rows}trailer\n<< /Size {size} /Root {root} 0 R{info} /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n"
     )
     .unwrap();
     out
+}
+
+/// `base` with an update that gives it a new `/Info` dictionary carrying a stray `/ByteRange`
+/// (no `/Type /Sig`, no field refers to it), as a home-made signer leaves one.
+fn with_stray_byte_range_in_info(base: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(base);
+    let at = text.rfind("/Size").unwrap() + 5;
+    let size: usize = text[at..]
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    let body = "<< /Producer (home-made) /ByteRange [0 10 20 30] >>";
+    with_update(base, &[(size, body)], Some(size))
 }
 
 /// A signature dictionary no signature field refers to (a stray `/ByteRange` in `/Info`, a
@@ -349,4 +371,28 @@ fn a_signature_dictionary_no_field_refers_to_is_a_note() {
         let expected = usize::from(name == "signed");
         assert_eq!(r.signatures.len(), expected, "{name}");
     }
+}
+
+/// iText (the BCY signing tools are iTextSharp 5.5) writes its version into the root of the
+/// page tree (`/ITXT`) when a later signer saves: a private key no viewer draws, which EU DSS
+/// lets pass. That alone keeps the signature valid; anything else on the page tree does not.
+#[test]
+fn itext_version_on_the_page_tree_is_allowed_and_nothing_else() {
+    let signed = std::fs::read(fixture("openssl-org-detached.pdf")).unwrap();
+    let pages = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+    assert!(String::from_utf8_lossy(&signed).contains(pages));
+    let judged = |body: &str| {
+        let bytes = with_update(&signed, &[(2, body)], None);
+        verify(&bytes, &store(), &Options::default(), validation_time()).unwrap()
+    };
+    let r = judged("<< /Type /Pages /Kids [3 0 R] /Count 1 /ITXT (5.5.13.3) >>");
+    assert_eq!(r.verdict, kyso_verify::report::Verdict::Valid, "{r:#?}");
+    let r = judged("<< /Type /Pages /Kids [3 0 R] /Count 1 /ITXT (5.5.13.3) /Rotate 90 >>");
+    assert_eq!(r.verdict, kyso_verify::report::Verdict::Invalid, "{r:#?}");
+    let p = &r.signatures[0].problems;
+    assert!(
+        p.iter()
+            .any(|p| p.code.as_str() == "modified_after_signing" && p.message.contains("Rotate")),
+        "{p:#?}"
+    );
 }

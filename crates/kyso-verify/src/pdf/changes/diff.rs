@@ -114,6 +114,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
         match old.type_name() {
             Some(b"Catalog") => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
+            Some(b"Pages") => self.pages_node(num, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
             _ => Err(ChangeReason::KeysChanged {

@@ -89,6 +89,26 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
+    /// A node of the page tree (ISO 32000-2 §7.7.3.2): nothing it passes to its pages may
+    /// change. iText writes its version (`/ITXT`, a key of its own that no viewer reads) into
+    /// the root node when a later signer saves, as the BCY signing tools (iTextSharp 5.5) do:
+    /// that alone is allowed, as EU DSS allows it.
+    pub(super) fn pages_node(
+        &self,
+        num: u32,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        let rest = except(keys, &[b"ITXT"]);
+        if rest.is_empty() {
+            return Ok(());
+        }
+        Err(ChangeReason::KeysChanged {
+            object: num,
+            kind: "/Pages".into(),
+            keys: Keys(rest),
+        })
+    }
+
     /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
     /// signature fields or allowed annotations (ISO 32000-2 §12.8.2.2).
     pub(super) fn grown_array(
