@@ -286,6 +286,16 @@ fn a_prev_loop_or_prev_zero_ends_the_chain_with_a_note() {
 /// `base` (a classic xref table) with one incremental update writing `objects` (number, body),
 /// its trailer naming `/Info` when `info` is given.
 fn with_update(base: &[u8], objects: &[(usize, &str)], info: Option<usize>) -> Vec<u8> {
+    with_update_rooted(base, objects, info, None)
+}
+
+/// [`with_update`], the trailer's `/Root` naming `root` when given.
+fn with_update_rooted(
+    base: &[u8],
+    objects: &[(usize, &str)],
+    info: Option<usize>,
+    new_root: Option<usize>,
+) -> Vec<u8> {
     use std::io::Write;
     let text = String::from_utf8_lossy(base).into_owned();
     let number_after = |key: &str| -> usize {
@@ -300,7 +310,7 @@ fn with_update(base: &[u8], objects: &[(usize, &str)], info: Option<usize>) -> V
     let (prev, size, root) = (
         number_after("startxref"),
         number_after("/Size"),
-        number_after("/Root"),
+        new_root.unwrap_or_else(|| number_after("/Root")),
     );
     let mut out = base.to_vec();
     let mut rows = String::new();
@@ -394,5 +404,35 @@ fn itext_version_on_the_page_tree_is_allowed_and_nothing_else() {
         p.iter()
             .any(|p| p.code.as_str() == "modified_after_signing" && p.message.contains("Rotate")),
         "{p:#?}"
+    );
+}
+
+/// An archiver that writes the catalog anew (a new object, the trailer's `/Root` moved to it)
+/// with its `/DSS`: the signed catalog is compared with the new one, so only what the catalog
+/// rules allow passes (EU DSS accepts such files); a new catalog with another page tree is
+/// still a new document behind the signed one.
+#[test]
+fn a_catalog_written_anew_with_its_dss_is_judged_like_the_old_one() {
+    let signed = std::fs::read(fixture("openssl-org-detached.pdf")).unwrap();
+    let catalog = "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [7 0 R] /SigFlags 3 >>";
+    assert!(String::from_utf8_lossy(&signed).contains(catalog));
+    let judged = |objects: &[(usize, &str)]| {
+        let bytes = with_update_rooted(&signed, objects, None, Some(9));
+        verify(&bytes, &store(), &Options::default(), validation_time()).unwrap()
+    };
+    let dss = format!("{catalog} /DSS 10 0 R >>");
+    let r = judged(&[(9, &dss), (10, "<< /Certs [] >>")]);
+    assert_eq!(r.verdict, kyso_verify::report::Verdict::Valid, "{r:#?}");
+    let other_pages =
+        "<< /Type /Catalog /Pages 10 0 R /AcroForm << /Fields [7 0 R] /SigFlags 3 >> >>";
+    let r = judged(&[
+        (9, other_pages),
+        (10, "<< /Type /Pages /Kids [] /Count 0 >>"),
+    ]);
+    assert_eq!(r.verdict, kyso_verify::report::Verdict::Invalid, "{r:#?}");
+    let p = &r.signatures[0].problems;
+    assert!(
+        p.iter().any(|p| p.message.contains("/Root")),
+        "the new root is named: {p:#?}"
     );
 }

@@ -102,7 +102,10 @@ pub fn analyse(
     // DocMDP P=1 (ISO 32000-2 §12.8.2.2, Table 257) forbids every change except, as PAdES
     // (ETSI EN 319 142-1 §5.4) and pyHanko read it, validation data (/DSS) and document
     // timestamps: the per-object rules refuse everything else at P=1.
-    check_trailers(doc, signed, &mut disallowed);
+    let no_dss = BTreeSet::new();
+    let dss_objects = dss.at(signed).map_or(&no_dss, |d| &d.objects);
+    let ctx = Ctx::new(doc, signed, policy, dss_objects);
+    check_trailers(doc, signed, &ctx, &mut disallowed);
     let changed: BTreeSet<u32> = doc.revisions[signed + 1..]
         .iter()
         .flat_map(|s| s.entries.keys().copied())
@@ -114,9 +117,6 @@ pub fn analyse(
         .filter_map(|s| dict_get(&s.trailer, b"Info").and_then(Object::as_ref))
         .map(|(n, _)| n)
         .collect();
-    let no_dss = BTreeSet::new();
-    let dss_objects = dss.at(signed).map_or(&no_dss, |d| &d.objects);
-    let ctx = Ctx::new(doc, signed, policy, dss_objects);
     for num in changed {
         if num == 0 {
             continue;
@@ -145,9 +145,11 @@ pub fn analyse(
 /// Every later trailer must keep the signed document's root and its encryption (ISO 32000-2
 /// §7.6.1: one `/Encrypt` for the whole file; another would make readers decrypt the signed
 /// objects with another key, or stop decrypting them).
-fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<ChangeReason>) {
+fn check_trailers(doc: &Document, signed: usize, ctx: &Ctx, out: &mut Vec<ChangeReason>) {
     let root = |d: &Dict| dict_get(d, b"Root").and_then(Object::as_ref);
     let signed_root = root(&doc.revisions[signed].trailer);
+    let latest_root = root(&doc.revisions[doc.latest()].trailer);
+    let new_catalog_ok = latest_root != signed_root && moved_catalog_ok(doc, signed, ctx);
     // The dictionary itself, as each revision sees it: an update may rewrite its object.
     let encrypt_in = |rev: usize| match dict_get(&doc.revisions[rev].trailer, b"Encrypt") {
         Some(Object::Ref(n, _)) => Some(doc.object(rev, *n).ok().flatten().unwrap_or(Object::Null)),
@@ -156,7 +158,7 @@ fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<ChangeReason>) {
     let signed_encrypt = encrypt_in(signed);
     for (revision, s) in doc.revisions.iter().enumerate().skip(signed + 1) {
         let r = root(&s.trailer);
-        if r.is_some() && r != signed_root {
+        if r.is_some() && r != signed_root && !(new_catalog_ok && r == latest_root) {
             out.push(ChangeReason::NewRoot { revision });
         }
         match (&signed_encrypt, encrypt_in(revision)) {
@@ -175,6 +177,36 @@ fn check_trailers(doc: &Document, signed: usize, out: &mut Vec<ChangeReason>) {
             out.push(ChangeReason::FileIdChanged { revision });
         }
     }
+}
+
+/// Whether the latest trailer's `/Root` names a catalog object that did not exist when the
+/// signature was made, and that differs from the signed catalog only as the catalog rules
+/// allow (`/DSS` and the like): an archiver that writes the catalog anew with its `/DSS` (EU
+/// DSS accepts such files). The signed catalog is then compared with the new one.
+fn moved_catalog_ok(doc: &Document, signed: usize, ctx: &Ctx) -> bool {
+    let root = |rev: usize| {
+        dict_get(&doc.revisions[rev].trailer, b"Root")
+            .and_then(Object::as_ref)
+            .map(|(n, _)| n)
+    };
+    let (Some(old), Some(new)) = (root(signed), root(doc.latest())) else {
+        return false;
+    };
+    if matches!(doc.object(signed, new), Ok(Some(_))) {
+        return false; // an object of the signed document made the catalog: not a new one
+    }
+    let (Ok(Some(od)), Ok(Some(nd))) = (doc.object(signed, old), doc.object(doc.latest(), new))
+    else {
+        return false;
+    };
+    if od.type_name() != Some(b"Catalog") || nd.type_name() != Some(b"Catalog") {
+        return false;
+    }
+    let (Some(od), Some(nd)) = (od.as_dict(), nd.as_dict()) else {
+        return false;
+    };
+    let keys = diff::differing_keys(od, nd);
+    ctx.catalog(new, od, nd, &keys).is_ok()
 }
 
 /// The verdict from the reasons found, the list kept short: the first reasons, then a count.
