@@ -35,29 +35,37 @@ pub(super) fn verified(key: &PublicKey, scheme: Asked, message: &[u8], sig: &[u8
                 .is_ok()
         }
         PublicKey::P256(k) => {
-            let params: &'static dyn rs::VerificationAlgorithm = match scheme {
+            let point = k.to_encoded_point(false);
+            let params = match scheme {
                 Asked::Ecdsa(DigestAlg::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
                 Asked::Ecdsa(DigestAlg::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
                 _ => return false,
             };
-            let point = k.to_encoded_point(false);
-            rs::UnparsedPublicKey::new(params, point.as_bytes())
-                .verify(message, sig)
-                .is_ok()
+            ecdsa(params, point.as_bytes(), message, sig)
         }
         PublicKey::P384(k) => {
-            let params: &'static dyn rs::VerificationAlgorithm = match scheme {
+            let point = k.to_encoded_point(false);
+            let params = match scheme {
                 Asked::Ecdsa(DigestAlg::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
                 Asked::Ecdsa(DigestAlg::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
                 _ => return false,
             };
-            let point = k.to_encoded_point(false);
-            rs::UnparsedPublicKey::new(params, point.as_bytes())
-                .verify(message, sig)
-                .is_ok()
+            ecdsa(params, point.as_bytes(), message, sig)
         }
         _ => false,
     }
+}
+
+/// An ASN.1 (DER) ECDSA signature checked by ring with the uncompressed `point`.
+fn ecdsa(
+    params: &'static rs::EcdsaVerificationAlgorithm,
+    point: &[u8],
+    message: &[u8],
+    sig: &[u8],
+) -> bool {
+    rs::UnparsedPublicKey::new(params, point)
+        .verify(message, sig)
+        .is_ok()
 }
 
 /// ring's parameters for an RSA scheme; the widest key range ring offers for each (the key

@@ -163,13 +163,7 @@ fn a_missing_sub_ca_is_fetched_from_its_published_address_when_allowed() {
     // Kept with the submission: re-verification with the publisher and responder gone keeps
     // both verdicts.
     let id = receipt["id"].as_str().unwrap();
-    let record = app
-        .data_dir()
-        .join("submissions")
-        .join(&id[..2])
-        .join(format!("{id}.json"));
-    let stored: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    let stored = app.stored_record(id);
     assert_eq!(
         stored["ca_issuers"].as_array().map(Vec::len),
         Some(1),
@@ -177,16 +171,7 @@ fn a_missing_sub_ca_is_fetched_from_its_published_address_when_allowed() {
     );
     drop(publisher);
     drop(responder);
-    let r = ureq::post(&app.url("/api/v1/admin/reverify"))
-        .set("Authorization", &format!("Bearer {ADMIN}"))
-        .call()
-        .unwrap();
-    let outcome: serde_json::Value = r.into_json().unwrap();
-    assert_eq!(
-        (outcome["checked"].as_u64(), outcome["changed"].as_u64()),
-        (Some(2), Some(0)),
-        "{outcome}"
-    );
+    assert_eq!(app.reverify(), (Some(2), Some(0)));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

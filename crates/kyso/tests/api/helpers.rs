@@ -374,3 +374,27 @@ pub fn listening_url(child: &mut Child) -> String {
         .unwrap_or_else(|| panic!("server did not start: {line:?}"))
         .to_string()
 }
+
+impl TestApp {
+    /// The stored record of submission `id` (`submissions/xx/ID.json`), as JSON.
+    pub fn stored_record(&self, id: &str) -> serde_json::Value {
+        let path = self
+            .data_dir()
+            .join("submissions")
+            .join(&id[..2])
+            .join(format!("{id}.json"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// Re-verify every stored file (`POST /api/v1/admin/reverify`): how many were checked and
+    /// how many changed.
+    pub fn reverify(&self) -> (Option<u64>, Option<u64>) {
+        let outcome: serde_json::Value = ureq::post(&self.url("/api/v1/admin/reverify"))
+            .set("Authorization", &format!("Bearer {ADMIN}"))
+            .call()
+            .unwrap()
+            .into_json()
+            .unwrap();
+        (outcome["checked"].as_u64(), outcome["changed"].as_u64())
+    }
+}

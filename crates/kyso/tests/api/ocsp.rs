@@ -40,27 +40,12 @@ fn the_service_asks_ocsp_at_receipt_and_keeps_the_answer() {
 
     // The answers are stored with the submissions.
     let id = receipt["id"].as_str().unwrap();
-    let record = app
-        .data_dir()
-        .join("submissions")
-        .join(&id[..2])
-        .join(format!("{id}.json"));
-    let stored: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    let stored = app.stored_record(id);
     assert_eq!(stored["ocsp"].as_array().map(Vec::len), Some(1), "{stored}");
 
     // Responder gone: re-verification keeps both verdicts from the stored answers.
     drop(responder);
-    let r = ureq::post(&app.url("/api/v1/admin/reverify"))
-        .set("Authorization", &format!("Bearer {ADMIN}"))
-        .call()
-        .unwrap();
-    let outcome: serde_json::Value = r.into_json().unwrap();
-    assert_eq!(
-        (outcome["checked"].as_u64(), outcome["changed"].as_u64()),
-        (Some(2), Some(0)),
-        "{outcome}"
-    );
+    assert_eq!(app.reverify(), (Some(2), Some(0)));
     let after = app
         .get(&format!("/api/v1/submissions/{bad_id}"), Some(READ))
         .json();

@@ -43,16 +43,7 @@ fn the_service_believes_a_responder_the_ca_delegated() {
 
     // The delegated answers are kept: with the responder gone, nothing changes.
     drop(responder);
-    let r = ureq::post(&app.url("/api/v1/admin/reverify"))
-        .set("Authorization", &format!("Bearer {ADMIN}"))
-        .call()
-        .unwrap();
-    let outcome: serde_json::Value = r.into_json().unwrap();
-    assert_eq!(
-        (outcome["checked"].as_u64(), outcome["changed"].as_u64()),
-        (Some(2), Some(0)),
-        "{outcome}"
-    );
+    assert_eq!(app.reverify(), (Some(2), Some(0)));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
