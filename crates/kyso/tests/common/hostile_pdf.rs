@@ -351,3 +351,54 @@ pub fn with_dss(base: &[u8], catalog: &str, data: &DssData) -> Vec<u8> {
     .unwrap();
     out
 }
+
+/// `base` (a classic xref table) with one incremental update writing `objects` (number, body),
+/// its trailer naming `/Info` when `info` is given.
+pub fn with_update(base: &[u8], objects: &[(usize, &str)], info: Option<usize>) -> Vec<u8> {
+    with_update_rooted(base, objects, info, None)
+}
+
+/// [`with_update`], the trailer's `/Root` naming `root` when given.
+pub fn with_update_rooted(
+    base: &[u8],
+    objects: &[(usize, &str)],
+    info: Option<usize>,
+    new_root: Option<usize>,
+) -> Vec<u8> {
+    let text = String::from_utf8_lossy(base).into_owned();
+    let number_after = |key: &str| -> usize {
+        let at = text.rfind(key).unwrap() + key.len();
+        let digits: String = text[at..]
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap()
+    };
+    let (prev, size, root) = (
+        number_after("startxref"),
+        number_after("/Size"),
+        new_root.unwrap_or_else(|| number_after("/Root")),
+    );
+    let mut out = base.to_vec();
+    let mut rows = String::new();
+    for (num, body) in objects {
+        let at = out.len();
+        write!(out, "{num} 0 obj\n{body}\nendobj\n").unwrap();
+        rows += &format!("{num} 1\n{at:010} 00000 n \n");
+    }
+    let size = objects
+        .iter()
+        .map(|(n, _)| n + 1)
+        .max()
+        .unwrap_or(0)
+        .max(size);
+    let info = info.map(|i| format!(" /Info {i} 0 R")).unwrap_or_default();
+    let x = out.len();
+    write!(
+        out,
+        "xref\n{rows}trailer\n<< /Size {size} /Root {root} 0 R{info} /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n"
+    )
+    .unwrap();
+    out
+}

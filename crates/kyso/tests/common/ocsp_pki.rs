@@ -237,7 +237,6 @@ fn sign_pdf(
     certfile: Option<&str>,
 ) -> Vec<u8> {
     let placeholder = "0".repeat(16384);
-    let head = "%PDF-1.7\n";
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
@@ -248,6 +247,21 @@ fn sign_pdf(
             m.map(|m| format!(" /M ({m})")).unwrap_or_default()
         ),
     ];
+    sign_objects(dir, name, &objects, faketime, certfile)
+}
+
+/// A PDF of `objects` (numbered from 1, the catalog first; one of them a signature dictionary
+/// with `/ByteRange [0 ########## ########## ##########]` and a `/Contents` of 16,384 zeros),
+/// signed by `name` with `openssl cms` as [`signed_pdf`] signs.
+pub fn sign_objects(
+    dir: &Path,
+    name: &str,
+    objects: &[String],
+    faketime: Option<&str>,
+    certfile: Option<&str>,
+) -> Vec<u8> {
+    let placeholder = "0".repeat(16384);
+    let head = "%PDF-1.7\n";
     let mut pdf = head.as_bytes().to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {

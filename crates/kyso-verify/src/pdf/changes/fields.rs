@@ -46,6 +46,20 @@ impl Ctx<'_, '_> {
         out
     }
 
+    /// The value (`/V`, §12.7.4.1) of field or widget `num`, inherited from its parents, as
+    /// revision `rev` sees it (references resolved).
+    pub(super) fn value_in(&self, rev: usize, num: u32) -> Option<Object> {
+        let mut cur = self.doc.object(rev, num).ok().flatten()?;
+        for _ in 0..16 {
+            if let Some(v) = cur.get(b"V") {
+                return self.resolve(rev, Some(v));
+            }
+            let (p, _) = cur.get(b"Parent").and_then(Object::as_ref)?;
+            cur = self.doc.object(rev, p).ok().flatten()?;
+        }
+        None
+    }
+
     /// `/FT` of a field, inherited from its parents.
     pub(super) fn field_type(&self, o: &Object) -> Option<Vec<u8>> {
         self.ancestry(o)

@@ -225,6 +225,16 @@ pub enum ChangeReason {
         /// The keys changed beyond the value's.
         keys: Keys,
     },
+    /// A field's appearance redrawn after signing while its value stayed as signed: what it
+    /// shows may not be what was signed (the shadow attack "replace": the value was already
+    /// the attacker's text when signed, hidden behind another appearance).
+    #[error("form field {name} (object {object}) got a new appearance after signing without a new value: what it shows may not be what was signed (shadow attack \"replace\")")]
+    AppearanceWithoutValue {
+        /// The field's fully qualified name.
+        name: String,
+        /// Its object number.
+        object: u32,
+    },
     /// A signature other than a document timestamp after a certification with DocMDP P=1.
     #[error("signature field {field} was signed after a certification that allows no change (DocMDP P=1); only document timestamps may follow it")]
     SignedWithoutPermission {
@@ -314,6 +324,7 @@ mod tests {
             (ChangeReason::FilledWithoutPermission { name: "n".into(), object: 12 }, "form field n (object 12) was filled in although the certification allows no change"),
             (ChangeReason::FieldLocked { name: "n".into(), object: 12 }, "form field n (object 12) is locked by a signature (FieldMDP) but was changed"),
             (ChangeReason::FieldChangedBeyondValue { name: "n".into(), object: 12, keys: keys(&["Rect", "FT"]) }, "form field n (object 12) was changed after signing beyond its value: /FT, /Rect"),
+            (ChangeReason::AppearanceWithoutValue { name: "n".into(), object: 12 }, "form field n (object 12) got a new appearance after signing without a new value: what it shows may not be what was signed (shadow attack \"replace\")"),
             (ChangeReason::SignedWithoutPermission { field: 13 }, "signature field 13 was signed after a certification that allows no change (DocMDP P=1); only document timestamps may follow it"),
             (ChangeReason::DamagedUpdate { repair: Repair::StreamLength { offset: 100 } }, "the update after signing is damaged (the stream of the object at byte 100 is not as long as its /Length says; its data ends at endstream); readers that repair it may show content that was not signed"),
             (ChangeReason::NotExamined, "further changes were not examined"),

@@ -259,6 +259,12 @@ impl Ctx<'_, '_> {
                 keys: Keys(rest),
             });
         }
+        // Filling a field gives it a value and draws it; a new appearance for the value that
+        // was signed hides what was signed (as EU DSS flags it).
+        let appearance = keys.contains(&b"AP"[..]) || keys.contains(&b"AS"[..]);
+        if appearance && self.value_in(self.signed, num) == self.value_in(self.latest, num) {
+            return Err(ChangeReason::AppearanceWithoutValue { name, object: num });
+        }
         Ok(())
     }
 

@@ -1,0 +1,107 @@
+//! Form filling after a signature (ISO 32000-2 §12.8.2.2: allowed unless a certification says
+//! P=1 or a FieldMDP lock covers the field) against the shadow attack "replace": a form whose
+//! text field already held the attacker's value when it was signed, drawn as something else;
+//! after signing only its appearance is drawn again, and the page shows the attacker's text.
+//! A new value with its new appearance is form filling; a new appearance for the value that
+//! was signed is refused, as EU DSS flags it. The form is made here and signed by `openssl
+//! cms`; the updates are written as a filler would write them.
+
+#[path = "common/hostile_pdf.rs"]
+mod hostile_pdf;
+#[path = "common/ocsp_pki.rs"]
+mod ocsp_pki;
+
+use hostile_pdf::with_update;
+use ocsp_pki::*;
+use std::path::Path;
+use std::process::Command;
+
+/// A one-page form: a text field "HoTen" showing `shown` while its value is `value`, and an
+/// empty-looking signature field holding the signature.
+fn form(value: &str, shown: &str) -> Vec<String> {
+    let stream = format!("BT /Helv 10 Tf 2 4 Td ({shown}) Tj ET");
+    vec![
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R 6 0 R] /SigFlags 3 >> >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 6 0 R] >>".into(),
+        "<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /T (Chu ky) /P 3 0 R /V 5 0 R /F 132 >>".into(),
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ########## ########## ##########] /Contents <PLACEHOLDER> >>".into(),
+        format!("<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /V ({value}) /Rect [10 150 190 170] /P 3 0 R /F 4 /AP << /N 7 0 R >> >>"),
+        format!("<< /Type /XObject /Subtype /Form /BBox [0 0 180 20] /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+    ]
+}
+
+/// A new appearance stream (object 8) showing `shown`, and the field (object 6) with `value`
+/// and that appearance.
+fn filled(value: &str, shown: &str) -> [(usize, String); 2] {
+    let stream = format!("BT /Helv 10 Tf 2 4 Td ({shown}) Tj ET");
+    [
+        (
+            8,
+            format!("<< /Type /XObject /Subtype /Form /BBox [0 0 180 20] /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        ),
+        (
+            6,
+            format!("<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /V ({value}) /Rect [10 150 190 170] /P 3 0 R /F 4 /AP << /N 8 0 R >> >>"),
+        ),
+    ]
+}
+
+fn verify(dir: &Path, pdf: &[u8]) -> serde_json::Value {
+    std::fs::write(dir.join("doc.pdf"), pdf).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["verify", "--json", "--trust", "root.pem", "doc.pdf"])
+        .current_dir(dir)
+        .env_remove("KYSO_CONFIG")
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn filling_is_allowed_and_a_new_appearance_for_the_signed_value_is_not() {
+    let Some(dir) = setup("form-fill") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    // The honest form: its field shows its value.
+    let objects: Vec<String> = form("Nguyen Van A", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    let honest = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &honest)["verdict"], "valid");
+    let update = |base: &[u8], objs: &[(usize, String)]| {
+        let refs: Vec<(usize, &str)> = objs.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        with_update(base, &refs, None)
+    };
+    // Form filling: a new value, drawn.
+    let r = verify(&dir, &update(&honest, &filled("Tran Van B", "Tran Van B")));
+    assert_eq!(r["verdict"], "valid", "{r}");
+    assert_eq!(
+        r["signatures"][0]["modifications_after"], "permitted",
+        "{r}"
+    );
+
+    // The shadow attack: signed while the value was already the attacker's text and the
+    // appearance showed the honest one; afterwards only the appearance is drawn again.
+    let objects: Vec<String> = form("Chuyen 500 trieu", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    let shadowed = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &shadowed)["verdict"], "valid");
+    let r = verify(
+        &dir,
+        &update(&shadowed, &filled("Chuyen 500 trieu", "Chuyen 500 trieu")),
+    );
+    assert_eq!(r["verdict"], "invalid", "{r}");
+    let problems = r["signatures"][0]["problems"].to_string();
+    assert!(
+        problems.contains("modified_after_signing") && problems.contains("shadow attack"),
+        "{problems}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
