@@ -304,23 +304,46 @@ fn encapsulated(parts: &[tlv::Tlv]) -> Result<Vec<u8>, CmsError> {
 }
 
 /// The typed SignedData. `cms` 0.3.0-rc.0 refuses some RevocationInfoChoices (the
-/// OtherRevocationInfoFormat of RFC 5940 §2, e.g. an OCSP response); the revocation data is read
-/// from the original bytes anyway, so on such a refusal the SignedData is decoded again without
-/// its `crls` [1] field.
+/// OtherRevocationInfoFormat of RFC 5940 §2, e.g. an OCSP response) and the attribute
+/// certificates a CertificateChoices may hold (RFC 5652 §10.2.2, v1AttrCert [1] and v2AttrCert
+/// [2], which some TSAs put in their tokens); the certificates and revocation data are read from
+/// the original bytes anyway (attribute certificates are skipped there), so on such a refusal
+/// the SignedData is decoded again without its `crls` [1] field and without attribute
+/// certificates.
 fn decode_typed(sd: &tlv::Tlv) -> Result<CmsSignedData, CmsError> {
     let first = match CmsSignedData::from_ber(sd.raw) {
         Ok(t) => return Ok(t),
         Err(e) => CmsError::Malformed(format!("SignedData: {e}")),
     };
     let parts = sd.children()?;
-    if !parts.iter().any(|p| p.tag == 0xa1) {
+    let attr_cert = |c: &tlv::Tlv| matches!(c.tag, 0xa1 | 0xa2);
+    let mut changed = false;
+    let mut body: Vec<u8> = Vec::new();
+    for p in &parts {
+        match p.tag {
+            0xa1 => changed = true,
+            0xa0 => {
+                let certs = p.children()?;
+                if certs.iter().any(attr_cert) {
+                    changed = true;
+                    let kept: Vec<u8> = certs
+                        .iter()
+                        .filter(|c| !attr_cert(c))
+                        .flat_map(|c| c.raw.iter().copied())
+                        .collect();
+                    body.push(0xa0);
+                    body.extend(der_length(kept.len()));
+                    body.extend(kept);
+                } else {
+                    body.extend_from_slice(p.raw);
+                }
+            }
+            _ => body.extend_from_slice(p.raw),
+        }
+    }
+    if !changed {
         return Err(first);
     }
-    let body: Vec<u8> = parts
-        .iter()
-        .filter(|p| p.tag != 0xa1)
-        .flat_map(|p| p.raw.iter().copied())
-        .collect();
     let mut der = vec![0x30];
     der.extend(der_length(body.len()));
     der.extend(body);

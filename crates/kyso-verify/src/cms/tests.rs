@@ -85,3 +85,54 @@ fn ess_signing_certificate_v2_follows_its_definition() {
     let wrong = [0x30, 0x07, 0x30, 0x05, 0x30, 0x03, 0x0c, 0x01, b'x'];
     assert!(asn1::SigningCertificateV2::from_der(&wrong).is_err());
 }
+
+/// The CMS of a fixture (openssl's detached signature), from its `/Contents`.
+fn fixture_cms() -> Vec<u8> {
+    let path = format!(
+        "{}/../../fixtures/pdf/openssl-org-detached.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let pdf = std::fs::read(path).unwrap();
+    let at = pdf.windows(11).position(|w| w == b"/Contents <").unwrap() + 11;
+    let end = at + pdf[at..].iter().position(|b| *b == b'>').unwrap();
+    let mut cms = hex::decode(&pdf[at..end]).unwrap();
+    let (top, _) = tlv::read(&cms, 0).unwrap();
+    let len = top.raw.len();
+    cms.truncate(len);
+    cms
+}
+
+/// `cms` with `extra` appended to the SignedData's certificates [0].
+fn with_certificate_choice(cms: &[u8], extra: &[u8]) -> Vec<u8> {
+    let wrap = |tag: u8, content: &[u8]| [&[tag][..], &der_length(content.len()), content].concat();
+    let (top, _) = tlv::read(cms, 0).unwrap();
+    let ci = top.children().unwrap();
+    let sd = &ci[1].children().unwrap()[0];
+    let body: Vec<u8> = sd
+        .children()
+        .unwrap()
+        .iter()
+        .flat_map(|p| match p.tag {
+            0xa0 => wrap(0xa0, &[p.content, extra].concat()),
+            _ => p.raw.to_vec(),
+        })
+        .collect();
+    let sd = wrap(0x30, &body);
+    wrap(0x30, &[ci[0].raw, &wrap(0xa0, &sd)].concat())
+}
+
+/// RFC 5652 §10.2.2: a v2AttrCert ([2]) or v1AttrCert ([1]) among the certificates (as some TSAs
+/// write into their tokens) is skipped, not fatal; the X.509 certificates are read as before.
+#[test]
+fn attribute_certificates_are_skipped() {
+    let cms = fixture_cms();
+    let plain = decode(&cms, 1 << 20, 100).unwrap();
+    assert!(!plain.certificates.is_empty());
+    for tag in [0xa2u8, 0xa1] {
+        let attr = [tag, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01];
+        let with = with_certificate_choice(&cms, &attr);
+        let sd = decode(&with, 1 << 20, 100).unwrap_or_else(|e| panic!("[{tag:x}]: {e}"));
+        assert_eq!(sd.certificates, plain.certificates);
+        assert_eq!(sd.signature, plain.signature);
+    }
+}
