@@ -105,3 +105,30 @@ fn filling_is_allowed_and_a_new_appearance_for_the_signed_value_is_not() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// ISO 32000-2 §7.12: the catalog's `/Extensions` (here its own object) may gain a developer
+/// extension after signing (PAdES's `/ESIC`), since it holds only versions and levels; a
+/// dictionary that holds anything else cannot pass for it.
+#[test]
+fn developer_extensions_may_grow_and_nothing_else_passes_for_them() {
+    let Some(dir) = setup("extensions") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let mut objects: Vec<String> = form("Nguyen Van A", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    objects[0] = objects[0].replace("/Type /Catalog", "/Type /Catalog /Extensions 8 0 R");
+    objects.push("<< /ADBE << /BaseVersion /1.7 /ExtensionLevel 3 >> >>".into());
+    let signed = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &signed)["verdict"], "valid");
+    let esic = "<< /ADBE << /BaseVersion /1.7 /ExtensionLevel 3 >> /ESIC << /BaseVersion /1.7 /ExtensionLevel 2 >> >>";
+    let r = verify(&dir, &with_update(&signed, &[(8, esic)], None));
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let other = "<< /ADBE << /BaseVersion /1.7 /ExtensionLevel 3 >> /Font << /F1 7 0 R >> >>";
+    let r = verify(&dir, &with_update(&signed, &[(8, other)], None));
+    assert_eq!(r["verdict"], "invalid", "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -89,6 +89,19 @@ impl<'d, 'a> Ctx<'d, 'a> {
         }
     }
 
+    /// Whether `num` is the signed catalog's `/Extensions` dictionary (ISO 32000-2 §7.12).
+    fn is_signed_extensions(&self, num: u32) -> bool {
+        let Some(root) = self.doc.root(self.signed) else {
+            return false;
+        };
+        self.doc
+            .object(self.signed, root)
+            .ok()
+            .flatten()
+            .and_then(|c| c.get(b"Extensions").and_then(Object::as_ref))
+            .is_some_and(|(n, _)| n == num)
+    }
+
     /// A changed object that is not structure: the rule for its kind (ISO 32000-2 §12.8.2.2,
     /// §12.8.2.4), and for any other dictionary, no change at all.
     fn judge(&self, num: u32, old: &Object, new: &Object) -> Result<(), ChangeReason> {
@@ -112,6 +125,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
         }
         let keys = differing_keys(od, nd);
         match old.type_name() {
+            _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),
             Some(b"Catalog") => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),

@@ -109,6 +109,56 @@ impl Ctx<'_, '_> {
         })
     }
 
+    /// The catalog's `/Extensions` (ISO 32000-2 §7.12, Table 49-50: developer extensions, by
+    /// prefix, each a version, a level and a URL that no viewer draws): it may gain or change
+    /// extensions (PAdES adds `/ESIC`) as long as it and every entry, before and after, hold
+    /// nothing else, so that no other dictionary can pass for it.
+    pub(super) fn extensions(
+        &self,
+        num: u32,
+        od: &Dict,
+        nd: &Dict,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        let entry_ok = |rev: usize, v: &Object| {
+            let entries: Vec<Object> = match self.resolve(rev, Some(v)) {
+                Some(Object::Array(a)) => a
+                    .iter()
+                    .filter_map(|x| self.resolve(rev, Some(x)))
+                    .collect(),
+                Some(o) => vec![o],
+                None => Vec::new(),
+            };
+            !entries.is_empty()
+                && entries.iter().all(|e| {
+                    e.as_dict().is_some_and(|d| {
+                        d.iter().all(|(k, _)| {
+                            matches!(
+                                k.as_slice(),
+                                b"Type"
+                                    | b"BaseVersion"
+                                    | b"ExtensionLevel"
+                                    | b"ExtensionRevision"
+                                    | b"URL"
+                            )
+                        })
+                    })
+                })
+        };
+        let shaped = |rev: usize, d: &Dict| {
+            d.iter()
+                .all(|(k, v)| k.as_slice() == b"Type" || entry_ok(rev, v))
+        };
+        if shaped(self.signed, od) && shaped(self.latest, nd) {
+            return Ok(());
+        }
+        Err(ChangeReason::KeysChanged {
+            object: num,
+            kind: "/Extensions".into(),
+            keys: Keys(keys.clone()),
+        })
+    }
+
     /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
     /// signature fields or allowed annotations (ISO 32000-2 §12.8.2.2).
     pub(super) fn grown_array(

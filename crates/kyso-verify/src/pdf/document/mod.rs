@@ -126,11 +126,16 @@ impl<'a> Document<'a> {
 
     /// The catalog's `/Metadata` object in every revision.
     pub(crate) fn catalog_metadata(&self) -> HashSet<u32> {
+        self.catalog_refs(b"Metadata")
+    }
+
+    /// The objects the catalog's `key` refers to, in any revision.
+    pub(crate) fn catalog_refs(&self, key: &[u8]) -> HashSet<u32> {
         (0..self.revisions.len())
             .filter_map(|rev| {
                 let (root, _) = dict_get(&self.revisions[rev].trailer, b"Root")?.as_ref()?;
                 let cat = self.object(rev, root).ok()??;
-                cat.get(b"Metadata")?.as_ref().map(|(n, _)| n)
+                cat.get(key)?.as_ref().map(|(n, _)| n)
             })
             .collect()
     }
