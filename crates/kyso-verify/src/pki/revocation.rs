@@ -63,6 +63,7 @@ fn crls_for<'s: 'c, 'c>(
     store
         .crls
         .iter()
+        .filter(|crl| crl.conforming())
         .filter(|crl| {
             crl.scope.covers(
                 &crl.issuer_cmp,

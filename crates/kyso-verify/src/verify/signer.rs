@@ -301,6 +301,16 @@ pub(super) fn add_path_finding(
             ProblemCode::NameNotPermitted,
             format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
         ),
+        Finding::Nonconforming { subject, defect } => f.add(
+            Some(SubIndication::ChainConstraintsFailure),
+            ProblemCode::CertificateNonconforming,
+            format!("certificate \"{subject}\" breaks the certificate profile: {defect}"),
+        ),
+        Finding::NameConstraintBudget { limit } => f.add(
+            Some(SubIndication::ChainConstraintsFailure),
+            ProblemCode::NameConstraintBudgetExceeded,
+            format!("checking the path's names against its name constraints would take more than {limit} comparisons (budget)"),
+        ),
         Finding::Revoked { .. } | Finding::NoRevocationData { .. } | Finding::CrlExpired { .. } => {
             add_revocation_finding(f, finding, policy, claimed)
         }

@@ -75,8 +75,10 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         P::DigestMismatch => "nội dung tệp đã bị thay đổi sau khi ký",
         P::DigestUnsupported => "thuật toán băm không được hỗ trợ",
         P::EncryptedUnreadable => "tệp được mã hóa, không mở được",
-        P::IssuerKeyUsage
+        P::CertificateNonconforming
+        | P::IssuerKeyUsage
         | P::IssuerNotCa
+        | P::NameConstraintBudgetExceeded
         | P::NameNotPermitted
         | P::PathLengthExceeded
         | P::UnknownCriticalExtension => "chuỗi chứng thư không hợp lệ",
