@@ -249,6 +249,14 @@ pub enum Finding {
         /// The budget, in name × constraint comparisons.
         limit: usize,
     },
+    /// A CRL that would answer for a certificate but is not used as proof: without cRLNumber,
+    /// or with it critical (RFC 5280 §5.2.3). Reported with the missing revocation data.
+    CrlNonconforming {
+        /// The CRL's issuer.
+        issuer: String,
+        /// Whether its cRLNumber is there but critical (else it is missing).
+        number_critical: bool,
+    },
     /// A name outside what a CA above permits (RFC 5280 §6.1.3 (b)-(c)).
     NameNotPermitted {
         /// The certificate.

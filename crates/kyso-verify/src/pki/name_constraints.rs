@@ -330,7 +330,17 @@ impl std::fmt::Display for Name {
                 write!(f, "IP address {}", groups.join(":"))
             }
             Name::Other(t, _) => write!(f, "otherName of type {t}"),
-            Name::Malformed(form, s) => write!(f, "malformed {form:?} name {s:?}"),
+            Name::Malformed(form, s) => {
+                let what = match form {
+                    Form::Dn => "directory name",
+                    Form::Email => "e-mail address",
+                    Form::Dns => "DNS name",
+                    Form::Uri => "URI",
+                    Form::Ip => "IP address",
+                    Form::Other => "general name",
+                };
+                write!(f, "malformed {what} {s:?}")
+            }
         }
     }
 }

@@ -37,6 +37,8 @@ crate::codes! {
         ContentsMissing = "contents_missing",
         /// The byte range covers neither the whole file nor a whole revision.
         CoveragePartial = "coverage_partial",
+        /// A CRL not used as proof: without cRLNumber, or with it critical (RFC 5280 §5.2.3).
+        CrlNonconforming = "crl_nonconforming",
         /// The newest CRL for a certificate is past its nextUpdate (RFC 5280 §5.1.2.5).
         CrlOutdated = "crl_outdated",
         /// Bytes after the last `%%EOF` that belong to no revision.

@@ -71,6 +71,7 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         | P::MessageDigestMissing
         | P::NoSignedAttributes => "cấu trúc chữ ký không đúng chuẩn",
         P::CrlOutdated => "danh sách thu hồi chứng thư đã quá hạn",
+        P::CrlNonconforming => "danh sách thu hồi chứng thư không đúng chuẩn, không dùng được",
         P::DataAfterLastRevision | P::DataBeforeHeader => "tệp có dữ liệu lạ ngoài nội dung đã ký",
         P::DigestMismatch => "nội dung tệp đã bị thay đổi sau khi ký",
         P::DigestUnsupported => "thuật toán băm không được hỗ trợ",
