@@ -130,12 +130,42 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
     (
         "pathlen::validation-ignores-pathlen-in-leaf",
-        "kyso refuses: the leaf's keyUsage is keyCertSign only, so it is not a signing key (RFC 5280 §4.2.1.3); a document signer needs digitalSignature or nonRepudiation (README \"Policy\"), limbo checks no key usage",
+        "kyso refuses: the leaf's keyUsage is keyCertSign only, so it is not a signing key (RFC 5280 §4.2.1.3); a document signer needs digitalSignature or nonRepudiation (README \"Policy (defaults)\"), limbo checks no key usage",
     ),
     (
         "rfc5280::ca-as-leaf",
-        "kyso refuses: the leaf's keyUsage is keyCertSign only, so it is not a signing key (RFC 5280 §4.2.1.3); a document signer needs digitalSignature or nonRepudiation (README \"Policy\"), limbo checks no key usage",
+        "kyso refuses: the leaf's keyUsage is keyCertSign only, so it is not a signing key (RFC 5280 §4.2.1.3); a document signer needs digitalSignature or nonRepudiation (README \"Policy (defaults)\"), limbo checks no key usage",
     ),
+];
+
+/// The problem code some refusals must carry: the dangerous differences of issue 23 are
+/// refused for their own reason, not by chance.
+const REFUSED_FOR: &[(&str, &str)] = &[
+    ("rfc5280::duplicate-extensions", "certificate_nonconforming"),
+    ("rfc5280::san::malformed", "certificate_nonconforming"),
+    (
+        "webpki::nc::intermediate-permitted-excluded-subtrees-both-null",
+        "certificate_nonconforming",
+    ),
+    (
+        "webpki::nc::intermediate-permitted-excluded-subtrees-both-empty-sequences",
+        "certificate_nonconforming",
+    ),
+    (
+        "rfc5280::nc::nc-permits-invalid-email-san",
+        "name_not_permitted",
+    ),
+    (
+        "rfc5280::nc::nc-permits-invalid-dns-san",
+        "name_not_permitted",
+    ),
+    (
+        "rfc5280::nc::nc-forbids-dnsname-wildcard-san",
+        "name_not_permitted",
+    ),
+    ("pathological::nc-dos-1", "name_constraint_budget_exceeded"),
+    ("crl::crlnumber-missing", "crl_nonconforming"),
+    ("crl::crlnumber-critical", "crl_nonconforming"),
 ];
 
 fn pem_blocks(pem: &str) -> Vec<Vec<u8>> {
@@ -216,7 +246,7 @@ fn run(c: &Case) -> (bool, String) {
 fn limbo_agrees_with_the_expected_result() {
     let Some(file) = corpus() else { return };
     let limbo: Limbo = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    let (mut agree, mut skipped) = (0, 0);
+    let (mut agree, mut skipped, mut checked_reasons) = (0, 0, 0);
     let mut accepts = Vec::new();
     let mut refuses = Vec::new();
     for c in &limbo.testcases {
@@ -226,6 +256,14 @@ fn limbo_agrees_with_the_expected_result() {
         }
         let expected = c.expected_result == "SUCCESS";
         let (passed, why) = run(c);
+        if let Some((_, code)) = REFUSED_FOR.iter().find(|(id, _)| *id == c.id) {
+            checked_reasons += 1;
+            assert!(
+                !passed && why.split(',').any(|w| w == *code),
+                "{}: expected a refusal with {code}, got [{why}]",
+                c.id
+            );
+        }
         match (expected, passed) {
             (e, p) if e == p => agree += 1,
             (false, true) => accepts.push((c.id.as_str(), why)),
@@ -237,6 +275,11 @@ fn limbo_agrees_with_the_expected_result() {
         agree + accepts.len() + refuses.len(),
         accepts.len(),
         refuses.len()
+    );
+    assert_eq!(
+        checked_reasons,
+        REFUSED_FOR.len(),
+        "a case of REFUSED_FOR is left out or gone"
     );
     let mut unexpected = Vec::new();
     for (kind, list) in [("accepts", &accepts), ("refuses", &refuses)] {
