@@ -51,6 +51,10 @@ pub struct Budget {
     pub max_path_attempts: usize,
     /// Longest certification path (signer to anchor, inclusive).
     pub max_path_len: usize,
+    /// Comparisons of a path's names with its CAs' nameConstraints (names × constraints,
+    /// summed over the path); beyond it the path is refused (RFC 5280 §6.1.3 (b)-(c) work,
+    /// quadratic in a hostile certificate's size).
+    pub max_name_constraint_checks: usize,
     /// Problems of one code listed in a report with their objects; the rest are counted.
     pub max_problems_per_code: usize,
 }
@@ -75,6 +79,7 @@ impl Default for Budget {
             max_crl_entries: 1_000_000,
             max_path_attempts: 256,
             max_path_len: 8,
+            max_name_constraint_checks: 1 << 18,
             max_problems_per_code: 5,
         }
     }

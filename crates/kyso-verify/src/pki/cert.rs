@@ -2,11 +2,13 @@
 
 use super::crl_scope::{self, CertDistributionPoint};
 use super::crypto::{sha256, PublicKey, SignedObject};
+use super::defect::{self, Defect};
 use super::name::{comparable_name, name_string};
+use super::name_constraints::Unreadable;
 use super::{sigcache, PkiError};
 use crate::der::oid;
 use time::OffsetDateTime;
-use x509_parser::extensions::ParsedExtension;
+use x509_parser::extensions::{ParsedExtension, X509Extension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 /// Extensions whose meaning we enforce or that carry no constraint we could miss.
@@ -100,6 +102,10 @@ pub struct Cert {
     pub(crate) name_constraints: Option<super::name_constraints::Constraints>,
     /// The names constraints apply to: subject, its e-mail addresses, subjectAltName.
     pub(crate) names: Vec<super::name_constraints::Name>,
+    /// How it breaks RFC 5280 §4 whatever its place in a path ([`Defect`]).
+    pub defects: Vec<Defect>,
+    /// Whether its subject is an empty sequence (RFC 5280 §4.1.2.6).
+    pub(crate) subject_empty: bool,
 }
 
 impl Cert {
@@ -146,9 +152,13 @@ impl Cert {
             issuer_cmp: comparable_name(&tbs_c.issuer),
             name_constraints: None,
             names: Vec::new(),
+            defects: Vec::new(),
+            subject_empty: tbs_c.subject.iter().next().is_none(),
         };
         let san = c.read_extensions(tbs_c.extensions())?;
-        c.names = super::name_constraints::names_of(&tbs_c.subject, san);
+        c.names =
+            super::name_constraints::names_of(&tbs_c.subject, san.map(|e| e.parsed_extension()));
+        c.note_defects(tbs_c.extensions(), san);
         Ok(c)
     }
 
@@ -158,7 +168,7 @@ impl Cert {
     fn read_extensions<'a>(
         &mut self,
         extensions: &'a [x509_parser::extensions::X509Extension<'a>],
-    ) -> Result<Option<&'a ParsedExtension<'a>>, PkiError> {
+    ) -> Result<Option<&'a X509Extension<'a>>, PkiError> {
         let c = self;
         let bad = |w: String| PkiError::BadCertificate(w);
         let mut san = None;
@@ -170,23 +180,15 @@ impl Cert {
                     c.path_len = bc.path_len_constraint;
                 }
                 ParsedExtension::KeyUsage(ku) => c.key_usage = Some(ku.flags),
-                ParsedExtension::NameConstraints(nc) => {
-                    c.name_constraints = super::name_constraints::read(nc)
-                }
-                ParsedExtension::SubjectAlternativeName(_) => san = Some(ext.parsed_extension()),
-                ParsedExtension::AuthorityInfoAccess(aia) => {
-                    for d in aia.iter() {
-                        let x509_parser::extensions::GeneralName::URI(u) = &d.access_location
-                        else {
-                            continue;
-                        };
-                        match d.access_method.to_id_string().as_str() {
-                            oid::AD_OCSP => c.ocsp_urls.push(u.to_string()),
-                            oid::AD_CA_ISSUERS => c.ca_issuers.push(u.to_string()),
-                            _ => {}
-                        }
+                ParsedExtension::NameConstraints(nc) => match super::name_constraints::read(nc) {
+                    Ok(nc) => c.name_constraints = Some(nc),
+                    Err(Unreadable::Malformed(w)) => {
+                        c.defects.push(Defect::NameConstraintsMalformed(w))
                     }
-                }
+                    Err(Unreadable::Unsupported) => {}
+                },
+                ParsedExtension::SubjectAlternativeName(_) => san = Some(ext),
+                ParsedExtension::AuthorityInfoAccess(aia) => c.read_aia(aia),
                 ParsedExtension::SubjectKeyIdentifier(k) => c.ski = Some(k.0.to_vec()),
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     c.aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
@@ -216,16 +218,82 @@ impl Cert {
                 }
                 _ => {}
             }
+            // Malformed name constraints are a defect of their own (never "no constraint").
+            let nc_read = c.name_constraints.is_some()
+                || c.defects
+                    .iter()
+                    .any(|d| matches!(d, Defect::NameConstraintsMalformed(_)));
             let understood = UNDERSTOOD_EXTENSIONS.contains(&oid.as_str())
-                || (oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_some());
+                || (oid == oid::NAME_CONSTRAINTS && nc_read);
             // Name constraints kyso cannot apply in full are refused even when not marked
             // critical: applying only part of them would accept names the CA forbids.
-            let partial_constraints = oid == oid::NAME_CONSTRAINTS && c.name_constraints.is_none();
+            let partial_constraints = oid == oid::NAME_CONSTRAINTS && !nc_read;
             if (ext.critical && !understood) || partial_constraints {
                 c.unknown_critical.push(oid);
             }
         }
         Ok(san)
+    }
+
+    /// The OCSP responders and caIssuers addresses of authorityInfoAccess (RFC 5280 §4.2.2.1).
+    fn read_aia(&mut self, aia: &x509_parser::extensions::AuthorityInfoAccess) {
+        for d in aia.iter() {
+            let x509_parser::extensions::GeneralName::URI(u) = &d.access_location else {
+                continue;
+            };
+            match d.access_method.to_id_string().as_str() {
+                oid::AD_OCSP => self.ocsp_urls.push(u.to_string()),
+                oid::AD_CA_ISSUERS => self.ca_issuers.push(u.to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The defects of RFC 5280 §4 that do not depend on the certificate's place in a path:
+    /// a repeated extension (§4.2), one kyso acts on that does not decode, one marked critical
+    /// against the profile (§4.2.1.1, §4.2.1.2, §4.2.2.1), an empty extKeyUsage (§4.2.1.12),
+    /// keyCertSign without cA (§4.2.1.9), nameConstraints outside a CA or not critical
+    /// (§4.2.1.10), an empty subject without a critical subjectAltName (§4.2.1.6).
+    fn note_defects(&mut self, extensions: &[X509Extension], san: Option<&X509Extension>) {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for ext in extensions {
+            let oid = ext.oid.to_id_string();
+            if !seen.insert(oid.clone()) {
+                out.push(Defect::DuplicateExtension(oid.clone()));
+            }
+            let undecodable = matches!(ext.parsed_extension(), ParsedExtension::ParseError { .. })
+                || (oid == oid::SUBJECT_ALT_NAME
+                    && !matches!(
+                        ext.parsed_extension(),
+                        ParsedExtension::SubjectAlternativeName(_)
+                    ));
+            if undecodable && defect::DECODED.contains(&oid.as_str()) {
+                out.push(Defect::Undecodable(oid.clone()));
+            }
+            if ext.critical && defect::NON_CRITICAL.contains(&oid.as_str()) {
+                out.push(Defect::MustNotBeCritical(oid.clone()));
+            }
+            match ext.parsed_extension() {
+                ParsedExtension::ExtendedKeyUsage(_) if self.ext_key_usage.is_empty() => {
+                    out.push(Defect::EmptyExtKeyUsage)
+                }
+                ParsedExtension::NameConstraints(_) if !self.is_ca => {
+                    out.push(Defect::NameConstraintsNotInCa)
+                }
+                ParsedExtension::NameConstraints(_) if !ext.critical => {
+                    out.push(Defect::NameConstraintsNotCritical)
+                }
+                _ => {}
+            }
+        }
+        if self.has_key_usage(KU_KEY_CERT_SIGN) && !self.is_ca {
+            out.push(Defect::KeyCertSignWithoutCa);
+        }
+        if self.subject_empty && !san.is_some_and(|s| s.critical) {
+            out.push(Defect::EmptySubjectWithoutCriticalSan);
+        }
+        self.defects.extend(out);
     }
 
     /// The SHA-256 of its DER, lowercase hex.

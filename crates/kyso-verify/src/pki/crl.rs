@@ -58,6 +58,8 @@ pub struct Crl {
     tbs: Range<usize>,
     /// cRLNumber (RFC 5280 §5.2.3), big-endian.
     pub number: Option<Vec<u8>>,
+    /// Whether cRLNumber is marked critical (§5.2.3: "This extension is non-critical").
+    pub number_critical: bool,
     /// The entries sorted by serial, made at the first lookup.
     index: OnceLock<SerialIndex>,
 }
@@ -354,6 +356,11 @@ impl Crl {
             scope,
             signed,
             tbs,
+            number_critical: x
+                .tbs_cert_list
+                .extensions()
+                .iter()
+                .any(|e| e.critical && e.oid.to_id_string() == oid::CRL_NUMBER),
             number,
             sha256: sha256(&der),
             index: OnceLock::new(),
@@ -421,6 +428,14 @@ impl Crl {
     /// When this CRL lists `cert` as revoked (the entry for its issuer and serial).
     pub(crate) fn revocation_of(&self, cert: &Cert) -> Option<OffsetDateTime> {
         self.entries_about(cert).0
+    }
+
+    /// Whether it is a CRL a conforming issuer writes, as far as its use as proof goes: RFC
+    /// 5280 §5.2.3, "conforming CRL issuers MUST include this extension in all CRLs" and mark
+    /// it non-critical. One without cRLNumber, or with it critical, proves nothing (the
+    /// certificate's status stays unknown): without a number, which CRL is newest is unknown.
+    pub fn conforming(&self) -> bool {
+        self.number.is_some() && !self.number_critical
     }
 
     /// Whether `issuer` may sign CRLs and its key verifies this CRL's signature. RFC 5280

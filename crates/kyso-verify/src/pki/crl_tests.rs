@@ -22,6 +22,11 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
 /// A CRL by `issuer` (a Name's DER) whose entries are `entries` (each a DER entry); its
 /// signature value is zeros.
 fn crl_with(issuer: &[u8], entries: &[Vec<u8>]) -> Vec<u8> {
+    crl_with_extensions(issuer, entries, &[])
+}
+
+/// [`crl_with`], with crlExtensions (`extensions`: the DER of each Extension) when not empty.
+fn crl_with_extensions(issuer: &[u8], entries: &[Vec<u8>], extensions: &[Vec<u8>]) -> Vec<u8> {
     let alg = der(
         0x30,
         &[
@@ -32,9 +37,14 @@ fn crl_with(issuer: &[u8], entries: &[Vec<u8>]) -> Vec<u8> {
     );
     let time = der(0x17, b"260101000000Z");
     let list = der(0x30, &entries.concat());
+    let exts = if extensions.is_empty() {
+        Vec::new()
+    } else {
+        der(0xa0, &der(0x30, &extensions.concat()))
+    };
     let tbs = der(
         0x30,
-        &[&der(0x02, &[1])[..], &alg, issuer, &time, &list].concat(),
+        &[&der(0x02, &[1])[..], &alg, issuer, &time, &list, &exts].concat(),
     );
     der(0x30, &[&tbs[..], &alg, &der(0x03, &[0, 0, 0])].concat())
 }
@@ -186,4 +196,35 @@ fn the_serial_index_answers_as_the_list_in_order() {
     for s in [&[1u8][..], &[3], &[4], &[5], &[7], &[0, 0x80], &[0x80]] {
         assert_eq!(index.find(list, s), walk.find(list, s), "{s:?}");
     }
+}
+
+/// A cRLNumber extension (RFC 5280 §5.2.3) with `n`, critical or not.
+fn crl_number(n: u8, critical: bool) -> Vec<u8> {
+    let oid = der(0x06, &[0x55, 0x1d, 0x14]);
+    let flag = if critical {
+        der(0x01, &[0xff])
+    } else {
+        Vec::new()
+    };
+    der(
+        0x30,
+        &[&oid[..], &flag, &der(0x04, &der(0x02, &[n]))].concat(),
+    )
+}
+
+#[test]
+fn only_a_crl_with_a_non_critical_number_is_proof() {
+    let issuer = cert("issuing-ca.pem").subject_raw;
+    let without = Crl::from_der(&crl_with(&issuer, &[])).unwrap();
+    assert!(without.number.is_none() && !without.conforming());
+    let critical =
+        Crl::from_der(&crl_with_extensions(&issuer, &[], &[crl_number(7, true)])).unwrap();
+    assert!(critical.number_critical && !critical.conforming());
+    let plain = Crl::from_der(&crl_with_extensions(&issuer, &[], &[crl_number(7, false)])).unwrap();
+    assert_eq!(plain.number.as_deref(), Some(&[7u8][..]));
+    assert!(!plain.number_critical && plain.conforming());
+    // The fixtures' CRLs are conforming.
+    assert!(Crl::from_der(&fixture("issuing-ca.crl"))
+        .unwrap()
+        .conforming());
 }

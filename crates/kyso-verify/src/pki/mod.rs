@@ -6,6 +6,7 @@ mod cert;
 mod crl;
 pub(crate) mod crl_scope;
 pub mod crypto;
+mod defect;
 pub(crate) mod name;
 pub(crate) mod name_constraints;
 pub mod ocsp;
@@ -20,6 +21,7 @@ pub use cert::signed_by;
 pub use cert::Cert;
 pub use crl::Crl;
 use crypto::DigestAlg;
+pub use defect::Defect;
 pub use path::check_path;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -233,6 +235,28 @@ pub enum Finding {
         issuer: String,
         /// Its nextUpdate.
         next_update: OffsetDateTime,
+    },
+    /// A certificate that breaks the profile of RFC 5280 §4 in a way no path may be built on
+    /// ([`Defect`] names the rule).
+    Nonconforming {
+        /// The certificate.
+        subject: String,
+        /// What is wrong with it.
+        defect: Defect,
+    },
+    /// Checking the names of the path against its CAs' nameConstraints would take more
+    /// comparisons than the budget allows (RFC 5280 §6.1.3 (b)-(c) work, bounded).
+    NameConstraintBudget {
+        /// The budget, in name × constraint comparisons.
+        limit: usize,
+    },
+    /// A CRL that would answer for a certificate but is not used as proof: without cRLNumber,
+    /// or with it critical (RFC 5280 §5.2.3). Reported with the missing revocation data.
+    CrlNonconforming {
+        /// The CRL's issuer.
+        issuer: String,
+        /// Whether its cRLNumber is there but critical (else it is missing).
+        number_critical: bool,
     },
     /// A name outside what a CA above permits (RFC 5280 §6.1.3 (b)-(c)).
     NameNotPermitted {

@@ -5,7 +5,9 @@
 
 use super::cert::signs;
 use super::revocation::check_revocation;
-use super::{cert, crypto, name_constraints, Cert, Finding, PathCheck, Policy, TrustStore};
+use super::{
+    cert, crypto, defect, name_constraints, Cert, Defect, Finding, PathCheck, Policy, TrustStore,
+};
 use crate::budget::Budget;
 use crate::der::oid;
 use std::sync::Arc;
@@ -23,6 +25,10 @@ struct Builder<'a> {
     attempts: usize,
     budget: &'a Budget,
     candidates_seen: usize,
+    /// The first path found that reaches an anchor but breaks a CA's name constraints: kept
+    /// while other candidates are tried (another issuer of the same name may not constrain the
+    /// names), and reported when none does.
+    constrained: Option<Vec<Arc<Cert>>>,
 }
 
 impl Builder<'_> {
@@ -57,7 +63,12 @@ impl Builder<'_> {
             let anchor = is_anchor || self.store.is_anchor(&cand);
             path.push(cand);
             if anchor {
-                return Some(());
+                if names_permitted(path, self.budget) {
+                    return Some(());
+                }
+                self.constrained.get_or_insert_with(|| path.clone());
+                path.pop();
+                continue;
             }
             if path.len() < self.budget.max_path_len && self.extend(path).is_some() {
                 return Some(());
@@ -85,8 +96,14 @@ fn build(
         attempts: 0,
         budget,
         candidates_seen: 0,
+        constrained: None,
     };
     if b.extend(chain).is_some() {
+        return Ok(());
+    }
+    if let Some(p) = b.constrained.take() {
+        // Every path found breaks a name constraint: the first one is reported.
+        *chain = p;
         return Ok(());
     }
     let mut failure = b.failure(signer);
@@ -104,8 +121,13 @@ fn build(
             attempts: 0,
             budget,
             candidates_seen: 0,
+            constrained: None,
         };
         if b.extend(chain).is_some() {
+            return Ok(());
+        }
+        if let Some(p) = b.constrained.take() {
+            *chain = p;
             return Ok(());
         }
         failure = b.failure(signer);
@@ -150,7 +172,7 @@ pub fn check_path(
         }
     }
     check_certificates(&chain, policy, at, &mut findings);
-    check_name_constraints(&chain, &mut findings);
+    check_name_constraints(&chain, budget, &mut findings);
     check_revocation(&chain, store, at, &mut findings);
     PathCheck { chain, findings }
 }
@@ -176,12 +198,44 @@ fn check_certificates(
         } else {
             check_ca(c, &mut non_self_issued_below, out);
         }
+        check_profile(c, i != 0, i + 1 == chain.len(), out);
     }
+}
+
+/// The defects of RFC 5280 §4 ([`Defect`]) of a certificate of the path: its own, those of an
+/// issuer when it issued the one below it, and a missing authorityKeyIdentifier when it was
+/// issued under another name. The anchor is exempt from the last: the keyIdentifier is there
+/// "to facilitate certification path construction" (§4.2.1.1), and the path ends at the anchor
+/// whoever issued it.
+fn check_profile(c: &Cert, issuer: bool, anchor: bool, out: &mut Vec<Finding>) {
+    let in_place = if issuer {
+        defect::of_issuer(c)
+    } else {
+        Vec::new()
+    };
+    let all: Vec<Defect> = c
+        .defects
+        .iter()
+        .cloned()
+        .chain(in_place)
+        .chain(if anchor {
+            Vec::new()
+        } else {
+            defect::of_issued(c)
+        })
+        .collect();
+    out.extend(all.into_iter().map(|defect| Finding::Nonconforming {
+        subject: c.subject.clone(),
+        defect,
+    }));
 }
 
 /// What every certificate of a path must be: valid at `at` (RFC 5280 §6.1.3 (a)(2)), without
 /// critical extensions kyso does not understand (§4.2), with a key the policy accepts.
 fn check_certificate(c: &Cert, policy: &Policy, at: OffsetDateTime, out: &mut Vec<Finding>) {
+    // RFC 5280 §4.1.2.5 encodes validity in whole seconds: the validation time is compared at
+    // that granularity (a time within the notAfter second is still inside the period).
+    let at = at.replace_nanosecond(0).unwrap_or(at);
     if at < c.not_before || at > c.not_after {
         out.push(Finding::OutsideValidity {
             subject: c.subject.clone(),
@@ -269,11 +323,31 @@ fn check_ca(c: &Cert, non_self_issued_below: &mut u32, out: &mut Vec<Finding>) {
 /// RFC 5280 §6.1.3 (b)-(c), §6.1.4 (g): from the anchor down, each certificate's names (a
 /// self-issued CA's excepted, unless it is the last) must satisfy every CA's constraints above
 /// it.
-fn check_name_constraints(chain: &[Arc<Cert>], out: &mut Vec<Finding>) {
+/// The work is bounded: when the comparisons of names with constraints along the path would
+/// exceed the budget's, nothing is compared and the path is refused.
+fn check_name_constraints(chain: &[Arc<Cert>], budget: &Budget, out: &mut Vec<Finding>) {
+    let checked = |k: usize, c: &Cert| k + 1 != chain.len() && (k == 0 || !c.is_self_issued());
     let mut above: Vec<&name_constraints::Constraints> = Vec::new();
+    let mut work = 0usize;
     for (k, c) in chain.iter().enumerate().rev() {
-        let is_anchor = k + 1 == chain.len();
-        if !is_anchor && (k == 0 || !c.is_self_issued()) {
+        if checked(k, c) {
+            work = above
+                .iter()
+                .fold(work, |w, nc| w.saturating_add(nc.work(&c.names)));
+        }
+        if let Some(nc) = &c.name_constraints {
+            above.push(nc);
+        }
+    }
+    if work > budget.max_name_constraint_checks {
+        out.push(Finding::NameConstraintBudget {
+            limit: budget.max_name_constraint_checks,
+        });
+        return;
+    }
+    above.clear();
+    for (k, c) in chain.iter().enumerate().rev() {
+        if checked(k, c) {
             if let Some(n) = above.iter().find_map(|nc| nc.violation(&c.names)) {
                 out.push(Finding::NameNotPermitted {
                     subject: c.subject.clone(),
@@ -285,4 +359,13 @@ fn check_name_constraints(chain: &[Arc<Cert>], out: &mut Vec<Finding>) {
             above.push(nc);
         }
     }
+}
+
+/// Whether `chain` (signer first, ending at an anchor) passes its name constraints (a path over
+/// the work budget counts as passing here: it is refused for that when checked).
+fn names_permitted(chain: &[Arc<Cert>], budget: &Budget) -> bool {
+    let mut out = Vec::new();
+    check_name_constraints(chain, budget, &mut out);
+    !out.iter()
+        .any(|f| matches!(f, Finding::NameNotPermitted { .. }))
 }

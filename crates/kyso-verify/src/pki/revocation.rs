@@ -55,6 +55,9 @@ fn delta_for<'a>(base: &Crl, candidates: &[&'a Arc<Crl>]) -> Option<&'a Arc<Crl>
         .max_by_key(|d| d.number.as_deref().map(n))
 }
 
+/// The CRLs that may answer for `cert`: in scope and signed by one of `signers`. Those a
+/// conforming issuer would not write ([`Crl::conforming`], RFC 5280 §5.2.3) are left out by the
+/// caller.
 fn crls_for<'s: 'c, 'c>(
     cert: &'c Cert,
     signers: &'c [&'c Cert],
@@ -216,7 +219,8 @@ pub(super) fn check_revocation(
         let (c, issuer) = (&chain[i], &chain[i + 1]);
         let signers = crl_signers(chain, i, store, at);
         // Every CRL that may answer for c, its signature verified once for all the uses below.
-        let candidates: Vec<&Arc<Crl>> = crls_for(c, &signers, store).collect();
+        let (candidates, refused): (Vec<&Arc<Crl>>, Vec<&Arc<Crl>>) =
+            crls_for(c, &signers, store).partition(|crl| crl.conforming());
         let crls = crl_set_for(&candidates);
         // The signer is asked online even with a CRL (a token lost this morning is not on
         // the last CRL yet); a CA only when no CRL answers for it.
@@ -237,10 +241,16 @@ pub(super) fn check_revocation(
         let ocsp_answered = ocsp.is_some_and(|r| r.status != ocsp::CertStatus::Unknown);
         match crls {
             None if ocsp_answered => {}
-            None => out.push(Finding::NoRevocationData {
-                subject: c.subject.clone(),
-                issuer: issuer.subject.clone(),
-            }),
+            None => {
+                out.extend(refused.iter().map(|crl| Finding::CrlNonconforming {
+                    issuer: crl.issuer.clone(),
+                    number_critical: crl.number_critical,
+                }));
+                out.push(Finding::NoRevocationData {
+                    subject: c.subject.clone(),
+                    issuer: issuer.subject.clone(),
+                })
+            }
             Some(set) => {
                 for crl in set {
                     let delta = delta_for(crl, &candidates);

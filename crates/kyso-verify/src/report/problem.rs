@@ -16,6 +16,9 @@ crate::codes! {
         ByteRangeInvalid = "byte_range_invalid",
         /// A CA certificate of the path is revoked (RFC 5280 §6.3).
         CaRevoked = "ca_revoked",
+        /// A certificate of the path breaks the profile of RFC 5280 §4 (a repeated or
+        /// undecodable extension, a malformed nameConstraints, a missing key identifier, ...).
+        CertificateNonconforming = "certificate_nonconforming",
         /// A certificate of the path is not valid at the validation time (RFC 5280 §4.1.2.5).
         CertificateNotValidAtTime = "certificate_not_valid_at_time",
         /// The signer's certificate is revoked (RFC 5280 §6.3, RFC 6960).
@@ -34,6 +37,8 @@ crate::codes! {
         ContentsMissing = "contents_missing",
         /// The byte range covers neither the whole file nor a whole revision.
         CoveragePartial = "coverage_partial",
+        /// A CRL not used as proof: without cRLNumber, or with it critical (RFC 5280 §5.2.3).
+        CrlNonconforming = "crl_nonconforming",
         /// The newest CRL for a certificate is past its nextUpdate (RFC 5280 §5.1.2.5).
         CrlOutdated = "crl_outdated",
         /// Bytes after the last `%%EOF` that belong to no revision.
@@ -60,6 +65,9 @@ crate::codes! {
         ModifiedAfterSigning = "modified_after_signing",
         /// A name outside a CA's nameConstraints (RFC 5280 §4.2.1.10).
         NameNotPermitted = "name_not_permitted",
+        /// Checking a path's names against its CAs' nameConstraints would exceed the budget of
+        /// comparisons (RFC 5280 §6.1.3 (b)-(c), bounded work).
+        NameConstraintBudgetExceeded = "name_constraint_budget_exceeded",
         /// No certification path to a trust anchor (RFC 5280 §6.1).
         NoChain = "no_chain",
         /// A signature without signed attributes: its signing time is only `/M`.

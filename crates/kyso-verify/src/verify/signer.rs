@@ -339,11 +339,34 @@ pub(super) fn add_path_finding(
         Finding::NameNotPermitted { subject, name } => f.add(
             Some(SubIndication::ChainConstraintsFailure),
             ProblemCode::NameNotPermitted,
-            format!("certificate \"{subject}\" has a {name} that a CA above it does not permit (nameConstraints)"),
+            format!("certificate \"{subject}\" has the {name}, which a CA above it does not permit (nameConstraints)"),
         ),
-        Finding::Revoked { .. } | Finding::NoRevocationData { .. } | Finding::CrlExpired { .. } => {
+        Finding::Nonconforming { .. } | Finding::NameConstraintBudget { .. } => {
+            add_profile_finding(f, finding)
+        }
+        Finding::Revoked { .. }
+        | Finding::NoRevocationData { .. }
+        | Finding::CrlExpired { .. }
+        | Finding::CrlNonconforming { .. } => {
             add_revocation_finding(f, finding, policy, claimed)
         }
+    }
+}
+
+/// A certificate against the RFC 5280 §4 profile, and name-constraint work over its budget.
+fn add_profile_finding(f: &mut Findings, finding: &Finding) {
+    match finding {
+        Finding::Nonconforming { subject, defect } => f.add(
+            Some(SubIndication::ChainConstraintsFailure),
+            ProblemCode::CertificateNonconforming,
+            format!("certificate \"{subject}\" breaks the certificate profile: {defect}"),
+        ),
+        Finding::NameConstraintBudget { limit } => f.add(
+            Some(SubIndication::ChainConstraintsFailure),
+            ProblemCode::NameConstraintBudgetExceeded,
+            format!("checking the path's names against its name constraints would take more than {limit} comparisons (budget)"),
+        ),
+        _ => {}
     }
 }
 
@@ -373,6 +396,15 @@ fn add_revocation_finding(
             policy.require_revocation.then_some(SubIndication::TryLater),
             ProblemCode::RevocationUnknown,
             format!("neither a CRL from \"{issuer}\" nor an OCSP answer is available, so the revocation of \"{subject}\" was not checked"),
+        ),
+        Finding::CrlNonconforming { issuer, number_critical } => f.add(
+            // Reported; the missing revocation data reported with it decides.
+            None,
+            ProblemCode::CrlNonconforming,
+            format!(
+                "a CRL of \"{issuer}\" is not used: its cRLNumber {} (RFC 5280 §5.2.3)",
+                if *number_critical { "is marked critical" } else { "is missing" }
+            ),
         ),
         Finding::CrlExpired { issuer, next_update } => f.add(
             // Under --require-revocation an outdated CRL does not settle the status.

@@ -72,12 +72,15 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         | P::NoSignedAttributes
         | P::SignedAttributesNotDer => "cấu trúc chữ ký không đúng chuẩn",
         P::CrlOutdated => "danh sách thu hồi chứng thư đã quá hạn",
+        P::CrlNonconforming => "danh sách thu hồi chứng thư không đúng chuẩn, không dùng được",
         P::DataAfterLastRevision | P::DataBeforeHeader => "tệp có dữ liệu lạ ngoài nội dung đã ký",
         P::DigestMismatch => "nội dung tệp đã bị thay đổi sau khi ký",
         P::DigestUnsupported => "thuật toán băm không được hỗ trợ",
         P::EncryptedUnreadable => "tệp được mã hóa, không mở được",
-        P::IssuerKeyUsage
+        P::CertificateNonconforming
+        | P::IssuerKeyUsage
         | P::IssuerNotCa
+        | P::NameConstraintBudgetExceeded
         | P::NameNotPermitted
         | P::PathLengthExceeded
         | P::UnknownCriticalExtension => "chuỗi chứng thư không hợp lệ",

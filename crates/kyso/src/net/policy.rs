@@ -42,6 +42,8 @@ pub fn chain_clean(problems: &[Problem], sub_indication: Option<SubIndication>) 
         ProblemCode::IssuerKeyUsage,
         ProblemCode::UnknownCriticalExtension,
         ProblemCode::NameNotPermitted,
+        ProblemCode::CertificateNonconforming,
+        ProblemCode::NameConstraintBudgetExceeded,
         ProblemCode::CertificateNotValidAtTime,
         ProblemCode::PathBudgetExceeded,
         ProblemCode::SignerCertificateMissing,
