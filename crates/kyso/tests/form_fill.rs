@@ -132,3 +132,55 @@ fn developer_extensions_may_grow_and_nothing_else_passes_for_them() {
     assert_eq!(r["verdict"], "invalid", "{r}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// ISO 32000-2 §7.8.3: a page's resources that only gain names after signing (a later signer
+/// adding a font) draw nothing new, since the signed content streams cannot name them; a
+/// resource that changes is refused, in the page itself or kept as its own object.
+#[test]
+fn resources_may_gain_names_and_not_change_them() {
+    let Some(dir) = setup("resources") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let mut objects: Vec<String> = form("Nguyen Van A", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    let page = |resources: &str| {
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 6 0 R] /Resources {resources} >>")
+    };
+    objects[2] = page("<< /Font << /F1 8 0 R >> >>");
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
+    objects.push("<< /Font << /F1 8 0 R >> >>".into()); // object 9, unused until the second form
+    let signed = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &signed)["verdict"], "valid");
+    let font = "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>";
+    let grown = page("<< /Font << /F1 8 0 R /F2 10 0 R >> >>");
+    let r = verify(
+        &dir,
+        &with_update(&signed, &[(10, font), (3, &grown)], None),
+    );
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let swapped = page("<< /Font << /F1 10 0 R >> >>");
+    let r = verify(
+        &dir,
+        &with_update(&signed, &[(10, font), (3, &swapped)], None),
+    );
+    assert_eq!(r["verdict"], "invalid", "{r}");
+
+    // The same with the resources as their own object (9).
+    objects[2] = page("9 0 R");
+    let signed = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &signed)["verdict"], "valid");
+    let grown = "<< /Font << /F1 8 0 R /F2 10 0 R >> >>";
+    let r = verify(&dir, &with_update(&signed, &[(10, font), (9, grown)], None));
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let swapped = "<< /Font << /F1 10 0 R >> >>";
+    let r = verify(
+        &dir,
+        &with_update(&signed, &[(10, font), (9, swapped)], None),
+    );
+    assert_eq!(r["verdict"], "invalid", "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

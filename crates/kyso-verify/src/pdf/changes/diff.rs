@@ -20,6 +20,8 @@ pub(super) struct Ctx<'d, 'a> {
     dss_objects: &'d BTreeSet<u32>,
     /// Indirect arrays the signed revision's pages use as /Contents, found when first needed.
     page_contents: OnceCell<BTreeSet<u32>>,
+    /// The signed revision's page-tree nodes' /Resources kept as their own objects.
+    page_resources: OnceCell<BTreeSet<u32>>,
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
@@ -36,6 +38,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             policy,
             dss_objects,
             page_contents: OnceCell::new(),
+            page_resources: OnceCell::new(),
         }
     }
 
@@ -72,7 +75,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             && !(matches!(old, Object::Array(_))
                 && self
                     .page_contents
-                    .get_or_init(|| page_content_arrays(self.doc, self.signed))
+                    .get_or_init(|| page_refs(self.doc, self.signed, b"Contents"))
                     .contains(&num))
     }
 
@@ -87,6 +90,14 @@ impl<'d, 'a> Ctx<'d, 'a> {
             Some(b"Metadata") => self.doc.catalog_metadata().contains(&num),
             _ => false,
         }
+    }
+
+    /// Whether `num` is the `/Resources` dictionary of a page of the signed revision, kept as
+    /// its own object.
+    fn is_page_resources(&self, num: u32) -> bool {
+        self.page_resources
+            .get_or_init(|| page_refs(self.doc, self.signed, b"Resources"))
+            .contains(&num)
     }
 
     /// Whether `num` is the signed catalog's `/Extensions` dictionary (ISO 32000-2 §7.12).
@@ -126,6 +137,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
         let keys = differing_keys(od, nd);
         match old.type_name() {
             _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),
+            _ if self.is_page_resources(num) => self.page_resources(num, old, new, &keys),
             Some(b"Catalog") => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),
@@ -150,8 +162,9 @@ fn same(doc: &Document, a: &Object, b: &Object) -> bool {
     }
 }
 
-/// Object numbers of the indirect arrays that pages of revision `rev` use as `/Contents`.
-fn page_content_arrays(doc: &Document, rev: usize) -> BTreeSet<u32> {
+/// Object numbers that the page-tree nodes of revision `rev` refer to under `key`
+/// (`/Contents`: their content arrays; `/Resources`: their resources).
+fn page_refs(doc: &Document, rev: usize, key: &[u8]) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();
     let Some(root) = doc.root(rev) else {
         return out;
@@ -170,7 +183,7 @@ fn page_content_arrays(doc: &Document, rev: usize) -> BTreeSet<u32> {
         let Ok(Some(node)) = doc.object(rev, n) else {
             continue;
         };
-        if let Some((c, _)) = node.get(b"Contents").and_then(Object::as_ref) {
+        if let Some((c, _)) = node.get(key).and_then(Object::as_ref) {
             out.insert(c);
         }
         for kid in node.get(b"Kids").and_then(Object::as_array).unwrap_or(&[]) {

@@ -70,7 +70,16 @@ impl Ctx<'_, '_> {
             Some(1) => &[b"Annots"],
             _ => &[b"Annots", b"StructParents"],
         };
-        let rest = except(keys, allowed);
+        let mut rest = except(keys, allowed);
+        // Resources that only gained names draw nothing new: the signed content streams
+        // cannot name what they did not have (ISO 32000-2 §7.8.3).
+        if self.policy.docmdp != Some(1) && rest.contains(&b"Resources"[..]) {
+            let old = self.resolve(self.signed, dict_get(od, b"Resources"));
+            let new = self.resolve(self.latest, dict_get(nd, b"Resources"));
+            if self.only_grew(old.as_ref(), new.as_ref()) {
+                rest.remove(&b"Resources"[..]);
+            }
+        }
         if !rest.is_empty() {
             return Err(ChangeReason::KeysChanged {
                 object: num,
@@ -155,6 +164,49 @@ impl Ctx<'_, '_> {
         Err(ChangeReason::KeysChanged {
             object: num,
             kind: "/Extensions".into(),
+            keys: Keys(keys.clone()),
+        })
+    }
+
+    /// Whether resources `new` hold every entry of `old` unchanged and only add names (in the
+    /// dictionary itself or in its sub-dictionaries, `/Font`, `/XObject`, ...).
+    pub(super) fn only_grew(&self, old: Option<&Object>, new: Option<&Object>) -> bool {
+        let (Some(od), Some(nd)) = (old.and_then(Object::as_dict), new.and_then(Object::as_dict))
+        else {
+            return old == new;
+        };
+        od.iter().all(|(k, ov)| match dict_get(nd, k) {
+            Some(nv) if nv == ov => true,
+            Some(nv) => {
+                let o = self.resolve(self.signed, Some(ov));
+                let n = self.resolve(self.latest, Some(nv));
+                match (
+                    o.as_ref().and_then(Object::as_dict),
+                    n.as_ref().and_then(Object::as_dict),
+                ) {
+                    (Some(a), Some(b)) => a.iter().all(|(name, v)| dict_get(b, name) == Some(v)),
+                    _ => false,
+                }
+            }
+            None => false,
+        })
+    }
+
+    /// A page's resources kept as their own object (ISO 32000-2 §7.8.3): they may only gain
+    /// names (unless DocMDP P=1).
+    pub(super) fn page_resources(
+        &self,
+        num: u32,
+        old: &Object,
+        new: &Object,
+        keys: &BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        if self.policy.docmdp != Some(1) && self.only_grew(Some(old), Some(new)) {
+            return Ok(());
+        }
+        Err(ChangeReason::KeysChanged {
+            object: num,
+            kind: "/Resources".into(),
             keys: Keys(keys.clone()),
         })
     }
