@@ -182,5 +182,28 @@ fn resources_may_gain_names_and_not_change_them() {
         &with_update(&signed, &[(10, font), (9, swapped)], None),
     );
     assert_eq!(r["verdict"], "invalid", "{r}");
+
+    // And with the /Font category as its own object (11): it may gain a name; a font it names
+    // may not be swapped, not even for a font dictionary holding all of the old one's entries.
+    objects[2] = page("<< /Font 11 0 R >>");
+    objects.push("<< /Unused true >>".into()); // object 10
+    objects.push("<< /F1 8 0 R >>".into()); // object 11
+    let signed = sign_objects(&dir, "signer", &objects, None, None);
+    assert_eq!(verify(&dir, &signed)["verdict"], "valid");
+    let r = verify(
+        &dir,
+        &with_update(
+            &signed,
+            &[(12, font), (11, "<< /F1 8 0 R /F2 12 0 R >>")],
+            None,
+        ),
+    );
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let superset = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FontDescriptor 10 0 R >>";
+    let r = verify(
+        &dir,
+        &with_update(&signed, &[(12, superset), (11, "<< /F1 12 0 R >>")], None),
+    );
+    assert_eq!(r["verdict"], "invalid", "{r}");
     let _ = std::fs::remove_dir_all(&dir);
 }

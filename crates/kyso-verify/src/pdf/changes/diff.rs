@@ -20,8 +20,9 @@ pub(super) struct Ctx<'d, 'a> {
     dss_objects: &'d BTreeSet<u32>,
     /// Indirect arrays the signed revision's pages use as /Contents, found when first needed.
     page_contents: OnceCell<BTreeSet<u32>>,
-    /// The signed revision's page-tree nodes' /Resources kept as their own objects.
-    page_resources: OnceCell<BTreeSet<u32>>,
+    /// The signed revision's page-tree nodes' /Resources kept as their own objects, and their
+    /// category dictionaries kept as their own objects.
+    page_resources: OnceCell<(BTreeSet<u32>, BTreeSet<u32>)>,
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
@@ -94,10 +95,17 @@ impl<'d, 'a> Ctx<'d, 'a> {
 
     /// Whether `num` is the `/Resources` dictionary of a page of the signed revision, kept as
     /// its own object.
-    fn is_page_resources(&self, num: u32) -> bool {
-        self.page_resources
-            .get_or_init(|| page_refs(self.doc, self.signed, b"Resources"))
-            .contains(&num)
+    /// `Some(true)` for a page's `/Resources` kept as its own object, `Some(false)` for one of
+    /// their category dictionaries (`/Font`, ...) kept as its own object.
+    fn page_resources_kind(&self, num: u32) -> Option<bool> {
+        let (resources, categories) = self
+            .page_resources
+            .get_or_init(|| resource_objects(self.doc, self.signed));
+        if resources.contains(&num) {
+            Some(true)
+        } else {
+            categories.contains(&num).then_some(false)
+        }
     }
 
     /// Whether `num` is the signed catalog's `/Extensions` dictionary (ISO 32000-2 §7.12).
@@ -137,7 +145,10 @@ impl<'d, 'a> Ctx<'d, 'a> {
         let keys = differing_keys(od, nd);
         match old.type_name() {
             _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),
-            _ if self.is_page_resources(num) => self.page_resources(num, old, new, &keys),
+            _ if self.page_resources_kind(num).is_some() => {
+                let whole = self.page_resources_kind(num) == Some(true);
+                self.page_resources(num, old, new, whole, &keys)
+            }
             Some(b"Catalog") => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),
@@ -162,10 +173,34 @@ fn same(doc: &Document, a: &Object, b: &Object) -> bool {
     }
 }
 
-/// Object numbers that the page-tree nodes of revision `rev` refer to under `key`
-/// (`/Contents`: their content arrays; `/Resources`: their resources).
-fn page_refs(doc: &Document, rev: usize, key: &[u8]) -> BTreeSet<u32> {
+/// The page-tree nodes' `/Resources` kept as their own objects in revision `rev` (`.0`), and
+/// the category dictionaries (`/Font`, `/XObject`, ...) any resources keep as their own
+/// objects (`.1`).
+fn resource_objects(doc: &Document, rev: usize) -> (BTreeSet<u32>, BTreeSet<u32>) {
+    let resources = page_refs(doc, rev, b"Resources");
     let mut out = BTreeSet::new();
+    let mut dicts: Vec<Object> = resources
+        .iter()
+        .filter_map(|n| doc.object(rev, *n).ok().flatten())
+        .collect();
+    dicts.extend(page_nodes(doc, rev).into_iter().filter_map(|node| {
+        node.get(b"Resources")
+            .filter(|r| r.as_dict().is_some())
+            .cloned()
+    }));
+    for d in dicts {
+        for (_, v) in d.as_dict().map(|d| d.as_slice()).unwrap_or(&[]) {
+            if let Some((n, _)) = v.as_ref() {
+                out.insert(n);
+            }
+        }
+    }
+    (resources, out)
+}
+
+/// The page-tree nodes of revision `rev` (at most a million; the meter stops a hostile tree).
+fn page_nodes(doc: &Document, rev: usize) -> Vec<Object> {
+    let mut out = Vec::new();
     let Some(root) = doc.root(rev) else {
         return out;
     };
@@ -183,16 +218,24 @@ fn page_refs(doc: &Document, rev: usize, key: &[u8]) -> BTreeSet<u32> {
         let Ok(Some(node)) = doc.object(rev, n) else {
             continue;
         };
-        if let Some((c, _)) = node.get(key).and_then(Object::as_ref) {
-            out.insert(c);
-        }
         for kid in node.get(b"Kids").and_then(Object::as_array).unwrap_or(&[]) {
             if let Some((k, _)) = kid.as_ref() {
                 todo.push(k);
             }
         }
+        out.push(node);
     }
     out
+}
+
+/// Object numbers that the page-tree nodes of revision `rev` refer to under `key`
+/// (`/Contents`: their content arrays; `/Resources`: their resources).
+fn page_refs(doc: &Document, rev: usize, key: &[u8]) -> BTreeSet<u32> {
+    page_nodes(doc, rev)
+        .iter()
+        .filter_map(|node| node.get(key).and_then(Object::as_ref))
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// What an object is, for a reason: its `/Type` as a name, else its kind.

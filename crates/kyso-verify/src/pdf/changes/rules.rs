@@ -76,7 +76,7 @@ impl Ctx<'_, '_> {
         if self.policy.docmdp != Some(1) && rest.contains(&b"Resources"[..]) {
             let old = self.resolve(self.signed, dict_get(od, b"Resources"));
             let new = self.resolve(self.latest, dict_get(nd, b"Resources"));
-            if self.only_grew(old.as_ref(), new.as_ref()) {
+            if self.only_grew(old.as_ref(), new.as_ref(), true) {
                 rest.remove(&b"Resources"[..]);
             }
         }
@@ -168,16 +168,22 @@ impl Ctx<'_, '_> {
         })
     }
 
-    /// Whether resources `new` hold every entry of `old` unchanged and only add names (in the
-    /// dictionary itself or in its sub-dictionaries, `/Font`, `/XObject`, ...).
-    pub(super) fn only_grew(&self, old: Option<&Object>, new: Option<&Object>) -> bool {
+    /// Whether resources `new` hold every entry of `old` unchanged and only add names: in the
+    /// dictionary itself, and, for a whole `/Resources` (`whole`), in its category
+    /// dictionaries (`/Font`, `/XObject`, ...), whose entries must stay the same objects.
+    pub(super) fn only_grew(
+        &self,
+        old: Option<&Object>,
+        new: Option<&Object>,
+        whole: bool,
+    ) -> bool {
         let (Some(od), Some(nd)) = (old.and_then(Object::as_dict), new.and_then(Object::as_dict))
         else {
             return old == new;
         };
         od.iter().all(|(k, ov)| match dict_get(nd, k) {
             Some(nv) if nv == ov => true,
-            Some(nv) => {
+            Some(nv) if whole => {
                 let o = self.resolve(self.signed, Some(ov));
                 let n = self.resolve(self.latest, Some(nv));
                 match (
@@ -188,20 +194,21 @@ impl Ctx<'_, '_> {
                     _ => false,
                 }
             }
-            None => false,
+            Some(_) | None => false,
         })
     }
 
-    /// A page's resources kept as their own object (ISO 32000-2 §7.8.3): they may only gain
-    /// names (unless DocMDP P=1).
+    /// A page's resources, or one of their category dictionaries, kept as its own object (ISO
+    /// 32000-2 §7.8.3): they may only gain names (unless DocMDP P=1).
     pub(super) fn page_resources(
         &self,
         num: u32,
         old: &Object,
         new: &Object,
+        whole: bool,
         keys: &BTreeSet<Vec<u8>>,
     ) -> Result<(), ChangeReason> {
-        if self.policy.docmdp != Some(1) && self.only_grew(Some(old), Some(new)) {
+        if self.policy.docmdp != Some(1) && self.only_grew(Some(old), Some(new), whole) {
             return Ok(());
         }
         Err(ChangeReason::KeysChanged {
