@@ -787,3 +787,30 @@ fn ed448_takes_shake256_only() {
         "{problems:#?}"
     );
 }
+
+/// The BCY signers' pattern as iText 5.5.13.3 itself writes it (`fixtures/itext-bcy/`, made
+/// by its `make.sh`): a certification signature (DocMDP P=2) by the organisation, then a new
+/// visible signature field for the leader, in append mode, each CMS with the signer's
+/// certificate only. Both signatures pass, as pdfsig finds too, and the certification permits
+/// the second signature; a changed byte fails.
+#[test]
+fn itext_certification_then_a_second_signer_is_valid() {
+    let dir = root().join("fixtures/itext-bcy");
+    let bytes = std::fs::read(dir.join("certified-org-then-leader.pdf")).unwrap();
+    let store = kyso::trust::files::load(&[dir.join("root.pem")], &[], &[]).unwrap();
+    let at = time::macros::datetime!(2026-12-07 00:00 UTC);
+    let r = verify(&bytes, &store, &Options::default(), at).unwrap();
+    assert_eq!(r.verdict, Verdict::Valid, "{r:#?}");
+    assert_eq!(r.signatures.len(), 2);
+    let first = &r.signatures[0];
+    assert_eq!(first.field.as_deref(), Some("ChuKyCoQuan"));
+    assert_eq!(plain(&first.modifications_after), "permitted", "{first:#?}");
+    assert_eq!(r.signatures[1].field.as_deref(), Some("ChuKyLanhDao"));
+    // A changed digit early in the file (the first "2026", inside what both signatures
+    // cover) makes it not valid.
+    let text = bytes.windows(4).position(|w| w == b"2026").unwrap();
+    let mut changed = bytes.clone();
+    changed[text] = b'3';
+    let r = verify(&changed, &store, &Options::default(), at).unwrap();
+    assert_ne!(r.verdict, Verdict::Valid);
+}
