@@ -93,7 +93,9 @@ pub fn problem(code: &ProblemCode) -> &'static str {
         | P::XrefOffsetRepaired
         | P::XrefPrevMissing
         | P::XrefPrevLoop => "cấu trúc tệp PDF có lỗi",
-        P::SignatureNotAttached => "chữ ký không còn gắn với tài liệu: tệp có thể đã bị lưu lại",
+        P::SignatureNotAttached => {
+            "chữ ký không còn gắn với tài liệu (tệp có thể đã được mở và lưu lại): hãy nộp tệp gốc ngay sau khi ký"
+        }
         P::RevocationUnknown => "chưa kiểm tra được tình trạng thu hồi của chứng thư",
         P::SignatureInvalid => "giá trị chữ ký không khớp với chứng thư",
         P::SignerCertificateMissing | P::SigningCertificateMismatch => {

@@ -177,17 +177,20 @@ fn same(doc: &Document, a: &Object, b: &Object) -> bool {
 /// the category dictionaries (`/Font`, `/XObject`, ...) any resources keep as their own
 /// objects (`.1`).
 fn resource_objects(doc: &Document, rev: usize) -> (BTreeSet<u32>, BTreeSet<u32>) {
-    let resources = page_refs(doc, rev, b"Resources");
+    let mut resources = BTreeSet::new();
     let mut out = BTreeSet::new();
-    let mut dicts: Vec<Object> = resources
-        .iter()
-        .filter_map(|n| doc.object(rev, *n).ok().flatten())
-        .collect();
-    dicts.extend(page_nodes(doc, rev).into_iter().filter_map(|node| {
-        node.get(b"Resources")
-            .filter(|r| r.as_dict().is_some())
-            .cloned()
-    }));
+    let mut dicts: Vec<Object> = Vec::new();
+    // The page tree is walked once: each node's resources, as its own object or in the node.
+    for node in page_nodes(doc, rev) {
+        match node.get(b"Resources") {
+            Some(Object::Ref(n, _)) => {
+                resources.insert(*n);
+                dicts.extend(doc.object(rev, *n).ok().flatten());
+            }
+            Some(d @ Object::Dict(_)) => dicts.push(d.clone()),
+            _ => {}
+        }
+    }
     for d in dicts {
         for (_, v) in d.as_dict().map(|d| d.as_slice()).unwrap_or(&[]) {
             if let Some((n, _)) = v.as_ref() {
