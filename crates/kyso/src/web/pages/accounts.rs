@@ -2,7 +2,7 @@
 //! with the reason and what was typed kept), a new password, disabling and enabling.
 
 use super::templates::{self, AccountForm};
-use super::{html, outcome, page, signed_in, stale_form, unit_choices, viewer};
+use super::{html, outcome, page, posted_by, signed_in, unit_choices, viewer};
 use crate::app::accounts::{self, NewUser};
 use crate::web::{blocking, AppState};
 use actix_web::http::StatusCode;
@@ -38,9 +38,8 @@ pub(super) async fn add(
     form: web::Form<AddForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let form = form.into_inner();
@@ -104,9 +103,8 @@ pub(super) async fn change(
     form: web::Form<ChangeForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let name = path.into_inner();

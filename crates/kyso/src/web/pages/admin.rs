@@ -2,7 +2,7 @@
 //! closing a period, importing a registry file.
 
 use super::upload::CsrfQuery;
-use super::{outcome, page, redirect, signed_in, stale_form, templates, viewer};
+use super::{outcome, page, posted_by, redirect, signed_in, stale_form, templates, viewer};
 use crate::app::error::AppError;
 use crate::web::{blocking, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -146,9 +146,8 @@ pub(super) async fn accept_late(
     form: web::Form<ReasonForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let _one_at_a_time = state.app.write_lock.lock().await;
@@ -180,9 +179,8 @@ pub(super) async fn hide_certificate(
     form: web::Form<HideForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let _one_at_a_time = state.app.write_lock.lock().await;
@@ -214,9 +212,8 @@ pub(super) async fn move_month(
     form: web::Form<MoveForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let Some(to) = crate::duty::period::Month::parse(&form.thang) else {
@@ -261,9 +258,8 @@ pub(super) async fn close_period(
     form: web::Form<CloseForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let Some(period) = crate::duty::period::Period::parse(form.period.trim()) else {
@@ -465,9 +461,8 @@ pub(super) async fn set_tracking(
     form: web::Form<TrackingForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let Some(from) = typed_month(&form.tu_thang) else {

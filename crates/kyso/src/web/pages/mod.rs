@@ -202,6 +202,22 @@ pub(super) fn stale_form(what_to_do: &str, s: &Session) -> HttpResponse {
     )
 }
 
+/// A form posted by someone signed in with `scope` whose CSRF token is `csrf` (the session's):
+/// the session, or the page to answer (sign in, not allowed, or a stale form to send again).
+pub(super) fn posted_by(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: &str,
+    csrf: &str,
+) -> Result<Session, HttpResponse> {
+    let (_, s) = signed_in(req, state, scope)?;
+    if s.csrf == csrf {
+        Ok(s)
+    } else {
+        Err(stale_form("Hãy mở lại trang và gửi lại.", &s))
+    }
+}
+
 /// The administrator's form answer: back to `to`, or a page with the refusal.
 pub(super) fn outcome(result: Result<(), String>, to: &str, s: &Session) -> HttpResponse {
     match result {

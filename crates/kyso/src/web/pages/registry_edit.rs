@@ -5,7 +5,7 @@
 //! retired, so the files it signed keep their credit.
 
 use super::templates::{self as pages, layout};
-use super::{html, outcome, page, signed_in, stale_form, viewer};
+use super::{html, outcome, page, posted_by, signed_in, viewer};
 use crate::app::error::AppError;
 use crate::app::registry_edit::{correction_reason, save_record, Editor, Expect};
 use crate::duty::period::Month;
@@ -258,9 +258,8 @@ async fn save_unit(
     form: web::Form<UnitForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let existing = path.map(|p| p.into_inner());
@@ -409,9 +408,8 @@ async fn save_leader(
     form: web::Form<LeaderForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let existing = path.map(|p| p.into_inner());

@@ -4,7 +4,7 @@
 
 use super::registry_edit::{answer, certificates_field, editor, month_field, not_found, saved};
 use super::registry_forms::person_form;
-use super::{outcome, page, signed_in, stale_form, viewer};
+use super::{outcome, page, posted_by, signed_in, viewer};
 use crate::app::registry_edit::{save_record, Expect};
 use crate::duty::registry::slug;
 use crate::duty::registry::{Leader, Registry};
@@ -65,9 +65,8 @@ pub(super) async fn save_person(
     form: web::Form<PersonForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let id = path.into_inner();
@@ -116,9 +115,8 @@ pub(super) async fn add_post(
     form: web::Form<PostForm>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let s = match signed_in(&req, &state, "admin") {
-        Ok((_, s)) if s.csrf == form.csrf => s,
-        Ok((_, s)) => return stale_form("Hãy mở lại trang và gửi lại.", &s),
+    let s = match posted_by(&req, &state, "admin", &form.csrf) {
+        Ok(s) => s,
         Err(r) => return r,
     };
     let person = path.into_inner();
