@@ -207,3 +207,137 @@ fn resources_may_gain_names_and_not_change_them() {
     assert_eq!(r["verdict"], "invalid", "{r}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The appearance stream (object 7) of field HoTen drawing `shown`, written anew under its own
+/// number, as a filler that overwrites the appearance in place writes it.
+fn stream_7(shown: &str) -> String {
+    let stream = format!("BT /Helv 10 Tf 2 4 Td ({shown}) Tj ET");
+    format!(
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 180 20] /Length {} >>\nstream\n{stream}\nendstream",
+        stream.len()
+    )
+}
+
+/// Field HoTen (object 6) with `value`, its appearance still object 7.
+fn field_6(value: &str) -> String {
+    format!("<< /Type /Annot /Subtype /Widget /FT /Tx /T (HoTen) /V ({value}) /Rect [10 150 190 170] /P 3 0 R /F 4 /AP << /N 7 0 R >> >>")
+}
+
+/// The signed form, its objects edited by `edit` first, and `extra` in its trailer.
+fn signed_form(dir: &Path, edit: impl Fn(&mut Vec<String>), extra: &str) -> Vec<u8> {
+    let mut objects: Vec<String> = form("Nguyen Van A", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    edit(&mut objects);
+    let signed = sign_objects_trailer(dir, "signer", &objects, (None, None), extra);
+    assert_eq!(verify(dir, &signed)["verdict"], "valid");
+    signed
+}
+
+/// ISO 32000-2 §12.5.5, §12.8.2.2: a filler may overwrite the appearance stream of the field it
+/// fills under the same object number (pyHanko accepts it): that is form filling when the
+/// field gets a new value and nothing else in the signed revision uses that stream. The same
+/// rewrite without a new value, or of a stream that the catalog, a trailer or another widget
+/// also uses, changes what was signed and is refused.
+#[test]
+fn an_appearance_rewritten_in_place_is_filling_only_when_nothing_else_uses_it() {
+    let Some(dir) = setup("ap-in-place") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let fill = [(6, field_6("Tran Van B")), (7, stream_7("Tran Van B"))];
+    let fill: Vec<(usize, &str)> = fill.iter().map(|(n, b)| (*n, b.as_str())).collect();
+    let first = |r: &serde_json::Value| r["signatures"][0]["modifications_after"].clone();
+
+    let plain = signed_form(&dir, |_| {}, "");
+    let r = verify(&dir, &with_update(&plain, &fill, None));
+    assert_eq!(r["verdict"], "valid", "{r}");
+    assert_eq!(first(&r), "permitted", "{r}");
+    // The stream redrawn while the value stays: the shadow attack by another road.
+    let r = verify(
+        &dir,
+        &with_update(&plain, &[(7, &stream_7("Tran Van B"))], None),
+    );
+    assert_eq!(first(&r), "disallowed", "{r}");
+    // A later trailer that also names the stream.
+    let r = verify(&dir, &with_update(&plain, &fill, Some(7)));
+    assert_eq!(first(&r), "disallowed", "{r}");
+
+    // The catalog also names the stream in the signed revision.
+    let sneaky = signed_form(
+        &dir,
+        |o| o[0] = o[0].replace("/Type /Catalog", "/Type /Catalog /FooBar 7 0 R"),
+        "",
+    );
+    let r = verify(&dir, &with_update(&sneaky, &fill, None));
+    assert_eq!(first(&r), "disallowed", "{r}");
+    assert!(
+        r.to_string().contains("stream whose content was changed"),
+        "{r}"
+    );
+
+    // The signed trailer names it.
+    let trailer = signed_form(&dir, |_| {}, " /FooBar 7 0 R");
+    let r = verify(&dir, &with_update(&trailer, &fill, None));
+    assert_eq!(first(&r), "disallowed", "{r}");
+
+    // Another widget draws with it too.
+    let shared = signed_form(
+        &dir,
+        |o| {
+            o[0] = o[0].replace("[4 0 R 6 0 R]", "[4 0 R 6 0 R 8 0 R]");
+            o[2] = o[2].replace("[4 0 R 6 0 R]", "[4 0 R 6 0 R 8 0 R]");
+            o.push("<< /Type /Annot /Subtype /Widget /FT /Tx /T (GhiChu) /V (x) /Rect [10 100 190 120] /P 3 0 R /F 4 /AP << /N 7 0 R >> >>".into());
+        },
+        "",
+    );
+    let r = verify(&dir, &with_update(&shared, &fill, None));
+    assert_eq!(first(&r), "disallowed", "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// ISO 32000-2 §14.3.3: the document information dictionary holds text and is not drawn, so
+/// an update may rewrite it; an object the trailer names as `/Info` that the signed page also
+/// uses (here as its graphics state) is judged as what the page uses.
+#[test]
+fn info_may_change_unless_the_page_uses_the_same_object() {
+    let Some(dir) = setup("info-drawn") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let first = |r: &serde_json::Value| r["signatures"][0]["modifications_after"].clone();
+    let honest = signed_form(
+        &dir,
+        |o| o.push("<< /Producer (kyso test) >>".into()),
+        " /Info 8 0 R",
+    );
+    let r = verify(
+        &dir,
+        &with_update(
+            &honest,
+            &[(8, "<< /Producer (kyso test) /ModDate (D:20261206) >>")],
+            None,
+        ),
+    );
+    assert_eq!(first(&r), "permitted", "{r}");
+    let drawn = signed_form(
+        &dir,
+        |o| {
+            o[2] = o[2].replace(
+                "/Annots",
+                "/Resources << /ExtGState << /G 8 0 R >> >> /Annots",
+            );
+            o.push("<< /Type /ExtGState /CA 1 /ca 1 >>".into());
+        },
+        " /Info 8 0 R",
+    );
+    let r = verify(
+        &dir,
+        &with_update(&drawn, &[(8, "<< /Type /ExtGState /CA 0 /ca 0 >>")], None),
+    );
+    assert_eq!(first(&r), "disallowed", "{r}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -260,6 +260,17 @@ pub fn sign_objects(
     faketime: Option<&str>,
     certfile: Option<&str>,
 ) -> Vec<u8> {
+    sign_objects_trailer(dir, name, objects, (faketime, certfile), "")
+}
+
+/// [`sign_objects`] with `extra` entries written into the signed trailer (`/Info 9 0 R`).
+pub fn sign_objects_trailer(
+    dir: &Path,
+    name: &str,
+    objects: &[String],
+    (faketime, certfile): (Option<&str>, Option<&str>),
+    extra: &str,
+) -> Vec<u8> {
     let placeholder = "0".repeat(16384);
     let head = "%PDF-1.7\n";
     let mut pdf = head.as_bytes().to_vec();
@@ -275,7 +286,7 @@ pub fn sign_objects(
     }
     pdf.extend(
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            "trailer\n<< /Size {} /Root 1 0 R{extra} >>\nstartxref\n{xref}\n%%EOF\n",
             objects.len() + 1
         )
         .as_bytes(),

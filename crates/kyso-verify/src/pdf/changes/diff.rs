@@ -1,12 +1,13 @@
 //! The revision diff: one object that changed after the signed revision, compared with its
 //! signed state and handed to the rule for its kind of object ([`super::rules`]).
 
+use super::appearance::{referrers, Referrers};
 use super::reason::{ChangeReason, Keys};
 use super::ChangePolicy;
 use crate::pdf::object::{dict_eq, dict_get, Dict, Object};
 use crate::pdf::Document;
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// One comparison of the signed revision with the final state of the document.
 pub(super) struct Ctx<'d, 'a> {
@@ -23,6 +24,8 @@ pub(super) struct Ctx<'d, 'a> {
     /// The signed revision's page-tree nodes' /Resources kept as their own objects, and their
     /// category dictionaries kept as their own objects.
     page_resources: OnceCell<(BTreeSet<u32>, BTreeSet<u32>)>,
+    /// Who refers to each object of the signed revision, read when first needed.
+    referrers: OnceCell<HashMap<u32, Referrers>>,
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
@@ -40,6 +43,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             dss_objects,
             page_contents: OnceCell::new(),
             page_resources: OnceCell::new(),
+            referrers: OnceCell::new(),
         }
     }
 
@@ -58,7 +62,8 @@ impl<'d, 'a> Ctx<'d, 'a> {
             (Some(old), Some(new)) => {
                 // /Info and the /DSS bookkeeping may change, but never a stream (a content
                 // stream listed there by a prepared document would otherwise be exempt).
-                let exempt = (info.contains(&num) || self.is_dss_bookkeeping(num, &old))
+                let exempt = ((info.contains(&num) && self.is_info_only(num, &old, &new))
+                    || self.is_dss_bookkeeping(num, &old))
                     && !matches!(old, Object::Stream(..))
                     && !matches!(new, Object::Stream(..));
                 if same(doc, &old, &new) || exempt {
@@ -67,6 +72,30 @@ impl<'d, 'a> Ctx<'d, 'a> {
                 self.judge(num, &old, &new)
             }
         }
+    }
+
+    /// Who refers to each object of the signed revision (trailers included).
+    pub(super) fn referrers(&self) -> &HashMap<u32, Referrers> {
+        self.referrers
+            .get_or_init(|| referrers(self.doc, self.signed))
+    }
+
+    /// Whether `num`, named as `/Info` by a trailer, is only the document information
+    /// dictionary (ISO 32000-2 §14.3.3): text strings (and the name `/Trapped`) before and
+    /// after, or referred to by trailers only. An object that is also an appearance, a
+    /// graphics state or anything else the signed pages use is judged as that.
+    fn is_info_only(&self, num: u32, old: &Object, new: &Object) -> bool {
+        let text_only = |o: &Object| {
+            o.as_dict().is_some_and(|d| {
+                d.iter().all(|(k, v)| {
+                    matches!(v, Object::Str(..))
+                        || (k.as_slice() == b"Trapped"
+                            && matches!(v, Object::Name(_) | Object::Bool(_)))
+                })
+            })
+        };
+        (text_only(old) && text_only(new))
+            || self.referrers().get(&num) == Some(&Referrers::Trailer)
     }
 
     /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
@@ -137,6 +166,9 @@ impl<'d, 'a> Ctx<'d, 'a> {
             });
         };
         if matches!(old, Object::Stream(..)) || matches!(new, Object::Stream(..)) {
+            if self.rewritten_appearance_ok(num) {
+                return Ok(());
+            }
             return Err(ChangeReason::StreamChanged {
                 object: num,
                 kind: name_of(old),
@@ -154,6 +186,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             Some(b"Pages") => self.pages_node(num, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
+            _ if self.rewritten_appearance_ok(num) => Ok(()),
             _ => Err(ChangeReason::KeysChanged {
                 object: num,
                 kind: name_of(old),

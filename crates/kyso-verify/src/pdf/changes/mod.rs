@@ -14,12 +14,16 @@
 //! - `/DSS` (and its existing validation-data objects), `/Extensions`, `/Metadata`, `/Info`;
 //! - form filling (`/V`, `/AS`, `/AP` of non-signature fields) unless a certification signature
 //!   says P=1 or a FieldMDP lock covers the field;
+//! - the appearance of a field being signed or filled rewritten under its own object number,
+//!   when nothing but that widget's `/AP` refers to it in the signed revision (`appearance`);
+//!   `/Info` rewritten when it holds only text or only trailers name it;
 //! - with DocMDP P=3 only: new sticky-note annotations (`/Text`, `/Popup`) without their own
 //!   appearance. Other annotations can draw anything (the Evil Annotation attack).
 //!
 //! The comparison of one object is in `diff`, the rules for each kind of object in `rules`,
 //! what they ask of form fields in `fields`, and the reasons in [`ChangeReason`].
 
+mod appearance;
 mod diff;
 mod fields;
 mod reason;

@@ -419,7 +419,7 @@ impl Ctx<'_, '_> {
     /// Signing the field `field` (object `num`): DocMDP P=1 allows no change (ISO 32000-2
     /// §12.8.2.2, Table 257), and so no signature but a document timestamp (ETSI EN 319 142-1
     /// §5.4, as pyHanko reads it).
-    fn signing_allowed_for(&self, num: u32, field: &Object) -> Result<(), ChangeReason> {
+    pub(super) fn signing_allowed_for(&self, num: u32, field: &Object) -> Result<(), ChangeReason> {
         if self.policy.docmdp != Some(1) {
             return Ok(());
         }

@@ -1,0 +1,143 @@
+//! An appearance rewritten in place: a signer or form filler that overwrites the appearance
+//! stream (ISO 32000-2 §12.5.5, `/AP` with `/N`, `/R`, `/D` and their state dictionaries) of the
+//! field it signs or fills, under the same object number, instead of writing a new object.
+//! That is signing or form filling (§12.8.2.2) as long as nothing else draws with that object:
+//! it must be reached, in the signed revision, from that one widget's `/AP` only. An object
+//! also reached from the trailer, the catalog, a page or another widget would change what they
+//! show as well, and stays refused (as pyHanko refuses it).
+
+use super::diff::Ctx;
+use crate::pdf::object::Object;
+use crate::pdf::Document;
+use std::collections::HashMap;
+
+/// How deep an appearance object may sit below the widget's `/AP`: the appearance dictionary,
+/// a state dictionary (`/N << /On 5 0 R /Off 6 0 R >>`), the stream.
+const MAX_AP_DEPTH: usize = 3;
+
+/// Who refers to an object in the signed revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Referrers {
+    /// The trailers only (any number of them).
+    Trailer,
+    /// Exactly one object (any number of times).
+    One(u32),
+    /// More than one object, or objects and trailers.
+    Many,
+}
+
+/// Who refers to each object of revision `rev` (the trailers of every revision count as
+/// referrers too: an object they name is reachable by any reader). Read once, metered.
+pub(super) fn referrers(doc: &Document, rev: usize) -> HashMap<u32, Referrers> {
+    let mut out: HashMap<u32, Referrers> = HashMap::new();
+    let mut note = |target: u32, from: Referrers| {
+        out.entry(target)
+            .and_modify(|seen| {
+                if *seen != from || from == Referrers::Many {
+                    *seen = Referrers::Many;
+                }
+            })
+            .or_insert(from);
+    };
+    for r in &doc.revisions {
+        for (_, v) in &r.trailer {
+            for_each_ref(v, 0, &mut |t| note(t, Referrers::Trailer));
+        }
+    }
+    let numbers: std::collections::BTreeSet<u32> = doc.revisions[..=rev]
+        .iter()
+        .flat_map(|s| s.entries.keys().copied())
+        .collect();
+    for n in numbers {
+        if doc.meter().check().is_err() {
+            break;
+        }
+        if let Ok(Some(o)) = doc.object(rev, n) {
+            for_each_ref(&o, 0, &mut |t| note(t, Referrers::One(n)));
+        }
+    }
+    out
+}
+
+/// Call `f` with every object number `o` refers to (dictionaries, arrays and stream
+/// dictionaries, nested at most 32 deep as the parser allows).
+fn for_each_ref(o: &Object, depth: usize, f: &mut impl FnMut(u32)) {
+    if depth > 32 {
+        return;
+    }
+    match o {
+        Object::Ref(n, _) => f(*n),
+        Object::Array(a) => a.iter().for_each(|x| for_each_ref(x, depth + 1, f)),
+        Object::Dict(d) | Object::Stream(d, _) => {
+            d.iter().for_each(|(_, v)| for_each_ref(v, depth + 1, f))
+        }
+        _ => {}
+    }
+}
+
+/// Whether `value` refers to `num` itself or through direct dictionaries (a state dictionary
+/// written in the `/AP` dictionary).
+fn refers_to(value: &Object, num: u32, depth: usize) -> bool {
+    match value {
+        Object::Ref(n, _) => *n == num,
+        Object::Dict(d) if depth < MAX_AP_DEPTH => {
+            d.iter().any(|(_, v)| refers_to(v, num, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// The widget whose appearance object `num` is, when the signed revision reaches `num`
+    /// from that widget's `/AP` and from nowhere else: through one chain of objects each
+    /// referred to once (an indirect `/AP` dictionary, an indirect state dictionary).
+    pub(super) fn appearance_owner(&self, num: u32) -> Option<u32> {
+        let index = self.referrers();
+        let mut cur = num;
+        for _ in 0..MAX_AP_DEPTH {
+            let Some(Referrers::One(by)) = index.get(&cur).copied() else {
+                return None;
+            };
+            let obj = self.doc.object(self.signed, by).ok().flatten()?;
+            if let Some(ap) = obj.get(b"AP") {
+                let is_widget = obj.get(b"Subtype").and_then(Object::as_name) == Some(b"Widget")
+                    || obj.get(b"FT").is_some();
+                return (is_widget && refers_to(ap, cur, 0)).then_some(by);
+            }
+            // An intermediate appearance or state dictionary: a plain dictionary, never a
+            // stream or anything typed.
+            if !matches!(obj, Object::Dict(_)) || obj.get(b"Type").is_some() {
+                return None;
+            }
+            cur = by;
+        }
+        None
+    }
+
+    /// Whether the widget `w`'s field was signed or filled after the signed revision, as the
+    /// policy allows: an empty signature field that now holds one of the document's
+    /// signatures, or a form field with a new value (ISO 32000-2 §12.8.2.2) that neither a
+    /// certification with P=1 nor a FieldMDP lock (§12.8.2.4) forbids.
+    pub(super) fn filled_or_signed(&self, w: u32) -> bool {
+        let Some(latest) = self.doc.object(self.latest, w).ok().flatten() else {
+            return false;
+        };
+        let before = self.value_in(self.signed, w);
+        if self.is_sig_field(&latest) {
+            return before.is_none()
+                && self.field_is_signed(&latest)
+                && self.signing_allowed_for(w, &latest).is_ok();
+        }
+        let name = self.field_name(&latest);
+        self.policy.docmdp != Some(1)
+            && !self.policy.locks.iter().any(|l| l.locks(&name))
+            && before != self.value_in(self.latest, w)
+    }
+
+    /// An appearance object (stream or dictionary) rewritten under its own number: allowed
+    /// when it belongs to one widget only and that widget's field was signed or filled.
+    pub(super) fn rewritten_appearance_ok(&self, num: u32) -> bool {
+        self.appearance_owner(num)
+            .is_some_and(|w| self.filled_or_signed(w))
+    }
+}
