@@ -341,3 +341,53 @@ fn info_may_change_unless_the_page_uses_the_same_object() {
     assert_eq!(first(&r), "disallowed", "{r}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// ISO 32000-2 §12.7.4.1: a field written as one dictionary with its widget may be written
+/// again as a field whose `/Kids` (here an indirect array) holds a new widget, the page naming
+/// the new widget where the merged one was. Nothing drawn changes, so it is allowed, with a
+/// new value and appearance as form filling; a widget that moves, or a new appearance for the
+/// value that was signed, is refused.
+#[test]
+fn a_field_split_from_its_widget_draws_the_same() {
+    let Some(dir) = setup("field-split") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let first = |r: &serde_json::Value| r["signatures"][0]["modifications_after"].clone();
+    let signed = signed_form(&dir, |_| {}, "");
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 8 0 R] >>";
+    let split = |value: &str, rect: &str, ap: u32| {
+        vec![
+            (6, format!("<< /FT /Tx /T (HoTen) /V ({value}) /Kids 9 0 R >>")),
+            (9, "[8 0 R]".to_string()),
+            (8, format!("<< /Type /Annot /Subtype /Widget /Rect [{rect}] /P 3 0 R /F 4 /AP << /N {ap} 0 R >> /Parent 6 0 R >>")),
+            (3, page.to_string()),
+        ]
+    };
+    let apply = |objs: Vec<(usize, String)>| {
+        let refs: Vec<(usize, &str)> = objs.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        verify(&dir, &with_update(&signed, &refs, None))
+    };
+    let r = apply(split("Nguyen Van A", "10 150 190 170", 7));
+    assert_eq!(r["verdict"], "valid", "{r}");
+    assert_eq!(first(&r), "permitted", "{r}");
+    // Split and filled: a new value drawn by a new appearance.
+    let mut filled = split("Tran Van B", "10 150 190 170", 10);
+    filled.push((10, stream_7("Tran Van B")));
+    assert_eq!(first(&apply(filled)), "permitted");
+    // The widget moved while splitting.
+    assert_eq!(
+        first(&apply(split("Nguyen Van A", "10 10 190 30", 7))),
+        "disallowed"
+    );
+    // The new widget carries a value of its own.
+    let mut own = split("Nguyen Van A", "10 150 190 170", 7);
+    own[2].1 = own[2].1.replace("/Parent", "/V (Chuyen 500 trieu) /Parent");
+    assert_eq!(first(&apply(own)), "disallowed");
+    // A new appearance for the value that was signed.
+    let mut shadow = split("Nguyen Van A", "10 150 190 170", 10);
+    shadow.push((10, stream_7("Chuyen 500 trieu")));
+    assert_eq!(first(&apply(shadow)), "disallowed");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -119,10 +119,16 @@ impl Ctx<'_, '_> {
     /// signatures, or a form field with a new value (ISO 32000-2 §12.8.2.2) that neither a
     /// certification with P=1 nor a FieldMDP lock (§12.8.2.4) forbids.
     pub(super) fn filled_or_signed(&self, w: u32) -> bool {
+        self.filled_or_signed_from(w, w)
+    }
+
+    /// [`Self::filled_or_signed`] for widget `w` of the final state, whose value in the
+    /// signed revision was held by object `before` (`w` itself, or the field it was split from).
+    pub(super) fn filled_or_signed_from(&self, before: u32, w: u32) -> bool {
         let Some(latest) = self.doc.object(self.latest, w).ok().flatten() else {
             return false;
         };
-        let before = self.value_in(self.signed, w);
+        let before = self.value_in(self.signed, before);
         if self.is_sig_field(&latest) {
             return before.is_none()
                 && self.field_is_signed(&latest)

@@ -28,6 +28,7 @@ mod diff;
 mod fields;
 mod reason;
 mod rules;
+mod split;
 
 pub use crate::report::Modifications;
 pub use reason::{ChangeReason, Keys};

@@ -89,11 +89,16 @@ impl Ctx<'_, '_> {
         }
         let old_annots = self.refs(self.signed, dict_get(od, b"Annots"));
         let new_annots = self.refs(self.latest, dict_get(nd, b"Annots"));
-        if old_annots.iter().any(|r| !new_annots.contains(r)) {
+        // A merged field-widget split into a field and a new widget (`split`) keeps its place.
+        let splits = self.splits(&old_annots, &new_annots);
+        let kept = |r: &u32| new_annots.contains(r) || splits.iter().any(|(f, _)| f == r);
+        if !old_annots.iter().all(kept) {
             return Err(ChangeReason::AnnotationsRemoved { page: num });
         }
         for r in new_annots.iter().filter(|r| !old_annots.contains(r)) {
-            self.added_annotation(*r, Some(nd))?;
+            if !splits.iter().any(|(_, w)| w == r) {
+                self.added_annotation(*r, Some(nd))?;
+            }
         }
         Ok(())
     }
@@ -228,10 +233,14 @@ impl Ctx<'_, '_> {
     ) -> Result<(), ChangeReason> {
         let o: Vec<_> = old.iter().filter_map(Object::as_ref).collect();
         let n: Vec<_> = new.iter().filter_map(Object::as_ref).collect();
-        if o.len() != old.len() || n.len() != new.len() || o.iter().any(|r| !n.contains(r)) {
+        let nums = |v: &[(u32, u16)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
+        let splits = self.splits(&nums(&o), &nums(&n));
+        let kept = |r: &(u32, u16)| n.contains(r) || splits.iter().any(|(f, _)| *f == r.0);
+        if o.len() != old.len() || n.len() != new.len() || !o.iter().all(kept) {
             return Err(ChangeReason::ArrayEntriesRemoved { array: num });
         }
-        for (r, _) in n.iter().filter(|r| !o.contains(r)) {
+        let split_off = |r: &u32| splits.iter().any(|(_, w)| w == r);
+        for (r, _) in n.iter().filter(|r| !o.contains(r) && !split_off(&r.0)) {
             let obj = self.doc.object(self.latest, *r).ok().flatten();
             let is_annot = obj.as_ref().is_some_and(|x| x.get(b"Subtype").is_some());
             if is_annot {
@@ -348,6 +357,10 @@ impl Ctx<'_, '_> {
         keys: &BTreeSet<Vec<u8>>,
     ) -> Result<(), ChangeReason> {
         let name = self.field_name(old);
+        // A merged field-widget split in two: its widget entries went to the new widget,
+        // which the page's rules judge; what is left is judged here.
+        let split = self.split_keys(num, keys);
+        let keys = split.as_ref().unwrap_or(keys);
         if self.field_type(old) == Some(b"Sig".to_vec()) {
             return self.signature_field_change(num, name, old, keys);
         }
