@@ -814,3 +814,55 @@ fn itext_certification_then_a_second_signer_is_valid() {
     let r = verify(&changed, &store, &Options::default(), at).unwrap();
     assert_ne!(r.verdict, Verdict::Valid);
 }
+
+#[derive(serde::Deserialize)]
+struct ModTable {
+    validation_time: String,
+    file: Vec<ModEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ModEntry {
+    name: String,
+    tool: String,
+    class: String,
+    expected: String,
+}
+
+/// Changes after a signature, class by class, each class written by pyHanko and by iText
+/// (`fixtures/modifications/`, made by its `make.sh`; the expected verdicts come from ISO
+/// 32000-2 §12.8.2 and what EU DSS and pyHanko conclude, with each file's reason in
+/// `expected.toml`): the first signature's `modifications_after` is the expected one for
+/// every file, and each class has files from both tools.
+#[test]
+fn modification_classes_from_two_tools_match_the_table() {
+    let dir = root().join("fixtures/modifications");
+    let text = std::fs::read_to_string(dir.join("expected.toml")).unwrap();
+    let table: ModTable = toml::from_str(&text).unwrap();
+    let store =
+        kyso::trust::files::load(&[dir.join("root.pem")], &[], &[dir.join("root.crl")]).unwrap();
+    let at = time::OffsetDateTime::parse(
+        &table.validation_time,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let mut tools: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        Default::default();
+    let mut wrong = Vec::new();
+    for e in &table.file {
+        let bytes = std::fs::read(dir.join(&e.name)).unwrap();
+        let r = verify(&bytes, &store, &Options::default(), at)
+            .unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        let got = plain(&r.signatures[0].modifications_after);
+        if got != e.expected {
+            wrong.push(format!("{}: {got}, expected {}", e.name, e.expected));
+        }
+        let tool = e.tool.split_whitespace().next().unwrap_or("");
+        tools.entry(e.class.as_str()).or_default().insert(tool);
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    for (class, by) in &tools {
+        assert!(by.len() >= 2, "class {class} is made by {by:?} only");
+    }
+    assert!(table.file.len() >= 40, "{} files", table.file.len());
+}

@@ -401,11 +401,13 @@ impl Ctx<'_, '_> {
     ) -> Result<(), ChangeReason> {
         // Signing an empty field sets its value and appearance, and signers often set the
         // widget's flags (/F: print) and modification date (/M) as they do.
+        // iText adds the widget's page (/P, ISO 32000-2 Table 166, optional: viewers draw
+        // annotations from the page's /Annots) when it signs a field written without one.
         let being_signed = old.get(b"V").is_none() && keys.contains(&b"V".to_vec());
-        let allowed: &[&[u8]] = if being_signed {
-            &[b"V", b"AP", b"F", b"M"]
-        } else {
-            &[b"V", b"AP"]
+        let allowed: &[&[u8]] = match (being_signed, old.get(b"P").is_none()) {
+            (true, true) => &[b"V", b"AP", b"F", b"M", b"P"],
+            (true, false) => &[b"V", b"AP", b"F", b"M"],
+            (false, _) => &[b"V", b"AP"],
         };
         let rest = except(keys, allowed);
         if !rest.is_empty() {
