@@ -391,3 +391,112 @@ fn a_field_split_from_its_widget_draws_the_same() {
     assert_eq!(first(&apply(shadow)), "disallowed");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A content stream (`text`) as object body.
+fn content(text: &str) -> String {
+    format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len())
+}
+
+/// An attacker's review of the rules above: each file changes what the signed page shows
+/// through one of them, and each is refused.
+#[test]
+fn what_the_reviewer_drew_through_these_rules_is_refused() {
+    let Some(dir) = setup("form-fill-review") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let first = |base: &[u8], objs: &[(usize, String)]| {
+        let refs: Vec<(usize, &str)> = objs.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        let r = verify(&dir, &with_update(base, &refs, None));
+        r["signatures"][0]["modifications_after"].clone()
+    };
+    let page = |extra: &str| {
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] {extra} /Annots [4 0 R 6 0 R] >>"
+        )
+    };
+    // The page poses as a field whose appearance is its own content stream, its value a
+    // reference the signed revision cannot resolve.
+    let p = page("/Contents 8 0 R /FT /Tx /T (P) /V 9 0 R /AP << /N 8 0 R >>");
+    let posing = signed_form(
+        &dir,
+        |o| {
+            o[2] = p.clone();
+            o.push(content("BT /Helv 24 Tf 10 100 Td (Pay 100) Tj ET"));
+        },
+        "",
+    );
+    let update = [
+        (9, "(filled)".to_string()),
+        (8, content("BT /Helv 24 Tf 10 100 Td (Pay 999) Tj ET")),
+    ];
+    assert_eq!(first(&posing, &update), "disallowed");
+    // A split whose page still names the old merged dictionary: the field's look vanishes.
+    let signed = signed_form(&dir, |_| {}, "");
+    let split = [
+        (6, "<< /FT /Tx /T (HoTen) /V (Nguyen Van A) /Kids [8 0 R] >>".to_string()),
+        (8, "<< /Type /Annot /Subtype /Widget /Rect [10 150 190 170] /P 3 0 R /F 4 /AP << /N 7 0 R >> /Parent 6 0 R >>".to_string()),
+    ];
+    assert_eq!(first(&signed, &split), "disallowed");
+    // A page's /Contents kept as an array that gains a stream calling itself a signature field.
+    let p = page("/Contents 8 0 R");
+    let arrayed = signed_form(
+        &dir,
+        |o| {
+            o[2] = p.clone();
+            o.push("[9 0 R]".into());
+            o.push(content("BT /Helv 24 Tf 10 100 Td (Pay 100) Tj ET"));
+        },
+        "",
+    );
+    let grown = [
+        (8, "[9 0 R 10 0 R]".to_string()),
+        (
+            10,
+            "<< /FT /Sig /Length 40 >>\nstream\nBT /Helv 24 Tf 10 60 Td (Pay 999) Tj ET\nendstream"
+                .to_string(),
+        ),
+    ];
+    assert_eq!(first(&arrayed, &grown), "disallowed");
+    // Signed content that names a resource the page did not define yet; the update defines it.
+    let p = page("/Contents 8 0 R /Resources << >>");
+    let naming = signed_form(
+        &dir,
+        |o| {
+            o[2] = p.clone();
+            o.push(content("q /X0 Do Q"));
+        },
+        "",
+    );
+    let supplied = [
+        (3, page("/Contents 8 0 R /Resources << /XObject << /X0 9 0 R >> >>")),
+        (9, "<< /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Length 39 >>\nstream\nBT /Helv 24 Tf 10 60 Td (Pay 999) Tj ET\nendstream".to_string()),
+    ];
+    assert_eq!(first(&naming, &supplied), "disallowed");
+    // The same update where the signed content does not name it: a later signer's font.
+    let p = page("/Contents 8 0 R /Resources << >>");
+    let quiet = signed_form(
+        &dir,
+        |o| {
+            o[2] = p.clone();
+            o.push(content("q Q"));
+        },
+        "",
+    );
+    assert_eq!(first(&quiet, &supplied), "permitted");
+    // /Info that is also a widget's /MK (its caption).
+    let captioned = signed_form(
+        &dir,
+        |o| {
+            o[5] = o[5].replace("/F 4", "/F 4 /MK 8 0 R");
+            o.push("<< /CA (Dong y) >>".into());
+        },
+        " /Info 8 0 R",
+    );
+    assert_eq!(
+        first(&captioned, &[(8, "<< /CA (Tu choi) >>".to_string())]),
+        "disallowed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

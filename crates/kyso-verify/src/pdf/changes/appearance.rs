@@ -52,6 +52,10 @@ pub(super) fn referrers(doc: &Document, rev: usize) -> HashMap<u32, Referrers> {
         if doc.meter().check().is_err() {
             break;
         }
+        // An xref stream's dictionary is a trailer (ISO 32000-2 §7.5.8.2), counted above.
+        if doc.is_xref_stream_object(rev, n) {
+            continue;
+        }
         if let Ok(Some(o)) = doc.object(rev, n) {
             for_each_ref(&o, 0, &mut |t| note(t, Referrers::One(n)));
         }
@@ -100,9 +104,10 @@ impl Ctx<'_, '_> {
             };
             let obj = self.doc.object(self.signed, by).ok().flatten()?;
             if let Some(ap) = obj.get(b"AP") {
-                let is_widget = obj.get(b"Subtype").and_then(Object::as_name) == Some(b"Widget")
-                    || obj.get(b"FT").is_some();
-                return (is_widget && refers_to(ap, cur, 0)).then_some(by);
+                return (self.is_page_widget(by, &obj)
+                    && refers_to(ap, cur, 0)
+                    && !refers_outside_ap(&obj, cur))
+                .then_some(by);
             }
             // An intermediate appearance or state dictionary: a plain dictionary, never a
             // stream or anything typed.
@@ -110,6 +115,30 @@ impl Ctx<'_, '_> {
                 return None;
             }
             cur = by;
+        }
+        None
+    }
+
+    /// Whether `obj` (object `num`) is a widget annotation (ISO 32000-2 §12.5.6.19) that a page
+    /// of the signed revision names in its `/Annots`: a dictionary, never a page or a stream
+    /// that merely carries `/AP`.
+    fn is_page_widget(&self, num: u32, obj: &Object) -> bool {
+        matches!(obj, Object::Dict(_))
+            && obj.get(b"Subtype").and_then(Object::as_name) == Some(b"Widget")
+            && obj.type_name().is_none_or(|t| t == b"Annot")
+            && self.page_annotations(false).contains(&num)
+    }
+
+    /// The field value (`/V`, inherited) of object `num` as revision `rev` writes it: `None`
+    /// without one, `Some(None)` when it is a reference that revision cannot resolve.
+    fn written_value(&self, rev: usize, num: u32) -> Option<Option<Object>> {
+        let mut cur = self.doc.object(rev, num).ok().flatten()?;
+        for _ in 0..16 {
+            if let Some(v) = cur.get(b"V") {
+                return Some(self.resolve(rev, Some(v)));
+            }
+            let (p, _) = cur.get(b"Parent").and_then(Object::as_ref)?;
+            cur = self.doc.object(rev, p).ok().flatten()?;
         }
         None
     }
@@ -128,7 +157,13 @@ impl Ctx<'_, '_> {
         let Some(latest) = self.doc.object(self.latest, w).ok().flatten() else {
             return false;
         };
-        let before = self.value_in(self.signed, before);
+        // A value that is a reference the signed revision cannot resolve was not a value: one
+        // written later under that number would pass for a new one.
+        let before = self.written_value(self.signed, before);
+        let after = self.written_value(self.latest, w);
+        if matches!(before, Some(None)) || matches!(after, Some(None)) {
+            return false;
+        }
         if self.is_sig_field(&latest) {
             return before.is_none()
                 && self.field_is_signed(&latest)
@@ -137,7 +172,8 @@ impl Ctx<'_, '_> {
         let name = self.field_name(&latest);
         self.policy.docmdp != Some(1)
             && !self.policy.locks.iter().any(|l| l.locks(&name))
-            && before != self.value_in(self.latest, w)
+            && after.is_some()
+            && before != after
     }
 
     /// An appearance object (stream or dictionary) rewritten under its own number: allowed
@@ -146,4 +182,19 @@ impl Ctx<'_, '_> {
         self.appearance_owner(num)
             .is_some_and(|w| self.filled_or_signed(w))
     }
+}
+
+/// Whether widget `obj` refers to `num` in an entry other than `/AP` (its `/Contents`, `/MK`,
+/// anything): then `num` is not only its appearance.
+fn refers_outside_ap(obj: &Object, num: u32) -> bool {
+    let Some(d) = obj.as_dict() else {
+        return true;
+    };
+    let mut found = false;
+    for (k, v) in d {
+        if k.as_slice() != b"AP" {
+            for_each_ref(v, 0, &mut |t| found |= t == num);
+        }
+    }
+    found
 }

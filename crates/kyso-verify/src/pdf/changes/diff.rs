@@ -26,6 +26,8 @@ pub(super) struct Ctx<'d, 'a> {
     page_resources: OnceCell<(BTreeSet<u32>, BTreeSet<u32>)>,
     /// Who refers to each object of the signed revision, read when first needed.
     referrers: OnceCell<HashMap<u32, Referrers>>,
+    /// The annotations the pages name in `/Annots`, in the signed revision and the final state.
+    annotations: [OnceCell<BTreeSet<u32>>; 2],
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
@@ -44,6 +46,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             page_contents: OnceCell::new(),
             page_resources: OnceCell::new(),
             referrers: OnceCell::new(),
+            annotations: [OnceCell::new(), OnceCell::new()],
         }
     }
 
@@ -62,7 +65,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             (Some(old), Some(new)) => {
                 // /Info and the /DSS bookkeeping may change, but never a stream (a content
                 // stream listed there by a prepared document would otherwise be exempt).
-                let exempt = ((info.contains(&num) && self.is_info_only(num, &old, &new))
+                let exempt = ((info.contains(&num) && self.is_info_only(num))
                     || self.is_dss_bookkeeping(num, &old))
                     && !matches!(old, Object::Stream(..))
                     && !matches!(new, Object::Stream(..));
@@ -80,24 +83,49 @@ impl<'d, 'a> Ctx<'d, 'a> {
             .get_or_init(|| referrers(self.doc, self.signed))
     }
 
-    /// Whether `num`, named as `/Info` by a trailer, is only the document information
-    /// dictionary (ISO 32000-2 §14.3.3): text strings (and the name `/Trapped`) before and
-    /// after, or referred to by trailers only. An object that is also an appearance, a
-    /// graphics state or anything else the signed pages use is judged as that.
-    fn is_info_only(&self, num: u32, old: &Object, new: &Object) -> bool {
-        let text_only = |o: &Object| {
-            o.as_dict().is_some_and(|d| {
-                d.iter().all(|(k, v)| {
-                    matches!(v, Object::Str(..))
-                        || (k.as_slice() == b"Trapped"
-                            && matches!(v, Object::Name(_) | Object::Bool(_)))
-                })
-            })
-        };
-        (text_only(old) && text_only(new))
-            || self.referrers().get(&num) == Some(&Referrers::Trailer)
+    /// The annotations the pages name in `/Annots` (direct or indirect arrays), in the signed
+    /// revision (`latest` false) or the final state.
+    pub(super) fn page_annotations(&self, latest: bool) -> &BTreeSet<u32> {
+        let rev = if latest { self.latest } else { self.signed };
+        self.annotations[usize::from(latest)].get_or_init(|| {
+            page_nodes(self.doc, rev)
+                .iter()
+                .flat_map(|node| self.refs(rev, node.get(b"Annots")))
+                .collect()
+        })
     }
 
+    /// What indirect array `num` is in the signed revision: a page's `/Annots` (`Some(true)`),
+    /// the form's `/Fields` or a field's `/Kids` (`Some(false)`), or something else (`None`).
+    fn array_role(&self, num: u32) -> Option<bool> {
+        if page_refs(self.doc, self.signed, b"Annots").contains(&num) {
+            return Some(true);
+        }
+        let acroform = self
+            .doc
+            .root(self.signed)
+            .and_then(|r| self.doc.object(self.signed, r).ok().flatten())
+            .and_then(|c| self.resolve(self.signed, c.get(b"AcroForm")));
+        let is_ref = |o: Option<&Object>| o.and_then(Object::as_ref).is_some_and(|(n, _)| n == num);
+        if acroform.as_ref().is_some_and(|f| is_ref(f.get(b"Fields"))) {
+            return Some(false);
+        }
+        let Some(Referrers::One(by)) = self.referrers().get(&num).copied() else {
+            return None;
+        };
+        let field = self.doc.object(self.signed, by).ok().flatten()?;
+        let is_field = field.get(b"FT").is_some() || field.get(b"T").is_some();
+        (matches!(field, Object::Dict(_)) && is_field && is_ref(field.get(b"Kids")))
+            .then_some(false)
+    }
+
+    /// Whether `num`, named as `/Info` by a trailer, is only the document information
+    /// dictionary (ISO 32000-2 §14.3.3): only trailers refer to it in the signed revision. An
+    /// object that is also an appearance, a widget's `/MK`, a graphics state or anything else
+    /// the signed pages use is judged as that.
+    fn is_info_only(&self, num: u32) -> bool {
+        self.referrers().get(&num) == Some(&Referrers::Trailer)
+    }
     /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
     /// unless it is an array that a page also uses as its /Contents: then it is page content.
     fn is_dss_bookkeeping(&self, num: u32, old: &Object) -> bool {
@@ -157,7 +185,10 @@ impl<'d, 'a> Ctx<'d, 'a> {
             return Ok(());
         }
         if let (Object::Array(o), Object::Array(n)) = (old, new) {
-            return self.grown_array(num, o, n);
+            return match self.array_role(num) {
+                Some(annots) => self.grown_array(num, o, n, annots),
+                None => Err(ChangeReason::ArrayChanged { array: num }),
+            };
         }
         let (Some(od), Some(nd)) = (old.as_dict(), new.as_dict()) else {
             return Err(ChangeReason::Replaced {
@@ -235,7 +266,7 @@ fn resource_objects(doc: &Document, rev: usize) -> (BTreeSet<u32>, BTreeSet<u32>
 }
 
 /// The page-tree nodes of revision `rev` (at most a million; the meter stops a hostile tree).
-fn page_nodes(doc: &Document, rev: usize) -> Vec<Object> {
+pub(super) fn page_nodes(doc: &Document, rev: usize) -> Vec<Object> {
     let mut out = Vec::new();
     let Some(root) = doc.root(rev) else {
         return out;

@@ -27,6 +27,7 @@ mod appearance;
 mod diff;
 mod fields;
 mod reason;
+mod resources;
 mod rules;
 mod split;
 

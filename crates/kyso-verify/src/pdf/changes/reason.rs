@@ -117,6 +117,13 @@ pub enum ChangeReason {
         /// The page's object number.
         page: u32,
     },
+    /// An indirect array that is neither a page's `/Annots` nor a form's `/Fields` or a field's
+    /// `/Kids` (a page's `/Contents`, say) changed.
+    #[error("object {array} (array) was changed after signing; only a page's annotations and a form's fields may grow")]
+    ArrayChanged {
+        /// The array's object number.
+        array: u32,
+    },
     /// An indirect array (`/Annots`, `/Fields`) lost or replaced entries.
     #[error("object {array} (array) was changed after signing: entries removed or replaced")]
     ArrayEntriesRemoved {
@@ -310,6 +317,7 @@ mod tests {
             (ChangeReason::AcroFormRemoved { catalog: 1 }, "object 1 (/Catalog): /AcroForm was removed after signing"),
             (ChangeReason::CertificationChanged { catalog: 1 }, "object 1 (/Catalog): the certification (/Perms /DocMDP) was changed after signing"),
             (ChangeReason::AnnotationsRemoved { page: 3 }, "object 3 (/Page): annotations were removed after signing"),
+            (ChangeReason::ArrayChanged { array: 8 }, "object 8 (array) was changed after signing; only a page's annotations and a form's fields may grow"),
             (ChangeReason::ArrayEntriesRemoved { array: 8 }, "object 8 (array) was changed after signing: entries removed or replaced"),
             (ChangeReason::ArrayEntryAdded { array: 8, entry: 9 }, "object 8 (array): entry 9 added after signing is neither a signature field nor an allowed annotation"),
             (ChangeReason::AnnotationUnreadable { annotation: 9 }, "annotation 9 added after signing cannot be read"),

@@ -186,7 +186,7 @@ impl Ctx<'_, '_> {
         else {
             return old == new;
         };
-        od.iter().all(|(k, ov)| match dict_get(nd, k) {
+        let kept = od.iter().all(|(k, ov)| match dict_get(nd, k) {
             Some(nv) if nv == ov => true,
             Some(nv) if whole => {
                 let o = self.resolve(self.signed, Some(ov));
@@ -200,7 +200,8 @@ impl Ctx<'_, '_> {
                 }
             }
             Some(_) | None => false,
-        })
+        });
+        kept && self.names_unused(&self.added_names(od, nd, whole))
     }
 
     /// A page's resources, or one of their category dictionaries, kept as its own object (ISO
@@ -223,13 +224,15 @@ impl Ctx<'_, '_> {
         })
     }
 
-    /// An indirect array (`/Annots` or `/Fields` kept as its own object): only additions of
-    /// signature fields or allowed annotations (ISO 32000-2 §12.8.2.2).
+    /// An indirect array, a page's `/Annots` (`annots`) or a form's `/Fields` or a field's
+    /// `/Kids` kept as its own object: only additions of allowed annotations to the first, of
+    /// signature fields to the others (ISO 32000-2 §12.8.2.2).
     pub(super) fn grown_array(
         &self,
         num: u32,
         old: &[Object],
         new: &[Object],
+        annots: bool,
     ) -> Result<(), ChangeReason> {
         let o: Vec<_> = old.iter().filter_map(Object::as_ref).collect();
         let n: Vec<_> = new.iter().filter_map(Object::as_ref).collect();
@@ -243,9 +246,12 @@ impl Ctx<'_, '_> {
         for (r, _) in n.iter().filter(|r| !o.contains(r) && !split_off(&r.0)) {
             let obj = self.doc.object(self.latest, *r).ok().flatten();
             let is_annot = obj.as_ref().is_some_and(|x| x.get(b"Subtype").is_some());
-            if is_annot {
+            let is_field = obj
+                .as_ref()
+                .is_some_and(|x| matches!(x, Object::Dict(_)) && self.is_sig_field(x));
+            if annots && is_annot {
                 self.added_annotation(*r, None)?;
-            } else if !obj.as_ref().is_some_and(|x| self.is_sig_field(x)) {
+            } else if annots || !is_field {
                 return Err(ChangeReason::ArrayEntryAdded {
                     array: num,
                     entry: *r,

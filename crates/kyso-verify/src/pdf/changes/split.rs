@@ -40,7 +40,10 @@ impl Ctx<'_, '_> {
                 .iter()
                 .filter(|(k, _)| is_field_key(k) && k.as_slice() != b"V")
                 .all(|(k, v)| dict_get(nd, k) == Some(v));
-        if !merged || !field_kept {
+        // The page named the merged dictionary and now names the new widget instead.
+        let on_page =
+            self.page_annotations(false).contains(&f) && !self.page_annotations(true).contains(&f);
+        if !merged || !field_kept || !on_page {
             return None;
         }
         let kids = self.refs(self.latest, dict_get(nd, b"Kids"));
@@ -54,7 +57,8 @@ impl Ctx<'_, '_> {
             .and_then(Object::as_ref)
             .map(|(n, _)| n)
             == Some(f);
-        (is_new && parent_ok && self.carries_widget(od, wd, (f, *w))).then_some(*w)
+        let placed = self.page_annotations(true).contains(w);
+        (is_new && placed && parent_ok && self.carries_widget(od, wd, (f, *w))).then_some(*w)
     }
 
     /// Whether widget `wd` (object `w`) holds exactly the annotation entries of the merged
