@@ -500,3 +500,156 @@ fn what_the_reviewer_drew_through_these_rules_is_refused() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A second attacker's review of the whole analysis: each file changes what the signed page
+/// shows or what a field holds, and each is refused.
+#[test]
+fn what_the_second_reviewer_drew_is_refused() {
+    let Some(dir) = setup("form-fill-review-2") else {
+        return;
+    };
+    roots(&dir);
+    leaf(&dir, "signer", free_port());
+    let first = |pdf: &[u8]| verify(&dir, pdf)["signatures"][0]["modifications_after"].clone();
+    let up = |base: &[u8], objs: &[(usize, String)]| {
+        let refs: Vec<(usize, &str)> = objs.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        with_update(base, &refs, None)
+    };
+    let evil = content("BT /Helv 24 Tf 10 100 Td (Pay 999) Tj ET");
+    let page = |extra: &str| {
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] {extra} /Annots [4 0 R 6 0 R] >>"
+        )
+    };
+    // The page listed in the /DSS's /VRI is not validation data.
+    let vri = signed_form(
+        &dir,
+        |o| {
+            o[0] = o[0].replace(
+                "/Type /Catalog",
+                "/Type /Catalog /DSS << /VRI << /ABCD 3 0 R >> >>",
+            )
+        },
+        "",
+    );
+    assert_eq!(
+        first(&up(
+            &vri,
+            &[(3, page("/Contents 8 0 R")), (8, evil.clone())]
+        )),
+        "disallowed"
+    );
+    // A page-tree /Kids array whose node carries /T is not a field's /Kids.
+    let kids = signed_form(
+        &dir,
+        |o| {
+            o[1] = "<< /Type /Pages /Kids 8 0 R /Count 1 /T (pages) >>".into();
+            o.push("[3 0 R]".into());
+        },
+        "",
+    );
+    let new_page =
+        "<< /Type /Page /FT /Sig /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 10 0 R >>";
+    let grown = [
+        (8, "[9 0 R 3 0 R]".to_string()),
+        (9, new_page.to_string()),
+        (10, evil.clone()),
+    ];
+    assert_eq!(first(&up(&kids, &grown)), "disallowed");
+    // A new unsigned widget whose /Rect hides a number behind a reference.
+    let signed = signed_form(&dir, |_| {}, "");
+    let widget = [
+        (1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R 6 0 R 8 0 R] /SigFlags 3 >> >>".to_string()),
+        (3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R 6 0 R 8 0 R] >>".to_string()),
+        (8, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Sig2) /Rect [0 0 9 0 R 200] /P 3 0 R /F 4 /AP << /N 10 0 R >> >>".to_string()),
+        (9, "200".to_string()),
+        (10, "<< /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Length 39 >>\nstream\nBT /Helv 24 Tf 10 60 Td (Pay 999) Tj ET\nendstream".to_string()),
+    ];
+    assert_eq!(first(&up(&signed, &widget)), "disallowed");
+    // /NeedAppearances turned on: viewers draw the field from its value, not as signed.
+    let objects: Vec<String> = form("Chuyen 500 trieu", "Nguyen Van A")
+        .into_iter()
+        .map(|o| o.replace("PLACEHOLDER", &"0".repeat(16384)))
+        .collect();
+    let shadowed = sign_objects(&dir, "signer", &objects, None, None);
+    let regenerate = objects[0].replace("/SigFlags 3", "/SigFlags 3 /NeedAppearances true");
+    let r = verify(&dir, &up(&shadowed, &[(1, regenerate)]));
+    assert_eq!(
+        r["signatures"][0]["modifications_after"], "disallowed",
+        "{r}"
+    );
+    assert!(r.to_string().contains("NeedAppearances"), "{r}");
+    // The same field written again under generation 1.
+    let again = up(
+        &signed,
+        &[(6, field_6("Nguyen Van A").replace("/N 7 0 R", "/N 7 0 R"))],
+    );
+    let mut renumbered = again.clone();
+    let text = String::from_utf8_lossy(&again).into_owned();
+    let obj = text.rfind("\n6 0 obj").unwrap();
+    renumbered[obj..obj + 8].copy_from_slice(b"\n6 1 obj");
+    let row = text.rfind(" 00000 n \ntrailer").unwrap();
+    renumbered[row..row + 6].copy_from_slice(b" 00001");
+    let r = verify(&dir, &renumbered);
+    assert_eq!(
+        r["signatures"][0]["modifications_after"], "disallowed",
+        "{r}"
+    );
+    assert!(r.to_string().contains("generation"), "{r}");
+    // An object header hidden in a new stream's data, for readers that rebuild the xref.
+    let hiding = format!(
+        "<< /Length 60 >>\nstream\n{}\nendstream",
+        "7 0 obj << /Length 9 >> stream\nPay 999\nendstream endobj"
+    );
+    let r = verify(&dir, &up(&signed, &[(8, hiding)]));
+    assert_eq!(
+        r["signatures"][0]["modifications_after"], "disallowed",
+        "{r}"
+    );
+    assert!(r.to_string().contains("no xref section lists"), "{r}");
+    // A stamp that carries /FT is an annotation, not a form field to fill.
+    let stamp = "<< /Type /Annot /Subtype /Stamp /FT /Tx /V (a) /Rect [10 40 190 80] /P 3 0 R /F 4 /AP << /N 9 0 R >> >>";
+    let stamped = signed_form(
+        &dir,
+        |o| {
+            o[2] = o[2].replace("[4 0 R 6 0 R]", "[4 0 R 6 0 R 8 0 R]");
+            o.push(stamp.into());
+            o.push(stream_7("DA DUYET"));
+        },
+        "",
+    );
+    let refill = [
+        (
+            8,
+            stamp
+                .replace("/V (a)", "/V (b)")
+                .replace("/N 9 0 R", "/N 10 0 R"),
+        ),
+        (10, stream_7("TU CHOI")),
+    ];
+    assert_eq!(first(&up(&stamped, &refill)), "disallowed");
+    // A signature widget measured against a huge /MediaBox while viewers show the /CropBox.
+    let cropped = signed_form(
+        &dir,
+        |o| {
+            o[2] = o[2].replace(
+                "/MediaBox [0 0 200 200]",
+                "/MediaBox [0 0 2000 2000] /CropBox [0 0 200 200]",
+            )
+        },
+        "",
+    );
+    let covering = [
+        (1, widget[0].1.clone()),
+        (3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 2000 2000] /CropBox [0 0 200 200] /Annots [4 0 R 6 0 R 8 0 R] >>".to_string()),
+        (8, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Sig2) /V 11 0 R /Rect [0 0 200 200] /P 3 0 R /F 4 /AP << /N 10 0 R >> >>".to_string()),
+        (10, widget[4].1.clone()),
+        (11, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 10] /Contents <3000> >>".to_string()),
+    ];
+    let r = verify(&dir, &up(&cropped, &covering));
+    assert!(
+        r.to_string().contains("more than a quarter of the page"),
+        "{r}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,7 +2,9 @@
 //! signed state and handed to the rule for its kind of object ([`super::rules`]).
 
 use super::appearance::{referrers, Referrers};
+use super::hidden::generation;
 use super::reason::{ChangeReason, Keys};
+use super::widget::may_be_field;
 use super::ChangePolicy;
 use crate::pdf::object::{dict_eq, dict_get, Dict, Object};
 use crate::pdf::Document;
@@ -19,8 +21,6 @@ pub(super) struct Ctx<'d, 'a> {
     pub(super) policy: &'d ChangePolicy,
     /// Objects of the signed revision's /DSS (its dictionary, arrays, /VRI entries).
     dss_objects: &'d BTreeSet<u32>,
-    /// Indirect arrays the signed revision's pages use as /Contents, found when first needed.
-    page_contents: OnceCell<BTreeSet<u32>>,
     /// The signed revision's page-tree nodes' /Resources kept as their own objects, and their
     /// category dictionaries kept as their own objects.
     page_resources: OnceCell<(BTreeSet<u32>, BTreeSet<u32>)>,
@@ -43,7 +43,6 @@ impl<'d, 'a> Ctx<'d, 'a> {
             latest: doc.latest(),
             policy,
             dss_objects,
-            page_contents: OnceCell::new(),
             page_resources: OnceCell::new(),
             referrers: OnceCell::new(),
             annotations: [OnceCell::new(), OnceCell::new()],
@@ -59,6 +58,15 @@ impl<'d, 'a> Ctx<'d, 'a> {
         let new = doc
             .object(self.latest, num)
             .map_err(|error| ChangeReason::NewObjectUnreadable { object: num, error })?;
+        // ISO 32000-2 §7.3.10: a reference names the number and the generation.
+        let gen = |rev| generation(doc, rev, num);
+        let renumbered = match old {
+            Some(_) => gen(self.signed) != gen(self.latest),
+            None => gen(self.latest) != 0,
+        };
+        if renumbered && new.is_some() {
+            return Err(ChangeReason::GenerationChanged { object: num });
+        }
         match (old, new) {
             (None, _) => Ok(()),
             (Some(_), None) => Err(ChangeReason::Deleted { object: num }),
@@ -66,7 +74,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
                 // /Info and the /DSS bookkeeping may change, but never a stream (a content
                 // stream listed there by a prepared document would otherwise be exempt).
                 let exempt = ((info.contains(&num) && self.is_info_only(num))
-                    || self.is_dss_bookkeeping(num, &old))
+                    || self.is_dss_bookkeeping(num))
                     && !matches!(old, Object::Stream(..))
                     && !matches!(new, Object::Stream(..));
                 if same(doc, &old, &new) || exempt {
@@ -98,6 +106,10 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// What indirect array `num` is in the signed revision: a page's `/Annots` (`Some(true)`),
     /// the form's `/Fields` or a field's `/Kids` (`Some(false)`), or something else (`None`).
     fn array_role(&self, num: u32) -> Option<bool> {
+        // The page tree's own arrays are never fields, whatever keys their node carries.
+        if page_refs(self.doc, self.signed, b"Kids").contains(&num) {
+            return None;
+        }
         if page_refs(self.doc, self.signed, b"Annots").contains(&num) {
             return Some(true);
         }
@@ -126,15 +138,20 @@ impl<'d, 'a> Ctx<'d, 'a> {
     fn is_info_only(&self, num: u32) -> bool {
         self.referrers().get(&num) == Some(&Referrers::Trailer)
     }
-    /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries),
-    /// unless it is an array that a page also uses as its /Contents: then it is page content.
-    fn is_dss_bookkeeping(&self, num: u32, old: &Object) -> bool {
-        self.dss_objects.contains(&num)
-            && !(matches!(old, Object::Array(_))
-                && self
-                    .page_contents
-                    .get_or_init(|| page_refs(self.doc, self.signed, b"Contents"))
-                    .contains(&num))
+    /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries)
+    /// that only the /DSS uses: referred to once, by the catalog (the dictionary) or by another
+    /// object of the /DSS. An object the /DSS lists that a page, an annotation or anything else
+    /// also uses (a page put in /VRI, a page's /Annots array shared as /Certs) is judged as that.
+    fn is_dss_bookkeeping(&self, num: u32) -> bool {
+        if !self.dss_objects.contains(&num) {
+            return false;
+        }
+        match self.referrers().get(&num) {
+            Some(Referrers::One(by)) => {
+                self.dss_objects.contains(by) || self.doc.root(self.signed) == Some(*by)
+            }
+            _ => false,
+        }
     }
 
     /// The file's own structure, known from the xref chain and the catalog, never from the
@@ -216,7 +233,9 @@ impl<'d, 'a> Ctx<'d, 'a> {
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
-            _ if self.field_type(old).is_some() => self.field_change(num, old, &keys),
+            _ if may_be_field(od) && self.field_type(old).is_some() => {
+                self.field_change(num, old, &keys)
+            }
             _ if self.rewritten_appearance_ok(num) => Ok(()),
             _ => Err(ChangeReason::KeysChanged {
                 object: num,

@@ -26,10 +26,12 @@
 mod appearance;
 mod diff;
 mod fields;
+mod hidden;
 mod reason;
 mod resources;
 mod rules;
 mod split;
+mod widget;
 
 pub use crate::report::Modifications;
 pub use reason::{ChangeReason, Keys};
@@ -112,6 +114,9 @@ pub fn analyse(
     let dss_objects = dss.at(signed).map_or(&no_dss, |d| &d.objects);
     let ctx = Ctx::new(doc, signed, policy, dss_objects);
     check_trailers(doc, signed, &ctx, &mut disallowed);
+    for offset in hidden::hidden_objects(doc, signed) {
+        disallowed.push(ChangeReason::HiddenObject { offset });
+    }
     let changed: BTreeSet<u32> = doc.revisions[signed + 1..]
         .iter()
         .flat_map(|s| s.entries.keys().copied())

@@ -117,6 +117,24 @@ pub enum ChangeReason {
         /// The page's object number.
         page: u32,
     },
+    /// An `N G obj` header in bytes written after signing that no xref section lists.
+    #[error("the bytes written after signing hold an object at byte {offset} that no xref section lists: readers that rebuild the xref would show it")]
+    HiddenObject {
+        /// Where its header starts in the file.
+        offset: usize,
+    },
+    /// An object's generation number changed after signing (or a new object has one).
+    #[error("object {object} was written under another generation number after signing: readers look it up as another object")]
+    GenerationChanged {
+        /// The object number.
+        object: u32,
+    },
+    /// `/NeedAppearances` turned on after signing (ISO 32000-2 §12.7.3, Table 224).
+    #[error("object {form} (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed")]
+    AppearancesRegenerated {
+        /// The form's object number (or the catalog's, for a form written in it).
+        form: u32,
+    },
     /// An indirect array that is neither a page's `/Annots` nor a form's `/Fields` or a field's
     /// `/Kids` (a page's `/Contents`, say) changed.
     #[error("object {array} (array) was changed after signing; only a page's annotations and a form's fields may grow")]
@@ -317,6 +335,9 @@ mod tests {
             (ChangeReason::AcroFormRemoved { catalog: 1 }, "object 1 (/Catalog): /AcroForm was removed after signing"),
             (ChangeReason::CertificationChanged { catalog: 1 }, "object 1 (/Catalog): the certification (/Perms /DocMDP) was changed after signing"),
             (ChangeReason::AnnotationsRemoved { page: 3 }, "object 3 (/Page): annotations were removed after signing"),
+            (ChangeReason::HiddenObject { offset: 900 }, "the bytes written after signing hold an object at byte 900 that no xref section lists: readers that rebuild the xref would show it"),
+            (ChangeReason::GenerationChanged { object: 8 }, "object 8 was written under another generation number after signing: readers look it up as another object"),
+            (ChangeReason::AppearancesRegenerated { form: 8 }, "object 8 (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed"),
             (ChangeReason::ArrayChanged { array: 8 }, "object 8 (array) was changed after signing; only a page's annotations and a form's fields may grow"),
             (ChangeReason::ArrayEntriesRemoved { array: 8 }, "object 8 (array) was changed after signing: entries removed or replaced"),
             (ChangeReason::ArrayEntryAdded { array: 8, entry: 9 }, "object 8 (array): entry 9 added after signing is neither a signature field nor an allowed annotation"),

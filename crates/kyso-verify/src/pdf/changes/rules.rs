@@ -173,10 +173,27 @@ impl Ctx<'_, '_> {
         })
     }
 
-    /// Whether resources `new` hold every entry of `old` unchanged and only add names: in the
+    /// Whether resources `new` hold every entry of `old` unchanged and only add names that no
+    /// signed content names ([`Self::names_unused`]); `whole` as for [`Self::entries_kept`].
+    pub(super) fn only_grew(
+        &self,
+        old: Option<&Object>,
+        new: Option<&Object>,
+        whole: bool,
+    ) -> bool {
+        if !self.entries_kept(old, new, whole) {
+            return false;
+        }
+        match (old.and_then(Object::as_dict), new.and_then(Object::as_dict)) {
+            (Some(od), Some(nd)) => self.names_unused(&self.added_names(od, nd, whole)),
+            _ => true,
+        }
+    }
+
+    /// Whether resources `new` hold every entry of `old` unchanged: in the
     /// dictionary itself, and, for a whole `/Resources` (`whole`), in its category
     /// dictionaries (`/Font`, `/XObject`, ...), whose entries must stay the same objects.
-    pub(super) fn only_grew(
+    pub(super) fn entries_kept(
         &self,
         old: Option<&Object>,
         new: Option<&Object>,
@@ -186,7 +203,7 @@ impl Ctx<'_, '_> {
         else {
             return old == new;
         };
-        let kept = od.iter().all(|(k, ov)| match dict_get(nd, k) {
+        od.iter().all(|(k, ov)| match dict_get(nd, k) {
             Some(nv) if nv == ov => true,
             Some(nv) if whole => {
                 let o = self.resolve(self.signed, Some(ov));
@@ -200,8 +217,7 @@ impl Ctx<'_, '_> {
                 }
             }
             Some(_) | None => false,
-        });
-        kept && self.names_unused(&self.added_names(od, nd, whole))
+        })
     }
 
     /// A page's resources, or one of their category dictionaries, kept as its own object (ISO
@@ -234,28 +250,42 @@ impl Ctx<'_, '_> {
         new: &[Object],
         annots: bool,
     ) -> Result<(), ChangeReason> {
-        let o: Vec<_> = old.iter().filter_map(Object::as_ref).collect();
-        let n: Vec<_> = new.iter().filter_map(Object::as_ref).collect();
-        let nums = |v: &[(u32, u16)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
-        let splits = self.splits(&nums(&o), &nums(&n));
-        let kept = |r: &(u32, u16)| n.contains(r) || splits.iter().any(|(f, _)| *f == r.0);
-        if o.len() != old.len() || n.len() != new.len() || !o.iter().all(kept) {
+        let o: Vec<_> = old
+            .iter()
+            .filter_map(Object::as_ref)
+            .map(|(r, _)| r)
+            .collect();
+        let n: Vec<_> = new
+            .iter()
+            .filter_map(Object::as_ref)
+            .map(|(r, _)| r)
+            .collect();
+        let splits = self.splits(&o, &n);
+        // The signed entries stay first and in order (a merged field-widget may stand as the
+        // widget split from it); new entries come after them.
+        let back = |r: &u32| splits.iter().find(|(_, w)| w == r).map_or(*r, |(f, _)| *f);
+        let head: Vec<u32> = n.iter().take(o.len()).map(back).collect();
+        if o.len() != old.len() || n.len() != new.len() || head != o {
             return Err(ChangeReason::ArrayEntriesRemoved { array: num });
         }
-        let split_off = |r: &u32| splits.iter().any(|(_, w)| w == r);
-        for (r, _) in n.iter().filter(|r| !o.contains(r) && !split_off(&r.0)) {
+        for r in &n[o.len()..] {
             let obj = self.doc.object(self.latest, *r).ok().flatten();
-            let is_annot = obj.as_ref().is_some_and(|x| x.get(b"Subtype").is_some());
-            let is_field = obj
-                .as_ref()
-                .is_some_and(|x| matches!(x, Object::Dict(_)) && self.is_sig_field(x));
-            if annots && is_annot {
-                self.added_annotation(*r, None)?;
-            } else if annots || !is_field {
-                return Err(ChangeReason::ArrayEntryAdded {
-                    array: num,
-                    entry: *r,
-                });
+            let added = ChangeReason::ArrayEntryAdded {
+                array: num,
+                entry: *r,
+            };
+            match obj {
+                Some(a) if annots && a.get(b"Subtype").is_some() => {
+                    self.added_annotation(*r, None)?;
+                }
+                Some(f @ Object::Dict(_))
+                    if !annots
+                        && self.is_sig_field(&f)
+                        && f.type_name().is_none_or(|t| t == b"Annot") =>
+                {
+                    self.signing_allowed_for(*r, &f)?;
+                }
+                _ => return Err(added),
             }
         }
         Ok(())
@@ -283,36 +313,6 @@ impl Ctx<'_, '_> {
         })
     }
 
-    /// A new widget `a` of a signature field: invisible, or signed and at most a quarter of its
-    /// page (an unsigned or page-sized one can paint over signed content).
-    fn added_signature_widget(
-        &self,
-        r: u32,
-        a: &Object,
-        page: Option<&Dict>,
-    ) -> Result<(), ChangeReason> {
-        self.signing_allowed_for(r, a)?;
-        let area = rect_area(self.resolve(self.latest, a.get(b"Rect")).as_ref());
-        if area == 0.0
-            || a.get(b"F")
-                .and_then(Object::as_int)
-                .is_some_and(|f| f & 2 != 0)
-        {
-            return Ok(()); // invisible signature
-        }
-        if !self.field_is_signed(a) {
-            return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
-        }
-        let page_area = page
-            .and_then(|p| dict_get(p, b"MediaBox"))
-            .map(|m| rect_area(self.resolve(self.latest, Some(m)).as_ref()))
-            .unwrap_or(595.0 * 842.0);
-        if page_area > 0.0 && area > page_area / 4.0 {
-            return Err(ChangeReason::LargeSignatureWidget { widget: r });
-        }
-        Ok(())
-    }
-
     /// The interactive form: its fields may grow by signature fields only (signing, ISO
     /// 32000-2 §12.8.2.2), and only the keys that signing and form filling touch may change.
     pub(super) fn acroform(&self, num: u32, od: &Dict, nd: &Dict) -> Result<(), ChangeReason> {
@@ -328,6 +328,7 @@ impl Ctx<'_, '_> {
                 keys: Keys(rest),
             });
         }
+        self.form_drawing(num, od, nd, &keys)?;
         let old_fields = self.refs(self.signed, dict_get(od, b"Fields"));
         let new_fields = self.refs(self.latest, dict_get(nd, b"Fields"));
         if old_fields.iter().any(|f| !new_fields.contains(f)) {
@@ -467,23 +468,4 @@ impl Ctx<'_, '_> {
         }
         Ok(())
     }
-}
-
-/// The area of a rectangle (`[llx lly urx ury]`, ISO 32000-2 §7.9.5), 0 for anything else.
-fn rect_area(o: Option<&Object>) -> f64 {
-    let Some(a) = o.and_then(Object::as_array) else {
-        return 0.0;
-    };
-    let v: Vec<f64> = a
-        .iter()
-        .filter_map(|x| match x {
-            Object::Int(i) => Some(*i as f64),
-            Object::Real(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
-    if v.len() != 4 {
-        return 0.0;
-    }
-    ((v[2] - v[0]) * (v[3] - v[1])).abs()
 }

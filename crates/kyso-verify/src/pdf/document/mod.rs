@@ -113,6 +113,21 @@ impl<'a> Document<'a> {
         self.xref_streams.contains(&at)
     }
 
+    /// Where the objects that the xref sections of the revisions after `rev` list start
+    /// (file offsets), and where their xref streams start.
+    pub(crate) fn object_offsets_after(&self, rev: usize) -> std::collections::BTreeSet<usize> {
+        let mut out: std::collections::BTreeSet<usize> =
+            self.xref_streams.iter().copied().collect();
+        for r in self.revisions.iter().skip(rev + 1) {
+            for e in r.entries.values() {
+                if let Entry::InFile { offset, .. } = e {
+                    out.insert(offset.saturating_add(self.base));
+                }
+            }
+        }
+        out
+    }
+
     /// Whether some revision's xref names object `num` as an object stream.
     pub(crate) fn is_object_stream(&self, num: u32) -> bool {
         self.object_stream_numbers.contains(&num)

@@ -1,0 +1,70 @@
+//! Objects a reader could find that the xref does not list. A reader that cannot use the xref
+//! (a lookup under a wrong generation, a damaged section) rebuilds it by scanning the file for
+//! `N G obj` headers, the last definition of each object winning (poppler, MuPDF, pdf.js do):
+//! a header hidden in bytes written after a signature, say inside a new stream's data, would
+//! then stand for a signed object. Every header in those bytes must be one the xref lists
+//! (ISO 32000-2 §7.5.4, §7.5.6); and an object may not change its generation number after
+//! signing (§7.3.10: an indirect reference names the number and the generation).
+
+use crate::pdf::object::is_whitespace;
+use crate::pdf::xref::Entry;
+use crate::pdf::Document;
+
+/// At most this many hidden headers are reported.
+const MAX_REPORTED: usize = 3;
+
+/// File offsets of `N G obj` headers written after revision `signed` that no later xref
+/// section lists (a few; one is enough to fail).
+pub(super) fn hidden_objects(doc: &Document, signed: usize) -> Vec<usize> {
+    let from = doc.revisions[signed].end.min(doc.bytes.len());
+    let bytes = doc.bytes;
+    let listed = doc.object_offsets_after(signed);
+    let mut out = Vec::new();
+    for at in memchr::memmem::find_iter(&bytes[from..], b"obj").map(|i| i + from) {
+        let Some(start) = header_start(bytes, at) else {
+            continue;
+        };
+        // The listed offset may point at the whitespace before the header.
+        let near = listed
+            .range(start.saturating_sub(8)..=start)
+            .any(|o| bytes[*o..start].iter().all(|b| is_whitespace(*b)));
+        if !near {
+            out.push(start);
+            if out.len() >= MAX_REPORTED {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Where the header `N G obj` whose keyword is at `at` starts, if the bytes there are one.
+fn header_start(bytes: &[u8], at: usize) -> Option<usize> {
+    let after = bytes.get(at + 3).copied();
+    if after.is_some_and(|b| !is_whitespace(b) && !b"<[(/%".contains(&b)) {
+        return None;
+    }
+    let mut i = at;
+    for _ in 0..2 {
+        let ws_end = i;
+        while i > 0 && is_whitespace(bytes[i - 1]) {
+            i -= 1;
+        }
+        let digits_end = i;
+        while i > 0 && bytes[i - 1].is_ascii_digit() {
+            i -= 1;
+        }
+        if i == digits_end || digits_end == ws_end {
+            return None;
+        }
+    }
+    (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()).then_some(i)
+}
+
+/// The generation object `num` has in revision `rev` (0 when it is not written in the file).
+pub(super) fn generation(doc: &Document, rev: usize, num: u32) -> u16 {
+    match doc.entry(rev, num) {
+        Some(Entry::InFile { gen, .. }) => gen,
+        _ => 0,
+    }
+}

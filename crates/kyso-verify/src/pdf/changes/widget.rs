@@ -1,0 +1,136 @@
+//! A new signature widget on a signed page (ISO 32000-2 §12.8.2.2: signing is allowed at
+//! DocMDP P=2 and P=3): invisible, or signed and covering at most a quarter of the page as a
+//! viewer shows it. An unsigned or page-sized visible widget can paint over signed content (the
+//! Sneaky Signature attack).
+
+use super::diff::Ctx;
+use super::reason::ChangeReason;
+use crate::pdf::object::{dict_get, Dict, Object};
+
+/// The page size assumed when a page has no readable box (A4, in points).
+const DEFAULT_PAGE_AREA: f64 = 595.0 * 842.0;
+
+impl Ctx<'_, '_> {
+    /// A new widget `a` (object `r`) of a signature field, on `page` when the caller knows it.
+    pub(super) fn added_signature_widget(
+        &self,
+        r: u32,
+        a: &Object,
+        page: Option<&Dict>,
+    ) -> Result<(), ChangeReason> {
+        self.signing_allowed_for(r, a)?;
+        let area = self.rect_area(a.get(b"Rect"));
+        let hidden = a
+            .get(b"F")
+            .and_then(Object::as_int)
+            .is_some_and(|f| f & 2 != 0);
+        if hidden || area == Some(0.0) {
+            return Ok(()); // invisible signature
+        }
+        if !self.field_is_signed(a) {
+            return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
+        }
+        let page = match page {
+            Some(p) => Some(Object::Dict(p.clone())),
+            None => self.resolve(self.latest, a.get(b"P")),
+        };
+        let page_area = self.page_area(page.as_ref());
+        match area {
+            Some(area) if area <= page_area / 4.0 => Ok(()),
+            // Larger, or a /Rect that is not four numbers (a viewer may still draw it).
+            _ => Err(ChangeReason::LargeSignatureWidget { widget: r }),
+        }
+    }
+
+    /// The area of a rectangle (`[llx lly urx ury]`, ISO 32000-2 §7.9.5), each number read
+    /// through its reference; `None` unless it is exactly four numbers.
+    fn rect_area(&self, o: Option<&Object>) -> Option<f64> {
+        let a = self.resolve(self.latest, o)?;
+        let v: Vec<f64> = a
+            .as_array()?
+            .iter()
+            .map(|x| match self.resolve(self.latest, Some(x)) {
+                Some(Object::Int(i)) => Some(i as f64),
+                Some(Object::Real(r)) => Some(r),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let [x0, y0, x1, y1] = v.as_slice() else {
+            return None;
+        };
+        Some(((x1 - x0) * (y1 - y0)).abs())
+    }
+
+    /// The area of the page as a viewer shows it: the smaller of its `/MediaBox` and
+    /// `/CropBox` (both inheritable from the page tree, ISO 32000-2 §7.7.3.3, Table 31).
+    fn page_area(&self, page: Option<&Object>) -> f64 {
+        let mut boxes: [Option<f64>; 2] = [None, None];
+        let mut cur = page.cloned();
+        for _ in 0..32 {
+            let Some(node) = cur else { break };
+            for (i, key) in [&b"MediaBox"[..], b"CropBox"].iter().enumerate() {
+                if boxes[i].is_none() {
+                    boxes[i] = node.get(key).and_then(|b| self.rect_area(Some(b)));
+                }
+            }
+            cur = self.resolve(self.latest, node.get(b"Parent"));
+        }
+        boxes
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|a| *a > 0.0)
+            .reduce(f64::min)
+            .unwrap_or(DEFAULT_PAGE_AREA)
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// What the form gives viewers to draw fields with (ISO 32000-2 §12.7.3, Table 224): the
+    /// default resources may gain names but not change one, a default appearance string may be
+    /// added but not changed, and `/NeedAppearances` may not be turned on (viewers would draw
+    /// every field again from its value and these resources, not as it was signed: the shadow
+    /// attack "replace" without touching a widget).
+    pub(super) fn form_drawing(
+        &self,
+        num: u32,
+        od: &Dict,
+        nd: &Dict,
+        keys: &std::collections::BTreeSet<Vec<u8>>,
+    ) -> Result<(), ChangeReason> {
+        let refused = |key: &[u8]| ChangeReason::KeysChanged {
+            object: num,
+            kind: "/AcroForm".into(),
+            keys: super::reason::Keys([key.to_vec()].into_iter().collect()),
+        };
+        if keys.contains(&b"NeedAppearances"[..])
+            && !matches!(
+                dict_get(nd, b"NeedAppearances"),
+                None | Some(Object::Bool(false))
+            )
+        {
+            return Err(ChangeReason::AppearancesRegenerated { form: num });
+        }
+        if keys.contains(&b"DA"[..]) && dict_get(od, b"DA").is_some() {
+            return Err(refused(b"DA"));
+        }
+        if keys.contains(&b"DR"[..]) {
+            let old = self.resolve(self.signed, dict_get(od, b"DR"));
+            let new = self.resolve(self.latest, dict_get(nd, b"DR"));
+            if old.is_some() && !self.entries_kept(old.as_ref(), new.as_ref(), true) {
+                return Err(refused(b"DR"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `d` may be judged as a form field: a field dictionary, or a widget (a field's
+/// merged widget); never another kind of annotation that merely carries `/FT` (ISO 32000-2
+/// §12.7.4.1: only widget annotations merge with fields).
+pub(super) fn may_be_field(d: &Dict) -> bool {
+    match dict_get(d, b"Subtype").and_then(Object::as_name) {
+        None => true,
+        Some(s) => s == b"Widget",
+    }
+}
