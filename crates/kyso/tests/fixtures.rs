@@ -866,3 +866,42 @@ fn modification_classes_from_two_tools_match_the_table() {
     }
     assert!(table.file.len() >= 40, "{} files", table.file.len());
 }
+
+#[derive(serde::Deserialize)]
+struct ReviewTable {
+    file: Vec<ReviewEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReviewEntry {
+    name: String,
+    expected: String,
+}
+
+/// Three rounds of an attacker's review of the modification analysis (`fixtures/review/`):
+/// every update that changed what a viewer shows is refused, the honest controls pass.
+#[test]
+fn review_attacks_are_refused_and_honest_updates_pass() {
+    let dir = root().join("fixtures/review");
+    let text = std::fs::read_to_string(dir.join("expected.toml")).unwrap();
+    let table: ReviewTable = toml::from_str(&text).unwrap();
+    let store = kyso::trust::files::load(&[dir.join("root.pem")], &[], &[]).unwrap();
+    let at = time::macros::datetime!(2026-12-07 00:00 UTC);
+    let mut wrong = Vec::new();
+    for e in &table.file {
+        let bytes = std::fs::read(dir.join(&e.name)).unwrap();
+        let r = verify(&bytes, &store, &Options::default(), at)
+            .unwrap_or_else(|err| panic!("{}: {err}", e.name));
+        let got = plain(&r.signatures[0].modifications_after);
+        if got != e.expected {
+            wrong.push(format!("{}: {got}, expected {}", e.name, e.expected));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let attacks = table
+        .file
+        .iter()
+        .filter(|e| e.expected == "disallowed")
+        .count();
+    assert!(attacks >= 40, "{attacks} attacks");
+}

@@ -218,12 +218,26 @@ impl<'a> SignatureCheck<'a, '_> {
     /// set (ISO 32000-2 §12.8.2: DocMDP, FieldMDP).
     fn modifications(&mut self, rev: usize) {
         let all = self.all;
-        // The first certification signature's DocMDP governs every later change; a signed
+        // The certification signature's DocMDP governs every later change; a signed
         // field's FieldMDP /P (§12.8.2.4) can only lower that level, and FieldMDP locks of this
         // and every earlier signature apply after this one.
-        let docmdp = all
+        // A certification after this signature cannot grant more than it had (a later P=3
+        // adding annotations to what an approval signature covered), only less.
+        let earlier = all
             .iter()
-            .find_map(|s| s.docmdp)
+            .filter(|s| s.revision <= rev)
+            .find_map(|s| s.docmdp);
+        let later = all
+            .iter()
+            .filter(|s| s.revision > rev)
+            .filter_map(|s| s.docmdp)
+            .min();
+        let certified = match (earlier, later) {
+            (Some(e), Some(l)) => Some(e.min(l)),
+            (e, None) => e,
+            (None, Some(l)) => Some(l.min(2)),
+        };
+        let docmdp = certified
             .into_iter()
             .chain(
                 all.iter()

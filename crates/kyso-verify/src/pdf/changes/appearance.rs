@@ -18,7 +18,7 @@ const MAX_AP_DEPTH: usize = 3;
 /// Who refers to an object in the signed revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Referrers {
-    /// The trailers only (any number of them).
+    /// The trailers' `/Info` only (any number of them).
     Trailer,
     /// Exactly one object (any number of times).
     One(u32),
@@ -26,23 +26,68 @@ pub(super) enum Referrers {
     Many,
 }
 
-/// Who refers to each object of revision `rev` (the trailers of every revision count as
-/// referrers too: an object they name is reachable by any reader). Read once, metered.
-pub(super) fn referrers(doc: &Document, rev: usize) -> HashMap<u32, Referrers> {
-    let mut out: HashMap<u32, Referrers> = HashMap::new();
-    let mut note = |target: u32, from: Referrers| {
-        out.entry(target)
-            .and_modify(|seen| {
-                if *seen != from || from == Referrers::Many {
-                    *seen = Referrers::Many;
-                }
-            })
-            .or_insert(from);
-    };
-    for r in &doc.revisions {
-        for (_, v) in &r.trailer {
-            for_each_ref(v, 0, &mut |t| note(t, Referrers::Trailer));
+/// Who refers to each object of a signed revision: its objects and the trailers up to it
+/// (`signed`), and the trailers written after it (`later`).
+#[derive(Debug, Default)]
+pub(super) struct ReferrerIndex {
+    signed: HashMap<u32, Referrers>,
+    later: HashMap<u32, Referrers>,
+}
+
+impl ReferrerIndex {
+    /// Who refers to `num`, the later trailers included.
+    pub(super) fn get(&self, num: u32) -> Option<Referrers> {
+        match (self.signed.get(&num), self.later.get(&num)) {
+            (Some(a), Some(b)) => Some(merge(*a, *b)),
+            (a, b) => a.or(b).copied(),
         }
+    }
+
+    /// Whether the signed revision itself (an object or a trailer up to it) refers to `num`.
+    pub(super) fn signed_refers_to(&self, num: u32) -> bool {
+        self.signed.contains_key(&num)
+    }
+}
+
+/// Two views of who refers to an object, as one.
+fn merge(seen: Referrers, from: Referrers) -> Referrers {
+    if seen != from || from == Referrers::Many {
+        Referrers::Many
+    } else {
+        seen
+    }
+}
+
+/// Note that `from` refers to `target`.
+fn note(map: &mut HashMap<u32, Referrers>, target: u32, from: Referrers) {
+    map.entry(target)
+        .and_modify(|seen| *seen = merge(*seen, from))
+        .or_insert(from);
+}
+
+/// A trailer's references: its `/Info` counts as the trailer; its `/Root`, `/Encrypt` or
+/// anything else as more than one referrer (the catalog is never "only the trailer's").
+fn note_trailer(map: &mut HashMap<u32, Referrers>, trailer: &crate::pdf::object::Dict) {
+    for (k, v) in trailer {
+        let who = if k.as_slice() == b"Info" {
+            Referrers::Trailer
+        } else {
+            Referrers::Many
+        };
+        for_each_ref(v, 0, &mut |t| note(map, t, who));
+    }
+}
+
+/// Who refers to each object of revision `rev`, read once, metered.
+pub(super) fn referrers(doc: &Document, rev: usize) -> ReferrerIndex {
+    let mut index = ReferrerIndex::default();
+    for (i, r) in doc.revisions.iter().enumerate() {
+        let map = if i <= rev {
+            &mut index.signed
+        } else {
+            &mut index.later
+        };
+        note_trailer(map, &r.trailer);
     }
     let numbers: std::collections::BTreeSet<u32> = doc.revisions[..=rev]
         .iter()
@@ -57,10 +102,12 @@ pub(super) fn referrers(doc: &Document, rev: usize) -> HashMap<u32, Referrers> {
             continue;
         }
         if let Ok(Some(o)) = doc.object(rev, n) {
-            for_each_ref(&o, 0, &mut |t| note(t, Referrers::One(n)));
+            for_each_ref(&o, 0, &mut |t| {
+                note(&mut index.signed, t, Referrers::One(n))
+            });
         }
     }
-    out
+    index
 }
 
 /// Call `f` with every object number `o` refers to (dictionaries, arrays and stream
@@ -99,7 +146,7 @@ impl Ctx<'_, '_> {
         let index = self.referrers();
         let mut cur = num;
         for _ in 0..MAX_AP_DEPTH {
-            let Some(Referrers::One(by)) = index.get(&cur).copied() else {
+            let Some(Referrers::One(by)) = index.get(cur) else {
                 return None;
             };
             let obj = self.doc.object(self.signed, by).ok().flatten()?;

@@ -1,7 +1,7 @@
 //! The revision diff: one object that changed after the signed revision, compared with its
 //! signed state and handed to the rule for its kind of object ([`super::rules`]).
 
-use super::appearance::{referrers, Referrers};
+use super::appearance::{referrers, ReferrerIndex, Referrers};
 use super::hidden::generation;
 use super::reason::{ChangeReason, Keys};
 use super::widget::may_be_field;
@@ -9,7 +9,7 @@ use super::ChangePolicy;
 use crate::pdf::object::{dict_eq, dict_get, Dict, Object};
 use crate::pdf::Document;
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// One comparison of the signed revision with the final state of the document.
 pub(super) struct Ctx<'d, 'a> {
@@ -25,7 +25,7 @@ pub(super) struct Ctx<'d, 'a> {
     /// category dictionaries kept as their own objects.
     page_resources: OnceCell<(BTreeSet<u32>, BTreeSet<u32>)>,
     /// Who refers to each object of the signed revision, read when first needed.
-    referrers: OnceCell<HashMap<u32, Referrers>>,
+    referrers: OnceCell<ReferrerIndex>,
     /// The annotations the pages name in `/Annots`, in the signed revision and the final state.
     annotations: [OnceCell<BTreeSet<u32>>; 2],
 }
@@ -68,6 +68,12 @@ impl<'d, 'a> Ctx<'d, 'a> {
             return Err(ChangeReason::GenerationChanged { object: num });
         }
         match (old, new) {
+            // A new object matters through the objects that refer to it, which are judged;
+            // unless the signed revision already referred to its number (a reference to
+            // nothing then), which now means something that was not signed.
+            (None, Some(_)) if self.referrers().signed_refers_to(num) => {
+                Err(ChangeReason::DanglingReferenceFilled { object: num })
+            }
             (None, _) => Ok(()),
             (Some(_), None) => Err(ChangeReason::Deleted { object: num }),
             (Some(old), Some(new)) => {
@@ -86,7 +92,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
     }
 
     /// Who refers to each object of the signed revision (trailers included).
-    pub(super) fn referrers(&self) -> &HashMap<u32, Referrers> {
+    pub(super) fn referrers(&self) -> &ReferrerIndex {
         self.referrers
             .get_or_init(|| referrers(self.doc, self.signed))
     }
@@ -122,7 +128,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
         if acroform.as_ref().is_some_and(|f| is_ref(f.get(b"Fields"))) {
             return Some(false);
         }
-        let Some(Referrers::One(by)) = self.referrers().get(&num).copied() else {
+        let Some(Referrers::One(by)) = self.referrers().get(num) else {
             return None;
         };
         let field = self.doc.object(self.signed, by).ok().flatten()?;
@@ -136,7 +142,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// object that is also an appearance, a widget's `/MK`, a graphics state or anything else
     /// the signed pages use is judged as that.
     fn is_info_only(&self, num: u32) -> bool {
-        self.referrers().get(&num) == Some(&Referrers::Trailer)
+        self.referrers().get(num) == Some(Referrers::Trailer)
     }
     /// An object of the signed revision's /DSS (the dictionary, its arrays, /VRI entries)
     /// that only the /DSS uses: referred to once, by the catalog (the dictionary) or by another
@@ -146,9 +152,9 @@ impl<'d, 'a> Ctx<'d, 'a> {
         if !self.dss_objects.contains(&num) {
             return false;
         }
-        match self.referrers().get(&num) {
+        match self.referrers().get(num) {
             Some(Referrers::One(by)) => {
-                self.dss_objects.contains(by) || self.doc.root(self.signed) == Some(*by)
+                self.dss_objects.contains(&by) || self.doc.root(self.signed) == Some(by)
             }
             _ => false,
         }
@@ -159,10 +165,23 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// revision's xref names (its objects are compared one by one, §7.5.7), the catalog's XMP
     /// `/Metadata` (§14.3.2, not rendered). A widget typed /Metadata is still a widget.
     fn is_structure(&self, num: u32, old: &Object) -> bool {
+        // Structure is referred to by nothing (an object stream), or only by the signed
+        // catalog (its metadata): an object a page also uses is judged as what the page uses.
+        let referrers = || self.referrers().get(num);
+        let signed_root = self.doc.root(self.signed);
         match old.type_name() {
             Some(b"XRef") => self.doc.is_xref_stream_object(self.signed, num),
-            Some(b"ObjStm") => self.doc.is_object_stream(num),
-            Some(b"Metadata") => self.doc.catalog_metadata().contains(&num),
+            Some(b"ObjStm") => {
+                self.doc.is_object_stream_by(self.signed, num) && referrers().is_none()
+            }
+            Some(b"Metadata") => {
+                let of_signed_catalog = signed_root
+                    .and_then(|r| self.doc.object(self.signed, r).ok().flatten())
+                    .and_then(|c| c.get(b"Metadata").and_then(Object::as_ref))
+                    .is_some_and(|(n, _)| n == num);
+                of_signed_catalog
+                    && signed_root.is_some_and(|r| referrers() == Some(Referrers::One(r)))
+            }
             _ => false,
         }
     }
@@ -223,15 +242,22 @@ impl<'d, 'a> Ctx<'d, 'a> {
             });
         }
         let keys = differing_keys(od, nd);
+        // What an object is in the page tree or the catalog decides its rule before any other
+        // role it may also play (a page listed among resources is still a page).
+        let plain = |d: &Dict| {
+            [&b"Type"[..], b"Subtype", b"FT", b"Parent", b"Kids"]
+                .iter()
+                .all(|k| dict_get(d, k).is_none())
+        };
         match old.type_name() {
-            _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),
-            _ if self.page_resources_kind(num).is_some() => {
-                let whole = self.page_resources_kind(num) == Some(true);
-                self.page_resources(num, old, new, whole, &keys)
-            }
             Some(b"Catalog") => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),
+            _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),
+            _ if plain(od) && self.page_resources_kind(num).is_some() => {
+                let whole = self.page_resources_kind(num) == Some(true);
+                self.page_resources(num, old, new, whole, &keys)
+            }
             _ if dict_get(od, b"Fields").is_some() => self.acroform(num, od, nd),
             _ if may_be_field(od) && self.field_type(old).is_some() => {
                 self.field_change(num, old, &keys)

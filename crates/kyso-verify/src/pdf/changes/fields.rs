@@ -29,11 +29,16 @@ impl Ctx<'_, '_> {
 
     /// Walk a field and its parents (at most 16 levels) in the final state.
     pub(super) fn ancestry(&self, o: &Object) -> Vec<Object> {
+        self.ancestry_in(self.latest, o)
+    }
+
+    /// Walk a field and its parents (at most 16 levels) as revision `rev` sees them.
+    pub(super) fn ancestry_in(&self, rev: usize, o: &Object) -> Vec<Object> {
         let mut out = vec![o.clone()];
         let mut cur = o.clone();
         for _ in 0..16 {
             match cur.get(b"Parent").and_then(Object::as_ref) {
-                Some((p, _)) => match self.doc.object(self.latest, p) {
+                Some((p, _)) => match self.doc.object(rev, p) {
                     Ok(Some(po)) => {
                         out.push(po.clone());
                         cur = po;
@@ -83,8 +88,13 @@ impl Ctx<'_, '_> {
 
     /// The fully qualified field name (`parent.child`, §12.7.4.2).
     pub(super) fn field_name(&self, o: &Object) -> String {
+        self.field_name_in(self.latest, o)
+    }
+
+    /// The fully qualified field name as revision `rev` sees the field's parents.
+    pub(super) fn field_name_in(&self, rev: usize, o: &Object) -> String {
         let mut parts: Vec<String> = self
-            .ancestry(o)
+            .ancestry_in(rev, o)
             .iter()
             .filter_map(|x| match x.get(b"T") {
                 Some(Object::Str(b, _, _)) => Some(decode_text_string(b)),

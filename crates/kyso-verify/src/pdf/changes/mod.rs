@@ -39,6 +39,7 @@ pub use reason::{ChangeReason, Keys};
 use super::dss::DssHistory;
 use super::object::{dict_get, Dict, Object};
 use super::trailing_garbage;
+use super::xref::Entry;
 use super::Document;
 use diff::Ctx;
 use std::collections::BTreeSet;
@@ -117,10 +118,20 @@ pub fn analyse(
     for offset in hidden::hidden_objects(doc, signed) {
         disallowed.push(ChangeReason::HiddenObject { offset });
     }
-    let changed: BTreeSet<u32> = doc.revisions[signed + 1..]
+    let mut changed: BTreeSet<u32> = doc.revisions[signed + 1..]
         .iter()
         .flat_map(|s| s.entries.keys().copied())
         .collect();
+    // An object stream written again changes every object the xref still finds in it, though
+    // no later section lists them (ISO 32000-2 §7.5.7).
+    let in_changed_streams: Vec<u32> = doc.revisions[..=signed]
+        .iter()
+        .flat_map(|s| s.entries.keys().copied())
+        .filter(|n| {
+            matches!(doc.entry(latest, *n), Some(Entry::InStream { stream, .. }) if changed.contains(&stream))
+        })
+        .collect();
+    changed.extend(in_changed_streams);
     // Only the signed revision's /Info may be rewritten: a later trailer naming another object
     // as /Info must not exempt it from the comparison.
     let info: BTreeSet<u32> = doc.revisions[..=signed]

@@ -117,6 +117,12 @@ pub enum ChangeReason {
         /// The page's object number.
         page: u32,
     },
+    /// A new object under a number the signed revision already referred to.
+    #[error("object {object} was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)")]
+    DanglingReferenceFilled {
+        /// The object number.
+        object: u32,
+    },
     /// An `N G obj` header in bytes written after signing that no xref section lists.
     #[error("the bytes written after signing hold an object at byte {offset} that no xref section lists: readers that rebuild the xref would show it")]
     HiddenObject {
@@ -335,6 +341,7 @@ mod tests {
             (ChangeReason::AcroFormRemoved { catalog: 1 }, "object 1 (/Catalog): /AcroForm was removed after signing"),
             (ChangeReason::CertificationChanged { catalog: 1 }, "object 1 (/Catalog): the certification (/Perms /DocMDP) was changed after signing"),
             (ChangeReason::AnnotationsRemoved { page: 3 }, "object 3 (/Page): annotations were removed after signing"),
+            (ChangeReason::DanglingReferenceFilled { object: 40 }, "object 40 was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)"),
             (ChangeReason::HiddenObject { offset: 900 }, "the bytes written after signing hold an object at byte 900 that no xref section lists: readers that rebuild the xref would show it"),
             (ChangeReason::GenerationChanged { object: 8 }, "object 8 was written under another generation number after signing: readers look it up as another object"),
             (ChangeReason::AppearancesRegenerated { form: 8 }, "object 8 (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed"),

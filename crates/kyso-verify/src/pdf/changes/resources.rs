@@ -36,29 +36,77 @@ impl Ctx<'_, '_> {
         out
     }
 
-    /// Whether no content stream of the signed pages, nor any form XObject in their
-    /// resources, names one of `names` (a name written with `#` escapes counts as naming
-    /// anything; a stream that cannot be read, too).
+    /// Whether no content stream of the signed pages, nor any form XObject, pattern or Type 3
+    /// glyph their resources reach (at any depth), names one of `names` (a name written with
+    /// `#` escapes counts as naming anything; a stream that cannot be read, too).
     pub(super) fn names_unused(&self, names: &BTreeSet<Vec<u8>>) -> bool {
         if names.is_empty() {
             return true;
         }
         let rev = self.signed;
-        let mut streams: Vec<u32> = Vec::new();
+        let mut todo: Vec<u32> = Vec::new();
+        let mut resources: Vec<Object> = Vec::new();
         for node in page_nodes(self.doc, rev) {
             match self.resolve(rev, node.get(b"Contents")) {
                 Some(Object::Array(a)) => {
-                    streams.extend(a.iter().filter_map(|x| x.as_ref().map(|r| r.0)))
+                    todo.extend(a.iter().filter_map(|x| x.as_ref().map(|r| r.0)))
                 }
-                _ => streams.extend(node.get(b"Contents").and_then(Object::as_ref).map(|r| r.0)),
+                _ => todo.extend(node.get(b"Contents").and_then(Object::as_ref).map(|r| r.0)),
             }
-            let resources = self.resolve(rev, node.get(b"Resources"));
-            let xobjects = resources.and_then(|r| self.resolve(rev, r.get(b"XObject")));
-            if let Some(d) = xobjects.as_ref().and_then(Object::as_dict) {
-                streams.extend(d.iter().filter_map(|(_, v)| v.as_ref().map(|r| r.0)));
+            resources.extend(self.resolve(rev, node.get(b"Resources")));
+        }
+        let mut seen = BTreeSet::new();
+        loop {
+            for r in resources.drain(..) {
+                todo.extend(self.drawn_by(&r));
+            }
+            let Some(n) = todo.pop() else { return true };
+            // A hostile closure ends as "used" (the names may not be added), never unbounded.
+            if seen.len() > 100_000 || self.doc.meter().check().is_err() {
+                return false;
+            }
+            if !seen.insert(n) {
+                continue;
+            }
+            let Ok(Some(obj)) = self.doc.object(rev, n) else {
+                continue;
+            };
+            if obj.get(b"Subtype").and_then(Object::as_name) == Some(b"Image") {
+                continue;
+            }
+            if !self.stream_avoids(n, names) {
+                return false;
+            }
+            resources.extend(self.resolve(rev, obj.get(b"Resources")));
+        }
+    }
+
+    /// The streams a resource dictionary draws with: its form XObjects, patterns and the
+    /// glyph procedures of its Type 3 fonts.
+    fn drawn_by(&self, resources: &Object) -> Vec<u32> {
+        let rev = self.signed;
+        let entries = |key: &[u8]| -> Vec<Object> {
+            self.resolve(rev, resources.get(key))
+                .and_then(|d| {
+                    d.as_dict()
+                        .map(|d| d.iter().map(|(_, v)| v.clone()).collect())
+                })
+                .unwrap_or_default()
+        };
+        let mut out: Vec<u32> = entries(b"XObject")
+            .iter()
+            .chain(entries(b"Pattern").iter())
+            .filter_map(|v| v.as_ref().map(|r| r.0))
+            .collect();
+        for font in entries(b"Font") {
+            let procs = self
+                .resolve(rev, Some(&font))
+                .and_then(|f| self.resolve(rev, f.get(b"CharProcs")));
+            if let Some(d) = procs.as_ref().and_then(Object::as_dict) {
+                out.extend(d.iter().filter_map(|(_, v)| v.as_ref().map(|r| r.0)));
             }
         }
-        streams.iter().all(|n| self.stream_avoids(*n, names))
+        out
     }
 
     /// Whether stream `num` of the signed revision names none of `names`.

@@ -375,7 +375,14 @@ impl Ctx<'_, '_> {
         if self.policy.docmdp == Some(1) {
             return Err(ChangeReason::FilledWithoutPermission { name, object: num });
         }
-        if self.policy.locks.iter().any(|l| l.locks(&name)) {
+        // Locked under its name as signed or as it reads now (a parent added later renames it).
+        let signed_name = self.field_name_in(self.signed, old);
+        if self
+            .policy
+            .locks
+            .iter()
+            .any(|l| l.locks(&name) || l.locks(&signed_name))
+        {
             return Err(ChangeReason::FieldLocked { name, object: num });
         }
         // /MK holds the widget's appearance characteristics, used to draw /AP, which may change.

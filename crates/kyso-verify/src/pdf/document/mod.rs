@@ -46,8 +46,6 @@ pub struct Document<'a> {
     /// Where the xref streams the chain read start (file offsets): the structure itself,
     /// known by position, never by a `/Type` an object claims.
     xref_streams: HashSet<usize>,
-    /// Objects some revision's xref names as an object stream.
-    object_stream_numbers: HashSet<u32>,
     /// The catalog's `/Metadata` streams, left plain when `/EncryptMetadata` is false.
     plain_metadata: HashSet<u32>,
 }
@@ -71,7 +69,6 @@ impl<'a> Document<'a> {
             crypt: None,
             encrypt_objects: Vec::new(),
             xref_streams: HashSet::new(),
-            object_stream_numbers: HashSet::new(),
             plain_metadata: HashSet::new(),
         };
         let start = doc.startxref()?;
@@ -100,11 +97,6 @@ impl<'a> Document<'a> {
                         .saturating_add(self.base),
                 );
             }
-            for e in s.entries.values() {
-                if let Entry::InStream { stream, .. } = e {
-                    self.object_stream_numbers.insert(*stream);
-                }
-            }
         }
     }
 
@@ -128,9 +120,14 @@ impl<'a> Document<'a> {
         out
     }
 
-    /// Whether some revision's xref names object `num` as an object stream.
-    pub(crate) fn is_object_stream(&self, num: u32) -> bool {
-        self.object_stream_numbers.contains(&num)
+    /// Whether the xref of revision `rev` or an older one names object `num` as an object
+    /// stream.
+    pub(crate) fn is_object_stream_by(&self, rev: usize, num: u32) -> bool {
+        self.revisions.iter().take(rev + 1).any(|r| {
+            r.entries
+                .values()
+                .any(|e| matches!(e, Entry::InStream { stream, .. } if *stream == num))
+        })
     }
 
     /// Whether object `num`, as revision `rev` sees it, is one of the chain's xref streams.
