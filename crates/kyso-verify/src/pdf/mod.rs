@@ -6,6 +6,7 @@ pub mod changes;
 pub(crate) mod crypt;
 mod document;
 mod dss;
+mod mdp;
 pub(crate) mod meter;
 pub(crate) mod object;
 mod signatures;

@@ -3,6 +3,7 @@
 
 use super::changes::FieldLock;
 use super::document::{Document, Encryption};
+use super::mdp;
 use super::object::{Object, StrKind};
 use super::xref::Entry;
 use super::{Budget, PdfError};
@@ -156,10 +157,12 @@ pub fn find_signatures(
         unparsed,
         field_of,
         values,
+        lock_of,
         ..
     } = found;
     // Field names of a document left encrypted are ciphertext: none is shown.
     let names_readable = !matches!(doc.encryption(), Encryption::Closed { .. });
+    permissions(doc, &mut sigs, &lock_of);
     for s in &mut sigs {
         s.attached = values.contains(&s.object.0);
         s.field_name = field_of
@@ -169,6 +172,19 @@ pub fn find_signatures(
     }
     sigs.sort_by_key(|s| (s.revision, s.span.start));
     Ok((sigs, unparsed))
+}
+
+/// What each signature allows afterwards, read through references, with its field's `/Lock`
+/// (found under the signature's object number in `lock_of`).
+fn permissions(doc: &Document, sigs: &mut [SignatureDict], lock_of: &HashMap<u32, Object>) {
+    for s in sigs {
+        if let Ok(Some(o)) = doc.object(s.revision, s.object.0) {
+            let p = mdp::read(doc, s.revision, &o, lock_of.get(&s.object.0));
+            s.docmdp = p.docmdp;
+            s.field_locks = p.locks;
+            s.lock_level = p.lock_level;
+        }
+    }
 }
 
 /// What the search for signatures has gathered.
@@ -182,6 +198,8 @@ struct Found {
     streams: HashSet<usize>,
     /// The values (`/V`) of signature fields.
     values: HashSet<u32>,
+    /// The `/Lock` of each signed signature field, by its value (ISO 32000-2 Table 235).
+    lock_of: HashMap<u32, Object>,
 }
 
 impl Found {
@@ -198,6 +216,9 @@ impl Found {
     ) {
         if let Some(v) = note_field(doc, latest, o, &mut self.field_of) {
             self.values.insert(v);
+            if let Some(lock) = o.get(b"Lock") {
+                self.lock_of.insert(v, lock.clone());
+            }
         }
         if is_signature_dict(o) {
             self.sigs
@@ -267,7 +288,7 @@ fn is_signature_dict(o: &Object) -> bool {
     matches!(o.type_name(), Some(b"Sig") | Some(b"DocTimeStamp")) || o.get(b"ByteRange").is_some()
 }
 
-fn text(o: Option<&Object>) -> Option<String> {
+pub(crate) fn text(o: Option<&Object>) -> Option<String> {
     match o? {
         Object::Str(b, _, _) => Some(decode_text_string(b)),
         Object::Name(n) => Some(String::from_utf8_lossy(n).into_owned()),
@@ -301,7 +322,7 @@ fn signature_dict(
 ) -> SignatureDict {
     SignatureDict {
         object,
-        lock_level: lock_level(o),
+        lock_level: None,
         span,
         revision,
         field_name: None,
@@ -314,8 +335,8 @@ fn signature_dict(
         reason: text(o.get(b"Reason")),
         location: text(o.get(b"Location")),
         name: text(o.get(b"Name")),
-        docmdp: docmdp(o),
-        field_locks: field_locks(o),
+        docmdp: None,
+        field_locks: Vec::new(),
         in_object_stream,
         attached: false,
     }
@@ -343,58 +364,6 @@ fn contents(o: &Object) -> Option<(Vec<u8>, Range<usize>, StrKind)> {
         Some(Object::Str(b, span, kind)) => Some((b.clone(), span.clone(), *kind)),
         _ => None,
     }
-}
-
-/// The signature references of `/Reference` (ISO 32000-2 Table 256) whose `/TransformMethod`
-/// is `method`.
-fn transforms<'o>(o: &'o Object, method: &'static [u8]) -> impl Iterator<Item = &'o Object> {
-    o.get(b"Reference")
-        .and_then(Object::as_array)
-        .into_iter()
-        .flatten()
-        .filter(move |r| r.get(b"TransformMethod").and_then(Object::as_name) == Some(method))
-}
-
-/// `/P` of the first DocMDP transform (ISO 32000-2 Table 257): a certification signature.
-fn docmdp(o: &Object) -> Option<i64> {
-    transforms(o, b"DocMDP")
-        .map(|r| {
-            // /P defaults to 2 (form filling and signing).
-            r.get(b"TransformParams")
-                .and_then(|p| p.get(b"P"))
-                .and_then(Object::as_int)
-                .unwrap_or(2)
-        })
-        .next()
-}
-
-/// The fields each FieldMDP transform locks (ISO 32000-2 Table 259: `/Action`, `/Fields`).
-fn field_locks(o: &Object) -> Vec<FieldLock> {
-    transforms(o, b"FieldMDP")
-        .filter_map(|r| r.get(b"TransformParams"))
-        .map(|p| {
-            let fields: Vec<String> = p
-                .get(b"Fields")
-                .and_then(Object::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|f| text(Some(f)))
-                .collect();
-            match p.get(b"Action").and_then(Object::as_name) {
-                Some(b"Include") => FieldLock::Include(fields),
-                Some(b"Exclude") => FieldLock::Exclude(fields),
-                // /All, or anything unknown: lock everything (fail closed).
-                _ => FieldLock::All,
-            }
-        })
-        .collect()
-}
-
-/// The lowest `/P` of the FieldMDP transforms (ISO 32000-2 Table 259, §12.8.2.4).
-fn lock_level(o: &Object) -> Option<i64> {
-    transforms(o, b"FieldMDP")
-        .filter_map(|r| r.get(b"TransformParams")?.get(b"P")?.as_int())
-        .min()
 }
 
 /// Record `/V n 0 R` of a signature field under its fully qualified name.

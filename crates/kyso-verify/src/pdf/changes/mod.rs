@@ -141,6 +141,17 @@ pub fn analyse(
         .collect();
     for num in changed {
         if num == 0 {
+            // Object 0 is always free (ISO 32000-2 §7.5.4); an update writing it is hiding
+            // something a reader may find.
+            if matches!(
+                doc.entry(latest, 0),
+                Some(Entry::InFile { .. } | Entry::InStream { .. })
+            ) {
+                disallowed.push(ChangeReason::Replaced {
+                    object: 0,
+                    kind: "the free head of the xref".into(),
+                });
+            }
             continue;
         }
         // Enough reasons to fail, or a reading budget spent: judging more changes adds nothing.

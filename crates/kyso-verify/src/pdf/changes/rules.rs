@@ -276,7 +276,8 @@ impl Ctx<'_, '_> {
             };
             match obj {
                 Some(a) if annots && a.get(b"Subtype").is_some() => {
-                    self.added_annotation(*r, None)?;
+                    let page = self.array_page(num);
+                    self.added_annotation(*r, page.as_ref().and_then(Object::as_dict))?;
                 }
                 Some(f @ Object::Dict(_))
                     if !annots
@@ -284,6 +285,7 @@ impl Ctx<'_, '_> {
                         && f.type_name().is_none_or(|t| t == b"Annot") =>
                 {
                     self.signing_allowed_for(*r, &f)?;
+                    self.runs_nothing(*r, &f)?;
                 }
                 _ => return Err(added),
             }
@@ -303,7 +305,23 @@ impl Ctx<'_, '_> {
             return self.added_signature_widget(r, &a, page);
         }
         let annotations_allowed = self.policy.docmdp == Some(3);
-        if annotations_allowed && matches!(subtype, b"Text" | b"Popup") && a.get(b"AP").is_none() {
+        // A pop-up shows its parent's text (ISO 32000-2 §12.5.6.14): only a new sticky note's.
+        let popup_of_new_note = || {
+            let parent = a.get(b"Parent").and_then(Object::as_ref).map(|(n, _)| n);
+            parent.is_some_and(|p| {
+                matches!(self.doc.object(self.signed, p), Ok(None))
+                    && self
+                        .doc
+                        .object(self.latest, p)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|o| {
+                            o.get(b"Subtype").and_then(Object::as_name) == Some(b"Text")
+                        })
+            })
+        };
+        let note = subtype == b"Text" || (subtype == b"Popup" && popup_of_new_note());
+        if annotations_allowed && note && a.get(b"AP").is_none() {
             return Ok(());
         }
         Err(ChangeReason::AnnotationAdded {
@@ -349,6 +367,7 @@ impl Ctx<'_, '_> {
             }
             if let Some(o) = self.doc.object(self.latest, *f).ok().flatten() {
                 self.signing_allowed_for(*f, &o)?;
+                self.runs_nothing(*f, &o)?;
             }
         }
         Ok(())

@@ -19,6 +19,7 @@ impl Ctx<'_, '_> {
         page: Option<&Dict>,
     ) -> Result<(), ChangeReason> {
         self.signing_allowed_for(r, a)?;
+        self.runs_nothing(r, a)?;
         let area = self.rect_area(a.get(b"Rect"));
         let hidden = a
             .get(b"F")
@@ -30,16 +31,42 @@ impl Ctx<'_, '_> {
         if !self.field_is_signed(a) {
             return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
         }
-        let page = match page {
-            Some(p) => Some(Object::Dict(p.clone())),
-            None => self.resolve(self.latest, a.get(b"P")),
-        };
+        // The page that names the widget, never the widget's own /P (which the update writes).
+        let page = page.map(|p| Object::Dict(p.clone()));
         let page_area = self.page_area(page.as_ref());
         match area {
             Some(area) if area <= page_area / 4.0 => Ok(()),
             // Larger, or a /Rect that is not four numbers (a viewer may still draw it).
             _ => Err(ChangeReason::LargeSignatureWidget { widget: r }),
         }
+    }
+
+    /// A new signature field or widget `a` (object `r`): signing draws a signature; it runs
+    /// nothing (ISO 32000-2 §12.6: `/A`, `/AA` actions, which could hide a field or set its
+    /// value when the page opens) and is not put behind optional content (`/OC`).
+    pub(super) fn runs_nothing(&self, r: u32, a: &Object) -> Result<(), ChangeReason> {
+        let acts: std::collections::BTreeSet<Vec<u8>> = [&b"A"[..], b"AA", b"OC"]
+            .iter()
+            .filter(|k| a.get(k).is_some())
+            .map(|k| k.to_vec())
+            .collect();
+        if acts.is_empty() {
+            return Ok(());
+        }
+        Err(ChangeReason::KeysChanged {
+            object: r,
+            kind: "new signature field".into(),
+            keys: super::reason::Keys(acts),
+        })
+    }
+
+    /// The signed page whose `/Annots` is the indirect array `num`, as the final state has it.
+    pub(super) fn array_page(&self, num: u32) -> Option<Object> {
+        let Some(super::appearance::Referrers::One(by)) = self.referrers().get(num) else {
+            return None;
+        };
+        let page = self.doc.object(self.latest, by).ok().flatten()?;
+        (page.type_name() == Some(b"Page")).then_some(page)
     }
 
     /// The area of a rectangle (`[llx lly urx ury]`, ISO 32000-2 §7.9.5), each number read
