@@ -878,14 +878,18 @@ struct ReviewEntry {
     expected: String,
 }
 
-/// Four rounds of an attacker's review of the modification analysis (`fixtures/review/`):
+/// Five rounds of an attacker's review of the modification analysis (`fixtures/review/`):
 /// every update that changed what a viewer shows is refused, the honest controls pass.
 #[test]
 fn review_attacks_are_refused_and_honest_updates_pass() {
     let dir = root().join("fixtures/review");
     let text = std::fs::read_to_string(dir.join("expected.toml")).unwrap();
     let table: ReviewTable = toml::from_str(&text).unwrap();
-    let roots = [dir.join("root.pem"), dir.join("round4/root.pem")];
+    let roots = [
+        dir.join("root.pem"),
+        dir.join("round4/root.pem"),
+        dir.join("round5/root.pem"),
+    ];
     let store = kyso::trust::files::load(&roots, &[], &[]).unwrap();
     let at = time::macros::datetime!(2026-12-07 00:00 UTC);
     let mut wrong = Vec::new();

@@ -399,7 +399,9 @@ fn note_field(
     }
     if is_sig && !parts.is_empty() {
         parts.reverse();
-        field_of.insert(v, parts.join("."));
+        // The oldest field naming the signature keeps it: a later field borrowing its value
+        // does not rename it.
+        field_of.entry(v).or_insert_with(|| parts.join("."));
     }
     is_sig.then_some(v)
 }

@@ -213,7 +213,7 @@ impl Ctx<'_, '_> {
         }
         if self.is_sig_field(&latest) {
             return before.is_none()
-                && self.field_is_signed(&latest)
+                && self.widget_newly_signed(&latest)
                 && self.signing_allowed_for(w, &latest).is_ok();
         }
         let name = self.field_name(&latest);

@@ -28,6 +28,8 @@ pub(super) struct Ctx<'d, 'a> {
     referrers: OnceCell<ReferrerIndex>,
     /// The annotations the pages name in `/Annots`, in the signed revision and the final state.
     annotations: [OnceCell<BTreeSet<u32>>; 2],
+    /// How many objects written after the signed revision name each object as their `/V`.
+    new_values: OnceCell<std::collections::HashMap<u32, usize>>,
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
@@ -46,6 +48,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             page_resources: OnceCell::new(),
             referrers: OnceCell::new(),
             annotations: [OnceCell::new(), OnceCell::new()],
+            new_values: OnceCell::new(),
         }
     }
 
@@ -89,6 +92,11 @@ impl<'d, 'a> Ctx<'d, 'a> {
                 self.judge(num, &old, &new)
             }
         }
+    }
+
+    /// [`Ctx::new_values`], read once.
+    pub(super) fn new_values_cached(&self) -> &std::collections::HashMap<u32, usize> {
+        self.new_values.get_or_init(|| self.new_values())
     }
 
     /// Who refers to each object of the signed revision (trailers included).

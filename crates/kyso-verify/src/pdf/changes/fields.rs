@@ -77,15 +77,6 @@ impl Ctx<'_, '_> {
         self.field_type(o).as_deref() == Some(b"Sig")
     }
 
-    /// Whether the field's value is one of the document's signatures.
-    pub(super) fn field_is_signed(&self, o: &Object) -> bool {
-        self.ancestry(o).iter().any(|x| {
-            x.get(b"V")
-                .and_then(Object::as_ref)
-                .is_some_and(|(v, _)| self.policy.signatures.contains(&v))
-        })
-    }
-
     /// The fully qualified field name (`parent.child`, §12.7.4.2).
     pub(super) fn field_name(&self, o: &Object) -> String {
         self.field_name_in(self.latest, o)

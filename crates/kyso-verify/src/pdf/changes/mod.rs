@@ -30,6 +30,7 @@ mod hidden;
 mod reason;
 mod resources;
 mod rules;
+mod signing;
 mod split;
 mod widget;
 

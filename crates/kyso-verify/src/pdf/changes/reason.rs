@@ -117,6 +117,20 @@ pub enum ChangeReason {
         /// The page's object number.
         page: u32,
     },
+    /// An empty signature field given a value that is not a new signature of its own.
+    #[error("signature field {name} (object {object}) was given a value after signing that is not a new signature of its own")]
+    NotASignature {
+        /// The field's fully qualified name.
+        name: String,
+        /// Its object number.
+        object: u32,
+    },
+    /// A visible signature widget that is not its field's only widget.
+    #[error("the visible signature widget {widget} added after signing is not its field's only widget (its /Parent does not list it alone)")]
+    WidgetNotOfItsField {
+        /// The widget's object number.
+        widget: u32,
+    },
     /// A new object under a number the signed revision already referred to.
     #[error("object {object} was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)")]
     DanglingReferenceFilled {
@@ -341,6 +355,8 @@ mod tests {
             (ChangeReason::AcroFormRemoved { catalog: 1 }, "object 1 (/Catalog): /AcroForm was removed after signing"),
             (ChangeReason::CertificationChanged { catalog: 1 }, "object 1 (/Catalog): the certification (/Perms /DocMDP) was changed after signing"),
             (ChangeReason::AnnotationsRemoved { page: 3 }, "object 3 (/Page): annotations were removed after signing"),
+            (ChangeReason::NotASignature { name: "n".into(), object: 12 }, "signature field n (object 12) was given a value after signing that is not a new signature of its own"),
+            (ChangeReason::WidgetNotOfItsField { widget: 21 }, "the visible signature widget 21 added after signing is not its field's only widget (its /Parent does not list it alone)"),
             (ChangeReason::DanglingReferenceFilled { object: 40 }, "object 40 was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)"),
             (ChangeReason::HiddenObject { offset: 900 }, "the bytes written after signing hold an object at byte 900 that no xref section lists: readers that rebuild the xref would show it"),
             (ChangeReason::GenerationChanged { object: 8 }, "object 8 was written under another generation number after signing: readers look it up as another object"),

@@ -437,10 +437,11 @@ impl Ctx<'_, '_> {
         // iText adds the widget's page (/P, ISO 32000-2 Table 166, optional: viewers draw
         // annotations from the page's /Annots) when it signs a field written without one.
         let being_signed = old.get(b"V").is_none() && keys.contains(&b"V".to_vec());
+        // A field already signed keeps its value and its appearance (the signer's look).
         let allowed: &[&[u8]] = match (being_signed, old.get(b"P").is_none()) {
             (true, true) => &[b"V", b"AP", b"F", b"M", b"P"],
             (true, false) => &[b"V", b"AP", b"F", b"M"],
-            (false, _) => &[b"V", b"AP"],
+            (false, _) => &[b"V"],
         };
         let rest = except(keys, allowed);
         if !rest.is_empty() {
@@ -453,7 +454,27 @@ impl Ctx<'_, '_> {
         if old.get(b"V").is_some() && keys.contains(&b"V".to_vec()) {
             return Err(ChangeReason::SignatureReplaced { name, object: num });
         }
-        self.signing_allowed(num)
+        self.signing_allowed(num)?;
+        if being_signed {
+            self.signed_in_place(num, name)?;
+        }
+        Ok(())
+    }
+
+    /// An empty signature field `num` given a value: a new signature of its own, and what it
+    /// now draws within the size a new signature may have.
+    fn signed_in_place(&self, num: u32, name: String) -> Result<(), ChangeReason> {
+        let Some(now) = self.doc.object(self.latest, num).ok().flatten() else {
+            return Ok(());
+        };
+        if !self.widget_newly_signed(&now) {
+            return Err(ChangeReason::NotASignature { name, object: num });
+        }
+        if now.get(b"Subtype").and_then(Object::as_name) != Some(b"Widget") {
+            return Ok(()); // a field whose widgets are its kids: they are judged on their own
+        }
+        let page = self.page_naming(num);
+        self.signature_drawn_ok(num, &now, page.as_ref().and_then(Object::as_dict))
     }
 
     /// A new signature in an existing field: at DocMDP P=1 only a document timestamp.

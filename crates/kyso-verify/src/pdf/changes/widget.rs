@@ -20,6 +20,18 @@ impl Ctx<'_, '_> {
     ) -> Result<(), ChangeReason> {
         self.signing_allowed_for(r, a)?;
         self.runs_nothing(r, a)?;
+        self.signature_drawn_ok(r, a, page)
+    }
+
+    /// A signature widget `a` (object `r`) that draws after signing, new or signed in place:
+    /// invisible, or the one widget of a field holding a new signature of its own, covering at
+    /// most a quarter of `page` (the page naming it, when known).
+    pub(super) fn signature_drawn_ok(
+        &self,
+        r: u32,
+        a: &Object,
+        page: Option<&Dict>,
+    ) -> Result<(), ChangeReason> {
         let area = self.rect_area(a.get(b"Rect"));
         let hidden = a
             .get(b"F")
@@ -28,8 +40,11 @@ impl Ctx<'_, '_> {
         if hidden || area == Some(0.0) {
             return Ok(()); // invisible signature
         }
-        if !self.field_is_signed(a) {
+        if !self.widget_newly_signed(a) {
             return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
+        }
+        if !self.sole_widget(r, a) {
+            return Err(ChangeReason::WidgetNotOfItsField { widget: r });
         }
         // The page that names the widget, never the widget's own /P (which the update writes).
         let page = page.map(|p| Object::Dict(p.clone()));
@@ -58,6 +73,13 @@ impl Ctx<'_, '_> {
             kind: "new signature field".into(),
             keys: super::reason::Keys(acts),
         })
+    }
+
+    /// The page of the final state whose `/Annots` names annotation `num`.
+    pub(super) fn page_naming(&self, num: u32) -> Option<Object> {
+        super::diff::page_nodes(self.doc, self.latest)
+            .into_iter()
+            .find(|p| self.refs(self.latest, p.get(b"Annots")).contains(&num))
     }
 
     /// The signed page whose `/Annots` is the indirect array `num`, as the final state has it.
