@@ -878,8 +878,9 @@ struct ReviewEntry {
     expected: String,
 }
 
-/// Five rounds of an attacker's review of the modification analysis (`fixtures/review/`):
-/// every update that changed what a viewer shows is refused, the honest controls pass.
+/// Six rounds of an attacker's review of the modification analysis (`fixtures/review/`):
+/// every update that changed what a viewer shows is refused, the honest controls pass, and
+/// so do the honest multi-signer files real tools wrote (`honest/`).
 #[test]
 fn review_attacks_are_refused_and_honest_updates_pass() {
     let dir = root().join("fixtures/review");
@@ -889,6 +890,8 @@ fn review_attacks_are_refused_and_honest_updates_pass() {
         dir.join("root.pem"),
         dir.join("round4/root.pem"),
         dir.join("round5/root.pem"),
+        dir.join("round6/root.pem"),
+        dir.join("honest/root.pem"),
     ];
     let store = kyso::trust::files::load(&roots, &[], &[]).unwrap();
     let at = time::macros::datetime!(2026-12-07 00:00 UTC);

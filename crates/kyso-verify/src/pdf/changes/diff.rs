@@ -2,7 +2,6 @@
 //! signed state and handed to the rule for its kind of object ([`super::rules`]).
 
 use super::appearance::{referrers, ReferrerIndex, Referrers};
-use super::hidden::generation;
 use super::reason::{ChangeReason, Keys};
 use super::widget::may_be_field;
 use super::ChangePolicy;
@@ -62,13 +61,8 @@ impl<'d, 'a> Ctx<'d, 'a> {
             .object(self.latest, num)
             .map_err(|error| ChangeReason::NewObjectUnreadable { object: num, error })?;
         // ISO 32000-2 §7.3.10: a reference names the number and the generation.
-        let gen = |rev| generation(doc, rev, num);
-        let renumbered = match old {
-            Some(_) => gen(self.signed) != gen(self.latest),
-            None => gen(self.latest) != 0,
-        };
-        if renumbered && new.is_some() {
-            return Err(ChangeReason::GenerationChanged { object: num });
+        if new.is_some() {
+            self.generation_ok(num, old.is_some())?;
         }
         match (old, new) {
             // A new object matters through the objects that refer to it, which are judged;

@@ -6,7 +6,10 @@
 //! (ISO 32000-2 §7.5.4, §7.5.6); and an object may not change its generation number after
 //! signing (§7.3.10: an indirect reference names the number and the generation).
 
-use crate::pdf::object::is_whitespace;
+use super::appearance::Referrers;
+use super::diff::Ctx;
+use super::reason::ChangeReason;
+use crate::pdf::object::{is_whitespace, Object};
 use crate::pdf::xref::Entry;
 use crate::pdf::Document;
 
@@ -66,5 +69,72 @@ pub(super) fn generation(doc: &Document, rev: usize, num: u32) -> u16 {
     match doc.entry(rev, num) {
         Some(Entry::InFile { gen, .. }) => gen,
         _ => 0,
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// Object `num` (`existed` in the signed revision) and its generation number: unchanged,
+    /// 0 for a new object, or, if another, with nothing left that names it under the old one
+    /// (poppler writes a number it frees again under generation 1; a reference under the wrong
+    /// generation would make readers rebuild the xref). Then every reference the object holds
+    /// must name its target's generation.
+    pub(super) fn generation_ok(&self, num: u32, existed: bool) -> Result<(), ChangeReason> {
+        let now = generation(self.doc, self.latest, num);
+        let then = if existed {
+            generation(self.doc, self.signed, num)
+        } else {
+            0
+        };
+        if now != then {
+            let rewritten = |by: u32| {
+                self.doc.revisions[self.signed + 1..]
+                    .iter()
+                    .any(|r| r.entries.contains_key(&by))
+            };
+            let still_named = match self.referrers().get(num) {
+                None => false,
+                Some(Referrers::One(by)) => !rewritten(by),
+                Some(_) => true,
+            };
+            if still_named {
+                return Err(ChangeReason::GenerationChanged { object: num });
+            }
+        }
+        let Some(obj) = self.doc.object(self.latest, num).ok().flatten() else {
+            return Ok(());
+        };
+        let mut wrong = None;
+        refs_with_generation(&obj, 0, &mut |target, gen| {
+            let expected = match self.doc.entry(self.latest, target) {
+                Some(Entry::InFile { gen, .. }) => Some(gen),
+                Some(Entry::InStream { .. }) => Some(0),
+                _ => None,
+            };
+            if expected.is_some_and(|e| e != gen) && wrong.is_none() {
+                wrong = Some(target);
+            }
+        });
+        match wrong {
+            Some(target) => Err(ChangeReason::ReferenceGenerationMismatch {
+                object: num,
+                target,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Call `f` with every reference (number, generation) in `o`.
+fn refs_with_generation(o: &Object, depth: usize, f: &mut impl FnMut(u32, u16)) {
+    if depth > 32 {
+        return;
+    }
+    match o {
+        Object::Ref(n, g) => f(*n, *g),
+        Object::Array(a) => a.iter().for_each(|x| refs_with_generation(x, depth + 1, f)),
+        Object::Dict(d) | Object::Stream(d, _) => d
+            .iter()
+            .for_each(|(_, v)| refs_with_generation(v, depth + 1, f)),
+        _ => {}
     }
 }

@@ -26,6 +26,7 @@
 mod appearance;
 mod diff;
 mod fields;
+mod filling;
 mod hidden;
 mod reason;
 mod resources;

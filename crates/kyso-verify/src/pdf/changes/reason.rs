@@ -117,6 +117,12 @@ pub enum ChangeReason {
         /// The page's object number.
         page: u32,
     },
+    /// A visible signature or timestamp widget after a certification with P=1.
+    #[error("the signature widget {widget} added after a certification that allows no change (DocMDP P=1) is visible: only an invisible document timestamp may follow it")]
+    DrawnWithoutPermission {
+        /// The widget's object number.
+        widget: u32,
+    },
     /// An empty signature field given a value that is not a new signature of its own.
     #[error("signature field {name} (object {object}) was given a value after signing that is not a new signature of its own")]
     NotASignature {
@@ -143,11 +149,20 @@ pub enum ChangeReason {
         /// Where its header starts in the file.
         offset: usize,
     },
-    /// An object's generation number changed after signing (or a new object has one).
+    /// An object's generation number changed after signing while the signed document still
+    /// names it under the old one.
     #[error("object {object} was written under another generation number after signing: readers look it up as another object")]
     GenerationChanged {
         /// The object number.
         object: u32,
+    },
+    /// A reference written after signing names another generation than its target's.
+    #[error("object {object}, written after signing, refers to object {target} under another generation than the xref gives it: readers would rebuild the xref to find it")]
+    ReferenceGenerationMismatch {
+        /// The object holding the reference.
+        object: u32,
+        /// The object it names.
+        target: u32,
     },
     /// `/NeedAppearances` turned on after signing (ISO 32000-2 §12.7.3, Table 224).
     #[error("object {form} (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed")]
@@ -355,11 +370,13 @@ mod tests {
             (ChangeReason::AcroFormRemoved { catalog: 1 }, "object 1 (/Catalog): /AcroForm was removed after signing"),
             (ChangeReason::CertificationChanged { catalog: 1 }, "object 1 (/Catalog): the certification (/Perms /DocMDP) was changed after signing"),
             (ChangeReason::AnnotationsRemoved { page: 3 }, "object 3 (/Page): annotations were removed after signing"),
+            (ChangeReason::DrawnWithoutPermission { widget: 21 }, "the signature widget 21 added after a certification that allows no change (DocMDP P=1) is visible: only an invisible document timestamp may follow it"),
             (ChangeReason::NotASignature { name: "n".into(), object: 12 }, "signature field n (object 12) was given a value after signing that is not a new signature of its own"),
             (ChangeReason::WidgetNotOfItsField { widget: 21 }, "the visible signature widget 21 added after signing is not its field's only widget (its /Parent does not list it alone)"),
             (ChangeReason::DanglingReferenceFilled { object: 40 }, "object 40 was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)"),
             (ChangeReason::HiddenObject { offset: 900 }, "the bytes written after signing hold an object at byte 900 that no xref section lists: readers that rebuild the xref would show it"),
             (ChangeReason::GenerationChanged { object: 8 }, "object 8 was written under another generation number after signing: readers look it up as another object"),
+            (ChangeReason::ReferenceGenerationMismatch { object: 1, target: 41 }, "object 1, written after signing, refers to object 41 under another generation than the xref gives it: readers would rebuild the xref to find it"),
             (ChangeReason::AppearancesRegenerated { form: 8 }, "object 8 (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed"),
             (ChangeReason::ArrayChanged { array: 8 }, "object 8 (array) was changed after signing; only a page's annotations and a form's fields may grow"),
             (ChangeReason::ArrayEntriesRemoved { array: 8 }, "object 8 (array) was changed after signing: entries removed or replaced"),

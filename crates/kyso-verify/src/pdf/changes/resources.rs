@@ -47,6 +47,17 @@ impl Ctx<'_, '_> {
         let mut todo: Vec<u32> = Vec::new();
         let mut resources: Vec<Object> = Vec::new();
         for node in page_nodes(self.doc, rev) {
+            // Appearance streams without /Resources of their own fall back on the page's in
+            // viewers (poppler): every state of every annotation's /AP.
+            for annot in self.refs(rev, node.get(b"Annots")) {
+                let ap = self
+                    .doc
+                    .object(rev, annot)
+                    .ok()
+                    .flatten()
+                    .and_then(|a| self.resolve(rev, a.get(b"AP")));
+                todo.extend(self.appearance_streams(ap.as_ref()));
+            }
             match self.resolve(rev, node.get(b"Contents")) {
                 Some(Object::Array(a)) => {
                     todo.extend(a.iter().filter_map(|x| x.as_ref().map(|r| r.0)))
@@ -79,6 +90,67 @@ impl Ctx<'_, '_> {
             }
             resources.extend(self.resolve(rev, obj.get(b"Resources")));
         }
+    }
+
+    /// The streams of an appearance dictionary (`/N`, `/R`, `/D`, each a stream or a
+    /// dictionary of states, ISO 32000-2 §12.5.5).
+    fn appearance_streams(&self, ap: Option<&Object>) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (_, v) in ap
+            .and_then(Object::as_dict)
+            .map(|d| d.as_slice())
+            .unwrap_or(&[])
+        {
+            match v {
+                Object::Ref(n, _) => match self.doc.object(self.signed, *n) {
+                    Ok(Some(Object::Dict(states))) => {
+                        out.extend(states.iter().filter_map(|(_, s)| s.as_ref().map(|r| r.0)))
+                    }
+                    _ => out.push(*n),
+                },
+                Object::Dict(states) => {
+                    out.extend(states.iter().filter_map(|(_, s)| s.as_ref().map(|r| r.0)))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether no default appearance string of the signed form (the form's `/DA`, every
+    /// field's) names one of `names` (ISO 32000-2 §12.7.4.3).
+    pub(super) fn names_unused_in_da(&self, form: &Dict, names: &BTreeSet<Vec<u8>>) -> bool {
+        if names.is_empty() {
+            return true;
+        }
+        let mut strings: Vec<Vec<u8>> = Vec::new();
+        if let Some(Object::Str(b, _, _)) = dict_get(form, b"DA") {
+            strings.push(b.clone());
+        }
+        let mut todo = self.refs(self.signed, dict_get(form, b"Fields"));
+        let mut seen = BTreeSet::new();
+        while let Some(f) = todo.pop() {
+            if seen.len() > 100_000 || self.doc.meter().check().is_err() {
+                return false;
+            }
+            if !seen.insert(f) {
+                continue;
+            }
+            let Some(o) = self.doc.object(self.signed, f).ok().flatten() else {
+                continue;
+            };
+            if let Some(Object::Str(b, _, _)) = o.get(b"DA") {
+                strings.push(b.clone());
+            }
+            todo.extend(self.refs(self.signed, o.get(b"Kids")));
+        }
+        strings.iter().all(|da| {
+            !names.iter().any(|n| {
+                let mut token = vec![b'/'];
+                token.extend_from_slice(n);
+                memchr::memmem::find(da, &token).is_some()
+            })
+        })
     }
 
     /// The streams a resource dictionary draws with: its form XObjects, patterns and the

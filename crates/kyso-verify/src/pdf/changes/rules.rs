@@ -322,7 +322,8 @@ impl Ctx<'_, '_> {
         };
         let note = subtype == b"Text" || (subtype == b"Popup" && popup_of_new_note());
         if annotations_allowed && note && a.get(b"AP").is_none() {
-            return Ok(());
+            // A note is text to read: it runs nothing and hides behind nothing.
+            return self.runs_nothing(r, &a);
         }
         Err(ChangeReason::AnnotationAdded {
             annotation: r,
@@ -390,37 +391,7 @@ impl Ctx<'_, '_> {
         if self.field_type(old) == Some(b"Sig".to_vec()) {
             return self.signature_field_change(num, name, old, keys);
         }
-        // Form filling.
-        if self.policy.docmdp == Some(1) {
-            return Err(ChangeReason::FilledWithoutPermission { name, object: num });
-        }
-        // Locked under its name as signed or as it reads now (a parent added later renames it).
-        let signed_name = self.field_name_in(self.signed, old);
-        if self
-            .policy
-            .locks
-            .iter()
-            .any(|l| l.locks(&name) || l.locks(&signed_name))
-        {
-            return Err(ChangeReason::FieldLocked { name, object: num });
-        }
-        // /MK holds the widget's appearance characteristics, used to draw /AP, which may change.
-        // /I: the selected options of a choice field, part of its value (§12.7.5.4).
-        let rest = except(keys, &[b"V", b"AS", b"AP", b"MK", b"I", b"M"]);
-        if !rest.is_empty() {
-            return Err(ChangeReason::FieldChangedBeyondValue {
-                name,
-                object: num,
-                keys: Keys(rest),
-            });
-        }
-        // Filling a field gives it a value and draws it; a new appearance for the value that
-        // was signed hides what was signed (as EU DSS flags it).
-        let appearance = keys.contains(&b"AP"[..]) || keys.contains(&b"AS"[..]);
-        if appearance && self.value_in(self.signed, num) == self.value_in(self.latest, num) {
-            return Err(ChangeReason::AppearanceWithoutValue { name, object: num });
-        }
-        Ok(())
+        self.form_filled(num, name, old, keys)
     }
 
     /// A change to a signature field `name`: signing it when it is empty (its value and
@@ -439,8 +410,8 @@ impl Ctx<'_, '_> {
         let being_signed = old.get(b"V").is_none() && keys.contains(&b"V".to_vec());
         // A field already signed keeps its value and its appearance (the signer's look).
         let allowed: &[&[u8]] = match (being_signed, old.get(b"P").is_none()) {
-            (true, true) => &[b"V", b"AP", b"F", b"M", b"P"],
-            (true, false) => &[b"V", b"AP", b"F", b"M"],
+            (true, true) => &[b"V", b"AP", b"AS", b"F", b"M", b"P"],
+            (true, false) => &[b"V", b"AP", b"AS", b"F", b"M"],
             (false, _) => &[b"V"],
         };
         let rest = except(keys, allowed);

@@ -43,6 +43,10 @@ impl Ctx<'_, '_> {
         if !self.widget_newly_signed(a) {
             return Err(ChangeReason::UnsignedVisibleSignature { widget: r });
         }
+        // At P=1 nothing may change on the page: a document timestamp may follow, unseen.
+        if self.policy.docmdp == Some(1) {
+            return Err(ChangeReason::DrawnWithoutPermission { widget: r });
+        }
         if !self.sole_widget(r, a) {
             return Err(ChangeReason::WidgetNotOfItsField { widget: r });
         }
@@ -70,7 +74,7 @@ impl Ctx<'_, '_> {
         }
         Err(ChangeReason::KeysChanged {
             object: r,
-            kind: "new signature field".into(),
+            kind: "new annotation or signature field".into(),
             keys: super::reason::Keys(acts),
         })
     }
@@ -167,6 +171,19 @@ impl Ctx<'_, '_> {
             let old = self.resolve(self.signed, dict_get(od, b"DR"));
             let new = self.resolve(self.latest, dict_get(nd, b"DR"));
             if old.is_some() && !self.entries_kept(old.as_ref(), new.as_ref(), true) {
+                return Err(refused(b"DR"));
+            }
+            // A name the default appearance strings (/DA) already use would change how a
+            // viewer draws the fields it builds appearances for.
+            let added = match (
+                old.as_ref().and_then(Object::as_dict),
+                new.as_ref().and_then(Object::as_dict),
+            ) {
+                (Some(o), Some(n)) => self.added_names(o, n, true),
+                (None, Some(n)) => self.added_names(&Vec::new(), n, true),
+                _ => Default::default(),
+            };
+            if !self.names_unused_in_da(od, &added) {
                 return Err(refused(b"DR"));
             }
         }
