@@ -234,12 +234,17 @@ impl Ctx<'_, '_> {
 /// Whether widget `obj` refers to `num` in an entry other than `/AP` (its `/Contents`, `/MK`,
 /// anything): then `num` is not only its appearance.
 fn refers_outside_ap(obj: &Object, num: u32) -> bool {
+    refers_outside(obj, b"AP", num)
+}
+
+/// Whether dictionary `obj` refers to `num` in an entry other than `key`.
+pub(super) fn refers_outside(obj: &Object, key: &[u8], num: u32) -> bool {
     let Some(d) = obj.as_dict() else {
         return true;
     };
     let mut found = false;
     for (k, v) in d {
-        if k.as_slice() != b"AP" {
+        if k.as_slice() != key {
             for_each_ref(v, 0, &mut |t| found |= t == num);
         }
     }

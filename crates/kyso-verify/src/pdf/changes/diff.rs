@@ -1,7 +1,7 @@
 //! The revision diff: one object that changed after the signed revision, compared with its
 //! signed state and handed to the rule for its kind of object ([`super::rules`]).
 
-use super::appearance::{referrers, ReferrerIndex, Referrers};
+use super::appearance::{referrers, refers_outside, ReferrerIndex, Referrers};
 use super::reason::{ChangeReason, Keys};
 use super::widget::may_be_field;
 use super::ChangePolicy;
@@ -192,15 +192,31 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// its own object.
     /// `Some(true)` for a page's `/Resources` kept as its own object, `Some(false)` for one of
     /// their category dictionaries (`/Font`, ...) kept as its own object.
+    /// Only an object that nothing but one page node or one resources dictionary refers to
+    /// is judged as resources: the same dictionary serving as the form, the catalog's names or
+    /// an appearance is judged as that.
     fn page_resources_kind(&self, num: u32) -> Option<bool> {
         let (resources, categories) = self
             .page_resources
             .get_or_init(|| resource_objects(self.doc, self.signed));
-        if resources.contains(&num) {
+        let kind = if resources.contains(&num) {
             Some(true)
         } else {
             categories.contains(&num).then_some(false)
-        }
+        }?;
+        let Some(Referrers::One(by)) = self.referrers().get(num) else {
+            return None;
+        };
+        let holder = self.doc.object(self.signed, by).ok().flatten()?;
+        // A page node that refers to it only through its /Resources (not also as its /AA).
+        let page_node = matches!(holder.type_name(), Some(b"Page" | b"Pages"))
+            && !refers_outside(&holder, b"Resources", num);
+        (page_node || resources.contains(&by)).then_some(kind)
+    }
+
+    /// Whether `num` is the catalog, as a trailer names it (never by the `/Type` it claims).
+    fn is_root(&self, num: u32) -> bool {
+        self.doc.root(self.signed) == Some(num) || self.doc.root(self.latest) == Some(num)
     }
 
     /// Whether `num` is the signed catalog's `/Extensions` dictionary (ISO 32000-2 §7.12).
@@ -252,7 +268,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
                 .all(|k| dict_get(d, k).is_none())
         };
         match old.type_name() {
-            Some(b"Catalog") => self.catalog(num, od, nd, &keys),
+            _ if self.is_root(num) => self.catalog(num, od, nd, &keys),
             Some(b"Page") => self.page(num, od, nd, &keys),
             Some(b"Pages") => self.pages_node(num, &keys),
             _ if self.is_signed_extensions(num) => self.extensions(num, od, nd, &keys),

@@ -72,11 +72,18 @@ pub enum FieldLock {
 
 impl FieldLock {
     /// Whether the lock covers the field with the fully qualified name `field`.
+    /// A name covers itself and the fields below it (`form` covers `form.amount`).
     fn locks(&self, field: &str) -> bool {
+        let covers = |f: &String| {
+            field == f
+                || field
+                    .strip_prefix(f.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        };
         match self {
             FieldLock::All => true,
-            FieldLock::Include(v) => v.iter().any(|f| f == field),
-            FieldLock::Exclude(v) => !v.iter().any(|f| f == field),
+            FieldLock::Include(v) => v.iter().any(covers),
+            FieldLock::Exclude(v) => !v.iter().any(covers),
         }
     }
 }

@@ -53,8 +53,11 @@ impl Ctx<'_, '_> {
         // The page that names the widget, never the widget's own /P (which the update writes).
         let page = page.map(|p| Object::Dict(p.clone()));
         let page_area = self.page_area(page.as_ref());
+        // All the signature widgets added to the page together, not one by one (four
+        // quarter-page widgets cover it all).
+        let added = page.as_ref().map_or(0.0, |p| self.new_widgets_area(p));
         match area {
-            Some(area) if area <= page_area / 4.0 => Ok(()),
+            Some(area) if area.max(added) <= page_area / 4.0 => Ok(()),
             // Larger, or a /Rect that is not four numbers (a viewer may still draw it).
             _ => Err(ChangeReason::LargeSignatureWidget { widget: r }),
         }
@@ -77,6 +80,24 @@ impl Ctx<'_, '_> {
             kind: "new annotation or signature field".into(),
             keys: super::reason::Keys(acts),
         })
+    }
+
+    /// The area the visible signature widgets added to `page` after the signed revision cover
+    /// together (a `/Rect` that is not four numbers counts as the whole page).
+    fn new_widgets_area(&self, page: &Object) -> f64 {
+        let signed = self.page_annotations(false);
+        self.refs(self.latest, page.get(b"Annots"))
+            .into_iter()
+            .filter(|r| !signed.contains(r))
+            .filter_map(|r| self.doc.object(self.latest, r).ok().flatten())
+            .filter(|a| a.get(b"Subtype").and_then(Object::as_name) == Some(b"Widget"))
+            .filter(|a| {
+                !a.get(b"F")
+                    .and_then(Object::as_int)
+                    .is_some_and(|f| f & 2 != 0)
+            })
+            .map(|a| self.rect_area(a.get(b"Rect")).unwrap_or(f64::INFINITY))
+            .sum()
     }
 
     /// The page of the final state whose `/Annots` names annotation `num`.
