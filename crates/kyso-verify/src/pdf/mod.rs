@@ -8,6 +8,7 @@ mod document;
 mod dss;
 mod mdp;
 pub(crate) mod meter;
+mod number;
 pub(crate) mod object;
 mod signatures;
 mod stream;

@@ -44,9 +44,9 @@ impl PartialEq for Object {
             (Object::Null, Object::Null) => true,
             (Object::Bool(a), Object::Bool(b)) => a == b,
             (Object::Int(a), Object::Int(b)) => a == b,
-            (Object::Real(a), Object::Real(b)) => a == b,
+            (Object::Real(a), Object::Real(b)) => super::number::same_number(*a, *b),
             (Object::Int(a), Object::Real(b)) | (Object::Real(b), Object::Int(a)) => {
-                (*a as f64) == *b
+                super::number::same_number(*a as f64, *b)
             }
             (Object::Name(a), Object::Name(b)) => a == b,
             (Object::Str(a, _, _), Object::Str(b, _, _)) => a == b,
