@@ -61,7 +61,9 @@ fn header_start(bytes: &[u8], at: usize) -> Option<usize> {
             return None;
         }
     }
-    (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()).then_some(i)
+    // Whatever comes before the number: poppler's rebuild starts a header right after
+    // `endobj` on the same line, and at each 255-byte chunk of a long line.
+    Some(i)
 }
 
 /// The generation object `num` has in revision `rev` (0 when it is not written in the file).
@@ -104,13 +106,15 @@ impl Ctx<'_, '_> {
             return Ok(());
         };
         let mut wrong = None;
+        // A reference to a free or missing object is a lookup that fails too: readers rebuild
+        // the xref on it (poppler does, in files without xref streams).
         refs_with_generation(&obj, 0, &mut |target, gen| {
             let expected = match self.doc.entry(self.latest, target) {
                 Some(Entry::InFile { gen, .. }) => Some(gen),
                 Some(Entry::InStream { .. }) => Some(0),
                 _ => None,
             };
-            if expected.is_some_and(|e| e != gen) && wrong.is_none() {
+            if expected != Some(gen) && wrong.is_none() {
                 wrong = Some(target);
             }
         });

@@ -200,7 +200,11 @@ fn check_trailers(doc: &Document, signed: usize, ctx: &Ctx, out: &mut Vec<Change
     let signed_encrypt = encrypt_in(signed);
     for (revision, s) in doc.revisions.iter().enumerate().skip(signed + 1) {
         let r = root(&s.trailer);
-        if r.is_some() && r != signed_root && !(new_catalog_ok && r == latest_root) {
+        // ISO 32000-2 §7.5.5: every trailer names the catalog; a reader that finds none
+        // rebuilds the xref from the objects it can find (poppler does).
+        if r.is_none() {
+            out.push(ChangeReason::TrailerWithoutRoot { revision });
+        } else if r != signed_root && !(new_catalog_ok && r == latest_root) {
             out.push(ChangeReason::NewRoot { revision });
         }
         match (&signed_encrypt, encrypt_in(revision)) {

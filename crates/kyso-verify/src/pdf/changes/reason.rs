@@ -156,8 +156,15 @@ pub enum ChangeReason {
         /// The object number.
         object: u32,
     },
-    /// A reference written after signing names another generation than its target's.
-    #[error("object {object}, written after signing, refers to object {target} under another generation than the xref gives it: readers would rebuild the xref to find it")]
+    /// A later trailer without `/Root`.
+    #[error("revision {} has a trailer without /Root: readers rebuild the xref from whatever objects they find", .revision + 1)]
+    TrailerWithoutRoot {
+        /// The revision whose trailer does.
+        revision: usize,
+    },
+    /// A reference written after signing names another generation than its target's, or an
+    /// object the xref does not have.
+    #[error("object {object}, written after signing, refers to object {target} under another generation than the xref gives it, or to none: readers would rebuild the xref to find it")]
     ReferenceGenerationMismatch {
         /// The object holding the reference.
         object: u32,
@@ -376,7 +383,8 @@ mod tests {
             (ChangeReason::DanglingReferenceFilled { object: 40 }, "object 40 was written after signing under a number the signed document already referred to (a reference to nothing then, to this now)"),
             (ChangeReason::HiddenObject { offset: 900 }, "the bytes written after signing hold an object at byte 900 that no xref section lists: readers that rebuild the xref would show it"),
             (ChangeReason::GenerationChanged { object: 8 }, "object 8 was written under another generation number after signing: readers look it up as another object"),
-            (ChangeReason::ReferenceGenerationMismatch { object: 1, target: 41 }, "object 1, written after signing, refers to object 41 under another generation than the xref gives it: readers would rebuild the xref to find it"),
+            (ChangeReason::TrailerWithoutRoot { revision: 2 }, "revision 3 has a trailer without /Root: readers rebuild the xref from whatever objects they find"),
+            (ChangeReason::ReferenceGenerationMismatch { object: 1, target: 41 }, "object 1, written after signing, refers to object 41 under another generation than the xref gives it, or to none: readers would rebuild the xref to find it"),
             (ChangeReason::AppearancesRegenerated { form: 8 }, "object 8 (/AcroForm): /NeedAppearances was turned on after signing, so viewers draw every field again from its value instead of as it was signed"),
             (ChangeReason::ArrayChanged { array: 8 }, "object 8 (array) was changed after signing; only a page's annotations and a form's fields may grow"),
             (ChangeReason::ArrayEntriesRemoved { array: 8 }, "object 8 (array) was changed after signing: entries removed or replaced"),
