@@ -1,11 +1,11 @@
 //! Numbers as readers take them.
 
-/// Two real numbers as a reader takes them: ISO 32000-2 Annex C gives reals about five
-/// significant decimal digits, and writers that save an object again round what they read
-/// (poppler to 10 decimals, pypdf to 6: `595.303937007874` becomes `595.303937`). Numbers equal
-/// to one part in 100,000 draw the same (0.006 pt at 600 pt).
+/// Two real numbers as writers save them again: poppler rounds what it read to 10 decimals,
+/// pypdf to 6 (`595.303937007874` becomes `595.303937`), so numbers within a millionth are the
+/// same. Only numbers of at least a thousandth, of one sign: a tiny scale factor or shear in a
+/// `/Matrix` multiplies whatever the content draws, and a millionth of it is no rounding.
 pub(crate) fn same_number(a: f64, b: f64) -> bool {
-    a == b || (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(1.0)
+    a == b || (a.signum() == b.signum() && a.abs().min(b.abs()) >= 1e-3 && (a - b).abs() <= 1e-6)
 }
 
 #[cfg(test)]
@@ -21,5 +21,9 @@ mod tests {
         assert!(!same_number(595.3, 595.4));
         assert!(!same_number(0.5, 0.49));
         assert!(!same_number(0.0, 0.001));
+        // A review's attacks: a tiny scale tripled, a shear from nothing, a huge translation.
+        assert!(!same_number(0.000005, 0.000014));
+        assert!(!same_number(0.0, -0.000004));
+        assert!(!same_number(-10000000.5, -9999900.5));
     }
 }

@@ -119,13 +119,16 @@ impl Revision {
 /// The entries of an xref table (`xref` already read), up to `trailer`.
 /// Also returns the objects listed more than once (the first entry is kept, as poppler, MuPDF,
 /// Ghostscript and qpdf keep it).
+/// And the offsets of entries not written as `offset generation n|f` with whitespace between
+/// (readers that tokenize the line read them otherwise, and rebuild the xref).
 pub fn read_table<'a>(
     bytes: &'a [u8],
     p: &mut Parser<'a>,
     meter: &Meter,
-) -> Result<(HashMap<u32, Entry>, Vec<u32>), PdfError> {
+) -> Result<TableEntries, PdfError> {
     let mut entries = HashMap::new();
     let mut duplicates = Vec::new();
+    let mut sloppy = Vec::new();
     loop {
         p.skip_ws();
         let (Some(first), Some(count)) = (p.unsigned(), p.unsigned()) else {
@@ -136,6 +139,9 @@ pub fn read_table<'a>(
             p.skip_ws();
             let at = p.pos();
             let (num, e) = table_entry(bytes, at, first + i)?;
+            if !well_formed(bytes, at) {
+                sloppy.push(at);
+            }
             if entries.contains_key(&num) {
                 duplicates.push(num);
             } else {
@@ -145,7 +151,21 @@ pub fn read_table<'a>(
         }
         meter.scan(count as usize * 20)?;
     }
-    Ok((entries, duplicates))
+    Ok((entries, duplicates, sloppy))
+}
+
+/// A table section's entries, the objects it lists twice, and its ill-formed entries' offsets.
+pub type TableEntries = (HashMap<u32, Entry>, Vec<u32>, Vec<usize>);
+
+/// Whether the entry at `at` separates its fields by whitespace and ends after its type
+/// (ISO 32000-2 §7.5.4: `nnnnnnnnnn ggggg n` and an end-of-line).
+fn well_formed(bytes: &[u8], at: usize) -> bool {
+    let ws = |i: usize| {
+        bytes
+            .get(at + i)
+            .is_none_or(|b| super::object::is_whitespace(*b))
+    };
+    ws(10) && ws(16) && ws(18)
 }
 
 /// One 20-byte line `nnnnnnnnnn ggggg n` (§7.5.4); any end-of-line after it.

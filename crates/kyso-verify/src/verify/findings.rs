@@ -16,6 +16,9 @@ pub(super) fn repair_problem(r: &pdf::Repair) -> Problem {
             pdf::Repair::Ambiguous { .. } => ProblemCode::XrefEntryAmbiguous,
             pdf::Repair::MissingPrev { .. } => ProblemCode::XrefPrevMissing,
             pdf::Repair::PrevLoop { .. } => ProblemCode::XrefPrevLoop,
+            pdf::Repair::XrefEntry { .. } | pdf::Repair::Generation { .. } => {
+                ProblemCode::XrefEntryAmbiguous
+            }
         },
         message: r.to_string(),
     }

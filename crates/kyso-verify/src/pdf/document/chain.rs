@@ -170,8 +170,14 @@ impl Document<'_> {
     fn read_section(&self, offset: usize) -> Result<Section, PdfError> {
         let mut p = Parser::new(self.bytes, offset);
         let (kind, mut entries, trailer, after) = if p.keyword(b"xref") {
-            let (entries, duplicates) = xref::read_table(self.bytes, &mut p, &self.meter)?;
+            let (entries, duplicates, sloppy) = xref::read_table(self.bytes, &mut p, &self.meter)?;
             self.note_duplicates(offset, duplicates);
+            self.repairs.borrow_mut().extend(
+                sloppy
+                    .into_iter()
+                    .take(100)
+                    .map(|offset| Repair::XrefEntry { offset }),
+            );
             if !p.keyword(b"trailer") {
                 return Err(PdfError::Syntax {
                     offset: p.pos(),

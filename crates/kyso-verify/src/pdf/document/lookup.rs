@@ -90,6 +90,19 @@ impl Document<'_> {
                     },
                 })?,
         };
+        // The header's generation must be the entry's (ISO 32000-2 §7.3.10).
+        if let Some(Entry::InFile { gen, .. }) = self.entry(rev, num) {
+            if gen != ind.gen {
+                let repair = Repair::Generation {
+                    offset: ind.span.start,
+                    num,
+                };
+                let mut repairs = self.repairs.borrow_mut();
+                if !repairs.contains(&repair) {
+                    repairs.push(repair);
+                }
+            }
+        }
         if ind.span.end > limit {
             return Err(PdfError::Syntax {
                 offset: at,

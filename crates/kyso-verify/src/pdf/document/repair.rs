@@ -36,6 +36,20 @@ pub enum Repair {
         /// Where the section starts.
         offset: usize,
     },
+    /// A table entry not written as `offset generation n|f` with whitespace between: readers
+    /// that tokenize it read something else and rebuild the xref.
+    XrefEntry {
+        /// Where the entry starts.
+        offset: usize,
+    },
+    /// An object whose header carries another generation than its xref entry: readers find
+    /// no such object and rebuild the xref.
+    Generation {
+        /// Where the object starts.
+        offset: usize,
+        /// The object number.
+        num: u32,
+    },
     /// A section whose `/Prev` names a section already read (a loop) or the file's start
     /// (`/Prev 0`): the chain ends there, as pdfsig's reader ends it.
     PrevLoop {
@@ -58,7 +72,9 @@ impl Repair {
             Repair::StreamLength { offset }
             | Repair::Ambiguous { offset, .. }
             | Repair::MissingPrev { offset }
-            | Repair::PrevLoop { offset } => *offset,
+            | Repair::PrevLoop { offset }
+            | Repair::XrefEntry { offset }
+            | Repair::Generation { offset, .. } => *offset,
         }
     }
 }
@@ -71,6 +87,8 @@ impl std::fmt::Display for Repair {
             Repair::StreamLength { offset } => write!(f, "the stream of the object at byte {offset} is not as long as its /Length says; its data ends at endstream"),
             Repair::Ambiguous { offset, num } => write!(f, "the cross-reference section at byte {offset} gives object {num} twice (table and /XRefStm, or one section); readers differ on which they show"),
             Repair::MissingPrev { offset } => write!(f, "the cross-reference section at byte {offset} has no /Prev although revisions precede it; readers rebuild the cross-reference from the whole file"),
+            Repair::XrefEntry { offset } => write!(f, "the cross-reference entry at byte {offset} is not written as offset, generation and type apart; readers read it otherwise and rebuild the cross-reference"),
+            Repair::Generation { offset, num } => write!(f, "object {num} at byte {offset} carries another generation than its cross-reference entry; readers do not find it and rebuild the cross-reference"),
             Repair::PrevLoop { offset } => write!(f, "the /Prev of the cross-reference section at byte {offset} names a section already read or the start of the file; the chain of revisions ends there"),
         }
     }
