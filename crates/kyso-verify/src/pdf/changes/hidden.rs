@@ -27,10 +27,13 @@ pub(super) fn hidden_objects(doc: &Document, signed: usize) -> Vec<usize> {
         let Some(start) = header_start(bytes, at) else {
             continue;
         };
-        // The listed offset may point at the whitespace before the header.
+        // The listed offset may point at the whitespace before the header; the entry must
+        // name the object the header names (not another number that a later section frees).
+        let header = header_numbers(bytes, start);
         let near = listed
             .range(start.saturating_sub(8)..=start)
-            .any(|o| bytes[*o..start].iter().all(|b| is_whitespace(*b)));
+            .filter(|(o, _)| bytes[**o..start].iter().all(|b| is_whitespace(*b)))
+            .any(|(_, names)| names.iter().any(|n| n.is_none() || *n == header));
         if !near {
             out.push(start);
             if out.len() >= MAX_REPORTED {
@@ -39,6 +42,26 @@ pub(super) fn hidden_objects(doc: &Document, signed: usize) -> Vec<usize> {
         }
     }
     out
+}
+
+/// The number and generation of the header `N G obj` that starts at `start`.
+fn header_numbers(bytes: &[u8], start: usize) -> Option<(u32, u16)> {
+    let mut i = start;
+    let number = |i: &mut usize| -> Option<u64> {
+        let from = *i;
+        while bytes.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        let digits = std::str::from_utf8(bytes.get(from..*i)?).ok()?;
+        let n = digits.parse().ok();
+        while bytes.get(*i).is_some_and(|b| is_whitespace(*b)) {
+            *i += 1;
+        }
+        n
+    };
+    let num = u32::try_from(number(&mut i)?).ok()?;
+    let gen = u16::try_from(number(&mut i)?).ok()?;
+    Some((num, gen))
 }
 
 /// Where the header `N G obj` whose keyword is at `at` starts, if the bytes there are one.

@@ -269,6 +269,17 @@ impl Document<'_> {
         let raw = stream::decode(&self.meter, dict, &self.bytes[data.clone()])?;
         let (entries, duplicates) = xref::read_xref_stream(dict, &raw, &self.meter)?;
         self.note_duplicates(offset, duplicates);
+        // ISO 32000-2 §7.5.8.2 asks /Size; poppler also refuses field widths it cannot hold
+        // (type over 4 bytes, offset or generation over 8) and rebuilds the xref instead.
+        let widths: Vec<i64> = dict_get(dict, b"W")
+            .and_then(Object::as_array)
+            .map(|w| w.iter().filter_map(Object::as_int).collect())
+            .unwrap_or_default();
+        let odd_widths = widths.len() != 3 || widths[0] > 4 || widths[1] > 8 || widths[2] > 8;
+        let no_size = dict_get(dict, b"Size").and_then(Object::as_int).is_none();
+        if odd_widths || no_size {
+            self.repairs.borrow_mut().push(Repair::XrefEntry { offset });
+        }
         Ok((entries, dict.clone(), ind.span.end))
     }
 

@@ -105,15 +105,24 @@ impl<'a> Document<'a> {
         self.xref_streams.contains(&at)
     }
 
-    /// Where the objects that the xref sections of the revisions after `rev` list start
-    /// (file offsets), and where their xref streams start.
-    pub(crate) fn object_offsets_after(&self, rev: usize) -> std::collections::BTreeSet<usize> {
-        let mut out: std::collections::BTreeSet<usize> =
-            self.xref_streams.iter().copied().collect();
+    /// Where the objects that the xref sections of the revisions after `rev` list start (file
+    /// offsets), with the number and generation each entry gives; an xref stream's start has
+    /// `None` (its own object, whatever its number).
+    pub(crate) fn object_offsets_after(
+        &self,
+        rev: usize,
+    ) -> std::collections::BTreeMap<usize, Vec<Option<(u32, u16)>>> {
+        let mut out: std::collections::BTreeMap<usize, Vec<Option<(u32, u16)>>> =
+            std::collections::BTreeMap::new();
+        for at in &self.xref_streams {
+            out.entry(*at).or_default().push(None);
+        }
         for r in self.revisions.iter().skip(rev + 1) {
-            for e in r.entries.values() {
-                if let Entry::InFile { offset, .. } = e {
-                    out.insert(offset.saturating_add(self.base));
+            for (num, e) in &r.entries {
+                if let Entry::InFile { offset, gen } = e {
+                    out.entry(offset.saturating_add(self.base))
+                        .or_default()
+                        .push(Some((*num, *gen)));
                 }
             }
         }
