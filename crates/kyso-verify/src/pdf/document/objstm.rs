@@ -1,7 +1,7 @@
 //! Object streams (ISO 32000-2 §7.5.7): decoded once while the cache holds them, their header
 //! checked, their objects parsed each within its own bytes.
 
-use super::Document;
+use super::{Document, Repair};
 use crate::pdf::object::{dict_get, Dict, Object, Parser};
 use crate::pdf::xref::Entry;
 use crate::pdf::PdfError;
@@ -34,6 +34,18 @@ impl Document<'_> {
             return Ok(v.clone());
         }
         let ind = self.object_numbered(offset, num, by)?;
+        // ISO 32000-2 §7.5.7: an object stream's generation is 0; readers look it up so and,
+        // not finding it, rebuild the xref (poppler does).
+        if ind.gen != 0 {
+            let repair = Repair::Generation {
+                offset: ind.span.start,
+                num,
+            };
+            let mut repairs = self.repairs.borrow_mut();
+            if !repairs.contains(&repair) {
+                repairs.push(repair);
+            }
+        }
         let Object::Stream(dict, data) = &ind.object else {
             return Err(PdfError::Syntax {
                 offset,
