@@ -878,7 +878,7 @@ struct ReviewEntry {
     expected: String,
 }
 
-/// Eleven rounds of an attacker's review of the modification analysis (`fixtures/review/`):
+/// Twelve rounds of an attacker's review of the modification analysis (`fixtures/review/`):
 /// every update that changed what a viewer shows is refused, the honest controls pass, and
 /// so do the honest multi-signer files real tools wrote (`honest/`).
 #[test]
@@ -896,6 +896,7 @@ fn review_attacks_are_refused_and_honest_updates_pass() {
         dir.join("round9/root.pem"),
         dir.join("round10/root.pem"),
         dir.join("round11/root.pem"),
+        dir.join("round12/root.pem"),
         dir.join("honest/root.pem"),
     ];
     let store = kyso::trust::files::load(&roots, &[], &[]).unwrap();

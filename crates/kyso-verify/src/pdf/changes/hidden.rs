@@ -54,7 +54,10 @@ fn header_numbers(bytes: &[u8], start: usize) -> Option<(u32, u16)> {
         }
         let digits = std::str::from_utf8(bytes.get(from..*i)?).ok()?;
         let n = digits.parse().ok();
-        while bytes.get(*i).is_some_and(|b| is_whitespace(*b)) {
+        while bytes
+            .get(*i)
+            .is_some_and(|b| is_whitespace(*b) || *b == 0x0b)
+        {
             *i += 1;
         }
         n
@@ -65,15 +68,14 @@ fn header_numbers(bytes: &[u8], start: usize) -> Option<(u32, u16)> {
 }
 
 /// Where the header `N G obj` whose keyword is at `at` starts, if the bytes there are one.
+/// Counted as poppler's rebuild counts it: `obj` whatever follows it, and C's `isspace`
+/// (vertical tab included) between the numbers.
 fn header_start(bytes: &[u8], at: usize) -> Option<usize> {
-    let after = bytes.get(at + 3).copied();
-    if after.is_some_and(|b| !is_whitespace(b) && !b"<[(/%".contains(&b)) {
-        return None;
-    }
+    let space = |b: u8| is_whitespace(b) || b == 0x0b;
     let mut i = at;
     for _ in 0..2 {
         let ws_end = i;
-        while i > 0 && is_whitespace(bytes[i - 1]) {
+        while i > 0 && space(bytes[i - 1]) {
             i -= 1;
         }
         let digits_end = i;
