@@ -74,7 +74,7 @@ fn note_trailer(map: &mut HashMap<u32, Referrers>, trailer: &crate::pdf::object:
         } else {
             Referrers::Many
         };
-        for_each_ref(v, 0, &mut |t| note(map, t, who));
+        for_each_ref(v, 0, &mut |t, _| note(map, t, who));
     }
 }
 
@@ -102,7 +102,7 @@ pub(super) fn referrers(doc: &Document, rev: usize) -> ReferrerIndex {
             continue;
         }
         if let Ok(Some(o)) = doc.object(rev, n) {
-            for_each_ref(&o, 0, &mut |t| {
+            for_each_ref(&o, 0, &mut |t, _| {
                 note(&mut index.signed, t, Referrers::One(n))
             });
         }
@@ -110,14 +110,14 @@ pub(super) fn referrers(doc: &Document, rev: usize) -> ReferrerIndex {
     index
 }
 
-/// Call `f` with every object number `o` refers to (dictionaries, arrays and stream
-/// dictionaries, nested at most 32 deep as the parser allows).
-fn for_each_ref(o: &Object, depth: usize, f: &mut impl FnMut(u32)) {
+/// Call `f` with every reference (number, generation) in `o`: dictionaries, arrays and
+/// stream dictionaries, nested at most 32 deep as the parser allows.
+pub(super) fn for_each_ref(o: &Object, depth: usize, f: &mut impl FnMut(u32, u16)) {
     if depth > 32 {
         return;
     }
     match o {
-        Object::Ref(n, _) => f(*n),
+        Object::Ref(n, g) => f(*n, *g),
         Object::Array(a) => a.iter().for_each(|x| for_each_ref(x, depth + 1, f)),
         Object::Dict(d) | Object::Stream(d, _) => {
             d.iter().for_each(|(_, v)| for_each_ref(v, depth + 1, f))
@@ -176,20 +176,6 @@ impl Ctx<'_, '_> {
             && self.page_annotations(false).contains(&num)
     }
 
-    /// The field value (`/V`, inherited) of object `num` as revision `rev` writes it: `None`
-    /// without one, `Some(None)` when it is a reference that revision cannot resolve.
-    fn written_value(&self, rev: usize, num: u32) -> Option<Option<Object>> {
-        let mut cur = self.doc.object(rev, num).ok().flatten()?;
-        for _ in 0..16 {
-            if let Some(v) = cur.get(b"V") {
-                return Some(self.resolve(rev, Some(v)));
-            }
-            let (p, _) = cur.get(b"Parent").and_then(Object::as_ref)?;
-            cur = self.doc.object(rev, p).ok().flatten()?;
-        }
-        None
-    }
-
     /// Whether the widget `w`'s field was signed or filled after the signed revision, as the
     /// policy allows: an empty signature field that now holds one of the document's
     /// signatures, or a form field with a new value (ISO 32000-2 §12.8.2.2) that neither a
@@ -245,7 +231,7 @@ pub(super) fn refers_outside(obj: &Object, key: &[u8], num: u32) -> bool {
     let mut found = false;
     for (k, v) in d {
         if k.as_slice() != key {
-            for_each_ref(v, 0, &mut |t| found |= t == num);
+            for_each_ref(v, 0, &mut |t, _| found |= t == num);
         }
     }
     found

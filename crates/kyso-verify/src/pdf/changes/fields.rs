@@ -54,10 +54,16 @@ impl Ctx<'_, '_> {
     /// The value (`/V`, §12.7.4.1) of field or widget `num`, inherited from its parents, as
     /// revision `rev` sees it (references resolved).
     pub(super) fn value_in(&self, rev: usize, num: u32) -> Option<Object> {
+        self.written_value(rev, num).flatten()
+    }
+
+    /// The field value (`/V`, inherited) of object `num` as revision `rev` writes it: `None`
+    /// without one, `Some(None)` when it is a reference that revision cannot resolve.
+    pub(super) fn written_value(&self, rev: usize, num: u32) -> Option<Option<Object>> {
         let mut cur = self.doc.object(rev, num).ok().flatten()?;
         for _ in 0..16 {
             if let Some(v) = cur.get(b"V") {
-                return self.resolve(rev, Some(v));
+                return Some(self.resolve(rev, Some(v)));
             }
             let (p, _) = cur.get(b"Parent").and_then(Object::as_ref)?;
             cur = self.doc.object(rev, p).ok().flatten()?;

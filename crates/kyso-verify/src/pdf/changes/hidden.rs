@@ -6,10 +6,10 @@
 //! (ISO 32000-2 §7.5.4, §7.5.6); and an object may not change its generation number after
 //! signing (§7.3.10: an indirect reference names the number and the generation).
 
-use super::appearance::Referrers;
+use super::appearance::{for_each_ref, Referrers};
 use super::diff::Ctx;
 use super::reason::ChangeReason;
-use crate::pdf::object::{is_whitespace, Object};
+use crate::pdf::object::is_whitespace;
 use crate::pdf::xref::Entry;
 use crate::pdf::Document;
 
@@ -133,7 +133,7 @@ impl Ctx<'_, '_> {
         let mut wrong = None;
         // A reference to a free or missing object is a lookup that fails too: readers rebuild
         // the xref on it (poppler does, in files without xref streams).
-        refs_with_generation(&obj, 0, &mut |target, gen| {
+        for_each_ref(&obj, 0, &mut |target, gen| {
             let expected = match self.doc.entry(self.latest, target) {
                 Some(Entry::InFile { gen, .. }) => Some(gen),
                 Some(Entry::InStream { .. }) => Some(0),
@@ -150,20 +150,5 @@ impl Ctx<'_, '_> {
             }),
             None => Ok(()),
         }
-    }
-}
-
-/// Call `f` with every reference (number, generation) in `o`.
-fn refs_with_generation(o: &Object, depth: usize, f: &mut impl FnMut(u32, u16)) {
-    if depth > 32 {
-        return;
-    }
-    match o {
-        Object::Ref(n, g) => f(*n, *g),
-        Object::Array(a) => a.iter().for_each(|x| refs_with_generation(x, depth + 1, f)),
-        Object::Dict(d) | Object::Stream(d, _) => d
-            .iter()
-            .for_each(|(_, v)| refs_with_generation(v, depth + 1, f)),
-        _ => {}
     }
 }

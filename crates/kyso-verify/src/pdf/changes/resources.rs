@@ -144,13 +144,7 @@ impl Ctx<'_, '_> {
             }
             todo.extend(self.refs(self.signed, o.get(b"Kids")));
         }
-        strings.iter().all(|da| {
-            !names.iter().any(|n| {
-                let mut token = vec![b'/'];
-                token.extend_from_slice(n);
-                memchr::memmem::find(da, &token).is_some()
-            })
-        })
+        strings.iter().all(|da| !names_any(da, names))
     }
 
     /// The streams a resource dictionary draws with: its form XObjects, patterns and the
@@ -189,12 +183,18 @@ impl Ctx<'_, '_> {
         let Ok(bytes) = self.doc.decode_stream((num, 0), &d, data) else {
             return false;
         };
-        let delimiter = |b: u8| b"()<>[]{}/% \t\r\n\x0c\0".contains(&b);
-        !names.iter().any(|name| {
-            let mut token = vec![b'/'];
-            token.extend_from_slice(name);
-            memchr::memmem::find_iter(&bytes, &token)
-                .any(|at| bytes.get(at + token.len()).is_none_or(|b| delimiter(*b)))
-        }) && !bytes.contains(&b'#')
+        !names_any(&bytes, names) && !bytes.contains(&b'#')
     }
+}
+
+/// Whether `bytes` (content or a default appearance string) write one of `names` as a name
+/// token: `/Name` followed by a delimiter, whitespace or the end.
+fn names_any(bytes: &[u8], names: &BTreeSet<Vec<u8>>) -> bool {
+    let delimiter = |b: u8| b"()<>[]{}/% \t\r\n\x0c\0".contains(&b);
+    names.iter().any(|name| {
+        let mut token = vec![b'/'];
+        token.extend_from_slice(name);
+        memchr::memmem::find_iter(bytes, &token)
+            .any(|at| bytes.get(at + token.len()).is_none_or(|b| delimiter(*b)))
+    })
 }
