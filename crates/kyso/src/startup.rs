@@ -32,7 +32,7 @@ fn init_logging() {
 }
 
 pub(crate) fn open_store(cfg: &Config) -> Result<Store, String> {
-    Store::open(&cfg.data_dir).map_err(|e| {
+    cfg.open_store().map_err(|e| {
         let s = e.to_string();
         if s.contains("WouldBlock") || s.contains("lock") {
             format!(

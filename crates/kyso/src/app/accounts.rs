@@ -6,7 +6,6 @@ use crate::store::users::{self, Role, User};
 use crate::store::StoreError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use std::path::Path;
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
@@ -65,9 +64,9 @@ fn password_matches(phc: &str, password: &str) -> bool {
 
 /// The account when the name and password are right and it is not disabled. An unknown name
 /// costs the same hashing as a known one, so the answer's time does not tell names apart.
-pub fn authenticate(data: &Path, name: &str, password: &str) -> Option<User> {
+pub fn authenticate(data: &users::Accounts, name: &str, password: &str) -> Option<User> {
     let name = name.trim().to_lowercase();
-    match users::load(data, &name).ok().flatten() {
+    match data.load(&name).ok().flatten() {
         Some(u) if password_matches(&u.password, password) && !u.disabled => Some(u),
         Some(_) => None,
         None => {
@@ -101,7 +100,7 @@ fn check_unit(
 /// Create an account in the data directory `data`; `known_unit` says whether a unit is in the
 /// registry.
 pub fn add(
-    data: &Path,
+    data: &users::Accounts,
     known_unit: &dyn Fn(&str) -> bool,
     new: NewUser,
     at: time::OffsetDateTime,
@@ -110,7 +109,7 @@ pub fn add(
     if !users::valid_name(&name) {
         return Err(AccountError::BadName(new.name));
     }
-    if users::load(data, &name)?.is_some() {
+    if data.load(&name)?.is_some() {
         return Err(AccountError::Exists(name));
     }
     let display_name = crate::text::reason(&new.display_name, 200)
@@ -129,19 +128,19 @@ pub fn add(
         disabled: false,
         created_at: at,
     };
-    users::save(data, &user)?;
+    data.save(&user)?;
     Ok(user)
 }
 
 /// Change an account: a new password, disabled or enabled again.
 pub fn update(
-    data: &Path,
+    data: &users::Accounts,
     name: &str,
     password: Option<&str>,
     disabled: Option<bool>,
 ) -> Result<User, AccountError> {
     let mut user =
-        users::load(data, name)?.ok_or_else(|| AccountError::Unknown(name.to_string()))?;
+        data.load(name)?.ok_or_else(|| AccountError::Unknown(name.to_string()))?;
     if let Some(p) = password {
         check_password(p)?;
         user.password = hash_password(p)?;
@@ -149,7 +148,7 @@ pub fn update(
     if let Some(d) = disabled {
         user.disabled = d;
     }
-    users::save(data, &user)?;
+    data.save(&user)?;
     Ok(user)
 }
 

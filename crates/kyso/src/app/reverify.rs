@@ -128,7 +128,7 @@ fn reverify_one(
     sub: &Submission,
 ) -> Option<Report> {
     let at = sub.received_at;
-    let bytes = std::fs::read(store.blob_path(&sub.id)).ok()?;
+    let bytes = store.blob(&sub.id).ok()??;
     let (fetched, issuers) = (sub.fetched_ocsp(), sub.fetched_issuers());
     if fetched.is_empty() && issuers.is_empty() {
         return verify::verify(&bytes, trust, opts, at).ok();

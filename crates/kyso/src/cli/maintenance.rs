@@ -11,6 +11,9 @@ use std::path::Path;
 /// missing one almost always means a missing `--config`, and "reindexed 0 submissions" would
 /// hide that.
 fn open_existing(cfg: &Config) -> Result<Store, String> {
+    if cfg.database_url().is_some() {
+        return cfg.open_store_beside().map_err(|e| e.to_string());
+    }
     if !cfg.data_dir.is_dir() {
         return Err(format!(
             "the data directory {} does not exist: name the service's configuration with --config (or KYSO_CONFIG, KYSO_DATA_DIR)",
@@ -28,7 +31,7 @@ pub fn crl_refresh(cfg: &Config) -> Result<(String, bool), String> {
     let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
     // The signers seen so far name their CRLs too; while the service holds the store, its own
     // background refresh covers them.
-    let store = Store::open(&cfg.data_dir).ok();
+    let store = cfg.open_store_beside().ok();
     if store.is_none() {
         eprintln!("kyso: note: the data directory is in use (service running?): the stored signers' CRL addresses are left to the service's refresh");
     }
@@ -189,6 +192,12 @@ pub fn reverify(cfg: &Config) -> Result<String, String> {
 /// `kyso store backup DIR` (service stopped): the evidence files and a manifest, into an empty
 /// or new directory.
 pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
+    if let Some(url) = cfg.database_url() {
+        return Err(format!(
+            "the store is in PostgreSQL ({}): back it up with PostgreSQL's own tools, `pg_dump --format=custom` for a copy or `pg_basebackup` with WAL archiving for point-in-time recovery (README, \"Backups\"); `kyso store verify` then checks every file's SHA-256",
+            crate::store::postgres::redacted(url)
+        ));
+    }
     let store = open_existing(cfg)?;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |done: usize, total: usize| {
@@ -260,7 +269,13 @@ pub fn store_restore(cfg: &Config, src: &Path, unsealed: bool) -> Result<(String
 
 /// `kyso registry import --dry-run FILE`: what the import would change, one line per record.
 pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
-    // Read from the files, never the store's lock: the preview works while the service runs.
+    // Read from the files (or the database), never the store's lock: the preview works while
+    // the service runs.
+    if let Some(url) = cfg.database_url() {
+        let db = crate::store::postgres::Database::open(url, 1).map_err(|e| e.to_string())?;
+        let current = crate::store::postgres::registry_in(&db).map_err(|e| e.to_string())?;
+        return preview_changes(&std::sync::Arc::new(current), file);
+    }
     if !cfg.data_dir.is_dir() {
         return Err(format!(
             "the data directory {} does not exist: name the service's configuration with --config (or KYSO_CONFIG, KYSO_DATA_DIR)",
@@ -270,11 +285,16 @@ pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
     let current = std::sync::Arc::new(
         crate::store::registry::read_files(&cfg.data_dir).map_err(|e| e.to_string())?,
     );
+    preview_changes(&current, file)
+}
+
+/// What importing `file` over `current` would change, as `registry import --dry-run` says it.
+fn preview_changes(current: &std::sync::Arc<Registry>, file: &Path) -> Result<String, String> {
     let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let fragment = crate::app::registry_import::parse_registry(&text)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let p =
-        crate::app::registry_import::preview(&current, fragment, time::OffsetDateTime::now_utc())
+        crate::app::registry_import::preview(current, fragment, time::OffsetDateTime::now_utc())
             .map_err(|e| format!("{}: {e}", file.display()))?;
     let o = &p.outcome;
     if o.changes.is_empty() {

@@ -4,7 +4,7 @@
 use super::args::UserCommand;
 use super::with_config;
 use crate::app::accounts::{self, NewUser};
-use crate::store::users::{self, Role};
+use crate::store::users::Role;
 
 /// The first line of standard input (a password), without its line ending.
 fn password_from_stdin() -> Result<String, String> {
@@ -32,7 +32,7 @@ pub(super) fn run(command: UserCommand) -> i32 {
             display_name,
             config,
         } => with_config(config, |cfg| {
-            let data = cfg.data_dir.clone();
+            let data = cfg.accounts().map_err(|e| e.to_string())?;
             let new = NewUser {
                 name,
                 display_name,
@@ -40,7 +40,7 @@ pub(super) fn run(command: UserCommand) -> i32 {
                 unit,
                 password: password_from_stdin()?,
             };
-            let known = |u: &str| users::unit_on_disk(&data, u);
+            let known = |u: &str| data.unit_known(u);
             let u = accounts::add(&data, &known, new, time::OffsetDateTime::now_utc())
                 .map_err(|e| e.to_string())?;
             Ok((
@@ -49,7 +49,9 @@ pub(super) fn run(command: UserCommand) -> i32 {
             ))
         }),
         UserCommand::List { config } => with_config(config, |cfg| {
-            let all = users::all(&cfg.data_dir).map_err(|e| e.to_string())?;
+            let all = cfg.accounts()
+                .and_then(|a| a.all())
+                .map_err(|e| e.to_string())?;
             let lines: Vec<String> = all
                 .iter()
                 .map(|u| {
@@ -67,7 +69,8 @@ pub(super) fn run(command: UserCommand) -> i32 {
         }),
         UserCommand::Passwd { name, config } => with_config(config, |cfg| {
             let p = password_from_stdin()?;
-            accounts::update(&cfg.data_dir, &name, Some(&p), None).map_err(|e| e.to_string())?;
+            let data = cfg.accounts().map_err(|e| e.to_string())?;
+            accounts::update(&data, &name, Some(&p), None).map_err(|e| e.to_string())?;
             Ok((format!("password of {name} changed"), true))
         }),
         UserCommand::Disable {
@@ -75,7 +78,8 @@ pub(super) fn run(command: UserCommand) -> i32 {
             enable,
             config,
         } => with_config(config, |cfg| {
-            accounts::update(&cfg.data_dir, &name, None, Some(!enable))
+            let data = cfg.accounts().map_err(|e| e.to_string())?;
+            accounts::update(&data, &name, None, Some(!enable))
                 .map_err(|e| e.to_string())?;
             let what = if enable { "enabled" } else { "disabled" };
             Ok((format!("account {name} {what}"), true))

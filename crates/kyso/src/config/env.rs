@@ -40,6 +40,8 @@ pub const ENV_KEYS: &[&str] = &[
     // The submission script's, and the tests'.
     "KYSO_URL",
     "KYSO_GCC_CA_DIR",
+    "KYSO_STORE",
+    "KYSO_STORE_POOL",
 ];
 
 /// The `KYSO_*` names among `names` that kyso does not read (a misspelt setting is otherwise
@@ -149,6 +151,9 @@ impl Config {
         if let Some(v) = number(env, "KYSO_WORKERS", "threads")? {
             c.workers = v;
         }
+        if let Some(v) = number(env, "KYSO_STORE_POOL", "connections")? {
+            c.store_pool = v;
+        }
         Ok(())
     }
 
@@ -163,6 +168,9 @@ impl Config {
         }
         if let Some(v) = env("KYSO_DATA_DIR") {
             c.data_dir = v.into();
+        }
+        if let Some(v) = env("KYSO_STORE") {
+            c.store = v.trim().to_string();
         }
         if let Some(v) = env("KYSO_TRUST") {
             c.trust = list(&v);

@@ -16,6 +16,12 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub bind: String,
     pub data_dir: PathBuf,
+    /// Where the evidence and records live: `""` (the default) for files under `data_dir`, or
+    /// a PostgreSQL address `postgres://user@host:port/db` (then `data_dir` holds only this
+    /// instance's uploads in progress and index).
+    pub store: String,
+    /// Connections to the PostgreSQL store this instance keeps open at most.
+    pub store_pool: usize,
     pub trust: Vec<PathBuf>,
     pub intermediates: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
@@ -86,6 +92,42 @@ pub struct Token {
 }
 
 impl Config {
+    /// The PostgreSQL address when the store lives in a database.
+    pub fn database_url(&self) -> Option<&str> {
+        let s = self.store.trim();
+        (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
+    }
+
+    /// Open the store this configuration names.
+    pub fn open_store(&self) -> Result<crate::store::Store, crate::store::StoreError> {
+        match self.database_url() {
+            Some(url) => crate::store::Store::open_postgres(url, self.store_pool, &self.data_dir),
+            None => crate::store::Store::open(&self.data_dir),
+        }
+    }
+
+    /// Open the store for a command run beside the service (`kyso registry import`, `kyso crl
+    /// refresh`, ...). Over PostgreSQL the command keeps its own index in a temporary
+    /// directory, so it never touches a running instance's; over files it is [`Self::open_store`].
+    pub fn open_store_beside(&self) -> Result<crate::store::Store, crate::store::StoreError> {
+        match self.database_url() {
+            Some(url) => {
+                let local = std::env::temp_dir().join(format!("kyso-command-{}", std::process::id()));
+                crate::store::Store::open_postgres(url, 2, &local)
+            }
+            None => crate::store::Store::open(&self.data_dir),
+        }
+    }
+
+    /// Where the staff accounts are, without opening the whole store (`kyso user`).
+    pub fn accounts(&self) -> Result<crate::store::users::Accounts, crate::store::StoreError> {
+        use crate::store::users::Accounts;
+        Ok(match self.database_url() {
+            Some(url) => Accounts::Database(crate::store::postgres::Database::open(url, 1)?),
+            None => Accounts::Dir(self.data_dir.clone()),
+        })
+    }
+
     /// Verification options for this configuration (the CPU budget per document).
     pub fn verify_options(&self) -> kyso_verify::verify::Options {
         let mut o = kyso_verify::verify::Options::default();
@@ -129,6 +171,14 @@ impl Config {
 
     /// `fetch_ca_issuers` takes its addresses from certificates no anchor vouches for yet: only
     /// from listed hosts.
+    /// `store` is empty (files) or a PostgreSQL address.
+    fn check_store(&self) -> Result<(), String> {
+        if !self.store.trim().is_empty() && self.database_url().is_none() {
+            return Err(format!("store = {:?}: leave it empty to keep the data in files under data_dir, or give a PostgreSQL address (postgres://user@host:5432/kyso)", self.store));
+        }
+        Ok(())
+    }
+
     fn check_fetching(&self) -> Result<(), String> {
         if self.fetch_ca_issuers && self.fetch_policy().hosts.is_empty() {
             return Err("fetch_ca_issuers = true needs fetch_hosts, the hosts CA certificates are published on (for BCY: [\"ca.gov.vn\"]): a caIssuers address comes from a certificate nothing vouches for yet".into());
@@ -163,6 +213,8 @@ impl Default for Config {
         Config {
             bind: "127.0.0.1:8080".into(),
             data_dir: "data".into(),
+            store: String::new(),
+            store_pool: 8,
             trust: vec!["certs/bcy".into()],
             intermediates: vec!["certs/bcy".into()],
             crls: vec!["data/crl".into()],
@@ -287,6 +339,7 @@ impl Config {
                 c.check_tokens()
                     .and_then(|()| c.reminders.check())
                     .and_then(|()| c.check_fetching())
+                    .and_then(|()| c.check_store())
                     .map_err(|message| ConfigError::Parse {
                         path: p.into(),
                         message,
@@ -303,6 +356,10 @@ impl Config {
         })?;
         c.check_fetching().map_err(|message| ConfigError::Env {
             key: "KYSO_FETCH_CA_ISSUERS".into(),
+            message,
+        })?;
+        c.check_store().map_err(|message| ConfigError::Env {
+            key: "KYSO_STORE".into(),
             message,
         })?;
         Ok(c)

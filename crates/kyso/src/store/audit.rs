@@ -49,6 +49,18 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
+        if let Some(db) = &self.inner.db {
+            let log = changes
+                .iter()
+                .map(|c| super::postgres::to_value(c).map(|v| (super::postgres::Log::Audit, v)))
+                .collect::<Result<_, _>>()?;
+            return db
+                .write(super::postgres::Write {
+                    log,
+                    ..Default::default()
+                })
+                .map(drop);
+        }
         let path = self.audit_path();
         let mut lines = Vec::new();
         for c in changes {
@@ -70,6 +82,13 @@ impl Store {
 
     /// Every recorded change, oldest first (a line that cannot be read is skipped).
     pub fn registry_changes(&self) -> Result<Vec<Change>, StoreError> {
+        if let Some(db) = &self.inner.db {
+            let log = db.log(super::postgres::Log::Audit)?;
+            return Ok(log
+                .into_iter()
+                .filter_map(|v| serde_json::from_value(v).ok())
+                .collect());
+        }
         let path = self.audit_path();
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text

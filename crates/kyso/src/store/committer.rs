@@ -123,12 +123,18 @@ fn run(inner: &Inner, rx: &Receiver<Job>) {
             .queued
             .fetch_sub(batch.len() as u64, Ordering::Relaxed);
         stats.batches.fetch_add(1, Ordering::Relaxed);
-        commit_batch(inner, batch);
+        match &inner.db {
+            Some(db) => super::postgres::batch::commit(inner, db, batch),
+            None => commit_batch(inner, batch),
+        }
     }
 }
 
 /// While faulted: does the disk take a small synced write, and can the index be rebuilt?
 fn probe(inner: &Inner) {
+    if let Some(db) = &inner.db {
+        return probe_database(inner, db);
+    }
     let p = inner.layout.fresh_tmp("probe");
     let done = p.with_extension("ok");
     let result = layout::write_durably(&p, &done, &[0u8; 65536]);
@@ -153,6 +159,27 @@ fn probe(inner: &Inner) {
 }
 
 /// A submission whose files were written in this batch.
+/// [`probe`] for the PostgreSQL store: the database answers, and the index is whole.
+fn probe_database(inner: &Inner, db: &super::postgres::Database) {
+    let result = db.ping().and_then(|()| {
+        if inner.index.read().map(|g| g.is_none()).unwrap_or(true) {
+            inner.recover_index()
+        } else {
+            Ok(())
+        }
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("database reachable again; index ready");
+            inner.note_ok();
+        }
+        Err(e) => {
+            tracing::debug!("database still unreachable: {e}");
+            inner.note_fault(&e);
+        }
+    }
+}
+
 struct Staged {
     job: Job,
     sub: Submission,
@@ -341,7 +368,7 @@ pub(crate) fn blob_matches(p: &std::path::Path, digest: &[u8; 32]) -> Result<boo
     Ok(<[u8; 32]>::from(h.finalize()) == *digest)
 }
 
-fn fail_all(inner: &Inner, jobs: impl Iterator<Item = Job>, e: StoreError) {
+pub(super) fn fail_all(inner: &Inner, jobs: impl Iterator<Item = Job>, e: StoreError) {
     tracing::error!("commit failed: {e}");
     inner.note_fault(&e);
     for job in jobs {
@@ -364,6 +391,7 @@ fn copy_error(inner: &Inner, e: &StoreError) -> StoreError {
             path: inner.layout.dir.join("index"),
             source: again(source),
         },
+        StoreError::Database { what } => StoreError::Database { what: what.clone() },
         e if e.fault().is_some() => StoreError::Recovering,
         e => StoreError::Corrupt {
             path: inner.layout.dir.clone(),
@@ -372,7 +400,7 @@ fn copy_error(inner: &Inner, e: &StoreError) -> StoreError {
     }
 }
 
-fn answer(inner: &Inner, job: Job, outcome: Result<Committed, StoreError>) {
+pub(super) fn answer(inner: &Inner, job: Job, outcome: Result<Committed, StoreError>) {
     if let Err(e) = &outcome {
         inner.note_fault(e);
     }

@@ -23,6 +23,9 @@ pub enum StoreError {
     /// The index is being rebuilt after a storage fault, or the committer has stopped.
     #[error("the store is recovering from a storage fault")]
     Recovering,
+    /// The PostgreSQL store is unreachable or refused an operation.
+    #[error("database: {what}")]
+    Database { what: String },
 }
 
 /// A storage fault, as the client is told about it (without paths).
@@ -50,7 +53,9 @@ impl StoreError {
         match self {
             StoreError::Io { source, .. } => Some(Fault::of_io(source)),
             StoreError::Index(sled::Error::Io(e)) => Some(Fault::of_io(e)),
-            StoreError::Index(_) | StoreError::Recovering => Some(Fault::Unavailable),
+            StoreError::Index(_) | StoreError::Recovering | StoreError::Database { .. } => {
+                Some(Fault::Unavailable)
+            }
             _ => None,
         }
     }

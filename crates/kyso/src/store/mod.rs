@@ -29,9 +29,11 @@ mod check;
 mod committer;
 mod error;
 mod faults;
+mod health;
 mod index;
 mod intake;
 mod layout;
+pub mod postgres;
 pub mod periods;
 pub mod registry;
 pub mod reminders;
@@ -42,6 +44,7 @@ pub use committer::Committed;
 pub use error::{Fault, StoreError};
 pub use intake::{Intake, Received};
 pub use layout::Step;
+pub use health::{Health, Stats};
 
 use crate::duty::period::Month;
 use crate::duty::registry::Registry;
@@ -65,22 +68,6 @@ pub struct ReindexStats {
     pub leaders: usize,
 }
 
-/// Whether the store can take writes now (for `/readyz`).
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Health {
-    /// The storage fault seen by the last write, until a write or a probe succeeds again.
-    pub fault: Option<Fault>,
-    /// When that fault was first seen (written as RFC 3339). The store's own clock reading:
-    /// operational health, never a decision about evidence.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_since"
-    )]
-    pub since: Option<std::time::SystemTime>,
-    /// False while the index is being rebuilt after a fault.
-    pub index_ok: bool,
-}
-
 pub(crate) struct Inner {
     layout: Layout,
     /// `None` while the index is being rebuilt.
@@ -95,27 +82,13 @@ pub(crate) struct Inner {
     faults: Arc<Faults>,
     health: Mutex<Health>,
     stats: Stats,
-}
-
-/// What the committer has done, for `/metrics`.
-#[derive(Debug, Default)]
-pub struct Stats {
-    /// Submissions handed to the committer and not yet taken into a batch.
-    pub queued: AtomicU64,
-    /// Batches written.
-    pub batches: AtomicU64,
-    /// The batch's `syncfs(2)` (the fsync cost every acknowledged upload waits for).
-    pub sync_seconds: crate::metrics::Histogram,
-}
-
-fn serialize_since<S: serde::Serializer>(
-    t: &Option<std::time::SystemTime>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&kyso_verify::report::wire_time::format((*t).into())),
-        None => s.serialize_none(),
-    }
+    /// The PostgreSQL store, when the data lives there (`store = "postgres://…"`): then the
+    /// data directory holds only uploads in progress and this instance's index.
+    db: Option<Arc<postgres::Database>>,
+    /// Writes to the index from two threads take turns (over PostgreSQL: this instance's
+    /// committer or edit, and another instance's change announced), so the registry put in
+    /// force is the one the trees hold and the count counts each submission once.
+    registry_turns: Mutex<()>,
 }
 
 pub struct Store {
@@ -186,7 +159,7 @@ impl Inner {
     /// Put `r` (the records as indexed) in force, with the registry's settings from
     /// `registry/settings.json`.
     fn set_registry(&self, mut r: Registry) {
-        r.tracking_from = registry::read_settings(&self.layout.dir).tracking_from;
+        r.tracking_from = self.settings().tracking_from;
         if let Ok(mut g) = self.registry.write() {
             *g = Arc::new(r);
         }
@@ -194,6 +167,9 @@ impl Inner {
 
     /// Clear the index and fill it again from the files.
     fn rebuild(&self, index: &Index) -> Result<ReindexStats, StoreError> {
+        if let Some(db) = &self.db {
+            return self.rebuild_from_db(db, index);
+        }
         index.clear()?;
         let mut stats = ReindexStats::default();
         for p in sweep::files_in_shards(&self.layout.dir.join("submissions"), "json")? {
@@ -248,6 +224,14 @@ impl Inner {
         Ok(())
     }
 
+    /// Take the registry's turn (see `registry_turns`).
+    fn registry_turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        match self.registry_turns.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
     fn note_fault(&self, e: &StoreError) {
         if let (Some(f), Ok(mut h)) = (e.fault(), self.health.lock()) {
             if h.fault.is_none() {
@@ -291,6 +275,8 @@ impl Store {
             }),
             index: RwLock::new(None),
             stats: Stats::default(),
+            db: None,
+            registry_turns: Mutex::new(()),
         };
         sweep::orphans(&inner.layout, &index, fresh)?;
         if fresh
@@ -317,6 +303,24 @@ impl Store {
 
     pub fn blob_path(&self, id: &str) -> PathBuf {
         self.inner.layout.blob(id)
+    }
+
+    /// The stored bytes of submission `id`, checked against their SHA-256 (from `blobs/`, or
+    /// from the database).
+    pub fn blob(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(db) = &self.inner.db {
+            return db.blob(id);
+        }
+        let p = self.inner.layout.blob(id);
+        let data = match fs::read(&p) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(&p)(e)),
+        };
+        if hex::encode(kyso_verify::pki::crypto::sha256(&data)) != id {
+            return Err(StoreError::Mismatch { id: id.to_string() });
+        }
+        Ok(Some(data))
     }
 
     /// Start receiving an upload.
@@ -436,11 +440,14 @@ impl Store {
         let before = sub.clone();
         change(&mut sub);
         let json = inner.record_json(&sub)?;
-        layout::write_durably(
-            &inner.layout.fresh_tmp("w"),
-            &inner.layout.record(id),
-            &json,
-        )?;
+        match &inner.db {
+            Some(db) => db.update_record(id, postgres::to_value(&sub)?)?,
+            None => layout::write_durably(
+                &inner.layout.fresh_tmp("w"),
+                &inner.layout.record(id),
+                &json,
+            )?,
+        }
         inner.with_index(|i| {
             i.remove_submission(&before)?;
             i.insert_submission(&sub, &json)?;
@@ -574,6 +581,9 @@ impl Store {
         &self,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<check::Report, StoreError> {
+        if let Some(db) = &self.inner.db {
+            return self.check_database(db, progress);
+        }
         self.inner
             .with_index(|i| check::run(&self.inner.layout, i, progress))
     }

@@ -61,10 +61,14 @@ impl Store {
         files: &[(String, Vec<u8>)],
     ) -> Result<Option<()>, StoreError> {
         let path = self.period_path(&c.period);
-        if path.exists() {
+        let closed = match &self.inner.db {
+            Some(_) => self.closed_period(&c.period)?.is_some(),
+            None => path.exists(),
+        };
+        if closed {
             return Ok(None);
         }
-        for (name, bytes) in files {
+        for (name, _) in files {
             let safe = name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
@@ -74,6 +78,20 @@ impl Store {
                     what: "not a name for a filed file".into(),
                 });
             }
+        }
+        if let Some(db) = &self.inner.db {
+            let w = super::postgres::Write {
+                records: vec![(
+                    super::postgres::Kind::Period,
+                    c.period.clone(),
+                    super::postgres::to_value(c)?,
+                )],
+                files: files.to_vec(),
+                ..Default::default()
+            };
+            return Ok(db.write(w)?.then_some(()));
+        }
+        for (name, bytes) in files {
             write_durably(
                 &self.dir().join("tmp").join(format!("filed-{name}")),
                 &self.dir().join("periods").join(name),
@@ -101,7 +119,12 @@ impl Store {
             return Ok(None);
         };
         let path = self.dir().join("periods").join(&f.name);
-        let data = fs::read(&path).map_err(io(&path))?;
+        let data = match &self.inner.db {
+            Some(db) => db
+                .filed(&f.name)?
+                .ok_or_else(|| StoreError::Mismatch { id: f.name.clone() })?,
+            None => fs::read(&path).map_err(io(&path))?,
+        };
         if hex::encode(kyso_verify::pki::crypto::sha256(&data)) != f.sha256 {
             return Err(StoreError::Mismatch { id: f.name.clone() });
         }
@@ -110,6 +133,13 @@ impl Store {
 
     /// Every closed period, in order.
     pub fn closed_periods(&self) -> Result<Vec<Closed>, StoreError> {
+        if let Some(db) = &self.inner.db {
+            return db
+                .all(super::postgres::Kind::Period)?
+                .into_iter()
+                .map(|(_, v)| serde_json::from_value(v).map_err(super::postgres::db_error))
+                .collect();
+        }
         let dir = self.dir().join("periods");
         let mut out = Vec::new();
         let entries = match fs::read_dir(&dir) {
@@ -129,6 +159,12 @@ impl Store {
 
     /// The closing record of `period`, if it was closed.
     pub fn closed_period(&self, period: &str) -> Result<Option<Closed>, StoreError> {
+        if let Some(db) = &self.inner.db {
+            return db
+                .one(super::postgres::Kind::Period, period)?
+                .map(|v| serde_json::from_value(v).map_err(super::postgres::db_error))
+                .transpose();
+        }
         let path = self.period_path(period);
         match fs::read(&path) {
             Ok(data) => serde_json::from_slice(&data)

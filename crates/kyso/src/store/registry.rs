@@ -73,17 +73,56 @@ pub fn read_files(dir: &Path) -> Result<Registry, StoreError> {
     })
 }
 
+impl super::Inner {
+    /// The registry's settings, from `registry/settings.json` or the database.
+    pub(super) fn settings(&self) -> Settings {
+        match &self.db {
+            Some(db) => match db.settings() {
+                Ok(v) => v.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!("reading the registry's settings: {e}");
+                    Settings::default()
+                }
+            },
+            None => read_settings(&self.layout.dir),
+        }
+    }
+}
+
 impl Store {
     /// The registry's settings as stored.
     pub fn settings(&self) -> Settings {
-        read_settings(self.dir())
+        self.inner.settings()
     }
 
     /// Save the registry's settings durably with their audit entry (kind `setting`), and put
     /// them in force. The caller has decided the change may be made.
     pub fn save_settings(&self, next: &Settings, entry: &audit::Entry) -> Result<(), StoreError> {
-        let before = read_settings(self.dir());
+        let before = self.settings();
         if &before == next {
+            return Ok(());
+        }
+        let id = if before.tracking_from != next.tracking_from {
+            "tracking_from"
+        } else {
+            "hidden_certificates"
+        };
+        let change = audit::Change {
+            at: entry.at,
+            by: entry.by.to_string(),
+            kind: "setting".into(),
+            id: id.into(),
+            before: Some(to_json(&before)),
+            after: to_json(next),
+            correction: entry.correction.map(str::to_string),
+        };
+        if let Some(db) = &self.inner.db {
+            db.write(super::postgres::Write {
+                settings: Some(to_json(next)),
+                log: vec![(super::postgres::Log::Audit, to_json(&change))],
+                ..Default::default()
+            })?;
+            self.inner.set_registry((*self.registry()).clone());
             return Ok(());
         }
         let path = self.dir().join(SETTINGS);
@@ -93,20 +132,7 @@ impl Store {
         })?;
         layout::write_durably(&self.inner.layout.fresh_tmp("w"), &path, &json)?;
         self.inner.set_registry((*self.registry()).clone());
-        let id = if before.tracking_from != next.tracking_from {
-            "tracking_from"
-        } else {
-            "hidden_certificates"
-        };
-        self.record_changes(&[audit::Change {
-            at: entry.at,
-            by: entry.by.to_string(),
-            kind: "setting".into(),
-            id: id.into(),
-            before: Some(to_json(&before)),
-            after: to_json(next),
-            correction: entry.correction.map(str::to_string),
-        }])
+        self.record_changes(&[change])
     }
 
     /// The current registry's index ([`crate::duty::registry::lookup::Lookup`]), kept between
@@ -143,8 +169,12 @@ impl Store {
         entry: &audit::Entry,
     ) -> Result<(), StoreError> {
         let changes = self.changes(changed_units, changed_leaders, entry);
-        self.write_registry(changed_units, changed_leaders)?;
-        self.record_changes(&changes)
+        self.write_registry(changed_units, changed_leaders, &changes)?;
+        match self.inner.db {
+            // In the database the audit was written with the records, in one transaction.
+            Some(_) => Ok(()),
+            None => self.record_changes(&changes),
+        }
     }
 
     /// The audit entries for saving these records (records equal to the stored ones omitted).
@@ -187,9 +217,36 @@ impl Store {
         &self,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],
+        changes: &[audit::Change],
     ) -> Result<(), StoreError> {
         let inner = &self.inner;
-        let reg = inner.layout.dir.join("registry");
+        let _turn = inner.registry_turn();
+        let written = match &inner.db {
+            Some(db) => write_to_database(db, changed_units, changed_leaders, changes)?,
+            None => self.write_files(changed_units, changed_leaders)?,
+        };
+        inner.with_index(|i| {
+            for (kind, id, json) in written {
+                let tree = if kind == "units" {
+                    &i.units
+                } else {
+                    &i.leaders
+                };
+                tree.insert(id.as_bytes(), json)?;
+            }
+            i.flush()?;
+            inner.set_registry(i.registry()?);
+            Ok(())
+        })
+    }
+
+    /// Write the changed records under `registry/`: (kind, id, JSON) of each.
+    fn write_files(
+        &self,
+        changed_units: &[&Unit],
+        changed_leaders: &[&Leader],
+    ) -> Result<Vec<(&'static str, String, Vec<u8>)>, StoreError> {
+        let reg = self.inner.layout.dir.join("registry");
         let mut written = Vec::new();
         for u in changed_units {
             written.push((
@@ -205,19 +262,7 @@ impl Store {
                 self.write_record(&reg.join("leaders"), &l.id, l)?,
             ));
         }
-        inner.with_index(|i| {
-            for (kind, id, json) in written {
-                let tree = if kind == "units" {
-                    &i.units
-                } else {
-                    &i.leaders
-                };
-                tree.insert(id.as_bytes(), json)?;
-            }
-            i.flush()?;
-            inner.set_registry(i.registry()?);
-            Ok(())
-        })
+        Ok(written)
     }
 
     fn write_record<T: serde::Serialize>(
@@ -237,6 +282,32 @@ impl Store {
 }
 
 /// A registry record as JSON, for the audit log.
+/// The changed records and their audit in one transaction: (kind, id, JSON) of each record.
+fn write_to_database(
+    db: &super::postgres::Database,
+    units: &[&Unit],
+    leaders: &[&Leader],
+    changes: &[audit::Change],
+) -> Result<Vec<(&'static str, String, Vec<u8>)>, StoreError> {
+    use super::postgres::{Kind, Log, Write};
+    let mut w = Write::default();
+    let mut written = Vec::new();
+    let mut put = |kind: Kind, name: &'static str, id: &str, value: serde_json::Value| {
+        let json = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        w.records.push((kind, id.to_string(), value));
+        written.push((name, id.to_string(), json));
+    };
+    for u in units {
+        put(Kind::Unit, "units", &u.id, to_json(*u));
+    }
+    for l in leaders {
+        put(Kind::Leader, "leaders", &l.id, to_json(*l));
+    }
+    w.log = changes.iter().map(|c| (Log::Audit, to_json(c))).collect();
+    db.write(w)?;
+    Ok(written)
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }

@@ -43,6 +43,20 @@ impl Store {
         if sent.is_empty() {
             return Ok(());
         }
+        if let Some(db) = &self.inner.db {
+            let log = sent
+                .iter()
+                .map(|s| {
+                    super::postgres::to_value(s).map(|v| (super::postgres::Log::Reminders, v))
+                })
+                .collect::<Result<_, _>>()?;
+            return db
+                .write(super::postgres::Write {
+                    log,
+                    ..Default::default()
+                })
+                .map(drop);
+        }
         let path = self.dir().join(SENT);
         let mut lines = Vec::new();
         for s in sent {
@@ -72,6 +86,13 @@ impl Store {
 
     /// Every reminder recorded, oldest first (a line that cannot be read is skipped).
     pub fn reminders_sent(&self) -> Result<Vec<Sent>, StoreError> {
+        if let Some(db) = &self.inner.db {
+            let log = db.log(super::postgres::Log::Reminders)?;
+            return Ok(log
+                .into_iter()
+                .filter_map(|v| serde_json::from_value(v).ok())
+                .collect());
+        }
         let path = self.dir().join(SENT);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text

@@ -70,12 +70,85 @@ pub fn valid_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
+/// Where the accounts are: files under the data directory, or the PostgreSQL store's
+/// `accounts` table (so every instance, and `kyso user` beside them, sees the same people).
+#[derive(Debug, Clone)]
+pub enum Accounts {
+    Dir(PathBuf),
+    Database(std::sync::Arc<super::postgres::Database>),
+}
+
+impl Accounts {
+    pub fn save(&self, user: &User) -> Result<(), StoreError> {
+        match self {
+            Accounts::Dir(d) => save(d, user),
+            Accounts::Database(db) => {
+                if !valid_name(&user.name) {
+                    return Err(super::postgres::db_error("not a sign-in name"));
+                }
+                let w = super::postgres::Write {
+                    records: vec![(
+                        super::postgres::Kind::Account,
+                        user.name.clone(),
+                        super::postgres::to_value(user)?,
+                    )],
+                    ..Default::default()
+                };
+                db.write(w).map(drop)
+            }
+        }
+    }
+
+    pub fn load(&self, name: &str) -> Result<Option<User>, StoreError> {
+        match self {
+            Accounts::Dir(d) => load(d, name),
+            Accounts::Database(_) if !valid_name(name) => Ok(None),
+            Accounts::Database(db) => db
+                .one(super::postgres::Kind::Account, name)?
+                .map(|v| serde_json::from_value(v).map_err(super::postgres::db_error))
+                .transpose(),
+        }
+    }
+
+    /// Whether unit `id` is in the registry (a unit clerk's account names one).
+    pub fn unit_known(&self, id: &str) -> bool {
+        match self {
+            Accounts::Dir(d) => unit_on_disk(d, id),
+            Accounts::Database(db) => db
+                .one(super::postgres::Kind::Unit, id)
+                .is_ok_and(|u| u.is_some()),
+        }
+    }
+
+    /// Every account, by name.
+    pub fn all(&self) -> Result<Vec<User>, StoreError> {
+        match self {
+            Accounts::Dir(d) => all(d),
+            Accounts::Database(db) => db
+                .all(super::postgres::Kind::Account)?
+                .into_iter()
+                .map(|(_, v)| serde_json::from_value(v).map_err(super::postgres::db_error))
+                .collect(),
+        }
+    }
+}
+
+impl super::Store {
+    /// Where this store keeps the staff accounts.
+    pub fn accounts(&self) -> Accounts {
+        match &self.inner.db {
+            Some(db) => Accounts::Database(db.clone()),
+            None => Accounts::Dir(self.dir().to_path_buf()),
+        }
+    }
+}
+
 fn dir_of(data: &Path) -> PathBuf {
     data.join("users")
 }
 
 /// Write (or replace) an account durably.
-pub fn save(data: &Path, user: &User) -> Result<(), StoreError> {
+fn save(data: &Path, user: &User) -> Result<(), StoreError> {
     let dir = dir_of(data);
     let path = dir.join(format!("{}.json", user.name));
     if !valid_name(&user.name) {
@@ -93,7 +166,7 @@ pub fn save(data: &Path, user: &User) -> Result<(), StoreError> {
 }
 
 /// The account named `name`, if any.
-pub fn load(data: &Path, name: &str) -> Result<Option<User>, StoreError> {
+fn load(data: &Path, name: &str) -> Result<Option<User>, StoreError> {
     if !valid_name(name) {
         return Ok(None);
     }
@@ -111,7 +184,7 @@ pub fn load(data: &Path, name: &str) -> Result<Option<User>, StoreError> {
 }
 
 /// Every account, by name.
-pub fn all(data: &Path) -> Result<Vec<User>, StoreError> {
+fn all(data: &Path) -> Result<Vec<User>, StoreError> {
     let dir = dir_of(data);
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,

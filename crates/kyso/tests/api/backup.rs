@@ -6,6 +6,7 @@ use crate::helpers::*;
 
 #[test]
 fn a_backup_restores_the_same_evidence_and_a_damaged_one_nothing() {
+    crate::files_store_only!();
     let mut app = spawn_app(Some(&demo_registry_toml()));
     let mut ids = Vec::new();
     for f in [
@@ -136,6 +137,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// report that describes another file.
 #[test]
 fn a_forged_backup_is_refused_and_a_report_must_describe_its_own_file() {
+    crate::files_store_only!();
     let mut app = spawn_app(Some(&demo_registry_toml()));
     let valid = app
         .upload_raw(&fixture("pyhanko-org-then-leader.pdf"))

@@ -38,6 +38,8 @@ pub struct TestApp {
     child: Option<Child>,
     /// Environment for the server process, besides the test's own.
     pub env: Vec<(String, String)>,
+    /// The PostgreSQL database the store is in, on the PostgreSQL run.
+    pub database: Option<String>,
 }
 
 pub struct Resp {
@@ -68,6 +70,51 @@ fn unique_dir() -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// Whether this run of the API tests puts the store in PostgreSQL (`KYSO_TEST_STORE=postgres`,
+/// with `KYSO_TEST_POSTGRES` the address of a server to make databases on: `.ci/run` sets
+/// both for the second run of this suite).
+pub fn on_postgres() -> bool {
+    std::env::var("KYSO_TEST_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// Skip a test about the embedded store's files when the store is in PostgreSQL; says so.
+#[macro_export]
+macro_rules! files_store_only {
+    () => {
+        if $crate::helpers::on_postgres() {
+            eprintln!("skipped on the PostgreSQL store: this test is about the files under data_dir");
+            return;
+        }
+    };
+}
+
+/// A new, empty database on the test server, as a `store = ...` address.
+pub fn new_database() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let server = std::env::var("KYSO_TEST_POSTGRES")
+        .expect("KYSO_TEST_STORE=postgres needs KYSO_TEST_POSTGRES (source .ci/postgres.sh; pg_start)");
+    let name = format!(
+        "kyso_t{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let out = Command::new("psql")
+        .arg(&server)
+        .args(["-qAtc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql (Debian package postgresql-client)");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match server.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("KYSO_TEST_POSTGRES {server:?} is not postgres://…/db"),
+    }
 }
 
 /// The demo registry (three units, three leaders) as TOML, enrolled to the fixture leaves.
@@ -106,9 +153,15 @@ pub fn spawn_app_in(
         None => String::new(),
     };
     let config = dir.join("kyso.toml");
+    let database = (on_postgres() && !extra.contains("store =")).then(new_database);
+    let store_line = match &database {
+        Some(url) => format!("store = {url:?}"),
+        None => String::new(),
+    };
     let text = format!(
         r#"bind = "127.0.0.1:0"
 data_dir = {data:?}
+{store_line}
 {trust_line}
 intermediates = [{ca:?}]
 {crls_line}
@@ -166,6 +219,7 @@ scopes = ["submit", "read", "admin"]
         config,
         child: None,
         env: Vec::new(),
+        database,
     };
     app.start();
     app
@@ -376,8 +430,40 @@ pub fn listening_url(child: &mut Child) -> String {
 }
 
 impl TestApp {
+    /// One value a query gives in the store's database (PostgreSQL run only).
+    pub fn sql(&self, query: &str) -> String {
+        let url = self.database.as_ref().expect("a store in PostgreSQL");
+        let out = Command::new("psql")
+            .arg(url)
+            .args(["-qAtc", query])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// How many submissions the store holds (records written, whatever the index says).
+    pub fn stored_count(&self) -> usize {
+        if self.database.is_some() {
+            return self.sql("SELECT count(*) FROM submissions").parse().unwrap();
+        }
+        let dir = self.data_dir().join("submissions");
+        std::fs::read_dir(dir)
+            .map(|shards| {
+                shards
+                    .flatten()
+                    .map(|s| std::fs::read_dir(s.path()).map(|f| f.count()).unwrap_or(0))
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
     /// The stored record of submission `id` (`submissions/xx/ID.json`), as JSON.
     pub fn stored_record(&self, id: &str) -> serde_json::Value {
+        if self.database.is_some() {
+            let q = format!("SELECT record FROM submissions WHERE id = '{id}'");
+            return serde_json::from_str(&self.sql(&q)).unwrap();
+        }
         let path = self
             .data_dir()
             .join("submissions")

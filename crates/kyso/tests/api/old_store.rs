@@ -81,6 +81,7 @@ fn question(name: &str, recorded: &serde_json::Value) -> String {
 
 #[test]
 fn a_store_written_by_the_earlier_release_reads_and_reports_unchanged() {
+    crate::files_store_only!();
     let fixture = root().join("fixtures/store-v1");
     let data = std::env::temp_dir().join(format!("kyso-store-v1-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);

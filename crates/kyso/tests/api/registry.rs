@@ -160,14 +160,17 @@ fn registry_import_command_and_reindex_work_on_a_stopped_service() {
     );
     let file = app.dir.join("more.toml");
     std::fs::write(&file, demo_registry_toml()).unwrap();
-    // While the service runs, the data directory is locked: a clear message, no damage.
-    let busy = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
-    assert!(!busy.status.success());
-    let said = String::from_utf8_lossy(&busy.stderr);
-    assert!(
-        said.contains("is in use by another kyso process") && !said.contains("WouldBlock"),
-        "{said}"
-    );
+    // While the service runs, the data directory is locked: a clear message, no damage. (In
+    // PostgreSQL the database serialises writers, and the command may run beside the service.)
+    if !on_postgres() {
+        let busy = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
+        assert!(!busy.status.success());
+        let said = String::from_utf8_lossy(&busy.stderr);
+        assert!(
+            said.contains("is in use by another kyso process") && !said.contains("WouldBlock"),
+            "{said}"
+        );
+    }
     app.kill();
     let out = run_kyso(&["registry", "import", file.to_str().unwrap()], &app.config);
     assert!(

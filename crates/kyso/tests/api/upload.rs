@@ -155,12 +155,7 @@ fn rejected_requests_get_typed_errors_and_leave_nothing_behind() {
             .count(),
         0
     );
-    assert_eq!(
-        std::fs::read_dir(app.data_dir().join("blobs"))
-            .unwrap()
-            .count(),
-        0
-    );
+    assert_eq!(app.stored_count(), 0);
 }
 
 #[test]

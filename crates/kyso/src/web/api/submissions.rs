@@ -121,6 +121,9 @@ pub(crate) async fn pdf_response(
     use tokio::io::AsyncReadExt;
     let id = id.to_ascii_lowercase();
     stored(state, &id).await?;
+    if state.app.store.database().is_some() {
+        return pdf_from_database(state, id).await;
+    }
     let path = state.app.store.blob_path(&id);
     let file = tokio::fs::File::open(&path)
         .await
@@ -151,6 +154,65 @@ pub(crate) async fn pdf_response(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(SizedStream::new(len, Box::pin(chunks))))
+}
+
+/// The stored PDF from the PostgreSQL store, streamed a chunk (1 MiB) at a time and hashed on
+/// the way: bytes that no longer hash to their id end the download with an error instead of
+/// completing it.
+async fn pdf_from_database(
+    state: &web::Data<AppState>,
+    id: String,
+) -> Result<HttpResponse, AppError> {
+    use sha2::Digest;
+    let Some(db) = state.app.store.database().cloned() else {
+        return Err(AppError::Internal("no database".into()));
+    };
+    let (key, d) = (id.clone(), db.clone());
+    let (digest, len, chunks) = blocking(move || Ok(d.blob_head(&key)?))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no stored file {id}")))?;
+    const PIECE: i32 = 1 << 16;
+    // (chunk, offset in it, hash so far, id while going on)
+    let start = (0, 0, sha2::Sha256::new(), Some(id.clone()));
+    let stream = futures_util::stream::unfold(start, move |(n, off, mut hash, key)| {
+        let (db, digest) = (db.clone(), digest.clone());
+        async move {
+            let key = key?;
+            if n == chunks {
+                let whole = hash.finalize().as_slice() == digest.as_slice();
+                return (!whole).then(|| {
+                    tracing::error!(id = %key, "stored bytes do not hash to their id");
+                    let end = (n, 0, sha2::Sha256::new(), None);
+                    (Err(std::io::Error::other("stored bytes damaged")), end)
+                });
+            }
+            let k = key.clone();
+            let got = tokio::task::spawn_blocking(move || db.blob_piece(&k, n, off, PIECE)).await;
+            match got {
+                Ok(Ok(Some(bytes))) => {
+                    hash.update(&bytes);
+                    let next = match bytes.len() < PIECE as usize {
+                        true => (n + 1, 0),
+                        false => (n, off + PIECE),
+                    };
+                    Some((Ok(web::Bytes::from(bytes)), (next.0, next.1, hash, Some(key))))
+                }
+                _ => {
+                    let end = (n, off, hash, None);
+                    Some((Err(std::io::Error::other("chunk unreadable")), end))
+                }
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{id}.pdf\""),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(SizedStream::new(len, Box::pin(stream))))
 }
 
 #[derive(serde::Deserialize)]

@@ -13,7 +13,7 @@ pub(super) async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         Ok((_, s)) => s,
         Err(r) => return r,
     };
-    let users = crate::store::users::all(state.app.store.dir()).unwrap_or_default();
+    let users = state.app.store.accounts().all().unwrap_or_default();
     let units = unit_choices(&state);
     page(templates::accounts(
         &users,
@@ -58,7 +58,7 @@ pub(super) async fn add(
         let store = &st.app.store;
         let known = |u: &str| store.registry().unit(u).is_some();
         Ok(accounts::add(
-            store.dir(),
+            &store.accounts(),
             &known,
             new,
             time::OffsetDateTime::now_utc(),
@@ -82,7 +82,7 @@ fn refused(
     why: &str,
     s: &super::session::Session,
 ) -> HttpResponse {
-    let users = crate::store::users::all(state.app.store.dir()).unwrap_or_default();
+    let users = state.app.store.accounts().all().unwrap_or_default();
     html(
         StatusCode::BAD_REQUEST,
         templates::accounts(&users, &unit_choices(state), shown, Some(why), &viewer(s)),
@@ -116,7 +116,7 @@ pub(super) async fn change(
     let (st, who) = (state.clone(), name.clone());
     let result = blocking(move || {
         Ok(
-            accounts::update(st.app.store.dir(), &who, password.as_deref(), disabled)
+            accounts::update(&st.app.store.accounts(), &who, password.as_deref(), disabled)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
         )

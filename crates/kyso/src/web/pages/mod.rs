@@ -133,7 +133,7 @@ pub(super) fn session_of(
         return Err(redirect("/ui/dang-nhap"));
     };
     if s.account {
-        let enabled = crate::store::users::load(state.app.store.dir(), &s.name)
+        let enabled = state.app.store.accounts().load(&s.name)
             .ok()
             .flatten()
             .is_some_and(|u| !u.disabled);

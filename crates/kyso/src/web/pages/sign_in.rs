@@ -30,7 +30,7 @@ pub(super) struct LoginForm {
 async fn identify(form: &LoginForm, state: &web::Data<AppState>) -> Option<session::Identity> {
     if !form.ten.trim().is_empty() {
         let (data, name, password) = (
-            state.app.store.dir().to_path_buf(),
+            state.app.store.accounts(),
             form.ten.clone(),
             form.mat_khau.clone(),
         );

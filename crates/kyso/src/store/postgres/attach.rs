@@ -1,0 +1,260 @@
+//! A store over PostgreSQL: opening it, building this instance's index from the database, and
+//! keeping that index current with what the other instances write ([`Change`]).
+
+use super::{Change, Database};
+use crate::duty::submission::Submission;
+use crate::store::index::Index;
+use crate::store::layout::Layout;
+use crate::store::{Health, Inner, ReindexStats, Stats, Store, StoreError, SCHEMA_VERSION};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+
+/// Records read per query while building the index.
+const PAGE: i64 = 2000;
+
+impl Store {
+    /// Open the store in the database at `url` (migrating its schema), with `local` for this
+    /// instance's uploads in progress and index (rebuilt from the database at every start).
+    pub fn open_postgres(url: &str, pool: usize, local: &Path) -> Result<Store, StoreError> {
+        let db = Database::open(url, pool)?;
+        for sub in ["tmp"] {
+            let p = local.join(sub);
+            std::fs::create_dir_all(&p).map_err(crate::store::error::io(&p))?;
+        }
+        let layout = Layout {
+            dir: local.to_path_buf(),
+        };
+        crate::store::sweep::empty_tmp(&layout)?;
+        let index_dir = local.join("index");
+        if index_dir.exists() {
+            std::fs::remove_dir_all(&index_dir).map_err(crate::store::error::io(&index_dir))?;
+        }
+        let index = Index::open(&index_dir)?;
+        let inner = Arc::new(Inner {
+            layout,
+            registry: RwLock::new(Arc::default()),
+            lookup: Mutex::new(None),
+            count: AtomicU64::new(0),
+            held: Arc::default(),
+            faults: Arc::default(),
+            health: Mutex::new(Health {
+                index_ok: true,
+                ..Health::default()
+            }),
+            index: RwLock::new(None),
+            stats: Stats::default(),
+            db: Some(db.clone()),
+            registry_turns: Mutex::new(()),
+        });
+        // Listen before reading, so nothing written meanwhile is missed.
+        let (tx, rx) = std::sync::mpsc::channel();
+        db.listen(tx);
+        match rx.recv_timeout(super::CONNECT_WITHIN * 2) {
+            Ok(Change::Listening) => {}
+            _ => return Err(super::db_error("cannot listen for the other instances' changes")),
+        }
+        inner.rebuild(&index)?;
+        if let Ok(mut g) = inner.index.write() {
+            *g = Some(index);
+        }
+        let weak = Arc::downgrade(&inner);
+        std::thread::Builder::new()
+            .name("kyso-listen".into())
+            .spawn(move || follow(&weak, &rx))
+            .map_err(|e| super::db_error(format!("cannot start the listening thread: {e}")))?;
+        Ok(Store {
+            inner,
+            committer: OnceLock::new(),
+        })
+    }
+
+    /// The PostgreSQL store, when the data lives there.
+    pub fn database(&self) -> Option<&Arc<Database>> {
+        self.inner.db.as_ref()
+    }
+}
+
+/// Apply the announcements to the index until the store is dropped.
+fn follow(inner: &Weak<Inner>, rx: &Receiver<Change>) {
+    while let Ok(change) = rx.recv() {
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        if let Err(e) = inner.apply(&change) {
+            tracing::warn!("applying another instance's change ({change:?}): {e}");
+            // Read everything again rather than serve a stale index.
+            let _ = inner.apply(&Change::Resync);
+        }
+    }
+}
+
+impl Inner {
+    fn apply(&self, change: &Change) -> Result<(), StoreError> {
+        let Some(db) = &self.db else {
+            return Ok(());
+        };
+        match change {
+            Change::Listening => Ok(()),
+            Change::Submission(id) => {
+                let Some(record) = db.record(id)? else {
+                    return Ok(());
+                };
+                let sub: Submission = serde_json::from_value(record).map_err(super::db_error)?;
+                let json = self.record_json(&sub)?;
+                let _turn = self.registry_turn();
+                self.with_index(|i| {
+                    match i.get(id)? {
+                        Some(old) if self.record_json(&old)? == json => {
+                            return Ok(())
+                        }
+                        Some(old) => i.remove_submission(&old)?,
+                        None => {
+                            self.count.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    i.insert_submission(&sub, &json)
+                })
+            }
+            Change::Registry => self.with_index(|i| self.registry_from_db(db, i)),
+            Change::Resync => self.with_index(|i| self.rebuild(i).map(drop)),
+        }
+    }
+
+    /// Bring the index's registry trees to what the database holds and put that registry in
+    /// force. The trees are never emptied on the way (a request reading the registry meanwhile
+    /// sees the old records or the new, never none), and registry writes take turns.
+    fn registry_from_db(&self, db: &Database, index: &Index) -> Result<(), StoreError> {
+        use super::records::Kind;
+        let _turn = self.registry_turn();
+        for (kind, tree) in [(Kind::Unit, &index.units), (Kind::Leader, &index.leaders)] {
+            let mut keep = std::collections::HashSet::new();
+            for (id, record) in db.all(kind)? {
+                let json = serde_json::to_vec_pretty(&record).map_err(super::db_error)?;
+                tree.insert(id.as_bytes(), json)?;
+                keep.insert(id.into_bytes());
+            }
+            for key in tree.iter().keys() {
+                let key = key?;
+                if !keep.contains(key.as_ref()) {
+                    tree.remove(key)?;
+                }
+            }
+        }
+        let registry = index.registry()?;
+        self.set_registry(registry);
+        Ok(())
+    }
+
+    /// Clear the index and fill it from the database (at start, and after a lost connection).
+    pub(crate) fn rebuild_from_db(
+        &self,
+        db: &Database,
+        index: &Index,
+    ) -> Result<ReindexStats, StoreError> {
+        index.clear()?;
+        let mut stats = ReindexStats::default();
+        let mut after = String::new();
+        loop {
+            let page = db.records_after(&after, PAGE)?;
+            let Some((last, _)) = page.last() else {
+                break;
+            };
+            after = last.clone();
+            for (_, record) in page {
+                let sub: Submission =
+                    serde_json::from_value(record).map_err(super::db_error)?;
+                let json = self.record_json(&sub)?;
+                index.insert_submission(&sub, &json)?;
+                stats.submissions += 1;
+            }
+        }
+        self.registry_from_db(db, index)?;
+        let registry = self.registry();
+        stats.units = registry.units.len();
+        stats.leaders = registry.leaders.len();
+        registry.validate()?;
+        index.set_schema_version(SCHEMA_VERSION)?;
+        self.count
+            .store(stats.submissions as u64, Ordering::Relaxed);
+        Ok(stats)
+    }
+
+    fn registry(&self) -> Arc<crate::duty::registry::Registry> {
+        match self.registry.read() {
+            Ok(r) => r.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+}
+
+impl Store {
+    /// `kyso store verify` over PostgreSQL: every stored file read back and hashed, each record
+    /// describing its own file, and this instance's index holding every record.
+    pub(crate) fn check_database(
+        &self,
+        db: &Database,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<crate::store::check::Report, StoreError> {
+        let (total, _) = db.counts()?;
+        let total = usize::try_from(total).unwrap_or(0);
+        let mut r = crate::store::check::Report::default();
+        let mut after = String::new();
+        loop {
+            let page = db.records_after(&after, PAGE)?;
+            let Some((last, _)) = page.last() else {
+                break;
+            };
+            after = last.clone();
+            for (id, record) in page {
+                r.records += 1;
+                progress(r.records, total);
+                match serde_json::from_value::<Submission>(record) {
+                    Ok(sub) if sub.report.document.sha256 != id => r.problems.push(format!(
+                        "{id}: its report describes another file ({})",
+                        sub.report.document.sha256
+                    )),
+                    Ok(_) => {}
+                    Err(e) => r.problems.push(format!("{id}: unreadable record: {e}")),
+                }
+                match db.blob(&id) {
+                    Ok(Some(_)) => r.blobs += 1,
+                    Ok(None) => r.problems.push(format!("{id}: its PDF is missing")),
+                    Err(e) => r.problems.push(format!("{id}: {e}")),
+                }
+                if self.contains(&id)? {
+                    r.indexed += 1;
+                } else {
+                    r.problems.push(format!("{id}: not in the index"));
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// The registry as the database holds it (units, leaders, `tracking_from`), without an index:
+/// `kyso registry import --dry-run` beside running instances.
+pub fn registry_in(db: &Database) -> Result<crate::duty::registry::Registry, StoreError> {
+    use super::records::Kind;
+    fn records<T: serde::de::DeserializeOwned>(
+        db: &Database,
+        kind: Kind,
+    ) -> Result<Vec<T>, StoreError> {
+        db.all(kind)?
+            .into_iter()
+            .map(|(_, v)| serde_json::from_value(v).map_err(super::db_error))
+            .collect()
+    }
+    let settings: crate::store::registry::Settings = db
+        .settings()?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    Ok(crate::duty::registry::Registry {
+        units: records(db, Kind::Unit)?,
+        leaders: records(db, Kind::Leader)?,
+        tracking_from: settings.tracking_from,
+        ..Default::default()
+    })
+}

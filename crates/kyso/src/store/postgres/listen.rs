@@ -1,0 +1,105 @@
+//! What the other instances changed: a dedicated connection `LISTEN`s on [`CHANNEL`], where
+//! every write of a submission or of the registry is announced inside its transaction (so the
+//! announcement is delivered at commit, and only then). The store applies each to its index.
+//! While the connection is down announcements are lost, so after it is made again the store is
+//! told to read everything again ([`Change::Resync`]).
+
+use super::{connect_raw, Database, CHANNEL, CONNECT_WITHIN};
+use crate::store::StoreError;
+use futures_util::StreamExt;
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+use tokio_postgres::AsyncMessage;
+
+/// An announcement, as the store applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// The listener is listening (the first time): what is written from now on is announced.
+    Listening,
+    /// Submission `id` was written (new, or its record replaced).
+    Submission(String),
+    /// The registry or its settings changed.
+    Registry,
+    /// The listener was reconnected: announcements may have been lost.
+    Resync,
+}
+
+fn parse(payload: &str) -> Option<Change> {
+    match payload.split_once(' ') {
+        Some(("s", id)) => Some(Change::Submission(id.to_string())),
+        None if payload == "r" => Some(Change::Registry),
+        _ => None,
+    }
+}
+
+/// Wait this long before listening again after the connection broke.
+const RETRY: Duration = Duration::from_secs(1);
+
+impl Database {
+    /// Listen for announcements until `to` is gone, reconnecting as needed.
+    pub(crate) fn listen(&self, to: Sender<Change>) {
+        let url = self.url.clone();
+        self.spawn(async move {
+            let mut first = true;
+            loop {
+                match listen_once(&url, &to, first).await {
+                    Ok(()) => return,
+                    Err(e) => tracing::warn!("listening for other instances' changes: {e}"),
+                }
+                first = false;
+                tokio::time::sleep(RETRY).await;
+            }
+        });
+    }
+}
+
+/// Listen on one connection; `Ok` when the store is gone, `Err` when the connection broke.
+async fn listen_once(url: &str, to: &Sender<Change>, first: bool) -> Result<(), StoreError> {
+    let (client, mut connection) = tokio::time::timeout(CONNECT_WITHIN, connect_raw(url))
+        .await
+        .map_err(|_| super::db_error("no answer within 5 s"))??;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(m)) = messages.next().await {
+            if let AsyncMessage::Notification(n) = m {
+                if tx.send(n.payload().to_string()).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .await
+        .map_err(super::db_error)?;
+    let hello = if first {
+        Change::Listening
+    } else {
+        Change::Resync
+    };
+    if to.send(hello).is_err() {
+        return Ok(());
+    }
+    while let Some(payload) = rx.recv().await {
+        if let Some(c) = parse(&payload) {
+            if to.send(c).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    Err(super::db_error("the listening connection ended"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announcements_parse() {
+        assert_eq!(parse("s abc"), Some(Change::Submission("abc".into())));
+        assert_eq!(parse("r"), Some(Change::Registry));
+        assert_eq!(parse("x"), None);
+        assert_eq!(parse("q 1"), None);
+    }
+}
