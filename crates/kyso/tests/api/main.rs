@@ -12,6 +12,7 @@ mod contract;
 mod durability;
 mod helpers;
 mod hostile;
+mod instances;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
 mod limits;

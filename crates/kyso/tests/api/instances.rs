@@ -1,0 +1,248 @@
+//! Several kyso instances over one PostgreSQL database (ARCHITECTURE.md, "The PostgreSQL
+//! store"): one SIGKILLed during concurrent uploads loses nothing acknowledged, the same bytes
+//! sent to two instances at once are stored once, the month table is the same on every
+//! instance, and a database that goes away gives 503s and comes back without a restart.
+//!
+//! These need a PostgreSQL server (`KYSO_TEST_POSTGRES`, which `.ci/run` starts); without one
+//! they are skipped with a message, unless `KYSO_REQUIRE_POSTGRES=1`. They run in the suite's
+//! first run only (they make their own databases whatever `KYSO_TEST_STORE` says).
+
+use crate::helpers::*;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The database for these tests, or `None` (skip) when no server is given.
+fn database() -> Option<String> {
+    if on_postgres() {
+        return None;
+    }
+    if std::env::var("KYSO_TEST_POSTGRES").is_err() {
+        assert!(
+            std::env::var("KYSO_REQUIRE_POSTGRES").is_err(),
+            "KYSO_REQUIRE_POSTGRES=1 but no KYSO_TEST_POSTGRES (source .ci/postgres.sh; pg_start)"
+        );
+        eprintln!("skipped: no PostgreSQL server (KYSO_TEST_POSTGRES); .ci/run starts one");
+        return None;
+    }
+    Some(new_database())
+}
+
+/// An instance over the database at `via`; `direct` is that database's own address (for the
+/// test's queries).
+fn instance(via: &str, direct: &str) -> TestApp {
+    let reg = demo_registry_toml();
+    let mut app = spawn_app_with(
+        Some(reg.as_str()),
+        104_857_600,
+        &format!("store = {via:?}\nstore_pool = 4"),
+    );
+    app.database = Some(direct.to_string());
+    app
+}
+
+fn variant(base: &[u8], i: usize) -> Vec<u8> {
+    // Distinct bytes, same signature: white space after the last %%EOF.
+    let mut v = base.to_vec();
+    v.extend(std::iter::repeat_n(b'\n', i + 1));
+    v
+}
+
+fn upload(url: &str, pdf: &[u8]) -> Result<(u16, serde_json::Value), String> {
+    let r = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .post(&format!("{url}/api/v1/submissions"))
+        .set("Content-Type", "application/pdf")
+        .set("Authorization", &format!("Bearer {SUBMIT}"))
+        .send_bytes(pdf);
+    match r {
+        Ok(resp) => Ok((resp.status(), resp.into_json().unwrap_or_default())),
+        Err(ureq::Error::Status(code, resp)) => Ok((code, resp.into_json().unwrap_or_default())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Ask `app` until `f` holds (another instance's change reaches this one through the
+/// database's announcements, a moment after it was acknowledged).
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn two_instances_one_killed_lose_nothing_acknowledged_and_agree() {
+    let Some(url) = database() else { return };
+    let mut a = instance(&url, &url);
+    let b = instance(&url, &url);
+    let base = fixture("pyhanko-org-then-leader.pdf");
+    // The same bytes to both at once: stored once, one 201 and one 200.
+    let same = variant(&base, 100_000);
+    let (ua, ub) = (a.addr.clone(), b.addr.clone());
+    let (s1, s2) = (same.clone(), same.clone());
+    let t1 = std::thread::spawn(move || upload(&ua, &s1).unwrap().0);
+    let t2 = std::thread::spawn(move || upload(&ub, &s2).unwrap().0);
+    let mut both = [t1.join().unwrap(), t2.join().unwrap()];
+    both.sort();
+    assert_eq!(both, [200, 201], "the same bytes at two instances at once");
+
+    // Sixteen connections over both instances; A is killed in the middle.
+    let acked = Arc::new(Mutex::new(vec![(String::new(), same)]));
+    acked.lock().unwrap()[0].0 = a.sql("SELECT id FROM submissions");
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let (acked, base) = (acked.clone(), base.clone());
+            let url = if t % 2 == 0 { a.addr.clone() } else { b.addr.clone() };
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    let pdf = variant(&base, t * 1000 + i);
+                    match upload(&url, &pdf) {
+                        Ok((201, v)) => acked
+                            .lock()
+                            .unwrap()
+                            .push((v["id"].as_str().unwrap().to_string(), pdf)),
+                        Ok((s, v)) => panic!("unexpected status {s}: {v}"),
+                        Err(_) => return, // its instance is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acked.lock().unwrap().len() < 150 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.kill();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 150, "only {} acknowledged", acked.len());
+    // Every acknowledged file is on the surviving instance, with its own bytes.
+    for (id, pdf) in &acked {
+        let r = b.get(&format!("/api/v1/submissions/{id}/pdf"), Some(READ));
+        assert_eq!(r.status, 200, "acknowledged submission {id} lost");
+        assert!(r.body == *pdf, "{id}: other bytes");
+    }
+    // Stored once each: the database's rows, B's count and listing agree; nothing more than
+    // the uploads in flight at the kill (one per connection) appears.
+    let rows: usize = b.sql("SELECT count(*) FROM submissions").parse().unwrap();
+    assert!(rows >= acked.len() && rows <= acked.len() + 8, "{rows} rows, {} acknowledged", acked.len());
+    eventually("B counts every row", || {
+        b.get("/healthz", Some(READ)).json()["submissions"].as_u64() == Some(rows as u64)
+    });
+    // A again: it reads the database at start; both give the same month table.
+    a.start();
+    let table = |app: &TestApp| app.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    eventually("the month table is the same on both", || table(&a) == table(&b));
+    let t = table(&b);
+    assert_eq!(t["totals"]["organisation_satisfied"], 1, "{t}");
+    // One credit however many copies: the unit's submissions list each file once.
+    let listed = t["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == "ubnd-huong-xuan")
+        .map(|u| u["organisation"]["submissions"].as_array().unwrap().len())
+        .unwrap();
+    assert_eq!(listed, rows, "each stored file credited once");
+}
+
+/// A TCP relay between the instances and the database that the test can cut and mend.
+struct Relay {
+    addr: String,
+    cut: Arc<AtomicBool>,
+    live: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    fn to(target: &str) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let cut = Arc::new(AtomicBool::new(false));
+        let live = Arc::new(Mutex::new(Vec::<TcpStream>::new()));
+        let (c, l, target) = (cut.clone(), live.clone(), target.to_string());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if c.load(Ordering::SeqCst) {
+                    continue; // dropped: the database is unreachable
+                }
+                let Ok(server) = TcpStream::connect(&target) else {
+                    continue;
+                };
+                l.lock().unwrap().extend([
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                ]);
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+        Relay { addr, cut, live }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for s in self.live.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn mend(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1 << 16];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Both);
+    });
+}
+
+#[test]
+fn a_database_gone_gives_503s_and_recovers_without_a_restart() {
+    let Some(url) = database() else { return };
+    let (server, name) = url.rsplit_once('/').unwrap();
+    let target = server.rsplit_once('@').unwrap().1.to_string();
+    let relay = Relay::to(&target);
+    let via = format!("postgres://kyso@{}/{name}", relay.addr);
+    let app = instance(&via, &url);
+    let base = fixture("pyhanko-org-then-leader.pdf");
+    assert_eq!(upload(&app.addr, &variant(&base, 1)).unwrap().0, 201);
+    relay.cut();
+    // While it is gone: uploads answer 503 with Retry-After, nothing is acknowledged.
+    let r = ureq::post(&app.url("/api/v1/submissions"))
+        .set("Content-Type", "application/pdf")
+        .set("Authorization", &format!("Bearer {SUBMIT}"))
+        .send_bytes(&variant(&base, 2));
+    match r {
+        Err(ureq::Error::Status(503, resp)) => {
+            assert!(resp.header("Retry-After").is_some());
+            let v: serde_json::Value = resp.into_json().unwrap();
+            assert_eq!(v["code"], "storage_unavailable", "{v}");
+        }
+        other => panic!("upload with the database gone: {other:?}"),
+    }
+    let ready = app.get("/readyz", None);
+    assert_eq!(ready.status, 503, "{}", ready.text());
+    assert!(ready.json()["reasons"].as_array().unwrap().contains(&"storage".into()));
+    // Back: the same instance takes uploads again, by itself.
+    relay.mend();
+    eventually("ready again", || app.get("/readyz", None).status == 200);
+    assert_eq!(upload(&app.addr, &variant(&base, 3)).unwrap().0, 201);
+    // The upload refused while it was gone is not in the database, the others are.
+    let ids = app.sql("SELECT count(*) FROM submissions");
+    assert_eq!(ids, "2");
+    assert_eq!(upload(&app.addr, &variant(&base, 2)).unwrap().0, 201);
+}
