@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::duty::registry::Registry;
+use crate::store::postgres::Work;
 use crate::store::Store;
 use crate::web::{self, AppState};
 use std::io::Write;
@@ -162,10 +163,12 @@ fn remind_monthly(state: &actix_web::web::Data<AppState>) {
     let schedule = state.config.reminders.schedule();
     std::thread::spawn(move || loop {
         let now = time::OffsetDateTime::now_utc();
-        let round = {
+        // One instance at a time: the next one finds the round recorded and sends nothing.
+        let round = st.app.store.in_turn(Work::Reminders, || {
             let _one_round = st.reminder_round.blocking_lock();
             crate::app::reminders::scheduled(&st.app, postman.as_ref(), &schedule, now)
-        };
+        });
+        let round = round.and_then(|r| r);
         match round {
             Ok(Some(o)) if !o.sent.is_empty() => tracing::info!(
                 month = %o.month,
@@ -279,7 +282,11 @@ fn keep_this_year(state: &actix_web::web::Data<AppState>) {
 
 fn credit_this_year(st: &AppState) {
     let t = std::time::Instant::now();
-    match crate::app::tables::keep_this_year(&st.app, time::OffsetDateTime::now_utc()) {
+    let now = time::OffsetDateTime::now_utc();
+    let kept = st.app.store.in_turn(Work::Crediting, || {
+        crate::app::tables::keep_this_year(&st.app, now)
+    });
+    match kept.and_then(|r| r) {
         Ok(months) => tracing::info!(
             months,
             ms = t.elapsed().as_millis() as u64,
@@ -314,6 +321,14 @@ pub fn crl_addresses(
 
 /// One background refresh: fetch, then reload the trust store's CRLs.
 fn refresh_crls(state: &AppState) {
+    // Each instance keeps its own CRLs (its trust store), fetched one instance at a time.
+    let turn = state.app.store.in_turn(Work::CrlRefresh, || refresh_crls_now(state));
+    if let Err(e) = turn {
+        tracing::warn!("CRL refresh: waiting for this instance's turn: {e}");
+    }
+}
+
+fn refresh_crls_now(state: &AppState) {
     let trust = state.app.trust();
     let urls = crl_addresses(&state.config, &trust, Some(&state.app.store));
     if urls.is_empty() {

@@ -246,3 +246,27 @@ fn a_database_gone_gives_503s_and_recovers_without_a_restart() {
     assert_eq!(ids, "2");
     assert_eq!(upload(&app.addr, &variant(&base, 2)).unwrap().0, 201);
 }
+
+#[test]
+fn background_work_takes_turns_across_instances() {
+    use kyso::store::postgres::{Database, Work};
+    let Some(url) = database() else { return };
+    let a = Database::open(&url, 1).unwrap();
+    let b = Database::open(&url, 1).unwrap();
+    let held = a.turn(Work::Reminders).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let _turn = b.turn(Work::Reminders).unwrap();
+        tx.send(Instant::now()).unwrap();
+    });
+    // The second instance waits while the first holds the reminders' turn...
+    assert!(rx.recv_timeout(Duration::from_millis(700)).is_err());
+    // ... other work does not wait for it ...
+    drop(a.turn(Work::Crediting).unwrap());
+    // ... and its turn comes once the first lets go.
+    let released = Instant::now();
+    drop(held);
+    let got = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(got >= released);
+    waiter.join().unwrap();
+}

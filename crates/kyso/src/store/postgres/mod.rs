@@ -14,11 +14,13 @@ mod evidence;
 mod listen;
 mod records;
 mod schema;
+mod turns;
 
 pub(crate) use evidence::{BatchItem, Stored};
 pub(crate) use listen::Change;
 pub use records::{Kind, Log, Write};
 pub use attach::registry_in;
+pub use turns::{Turn, Work};
 pub use schema::latest as schema_version;
 
 use super::error::StoreError;
