@@ -250,6 +250,15 @@ pub enum StoreCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Copy a whole store into an empty one of the other kind, then compare them by counts and
+    /// SHA-256 (services stopped): FROM and TO are each a data directory or a PostgreSQL
+    /// address (postgres://user@host:5432/db).
+    Migrate {
+        #[arg(long, value_name = "DIR|postgres://…")]
+        from: String,
+        #[arg(long, value_name = "DIR|postgres://…")]
+        to: String,
+    },
     /// Check a backup against its manifest, copy it into the configured data directory (which
     /// must not hold a store yet), rebuild the index and verify the result.
     Restore {

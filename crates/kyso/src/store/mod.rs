@@ -33,6 +33,7 @@ mod health;
 mod index;
 mod intake;
 mod layout;
+pub mod migrate;
 pub mod postgres;
 pub mod periods;
 pub mod registry;

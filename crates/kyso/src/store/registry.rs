@@ -213,7 +213,7 @@ impl Store {
         out
     }
 
-    fn write_registry(
+    pub(super) fn write_registry(
         &self,
         changed_units: &[&Unit],
         changed_leaders: &[&Leader],

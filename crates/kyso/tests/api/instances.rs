@@ -270,3 +270,57 @@ fn background_work_takes_turns_across_instances() {
     assert!(got >= released);
     waiter.join().unwrap();
 }
+
+fn migrate(from: &str, to: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["store", "migrate", "--from", from, "--to", to])
+        .env_remove("KYSO_CONFIG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_store_migrates_to_postgresql_and_back_with_the_same_figures() {
+    let Some(url) = database() else { return };
+    let mut files = spawn_app(Some(&demo_registry_toml()));
+    for f in [
+        "pyhanko-org-then-leader.pdf",
+        "pyhanko-leader-april-0030.pdf",
+        "openssl-tampered-content.pdf",
+    ] {
+        assert_eq!(files.upload_raw(&fixture(f)).status, 201);
+    }
+    let closed = ureq::post(&files.url("/api/v1/periods/2026-03/close"))
+        .set("Authorization", &format!("Bearer {ADMIN}"))
+        .send_string("");
+    assert_eq!(closed.map(|r| r.status()).unwrap_or(0), 201);
+    let figures = |app: &TestApp| {
+        (
+            app.get("/api/v1/compliance/2026-03", Some(READ)).json(),
+            app.get("/api/v1/compliance/2026-04", Some(READ)).json(),
+            app.get("/api/v1/periods", Some(READ)).json(),
+            app.get("/api/v1/submissions?month=2026-03", Some(READ)).json(),
+        )
+    };
+    let before = figures(&files);
+    files.kill();
+    let data = files.data_dir().display().to_string();
+    let out = migrate(&data, &url);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.starts_with("migrated 3 submission(s)"), "{said}");
+    // A service over the database gives the same figures, the closed month included.
+    let pg = instance(&url, &url);
+    assert_eq!(figures(&pg), before);
+    assert_eq!(pg.sql("SELECT count(*) FROM periods"), "1");
+    // Into a store that holds something already: refused, nothing changed.
+    let again = migrate(&data, &url);
+    assert!(!again.status.success());
+    assert_eq!(pg.sql("SELECT count(*) FROM submissions"), "3");
+    // And back into a new data directory.
+    let back = files.dir.join("back");
+    let out = migrate(&url, &back.display().to_string());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files_again = spawn_app_in(None, 104_857_600, "", Some(&back));
+    assert_eq!(figures(&files_again), before);
+}
