@@ -5,7 +5,8 @@ local pdf = f:read("*a")
 f:close()
 local token = os.getenv("KYSO_BENCH_TOKEN")
 local counter = 0
-local next_id = 0
+-- KYSO_BENCH_SEED (1, 2): a second wrk against a second instance sends other bytes.
+local next_id = (tonumber(os.getenv("KYSO_BENCH_SEED") or "1") - 1) * 8
 -- setup runs in the main state; each thread gets its own global `thread_id`.
 function setup(thread)
   thread:set("thread_id", next_id)

@@ -30,49 +30,51 @@ pub(crate) enum Stored {
 }
 
 impl Database {
-    /// Write a batch in one transaction; announce each new submission on [`CHANNEL`].
+    /// Write a batch in one transaction; announce each new submission on [`CHANNEL`]. A
+    /// statement per table for the whole batch (arrays unnested), not a statement per upload:
+    /// the round trips of a batch do not grow with its size.
     pub(crate) fn commit_batch(&self, items: Vec<BatchItem>) -> Result<Vec<Stored>, StoreError> {
+        let origin = self.origin.clone();
         self.run(move |c| {
             Box::pin(async move {
                 let tx = c.transaction().await?;
                 tx.batch_execute("SET LOCAL synchronous_commit = on").await?;
-                let mut out = Vec::with_capacity(items.len());
-                for it in &items {
-                    let size = i64::try_from(it.size).unwrap_or(i64::MAX);
-                    let n = tx
-                        .execute(
-                            "INSERT INTO blobs (id, sha256, size) VALUES ($1, $2, $3)
-                             ON CONFLICT (id) DO NOTHING",
-                            &[&it.id, &it.digest.as_slice(), &size],
-                        )
-                        .await?;
-                    if n == 0 {
-                        let row = tx
-                            .query_opt("SELECT record FROM submissions WHERE id = $1", &[&it.id])
-                            .await?;
-                        out.push(Stored::Existing(row.map(|r| r.get(0)).unwrap_or(Value::Null)));
-                        continue;
-                    }
-                    for (i, chunk) in it.chunks.iter().enumerate() {
-                        let i = i as i32;
-                        tx.execute(
-                            "INSERT INTO blob_chunks (id, n, bytes) VALUES ($1, $2, $3)",
-                            &[&it.id, &i, chunk],
-                        )
-                        .await?;
-                    }
-                    tx.execute(
-                        "INSERT INTO submissions (id, received_at, record) VALUES ($1, $2, $3)",
-                        &[&it.id, &it.received_at, &it.record],
+                let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+                let digests: Vec<&[u8]> = items.iter().map(|i| i.digest.as_slice()).collect();
+                let sizes: Vec<i64> = items
+                    .iter()
+                    .map(|i| i64::try_from(i.size).unwrap_or(i64::MAX))
+                    .collect();
+                let rows = tx
+                    .query(
+                        "INSERT INTO blobs (id, sha256, size)
+                         SELECT * FROM unnest($1::text[], $2::bytea[], $3::int8[])
+                         ON CONFLICT (id) DO NOTHING RETURNING id",
+                        &[&ids, &digests, &sizes],
                     )
                     .await?;
-                    let payload = format!("s {}", it.id);
-                    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
-                        .await?;
-                    out.push(Stored::New);
+                let new: std::collections::HashSet<String> =
+                    rows.iter().map(|r| r.get(0)).collect();
+                let fresh: Vec<&BatchItem> = items.iter().filter(|i| new.contains(&i.id)).collect();
+                insert_fresh(&tx, &fresh, &origin).await?;
+                let old: Vec<&str> = ids.iter().copied().filter(|i| !new.contains(*i)).collect();
+                let mut existing = std::collections::HashMap::new();
+                if !old.is_empty() {
+                    for r in tx
+                        .query("SELECT id, record FROM submissions WHERE id = ANY($1)", &[&old])
+                        .await?
+                    {
+                        existing.insert(r.get::<_, String>(0), r.get::<_, Value>(1));
+                    }
                 }
                 tx.commit().await?;
-                Ok(out)
+                Ok(items
+                    .iter()
+                    .map(|i| match new.contains(&i.id) {
+                        true => Stored::New,
+                        false => Stored::Existing(existing.remove(&i.id).unwrap_or(Value::Null)),
+                    })
+                    .collect())
             })
         })
     }
@@ -187,6 +189,7 @@ impl Database {
     /// Replace the record of `id` (re-verification, a month moved); announced on [`CHANNEL`].
     pub fn update_record(&self, id: &str, record: Value) -> Result<(), StoreError> {
         let key = id.to_string();
+        let payload = format!("s {key} {}", self.origin);
         let n = self.run(move |c| {
             Box::pin(async move {
                 let tx = c.transaction().await?;
@@ -197,7 +200,6 @@ impl Database {
                         &[&key, &record],
                     )
                     .await?;
-                let payload = format!("s {key}");
                 tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
                     .await?;
                 tx.commit().await?;
@@ -224,4 +226,44 @@ impl Database {
             })
         })
     }
+}
+
+/// The chunks and records of the uploads new to the database, and their announcements.
+async fn insert_fresh(
+    tx: &tokio_postgres::Transaction<'_>,
+    fresh: &[&BatchItem],
+    origin: &str,
+) -> Result<(), tokio_postgres::Error> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let (mut cid, mut cn, mut cbytes) = (Vec::new(), Vec::new(), Vec::new());
+    for it in fresh {
+        for (n, chunk) in it.chunks.iter().enumerate() {
+            cid.push(it.id.as_str());
+            cn.push(n as i32);
+            cbytes.push(chunk.as_slice());
+        }
+    }
+    tx.execute(
+        "INSERT INTO blob_chunks (id, n, bytes) SELECT * FROM unnest($1::text[], $2::int4[], $3::bytea[])",
+        &[&cid, &cn, &cbytes],
+    )
+    .await?;
+    let ids: Vec<&str> = fresh.iter().map(|i| i.id.as_str()).collect();
+    let times: Vec<time::OffsetDateTime> = fresh.iter().map(|i| i.received_at).collect();
+    let records: Vec<&Value> = fresh.iter().map(|i| &i.record).collect();
+    tx.execute(
+        "INSERT INTO submissions (id, received_at, record)
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[])",
+        &[&ids, &times, &records],
+    )
+    .await?;
+    // Delivered at commit, and only if it commits.
+    tx.execute(
+        "SELECT pg_notify($1, 's ' || id || ' ' || $3) FROM unnest($2::text[]) AS id",
+        &[&CHANNEL, &ids, &origin],
+    )
+    .await?;
+    Ok(())
 }

@@ -24,12 +24,16 @@ pub(crate) enum Change {
     Resync,
 }
 
-fn parse(payload: &str) -> Option<Change> {
-    match payload.split_once(' ') {
-        Some(("s", id)) => Some(Change::Submission(id.to_string())),
-        None if payload == "r" => Some(Change::Registry),
-        _ => None,
-    }
+/// An announcement `s <id> <origin>` or `r <origin>`; `None` for one of `own` (this process
+/// applied its own change already) or one it cannot read.
+fn parse(payload: &str, own: &str) -> Option<Change> {
+    let mut words = payload.split(' ');
+    let change = match (words.next(), words.next(), words.next()) {
+        (Some("s"), Some(id), Some(origin)) => (Change::Submission(id.to_string()), origin),
+        (Some("r"), Some(origin), None) => (Change::Registry, origin),
+        _ => return None,
+    };
+    (change.1 != own && words.next().is_none()).then_some(change.0)
 }
 
 /// Wait this long before listening again after the connection broke.
@@ -38,11 +42,11 @@ const RETRY: Duration = Duration::from_secs(1);
 impl Database {
     /// Listen for announcements until `to` is gone, reconnecting as needed.
     pub(crate) fn listen(&self, to: Sender<Change>) {
-        let url = self.url.clone();
+        let (url, own) = (self.url.clone(), self.origin.clone());
         self.spawn(async move {
             let mut first = true;
             loop {
-                match listen_once(&url, &to, first).await {
+                match listen_once(&url, &own, &to, first).await {
                     Ok(()) => return,
                     Err(e) => tracing::warn!("listening for other instances' changes: {e}"),
                 }
@@ -54,7 +58,12 @@ impl Database {
 }
 
 /// Listen on one connection; `Ok` when the store is gone, `Err` when the connection broke.
-async fn listen_once(url: &str, to: &Sender<Change>, first: bool) -> Result<(), StoreError> {
+async fn listen_once(
+    url: &str,
+    own: &str,
+    to: &Sender<Change>,
+    first: bool,
+) -> Result<(), StoreError> {
     let (client, mut connection) = tokio::time::timeout(CONNECT_WITHIN, connect_raw(url))
         .await
         .map_err(|_| super::db_error("no answer within 5 s"))??;
@@ -82,7 +91,7 @@ async fn listen_once(url: &str, to: &Sender<Change>, first: bool) -> Result<(), 
         return Ok(());
     }
     while let Some(payload) = rx.recv().await {
-        if let Some(c) = parse(&payload) {
+        if let Some(c) = parse(&payload, own) {
             if to.send(c).is_err() {
                 return Ok(());
             }
@@ -96,10 +105,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn announcements_parse() {
-        assert_eq!(parse("s abc"), Some(Change::Submission("abc".into())));
-        assert_eq!(parse("r"), Some(Change::Registry));
-        assert_eq!(parse("x"), None);
-        assert_eq!(parse("q 1"), None);
+    fn announcements_parse_and_own_ones_are_left_out() {
+        assert_eq!(parse("s abc 01", "02"), Some(Change::Submission("abc".into())));
+        assert_eq!(parse("r 01", "02"), Some(Change::Registry));
+        assert_eq!(parse("s abc 02", "02"), None);
+        assert_eq!(parse("r 02", "02"), None);
+        assert_eq!(parse("x", "02"), None);
+        assert_eq!(parse("s abc", "02"), None);
+        assert_eq!(parse("s a b c", "02"), None);
     }
 }

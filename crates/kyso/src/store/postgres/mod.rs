@@ -54,6 +54,8 @@ pub struct Database {
     url: String,
     slots: Vec<Slot>,
     next: AtomicUsize,
+    /// This process's name in the announcements (random): its own are not applied again.
+    origin: String,
 }
 
 impl std::fmt::Debug for Database {
@@ -103,6 +105,13 @@ pub(super) async fn connect_raw(url: &str) -> Result<(Client, Connection), Store
         .map_err(|e| db_error(format!("{}: {e}", redacted(url))))
 }
 
+/// A random name for this process's announcements.
+fn origin() -> String {
+    let mut b = [0u8; 8];
+    let _ = getrandom::getrandom(&mut b);
+    hex::encode(b)
+}
+
 /// A record as the database keeps it (jsonb).
 pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(v).map_err(db_error)
@@ -137,6 +146,7 @@ impl Database {
             url: url.to_string(),
             slots: (0..pool.max(1)).map(|_| Slot::default()).collect(),
             next: AtomicUsize::new(0),
+            origin: origin(),
         });
         db.migrate()?;
         Ok(db)

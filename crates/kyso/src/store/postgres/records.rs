@@ -107,6 +107,7 @@ impl Database {
     /// Put `w` in one transaction. Answers false (and writes nothing) when a record of kind
     /// [`Kind::Period`] was already there: the period was closed first by someone else.
     pub fn write(&self, w: Write) -> Result<bool, StoreError> {
+        let payload = format!("r {}", self.origin);
         self.run(move |c| {
             Box::pin(async move {
                 let tx = c.transaction().await?;
@@ -142,7 +143,8 @@ impl Database {
                         .iter()
                         .any(|(k, _, _)| matches!(k, Kind::Unit | Kind::Leader));
                 if registry {
-                    tx.execute("SELECT pg_notify($1, 'r')", &[&CHANNEL]).await?;
+                    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(true)
