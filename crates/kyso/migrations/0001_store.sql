@@ -14,6 +14,8 @@ CREATE TABLE blob_chunks (
     id      text NOT NULL REFERENCES blobs (id),
     n       integer NOT NULL,
     bytes   bytea NOT NULL,
+    -- The chunk's own SHA-256: a download checks every chunk before its first byte is sent.
+    sha256  bytea NOT NULL,
     PRIMARY KEY (id, n)
 );
 -- Stored uncompressed (PDFs barely compress), so a download reads a piece of a chunk at a time.
@@ -23,32 +25,39 @@ ALTER TABLE blob_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
 CREATE TABLE submissions (
     id          text PRIMARY KEY REFERENCES blobs (id),
     received_at timestamptz NOT NULL,
-    record      jsonb NOT NULL,
+    record      json NOT NULL,
     changed     bigserial NOT NULL
 );
 
 CREATE TABLE registry_units (
     id      text PRIMARY KEY,
-    record  jsonb NOT NULL
+    record  json NOT NULL
 );
 CREATE TABLE registry_leaders (
     id      text PRIMARY KEY,
-    record  jsonb NOT NULL
+    record  json NOT NULL
 );
+-- The registry's version: every registry or settings write checks that it builds on the
+-- version its instance read (else 409) and counts it up, in the same transaction.
+CREATE TABLE registry_version (
+    only_row  boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    version   bigint NOT NULL
+);
+INSERT INTO registry_version (version) VALUES (0);
 CREATE TABLE registry_settings (
     only_row  boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    settings  jsonb NOT NULL
+    settings  json NOT NULL
 );
 -- Every registry change, in order (registry/audit.jsonl in the files store).
 CREATE TABLE registry_audit (
     seq     bigserial PRIMARY KEY,
-    change  jsonb NOT NULL
+    change  json NOT NULL
 );
 
 -- Closed periods: the snapshot the Office closed, and the files it filed with it.
 CREATE TABLE periods (
     period  text PRIMARY KEY,
-    closed  jsonb NOT NULL
+    closed  json NOT NULL
 );
 CREATE TABLE period_files (
     name    text PRIMARY KEY,
@@ -58,10 +67,10 @@ CREATE TABLE period_files (
 
 CREATE TABLE reminders_sent (
     seq   bigserial PRIMARY KEY,
-    sent  jsonb NOT NULL
+    sent  json NOT NULL
 );
 
 CREATE TABLE accounts (
     name     text PRIMARY KEY,
-    account  jsonb NOT NULL
+    account  json NOT NULL
 );

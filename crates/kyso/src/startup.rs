@@ -322,7 +322,10 @@ pub fn crl_addresses(
 /// One background refresh: fetch, then reload the trust store's CRLs.
 fn refresh_crls(state: &AppState) {
     // Each instance keeps its own CRLs (its trust store), fetched one instance at a time.
-    let turn = state.app.store.in_turn(Work::CrlRefresh, || refresh_crls_now(state));
+    let turn = state
+        .app
+        .store
+        .in_turn(Work::CrlRefresh, || refresh_crls_now(state));
     if let Err(e) = turn {
         tracing::warn!("CRL refresh: waiting for this instance's turn: {e}");
     }

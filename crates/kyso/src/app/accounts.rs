@@ -139,8 +139,9 @@ pub fn update(
     password: Option<&str>,
     disabled: Option<bool>,
 ) -> Result<User, AccountError> {
-    let mut user =
-        data.load(name)?.ok_or_else(|| AccountError::Unknown(name.to_string()))?;
+    let mut user = data
+        .load(name)?
+        .ok_or_else(|| AccountError::Unknown(name.to_string()))?;
     if let Some(p) = password {
         check_password(p)?;
         user.password = hash_password(p)?;

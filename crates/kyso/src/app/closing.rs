@@ -216,10 +216,14 @@ pub fn causes_of(
     requirement: &str,
 ) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
-    for c in app.store.registry_changes()? {
-        let about =
-            (c.kind == "unit" && c.id == unit) || (c.kind == "leader" && c.id == requirement);
-        if c.at > closed_at && about {
+    let about = |c: &crate::store::audit::Change| {
+        (c.kind == "unit" && c.id == unit) || (c.kind == "leader" && c.id == requirement)
+    };
+    for c in app
+        .store
+        .registry_changes_where(|c| c.at > closed_at && about(c))?
+    {
+        {
             let when = crate::vn::datetime(c.at);
             out.push(match &c.correction {
                 Some(r) => format!("Đính chính danh mục lúc {when} ({}): {r}", c.by),

@@ -135,6 +135,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Registry(r) => AppError::BadRequest(r.to_string()),
+            StoreError::Conflict { what } => AppError::Conflict(what),
             StoreError::Mismatch { .. } => {
                 tracing::error!("storage fault: {e}");
                 AppError::Storage(Fault::Unavailable)

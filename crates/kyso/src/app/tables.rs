@@ -233,10 +233,10 @@ pub fn office_report_live(
     let period = tables::period_months(year, quarter);
     report.adjustments.corrections = app
         .store
-        .registry_changes()?
-        .iter()
-        .filter(|c| c.correction.is_some() && period.contains(&Month::of_vietnam_time(c.at)))
-        .count();
+        .registry_changes_where(|c| {
+            c.correction.is_some() && period.contains(&Month::of_vietnam_time(c.at))
+        })?
+        .len();
     Ok(report)
 }
 

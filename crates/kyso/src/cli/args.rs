@@ -258,6 +258,10 @@ pub enum StoreCommand {
         from: String,
         #[arg(long, value_name = "DIR|postgres://…")]
         to: String,
+        /// The database server's CA certificate (PEM): connect with TLS and check its
+        /// certificate (as `store_ca` does for the service).
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
     },
     /// Check a backup against its manifest, copy it into the configured data directory (which
     /// must not hold a store yet), rebuild the index and verify the result.

@@ -271,8 +271,9 @@ pub fn store_restore(cfg: &Config, src: &Path, unsealed: bool) -> Result<(String
 pub fn registry_changes(cfg: &Config, file: &Path) -> Result<String, String> {
     // Read from the files (or the database), never the store's lock: the preview works while
     // the service runs.
-    if let Some(url) = cfg.database_url() {
-        let db = crate::store::postgres::Database::open(url, 1).map_err(|e| e.to_string())?;
+    if let Some(t) = cfg.database_target() {
+        let t = crate::store::postgres::Target { pool: 1, ..t };
+        let db = crate::store::postgres::Database::open_target(&t).map_err(|e| e.to_string())?;
         let current = crate::store::postgres::registry_in(&db).map_err(|e| e.to_string())?;
         return preview_changes(&std::sync::Arc::new(current), file);
     }
@@ -316,7 +317,7 @@ fn preview_changes(current: &std::sync::Arc<Registry>, file: &Path) -> Result<St
 
 /// A store named on the command line: a PostgreSQL address or a data directory. The source
 /// must exist; a target directory is made.
-fn store_at(spec: &str, source: bool) -> Result<Store, String> {
+fn store_at(spec: &str, source: bool, ca: Option<&Path>) -> Result<Store, String> {
     let s = spec.trim();
     if s.starts_with("postgres://") || s.starts_with("postgresql://") {
         let local = std::env::temp_dir().join(format!(
@@ -324,22 +325,30 @@ fn store_at(spec: &str, source: bool) -> Result<Store, String> {
             std::process::id(),
             if source { "from" } else { "to" }
         ));
-        return Store::open_postgres(s, 4, &local).map_err(|e| e.to_string());
+        let target = crate::store::postgres::Target {
+            url: s.to_string(),
+            pool: 4,
+            ca: ca.map(Path::to_path_buf),
+        };
+        return Store::open_postgres_at(&target, &local).map_err(|e| e.to_string());
     }
     let dir = Path::new(s);
     if source && !dir.join("VERSION").is_file() {
-        return Err(format!("{}: not a kyso data directory (no VERSION file)", dir.display()));
+        return Err(format!(
+            "{}: not a kyso data directory (no VERSION file)",
+            dir.display()
+        ));
     }
     Store::open(dir).map_err(|e| e.to_string())
 }
 
 /// `kyso store migrate --from SRC --to DST`.
-pub fn store_migrate(from: &str, to: &str) -> Result<(String, bool), String> {
-    let source = store_at(from, true)?;
-    let target = store_at(to, false)?;
+pub fn store_migrate(from: &str, to: &str, ca: Option<&Path>) -> Result<(String, bool), String> {
+    let source = store_at(from, true, ca)?;
+    let target = store_at(to, false, ca)?;
     let mut progress = crate::store::migrate::progress_on_terminal();
-    let copied =
-        crate::store::migrate::migrate(&source, &target, &mut progress).map_err(|e| e.to_string())?;
+    let copied = crate::store::migrate::migrate(&source, &target, &mut progress)
+        .map_err(|e| e.to_string())?;
     Ok((
         format!("migrated {copied}; the target holds the same counts, every record equal and every PDF hashing to its id"),
         true,

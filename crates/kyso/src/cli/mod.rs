@@ -138,9 +138,9 @@ fn store_command(command: StoreCommand) -> i32 {
         StoreCommand::Verify { config, reverify } => with_config(config, |cfg| {
             crate::cli::maintenance::store_verify(cfg, reverify)
         }),
-        StoreCommand::Migrate { from, to } => {
-            print_outcome(crate::cli::maintenance::store_migrate(&from, &to))
-        }
+        StoreCommand::Migrate { from, to, ca } => print_outcome(
+            crate::cli::maintenance::store_migrate(&from, &to, ca.as_deref()),
+        ),
     }
 }
 

@@ -49,7 +49,8 @@ pub(super) fn run(command: UserCommand) -> i32 {
             ))
         }),
         UserCommand::List { config } => with_config(config, |cfg| {
-            let all = cfg.accounts()
+            let all = cfg
+                .accounts()
                 .and_then(|a| a.all())
                 .map_err(|e| e.to_string())?;
             let lines: Vec<String> = all
@@ -79,8 +80,7 @@ pub(super) fn run(command: UserCommand) -> i32 {
             config,
         } => with_config(config, |cfg| {
             let data = cfg.accounts().map_err(|e| e.to_string())?;
-            accounts::update(&data, &name, None, Some(!enable))
-                .map_err(|e| e.to_string())?;
+            accounts::update(&data, &name, None, Some(!enable)).map_err(|e| e.to_string())?;
             let what = if enable { "enabled" } else { "disabled" };
             Ok((format!("account {name} {what}"), true))
         }),

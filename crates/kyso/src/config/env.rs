@@ -42,6 +42,7 @@ pub const ENV_KEYS: &[&str] = &[
     "KYSO_GCC_CA_DIR",
     "KYSO_STORE",
     "KYSO_STORE_POOL",
+    "KYSO_STORE_CA",
 ];
 
 /// The `KYSO_*` names among `names` that kyso does not read (a misspelt setting is otherwise
@@ -171,6 +172,9 @@ impl Config {
         }
         if let Some(v) = env("KYSO_STORE") {
             c.store = v.trim().to_string();
+        }
+        if let Some(v) = env("KYSO_STORE_CA") {
+            c.store_ca = Some(v.into());
         }
         if let Some(v) = env("KYSO_TRUST") {
             c.trust = list(&v);

@@ -22,6 +22,9 @@ pub struct Config {
     pub store: String,
     /// Connections to the PostgreSQL store this instance keeps open at most.
     pub store_pool: usize,
+    /// The CA certificate(s) (PEM) of the PostgreSQL server: when set, the connections are TLS
+    /// and the server's certificate must chain to it and name the address's host.
+    pub store_ca: Option<PathBuf>,
     pub trust: Vec<PathBuf>,
     pub intermediates: Vec<PathBuf>,
     pub crls: Vec<PathBuf>,
@@ -98,10 +101,20 @@ impl Config {
         (s.starts_with("postgres://") || s.starts_with("postgresql://")).then_some(s)
     }
 
+    /// The PostgreSQL store this configuration names (address, pool, TLS).
+    pub fn database_target(&self) -> Option<crate::store::postgres::Target> {
+        self.database_url()
+            .map(|url| crate::store::postgres::Target {
+                url: url.to_string(),
+                pool: self.store_pool,
+                ca: self.store_ca.clone(),
+            })
+    }
+
     /// Open the store this configuration names.
     pub fn open_store(&self) -> Result<crate::store::Store, crate::store::StoreError> {
-        match self.database_url() {
-            Some(url) => crate::store::Store::open_postgres(url, self.store_pool, &self.data_dir),
+        match self.database_target() {
+            Some(t) => crate::store::Store::open_postgres_at(&t, &self.data_dir),
             None => crate::store::Store::open(&self.data_dir),
         }
     }
@@ -110,10 +123,14 @@ impl Config {
     /// refresh`, ...). Over PostgreSQL the command keeps its own index in a temporary
     /// directory, so it never touches a running instance's; over files it is [`Self::open_store`].
     pub fn open_store_beside(&self) -> Result<crate::store::Store, crate::store::StoreError> {
-        match self.database_url() {
-            Some(url) => {
-                let local = std::env::temp_dir().join(format!("kyso-command-{}", std::process::id()));
-                crate::store::Store::open_postgres(url, 2, &local)
+        match self.database_target() {
+            Some(t) => {
+                let local =
+                    std::env::temp_dir().join(format!("kyso-command-{}", std::process::id()));
+                crate::store::Store::open_postgres_at(
+                    &crate::store::postgres::Target { pool: 2, ..t },
+                    &local,
+                )
             }
             None => crate::store::Store::open(&self.data_dir),
         }
@@ -122,8 +139,10 @@ impl Config {
     /// Where the staff accounts are, without opening the whole store (`kyso user`).
     pub fn accounts(&self) -> Result<crate::store::users::Accounts, crate::store::StoreError> {
         use crate::store::users::Accounts;
-        Ok(match self.database_url() {
-            Some(url) => Accounts::Database(crate::store::postgres::Database::open(url, 1)?),
+        Ok(match self.database_target() {
+            Some(t) => Accounts::Database(crate::store::postgres::Database::open_target(
+                &crate::store::postgres::Target { pool: 1, ..t },
+            )?),
             None => Accounts::Dir(self.data_dir.clone()),
         })
     }
@@ -215,6 +234,7 @@ impl Default for Config {
             data_dir: "data".into(),
             store: String::new(),
             store_pool: 8,
+            store_ca: None,
             trust: vec!["certs/bcy".into()],
             intermediates: vec!["certs/bcy".into()],
             crls: vec!["data/crl".into()],
@@ -280,6 +300,9 @@ impl Config {
         }
         if let Some(r) = self.registry.as_mut() {
             join(r);
+        }
+        if let Some(c) = self.store_ca.as_mut() {
+            join(c);
         }
     }
 

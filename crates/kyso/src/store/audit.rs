@@ -50,6 +50,9 @@ impl Store {
             return Ok(());
         }
         if let Some(db) = &self.inner.db {
+            if let Ok(mut g) = self.inner.audit_seen.lock() {
+                *g = None;
+            }
             let log = changes
                 .iter()
                 .map(|c| super::postgres::to_value(c).map(|v| (super::postgres::Log::Audit, v)))
@@ -82,13 +85,56 @@ impl Store {
 
     /// Every recorded change, oldest first (a line that cannot be read is skipped).
     pub fn registry_changes(&self) -> Result<Vec<Change>, StoreError> {
-        if let Some(db) = &self.inner.db {
-            let log = db.log(super::postgres::Log::Audit)?;
-            return Ok(log
-                .into_iter()
-                .filter_map(|v| serde_json::from_value(v).ok())
+        if self.inner.db.is_some() {
+            return Ok((*self.audit_log()?).clone());
+        }
+        self.audit_file()
+    }
+
+    /// The registry's changes that `keep` keeps (the few a report needs, without copying all).
+    pub fn registry_changes_where(
+        &self,
+        keep: impl Fn(&Change) -> bool,
+    ) -> Result<Vec<Change>, StoreError> {
+        if self.inner.db.is_some() {
+            return Ok(self
+                .audit_log()?
+                .iter()
+                .filter(|c| keep(c))
+                .cloned()
                 .collect());
         }
+        Ok(self.audit_file()?.into_iter().filter(|c| keep(c)).collect())
+    }
+
+    /// Over PostgreSQL: the audit log, read once per registry version (a registry write, here
+    /// or announced from another instance, changes the version; an audit-only write clears it).
+    fn audit_log(&self) -> Result<std::sync::Arc<Vec<Change>>, StoreError> {
+        use std::sync::atomic::Ordering;
+        let version = self.inner.registry_version.load(Ordering::SeqCst);
+        if let Ok(g) = self.inner.audit_seen.lock() {
+            if let Some((v, log)) = g.as_ref() {
+                if *v == version {
+                    return Ok(log.clone());
+                }
+            }
+        }
+        let Some(db) = &self.inner.db else {
+            return Ok(std::sync::Arc::new(self.audit_file()?));
+        };
+        let log: Vec<Change> = db
+            .log(super::postgres::Log::Audit)?
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect();
+        let log = std::sync::Arc::new(log);
+        if let Ok(mut g) = self.inner.audit_seen.lock() {
+            *g = Some((version, log.clone()));
+        }
+        Ok(log)
+    }
+
+    fn audit_file(&self) -> Result<Vec<Change>, StoreError> {
         let path = self.audit_path();
         match fs::read_to_string(&path) {
             Ok(text) => Ok(text

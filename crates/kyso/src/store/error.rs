@@ -23,6 +23,9 @@ pub enum StoreError {
     /// The index is being rebuilt after a storage fault, or the committer has stopped.
     #[error("the store is recovering from a storage fault")]
     Recovering,
+    /// Someone else changed what this write was based on (another instance's registry edit).
+    #[error("{what}")]
+    Conflict { what: String },
     /// The PostgreSQL store is unreachable or refused an operation.
     #[error("database: {what}")]
     Database { what: String },

@@ -40,4 +40,3 @@ fn serialize_since<S: serde::Serializer>(
         None => s.serialize_none(),
     }
 }
-

@@ -270,6 +270,11 @@ impl Index {
     }
 
     /// O(n): used at start and by `store verify`, never per request.
+    /// Where the index lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn len(&self) -> usize {
         self.submissions.len()
     }

@@ -126,7 +126,9 @@ fn compare(from: &Store, to: &Store) -> Result<Copied, StoreError> {
             return Err(differ(&format!("record {id}")));
         }
         // `blob` checks the bytes against their SHA-256, which is the id.
-        let bytes = to.blob(&id)?.ok_or_else(|| differ(&format!("{id}: no PDF")))?;
+        let bytes = to
+            .blob(&id)?
+            .ok_or_else(|| differ(&format!("{id}: no PDF")))?;
         c.submissions += 1;
         c.bytes += bytes.len() as u64;
     }

@@ -34,8 +34,8 @@ mod index;
 mod intake;
 mod layout;
 pub mod migrate;
-pub mod postgres;
 pub mod periods;
+pub mod postgres;
 pub mod registry;
 pub mod reminders;
 mod sweep;
@@ -43,9 +43,9 @@ pub mod users;
 
 pub use committer::Committed;
 pub use error::{Fault, StoreError};
+pub use health::{Health, Stats};
 pub use intake::{Intake, Received};
 pub use layout::Step;
-pub use health::{Health, Stats};
 
 use crate::duty::period::Month;
 use crate::duty::registry::Registry;
@@ -90,6 +90,15 @@ pub(crate) struct Inner {
     /// committer or edit, and another instance's change announced), so the registry put in
     /// force is the one the trees hold and the count counts each submission once.
     registry_turns: Mutex<()>,
+    /// Over PostgreSQL: the registry version the registry in force was read at (a registry
+    /// write builds on it, or is refused with 409).
+    registry_version: std::sync::atomic::AtomicI64,
+    /// The registry's settings last read (given when a read fails).
+    settings_seen: Mutex<registry::Settings>,
+    /// Over PostgreSQL, while a fresh index is built: what changed meanwhile.
+    journal: Mutex<Option<postgres::resync::Journal>>,
+    /// Over PostgreSQL: the audit log as read at a registry version.
+    audit_seen: Mutex<Option<(i64, Arc<Vec<audit::Change>>)>>,
 }
 
 pub struct Store {
@@ -278,6 +287,10 @@ impl Store {
             stats: Stats::default(),
             db: None,
             registry_turns: Mutex::new(()),
+            registry_version: Default::default(),
+            settings_seen: Mutex::default(),
+            journal: Mutex::default(),
+            audit_seen: Mutex::default(),
         };
         sweep::orphans(&inner.layout, &index, fresh)?;
         if fresh
@@ -434,21 +447,32 @@ impl Store {
         change: impl FnOnce(&mut Submission),
     ) -> Result<Submission, StoreError> {
         let inner = &self.inner;
-        let mut sub = self.get(id)?.ok_or_else(|| StoreError::Corrupt {
+        let missing = || StoreError::Corrupt {
             path: inner.layout.record(id),
             what: "no such submission".into(),
-        })?;
-        let before = sub.clone();
+        };
+        // Over PostgreSQL the record as stored now (another instance may have changed it), and
+        // written only if still so.
+        let (mut sub, was) = match &inner.db {
+            Some(db) => {
+                let (v, was) = db.record_at(id)?.ok_or_else(missing)?;
+                (serde_json::from_value(v).map_err(postgres::db_error)?, was)
+            }
+            None => (self.get(id)?.ok_or_else(missing)?, 0),
+        };
+        let before = self.get(id)?.unwrap_or_else(|| sub.clone());
         change(&mut sub);
         let json = inner.record_json(&sub)?;
         match &inner.db {
-            Some(db) => db.update_record(id, postgres::to_value(&sub)?)?,
+            Some(db) => db.update_record(id, postgres::to_value(&sub)?, was)?,
             None => layout::write_durably(
                 &inner.layout.fresh_tmp("w"),
                 &inner.layout.record(id),
                 &json,
             )?,
         }
+        let _turn = inner.registry_turn();
+        inner.journal_id(id);
         inner.with_index(|i| {
             i.remove_submission(&before)?;
             i.insert_submission(&sub, &json)?;

@@ -89,7 +89,10 @@ impl Store {
                 files: files.to_vec(),
                 ..Default::default()
             };
-            return Ok(db.write(w)?.then_some(()));
+            return Ok(match db.write(w)? {
+                super::postgres::Written::PeriodClosed => None,
+                _ => Some(()),
+            });
         }
         for (name, bytes) in files {
             write_durably(

@@ -74,18 +74,37 @@ pub fn read_files(dir: &Path) -> Result<Registry, StoreError> {
 }
 
 impl super::Inner {
-    /// The registry's settings, from `registry/settings.json` or the database.
+    /// The registry's settings, from `registry/settings.json` or the database. Over
+    /// PostgreSQL a read that fails gives the settings last read (never the defaults, which a
+    /// caller could write back over the stored ones).
     pub(super) fn settings(&self) -> Settings {
-        match &self.db {
-            Some(db) => match db.settings() {
-                Ok(v) => v.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default(),
-                Err(e) => {
-                    tracing::warn!("reading the registry's settings: {e}");
-                    Settings::default()
-                }
-            },
-            None => read_settings(&self.layout.dir),
+        match self.settings_read() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("reading the registry's settings: {e}");
+                self.settings_seen
+                    .lock()
+                    .map(|g| g.clone())
+                    .unwrap_or_default()
+            }
         }
+    }
+
+    /// The settings as stored now, or the error.
+    pub(super) fn settings_read(&self) -> Result<Settings, StoreError> {
+        let s = match &self.db {
+            Some(db) => db
+                .settings()?
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(super::postgres::db_error)?
+                .unwrap_or_default(),
+            None => read_settings(&self.layout.dir),
+        };
+        if let Ok(mut g) = self.settings_seen.lock() {
+            *g = s.clone();
+        }
+        Ok(s)
     }
 }
 
@@ -98,7 +117,8 @@ impl Store {
     /// Save the registry's settings durably with their audit entry (kind `setting`), and put
     /// them in force. The caller has decided the change may be made.
     pub fn save_settings(&self, next: &Settings, entry: &audit::Entry) -> Result<(), StoreError> {
-        let before = self.settings();
+        // Read for real: a write built on settings that could not be read would lose some.
+        let before = self.inner.settings_read()?;
         if &before == next {
             return Ok(());
         }
@@ -117,11 +137,14 @@ impl Store {
             correction: entry.correction.map(str::to_string),
         };
         if let Some(db) = &self.inner.db {
-            db.write(super::postgres::Write {
-                settings: Some(to_json(next)),
-                log: vec![(super::postgres::Log::Audit, to_json(&change))],
-                ..Default::default()
-            })?;
+            self.inner.write_registry_to(
+                db,
+                super::postgres::Write {
+                    settings: Some(to_json(next)),
+                    log: vec![(super::postgres::Log::Audit, to_json(&change))],
+                    ..Default::default()
+                },
+            )?;
             self.inner.set_registry((*self.registry()).clone());
             return Ok(());
         }
@@ -221,8 +244,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let inner = &self.inner;
         let _turn = inner.registry_turn();
+        inner.journal_registry();
         let written = match &inner.db {
-            Some(db) => write_to_database(db, changed_units, changed_leaders, changes)?,
+            Some(db) => write_to_database(inner, db, changed_units, changed_leaders, changes)?,
             None => self.write_files(changed_units, changed_leaders)?,
         };
         inner.with_index(|i| {
@@ -281,9 +305,9 @@ impl Store {
     }
 }
 
-/// A registry record as JSON, for the audit log.
 /// The changed records and their audit in one transaction: (kind, id, JSON) of each record.
 fn write_to_database(
+    inner: &super::Inner,
     db: &super::postgres::Database,
     units: &[&Unit],
     leaders: &[&Leader],
@@ -304,8 +328,34 @@ fn write_to_database(
         put(Kind::Leader, "leaders", &l.id, to_json(*l));
     }
     w.log = changes.iter().map(|c| (Log::Audit, to_json(c))).collect();
-    db.write(w)?;
+    inner.write_registry_to(db, w)?;
     Ok(written)
+}
+
+impl super::Inner {
+    /// A registry or settings write, built on the registry version this instance holds: 409
+    /// (`StoreError::Conflict`) when another instance wrote meanwhile.
+    pub(super) fn write_registry_to(
+        &self,
+        db: &super::postgres::Database,
+        mut w: super::postgres::Write,
+    ) -> Result<(), StoreError> {
+        use super::postgres::Written;
+        use std::sync::atomic::Ordering;
+        w.registry_base = Some(self.registry_version.load(Ordering::SeqCst));
+        match db.write(w)? {
+            Written::RegistryMoved => Err(StoreError::Conflict {
+                what: "the registry was changed meanwhile (on another instance): reload it and try again".into(),
+            }),
+            Written::Done(v) => {
+                if let Some(v) = v {
+                    self.registry_version.store(v, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+            Written::PeriodClosed => Ok(()),
+        }
+    }
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {

@@ -46,9 +46,7 @@ impl Store {
         if let Some(db) = &self.inner.db {
             let log = sent
                 .iter()
-                .map(|s| {
-                    super::postgres::to_value(s).map(|v| (super::postgres::Log::Reminders, v))
-                })
+                .map(|s| super::postgres::to_value(s).map(|v| (super::postgres::Log::Reminders, v)))
                 .collect::<Result<_, _>>()?;
             return db
                 .write(super::postgres::Write {

@@ -135,9 +135,12 @@ fn a_unit_clerk_signs_in_and_sees_only_their_unit() {
         String::from_utf8_lossy(&made.stderr)
     );
     let stored = match app.database {
-        Some(_) => app.sql(&format!("SELECT account::text FROM accounts WHERE name = '{CLERK}'")),
-        None => std::fs::read_to_string(app.data_dir().join(format!("users/{CLERK}.json")))
-            .unwrap(),
+        Some(_) => app.sql(&format!(
+            "SELECT account::text FROM accounts WHERE name = '{CLERK}'"
+        )),
+        None => {
+            std::fs::read_to_string(app.data_dir().join(format!("users/{CLERK}.json"))).unwrap()
+        }
     };
     assert!(stored.contains("$argon2id$") && !stored.contains(CLERK_PASSWORD));
 

@@ -84,7 +84,9 @@ pub fn on_postgres() -> bool {
 macro_rules! files_store_only {
     () => {
         if $crate::helpers::on_postgres() {
-            eprintln!("skipped on the PostgreSQL store: this test is about the files under data_dir");
+            eprintln!(
+                "skipped on the PostgreSQL store: this test is about the files under data_dir"
+            );
             return;
         }
     };
@@ -94,8 +96,9 @@ macro_rules! files_store_only {
 pub fn new_database() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let server = std::env::var("KYSO_TEST_POSTGRES")
-        .expect("KYSO_TEST_STORE=postgres needs KYSO_TEST_POSTGRES (source .ci/postgres.sh; pg_start)");
+    let server = std::env::var("KYSO_TEST_POSTGRES").expect(
+        "KYSO_TEST_STORE=postgres needs KYSO_TEST_POSTGRES (source .ci/postgres.sh; pg_start)",
+    );
     let name = format!(
         "kyso_t{}_{}",
         std::process::id(),
@@ -438,14 +441,21 @@ impl TestApp {
             .args(["-qAtc", query])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{query}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// How many submissions the store holds (records written, whatever the index says).
     pub fn stored_count(&self) -> usize {
         if self.database.is_some() {
-            return self.sql("SELECT count(*) FROM submissions").parse().unwrap();
+            return self
+                .sql("SELECT count(*) FROM submissions")
+                .parse()
+                .unwrap();
         }
         let dir = self.data_dir().join("submissions");
         std::fs::read_dir(dir)

@@ -97,7 +97,11 @@ fn two_instances_one_killed_lose_nothing_acknowledged_and_agree() {
     let threads: Vec<_> = (0..16)
         .map(|t| {
             let (acked, base) = (acked.clone(), base.clone());
-            let url = if t % 2 == 0 { a.addr.clone() } else { b.addr.clone() };
+            let url = if t % 2 == 0 {
+                a.addr.clone()
+            } else {
+                b.addr.clone()
+            };
             std::thread::spawn(move || {
                 for i in 0..200 {
                     let pdf = variant(&base, t * 1000 + i);
@@ -132,14 +136,20 @@ fn two_instances_one_killed_lose_nothing_acknowledged_and_agree() {
     // Stored once each: the database's rows, B's count and listing agree; nothing more than
     // the uploads in flight at the kill (one per connection) appears.
     let rows: usize = b.sql("SELECT count(*) FROM submissions").parse().unwrap();
-    assert!(rows >= acked.len() && rows <= acked.len() + 8, "{rows} rows, {} acknowledged", acked.len());
+    assert!(
+        rows >= acked.len() && rows <= acked.len() + 8,
+        "{rows} rows, {} acknowledged",
+        acked.len()
+    );
     eventually("B counts every row", || {
         b.get("/healthz", Some(READ)).json()["submissions"].as_u64() == Some(rows as u64)
     });
     // A again: it reads the database at start; both give the same month table.
     a.start();
     let table = |app: &TestApp| app.get("/api/v1/compliance/2026-03", Some(READ)).json();
-    eventually("the month table is the same on both", || table(&a) == table(&b));
+    eventually("the month table is the same on both", || {
+        table(&a) == table(&b)
+    });
     let t = table(&b);
     assert_eq!(t["totals"]["organisation_satisfied"], 1, "{t}");
     // One credit however many copies: the unit's submissions list each file once.
@@ -175,10 +185,9 @@ impl Relay {
                 let Ok(server) = TcpStream::connect(&target) else {
                     continue;
                 };
-                l.lock().unwrap().extend([
-                    client.try_clone().unwrap(),
-                    server.try_clone().unwrap(),
-                ]);
+                l.lock()
+                    .unwrap()
+                    .extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
                 pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
                 pipe(server, client);
             }
@@ -236,7 +245,10 @@ fn a_database_gone_gives_503s_and_recovers_without_a_restart() {
     }
     let ready = app.get("/readyz", None);
     assert_eq!(ready.status, 503, "{}", ready.text());
-    assert!(ready.json()["reasons"].as_array().unwrap().contains(&"storage".into()));
+    assert!(ready.json()["reasons"]
+        .as_array()
+        .unwrap()
+        .contains(&"storage".into()));
     // Back: the same instance takes uploads again, by itself.
     relay.mend();
     eventually("ready again", || app.get("/readyz", None).status == 200);
@@ -299,7 +311,8 @@ fn a_store_migrates_to_postgresql_and_back_with_the_same_figures() {
             app.get("/api/v1/compliance/2026-03", Some(READ)).json(),
             app.get("/api/v1/compliance/2026-04", Some(READ)).json(),
             app.get("/api/v1/periods", Some(READ)).json(),
-            app.get("/api/v1/submissions?month=2026-03", Some(READ)).json(),
+            app.get("/api/v1/submissions?month=2026-03", Some(READ))
+                .json(),
         )
     };
     let before = figures(&files);
@@ -307,7 +320,11 @@ fn a_store_migrates_to_postgresql_and_back_with_the_same_figures() {
     let data = files.data_dir().display().to_string();
     let out = migrate(&data, &url);
     let said = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(said.starts_with("migrated 3 submission(s)"), "{said}");
     // A service over the database gives the same figures, the closed month included.
     let pg = instance(&url, &url);
@@ -320,7 +337,70 @@ fn a_store_migrates_to_postgresql_and_back_with_the_same_figures() {
     // And back into a new data directory.
     let back = files.dir.join("back");
     let out = migrate(&url, &back.display().to_string());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files_again = spawn_app_in(None, 104_857_600, "", Some(&back));
     assert_eq!(figures(&files_again), before);
+}
+
+#[test]
+fn with_store_ca_the_database_is_reached_over_tls_and_checked() {
+    let Some(url) = database() else { return };
+    let Ok(ca) = std::env::var("KYSO_TEST_POSTGRES_CA") else {
+        eprintln!("skipped: the test server offers no TLS (KYSO_TEST_POSTGRES_CA); .ci/postgres.sh makes one");
+        return;
+    };
+    let mut app = spawn_app_with(
+        Some(&demo_registry_toml()),
+        104_857_600,
+        &format!("store = {url:?}\nstore_ca = {ca:?}"),
+    );
+    app.database = Some(url.clone());
+    assert_eq!(
+        app.upload_raw(&fixture("pyhanko-org-then-leader.pdf"))
+            .status,
+        201
+    );
+    // Every connection of the service to its database is TLS (the query's own aside).
+    let others = "FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                  WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()";
+    let tls: u32 = app
+        .sql(&format!("SELECT count(*) {others} AND s.ssl"))
+        .parse()
+        .unwrap();
+    let plain: u32 = app
+        .sql(&format!("SELECT count(*) {others} AND NOT s.ssl"))
+        .parse()
+        .unwrap();
+    assert!(
+        tls >= 2 && plain == 0,
+        "{tls} TLS, {plain} plain connections"
+    );
+    // A CA that did not issue the server's certificate: refused, saying why.
+    let config = std::fs::read_to_string(&app.config).unwrap();
+    let wrong = app.dir.join("wrong-ca.toml");
+    std::fs::write(
+        &wrong,
+        config.replace(&ca, pki("root.pem").to_str().unwrap()),
+    )
+    .unwrap();
+    let out = run_kyso(&["store", "verify"], &wrong);
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(said.contains("certificate"), "{said}");
+    // An address asking for TLS without a CA to check it with: refused, naming the setting.
+    let bare = app.dir.join("no-ca.toml");
+    let text = config
+        .replace(&format!("store_ca = {ca:?}"), "")
+        .replace(&format!("{url:?}"), &format!("\"{url}?sslmode=require\""));
+    std::fs::write(&bare, text).unwrap();
+    let out = run_kyso(&["store", "verify"], &bare);
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(said.contains("store_ca"), "{said}");
 }

@@ -12,9 +12,9 @@ mod contract;
 mod durability;
 mod helpers;
 mod hostile;
-mod instances;
 #[path = "../common/hostile_pdf.rs"]
 mod hostile_pdf;
+mod instances;
 mod limits;
 mod listing;
 mod local_time;

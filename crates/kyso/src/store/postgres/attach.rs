@@ -18,7 +18,12 @@ impl Store {
     /// Open the store in the database at `url` (migrating its schema), with `local` for this
     /// instance's uploads in progress and index (rebuilt from the database at every start).
     pub fn open_postgres(url: &str, pool: usize, local: &Path) -> Result<Store, StoreError> {
-        let db = Database::open(url, pool)?;
+        Store::open_postgres_at(&super::Target::new(url, pool), local)
+    }
+
+    /// [`Store::open_postgres`] for a [`super::Target`] (its TLS included).
+    pub fn open_postgres_at(target: &super::Target, local: &Path) -> Result<Store, StoreError> {
+        let db = Database::open_target(target)?;
         for sub in ["tmp"] {
             let p = local.join(sub);
             std::fs::create_dir_all(&p).map_err(crate::store::error::io(&p))?;
@@ -27,10 +32,19 @@ impl Store {
             dir: local.to_path_buf(),
         };
         crate::store::sweep::empty_tmp(&layout)?;
-        let index_dir = local.join("index");
-        if index_dir.exists() {
-            std::fs::remove_dir_all(&index_dir).map_err(crate::store::error::io(&index_dir))?;
+        // This instance's index is read from the database at every start (and any left by a
+        // resync that was cut short goes too).
+        for entry in std::fs::read_dir(local)
+            .map_err(crate::store::error::io(local))?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "index" || name.starts_with("index-") {
+                let p = entry.path();
+                std::fs::remove_dir_all(&p).map_err(crate::store::error::io(&p))?;
+            }
         }
+        let index_dir = local.join("index");
         let index = Index::open(&index_dir)?;
         let inner = Arc::new(Inner {
             layout,
@@ -47,13 +61,21 @@ impl Store {
             stats: Stats::default(),
             db: Some(db.clone()),
             registry_turns: Mutex::new(()),
+            registry_version: Default::default(),
+            settings_seen: Mutex::default(),
+            journal: Mutex::default(),
+            audit_seen: Mutex::default(),
         });
         // Listen before reading, so nothing written meanwhile is missed.
         let (tx, rx) = std::sync::mpsc::channel();
         db.listen(tx);
         match rx.recv_timeout(super::CONNECT_WITHIN * 2) {
             Ok(Change::Listening) => {}
-            _ => return Err(super::db_error("cannot listen for the other instances' changes")),
+            _ => {
+                return Err(super::db_error(
+                    "cannot listen for the other instances' changes",
+                ))
+            }
         }
         inner.rebuild(&index)?;
         if let Ok(mut g) = inner.index.write() {
@@ -76,17 +98,42 @@ impl Store {
     }
 }
 
-/// Apply the announcements to the index until the store is dropped.
+/// How often the follower looks whether a failed operation calls for reading everything again.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Apply the announcements to the index until the store is dropped; read everything again
+/// (`resync`) after a lost connection, an announcement that could not be applied, or a failed
+/// operation (once the database answers again).
 fn follow(inner: &Weak<Inner>, rx: &Receiver<Change>) {
-    while let Ok(change) = rx.recv() {
+    let mut pending = false;
+    loop {
+        let got = rx.recv_timeout(LOOK_EVERY);
         let Some(inner) = inner.upgrade() else {
             return;
         };
-        if let Err(e) = inner.apply(&change) {
-            tracing::warn!("applying another instance's change ({change:?}): {e}");
-            // Read everything again rather than serve a stale index.
-            let _ = inner.apply(&Change::Resync);
+        let Some(db) = inner.db.clone() else {
+            return;
+        };
+        match got {
+            Ok(Change::Resync) => pending = true,
+            Ok(change) => {
+                if let Err(e) = inner.apply(&change) {
+                    tracing::warn!("applying another instance's change ({change:?}): {e}");
+                    pending = true;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         }
+        pending |= db.take_troubled();
+        if pending && db.ping().is_ok() {
+            match inner.resync(&db) {
+                Ok(()) => pending = false,
+                Err(e) => tracing::warn!("reading the index again from the database: {e}"),
+            }
+        }
+        // A failed ping or resync marks the database troubled again: tried at the next look.
+        db.take_troubled();
     }
 }
 
@@ -104,11 +151,10 @@ impl Inner {
                 let sub: Submission = serde_json::from_value(record).map_err(super::db_error)?;
                 let json = self.record_json(&sub)?;
                 let _turn = self.registry_turn();
+                self.journal_id(id);
                 self.with_index(|i| {
                     match i.get(id)? {
-                        Some(old) if self.record_json(&old)? == json => {
-                            return Ok(())
-                        }
+                        Some(old) if self.record_json(&old)? == json => return Ok(()),
                         Some(old) => i.remove_submission(&old)?,
                         None => {
                             self.count.fetch_add(1, Ordering::Relaxed);
@@ -117,8 +163,12 @@ impl Inner {
                     i.insert_submission(&sub, &json)
                 })
             }
-            Change::Registry => self.with_index(|i| self.registry_from_db(db, i)),
-            Change::Resync => self.with_index(|i| self.rebuild(i).map(drop)),
+            Change::Registry => {
+                let _turn = self.registry_turn();
+                self.journal_registry();
+                self.with_index(|i| self.registry_into(db, i))
+            }
+            Change::Resync => self.resync(db),
         }
     }
 
@@ -126,8 +176,16 @@ impl Inner {
     /// force. The trees are never emptied on the way (a request reading the registry meanwhile
     /// sees the old records or the new, never none), and registry writes take turns.
     fn registry_from_db(&self, db: &Database, index: &Index) -> Result<(), StoreError> {
-        use super::records::Kind;
         let _turn = self.registry_turn();
+        self.registry_into(db, index)
+    }
+
+    /// [`Self::registry_from_db`] with the registry's turn already taken.
+    pub(crate) fn registry_into(&self, db: &Database, index: &Index) -> Result<(), StoreError> {
+        use super::records::Kind;
+        // The version first: records read after it are at least as new (a write between makes
+        // this instance's next edit a 409, never a lost update).
+        let version = db.registry_version()?;
         for (kind, tree) in [(Kind::Unit, &index.units), (Kind::Leader, &index.leaders)] {
             let mut keep = std::collections::HashSet::new();
             for (id, record) in db.all(kind)? {
@@ -144,6 +202,7 @@ impl Inner {
         }
         let registry = index.registry()?;
         self.set_registry(registry);
+        self.registry_version.store(version, Ordering::SeqCst);
         Ok(())
     }
 
@@ -163,8 +222,7 @@ impl Inner {
             };
             after = last.clone();
             for (_, record) in page {
-                let sub: Submission =
-                    serde_json::from_value(record).map_err(super::db_error)?;
+                let sub: Submission = serde_json::from_value(record).map_err(super::db_error)?;
                 let json = self.record_json(&sub)?;
                 index.insert_submission(&sub, &json)?;
                 stats.submissions += 1;

@@ -77,6 +77,7 @@ pub(crate) fn commit(inner: &Inner, db: &Database, batch: Vec<Job>) {
 fn index(inner: &Inner, sub: &Submission) -> Result<(), StoreError> {
     let json = inner.record_json(sub)?;
     let _turn = inner.registry_turn();
+    inner.journal_id(&sub.id);
     inner.with_index(|i| {
         if !i.contains(&sub.id)? {
             inner.count.fetch_add(1, Ordering::Relaxed);

@@ -3,7 +3,7 @@
 //! only after `COMMIT` returned, with `synchronous_commit` on, so an acknowledged upload is in
 //! the database's write-ahead log on disk.
 
-use super::{db_error, Database, CHANNEL};
+use super::{Database, CHANNEL};
 use crate::store::StoreError;
 use serde_json::Value;
 
@@ -38,10 +38,15 @@ impl Database {
         self.run(move |c| {
             Box::pin(async move {
                 let tx = c.transaction().await?;
-                tx.batch_execute("SET LOCAL synchronous_commit = on").await?;
-                let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-                let digests: Vec<&[u8]> = items.iter().map(|i| i.digest.as_slice()).collect();
-                let sizes: Vec<i64> = items
+                tx.batch_execute("SET LOCAL synchronous_commit = on")
+                    .await?;
+                // In id order: two instances' batches holding the same files take the rows'
+                // locks in the same order (no deadlock between them).
+                let mut order: Vec<&BatchItem> = items.iter().collect();
+                order.sort_by(|a, b| a.id.cmp(&b.id));
+                let ids: Vec<&str> = order.iter().map(|i| i.id.as_str()).collect();
+                let digests: Vec<&[u8]> = order.iter().map(|i| i.digest.as_slice()).collect();
+                let sizes: Vec<i64> = order
                     .iter()
                     .map(|i| i64::try_from(i.size).unwrap_or(i64::MAX))
                     .collect();
@@ -55,13 +60,20 @@ impl Database {
                     .await?;
                 let new: std::collections::HashSet<String> =
                     rows.iter().map(|r| r.get(0)).collect();
-                let fresh: Vec<&BatchItem> = items.iter().filter(|i| new.contains(&i.id)).collect();
+                let fresh: Vec<&BatchItem> = order
+                    .iter()
+                    .copied()
+                    .filter(|i| new.contains(&i.id))
+                    .collect();
                 insert_fresh(&tx, &fresh, &origin).await?;
                 let old: Vec<&str> = ids.iter().copied().filter(|i| !new.contains(*i)).collect();
                 let mut existing = std::collections::HashMap::new();
                 if !old.is_empty() {
                     for r in tx
-                        .query("SELECT id, record FROM submissions WHERE id = ANY($1)", &[&old])
+                        .query(
+                            "SELECT id, record FROM submissions WHERE id = ANY($1)",
+                            &[&old],
+                        )
                         .await?
                     {
                         existing.insert(r.get::<_, String>(0), r.get::<_, Value>(1));
@@ -111,6 +123,23 @@ impl Database {
             return Err(StoreError::Mismatch { id: id.to_string() });
         }
         Ok(Some(bytes))
+    }
+
+    /// Whether every stored chunk of `id` still hashes to the SHA-256 stored with it (computed
+    /// by the database server: a download checks before sending its first byte).
+    pub fn blob_intact(&self, id: &str) -> Result<bool, StoreError> {
+        let key = id.to_string();
+        self.run(move |c| {
+            Box::pin(async move {
+                let r = c
+                    .query_one(
+                        "SELECT coalesce(bool_and(sha256(bytes) = sha256), true) FROM blob_chunks WHERE id = $1",
+                        &[&key],
+                    )
+                    .await?;
+                Ok(r.get(0))
+            })
+        })
     }
 
     /// (SHA-256, size, number of chunks) of the stored bytes of `id`.
@@ -171,7 +200,11 @@ impl Database {
 
     /// Up to `limit` records with an id after `after`, in id order (an index rebuild pages
     /// through the table instead of holding it whole).
-    pub fn records_after(&self, after: &str, limit: i64) -> Result<Vec<(String, Value)>, StoreError> {
+    pub fn records_after(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, Value)>, StoreError> {
         let after = after.to_string();
         self.run(move |c| {
             Box::pin(async move {
@@ -187,7 +220,9 @@ impl Database {
     }
 
     /// Replace the record of `id` (re-verification, a month moved); announced on [`CHANNEL`].
-    pub fn update_record(&self, id: &str, record: Value) -> Result<(), StoreError> {
+    /// Only when the record is still at version `was` (from [`Database::record_at`]): else
+    /// another instance changed it meanwhile, and the answer is a 409 (nothing written).
+    pub fn update_record(&self, id: &str, record: Value, was: i64) -> Result<(), StoreError> {
         let key = id.to_string();
         let payload = format!("s {key} {}", self.origin);
         let n = self.run(move |c| {
@@ -196,8 +231,8 @@ impl Database {
                 let n = tx
                     .execute(
                         "UPDATE submissions SET record = $2, changed = nextval('submissions_changed_seq')
-                         WHERE id = $1",
-                        &[&key, &record],
+                         WHERE id = $1 AND changed = $3",
+                        &[&key, &record, &was],
                     )
                     .await?;
                 tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
@@ -207,9 +242,29 @@ impl Database {
             })
         })?;
         if n == 0 {
-            return Err(db_error(format!("no submission {id} to update")));
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "submission {id} was changed meanwhile (on another instance): try again"
+                ),
+            });
         }
         Ok(())
+    }
+
+    /// The record of `id` with its version (what [`Database::update_record`] builds on).
+    pub fn record_at(&self, id: &str) -> Result<Option<(Value, i64)>, StoreError> {
+        let key = id.to_string();
+        self.run(move |c| {
+            Box::pin(async move {
+                let row = c
+                    .query_opt(
+                        "SELECT record, changed FROM submissions WHERE id = $1",
+                        &[&key],
+                    )
+                    .await?;
+                Ok(row.map(|r| (r.get(0), r.get(1))))
+            })
+        })
     }
 
     /// (submissions, bytes stored): for `kyso store verify` and the migration's counts.
@@ -237,25 +292,31 @@ async fn insert_fresh(
     if fresh.is_empty() {
         return Ok(());
     }
-    let (mut cid, mut cn, mut cbytes) = (Vec::new(), Vec::new(), Vec::new());
+    // At most STATEMENT_BYTES of chunks a statement (PostgreSQL refuses a message over 1 GB).
+    let (mut cid, mut cn, mut cbytes, mut csha) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut held = 0;
     for it in fresh {
         for (n, chunk) in it.chunks.iter().enumerate() {
+            if held + chunk.len() > STATEMENT_BYTES && !cid.is_empty() {
+                insert_chunks(tx, &cid, &cn, &cbytes, &csha).await?;
+                (cid, cn, cbytes, csha, held) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+            }
+            held += chunk.len();
             cid.push(it.id.as_str());
             cn.push(n as i32);
             cbytes.push(chunk.as_slice());
+            csha.push(kyso_verify::pki::crypto::sha256(chunk).to_vec());
         }
     }
-    tx.execute(
-        "INSERT INTO blob_chunks (id, n, bytes) SELECT * FROM unnest($1::text[], $2::int4[], $3::bytea[])",
-        &[&cid, &cn, &cbytes],
-    )
-    .await?;
+    if !cid.is_empty() {
+        insert_chunks(tx, &cid, &cn, &cbytes, &csha).await?;
+    }
     let ids: Vec<&str> = fresh.iter().map(|i| i.id.as_str()).collect();
     let times: Vec<time::OffsetDateTime> = fresh.iter().map(|i| i.received_at).collect();
     let records: Vec<&Value> = fresh.iter().map(|i| &i.record).collect();
     tx.execute(
         "INSERT INTO submissions (id, received_at, record)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::jsonb[])",
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::json[])",
         &[&ids, &times, &records],
     )
     .await?;
@@ -266,4 +327,23 @@ async fn insert_fresh(
     )
     .await?;
     Ok(())
+}
+
+/// The most bytes of chunks one statement sends.
+const STATEMENT_BYTES: usize = 64 << 20;
+
+async fn insert_chunks(
+    tx: &tokio_postgres::Transaction<'_>,
+    ids: &[&str],
+    n: &[i32],
+    bytes: &[&[u8]],
+    sha: &[Vec<u8>],
+) -> Result<(), tokio_postgres::Error> {
+    tx.execute(
+        "INSERT INTO blob_chunks (id, n, bytes, sha256)
+         SELECT * FROM unnest($1::text[], $2::int4[], $3::bytea[], $4::bytea[])",
+        &[&ids, &n, &bytes, &sha],
+    )
+    .await
+    .map(drop)
 }

@@ -11,17 +11,20 @@
 mod attach;
 pub(crate) mod batch;
 mod evidence;
+mod link;
 mod listen;
 mod records;
+pub(crate) mod resync;
 mod schema;
 mod turns;
 
-pub(crate) use evidence::{BatchItem, Stored};
-pub(crate) use listen::Change;
-pub use records::{Kind, Log, Write};
 pub use attach::registry_in;
-pub use turns::{Turn, Work};
+pub(crate) use evidence::{BatchItem, Stored};
+pub use link::Target;
+pub(crate) use listen::Change;
+pub use records::{Kind, Log, Write, Written};
 pub use schema::latest as schema_version;
+pub use turns::{Turn, Work};
 
 use super::error::StoreError;
 use std::future::Future;
@@ -42,26 +45,29 @@ type Slot = Arc<tokio::sync::Mutex<Option<Client>>>;
 type Op<T> = Box<
     dyn for<'c> FnOnce(
             &'c mut Client,
-        )
-            -> Pin<Box<dyn Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>>
-        + Send,
+        ) -> Pin<
+            Box<dyn Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
+        > + Send,
 >;
 
 /// A pool of connections to one database, with the runtime that drives them.
 pub struct Database {
     /// Always `Some` until dropped (taken to shut it down without blocking).
     rt: Option<tokio::runtime::Runtime>,
-    url: String,
+    link: link::Link,
     slots: Vec<Slot>,
     next: AtomicUsize,
     /// This process's name in the announcements (random): its own are not applied again.
     origin: String,
+    /// An operation failed since this was last cleared: it may have committed without this
+    /// instance's index learning of it (a timeout past `COMMIT`), so the index is read again.
+    troubled: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
-            .field("url", &redacted(&self.url))
+            .field("url", &redacted(&self.link.url))
             .field("pool", &self.slots.len())
             .finish()
     }
@@ -95,16 +101,6 @@ pub(crate) fn db_error(e: impl std::fmt::Display) -> StoreError {
     }
 }
 
-type Connection =
-    tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>;
-
-/// A connection whose driver the caller runs.
-pub(super) async fn connect_raw(url: &str) -> Result<(Client, Connection), StoreError> {
-    tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .map_err(|e| db_error(format!("{}: {e}", redacted(url))))
-}
-
 /// A random name for this process's announcements.
 fn origin() -> String {
     let mut b = [0u8; 8];
@@ -112,29 +108,22 @@ fn origin() -> String {
     hex::encode(b)
 }
 
-/// A record as the database keeps it (jsonb).
+/// A record as the database keeps it (`json`).
 pub(crate) fn to_value<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(v).map_err(db_error)
 }
 
-async fn connect(url: &str) -> Result<Client, StoreError> {
-    let (client, connection) = tokio::time::timeout(CONNECT_WITHIN, connect_raw(url))
-        .await
-        .map_err(|_| db_error(format!("no answer from {} within 5 s", redacted(url))))??;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::warn!("database connection ended: {e}");
-        }
-    });
-    Ok(client)
-}
-
 impl Database {
-    /// Connect to `url` with `pool` connections (made as they are first needed) and bring the
-    /// schema up to date.
+    /// Connect to `url` with `pool` connections (made as they are first needed), without TLS,
+    /// and bring the schema up to date.
     pub fn open(url: &str, pool: usize) -> Result<Arc<Database>, StoreError> {
-        url.parse::<tokio_postgres::Config>()
-            .map_err(|e| db_error(format!("store address: {e}")))?;
+        Database::open_target(&Target::new(url, pool))
+    }
+
+    /// [`Database::open`] for a [`Target`] (its TLS included).
+    pub fn open_target(target: &Target) -> Result<Arc<Database>, StoreError> {
+        let link = link::Link::new(target)?;
+        let pool = target.pool;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("kyso-db")
@@ -143,17 +132,18 @@ impl Database {
             .map_err(|e| db_error(format!("cannot start the database runtime: {e}")))?;
         let db = Arc::new(Database {
             rt: Some(rt),
-            url: url.to_string(),
+            link,
             slots: (0..pool.max(1)).map(|_| Slot::default()).collect(),
             next: AtomicUsize::new(0),
             origin: origin(),
+            troubled: Default::default(),
         });
         db.migrate()?;
         Ok(db)
     }
 
     pub fn url(&self) -> &str {
-        &self.url
+        &self.link.url
     }
 
     /// Run `op` on a pooled connection (connecting first if it is closed) and wait for it.
@@ -161,23 +151,34 @@ impl Database {
         &self,
         op: impl for<'c> FnOnce(
                 &'c mut Client,
-            )
-                -> Pin<Box<dyn Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>>
-            + Send
+            ) -> Pin<
+                Box<dyn Future<Output = Result<T, tokio_postgres::Error>> + Send + 'c>,
+            > + Send
             + 'static,
     ) -> Result<T, StoreError> {
         let op: Op<T> = Box::new(op);
         let slot = self.slots[self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len()].clone();
-        let url = self.url.clone();
+        let link = self.link.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.spawn(async move {
-            let outcome = tokio::time::timeout(ANSWER_WITHIN, on_slot(slot, &url, op))
+            let outcome = tokio::time::timeout(ANSWER_WITHIN, on_slot(slot, &link, op))
                 .await
                 .unwrap_or_else(|_| Err(db_error("no answer from the database within 60 s")));
             let _ = tx.send(outcome);
         });
-        rx.recv()
-            .map_err(|_| db_error("the database runtime stopped"))?
+        let outcome = rx
+            .recv()
+            .map_err(|_| db_error("the database runtime stopped"))
+            .and_then(|r| r);
+        if outcome.is_err() {
+            self.troubled.store(true, Ordering::SeqCst);
+        }
+        outcome
+    }
+
+    /// Whether an operation failed since the last call (and clear it).
+    pub(crate) fn take_troubled(&self) -> bool {
+        self.troubled.swap(false, Ordering::SeqCst)
     }
 
     /// Spawn `fut` on the database runtime (the listener).
@@ -202,10 +203,10 @@ impl Drop for Database {
     }
 }
 
-async fn on_slot<T>(slot: Slot, url: &str, op: Op<T>) -> Result<T, StoreError> {
+async fn on_slot<T>(slot: Slot, link: &link::Link, op: Op<T>) -> Result<T, StoreError> {
     let mut guard = slot.lock().await;
     if guard.as_ref().is_none_or(|c| c.is_closed()) {
-        *guard = Some(connect(url).await?);
+        *guard = Some(link.connect().await?);
     }
     let Some(client) = guard.as_mut() else {
         return Err(db_error("no connection"));

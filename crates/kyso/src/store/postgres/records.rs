@@ -37,15 +37,23 @@ impl Kind {
 
     fn upsert(self) -> &'static str {
         match self {
-            Kind::Unit => "INSERT INTO registry_units (id, record) VALUES ($1, $2)
-                           ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
-            Kind::Leader => "INSERT INTO registry_leaders (id, record) VALUES ($1, $2)
-                             ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record",
-            Kind::Account => "INSERT INTO accounts (name, account) VALUES ($1, $2)
-                              ON CONFLICT (name) DO UPDATE SET account = EXCLUDED.account",
+            Kind::Unit => {
+                "INSERT INTO registry_units (id, record) VALUES ($1, $2)
+                           ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record"
+            }
+            Kind::Leader => {
+                "INSERT INTO registry_leaders (id, record) VALUES ($1, $2)
+                             ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record"
+            }
+            Kind::Account => {
+                "INSERT INTO accounts (name, account) VALUES ($1, $2)
+                              ON CONFLICT (name) DO UPDATE SET account = EXCLUDED.account"
+            }
             // A closed period is never written twice: the second closing finds it closed.
-            Kind::Period => "INSERT INTO periods (period, closed) VALUES ($1, $2)
-                             ON CONFLICT (period) DO NOTHING",
+            Kind::Period => {
+                "INSERT INTO periods (period, closed) VALUES ($1, $2)
+                             ON CONFLICT (period) DO NOTHING"
+            }
         }
     }
 }
@@ -81,6 +89,30 @@ pub struct Write {
     pub log: Vec<(Log, Value)>,
     /// Files filed with a closed period (name, bytes), written with its record.
     pub files: Vec<(String, Vec<u8>)>,
+    /// For a registry or settings write: the registry version the writer's registry was read
+    /// at. The write is refused ([`Written::RegistryMoved`]) when another write came between.
+    pub registry_base: Option<i64>,
+}
+
+/// What [`Database::write`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written; for a registry write, the registry's new version.
+    Done(Option<i64>),
+    /// Nothing: the period was closed already (by someone else).
+    PeriodClosed,
+    /// Nothing: the registry changed since the writer read it.
+    RegistryMoved,
+}
+
+impl Write {
+    fn touches_registry(&self) -> bool {
+        self.settings.is_some()
+            || self
+                .records
+                .iter()
+                .any(|(k, _, _)| matches!(k, Kind::Unit | Kind::Leader))
+    }
 }
 
 impl Database {
@@ -104,18 +136,32 @@ impl Database {
         })
     }
 
-    /// Put `w` in one transaction. Answers false (and writes nothing) when a record of kind
-    /// [`Kind::Period`] was already there: the period was closed first by someone else.
-    pub fn write(&self, w: Write) -> Result<bool, StoreError> {
+    /// Put `w` in one transaction, or nothing (see [`Written`]). Registry writes take turns on
+    /// the `registry_version` row and count it up.
+    pub fn write(&self, w: Write) -> Result<Written, StoreError> {
         let payload = format!("r {}", self.origin);
         self.run(move |c| {
             Box::pin(async move {
                 let tx = c.transaction().await?;
+                let mut version = None;
+                if w.touches_registry() {
+                    let row = tx
+                        .query_one("SELECT version FROM registry_version FOR UPDATE", &[])
+                        .await?;
+                    let now: i64 = row.get(0);
+                    if w.registry_base.is_some_and(|base| base != now) {
+                        tx.rollback().await?;
+                        return Ok(Written::RegistryMoved);
+                    }
+                    tx.execute("UPDATE registry_version SET version = $1", &[&(now + 1)])
+                        .await?;
+                    version = Some(now + 1);
+                }
                 for (kind, id, value) in &w.records {
                     let n = tx.execute(kind.upsert(), &[id, value]).await?;
                     if n == 0 && *kind == Kind::Period {
                         tx.rollback().await?;
-                        return Ok(false);
+                        return Ok(Written::PeriodClosed);
                     }
                 }
                 for (name, bytes) in &w.files {
@@ -138,16 +184,24 @@ impl Database {
                 for (log, value) in &w.log {
                     tx.execute(log.insert(), &[value]).await?;
                 }
-                let registry = w.settings.is_some()
-                    || w.records
-                        .iter()
-                        .any(|(k, _, _)| matches!(k, Kind::Unit | Kind::Leader));
-                if registry {
+                if version.is_some() {
                     tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
                         .await?;
                 }
                 tx.commit().await?;
-                Ok(true)
+                Ok(Written::Done(version))
+            })
+        })
+    }
+
+    /// The registry's version now.
+    pub fn registry_version(&self) -> Result<i64, StoreError> {
+        self.run(|c| {
+            Box::pin(async move {
+                let r = c
+                    .query_one("SELECT version FROM registry_version", &[])
+                    .await?;
+                Ok(r.get(0))
             })
         })
     }

@@ -21,15 +21,17 @@ impl Database {
     pub(super) fn migrate(&self) -> Result<(), StoreError> {
         let found = self.run(|c| {
             Box::pin(async move {
-                c.batch_execute(
-                    "CREATE TABLE IF NOT EXISTS kyso_migrations (
-                         version integer PRIMARY KEY,
-                         applied_at timestamptz NOT NULL DEFAULT now())",
-                )
-                .await?;
+                // The lock first: two instances starting on an empty database must not both
+                // create the migrations' table.
                 c.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
                     .await?;
                 let done = async {
+                    c.batch_execute(
+                        "CREATE TABLE IF NOT EXISTS kyso_migrations (
+                             version integer PRIMARY KEY,
+                             applied_at timestamptz NOT NULL DEFAULT now())",
+                    )
+                    .await?;
                     let row = c
                         .query_one("SELECT coalesce(max(version), 0) FROM kyso_migrations", &[])
                         .await?;

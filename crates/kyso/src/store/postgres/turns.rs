@@ -2,7 +2,7 @@
 //! CRL refresh): each holds a PostgreSQL session advisory lock on a connection of its own while
 //! it runs. The lock ends with that connection, so an instance killed mid-run frees it.
 
-use super::{connect, db_error, Database};
+use super::{db_error, Database};
 use crate::store::{Store, StoreError};
 
 /// The kinds of background work that take turns across instances (each its own lock key).
@@ -34,11 +34,11 @@ pub struct Turn(#[allow(dead_code)] Option<tokio_postgres::Client>);
 impl Database {
     /// Wait for `work`'s turn across every instance on this database.
     pub fn turn(&self, work: Work) -> Result<Turn, StoreError> {
-        let url = self.url.clone();
+        let link = self.link.clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.spawn(async move {
             let held = async {
-                let client = connect(&url).await?;
+                let client = link.connect().await?;
                 client
                     .execute("SELECT pg_advisory_lock($1)", &[&work.key()])
                     .await

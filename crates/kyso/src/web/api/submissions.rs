@@ -168,9 +168,17 @@ async fn pdf_from_database(
         return Err(AppError::Internal("no database".into()));
     };
     let (key, d) = (id.clone(), db.clone());
-    let (digest, len, chunks) = blocking(move || Ok(d.blob_head(&key)?))
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no stored file {id}")))?;
+    let (digest, len, chunks) = blocking(move || {
+        let head = d.blob_head(&key)?;
+        // Every chunk checked against its own SHA-256 before the first byte goes out: damaged
+        // evidence is refused, never sent as a complete download.
+        if head.is_some() && !d.blob_intact(&key)? {
+            return Err(crate::store::StoreError::Mismatch { id: key }.into());
+        }
+        Ok(head)
+    })
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("no stored file {id}")))?;
     const PIECE: i32 = 1 << 16;
     // (chunk, offset in it, hash so far, id while going on)
     let start = (0, 0, sha2::Sha256::new(), Some(id.clone()));
@@ -195,7 +203,10 @@ async fn pdf_from_database(
                         true => (n + 1, 0),
                         false => (n, off + PIECE),
                     };
-                    Some((Ok(web::Bytes::from(bytes)), (next.0, next.1, hash, Some(key))))
+                    Some((
+                        Ok(web::Bytes::from(bytes)),
+                        (next.0, next.1, hash, Some(key)),
+                    ))
                 }
                 _ => {
                     let end = (n, off, hash, None);

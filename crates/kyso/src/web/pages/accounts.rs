@@ -115,11 +115,14 @@ pub(super) async fn change(
     }
     let (st, who) = (state.clone(), name.clone());
     let result = blocking(move || {
-        Ok(
-            accounts::update(&st.app.store.accounts(), &who, password.as_deref(), disabled)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+        Ok(accounts::update(
+            &st.app.store.accounts(),
+            &who,
+            password.as_deref(),
+            disabled,
         )
+        .map(|_| ())
+        .map_err(|e| e.to_string()))
     })
     .await
     .unwrap_or_else(|e| Err(e.to_string()));

@@ -133,10 +133,12 @@ pub(super) fn session_of(
         return Err(redirect("/ui/dang-nhap"));
     };
     if s.account {
-        let enabled = state.app.store.accounts().load(&s.name)
-            .ok()
-            .flatten()
-            .is_some_and(|u| !u.disabled);
+        // A store that cannot answer now (the database unreachable) keeps the session: only an
+        // account found disabled or gone ends it.
+        let enabled = match state.app.store.accounts().load(&s.name) {
+            Ok(u) => u.is_some_and(|u| !u.disabled),
+            Err(_) => true,
+        };
         if !enabled {
             state.ui_sessions.close(&id);
             return Err(redirect("/ui/dang-nhap"));
