@@ -227,9 +227,13 @@ fn a_database_gone_gives_503s_and_recovers_without_a_restart() {
     let relay = Relay::to(&target);
     let via = format!("postgres://kyso@{}/{name}", relay.addr);
     let app = instance(&via, &url);
+    let other = instance(&url, &url);
     let base = fixture("pyhanko-org-then-leader.pdf");
     assert_eq!(upload(&app.addr, &variant(&base, 1)).unwrap().0, 201);
     relay.cut();
+    // Meanwhile another instance, which still reaches the database, stores a file: its
+    // announcement cannot reach the cut one.
+    assert_eq!(upload(&other.addr, &variant(&base, 7)).unwrap().0, 201);
     // While it is gone: uploads answer 503 with Retry-After, nothing is acknowledged.
     let r = ureq::post(&app.url("/api/v1/submissions"))
         .set("Content-Type", "application/pdf")
@@ -255,8 +259,37 @@ fn a_database_gone_gives_503s_and_recovers_without_a_restart() {
     assert_eq!(upload(&app.addr, &variant(&base, 3)).unwrap().0, 201);
     // The upload refused while it was gone is not in the database, the others are.
     let ids = app.sql("SELECT count(*) FROM submissions");
-    assert_eq!(ids, "2");
+    assert_eq!(ids, "3");
     assert_eq!(upload(&app.addr, &variant(&base, 2)).unwrap().0, 201);
+    // What was written elsewhere while it was cut off reaches it too (it reads the database
+    // again after its listening connection came back), and both count the same.
+    eventually("the cut instance knows the other's file", || {
+        app.get("/healthz", Some(READ)).json()["submissions"] == 4
+            && other.get("/healthz", Some(READ)).json()["submissions"] == 4
+    });
+}
+
+#[test]
+fn a_registry_write_built_on_an_older_version_is_refused() {
+    use kyso::store::postgres::{Database, Write, Written};
+    let Some(url) = database() else { return };
+    let a = Database::open(&url, 1).unwrap();
+    let b = Database::open(&url, 1).unwrap();
+    let seen = a.registry_version().unwrap();
+    let settings = |hidden: &str| Write {
+        settings: Some(serde_json::json!({ "hidden_certificates": [hidden] })),
+        registry_base: Some(seen),
+        ..Default::default()
+    };
+    // Both read the registry at the same version; the first write goes in ...
+    assert_eq!(b.write(settings("aa")).unwrap(), Written::Done(Some(seen + 1)));
+    // ... and the second, built on what it read before, is refused and changes nothing.
+    assert_eq!(a.write(settings("bb")).unwrap(), Written::RegistryMoved);
+    assert_eq!(
+        a.settings().unwrap().unwrap()["hidden_certificates"],
+        serde_json::json!(["aa"])
+    );
+    assert_eq!(a.registry_version().unwrap(), seen + 1);
 }
 
 #[test]
