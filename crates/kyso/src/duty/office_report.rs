@@ -11,6 +11,7 @@ use crate::duty::registry::{Registry, UnitKind};
 use crate::duty::tables;
 use crate::duty::tables::{Count, MonthTable};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Months met out of months required, with the percentage (one decimal; none while nothing is
 /// required yet) and the months missing.
@@ -204,7 +205,21 @@ const KINDS: [UnitKind; 3] = [
     UnitKind::Commune,
 ];
 
-fn rows(table: &tables::PeriodTable, kind: UnitKind, registry: &Registry) -> Vec<UnitRow> {
+/// Each leader's person (`[[person]]`), by leader id: looked up once for a whole report (a
+/// search of the registry for each of 60,000 posts was most of a national year report).
+fn persons_of(registry: &Registry) -> HashMap<&str, &String> {
+    registry
+        .leaders
+        .iter()
+        .filter_map(|l| l.person.as_ref().map(|p| (l.id.as_str(), p)))
+        .collect()
+}
+
+fn rows(
+    table: &tables::PeriodTable,
+    kind: UnitKind,
+    persons: &HashMap<&str, &String>,
+) -> Vec<UnitRow> {
     table
         .units
         .iter()
@@ -221,7 +236,7 @@ fn rows(table: &tables::PeriodTable, kind: UnitKind, registry: &Registry) -> Vec
                     name: l.name.clone(),
                     title: l.title.clone(),
                     score: Score::of(&l.count),
-                    person: registry.leader(&l.id).and_then(|r| r.person.clone()),
+                    person: persons.get(l.id.as_str()).map(|p| (*p).clone()),
                 })
                 .collect(),
         })
@@ -232,8 +247,13 @@ fn rows(table: &tables::PeriodTable, kind: UnitKind, registry: &Registry) -> Vec
 /// only `unit`'s when given.
 pub fn missing_in(t: &MonthTable, registry: &Registry, unit: Option<&str>) -> Vec<Missing> {
     let mut out = Vec::new();
+    let contacts: HashMap<&str, &crate::duty::registry::Contact> = registry
+        .units
+        .iter()
+        .filter_map(|u| u.contact.as_ref().map(|c| (u.id.as_str(), c)))
+        .collect();
     for u in t.units.iter().filter(|u| unit.is_none_or(|id| u.id == id)) {
-        let contact = registry.unit(&u.id).and_then(|r| r.contact.clone());
+        let contact = contacts.get(u.id.as_str()).map(|c| (*c).clone());
         if !u.organisation.satisfied {
             out.push(Missing {
                 unit: u.id.clone(),
@@ -286,10 +306,11 @@ pub fn build_with(
     let behind = tables::files_behind(credited);
     let table = tables::period_table_behind(lookup, year, quarter, current, &behind);
     let mut town = Totals::default();
+    let persons = persons_of(lookup.registry());
     let groups: Vec<KindGroup> = KINDS
         .iter()
         .map(|k| {
-            let units = rows(&table, *k, lookup.registry());
+            let units = rows(&table, *k, &persons);
             let mut totals = Totals::default();
             units.iter().for_each(|u| totals.add(u));
             town.merge(&totals);

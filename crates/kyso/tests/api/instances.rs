@@ -282,7 +282,10 @@ fn a_registry_write_built_on_an_older_version_is_refused() {
         ..Default::default()
     };
     // Both read the registry at the same version; the first write goes in ...
-    assert_eq!(b.write(settings("aa")).unwrap(), Written::Done(Some(seen + 1)));
+    assert_eq!(
+        b.write(settings("aa")).unwrap(),
+        Written::Done(Some(seen + 1))
+    );
     // ... and the second, built on what it read before, is refused and changes nothing.
     assert_eq!(a.write(settings("bb")).unwrap(), Written::RegistryMoved);
     assert_eq!(
@@ -436,4 +439,58 @@ fn with_store_ca_the_database_is_reached_over_tls_and_checked() {
         String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
     assert!(said.contains("store_ca"), "{said}");
+}
+
+#[test]
+fn a_pg_dump_restores_into_a_store_with_the_same_figures_and_intact_files() {
+    let Some(url) = database() else { return };
+    let app = instance(&url, &url);
+    for f in [
+        "pyhanko-org-then-leader.pdf",
+        "pyhanko-leader-april-0030.pdf",
+    ] {
+        assert_eq!(app.upload_raw(&fixture(f)).status, 201);
+    }
+    let table = |a: &TestApp| a.get("/api/v1/compliance/2026-03", Some(READ)).json();
+    let before = table(&app);
+    // The README's backup: pg_dump while the service runs, pg_restore into a new database.
+    let dump = app.dir.join("kyso.dump");
+    let out = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "-f"])
+        .arg(&dump)
+        .arg(&url)
+        .output()
+        .expect("pg_dump (Debian package postgresql-client)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = new_database();
+    let out = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "-d", &copy])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let restored = instance(&copy, &copy);
+    assert_eq!(table(&restored), before);
+    // `kyso store verify` reads every PDF back and checks it against its SHA-256.
+    let out = run_kyso(&["store", "verify"], &restored.config);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("2 record(s), 2 PDF(s), 2 indexed"), "{said}");
+    // A damaged chunk is found by the check, and its download is refused, not sent.
+    restored.sql(
+        "UPDATE blob_chunks SET bytes = set_byte(bytes, 100, (get_byte(bytes, 100) + 1) % 256)",
+    );
+    let out = run_kyso(&["store", "verify"], &restored.config);
+    assert!(!out.status.success());
+    let id = restored.sql("SELECT id FROM blobs LIMIT 1");
+    let r = restored.get(&format!("/api/v1/submissions/{id}/pdf"), Some(READ));
+    assert_eq!(r.status, 503, "{}", r.text());
 }
