@@ -320,17 +320,12 @@ fn preview_changes(current: &std::sync::Arc<Registry>, file: &Path) -> Result<St
 fn store_at(spec: &str, source: bool, ca: Option<&Path>) -> Result<Store, String> {
     let s = spec.trim();
     if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-        let local = std::env::temp_dir().join(format!(
-            "kyso-migrate-{}-{}",
-            std::process::id(),
-            if source { "from" } else { "to" }
-        ));
         let target = crate::store::postgres::Target {
             url: s.to_string(),
             pool: 4,
             ca: ca.map(Path::to_path_buf),
         };
-        return Store::open_postgres_at(&target, &local).map_err(|e| e.to_string());
+        return Store::open_postgres_scratch(&target).map_err(|e| e.to_string());
     }
     let dir = Path::new(s);
     if source && !dir.join("VERSION").is_file() {

@@ -125,12 +125,10 @@ impl Config {
     pub fn open_store_beside(&self) -> Result<crate::store::Store, crate::store::StoreError> {
         match self.database_target() {
             Some(t) => {
-                let local =
-                    std::env::temp_dir().join(format!("kyso-command-{}", std::process::id()));
-                crate::store::Store::open_postgres_at(
-                    &crate::store::postgres::Target { pool: 2, ..t },
-                    &local,
-                )
+                crate::store::Store::open_postgres_scratch(&crate::store::postgres::Target {
+                    pool: 2,
+                    ..t
+                })
             }
             None => crate::store::Store::open(&self.data_dir),
         }

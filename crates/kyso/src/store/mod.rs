@@ -104,6 +104,9 @@ pub(crate) struct Inner {
 pub struct Store {
     inner: Arc<Inner>,
     committer: OnceLock<committer::Handle>,
+    /// A scratch directory of this store's own (a command beside PostgreSQL instances: its
+    /// index and uploads), removed when the store is dropped.
+    scratch: Option<PathBuf>,
 }
 
 impl Drop for Store {
@@ -111,6 +114,9 @@ impl Drop for Store {
     fn drop(&mut self) {
         if let Some(h) = self.committer.take() {
             h.stop();
+        }
+        if let Some(dir) = self.scratch.take() {
+            let _ = fs::remove_dir_all(dir);
         }
     }
 }
@@ -308,6 +314,7 @@ impl Store {
         Ok(Store {
             inner: Arc::new(inner),
             committer: OnceLock::new(),
+            scratch: None,
         })
     }
 

@@ -479,11 +479,25 @@ fn a_pg_dump_restores_into_a_store_with_the_same_figures_and_intact_files() {
     );
     let restored = instance(&copy, &copy);
     assert_eq!(table(&restored), before);
-    // `kyso store verify` reads every PDF back and checks it against its SHA-256.
-    let out = run_kyso(&["store", "verify"], &restored.config);
+    // `kyso store verify` reads every PDF back and checks it against its SHA-256, with an
+    // index of its own in a scratch directory that it removes.
+    let scratch = restored.dir.join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["store", "verify", "--config"])
+        .arg(&restored.config)
+        .env_remove("KYSO_CONFIG")
+        .env("TMPDIR", &scratch)
+        .output()
+        .unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{said}");
     assert!(said.contains("2 record(s), 2 PDF(s), 2 indexed"), "{said}");
+    assert_eq!(
+        std::fs::read_dir(&scratch).unwrap().count(),
+        0,
+        "scratch left behind"
+    );
     // A damaged chunk is found by the check, and its download is refused, not sent.
     restored.sql(
         "UPDATE blob_chunks SET bytes = set_byte(bytes, 100, (get_byte(bytes, 100) + 1) % 256)",

@@ -89,7 +89,29 @@ impl Store {
         Ok(Store {
             inner,
             committer: OnceLock::new(),
+            scratch: None,
         })
+    }
+
+    /// [`Store::open_postgres_at`] with a scratch directory of its own under the system's
+    /// temporary directory, removed when the store is dropped (the commands run beside the
+    /// instances: `store verify`, `registry import`, `store migrate`, ...).
+    pub fn open_postgres_scratch(target: &super::Target) -> Result<Store, StoreError> {
+        let local = std::env::temp_dir().join(format!(
+            "kyso-command-{}-{}",
+            std::process::id(),
+            crate::store::layout::unique()
+        ));
+        match Store::open_postgres_at(target, &local) {
+            Ok(mut s) => {
+                s.scratch = Some(local);
+                Ok(s)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&local);
+                Err(e)
+            }
+        }
     }
 
     /// The PostgreSQL store, when the data lives there.
