@@ -120,6 +120,9 @@ impl Store {
     }
 }
 
+/// The least time between two resyncs.
+const RESYNC_GAP: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How often the follower looks whether a failed operation calls for reading everything again.
 const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -128,6 +131,9 @@ const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// operation (once the database answers again).
 fn follow(inner: &Weak<Inner>, rx: &Receiver<Change>) {
     let mut pending = false;
+    // A resync reads every record (45 s for 840,000): after one, the next waits a while, so
+    // operations failing in a row (a flapping database) do not keep the instance reading.
+    let mut last: Option<std::time::Instant> = None;
     loop {
         let got = rx.recv_timeout(LOOK_EVERY);
         let Some(inner) = inner.upgrade() else {
@@ -148,7 +154,9 @@ fn follow(inner: &Weak<Inner>, rx: &Receiver<Change>) {
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
         }
         pending |= db.take_troubled();
-        if pending && db.ping().is_ok() {
+        let rested = last.is_none_or(|t| t.elapsed() >= RESYNC_GAP);
+        if pending && rested && db.ping().is_ok() {
+            last = Some(std::time::Instant::now());
             match inner.resync(&db) {
                 Ok(()) => pending = false,
                 Err(e) => tracing::warn!("reading the index again from the database: {e}"),
