@@ -508,3 +508,29 @@ fn a_pg_dump_restores_into_a_store_with_the_same_figures_and_intact_files() {
     let r = restored.get(&format!("/api/v1/submissions/{id}/pdf"), Some(READ));
     assert_eq!(r.status, 503, "{}", r.text());
 }
+
+#[test]
+fn a_field_name_with_a_nul_is_stored_without_failing_its_batch() {
+    let Some(url) = database() else { return };
+    let app = instance(&url, &url);
+    // The signature field renamed `ChuKy\0LanhDa` (PDF escape `\000`): its signature no longer
+    // covers the file, but the upload is evidence all the same, and its record carries the
+    // name. `jsonb` would refuse the U+0000 and fail every upload of the batch.
+    let pdf = fixture("pyhanko-leader-april-0030.pdf");
+    let from = b"/T (ChuKyLanhDao)";
+    let at = pdf.windows(from.len()).position(|w| w == from).unwrap();
+    let mut bad = pdf.clone();
+    bad[at..at + from.len()].copy_from_slice(b"/T (ChuKy\\000Dao)");
+    let (ua, ub) = (app.addr.clone(), app.addr.clone());
+    let (b1, ok) = (bad.clone(), fixture("pyhanko-org-then-leader.pdf"));
+    // Sent together, so that they may share a batch.
+    let t1 = std::thread::spawn(move || upload(&ua, &b1).unwrap());
+    let t2 = std::thread::spawn(move || upload(&ub, &ok).unwrap());
+    let (r1, r2) = (t1.join().unwrap(), t2.join().unwrap());
+    assert_eq!(r1.0, 201, "{}", r1.1);
+    assert_eq!(r2.0, 201, "{}", r2.1);
+    let id = r1.1["id"].as_str().unwrap().to_string();
+    let field = &app.stored_record(&id)["report"]["signatures"][0]["field"];
+    assert_eq!(field, "ChuKy\u{0}Dao", "{field}");
+    assert_eq!(app.get("/readyz", None).status, 200);
+}
