@@ -345,7 +345,7 @@ impl super::Inner {
         w.registry_base = Some(self.registry_version.load(Ordering::SeqCst));
         match db.write(w)? {
             Written::RegistryMoved => Err(StoreError::Conflict {
-                what: "the registry was changed meanwhile (on another instance): reload it and try again".into(),
+                what: "Danh mục vừa được sửa ở nơi khác; không có gì bị ghi đè: hãy mở lại trang rồi sửa lại (the registry was changed meanwhile, on another instance: reload it and try again)".into(),
             }),
             Written::Done(v) => {
                 if let Some(v) = v {

@@ -244,7 +244,7 @@ impl Database {
         if n == 0 {
             return Err(StoreError::Conflict {
                 what: format!(
-                    "submission {id} was changed meanwhile (on another instance): try again"
+                    "Hồ sơ {id} vừa được sửa ở nơi khác; không có gì bị ghi đè: hãy mở lại trang rồi làm lại (submission {id} was changed meanwhile, on another instance: try again)"
                 ),
             });
         }
