@@ -14,7 +14,8 @@ CREATE TABLE blob_chunks (
     id      text NOT NULL REFERENCES blobs (id),
     n       integer NOT NULL,
     bytes   bytea NOT NULL,
-    -- The chunk's own SHA-256: a download checks every chunk before its first byte is sent.
+    -- The chunk's own SHA-256, computed by the server as it stores the chunk: a download
+    -- checks every chunk against it before its first byte is sent.
     sha256  bytea NOT NULL,
     PRIMARY KEY (id, n)
 );

@@ -293,23 +293,22 @@ async fn insert_fresh(
         return Ok(());
     }
     // At most STATEMENT_BYTES of chunks a statement (PostgreSQL refuses a message over 1 GB).
-    let (mut cid, mut cn, mut cbytes, mut csha) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut cid, mut cn, mut cbytes) = (Vec::new(), Vec::new(), Vec::new());
     let mut held = 0;
     for it in fresh {
         for (n, chunk) in it.chunks.iter().enumerate() {
             if held + chunk.len() > STATEMENT_BYTES && !cid.is_empty() {
-                insert_chunks(tx, &cid, &cn, &cbytes, &csha).await?;
-                (cid, cn, cbytes, csha, held) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+                insert_chunks(tx, &cid, &cn, &cbytes).await?;
+                (cid, cn, cbytes, held) = (Vec::new(), Vec::new(), Vec::new(), 0);
             }
             held += chunk.len();
             cid.push(it.id.as_str());
             cn.push(n as i32);
             cbytes.push(chunk.as_slice());
-            csha.push(kyso_verify::pki::crypto::sha256(chunk).to_vec());
         }
     }
     if !cid.is_empty() {
-        insert_chunks(tx, &cid, &cn, &cbytes, &csha).await?;
+        insert_chunks(tx, &cid, &cn, &cbytes).await?;
     }
     let ids: Vec<&str> = fresh.iter().map(|i| i.id.as_str()).collect();
     let times: Vec<time::OffsetDateTime> = fresh.iter().map(|i| i.received_at).collect();
@@ -332,17 +331,19 @@ async fn insert_fresh(
 /// The most bytes of chunks one statement sends.
 const STATEMENT_BYTES: usize = 64 << 20;
 
+/// The chunks with their own SHA-256, which the database computes as it stores them (the
+/// upload's bytes were hashed once already, in the intake): what a download checks first.
 async fn insert_chunks(
     tx: &tokio_postgres::Transaction<'_>,
     ids: &[&str],
     n: &[i32],
     bytes: &[&[u8]],
-    sha: &[Vec<u8>],
 ) -> Result<(), tokio_postgres::Error> {
     tx.execute(
         "INSERT INTO blob_chunks (id, n, bytes, sha256)
-         SELECT * FROM unnest($1::text[], $2::int4[], $3::bytea[], $4::bytea[])",
-        &[&ids, &n, &bytes, &sha],
+         SELECT c.id, c.n, c.bytes, sha256(c.bytes)
+         FROM unnest($1::text[], $2::int4[], $3::bytea[]) AS c (id, n, bytes)",
+        &[&ids, &n, &bytes],
     )
     .await
     .map(drop)
