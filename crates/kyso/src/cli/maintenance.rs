@@ -115,15 +115,7 @@ pub fn reindex(cfg: &Config) -> Result<String, String> {
 /// `kyso store verify`: the summary and whether the store is consistent.
 pub fn store_verify(cfg: &Config, reverify: bool) -> Result<(String, bool), String> {
     let store = open_existing(cfg)?;
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut progress = |done: usize, total: usize| {
-        if tty && (done % 100 == 0 || done == total) {
-            eprint!("\rchecked {done}/{total}");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
+    let mut progress = counter("checked");
     let mut r = store.check(&mut progress).map_err(|e| e.to_string())?;
     if reverify {
         let trust = crate::trust::files::configured(cfg, &mut |w| eprintln!("kyso: warning: {w}"))?;
@@ -199,15 +191,7 @@ pub fn store_backup(cfg: &Config, dest: &Path) -> Result<String, String> {
         ));
     }
     let store = open_existing(cfg)?;
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut progress = |done: usize, total: usize| {
-        if tty && (done % 100 == 0 || done == total) {
-            eprint!("\rcopied {done}/{total}");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
+    let mut progress = counter("copied");
     let (key, made) = if cfg.backup_key.exists() {
         (BackupKey::load(&cfg.backup_key), false)
     } else {
@@ -341,11 +325,25 @@ fn store_at(spec: &str, source: bool, ca: Option<&Path>) -> Result<Store, String
 pub fn store_migrate(from: &str, to: &str, ca: Option<&Path>) -> Result<(String, bool), String> {
     let source = store_at(from, true, ca)?;
     let target = store_at(to, false, ca)?;
-    let mut progress = crate::store::migrate::progress_on_terminal();
+    let mut progress = counter("copied");
     let copied = crate::store::migrate::migrate(&source, &target, &mut progress)
         .map_err(|e| e.to_string())?;
     Ok((
         format!("migrated {copied}; the target holds the same counts, every record equal and every PDF hashing to its id"),
         true,
     ))
+}
+
+/// Progress on a terminal ("checked 300/16838"), every hundred and at the end; nothing when
+/// standard error is not a terminal.
+fn counter(verb: &'static str) -> impl FnMut(usize, usize) {
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    move |done, total| {
+        if tty && (done % 100 == 0 || done == total) {
+            eprint!("\r{verb} {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
 }

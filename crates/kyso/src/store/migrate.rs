@@ -10,7 +10,6 @@
 
 use super::{registry, Store, StoreError};
 use crate::store::postgres;
-use std::io::Write as _;
 
 /// What a migration copied (and then found again in the target).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -186,19 +185,5 @@ impl Store {
         }
         self.inner.set_registry((*self.registry()).clone());
         Ok(())
-    }
-}
-
-/// Print progress on a terminal.
-pub fn progress_on_terminal() -> impl FnMut(usize, usize) {
-    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    move |done, total| {
-        if tty && (done % 100 == 0 || done == total) {
-            eprint!("\rcopied {done}/{total}");
-            if done == total {
-                eprintln!();
-            }
-            let _ = std::io::stderr().flush();
-        }
     }
 }

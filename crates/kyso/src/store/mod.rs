@@ -89,7 +89,7 @@ pub(crate) struct Inner {
     /// Writes to the index from two threads take turns (over PostgreSQL: this instance's
     /// committer or edit, and another instance's change announced), so the registry put in
     /// force is the one the trees hold and the count counts each submission once.
-    registry_turns: Mutex<()>,
+    index_turns: Mutex<()>,
     /// Over PostgreSQL: the registry version the registry in force was read at (a registry
     /// write builds on it, or is refused with 409).
     registry_version: std::sync::atomic::AtomicI64,
@@ -240,9 +240,9 @@ impl Inner {
         Ok(())
     }
 
-    /// Take the registry's turn (see `registry_turns`).
-    fn registry_turn(&self) -> std::sync::MutexGuard<'_, ()> {
-        match self.registry_turns.lock() {
+    /// Take the index's turn for a write (see `index_turns`).
+    fn index_turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        match self.index_turns.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
@@ -292,7 +292,7 @@ impl Store {
             index: RwLock::new(None),
             stats: Stats::default(),
             db: None,
-            registry_turns: Mutex::new(()),
+            index_turns: Mutex::new(()),
             registry_version: Default::default(),
             settings_seen: Mutex::default(),
             journal: Mutex::default(),

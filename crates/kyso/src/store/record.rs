@@ -76,7 +76,7 @@ impl Store {
                 &json,
             )?,
         }
-        let _turn = inner.registry_turn();
+        let _turn = inner.index_turn();
         inner.journal_id(id);
         inner.with_index(|i| {
             i.remove_submission(&before)?;

@@ -74,6 +74,14 @@ pub fn read_files(dir: &Path) -> Result<Registry, StoreError> {
 }
 
 impl super::Inner {
+    /// The registry in force.
+    pub(super) fn registry(&self) -> Arc<Registry> {
+        match self.registry.read() {
+            Ok(r) => r.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
     /// The registry's settings, from `registry/settings.json` or the database. Over
     /// PostgreSQL a read that fails gives the settings last read (never the defaults, which a
     /// caller could write back over the stored ones).
@@ -177,10 +185,7 @@ impl Store {
     }
 
     pub fn registry(&self) -> Arc<Registry> {
-        match self.inner.registry.read() {
-            Ok(r) => r.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
+        self.inner.registry()
     }
 
     /// Save changed registry records, files first (fsynced), then the index, then their audit
@@ -243,7 +248,7 @@ impl Store {
         changes: &[audit::Change],
     ) -> Result<(), StoreError> {
         let inner = &self.inner;
-        let _turn = inner.registry_turn();
+        let _turn = inner.index_turn();
         inner.journal_registry();
         let written = match &inner.db {
             Some(db) => write_to_database(inner, db, changed_units, changed_leaders, changes)?,

@@ -1,12 +1,5 @@
 use crate::helpers::*;
 
-fn variant(base: &[u8], i: usize) -> Vec<u8> {
-    // Distinct bytes, same signature: white space after the last %%EOF.
-    let mut v = base.to_vec();
-    v.extend(std::iter::repeat_n(b'\n', i + 1));
-    v
-}
-
 #[test]
 fn restart_and_a_lost_index_lose_nothing() {
     let mut app = spawn_app(Some(&demo_registry_toml()));

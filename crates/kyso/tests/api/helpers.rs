@@ -72,6 +72,13 @@ fn unique_dir() -> PathBuf {
     d
 }
 
+/// Distinct bytes, same signature: `i + 1` newlines after the last %%EOF.
+pub fn variant(base: &[u8], i: usize) -> Vec<u8> {
+    let mut v = base.to_vec();
+    v.extend(std::iter::repeat_n(b'\n', i + 1));
+    v
+}
+
 /// Whether this run of the API tests puts the store in PostgreSQL (`KYSO_TEST_STORE=postgres`,
 /// with `KYSO_TEST_POSTGRES` the address of a server to make databases on: `.ci/run` sets
 /// both for the second run of this suite).

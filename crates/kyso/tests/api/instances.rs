@@ -43,13 +43,6 @@ fn instance(via: &str, direct: &str) -> TestApp {
     app
 }
 
-fn variant(base: &[u8], i: usize) -> Vec<u8> {
-    // Distinct bytes, same signature: white space after the last %%EOF.
-    let mut v = base.to_vec();
-    v.extend(std::iter::repeat_n(b'\n', i + 1));
-    v
-}
-
 fn upload(url: &str, pdf: &[u8]) -> Result<(u16, serde_json::Value), String> {
     let r = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))

@@ -60,7 +60,7 @@ impl Store {
             index: RwLock::new(None),
             stats: Stats::default(),
             db: Some(db.clone()),
-            registry_turns: Mutex::new(()),
+            index_turns: Mutex::new(()),
             registry_version: Default::default(),
             settings_seen: Mutex::default(),
             journal: Mutex::default(),
@@ -180,7 +180,7 @@ impl Inner {
                 };
                 let sub: Submission = serde_json::from_value(record).map_err(super::db_error)?;
                 let json = self.record_json(&sub)?;
-                let _turn = self.registry_turn();
+                let _turn = self.index_turn();
                 self.journal_id(id);
                 self.with_index(|i| {
                     match i.get(id)? {
@@ -194,7 +194,7 @@ impl Inner {
                 })
             }
             Change::Registry => {
-                let _turn = self.registry_turn();
+                let _turn = self.index_turn();
                 self.journal_registry();
                 self.with_index(|i| self.registry_into(db, i))
             }
@@ -206,11 +206,11 @@ impl Inner {
     /// force. The trees are never emptied on the way (a request reading the registry meanwhile
     /// sees the old records or the new, never none), and registry writes take turns.
     fn registry_from_db(&self, db: &Database, index: &Index) -> Result<(), StoreError> {
-        let _turn = self.registry_turn();
+        let _turn = self.index_turn();
         self.registry_into(db, index)
     }
 
-    /// [`Self::registry_from_db`] with the registry's turn already taken.
+    /// [`Self::registry_from_db`] with the index's turn already taken.
     pub(crate) fn registry_into(&self, db: &Database, index: &Index) -> Result<(), StoreError> {
         use super::records::Kind;
         // The version first: records read after it are at least as new (a write between makes
@@ -267,13 +267,6 @@ impl Inner {
         self.count
             .store(stats.submissions as u64, Ordering::Relaxed);
         Ok(stats)
-    }
-
-    fn registry(&self) -> Arc<crate::duty::registry::Registry> {
-        match self.registry.read() {
-            Ok(r) => r.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
     }
 }
 

@@ -76,7 +76,7 @@ pub(crate) fn commit(inner: &Inner, db: &Database, batch: Vec<Job>) {
 /// Put `sub` in this instance's index (the database has it already).
 fn index(inner: &Inner, sub: &Submission) -> Result<(), StoreError> {
     let json = inner.record_json(sub)?;
-    let _turn = inner.registry_turn();
+    let _turn = inner.index_turn();
     inner.journal_id(&sub.id);
     inner.with_index(|i| {
         if !i.contains(&sub.id)? {

@@ -5,12 +5,12 @@
 //! validation and RFC 6125 name checks). Without one the connection is plain, and an address
 //! that asks for TLS (`sslmode=require`) is refused at start with what to set.
 
+use super::listen::Messages;
 use super::{db_error, redacted, CONNECT_WITHIN};
 use crate::store::StoreError;
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_postgres::config::SslMode;
-use tokio_postgres::{Client, Connection};
+use tokio_postgres::Client;
 
 /// Where the PostgreSQL store is: its address, the connections one instance keeps at most, and
 /// the CA certificate(s) its server's certificate must chain to (TLS), if any.
@@ -76,11 +76,11 @@ impl Link {
         })
     }
 
-    /// A connection, its driver spawned (or, with `on_message`, driven by the listener).
+    /// A connection, its driver spawned.
     pub async fn connect(&self) -> Result<Client, StoreError> {
-        tokio::time::timeout(CONNECT_WITHIN, self.connect_with(Plain))
-            .await
-            .map_err(|_| self.unreachable("no answer within 5 s"))?
+        let (client, conn) = self.connect_raw().await?;
+        super::listen::drive(conn);
+        Ok(client)
     }
 
     /// A connection whose messages (`LISTEN` notifications) go to `to`.
@@ -88,26 +88,30 @@ impl Link {
         &self,
         to: tokio::sync::mpsc::UnboundedSender<String>,
     ) -> Result<Client, StoreError> {
-        let forward = move |c| super::listen::forward(c, to);
-        tokio::time::timeout(CONNECT_WITHIN, self.connect_with(forward))
-            .await
-            .map_err(|_| self.unreachable("no answer within 5 s"))?
+        let (client, conn) = self.connect_raw().await?;
+        super::listen::forward(conn, to);
+        Ok(client)
     }
 
-    async fn connect_with<D: Driver>(&self, driver: D) -> Result<Client, StoreError> {
-        let made = match &self.tls {
-            Tls::Plain => self
-                .config
-                .connect(tokio_postgres::NoTls)
-                .await
-                .map(|(client, conn)| (client, driver.spawn(conn))),
-            Tls::Rustls(make) => self
-                .config
-                .connect(make.clone())
-                .await
-                .map(|(client, conn)| (client, driver.spawn(conn))),
+    /// A connection and its driver (boxed: its type depends on the TLS).
+    async fn connect_raw(&self) -> Result<(Client, Box<dyn Messages>), StoreError> {
+        let made = async {
+            match &self.tls {
+                Tls::Plain => self
+                    .config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map(|(c, conn)| (c, Box::new(conn) as Box<dyn Messages>)),
+                Tls::Rustls(make) => self
+                    .config
+                    .connect(make.clone())
+                    .await
+                    .map(|(c, conn)| (c, Box::new(conn) as Box<dyn Messages>)),
+            }
         };
-        made.map(|(client, ())| client)
+        tokio::time::timeout(CONNECT_WITHIN, made)
+            .await
+            .map_err(|_| self.unreachable("no answer within 5 s"))?
             .map_err(|e| self.unreachable(&with_causes(&e)))
     }
 
@@ -125,45 +129,6 @@ fn with_causes(e: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     s
-}
-
-/// What runs a new connection: spawned plainly, or forwarding its notifications.
-trait Driver {
-    fn spawn<S, T>(self, conn: Connection<S, T>)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static;
-}
-
-/// The plain driver: run the connection until it ends.
-#[derive(Clone, Copy)]
-struct Plain;
-
-impl Driver for Plain {
-    fn spawn<S, T>(self, conn: Connection<S, T>)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::warn!("database connection ended: {e}");
-            }
-        });
-    }
-}
-
-impl<F> Driver for F
-where
-    F: FnOnce(Box<dyn super::listen::Messages>),
-{
-    fn spawn<S, T>(self, conn: Connection<S, T>)
-    where
-        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        self(Box::new(conn))
-    }
 }
 
 /// The rustls client configuration trusting the CA certificate(s) in `ca` (PEM).

@@ -75,6 +75,19 @@ pub(super) fn forward(mut conn: Box<dyn Messages>, to: tokio::sync::mpsc::Unboun
 /// After this long without an announcement the listening connection is asked `SELECT 1`.
 const QUIET: Duration = Duration::from_secs(30);
 
+/// Drive `conn` until it ends (a pooled connection: its messages are only notices).
+pub(super) fn drive(mut conn: Box<dyn Messages>) {
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
+        while let Some(m) = messages.next().await {
+            if let Err(e) = m {
+                tracing::warn!("database connection ended: {e}");
+                return;
+            }
+        }
+    });
+}
+
 /// Wait this long before listening again after the connection broke.
 const RETRY: Duration = Duration::from_secs(1);
 

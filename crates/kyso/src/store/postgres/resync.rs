@@ -60,7 +60,7 @@ impl Inner {
                 return Err(e);
             }
         };
-        let _turn = self.registry_turn();
+        let _turn = self.index_turn();
         let journal = self.journal.lock().ok().and_then(|mut g| g.take());
         if let Some(j) = journal {
             for id in j.ids {
